@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-lcore counters. Every lcore owns one cache-aligned block inside one memzone and is the only
+ * writer of it (plain 64-bit increments, no atomics: a reader on another core may see a value a
+ * few packets old, never a torn one on x86-64). The main lcore sums the blocks when asked
+ * (`show drops`, `show lcores`, `show stat`).
+ *
+ * Counter names are the strings printed by `show drops` and used in the docs; a drop is always a
+ * named counter, never a log line.
+ */
+#ifndef SL_COUNTERS_H
+#define SL_COUNTERS_H
+
+#include <stdint.h>
+
+/* X(name, text): text is what `show drops` / `show lcores` print. */
+#define SL_COUNTERS(X)                                                                             \
+	X(RX_PKTS, "rx_packets")                                                                  \
+	X(RX_BYTES, "rx_bytes")                                                                   \
+	X(TX_PKTS, "tx_packets")                                                                  \
+	X(TX_BYTES, "tx_bytes")                                                                   \
+	X(ARP_REQ_IN, "arp_requests_in")                                                          \
+	X(ARP_REPLY_IN, "arp_replies_in")                                                         \
+	X(ARP_REPLY_OUT, "arp_replies_out")                                                       \
+	X(ARP_REQ_OUT, "arp_requests_out")                                                        \
+	X(ARP_GRATUITOUS_OUT, "arp_gratuitous_out")                                               \
+	X(ICMP_ECHO_IN, "icmp_echo_in")                                                           \
+	X(ICMP_ECHO_OUT, "icmp_echo_replies_out")                                                 \
+	X(NEIGH_QUEUED, "neigh_queued")                                                           \
+	X(NEIGH_RESOLVED, "neigh_resolved")                                                       \
+	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
+	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
+	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \
+	X(DROP_ETH_DST, "drop_eth_not_for_us")                                                    \
+	X(DROP_VLAN, "drop_vlan")                                                                 \
+	X(DROP_ARP_SHORT, "drop_arp_short")                                                       \
+	X(DROP_ARP_BAD, "drop_arp_malformed")                                                     \
+	X(DROP_ARP_NOT_OURS, "drop_arp_not_for_us")                                               \
+	X(DROP_IPV4_SHORT, "drop_ipv4_short")                                                     \
+	X(DROP_IPV4_VERSION, "drop_ipv4_bad_version")                                             \
+	X(DROP_IPV4_IHL, "drop_ipv4_bad_ihl")                                                     \
+	X(DROP_IPV4_TOTLEN, "drop_ipv4_bad_total_length")                                         \
+	X(DROP_IPV4_CSUM, "drop_ipv4_bad_checksum")                                               \
+	X(DROP_IPV4_TTL, "drop_ipv4_ttl_zero")                                                    \
+	X(DROP_IPV4_FRAG, "drop_ipv4_fragment")                                                   \
+	X(DROP_IPV4_SRC, "drop_ipv4_bad_source")                                                  \
+	X(DROP_IPV4_NOT_OURS, "drop_ipv4_not_for_us")                                             \
+	X(DROP_IPV4_PROTO, "drop_ipv4_unknown_protocol")                                          \
+	X(DROP_ICMP_SHORT, "drop_icmp_short")                                                     \
+	X(DROP_ICMP_CSUM, "drop_icmp_bad_checksum")                                               \
+	X(DROP_ICMP_TYPE, "drop_icmp_unhandled_type")                                             \
+	X(DROP_TCP_SHORT, "drop_tcp_short")                                                       \
+	X(DROP_TCP_DOFF, "drop_tcp_bad_data_offset")                                              \
+	X(DROP_TCP_FLAGS, "drop_tcp_bad_flags")                                                   \
+	X(DROP_TCP_CSUM, "drop_tcp_bad_checksum")                                                 \
+	X(DROP_TCP_NO_SERVICE, "drop_tcp_no_service")                                             \
+	X(DROP_UDP_SHORT, "drop_udp_short")                                                       \
+	X(DROP_UDP_NO_SERVICE, "drop_udp_no_service")                                             \
+	X(DROP_NO_ROUTE, "drop_no_route")                                                         \
+	X(DROP_NEIGH_QUEUE_FULL, "drop_neigh_queue_full")                                         \
+	X(DROP_NEIGH_TIMEOUT, "drop_neigh_timeout")                                               \
+	X(DROP_RING_FULL, "drop_ring_full")                                                       \
+	X(DROP_TX_FULL, "drop_tx_full")                                                           \
+	X(DROP_NO_MBUF, "drop_no_mbuf")
+
+enum sl_ctr {
+#define SL_CTR_ENUM(n, s) SL_CTR_##n,
+	SL_COUNTERS(SL_CTR_ENUM)
+#undef SL_CTR_ENUM
+	SL_CTR_MAX
+};
+
+#define SL_CTR_FIRST_DROP SL_CTR_DROP_ETH_SHORT
+
+/* One lcore's block. Loop statistics sit next to the counters for `show lcores`. */
+struct sl_lcore_ctrs {
+	uint64_t c[SL_CTR_MAX];
+	uint64_t polls;       /* loop iterations */
+	uint64_t busy_polls;  /* iterations that found work */
+	uint64_t busy_cycles; /* TSC cycles spent in iterations that found work */
+	uint64_t idle_sleeps; /* times the loop backed off */
+} __attribute__((aligned(64)));
+
+/* The printable name of a counter. */
+const char *sl_ctr_name(enum sl_ctr c);
+
+#endif

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dataplane/ctl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include "controlplane/cfg.h"
+#include "controlplane/cli.h"
+#include "controlplane/outbuf.h"
+#include "controlplane/stats_model.h"
+#include "controlplane/stats_sock.h"
+#include "dataplane/port.h"
+
+#define SL_CTL_MAX_SOCKS 8
+
+struct sl_ctl {
+	struct sl_dp *dp;
+	const struct sl_cfg *cfg;
+	struct sl_stats_sock *socks[SL_CTL_MAX_SOCKS];
+	unsigned nsocks;
+	uint64_t start_sec;
+};
+
+/* Sum of one counter over every lcore. */
+static uint64_t ctr_sum(const struct sl_dp *dp, enum sl_ctr c)
+{
+	uint64_t s = 0;
+	unsigned id;
+	RTE_LCORE_FOREACH(id)
+		s += dp->ctrs[id].c[c];
+	return s;
+}
+
+/* HAProxy's `show info` fields (so existing tooling parses it), filled with what sluice knows. */
+static int cmd_show_info(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t up = sl_dp_now_ms(dp) / 1000;
+	char uptime[64], build[128];
+	snprintf(uptime, sizeof(uptime), "%" PRIu64 "d %" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s",
+		 up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	snprintf(build, sizeof(build), "sluice %s on %s", SL_VERSION, rte_version());
+	struct sl_stats_info inf;
+	sl_stats_info_init(&inf);
+	sl_stats_info_set_str(&inf, SL_INF_NAME, "sluice");
+	sl_stats_info_set_str(&inf, SL_INF_VERSION, SL_VERSION);
+	sl_stats_info_set_str(&inf, SL_INF_RELEASE_DATE, "");
+	sl_stats_info_set_u(&inf, SL_INF_NBTHREAD, rte_lcore_count());
+	sl_stats_info_set_u(&inf, SL_INF_NBPROC, 1);
+	sl_stats_info_set_u(&inf, SL_INF_PROCESS_NUM, 1);
+	sl_stats_info_set_u(&inf, SL_INF_PID, (uint64_t)getpid());
+	sl_stats_info_set_str(&inf, SL_INF_UPTIME, uptime);
+	sl_stats_info_set_u(&inf, SL_INF_UPTIME_SEC, up);
+	sl_stats_info_set_u(&inf, SL_INF_MAXCONN, (uint64_t)ctl->cfg->global.maxconn);
+	sl_stats_info_set_u(&inf, SL_INF_HARD_MAXCONN, (uint64_t)ctl->cfg->global.maxconn);
+	sl_stats_info_set_u(&inf, SL_INF_BUSY_POLLING, dp->poll_mode);
+	sl_stats_info_set_u(&inf, SL_INF_TOTAL_BYTES_OUT, ctr_sum(dp, SL_CTR_TX_BYTES));
+	sl_stats_info_set_u(&inf, SL_INF_START_TIME_SEC, ctl->start_sec);
+	sl_stats_info_set_str(&inf, SL_INF_BUILD_INFO, build);
+	int r = sl_stats_cmd_show_info(&inf, argc, argv, out);
+	sl_stats_info_free(&inf);
+	return r;
+}
+
+static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	return sl_stats_show_stat(ctl->cfg, argc, argv, out);
+}
+
+static int cmd_show_ports(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_port_show(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t elapsed = rte_rdtsc() - dp->start_tsc;
+	unsigned id;
+	sl_outbuf_printf(out, "# lcore roles rx_packets tx_packets drops polls busy_pct idle_sleeps busy_cycles\n");
+	RTE_LCORE_FOREACH(id) {
+		const struct sl_lcore *lc = dp->lcores[id];
+		const struct sl_lcore_ctrs *c = &dp->ctrs[id];
+		uint64_t drops = 0;
+		for (int k = SL_CTR_FIRST_DROP; k < SL_CTR_MAX; k++)
+			drops += c->c[k];
+		char roles[32] = "";
+		if (lc->roles & SL_ROLE_MAIN)
+			strcat(roles, "main,");
+		if (lc->roles & SL_ROLE_WORKER)
+			strcat(roles, "worker,");
+		if (lc->roles & SL_ROLE_PROXY)
+			strcat(roles, "proxy,");
+		roles[strlen(roles) - 1] = '\0';
+		sl_outbuf_printf(out,
+				 "%u %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %.2f %" PRIu64
+				 " %" PRIu64 "\n",
+				 id, roles, c->c[SL_CTR_RX_PKTS], c->c[SL_CTR_TX_PKTS], drops, c->polls,
+				 elapsed ? 100.0 * (double)c->busy_cycles / (double)elapsed : 0.0,
+				 c->idle_sleeps, c->busy_cycles);
+	}
+	return 0;
+}
+
+static void show_ctrs(const struct sl_dp *dp, int from, int to, bool all, struct sl_outbuf *out)
+{
+	for (int k = from; k < to; k++) {
+		uint64_t v = ctr_sum(dp, (enum sl_ctr)k);
+		if (v != 0 || all)
+			sl_outbuf_printf(out, "%s: %" PRIu64 "\n", sl_ctr_name((enum sl_ctr)k), v);
+	}
+}
+
+static int cmd_show_drops(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	show_ctrs(ctl->dp, SL_CTR_FIRST_DROP, SL_CTR_MAX, true, out);
+	return 0;
+}
+
+static int cmd_show_counters(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	show_ctrs(ctl->dp, 0, SL_CTR_MAX, true, out);
+	return 0;
+}
+
+static int cmd_show_neigh(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_neigh_table *t = ctl->dp->neigh;
+	uint64_t now = sl_dp_now_ms(ctl->dp);
+	sl_outbuf_printf(out, "# address mac age_ms\n");
+	for (unsigned i = 0; i < SL_NEIGH_SLOTS; i++) {
+		uint8_t mac[6];
+		uint32_t ip = t->e[i].ip;
+		if (ip == 0 || !sl_neigh_lookup(t, ip, mac, now))
+			continue;
+		sl_outbuf_printf(out, "%u.%u.%u.%u %02x:%02x:%02x:%02x:%02x:%02x %" PRIu64 "\n",
+				 ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, mac[0], mac[1],
+				 mac[2], mac[3], mac[4], mac[5], now - t->e[i].updated_ms);
+	}
+	return 0;
+}
+
+static const struct sl_cli_cmd commands[] = {
+	{"show info", SL_CLI_USER, cmd_show_info, "[typed|json]", "report information about the running process"},
+	{"show stat", SL_CLI_USER, cmd_show_stat, "[typed|json]", "report counters for each proxy and server (CSV)"},
+	{"show ports", SL_CLI_USER, cmd_show_ports, NULL, "dataplane ports: link, queues, stats and xstats"},
+	{"show lcores", SL_CLI_USER, cmd_show_lcores, NULL, "lcores: roles, packets, busy share"},
+	{"show drops", SL_CLI_USER, cmd_show_drops, NULL, "dropped packets by reason"},
+	{"show counters", SL_CLI_USER, cmd_show_counters, NULL, "every dataplane counter"},
+	{"show neigh", SL_CLI_USER, cmd_show_neigh, NULL, "the neighbour (ARP) table"},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg)
+{
+	struct sl_ctl *ctl = calloc(1, sizeof(*ctl));
+	if (ctl == NULL)
+		return NULL;
+	ctl->dp = dp;
+	ctl->cfg = cfg;
+	ctl->start_sec = (uint64_t)time(NULL);
+	for (const struct sl_stats_socket *s = cfg->global.sockets; s != NULL; s = s->next) {
+		if (ctl->nsocks == SL_CTL_MAX_SOCKS)
+			break;
+		int level = s->level == SL_LEVEL_ADMIN	  ? SL_CLI_ADMIN :
+			    s->level == SL_LEVEL_OPERATOR ? SL_CLI_OPERATOR :
+							    SL_CLI_USER;
+		struct sl_stats_sock *ss = sl_stats_sock_open(s->path, s->mode >= 0 ? s->mode : 0600,
+							      level, commands, ctl);
+		if (ss == NULL) {
+			fprintf(stderr, "%s:%d: cannot open stats socket '%s': %m\n", s->loc.file,
+				s->loc.line, s->path);
+			sl_ctl_close(ctl);
+			return NULL;
+		}
+		ctl->socks[ctl->nsocks++] = ss;
+	}
+	return ctl;
+}
+
+void sl_ctl_poll(struct sl_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	for (unsigned i = 0; i < ctl->nsocks; i++)
+		sl_stats_sock_poll(ctl->socks[i], 0);
+}
+
+void sl_ctl_close(struct sl_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	for (unsigned i = 0; i < ctl->nsocks; i++)
+		sl_stats_sock_close(ctl->socks[i]);
+	free(ctl);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The daemon's side of the stats socket: the commands that read the running dataplane
+ * (`show info`, `show stat`, `show ports`, `show lcores`, `show drops`, `show counters`,
+ * `show neigh`), served on the main lcore by controlplane/stats_sock.c.
+ */
+#ifndef SL_CTL_H
+#define SL_CTL_H
+
+#include "dataplane/dp.h"
+
+struct sl_ctl;
+struct sl_cfg;
+
+/*
+ * Opens every `stats socket` of the configuration's global section. Returns the control state
+ * (also when no socket is configured), or NULL after printing why a socket could not be opened.
+ * Main lcore only.
+ */
+struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg);
+
+/* Serves whatever is ready on the sockets without waiting. Main lcore only. NULL is accepted. */
+void sl_ctl_poll(struct sl_ctl *ctl);
+
+/* Closes the sockets (and removes their files). NULL is accepted. */
+void sl_ctl_close(struct sl_ctl *ctl);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane's shared context: ports, owned addresses, lcores and their roles.
+ *
+ * Built by the main lcore before the loops start (dataplane/main.c) and read-only afterwards,
+ * except each lcore's own struct sl_lcore, which only that lcore writes (the quit flag excepted:
+ * main sets it once).
+ */
+#ifndef SL_DP_H
+#define SL_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dataplane/counters.h"
+#include "dataplane/neigh.h"
+
+struct sl_cfg;
+
+#define SL_MAX_PORTS 8
+#define SL_MAX_ADDRS 64
+#define SL_BURST 32
+#define SL_TXBUF 64           /* frames buffered per TX queue before a flush */
+#define SL_NEIGH_PENDING 64   /* frames waiting for ARP resolution, per lcore */
+#define SL_RING_SIZE 4096
+
+enum sl_role { SL_ROLE_MAIN = 1, SL_ROLE_WORKER = 2, SL_ROLE_PROXY = 4 };
+
+/* One owned IPv4 address (VIP or local address), host order. */
+struct sl_addr {
+	uint32_t ip;
+	uint32_t mask;
+	uint16_t port; /* DPDK port id */
+};
+
+struct sl_port {
+	uint16_t id;           /* DPDK port id */
+	const char *name;      /* the config's port name */
+	const char *iface;     /* kernel interface (vdev ports) or NULL */
+	char dev_name[64];     /* DPDK device name, e.g. net_af_xdp0 */
+	struct rte_ether_addr mac;
+	uint16_t nb_queues;    /* RX/TX queue pairs configured */
+	uint16_t mtu;
+	uint32_t gateway;      /* default route's next hop on this port, 0 = none */
+	bool started;
+	int ifindex;           /* kernel ifindex for vdev ports, 0 otherwise */
+};
+
+/* A frame waiting for its next hop to be resolved. */
+struct sl_pending {
+	struct rte_mbuf *m;
+	uint32_t next_hop;
+	uint64_t since_ms;
+	uint64_t last_req_ms;
+};
+
+/* Buffered transmission on one TX queue. */
+struct sl_txbuf {
+	uint16_t n;
+	int16_t queue;         /* -1: this lcore has no queue here, frames go to txring */
+	struct rte_mbuf *m[SL_TXBUF];
+};
+
+struct sl_dp;
+
+/* Per-lcore state: written only by its lcore. */
+struct sl_lcore {
+	unsigned lcore_id;
+	unsigned roles;
+	unsigned worker_idx;     /* index among workers */
+	struct sl_dp *dp;
+	struct sl_lcore_ctrs *ctr;
+	struct rte_ring *txring; /* frames other lcores hand to this one for transmission */
+	struct sl_txbuf tx[SL_MAX_PORTS];
+	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
+	struct sl_pending pending[SL_NEIGH_PENDING];
+	unsigned npending;
+	uint64_t next_tick_tsc;
+	uint64_t now_ms;
+	unsigned idle_polls;
+	unsigned sleep_us;
+} __rte_cache_aligned;
+
+struct sl_dp {
+	const struct sl_cfg *cfg;
+	struct rte_mempool *pool;
+	struct sl_port ports[SL_MAX_PORTS];
+	unsigned nports;
+	struct sl_addr addrs[SL_MAX_ADDRS];
+	unsigned naddrs;
+	struct sl_lcore *lcores[RTE_MAX_LCORE];
+	unsigned worker_ids[RTE_MAX_LCORE]; /* lcore ids of workers, in order */
+	unsigned nworkers;
+	unsigned main_lcore;
+	struct sl_lcore_ctrs *ctrs;       /* RTE_MAX_LCORE blocks in one memzone */
+	struct sl_neigh_table *neigh;     /* written by the ARP-owning lcore only */
+	unsigned arp_owner;               /* lcore id that learns neighbours */
+	bool poll_mode;                   /* busy polling, no idle back-off */
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	volatile int quit;
+};
+
+/* Milliseconds since start from the TSC (monotonic; same base on every lcore). */
+uint64_t sl_dp_now_ms(const struct sl_dp *dp);
+
+/* Returns the owned address entry for @ip (host order) on @port, or NULL. */
+const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_t ip);
+
+#endif

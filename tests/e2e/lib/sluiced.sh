@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# tests/e2e/lib/sluiced.sh — start/stop sluiced in the balancer namespace and read its counters.
+# Source after lib/net.sh. Needs the build in $SL_BUILD (default <repo>/build).
+
+SL_REPO=${SL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+SL_BUILD=${SL_BUILD:-$SL_REPO/build}
+SL_SLUICED=$SL_BUILD/sluiced
+SL_CTL=$SL_BUILD/sluicectl
+SL_SOCK=${SL_SOCK:-$SL_RUN_DIR/sluice.sock}
+
+# sl_dataplane_cfg [DRIVER] — prints a dataplane section for lb0 (af_xdp by default).
+sl_dataplane_cfg() {
+    cat <<EOT
+dataplane
+    port lan0 iface $SL_LB_IF driver ${1:-af_xdp}
+    address $SL_VIP/24 port lan0
+    cores ${SL_CORES:-0-1}
+    memory ${SL_MEMORY:-256}
+EOT
+}
+
+# sl_sluiced_start CFG... — starts sluiced on lb0 and waits until its stats socket answers.
+sl_sluiced_start() {
+    local args=() f i
+    for f in "$@"; do args+=(-f "$f"); done
+    sl_lb_kernel_flush
+    sl_bg sl-lb sluiced "$SL_SLUICED" "${args[@]}" >/dev/null
+    for i in $(seq 100); do
+        if [[ -S "$SL_SOCK" ]] && "$SL_CTL" -s "$SL_SOCK" show info >/dev/null 2>&1; then
+            return 0
+        fi
+        if ! kill -0 "$(cat "$SL_RUN_DIR/pids/sluiced.pid")" 2>/dev/null; then
+            sl_log "sluiced exited during start:"
+            tail -n 30 "$SL_RUN_DIR/logs/sluiced.log" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    sl_log "sluiced did not answer on $SL_SOCK within 10 s"
+    tail -n 30 "$SL_RUN_DIR/logs/sluiced.log" >&2
+    return 1
+}
+
+# sl_sluiced_stop — SIGTERM and wait (up to 10 s); returns sluiced's exit status.
+sl_sluiced_stop() {
+    local f=$SL_RUN_DIR/pids/sluiced.pid pid i
+    [[ -f $f ]] || return 0
+    pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        sl_log "sluiced ignored SIGTERM for 10 s"
+        kill -KILL "$pid"
+        rm -f "$f"
+        return 1
+    fi
+    rm -f "$f"
+    wait "$pid" 2>/dev/null
+}
+
+# sl_ctl CMD... — a stats socket command through sluicectl.
+sl_ctl() { "$SL_CTL" -s "$SL_SOCK" "$@"; }
+
+# sl_ctr NAME — the value of one dataplane counter (show counters), 0 when absent.
+sl_ctr() {
+    sl_ctl show counters | awk -F': ' -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
+}

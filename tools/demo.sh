@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The main job, as a demo: installs what sluice needs, builds it, brings up a test cluster in
+# network namespaces (a client, the balancer host, two nginx-rtmp backends, a bridge), starts
+# sluiced on the balancer's interface through AF_XDP with the Ant Media guide's haproxy.cfg plus a
+# dataplane section, pushes real traffic at it and shows where to look.
+#
+#   bash tools/demo.sh            (as root, Debian 12)
+#   SL_DEMO_KEEP=1 bash tools/demo.sh   leave the cluster running (tear down: bash tools/demo.sh down)
+#
+# Everything lives in namespaces sl-*; addresses 10.77.0.0/24 exist only inside them.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+. tools/deps.sh
+. tests/e2e/lib/net.sh
+. tests/e2e/lib/sluiced.sh
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+if [[ "${1:-}" == down ]]; then
+	sl_sluiced_stop || true
+	sl_net_down
+	exit 0
+fi
+[[ $(id -u) -eq 0 ]] || { echo "run as root (network namespaces, AF_XDP)" >&2; exit 1; }
+
+say "Installing packages and building"
+sl_install_deps all
+[[ -f build/build.ninja ]] || meson setup build >/dev/null
+ninja -C build >/dev/null
+echo "built: $(./build/sluiced -v)"
+
+say "The Ant Media guide's HAProxy configuration, read as it is (sluiced -c)"
+seed=tests/fixtures/seed
+run ./build/sluiced -c -f "$seed/seed-common.cfg" -f "$seed/seed-hls.cfg" -f "$seed/dataplane.cfg" || true
+
+say "A broken configuration is refused with file, line and keyword"
+bad=$(mktemp --suffix=.cfg)
+printf 'frontend web\n    bnd *:80\n    default_backend nowhere\n' >"$bad"
+run ./build/sluiced -c -f "$bad" || true
+rm -f "$bad"
+
+say "Test cluster: namespaces sl-cli, sl-lb, sl-be1, sl-be2 on a bridge"
+if [[ "${SL_DEMO_KEEP:-0}" != 1 ]]; then
+	trap 'sl_sluiced_stop >/dev/null 2>&1 || true; sl_net_down' EXIT
+fi
+sl_net_up
+sl_backend_start sl-be1 be1
+sl_backend_start sl-be2 be2
+
+CFG=$SL_RUN_DIR/sluice.cfg
+{
+	cat "$seed/seed-common.cfg" "$seed/seed-hls.cfg"
+	printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
+	sl_dataplane_cfg af_xdp
+} >"$CFG"
+say "Starting sluiced on lb0 (AF_XDP, no kernel address on it): $CFG"
+sl_sluiced_start "$CFG"
+grep -E "^sluiced:" "$SL_RUN_DIR/logs/sluiced.log" || true
+
+say "Traffic: ARP and ping from the client to the VIP $SL_VIP"
+run ip netns exec sl-cli arping -c 2 -I "$SL_CLI_IF" "$SL_VIP"
+run ip netns exec sl-cli ping -c 5 -i 0.2 "$SL_VIP"
+say "A burst of malformed frames (scapy): counted by reason, nothing else harmed"
+ip netns exec sl-cli /usr/bin/python3 - "$SL_CLI_IF" "$SL_LB_MAC" "$SL_VIP" <<'PY'
+import sys
+from scapy.all import Ether, IP, TCP, ICMP, sendp
+iface, dst, vip = sys.argv[1:4]
+e = Ether(dst=dst, type=0x0800)
+sendp([e / IP(dst=vip, chksum=0x1234) / ICMP(), e / IP(dst=vip) / TCP(dport=80, flags="SF"),
+       e / IP(dst=vip, proto=99)] * 10, iface=iface, verbose=False)
+print("sent 30 malformed frames")
+PY
+run ip netns exec sl-cli ping -c 3 -i 0.2 -q "$SL_VIP"
+
+say "Where to look: the stats socket ($SL_SOCK) through sluicectl"
+run ./build/sluicectl -s "$SL_SOCK" show info
+run ./build/sluicectl -s "$SL_SOCK" show lcores
+run ./build/sluicectl -s "$SL_SOCK" show neigh
+echo '$ ./build/sluicectl -s '"$SL_SOCK"' show drops   (non-zero lines)'
+./build/sluicectl -s "$SL_SOCK" show drops | grep -v ': 0$' || true
+run ./build/sluicectl -s "$SL_SOCK" show stat
+
+cat <<EOT
+
+What works today: the configuration language, the dataplane (AF_XDP/af_packet/PCI ports, ARP,
+ICMP, counters, stats socket). RTMP (L4 NAT), HTTP/HTTPS, health checks and the stats page come
+with the next parts (see the issues); this demo grows with them.
+
+Try it yourself (as root):
+  ip netns exec sl-cli ping $SL_VIP
+  ./build/sluicectl -s $SL_SOCK show counters
+  ./build/sluicectl -s $SL_SOCK            (no command: help)
+  logs: $SL_RUN_DIR/logs/
+EOT
+if [[ "${SL_DEMO_KEEP:-0}" == 1 ]]; then
+	echo "The cluster stays up (SL_DEMO_KEEP=1). Tear it down with: bash tools/demo.sh down"
+fi

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (Debian 12, as root), builds sluice, and runs
+# every suite. Exits non-zero when anything fails.
+#
+#   bash tools/test.sh            everything: unit, sanitizer unit, fuzz (bounded), e2e
+#   SL_TEST_ONLY="unit asan" bash tools/test.sh   a subset (unit, asan, fuzz, e2e)
+#   SL_FUZZ_SECONDS=60            length of the fuzzing run (default 60)
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+# shellcheck source=tools/deps.sh
+. tools/deps.sh
+
+only=${SL_TEST_ONLY:-"unit asan fuzz e2e"}
+fuzz_seconds=${SL_FUZZ_SECONDS:-60}
+passed=0
+failed=0
+failures=()
+
+want() { [[ " $only " == *" $1 "* ]]; }
+
+# Runs one named step; counts it.
+step() {
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	local t0=$SECONDS
+	if "$@"; then
+		echo "=== $name: ok ($((SECONDS - t0)) s)"
+		passed=$((passed + 1))
+	else
+		echo "=== $name: FAILED ($((SECONDS - t0)) s)"
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+# meson test, counting each test program as a pass or a failure.
+meson_tests() {
+	local dir=$1
+	shift
+	local out
+	out=$(meson test -C "$dir" --print-errorlogs "$@" 2>&1)
+	local rc=$?
+	echo "$out" | tail -n 40
+	local ok fail
+	ok=$(echo "$out" | awk '/^Ok:/ {print $2}')
+	fail=$(echo "$out" | awk '/^Fail:/ {print $2}')
+	echo "meson: ${ok:-0} ok, ${fail:-0} failed"
+	return $rc
+}
+
+setup() {
+	local dir=$1
+	shift
+	if [ -d "$dir" ] && [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		rm -rf "$dir"
+		meson setup "$dir" "$@" >/dev/null
+	fi
+}
+
+build_main() { setup build && ninja -C build; }
+build_asan() { setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan; }
+build_fuzz() {
+	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
+		ninja -C build-fuzz tests/fuzz_cfg
+}
+
+run_fuzz() {
+	local corpus
+	corpus=$(mktemp -d)
+	cp tests/fuzz/corpus/cfg/* "$corpus"/
+	# -max_total_time bounds it; any crash, leak or sanitizer report exits non-zero.
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		./build-fuzz/tests/fuzz_cfg -max_total_time="$fuzz_seconds" -max_len=4096 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2>&1 | tail -n 25
+	local rc=${PIPESTATUS[0]}
+	rm -rf "$corpus"
+	return "$rc"
+}
+
+run_e2e() {
+	local rc=0 t
+	for t in tests/e2e/test_*.sh; do
+		[ -e "$t" ] || continue
+		echo "--- $t"
+		if ! timeout 900 bash "$t"; then
+			echo "--- $t: FAILED"
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+step "install packages" sl_install_deps "$(want e2e && echo all || echo build)" || true
+if want unit; then
+	step "build" build_main
+	step "unit tests" meson_tests build --suite unit
+fi
+if want asan; then
+	step "build (ASan+UBSan)" build_asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		step "unit tests (ASan+UBSan)" meson_tests build-asan --suite unit
+fi
+if want fuzz; then
+	step "build (fuzz)" build_fuzz
+	step "fuzz config parser (${fuzz_seconds}s)" run_fuzz
+fi
+if want e2e; then
+	[ -d build ] || step "build" build_main
+	step "e2e tests" run_e2e
+fi
+
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "failed steps: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
