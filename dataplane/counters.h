@@ -28,6 +28,13 @@
 	X(ICMP_ECHO_OUT, "icmp_echo_replies_out")                                                 \
 	X(NEIGH_QUEUED, "neigh_queued")                                                           \
 	X(NEIGH_RESOLVED, "neigh_resolved")                                                       \
+	X(L4_FLOWS_NEW, "l4_flows_new")                                                           \
+	X(L4_FLOWS_ENDED, "l4_flows_ended")                                                       \
+	X(L4_FLOWS_EXPIRED, "l4_flows_expired")                                                   \
+	X(L4_PKTS_TO_SERVER, "l4_packets_to_server")                                              \
+	X(L4_PKTS_TO_CLIENT, "l4_packets_to_client")                                              \
+	X(L4_RST_IGNORED, "l4_rst_out_of_window")                                                 \
+	X(L4_STEERED, "l4_steered_to_owner")                                                      \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
 	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \
@@ -56,6 +63,11 @@
 	X(DROP_TCP_NO_SERVICE, "drop_tcp_no_service")                                             \
 	X(DROP_UDP_SHORT, "drop_udp_short")                                                       \
 	X(DROP_UDP_NO_SERVICE, "drop_udp_no_service")                                             \
+	X(DROP_L4_NO_FLOW, "drop_l4_no_flow")                                                     \
+	X(DROP_L4_TABLE_FULL, "drop_l4_flow_table_full")                                          \
+	X(DROP_L4_NO_SERVER, "drop_l4_no_usable_server")                                          \
+	X(DROP_L4_NO_PORT, "drop_l4_local_ports_exhausted")                                       \
+	X(DROP_L4_TTL, "drop_l4_ttl_expired")                                                     \
 	X(DROP_NO_ROUTE, "drop_no_route")                                                         \
 	X(DROP_NEIGH_QUEUE_FULL, "drop_neigh_queue_full")                                         \
 	X(DROP_NEIGH_TIMEOUT, "drop_neigh_timeout")                                               \

@@ -71,10 +71,81 @@ static int cmd_show_info(void *arg, int argc, char **argv, struct sl_outbuf *out
 	return r;
 }
 
+/* Adds @v to a u64 column of @r. */
+static void add_u(struct sl_stats_row *r, int col, uint64_t v)
+{
+	if (r != NULL)
+		sl_stats_set_u(r, col, sl_stats_get_u(r, col) + v);
+}
+
+/*
+ * L4 counters into the rows: per server from every worker's block, summed into its backend and
+ * the frontends that use it (scur, stot, bin, bout; HAProxy's meaning of each).
+ */
+static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
+{
+	const struct sl_l4_conf *c = dp->l4;
+	if (c == NULL)
+		return;
+	for (unsigned bi = 0; bi < c->nbackends; bi++) {
+		const struct sl_l4_backend *b = &c->backends[bi];
+		struct sl_stats_row *brow = sl_stats_find(rows, n, b->name, "BACKEND");
+		uint64_t bt[4] = {0};
+		for (unsigned i = 0; i < b->nservers; i++) {
+			uint64_t v[4] = {0};
+			for (unsigned k = 0; k < dp->nworkers; k++) {
+				const struct sl_srv_ctrs *sc =
+					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
+				v[0] += sc->stot - sc->ended;
+				v[1] += sc->stot;
+				v[2] += sc->bin;
+				v[3] += sc->bout;
+			}
+			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
+			add_u(r, SL_ST_SCUR, v[0]);
+			add_u(r, SL_ST_STOT, v[1]);
+			add_u(r, SL_ST_BIN, v[2]);
+			add_u(r, SL_ST_BOUT, v[3]);
+			for (int k = 0; k < 4; k++)
+				bt[k] += v[k];
+		}
+		add_u(brow, SL_ST_SCUR, bt[0]);
+		add_u(brow, SL_ST_STOT, bt[1]);
+		add_u(brow, SL_ST_BIN, bt[2]);
+		add_u(brow, SL_ST_BOUT, bt[3]);
+		for (unsigned s = 0; s < c->nservices; s++) {
+			if (c->services[s].backend != bi)
+				continue;
+			struct sl_stats_row *f = sl_stats_find(rows, n, c->services[s].frontend, "FRONTEND");
+			add_u(f, SL_ST_SCUR, bt[0]);
+			add_u(f, SL_ST_STOT, bt[1]);
+			add_u(f, SL_ST_BIN, bt[2]);
+			add_u(f, SL_ST_BOUT, bt[3]);
+			break; /* one frontend's share is not known per service: count it once */
+		}
+	}
+}
+
 static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	return sl_stats_show_stat(ctl->cfg, argc, argv, out);
+	struct sl_stats_row *rows;
+	size_t n;
+	if (sl_stats_rows_from_cfg(ctl->cfg, &rows, &n) < 0) {
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return 0;
+	}
+	fill_l4(ctl->dp, rows, n);
+	int r = sl_stats_cmd_show_stat(rows, n, argc, argv, out);
+	sl_stats_rows_free(rows, n);
+	return r;
+}
+
+static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_l4_show(ctl->dp, out);
+	return 0;
 }
 
 static int cmd_show_ports(void *arg, int argc, char **argv, struct sl_outbuf *out)
@@ -164,6 +235,7 @@ static const struct sl_cli_cmd commands[] = {
 	{"show drops", SL_CLI_USER, cmd_show_drops, NULL, "dropped packets by reason"},
 	{"show counters", SL_CLI_USER, cmd_show_counters, NULL, "every dataplane counter"},
 	{"show neigh", SL_CLI_USER, cmd_show_neigh, NULL, "the neighbour (ARP) table"},
+	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

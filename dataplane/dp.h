@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "dataplane/counters.h"
+#include "dataplane/l4/l4.h"
 #include "dataplane/neigh.h"
 
 struct sl_cfg;
@@ -76,6 +77,8 @@ struct sl_lcore {
 	struct sl_dp *dp;
 	struct sl_lcore_ctrs *ctr;
 	struct rte_ring *txring; /* frames other lcores hand to this one for transmission */
+	struct rte_ring *rxring; /* frames other lcores hand to this one for processing (L4 replies) */
+	struct sl_l4_worker l4;  /* flow table and local ports (workers) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_pending pending[SL_NEIGH_PENDING];
@@ -103,11 +106,16 @@ struct sl_dp {
 	bool poll_mode;                   /* busy polling, no idle back-off */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
 	volatile int quit;
 };
 
 /* Milliseconds since start from the TSC (monotonic; same base on every lcore). */
 uint64_t sl_dp_now_ms(const struct sl_dp *dp);
+
+/* The owned address of @port to use as source towards @dst: the one on @dst's subnet, else the
+ * port's first address; 0 when the port has none. */
+uint32_t sl_dp_source_for(const struct sl_dp *dp, uint16_t port, uint32_t dst);
 
 /* Returns the owned address entry for @ip (host order) on @port, or NULL. */
 const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_t ip);

@@ -95,7 +95,7 @@ static struct rte_mbuf *arp_frame(struct sl_lcore *lc, uint16_t port, uint16_t o
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t zero_mac[6] = {0};
 
-static uint32_t source_for(const struct sl_dp *dp, uint16_t port, uint32_t next_hop)
+uint32_t sl_dp_source_for(const struct sl_dp *dp, uint16_t port, uint32_t next_hop)
 {
 	const struct sl_addr *first = NULL;
 	for (unsigned i = 0; i < dp->naddrs; i++) {
@@ -113,7 +113,7 @@ static uint32_t source_for(const struct sl_dp *dp, uint16_t port, uint32_t next_
 static void arp_request(struct sl_lcore *lc, uint16_t port, uint32_t ip)
 {
 	struct rte_mbuf *m = arp_frame(lc, port, SL_ARP_OP_REQUEST, bcast,
-				       source_for(lc->dp, port, ip), zero_mac, ip);
+				       sl_dp_source_for(lc->dp, port, ip), zero_mac, ip);
 	if (m == NULL)
 		return;
 	lc->ctr->c[SL_CTR_ARP_REQ_OUT]++;
@@ -268,6 +268,12 @@ int sl_lcore_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 			work += n;
 			sl_worker_rx(lc, (uint16_t)p, pkts, n);
 		}
+		if (lc->rxring != NULL && !rte_ring_empty(lc->rxring)) {
+			unsigned n = rte_ring_dequeue_burst(lc->rxring, (void **)pkts, SL_BURST, NULL);
+			for (unsigned i = 0; i < n; i++)
+				sl_worker_rx(lc, pkts[i]->port, &pkts[i], 1);
+			work += n;
+		}
 		if (lc->txring != NULL) {
 			unsigned n = rte_ring_dequeue_burst(lc->txring, (void **)pkts, SL_BURST, NULL);
 			for (unsigned i = 0; i < n; i++)
@@ -284,6 +290,8 @@ int sl_lcore_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 				pending_tick(lc);
 				sl_tx_flush(lc);
 			}
+			if (lc->roles & SL_ROLE_WORKER)
+				sl_l4_tick(lc);
 			if (hook != NULL)
 				hook(dp, hook_arg);
 		}

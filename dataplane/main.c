@@ -327,7 +327,9 @@ static int step_lcores(struct daemon *d)
 		char name[32];
 		snprintf(name, sizeof(name), "sl_txr_%u", id);
 		lc->txring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
-		if (lc->txring == NULL) {
+		snprintf(name, sizeof(name), "sl_rxr_%u", id);
+		lc->rxring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+		if (lc->txring == NULL || lc->rxring == NULL) {
 			fprintf(stderr, "sluiced: cannot create ring %s: %s\n", name,
 				rte_strerror(rte_errno));
 			return -1;
@@ -345,11 +347,14 @@ static void undo_lcores(struct daemon *d)
 		struct sl_lcore *lc = d->dp.lcores[id];
 		if (lc == NULL)
 			continue;
-		if (lc->txring != NULL) {
+		struct rte_ring *rings[2] = {lc->txring, lc->rxring};
+		for (int k = 0; k < 2; k++) {
 			struct rte_mbuf *m;
-			while (rte_ring_dequeue(lc->txring, (void **)&m) == 0)
+			if (rings[k] == NULL)
+				continue;
+			while (rte_ring_dequeue(rings[k], (void **)&m) == 0)
 				rte_pktmbuf_free(m);
-			rte_ring_free(lc->txring);
+			rte_ring_free(rings[k]);
 		}
 		rte_free(lc);
 		d->dp.lcores[id] = NULL;
@@ -434,6 +439,41 @@ static void undo_ports(struct daemon *d)
 	sl_port_stop_all(&d->dp);
 }
 
+/* The L4 generation (mode tcp frontends) and each worker's flow table and local ports. */
+static int step_l4(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	struct sl_l4_conf *conf;
+	int r = sl_l4_conf_build(d->cfg, dp, &conf);
+	if (r < 0) {
+		fprintf(stderr, "sluiced: cannot build the L4 configuration: %s\n", strerror(-r));
+		return -1;
+	}
+	uint32_t flows = d->cfg->dp.flows > 0 ? (uint32_t)d->cfg->dp.flows :
+			 d->cfg->global.maxconn > 65536 ? (uint32_t)d->cfg->global.maxconn :
+							  65536;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (sl_l4_worker_init(lc, flows, i, dp->nworkers) < 0) {
+			fprintf(stderr, "sluiced: not enough memory for a flow table of %u flows per worker: lower 'flows' or raise 'memory' in the dataplane section\n",
+				flows);
+			sl_l4_conf_free(conf);
+			return -1;
+		}
+	}
+	__atomic_store_n(&dp->l4, conf, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void undo_l4(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		sl_l4_worker_fini(&dp->lcores[dp->worker_ids[i]]->l4);
+	sl_l4_conf_free((struct sl_l4_conf *)dp->l4);
+	dp->l4 = NULL;
+}
+
 static int step_ctl(struct daemon *d)
 {
 	d->ctl = sl_ctl_open(&d->dp, d->cfg);
@@ -489,6 +529,7 @@ static const struct step steps[] = {
 	{"lcores", step_lcores, undo_lcores},
 	{"mbuf pool", step_pool, undo_pool},
 	{"ports", step_ports, undo_ports},
+	{"L4 services", step_l4, undo_l4},
 	{"stats socket", step_ctl, undo_ctl},
 	{"run", step_run, NULL},
 };

@@ -143,7 +143,9 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 			drop(lc, m, SL_CTR_DROP_TCP_FLAGS);
 			return;
 		}
-		/* No TCP service yet on this address and port (L4 and proxies plug in here). */
+		if (sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport))
+			return;
+		/* no mode tcp service, no flow (HTTP proxies plug in here) */
 		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
 		return;
 	}

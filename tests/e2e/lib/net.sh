@@ -376,9 +376,11 @@ sl_backend_start() {
     [[ -n "$name" ]] || { sl_log "sl_backend_start NS NAME"; return 1; }
     d="$SL_RUN_DIR/be/$name"
     mkdir -p "$d"/{logs,hls,www,tmp} || return 1
-    if [[ ! -f "$d/www/big" ]]; then
-        head -c "$(numfmt --from=iec "$SL_BIG_SIZE")" /dev/urandom >"$d/www/big" || return 1
+    # one random file shared by every backend, so a download is byte-exact whoever served it
+    if [[ ! -f "$SL_RUN_DIR/big" ]]; then
+        head -c "$(numfmt --from=iec "$SL_BIG_SIZE")" /dev/urandom >"$SL_RUN_DIR/big" || return 1
     fi
+    [[ -f "$d/www/big" ]] || cp "$SL_RUN_DIR/big" "$d/www/big" || return 1
     printf 'backend %s\n' "$name" >"$d/www/index.txt"
     cat >"$d/nginx.conf" <<EOF
 load_module $SL_NGINX_RTMP_MODULE;
@@ -388,7 +390,8 @@ worker_processes 1;
 user root;
 pid $d/nginx.pid;
 error_log $d/logs/error.log info;
-events { worker_connections 1024; }
+worker_rlimit_nofile 16384;
+events { worker_connections 8192; }
 
 rtmp {
     server {

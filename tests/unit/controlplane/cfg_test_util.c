@@ -127,7 +127,8 @@ bool trefused(const struct sl_cfg_text *texts, int n, bool exact, const char *fi
 		ok = false;
 	}
 	if (cfg != NULL) {
-		fprintf(stderr, "\n  -- expected *out NULL%s", cfg == sentinel ? " (left untouched)" : "");
+		fprintf(stderr, "\n  -- expected *out NULL%s",
+			cfg == sentinel ? " (left untouched)" : "");
 		ok = false;
 	}
 	if (!tcheck_first_error(d, exact, file, line, sub, sub2))
@@ -160,12 +161,15 @@ bool tstreq(const char *got, const char *want, const char *expr)
 
 /* ---------------------------------------------------------------- fake filesystem */
 
-#define TFS_ERR(code, text)                                                                    \
-	{"/etc/haproxy/errors/" #code ".http",                                                 \
-	 "HTTP/1.0 " #code " " text "\r\nCache-Control: no-cache\r\nConnection: close\r\n"     \
-	 "Content-Type: text/html\r\n\r\n<html><body><h1>" #code " " text                      \
-	 "</h1></body></html>\n",                                                              \
-	 false}
+#define TFS_ERR(code, text)                                                              \
+	{                                                                                \
+		"/etc/haproxy/errors/" #code ".http",                                    \
+			"HTTP/1.0 " #code " " text                                       \
+			"\r\nCache-Control: no-cache\r\nConnection: close\r\n"           \
+			"Content-Type: text/html\r\n\r\n<html><body><h1>" #code " " text \
+			"</h1></body></html>\n",                                         \
+			false                                                            \
+	}
 
 struct tfile {
 	const char *path;

@@ -116,20 +116,20 @@ bool tstreq(const char *got, const char *want, const char *expr);
 #define T_STR_DEFAULT(got, want) CU_ASSERT((got) == NULL || tstreq((got), (want), #got))
 
 /* Asserts that a parse succeeded with no error (printing the diagnostics otherwise). */
-#define T_PARSED_OK(rc, cfg, d)                                                                \
-	do {                                                                                   \
-		if ((rc) != 0 || (d)->nerr != 0 || (cfg) == NULL)                              \
-			tdiag_print((d), "expected a successful parse");                      \
-		CU_ASSERT_EQUAL((rc), 0);                                                      \
-		CU_ASSERT_EQUAL((d)->nerr, 0);                                                 \
-		CU_ASSERT_PTR_NOT_NULL_FATAL((cfg));                                           \
+#define T_PARSED_OK(rc, cfg, d)                                          \
+	do {                                                             \
+		if ((rc) != 0 || (d)->nerr != 0 || (cfg) == NULL)        \
+			tdiag_print((d), "expected a successful parse"); \
+		CU_ASSERT_EQUAL((rc), 0);                                \
+		CU_ASSERT_EQUAL((d)->nerr, 0);                           \
+		CU_ASSERT_PTR_NOT_NULL_FATAL((cfg));                     \
 	} while (0)
 
 /* Parses @text (named "t.cfg") and asserts it succeeds; leaves the result in @cfg. */
-#define T_PARSE_OK(text, cfg, d)                                                               \
-	do {                                                                                   \
-		int rc_ = tparse((text), &(cfg), (d));                                         \
-		T_PARSED_OK(rc_, (cfg), (d));                                                  \
+#define T_PARSE_OK(text, cfg, d)                       \
+	do {                                           \
+		int rc_ = tparse((text), &(cfg), (d)); \
+		T_PARSED_OK(rc_, (cfg), (d));          \
 	} while (0)
 
 /*
@@ -143,9 +143,9 @@ bool trefused(const struct sl_cfg_text *texts, int n, bool exact, const char *fi
 bool trefused1(const char *text, bool exact, int line, const char *sub, const char *sub2,
 	       struct tdiags *d);
 
-#define T_REFUSED_EX(text, exact, line, sub, sub2)                                             \
+#define T_REFUSED_EX(text, exact, line, sub, sub2) \
 	CU_ASSERT(trefused1((text), (exact), (line), (sub), (sub2), NULL))
-#define T_REFUSED(text, line, sub) T_REFUSED_EX((text), true, (line), (sub), NULL)
+#define T_REFUSED(text, line, sub)	  T_REFUSED_EX((text), true, (line), (sub), NULL)
 #define T_REFUSED2(text, line, sub, sub2) T_REFUSED_EX((text), true, (line), (sub), (sub2))
 
 #endif

@@ -11,17 +11,16 @@
 #include "cfg_test_util.h"
 
 /* A defaults section that keeps HAProxy's "missing timeouts" warning away (5 lines). */
-#define DEFAULTS_HTTP                                                                          \
-	"defaults\n"                                                                           \
-	"  mode http\n"                                                                        \
-	"  timeout connect 5s\n"                                                               \
-	"  timeout client 5s\n"                                                                \
+#define DEFAULTS_HTTP            \
+	"defaults\n"             \
+	"  mode http\n"          \
+	"  timeout connect 5s\n" \
+	"  timeout client 5s\n"  \
 	"  timeout server 5s\n"
 
 static const char *const V1[] = {"seed/seed-common.cfg", "seed/seed-https.cfg",
 				 "seed/dataplane.cfg"};
-static const char *const V2[] = {"seed/seed-common.cfg", "seed/seed-hls.cfg",
-				 "seed/dataplane.cfg"};
+static const char *const V2[] = {"seed/seed-common.cfg", "seed/seed-hls.cfg", "seed/dataplane.cfg"};
 
 /* ---------------------------------------------------------------- the seed */
 
@@ -63,8 +62,8 @@ static void check_seed_defaults(const struct sl_proxy *px, bool http)
 	if (!http) /* as HAProxy: 'option httplog' falls back to tcplog in a tcp proxy */
 		CU_ASSERT_EQUAL(px->log_format, SL_LOG_TCP);
 	if (http) {
-		/* In a tcp proxy HAProxy ignores the HTTP options inherited from the defaults (with a
-		 * warning), so these are only checked on the HTTP proxies. */
+		/* In a tcp proxy HAProxy ignores the HTTP options inherited from the defaults (with
+		 * a warning), so these are only checked on the HTTP proxies. */
 		CU_ASSERT_TRUE(px->fwdfor.on);
 		CU_ASSERT_EQUAL(px->http_conn, SL_HTTP_SERVER_CLOSE);
 		CU_ASSERT_EQUAL(px->log_format, SL_LOG_HTTP);
@@ -367,13 +366,13 @@ static void test_seed_lookups(void)
  */
 static const char *cmp_where = "";
 
-#define CMP(cond, what)                                                                        \
-	do {                                                                                   \
-		if (!(cond)) {                                                                 \
-			fprintf(stderr, "\n  -- models differ: %s%s%s", cmp_where,              \
-				*cmp_where ? ": " : "", what);                                 \
-			return false;                                                  \
-		}                                                                              \
+#define CMP(cond, what)                                                            \
+	do {                                                                       \
+		if (!(cond)) {                                                     \
+			fprintf(stderr, "\n  -- models differ: %s%s%s", cmp_where, \
+				*cmp_where ? ": " : "", what);                     \
+			return false;                                              \
+		}                                                                  \
 	} while (0)
 
 static bool s_eq(const char *a, const char *b)
@@ -447,8 +446,7 @@ static bool redir_eq(const struct sl_redirect *a, const struct sl_redirect *b)
 	CMP(a->kind == b->kind, "redirect kind");
 	CMP(s_eq(a->target, b->target), "redirect target");
 	CMP(a->code == b->code, "redirect code");
-	CMP(a->drop_query == b->drop_query && a->append_slash == b->append_slash,
-	    "redirect flags");
+	CMP(a->drop_query == b->drop_query && a->append_slash == b->append_slash, "redirect flags");
 	CMP(s_eq(a->set_cookie, b->set_cookie) && s_eq(a->clear_cookie, b->clear_cookie),
 	    "redirect cookies");
 	return true;
@@ -485,8 +483,7 @@ static bool params_eq(const struct sl_srv_params *a, const struct sl_srv_params 
 	CMP(a->shutdown_on_down == b->shutdown_on_down &&
 		    a->shutdown_backup_on_up == b->shutdown_backup_on_up,
 	    "on-marked-down/up");
-	CMP(a->slowstart == b->slowstart && a->send_proxy == b->send_proxy,
-	    "slowstart/send-proxy");
+	CMP(a->slowstart == b->slowstart && a->send_proxy == b->send_proxy, "slowstart/send-proxy");
 	return true;
 }
 
@@ -720,7 +717,6 @@ static void test_round_trip_variant2(void)
 	sl_cfg_free(cfg);
 }
 
-
 static void test_round_trip_kitchen_sink(void)
 {
 	struct sl_cfg *cfg = NULL;
@@ -750,7 +746,8 @@ static void test_global(void)
 		   "  stats socket /run/haproxy/user.sock level user\n"
 		   "  stats socket /run/haproxy/plain.sock\n"
 		   "  stats timeout 30s\n"
-		   "  ssl-default-bind-ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384\n"
+		   "  ssl-default-bind-ciphers "
+		   "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384\n"
 		   "  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384\n"
 		   "  ssl-default-bind-options no-sslv3 no-tlsv10 no-tls-tickets\n"
 		   "  tune.bufsize 32768\n",
@@ -782,10 +779,8 @@ static void test_global(void)
 	CU_ASSERT_EQUAL(s->level, SL_LEVEL_OPERATOR); /* HAProxy's default level */
 	CU_ASSERT_PTR_NULL(s->next);
 	CU_ASSERT_EQUAL(g->stats_timeout, 30000);
-	T_STR_EQ(g->ssl_bind_ciphers,
-			       "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384");
-	T_STR_EQ(g->ssl_bind_ciphersuites,
-			       "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384");
+	T_STR_EQ(g->ssl_bind_ciphers, "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384");
+	T_STR_EQ(g->ssl_bind_ciphersuites, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384");
 	CU_ASSERT_EQUAL(tcount_str(g->ssl_bind_options), 3);
 	T_STR_EQ(tstr_at(g->ssl_bind_options, 0), "no-sslv3");
 	T_STR_EQ(tstr_at(g->ssl_bind_options, 2), "no-tls-tickets");
@@ -825,17 +820,18 @@ static void test_bind_forms(void)
 	struct sl_cfg *cfg = NULL;
 	struct tdiags d;
 	tfs_reset();
-	T_PARSE_OK(DEFAULTS_HTTP "frontend f\n"
-				 "  bind *:80\n"
-				 "  bind :81\n"
-				 "  bind 10.0.0.1:82\n"
-				 "  bind 0.0.0.0:83\n"
-				 "  bind *:1935-1940\n"
-				 "  bind :443 ssl crt /certs/site.pem\n"
-				 "  bind :444 ssl crt /certs/dir\n"
-				 "  bind 10.0.0.2:445 ssl crt /certs/site.pem alpn h2,http/1.1\n"
-				 "  bind :446 ssl crt /certs/site.pem crt /etc/haproxy/certs/$DOMAIN.pem\n"
-				 "  bind :447 ssl crt /etc/ssl/private\n",
+	T_PARSE_OK(DEFAULTS_HTTP
+		   "frontend f\n"
+		   "  bind *:80\n"
+		   "  bind :81\n"
+		   "  bind 10.0.0.1:82\n"
+		   "  bind 0.0.0.0:83\n"
+		   "  bind *:1935-1940\n"
+		   "  bind :443 ssl crt /certs/site.pem\n"
+		   "  bind :444 ssl crt /certs/dir\n"
+		   "  bind 10.0.0.2:445 ssl crt /certs/site.pem alpn h2,http/1.1\n"
+		   "  bind :446 ssl crt /certs/site.pem crt /etc/haproxy/certs/$DOMAIN.pem\n"
+		   "  bind :447 ssl crt /etc/ssl/private\n",
 		   cfg, &d);
 	struct sl_proxy *f = tpx(cfg, "f");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -956,7 +952,7 @@ static void test_mode(void)
 		   cfg, &d);
 	CU_ASSERT_EQUAL(tpx(cfg, "plain")->mode, SL_MODE_TCP); /* HAProxy's default mode */
 	CU_ASSERT_EQUAL(tpx(cfg, "h")->mode, SL_MODE_HTTP);
-	CU_ASSERT_EQUAL(tpx(cfg, "t")->mode, SL_MODE_TCP);    /* the last line wins */
+	CU_ASSERT_EQUAL(tpx(cfg, "t")->mode, SL_MODE_TCP); /* the last line wins */
 	CU_ASSERT_EQUAL(tpx(cfg, "inherits")->mode, SL_MODE_HTTP);
 	CU_ASSERT_EQUAL(tpx(cfg, "overrides")->mode, SL_MODE_TCP);
 	sl_cfg_free(cfg);
@@ -1651,7 +1647,8 @@ static void test_parse_time(void)
 		int ms = -12345;
 		int rc = sl_cfg_parse_time(cases[i].s, &ms);
 		if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
-			fprintf(stderr, "\n  sl_cfg_parse_time(\"%s\") = %d, %d ms; expected %d, %d ms",
+			fprintf(stderr,
+				"\n  sl_cfg_parse_time(\"%s\") = %d, %d ms; expected %d, %d ms",
 				cases[i].s, rc, ms, cases[i].rc, cases[i].ms);
 		CU_ASSERT_EQUAL(rc, cases[i].rc);
 		if (cases[i].rc == 0)
@@ -1778,20 +1775,21 @@ static void test_http_request_response(void)
 {
 	struct sl_cfg *cfg = NULL;
 	struct tdiags d;
-	T_PARSE_OK(DEFAULTS_HTTP "frontend f\n"
-				 "  bind :80\n"
-				 "  acl bad src 10.0.0.0/8\n"
-				 "  http-request set-header X-Forwarded-Proto https if { ssl_fc }\n"
-				 "  http-request add-header X-Via sluice\n"
-				 "  http-request del-header X-Secret\n"
-				 "  http-request redirect scheme https code 301 unless { ssl_fc }\n"
-				 "  http-request redirect location /login\n"
-				 "  http-request deny if bad\n"
-				 "  http-request deny deny_status 429\n"
-				 "  http-request allow\n"
-				 "  http-response set-header Strict-Transport-Security \"max-age=31536000\"\n"
-				 "  http-response add-header X-Served-By sluice\n"
-				 "  http-response del-header Server\n",
+	T_PARSE_OK(DEFAULTS_HTTP
+		   "frontend f\n"
+		   "  bind :80\n"
+		   "  acl bad src 10.0.0.0/8\n"
+		   "  http-request set-header X-Forwarded-Proto https if { ssl_fc }\n"
+		   "  http-request add-header X-Via sluice\n"
+		   "  http-request del-header X-Secret\n"
+		   "  http-request redirect scheme https code 301 unless { ssl_fc }\n"
+		   "  http-request redirect location /login\n"
+		   "  http-request deny if bad\n"
+		   "  http-request deny deny_status 429\n"
+		   "  http-request allow\n"
+		   "  http-response set-header Strict-Transport-Security \"max-age=31536000\"\n"
+		   "  http-response add-header X-Served-By sluice\n"
+		   "  http-response del-header Server\n",
 		   cfg, &d);
 	struct sl_proxy *f = tpx(cfg, "f");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -2270,9 +2268,10 @@ static void test_httpchk_legacy_headers(void)
 	/* the HAProxy < 2.2 trick: headers glued to the version with \r\n */
 	struct sl_cfg *cfg = NULL;
 	struct tdiags d;
-	T_PARSE_OK(DEFAULTS_HTTP "backend b\n"
-				 "  option httpchk GET /health HTTP/1.1\\r\\nHost:\\ www.example.com\n"
-				 "  server s 10.0.0.1:80 check\n",
+	T_PARSE_OK(DEFAULTS_HTTP
+		   "backend b\n"
+		   "  option httpchk GET /health HTTP/1.1\\r\\nHost:\\ www.example.com\n"
+		   "  server s 10.0.0.1:80 check\n",
 		   cfg, &d);
 	struct sl_proxy *p = tpx(cfg, "b");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -2425,7 +2424,8 @@ static void test_crt_base(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f->binds);
 	CU_ASSERT_EQUAL(tcount_str(f->binds->crts), 1);
 	const char *crt = tstr_at(f->binds->crts, 0);
-	CU_ASSERT(crt != NULL && strlen(crt) >= 8 && strcmp(crt + strlen(crt) - 8, "site.pem") == 0);
+	CU_ASSERT(crt != NULL && strlen(crt) >= 8 &&
+		  strcmp(crt + strlen(crt) - 8, "site.pem") == 0);
 	sl_cfg_free(cfg);
 }
 
@@ -2536,6 +2536,47 @@ static void test_dump_write_error(void)
 	sl_cfg_free(cfg);
 }
 
+static void test_header_value_like_keyword(void)
+{
+	/* HAProxy parses set-header/add-header positionally (name, value, then 'if'/'unless'), so a
+	 * value may be the word 'if' or 'unless'. reqadd can produce such a value too, and the
+	 * dump must parse back. */
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFAULTS_HTTP "frontend f\n"
+				 "  bind :80\n"
+				 "  http-request set-header X-A unless\n"
+				 "  http-request add-header X-B if if TRUE\n"
+				 "  reqadd X-C:\\ unless\n",
+		   cfg, &d);
+	struct sl_proxy *f = tpx(cfg, "f");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	const struct sl_hrule *r = f->req_rules;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	T_STR_EQ(r->value, "unless");
+	CU_ASSERT_PTR_NULL(r->cond);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	T_STR_EQ(r->value, "if");
+	CU_ASSERT_PTR_NOT_NULL(r->cond);
+	check_round_trip(cfg);
+	sl_cfg_free(cfg);
+}
+
+static void test_reqadd_value_like_keyword_round_trip(void)
+{
+	/* whatever the parser decides for 'http-request add-header X unless', a reqadd that it
+	 * accepted must dump to something that parses back */
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFAULTS_HTTP "frontend f\n"
+				 "  bind :80\n"
+				 "  reqadd X-C:\\ unless\n",
+		   cfg, &d);
+	check_round_trip(cfg);
+	sl_cfg_free(cfg);
+}
+
 static void test_tcp_proxy_http_settings_reported(void)
 {
 	/* HAProxy warns about (and ignores) HTTP-only settings in a tcp proxy: "'http-request'
@@ -2558,7 +2599,8 @@ static void test_tcp_proxy_http_settings_reported(void)
 		   cfg, &d);
 	CU_ASSERT(d.nwarn >= 2);
 	if (d.nwarn < 2)
-		tdiag_print(&d, "expected warnings for 'http-request' and 'balance uri' in mode tcp");
+		tdiag_print(&d,
+			    "expected warnings for 'http-request' and 'balance uri' in mode tcp");
 	sl_cfg_free(cfg);
 }
 
@@ -2568,11 +2610,11 @@ static void test_dump_quotes_free_text(void)
 	struct tdiags d;
 	T_PARSE_OK("global\n"
 		   "  log \"/run/log #1.sock\" local0\n" DEFAULTS_HTTP "listen stats\n"
-				 "  bind :6080\n"
-				 "  stats enable\n"
-				 "  stats show-desc \"Node #1 (primary)\"\n"
-				 "  stats realm \"Sluice #1\"\n"
-				 "  http-response set-header X-Note \"a # b\"\n",
+		   "  bind :6080\n"
+		   "  stats enable\n"
+		   "  stats show-desc \"Node #1 (primary)\"\n"
+		   "  stats realm \"Sluice #1\"\n"
+		   "  http-response set-header X-Note \"a # b\"\n",
 		   cfg, &d);
 	T_STR_EQ(tpx(cfg, "stats")->stats.show_desc, "Node #1 (primary)");
 	char *dump = tdump(cfg, NULL);
@@ -2973,6 +3015,8 @@ static const struct sl_test_case haproxy_cases[] = {
 	{"sl_cfg_load_files", test_load_files},
 	{"dump write error", test_dump_write_error},
 	{"dump quotes free text", test_dump_quotes_free_text},
+	{"header value 'if'/'unless' (positional)", test_header_value_like_keyword},
+	{"reqadd value 'unless' round trip", test_reqadd_value_like_keyword_round_trip},
 	{"tcp proxy: HTTP-only settings reported", test_tcp_proxy_http_settings_reported},
 	{NULL, NULL},
 };

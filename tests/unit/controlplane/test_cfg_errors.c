@@ -9,9 +9,9 @@
 #include "cfg_test_util.h"
 
 /* A complete dataplane section (a port and an address are required): 3 lines. */
-#define DP_BASE                                                                                \
-	"dataplane\n"                                                                          \
-	"  port p0 iface eth0\n"                                                               \
+#define DP_BASE                  \
+	"dataplane\n"            \
+	"  port p0 iface eth0\n" \
 	"  address 10.0.0.1/24 port p0\n"
 
 /* ---------------------------------------------------------------- unknown keywords */
@@ -787,13 +787,11 @@ static void test_stats_auth_without_password(void)
 
 static void test_proxy_names(void)
 {
-	T_REFUSED2("frontend\n",
-		   1, "'frontend'", "name");
+	T_REFUSED2("frontend\n", 1, "'frontend'", "name");
 	T_REFUSED("frontend a/b\n"
 		  "  bind :80\n",
 		  1, "'a/b'");
-	T_REFUSED("backend \"a b\"\n",
-		  1, "'a b'");
+	T_REFUSED("backend \"a b\"\n", 1, "'a b'");
 }
 
 static void test_bind_unknown_param(void)
@@ -882,8 +880,9 @@ static void print_first_difference(const char *a, const char *b)
 		a++;
 		b++;
 	}
-	fprintf(stderr, "\n  -- the dump of an accepted input changes after a round trip, line %d:"
-			"\n     first:  %.*s\n     second: %.*s",
+	fprintf(stderr,
+		"\n  -- the dump of an accepted input changes after a round trip, line %d:"
+		"\n     first:  %.*s\n     second: %.*s",
 		line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
 }
 
@@ -908,13 +907,14 @@ static bool parse_invariants(const char *data, size_t len)
 		ok = cfg != NULL && d.nerr == 0;
 		char *dump = ok ? tdump(cfg, NULL) : NULL;
 		if (dump != NULL) {
-			struct sl_cfg_text t2 = {.name = "dump.cfg", .data = dump, .len = strlen(dump)};
+			struct sl_cfg_text t2 = {
+				.name = "dump.cfg", .data = dump, .len = strlen(dump)};
 			struct sl_cfg *cfg2 = NULL;
 			int rc2 = tparse_n(&t2, 1, &cfg2, &d2);
 			if (rc2 != 0 || cfg2 == NULL) {
 				ok = false;
-				fprintf(stderr, "\n  -- accepted input:\n%.*s\n  -- dumps to:\n%s", (int)len,
-					copy, dump);
+				fprintf(stderr, "\n  -- accepted input:\n%.*s\n  -- dumps to:\n%s",
+					(int)len, copy, dump);
 				tdiag_print(&d2, "which does not parse again");
 			} else {
 				char *dump2 = tdump(cfg2, NULL);
@@ -936,7 +936,8 @@ static bool parse_invariants(const char *data, size_t len)
 		ok = false;
 	}
 	if (!ok && rc != 0)
-		fprintf(stderr, "\n  -- rc %d, nerr %d for input:\n%.*s", rc, d.nerr, (int)len, copy);
+		fprintf(stderr, "\n  -- rc %d, nerr %d for input:\n%.*s", rc, d.nerr, (int)len,
+			copy);
 	free(copy);
 	return ok;
 }
@@ -1053,27 +1054,164 @@ static void test_kitchen_sink_every_line_dropped(void)
 static void word_mutate_and_parse(const char *base, size_t len, unsigned seed, int iters)
 {
 	static const char *const dict[] = {
-		"if", "unless", "!", "{", "}", "or", "||", "TRUE", "ssl_fc", "path_beg", "/x",
-		"-i", "-m", "found", "--", "ssl", "crt", "/certs/site.pem", "alpn", "h2", "check",
-		"cookie", "backup", "disabled", "weight", "0", "256", "inter", "1s", "rise", "fall",
-		"port", "addr", "10.0.0.9", "\"a#b\"", "'x y'", "\"a\\\"b\"", "\"\"", "a\\ b",
-		"\"line\\nbreak\"", "\"tab\\tch\"", "\\#", "$X", "\"${DOMAIN}\"", "mode", "http",
-		"tcp", "stats", "enable", "show-desc", "realm", "auth", "u:p", "uri", "/s", "admin",
-		"refresh", "10s", "option", "httpchk", "forwardfor", "except", "header", "X-A",
-		"http-request", "http-response", "set-header", "add-header", "del-header", "deny",
-		"deny_status", "429", "redirect", "scheme", "https", "location", "prefix", "code",
-		"301", "drop-query", "append-slash", "set-cookie", "clear-cookie", "use_backend",
-		"default_backend", "web", "api", "acl", "hdr(host)", "hdr(host,1)", "src",
-		"dst_port", "ge", "1024", "balance", "uri", "len", "depth", "whole", "source",
-		"timeout", "client", "server", "http-check", "expect", "status", "rstatus", "^2",
-		"string", "send", "meth", "ver", "HTTP/1.1", "hdr", "Host", "errorfile", "503",
-		"/etc/haproxy/errors/503.http", "default-server", "maxconn", "100", "slowstart",
-		"on-marked-down", "shutdown-sessions", "send-proxy", "attr", "SameSite=Lax",
-		"domain", ".example.com", "maxidle", "30m", "insert", "indirect", "nocache",
-		"preserve", "httponly", "secure", "dynamic", "postonly", "log", "global", "none",
-		"name", "ciphers", "ssl-min-ver", "TLSv1.2", "no-sslv3", "*:81", ":82", "10.0.0.3:83",
-		"[::1]:84", "2001:db8::5", "stats show-desc \"x #1\"", "capture", "description",
-		"\"sp ace\"", "'#'", "x\\x41y",
+		"if",
+		"unless",
+		"!",
+		"{",
+		"}",
+		"or",
+		"||",
+		"TRUE",
+		"ssl_fc",
+		"path_beg",
+		"/x",
+		"-i",
+		"-m",
+		"found",
+		"--",
+		"ssl",
+		"crt",
+		"/certs/site.pem",
+		"alpn",
+		"h2",
+		"check",
+		"cookie",
+		"backup",
+		"disabled",
+		"weight",
+		"0",
+		"256",
+		"inter",
+		"1s",
+		"rise",
+		"fall",
+		"port",
+		"addr",
+		"10.0.0.9",
+		"\"a#b\"",
+		"'x y'",
+		"\"a\\\"b\"",
+		"\"\"",
+		"a\\ b",
+		"\"line\\nbreak\"",
+		"\"tab\\tch\"",
+		"\\#",
+		"$X",
+		"\"${DOMAIN}\"",
+		"mode",
+		"http",
+		"tcp",
+		"stats",
+		"enable",
+		"show-desc",
+		"realm",
+		"auth",
+		"u:p",
+		"uri",
+		"/s",
+		"admin",
+		"refresh",
+		"10s",
+		"option",
+		"httpchk",
+		"forwardfor",
+		"except",
+		"header",
+		"X-A",
+		"http-request",
+		"http-response",
+		"set-header",
+		"add-header",
+		"del-header",
+		"deny",
+		"deny_status",
+		"429",
+		"redirect",
+		"scheme",
+		"https",
+		"location",
+		"prefix",
+		"code",
+		"301",
+		"drop-query",
+		"append-slash",
+		"set-cookie",
+		"clear-cookie",
+		"use_backend",
+		"default_backend",
+		"web",
+		"api",
+		"acl",
+		"hdr(host)",
+		"hdr(host,1)",
+		"src",
+		"dst_port",
+		"ge",
+		"1024",
+		"balance",
+		"uri",
+		"len",
+		"depth",
+		"whole",
+		"source",
+		"timeout",
+		"client",
+		"server",
+		"http-check",
+		"expect",
+		"status",
+		"rstatus",
+		"^2",
+		"string",
+		"send",
+		"meth",
+		"ver",
+		"HTTP/1.1",
+		"hdr",
+		"Host",
+		"errorfile",
+		"503",
+		"/etc/haproxy/errors/503.http",
+		"default-server",
+		"maxconn",
+		"100",
+		"slowstart",
+		"on-marked-down",
+		"shutdown-sessions",
+		"send-proxy",
+		"attr",
+		"SameSite=Lax",
+		"domain",
+		".example.com",
+		"maxidle",
+		"30m",
+		"insert",
+		"indirect",
+		"nocache",
+		"preserve",
+		"httponly",
+		"secure",
+		"dynamic",
+		"postonly",
+		"log",
+		"global",
+		"none",
+		"name",
+		"ciphers",
+		"ssl-min-ver",
+		"TLSv1.2",
+		"no-sslv3",
+		"*:81",
+		":82",
+		"10.0.0.3:83",
+		"[::1]:84",
+		"2001:db8::5",
+		"stats show-desc \"x #1\"",
+		"capture",
+		"description",
+		"\"sp ace\"",
+		"'#'",
+		"x\\x41y",
 	};
 	static const char *const lines[] = {
 		"  stats show-desc \"Node #1 (primary)\"\n",
@@ -1114,15 +1252,17 @@ static void word_mutate_and_parse(const char *base, size_t len, unsigned seed, i
 				pos++;
 			const char *ins;
 			char word[128];
-			if (rand_r(&seed) % 4 == 0 && (pos == 0 || buf[pos - 1] == '\n' || pos == n ||
-						       buf[pos] == '\n')) {
+			if (rand_r(&seed) % 4 == 0 &&
+			    (pos == 0 || buf[pos - 1] == '\n' || pos == n || buf[pos] == '\n')) {
 				/* a whole line, after the newline */
 				if (pos < n && buf[pos] == '\n')
 					pos++;
-				ins = lines[(size_t)rand_r(&seed) % (sizeof(lines) / sizeof(lines[0]))];
+				ins = lines[(size_t)rand_r(&seed) %
+					    (sizeof(lines) / sizeof(lines[0]))];
 			} else {
 				snprintf(word, sizeof(word), " %s",
-					 dict[(size_t)rand_r(&seed) % (sizeof(dict) / sizeof(dict[0]))]);
+					 dict[(size_t)rand_r(&seed) %
+					      (sizeof(dict) / sizeof(dict[0]))]);
 				ins = word;
 				if (rand_r(&seed) % 2 == 0 && pos < n && buf[pos] == ' ') {
 					/* replace the next word */
@@ -1252,10 +1392,8 @@ static void test_misplaced_keywords(void)
 	T_REFUSED2("backend b\n"
 		   "  no log\n",
 		   2, "'log'", "'no'");
-	T_REFUSED2("global x\n",
-		   1, "'x'", "'global'");
-	T_REFUSED2("frontend f 10.0.0.1:80\n",
-		   1, "'10.0.0.1:80'", "unexpected");
+	T_REFUSED2("global x\n", 1, "'x'", "'global'");
+	T_REFUSED2("frontend f 10.0.0.1:80\n", 1, "'10.0.0.1:80'", "unexpected");
 }
 
 static void test_unsupported(void)
@@ -1430,8 +1568,7 @@ static void test_named_defaults_errors(void)
 	T_REFUSED("defaults web\n"
 		  "backend b from nodef\n",
 		  2, "'nodef'");
-	T_REFUSED("defaults d from nothere\n",
-		  1, "'nothere'");
+	T_REFUSED("defaults d from nothere\n", 1, "'nothere'");
 }
 
 static void test_bind_conflicts(void)
@@ -1474,8 +1611,7 @@ static void test_dataplane_more(void)
 	T_REFUSED(DP_BASE "  cores 0-64\n", 4, "'0-64'");
 	T_REFUSED(DP_BASE "  idle spin\n", 4, "'spin'");
 	T_REFUSED(DP_BASE "  port p1 iface eth1 pci 0000:3b:00.0\n", 4, "p1'");
-	T_REFUSED(DP_BASE "  port p1 iface this-name-is-too-long\n", 4,
-		  "'this-name-is-too-long'");
+	T_REFUSED(DP_BASE "  port p1 iface this-name-is-too-long\n", 4, "'this-name-is-too-long'");
 	T_REFUSED(DP_BASE "  route default via\n", 4, "'route'");
 }
 
@@ -1650,20 +1786,13 @@ static const struct sl_test_case spec_cases[] = {
 };
 
 static const struct sl_test_suite suites[] = {
-	{"cfg_errors/keywords", kw_cases},
-	{"cfg_errors/lexical", lex_cases},
-	{"cfg_errors/addresses", addr_cases},
-	{"cfg_errors/files", file_cases},
-	{"cfg_errors/names", name_cases},
-	{"cfg_errors/references", ref_cases},
-	{"cfg_errors/values", value_cases},
-	{"cfg_errors/conditional", if_cases},
-	{"cfg_errors/dataplane", dp_cases},
-	{"cfg_errors/reporting", report_cases},
-	{"cfg_errors/more", more_cases},
-	{"cfg_errors/spec", spec_cases},
-	{"cfg_errors/robustness", robust_cases},
-	{NULL, NULL},
+	{"cfg_errors/keywords", kw_cases},	 {"cfg_errors/lexical", lex_cases},
+	{"cfg_errors/addresses", addr_cases},	 {"cfg_errors/files", file_cases},
+	{"cfg_errors/names", name_cases},	 {"cfg_errors/references", ref_cases},
+	{"cfg_errors/values", value_cases},	 {"cfg_errors/conditional", if_cases},
+	{"cfg_errors/dataplane", dp_cases},	 {"cfg_errors/reporting", report_cases},
+	{"cfg_errors/more", more_cases},	 {"cfg_errors/spec", spec_cases},
+	{"cfg_errors/robustness", robust_cases}, {NULL, NULL},
 };
 
 int main(void)

@@ -34,21 +34,21 @@ static int lex(const char *s)
 }
 
 /* Lexes @s and asserts it gives exactly the @n words of @want. */
-#define LEX_EQ(s, n, ...)                                                                      \
-	do {                                                                                   \
-		const char *want_[] = {__VA_ARGS__};                                           \
-		int rc_ = lex(s);                                                              \
-		CU_ASSERT_EQUAL(rc_, (n));                                                     \
-		if (rc_ == (n))                                                                \
-			for (int i_ = 0; i_ < (n); i_++)                                       \
-				CU_ASSERT_STRING_EQUAL(W.w[i_], want_[i_]);                    \
+#define LEX_EQ(s, n, ...)                                                   \
+	do {                                                                \
+		const char *want_[] = {__VA_ARGS__};                        \
+		int rc_ = lex(s);                                           \
+		CU_ASSERT_EQUAL(rc_, (n));                                  \
+		if (rc_ == (n))                                             \
+			for (int i_ = 0; i_ < (n); i_++)                    \
+				CU_ASSERT_STRING_EQUAL(W.w[i_], want_[i_]); \
 	} while (0)
 
 /* Lexes @s and asserts it is refused with a message. */
-#define LEX_REFUSED(s)                                                                         \
-	do {                                                                                   \
-		CU_ASSERT_EQUAL(lex(s), -1);                                                   \
-		CU_ASSERT_PTR_NOT_NULL(E);                                                     \
+#define LEX_REFUSED(s)                       \
+	do {                                 \
+		CU_ASSERT_EQUAL(lex(s), -1); \
+		CU_ASSERT_PTR_NOT_NULL(E);   \
 	} while (0)
 
 /* ---------------------------------------------------------------- splitting and comments */
@@ -311,7 +311,8 @@ static void test_truncated_lines(void)
 	for (size_t l = 0; l < sizeof(lines) / sizeof(lines[0]); l++) {
 		size_t len = strlen(lines[l]);
 		for (size_t cut = 0; cut <= len; cut++) {
-			/* copy into an exact-size heap buffer so that over-reads are caught by ASan */
+			/* copy into an exact-size heap buffer so that over-reads are caught by ASan
+			 */
 			char *buf = malloc(cut + 1);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 			memcpy(buf, lines[l], cut);
@@ -366,12 +367,8 @@ static const struct sl_test_case limit_cases[] = {
 };
 
 static const struct sl_test_suite suites[] = {
-	{"lex/split", split_cases},
-	{"lex/quote", quote_cases},
-	{"lex/escape", escape_cases},
-	{"lex/variables", var_cases},
-	{"lex/limits", limit_cases},
-	{NULL, NULL},
+	{"lex/split", split_cases},   {"lex/quote", quote_cases},  {"lex/escape", escape_cases},
+	{"lex/variables", var_cases}, {"lex/limits", limit_cases}, {NULL, NULL},
 };
 
 int main(void)

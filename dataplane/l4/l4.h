@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The L4 path: `mode tcp` frontends balanced per flow at packet level, full NAT both ways.
+ *
+ *   client cip:cport -> VIP:vport      becomes   lip:lport -> server sip:sport
+ *   server sip:sport -> lip:lport      becomes   VIP:vport -> client cip:cport
+ *
+ * The control plane (main lcore) builds a struct sl_l4_conf from the configuration: services
+ * (VIP:port ranges of `mode tcp` frontends), backends with their servers and a Maglev table
+ * each. Workers read the published conf through one pointer (RCU: a new generation replaces
+ * it, the old one is freed after every worker went through a quiescent state). A flow, once
+ * created, depends only on its two keys, never on the conf: a server set change never moves it.
+ *
+ * Each worker owns a flow table (dataplane/l4/flow.c) and a range of local ports; a reply that
+ * RSS delivers to another worker is handed to the owner through the owner's ring.
+ */
+#ifndef SL_L4_H
+#define SL_L4_H
+
+#include <stdint.h>
+
+#include <stdbool.h>
+
+#include <rte_mbuf.h>
+
+struct sl_cfg;
+struct sl_dp;
+struct sl_lcore;
+struct sl_maglev;
+struct sl_flow_table;
+struct sl_ipv4_info;
+struct sl_tcp_info;
+struct sl_outbuf;
+
+#define SL_L4_MAX_SERVERS 4096
+#define SL_LPORT_LO 32768 /* local (SNAT) ports: Linux's ephemeral range */
+#define SL_LPORT_HI 60999
+
+struct sl_l4_server {
+	uint32_t ip;
+	uint16_t port;     /* 0: the client's destination port */
+	uint16_t weight;
+	uint16_t gidx;     /* index of its counters (struct sl_srv_ctrs) */
+	uint8_t usable;    /* not disabled, weight > 0 (health checks: later) */
+	uint8_t backup;
+	uint8_t shutdown_on_down;
+	const char *name;
+};
+
+struct sl_l4_backend {
+	const char *name;
+	int balance;       /* enum sl_balance */
+	uint16_t nservers;
+	struct sl_l4_server *servers;
+	/* in rotation: the usable active servers, or the usable backups when none is active */
+	uint16_t *rot;
+	uint16_t nrot;
+	uint16_t *sched;          /* smooth weighted round-robin order over rot (sum of weights) */
+	uint32_t nsched;
+	struct sl_maglev *maglev; /* over the servers in rotation */
+};
+
+/* A `mode tcp` frontend's listening VIP:port range. */
+struct sl_l4_service {
+	uint32_t vip;      /* 0: every owned address */
+	uint16_t port_lo, port_hi;
+	uint16_t backend;  /* index in conf->backends */
+	/* timeouts in ms, resolved from the frontend and its backend (HAProxy's meaning) */
+	uint32_t to_connect, to_established, to_client_fin, to_server_fin;
+	const char *frontend;
+};
+
+/* One generation of the L4 configuration. Immutable once published. */
+struct sl_l4_conf {
+	struct sl_l4_service *services;
+	unsigned nservices;
+	struct sl_l4_backend *backends;
+	unsigned nbackends;
+	unsigned nservers; /* counters slots used */
+	uint16_t lport_lo, lport_hi;
+	/* dport -> service index + 1 for wildcard-address services (0: none) */
+	uint16_t port_svc[65536];
+};
+
+/* Per-server counters, one array per worker (written by that worker only). */
+struct sl_srv_ctrs {
+	uint64_t stot;  /* flows created */
+	uint64_t ended; /* flows gone (closed, reset or expired) */
+	uint64_t bin;   /* bytes client -> server */
+	uint64_t bout;  /* bytes server -> client */
+};
+
+/* Per-worker L4 state, inside struct sl_lcore. */
+struct sl_l4_worker {
+	struct sl_flow_table *ft;
+	struct sl_srv_ctrs *srv;   /* SL_L4_MAX_SERVERS entries */
+	uint16_t lport_lo, lport_hi, lport_next;
+	uint64_t rr;               /* round-robin cursor for balance roundrobin/static-rr */
+	uint64_t sweep_ms;
+};
+
+/*
+ * Builds the L4 generation for @cfg (main lcore; allocates with malloc). Returns 0 with *@out
+ * set, or -ENOMEM / -E2BIG (more than SL_L4_MAX_SERVERS servers, error printed).
+ */
+int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, struct sl_l4_conf **out);
+
+/* Frees a generation (main lcore, after no worker can see it). NULL is accepted. */
+void sl_l4_conf_free(struct sl_l4_conf *c);
+
+/*
+ * Prepares a worker's L4 state (lc->l4): a flow table of @max_flows entries and its local port range
+ * (worker @idx of @nworkers shares [SL_LPORT_LO, SL_LPORT_HI]). Main lcore, before the loops
+ * start. Returns 0 or -ENOMEM.
+ */
+int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx, unsigned nworkers);
+void sl_l4_worker_fini(struct sl_l4_worker *w);
+
+/*
+ * Handles a TCP or UDP packet addressed to an owned address (worker lcore). @ip points at the
+ * IPv4 header inside @m (the frame is trimmed to the IP length); @l4 at the TCP/UDP header.
+ * Returns true when the packet was consumed (forwarded, handed off or dropped with a counter),
+ * false when no L4 service or flow matches (the caller goes on classifying).
+ */
+bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
+		 const struct sl_ipv4_info *iph, const struct sl_tcp_info *th, uint16_t sport,
+		 uint16_t dport);
+
+/* Housekeeping once a millisecond on a worker: expires idle flows (bounded work). */
+void sl_l4_tick(struct sl_lcore *lc);
+
+/* `show sess`-style summary and per-server counters for the stats socket (main lcore). */
+void sl_l4_show(const struct sl_dp *dp, struct sl_outbuf *out);
+
+#endif

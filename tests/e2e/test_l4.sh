@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# tests/e2e/test_l4.sh — the L4 path (mode tcp, full NAT) with real peers:
+#  - ffmpeg publishes RTMP streams through the VIP to nginx-rtmp backends: each stream's HLS is on
+#    exactly one backend, the streams spread over both, one keeps publishing for SL_LONG_STREAM s;
+#  - a download through a mode tcp frontend is byte-exact (sha256); iperf3 runs through one;
+#  - 2000 concurrent connections all complete;
+#  - malformed packets and a blind RST aimed at a live flow do not harm it;
+#  - a backend killed mid-stream ends its flows while the other backend's stream goes on.
+# Needs root and ./build. Prints "N passed, N failed"; exit 1 on any failure.
+set -uo pipefail
+if [[ -z "${SL_E2E_UNDER_TIMEOUT:-}" ]]; then
+    export SL_E2E_UNDER_TIMEOUT=1
+    exec timeout -k 15 "${SL_E2E_TIMEOUT:-420}" bash "$0" "$@"
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/deps.sh"
+source "$HERE/lib/net.sh"
+source "$HERE/lib/sluiced.sh"
+
+LONG=${SL_LONG_STREAM:-60}
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+
+finish() {
+    local rc=$?
+    trap - EXIT
+    pkill -f "ffmpeg.*rtmp://$SL_VIP" 2>/dev/null
+    sl_sluiced_stop >/dev/null 2>&1
+    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
+        echo "--- sluiced log (tail)"; tail -n 30 "$SL_RUN_DIR/logs/sluiced.log"
+        echo "--- l4"; sl_ctl show l4 2>/dev/null; sl_ctl show drops 2>/dev/null | grep -v ': 0$'
+    fi
+    sl_net_down
+    echo "$PASS passed, $FAIL failed"
+    (( FAIL > 0 )) && exit 1
+    exit "$rc"
+}
+trap finish EXIT
+trap 'echo "interrupted/timed out" >&2; FAIL=$((FAIL + 1)); exit 124' TERM INT
+
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
+[[ -x $SL_SLUICED && -x $SL_CTL ]] || { echo "build first (ninja -C build)" >&2; exit 1; }
+[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
+
+check "net up" sl_net_up || exit 1
+check "backend be1" sl_backend_start sl-be1 be1
+check "backend be2" sl_backend_start sl-be2 be2
+sl_bg sl-be1 iperf3 iperf3 -s -p 5201 >/dev/null
+
+# The seed's RTMP frontend, with its servers pointed at the test backends, plus two more
+# mode tcp services: HTTP bytes (8080 -> 5080) and iperf3 (5201 -> be1 only).
+CFG=$SL_RUN_DIR/sluice.cfg
+sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" \
+    "$SL_REPO/tests/fixtures/seed/seed-common.cfg" >"$CFG"
+cat >>"$CFG" <<EOT
+
+frontend bytes_lb
+    bind *:8080
+    mode tcp
+    timeout client 30s
+    default_backend backend_bytes
+
+backend backend_bytes
+    mode tcp
+    balance roundrobin
+    timeout connect 5s
+    timeout server 30s
+    server be1 $SL_BE1_IP:5080
+    server be2 $SL_BE2_IP:5080
+
+frontend iperf_lb
+    bind *:5201
+    mode tcp
+    timeout client 30s
+    default_backend backend_iperf
+
+backend backend_iperf
+    mode tcp
+    timeout connect 5s
+    timeout server 30s
+    server be1 $SL_BE1_IP:5201
+
+global
+    stats socket $SL_SOCK mode 600 level admin
+EOT
+sl_dataplane_cfg af_xdp >>"$CFG"
+echo "    flows 65536" >>"$CFG"
+check "config passes sluiced -c" "$SL_SLUICED" -q -c -f "$CFG"
+check "sluiced starts" sl_sluiced_start "$CFG" || exit 1
+
+# ------------------------------------------------------------------ byte-exact download
+want=$(sha256sum "$SL_RUN_DIR/big" | cut -d' ' -f1)
+for i in 1 2; do
+    got=$(sl_in sl-cli curl -sS --max-time 60 "http://$SL_VIP:8080/big" | sha256sum | cut -d' ' -f1)
+    if [[ $got == "$want" ]]; then ok "download $i through L4 is byte-exact"; else bad "download $i: sha256 $got != $want"; fi
+done
+b1=$(sl_in sl-cli curl -s --max-time 5 "http://$SL_VIP:8080/" | tr -d '\n')
+b2=$(sl_in sl-cli curl -s --max-time 5 "http://$SL_VIP:8080/" | tr -d '\n')
+check "roundrobin alternates backends ($b1 / $b2)" test "$b1" != "$b2"
+check "iperf3 through the VIP (5 s)" sl_in sl-cli iperf3 -c "$SL_VIP" -p 5201 -t 5 -J --logfile "$SL_RUN_DIR/iperf3.json"
+gbps=$(/usr/bin/python3 -c "import json;d=json.load(open('$SL_RUN_DIR/iperf3.json'));print('%.2f' % (d['end']['sum_received']['bits_per_second']/1e9))" 2>/dev/null)
+echo "     iperf3: ${gbps:-?} Gbit/s received"
+
+# ------------------------------------------------------------------ 2000 concurrent connections
+sl_in sl-cli /usr/bin/python3 - "$SL_VIP" 8080 2000 >"$SL_RUN_DIR/conc.txt" 2>&1 <<'PY'
+import asyncio, resource, sys
+vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
+async def one(i, opened, go):
+    r, w = await asyncio.wait_for(asyncio.open_connection(vip, port), 20)
+    opened.append(i)
+    await go.wait()               # every connection is open at the same time
+    w.write(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+    await w.drain()
+    data = await asyncio.wait_for(r.read(), 20)
+    w.close()
+    return data.startswith(b"HTTP/1.1 200") and b"backend be" in data
+async def main():
+    opened, go = [], asyncio.Event()
+    tasks = [asyncio.create_task(one(i, opened, go)) for i in range(n)]
+    for _ in range(300):
+        if len(opened) == n or any(t.done() for t in tasks):
+            break
+        await asyncio.sleep(0.1)
+    print("open at once:", len(opened))
+    go.set()
+    res = await asyncio.gather(*tasks, return_exceptions=True)
+    good = sum(1 for x in res if x is True)
+    print("completed:", good, "of", n)
+    sys.exit(0 if good == n and len(opened) == n else 1)
+asyncio.run(main())
+PY
+rc=$?
+cat "$SL_RUN_DIR/conc.txt" | sed 's/^/     /'
+check "2000 concurrent connections all complete" test $rc -eq 0
+
+# ------------------------------------------------------------------ RTMP streams
+publish() { # publish NAME SECONDS; ffmpeg's exit status lands in $SL_RUN_DIR/rc-NAME
+    rm -f "$SL_RUN_DIR/rc-$1"
+    sl_bg sl-cli "ffmpeg-$1" bash -c "ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i testsrc=size=320x240:rate=25 -f lavfi -i sine=frequency=440 -t $2 \
+        -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -c:a aac \
+        -f flv rtmp://$SL_VIP/live/$1; echo \$? >$SL_RUN_DIR/rc-$1" >/dev/null
+}
+alive() { [[ ! -f $SL_RUN_DIR/rc-$1 ]]; }
+hls_on() { # hls_on STREAM -> prints the backends holding its playlist
+    local b
+    for b in be1 be2; do [[ -f $SL_RUN_DIR/be/$b/hls/$1.m3u8 ]] && echo "$b"; done
+}
+publish long "$LONG"
+for s in s1 s2 s3; do publish "$s" 12; done
+sleep 6
+spread=""
+for s in long s1 s2 s3; do
+    where=$(hls_on "$s" | tr '\n' ' ')
+    n=$(echo "$where" | wc -w)
+    if [[ $n -eq 1 ]]; then ok "stream $s has its HLS on exactly one backend ($where)"; else bad "stream $s HLS on: '$where'"; fi
+    spread+="$where"
+done
+check "streams spread over both backends ($spread)" bash -c "[[ '$spread' == *be1* && '$spread' == *be2* ]]"
+
+# ------------------------------------------------------------------ bad packets vs a live flow
+cport=$(sl_in sl-cli ss -Htn state established "( dport = :1935 )" | awk '{print $3}' | head -1 | sed 's/.*://')
+if [[ -n $cport ]]; then
+    sl_in sl-cli /usr/bin/python3 - "$SL_CLI_IF" "$SL_LB_MAC" "$SL_CLI_IP" "$SL_VIP" "$cport" <<'PY' || bad "scapy"
+import random, sys
+from scapy.all import Ether, IP, TCP, sendp
+iface, dst, cip, vip, cport = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+e = Ether(dst=dst, type=0x0800)
+pk = []
+for _ in range(20):
+    pk.append(e / IP(src=cip, dst=vip) / TCP(sport=cport, dport=1935, flags="R", seq=random.getrandbits(32)))
+    pk.append(e / IP(src=cip, dst=vip) / TCP(sport=cport, dport=1935, flags="SF"))
+    pk.append(e / IP(src=cip, dst=vip) / TCP(sport=cport, dport=1935, flags=0))
+    pk.append(e / IP(src=cip, dst=vip) / TCP(sport=cport, dport=1935, flags="A", dataofs=2))
+sendp(pk, iface=iface, verbose=False)
+PY
+    sleep 3
+    check "flows survive blind RSTs and malformed segments (the long stream still publishes)" alive long
+    rst=$(sl_ctr l4_rst_out_of_window)
+    echo "     l4_rst_out_of_window=$rst drop_tcp_bad_flags=$(sl_ctr drop_tcp_bad_flags) drop_tcp_bad_data_offset=$(sl_ctr drop_tcp_bad_data_offset)"
+    check "the blind RSTs reached the flow and were judged out of window ($rst of 20)" test "$rst" -ge 19
+else
+    bad "no established RTMP connection found in sl-cli"
+fi
+
+# ------------------------------------------------------------------ kill a backend mid-stream
+wait_gone() { local i; for i in $(seq 40); do alive "$1" || return 0; sleep 0.5; done; return 1; }
+for s in s1 s2 s3; do wait_gone "$s"; done
+publish k1 30
+publish k2 30
+sleep 5
+on1=$(hls_on k1); on2=$(hls_on k2); onl=$(hls_on long)
+if [[ -n $on1 && -n $on2 && $on1 != "$on2" && -n $onl ]]; then
+    ok "k1 on $on1, k2 on $on2, long on $onl"
+    # kill the backend that does not carry the long stream
+    if [[ $on1 != "$onl" ]]; then victim=$on1 vs=k1 ss=k2; else victim=$on2 vs=k2 ss=k1; fi
+    sl_backend_stop "$victim"
+    check "the killed backend's stream ($vs on $victim) ends" wait_gone "$vs"
+    sleep 3
+    check "the other backend's stream ($ss) goes on" alive "$ss"
+    check "the long stream goes on" bash -c "[[ ! -f '$SL_RUN_DIR/rc-long' || \$(cat '$SL_RUN_DIR/rc-long') == 0 ]]"
+else
+    bad "k1/k2 not on two different backends ('$on1' '$on2', long '$onl')"
+fi
+
+# ------------------------------------------------------------------ the long stream
+echo "     waiting for the ${LONG}s stream to finish"
+for i in $(seq $((LONG + 30))); do alive long || break; sleep 1; done
+check "the ${LONG}s stream published without a break (ffmpeg exit 0, no error)" bash -c "
+    [[ \$(cat '$SL_RUN_DIR/rc-long' 2>/dev/null) == 0 ]] && ! grep -qiE 'error|broken|reset' '$SL_RUN_DIR/logs/ffmpeg-long.log'"
+sl_ctl show l4 | sed 's/^/     /'

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Full-NAT rewrite: every rewritten packet must carry the checksums a full recomputation gives,
+ * in both directions of a flow, for TCP and UDP, on real packet bytes and on random ones.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/csum.h"
+#include "proto/ipv4.h"
+#include "proto/nat.h"
+#include "proto/tcp.h"
+#include "proto/udp.h"
+#include "tests/unit/sl_test.h"
+
+/* A real TCP SYN (client 10.77.0.10:40000 -> VIP 10.77.0.1:1935, MSS/SACK/TS/WS options). */
+static const uint8_t syn[] = {
+	0x45, 0x00, 0x00, 0x3c, 0x1c, 0x46, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, 0x0a, 0x4d, 0x00,
+	0x0a, 0x0a, 0x4d, 0x00, 0x01, 0x9c, 0x40, 0x07, 0x8f, 0x6d, 0x2a, 0x1b, 0x3c, 0x00, 0x00,
+	0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04,
+	0x02, 0x08, 0x0a, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+};
+
+static void fix_checksums(uint8_t *p, size_t len)
+{
+	sl_ipv4_set_csum(p, 20);
+	uint32_t s = (uint32_t)p[12] << 24 | p[13] << 16 | p[14] << 8 | p[15];
+	uint32_t d = (uint32_t)p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19];
+	if (p[9] == 6)
+		sl_tcp4_set_csum(p + 20, len - 20, s, d);
+	else
+		sl_udp4_set_csum(p + 20, len - 20, s, d);
+}
+
+static uint32_t addr(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static uint16_t port(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The rewritten packet equals one built with the new fields and full checksums. */
+static void check_against_full(uint8_t *p, size_t len, uint32_t sa, uint16_t sp, uint32_t da,
+			       uint16_t dp)
+{
+	uint8_t *ref = malloc(len);
+	memcpy(ref, p, len);
+	sl_nat_rewrite4(p, 20, sa, sp, da, dp);
+
+	ref[8]--;
+	for (int i = 0; i < 4; i++) {
+		ref[12 + i] = (uint8_t)(sa >> (24 - 8 * i));
+		ref[16 + i] = (uint8_t)(da >> (24 - 8 * i));
+	}
+	ref[20] = (uint8_t)(sp >> 8);
+	ref[21] = (uint8_t)sp;
+	ref[22] = (uint8_t)(dp >> 8);
+	ref[23] = (uint8_t)dp;
+	fix_checksums(ref, len);
+
+	CU_ASSERT_EQUAL(sl_csum(p, 20), 0);
+	bool l4ok = p[9] == 6 ? sl_tcp4_csum_ok(p + 20, len - 20, sa, da) :
+				sl_udp4_csum_ok(p + 20, len - 20, sa, da);
+	CU_ASSERT_TRUE(l4ok);
+	/* byte-identical except for the one's complement zero ambiguity of the checksum fields */
+	size_t cs = p[9] == 6 ? 36 : 26;
+	bool same = memcmp(p, ref, cs) == 0 && memcmp(p + cs + 2, ref + cs + 2, len - cs - 2) == 0;
+	CU_ASSERT_TRUE(same);
+	free(ref);
+}
+
+static void test_syn_both_directions(void)
+{
+	uint8_t p[sizeof(syn)];
+	memcpy(p, syn, sizeof(syn));
+	fix_checksums(p, sizeof(p));
+	/* client -> VIP becomes local 10.77.0.1:20001 -> server 10.77.0.21:1935 */
+	check_against_full(p, sizeof(p), 0x0a4d0001, 20001, 0x0a4d0015, 1935);
+	CU_ASSERT_EQUAL(p[8], 63);
+	CU_ASSERT_EQUAL(addr(p + 12), 0x0a4d0001);
+	CU_ASSERT_EQUAL(port(p + 20), 20001);
+	/* and the reply direction: server -> local becomes VIP -> client */
+	uint8_t r[sizeof(syn)];
+	memcpy(r, syn, sizeof(syn));
+	r[12] = 10, r[13] = 77, r[14] = 0, r[15] = 21; /* src server */
+	r[16] = 10, r[17] = 77, r[18] = 0, r[19] = 1;  /* dst local */
+	r[20] = 0x07, r[21] = 0x8f;                    /* sport 1935 */
+	r[22] = 0x4e, r[23] = 0x21;                    /* dport 20001 */
+	r[33] = 0x12;                                  /* SYN+ACK */
+	fix_checksums(r, sizeof(r));
+	check_against_full(r, sizeof(r), 0x0a4d0001, 1935, 0x0a4d000a, 40000);
+	CU_ASSERT_EQUAL(port(r + 22), 40000);
+}
+
+static void test_udp(void)
+{
+	uint8_t p[20 + 8 + 11];
+	sl_ipv4_build(p, 0, sizeof(p), 7, false, 64, 17, 0x0a4d000a, 0x0a4d0001);
+	p[20] = 0x30, p[21] = 0x39, p[22] = 0x00, p[23] = 0x35;
+	p[24] = 0, p[25] = 19;
+	memcpy(p + 28, "hello world", 11);
+	fix_checksums(p, sizeof(p));
+	check_against_full(p, sizeof(p), 0x0a4d0001, 30000, 0x0a4d0016, 53);
+	/* no checksum (0) stays none */
+	sl_ipv4_build(p, 0, sizeof(p), 7, false, 64, 17, 0x0a4d000a, 0x0a4d0001);
+	p[26] = p[27] = 0;
+	sl_nat_rewrite4(p, 20, 0x0a4d0001, 30000, 0x0a4d0016, 53);
+	CU_ASSERT_EQUAL(p[26], 0);
+	CU_ASSERT_EQUAL(p[27], 0);
+	CU_ASSERT_EQUAL(sl_csum(p, 20), 0);
+}
+
+/* 1000 random packets of random sizes, random new tuples, TCP and UDP. */
+static void test_random(void)
+{
+	srand(1624);
+	for (int n = 0; n < 1000; n++) {
+		size_t len = 40 + (size_t)(rand() % 1400);
+		uint8_t *p = malloc(len);
+		for (size_t i = 0; i < len; i++)
+			p[i] = (uint8_t)rand();
+		bool udp = n & 1;
+		sl_ipv4_build(p, 0, (uint16_t)len, (uint16_t)rand(), true, (uint8_t)(2 + rand() % 250),
+			      udp ? 17 : 6, (uint32_t)rand() * 2654435761u, (uint32_t)rand() * 40503u);
+		if (udp) {
+			p[24] = (uint8_t)((len - 20) >> 8);
+			p[25] = (uint8_t)(len - 20);
+		} else {
+			p[32] = 0x50;
+		}
+		fix_checksums(p, len);
+		check_against_full(p, len, (uint32_t)rand(), (uint16_t)rand(), (uint32_t)rand() * 7u,
+				   (uint16_t)rand());
+		free(p);
+	}
+}
+
+static const struct sl_test_case cases[] = {
+	{"TCP SYN, both directions of a flow", test_syn_both_directions},
+	{"UDP, with and without checksum", test_udp},
+	{"1000 random packets against full recomputation", test_random},
+	{NULL, NULL},
+};
+
+static const struct sl_test_suite suites[] = {{"nat", cases}, {NULL, NULL}};
+
+int main(void)
+{
+	return sl_test_run(suites);
+}
