@@ -88,6 +88,27 @@ void cfg_check(struct cfg_ctx *c)
 				    px->name);
 			px->log_format = SL_LOG_TCP;
 		}
+		if (px->mode == SL_MODE_TCP) {
+			/* as HAProxy: HTTP-only settings of a TCP proxy are reported, not applied */
+			const char *kind = px->cap == SL_CAP_FE ? "frontend" :
+					   px->cap == SL_CAP_BE ? "backend" : "listen";
+			if (px->req_rules != NULL)
+				cfg_warn_at(c, &px->req_rules->loc,
+					    "'http-request' rules ignored for %s '%s' as they require HTTP mode",
+					    kind, px->name);
+			if (px->rsp_rules != NULL)
+				cfg_warn_at(c, &px->rsp_rules->loc,
+					    "'http-response' rules ignored for %s '%s' as they require HTTP mode",
+					    kind, px->name);
+			if (px->redirects != NULL)
+				cfg_warn_at(c, &px->redirects->loc,
+					    "'redirect' rules ignored for %s '%s' as they require HTTP mode",
+					    kind, px->name);
+			if ((px->cap & SL_CAP_BE) && px->balance == SL_BAL_URI)
+				cfg_warn_at(c, &px->loc,
+					    "'balance uri' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
+					    kind, px->name);
+		}
 		if (px->cap & SL_CAP_FE) {
 			if (px->default_backend != NULL)
 				check_backend_ref(c, px, px->default_backend,

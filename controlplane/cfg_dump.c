@@ -388,7 +388,7 @@ static void stats_lines(FILE *f, const struct sl_stats *st)
 	if (st->show_desc) {
 		fputs("    stats show-desc", f);
 		if (*st->show_desc)
-			fprintf(f, " %s", st->show_desc);
+			word(f, st->show_desc);
 		fputc('\n', f);
 	}
 	if (st->prometheus_uri) {

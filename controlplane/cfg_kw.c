@@ -279,6 +279,10 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 		char *comma = strchr(h, ',');
 		if (comma != NULL)
 			*comma = '\0'; /* occurrence argument: the last occurrence is used */
+		if (h[0] == '\0') {
+			cfg_err(c, "'acl': '%s' has an empty header name", argv[0]);
+			return NULL;
+		}
 		arg = h;
 		acl->hdr = arg;
 	} else if (paren != NULL) {
@@ -1434,7 +1438,11 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 	struct sl_hrule *r = cfg_alloc(c, sizeof(*r));
 	r->loc = cfg_loc(c);
 	const char *act = argv[1];
-	int ci = cond_start(argc, argv, 2);
+	/* positional, as HAProxy: a header value may itself be the word "if" */
+	int first_cond = strcmp(act, "set-header") == 0 || strcmp(act, "add-header") == 0 ? 4 :
+			 strcmp(act, "del-header") == 0					 ? 3 :
+											   2;
+	int ci = cond_start(argc, argv, first_cond < argc ? first_cond : argc);
 	if (strcmp(act, "set-header") == 0 || strcmp(act, "add-header") == 0) {
 		if (ci != 4) {
 			cfg_err(c, "'%s %s' expects a header name and a value (quote values with spaces)",

@@ -22,6 +22,14 @@
  * leaves 32 - log2(nbuckets) bits to tell apart keys of one bucket: for 1M flows (2^19 buckets)
  * a false signature match, which costs one more flow line, happens on ~0.05% of lookups.
  *
+ * Hash. A portable multiply-xorshift over the key's two 64-bit words (~7 cycles, three
+ * multiplications of which two run in parallel), rather than CRC32C: the pure parts of the build
+ * are not compiled with -msse4.2, and a target attribute would need a run-time CPU check and a
+ * fallback giving different values on different machines. No seed: values are the same in every
+ * process. Crafted keys can fill the two buckets of one pair; that refuses new flows of that pair
+ * only (refused_bucket), never touches existing flows, and finding such keys is possible with any
+ * unseeded hash of 32 bits anyway.
+ *
  * Flows. The free list is a LIFO stack threaded through _link, so the flow freed last (warm in
  * cache) is reused first; _link == SL_FLOW_INUSE marks an allocated flow.
  *

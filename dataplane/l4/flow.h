@@ -173,8 +173,8 @@ static inline void sl_flow_prefetch(const struct sl_flow_table *t, uint32_t hash
  * Second stage of a burst's prefetch, for tables bigger than the cache: reads the first bucket
  * of the key of hash @hash (prefetched earlier by sl_flow_prefetch()) and prefetches the flow
  * lines its signature points to, so that the lookup that follows finds both lines in cache.
- * Worth it when the table does not fit in the cache (about 100k flows and more); see
- * docs/performance.md. Owner lcore.
+ * Worth it when the table does not fit in the cache (about 100k flows and more; figures from
+ * tools/bench/bench_flow.c). Owner lcore.
  */
 void sl_flow_prefetch_flow(const struct sl_flow_table *t, uint32_t hash);
 
