@@ -168,9 +168,21 @@ static void undo_signals(struct daemon *d)
 	signal(SIGTERM, SIG_DFL);
 }
 
+static int step_root(struct daemon *d)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr, "sluiced: must run as root (DPDK and AF_XDP need CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_IPC_LOCK)\n");
+	return -1;
+}
+
 /* One sluiced per interface: a second one would detach the first one's XDP program. */
 static int step_lock(struct daemon *d)
 {
+	if (!d->cfg->dp.present) {
+		fprintf(stderr, "sluiced: the configuration has no 'dataplane' section: sluiced needs one to know which NIC and addresses it owns (see docs/config.md)\n");
+		return -1;
+	}
 	mkdir("/run/sluice", 0755);
 	char path[128] = "/run/sluice/sluiced.lock";
 	const struct sl_dp_port *p = d->cfg->dp.ports;
@@ -196,10 +208,6 @@ static void undo_lock(struct daemon *d)
 
 static int step_precheck(struct daemon *d)
 {
-	if (!d->cfg->dp.present) {
-		fprintf(stderr, "sluiced: the configuration has no 'dataplane' section: sluiced needs one to know which NIC and addresses it owns (see docs/config.md)\n");
-		return -1;
-	}
 	return sl_port_precheck(d->cfg);
 }
 
@@ -523,8 +531,9 @@ struct step {
 /* The order of start-up; teardown runs the fini functions backwards. */
 static const struct step steps[] = {
 	{"signals", step_signals, undo_signals},
-	{"pre-start checks", step_precheck, NULL},
+	{"privileges", step_root, NULL},
 	{"lock", step_lock, undo_lock},
+	{"pre-start checks", step_precheck, NULL},
 	{"EAL", step_eal, undo_eal},
 	{"lcores", step_lcores, undo_lcores},
 	{"mbuf pool", step_pool, undo_pool},

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <rte_ethdev.h>
@@ -75,13 +76,22 @@ static int pci_driver(const char *pci, char *drv, size_t len)
 	return 0;
 }
 
+/* The name of the BPF program @id, or "" when it cannot be read. */
+static void prog_name(uint32_t id, char *buf, size_t len)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+	struct bpf_prog_info info;
+	uint32_t ilen = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &ilen) == 0)
+		snprintf(buf, len, "%s", info.name);
+	if (fd >= 0)
+		close(fd);
+}
+
 int sl_port_precheck(const struct sl_cfg *cfg)
 {
 	int bad = 0;
-	if (geteuid() != 0) {
-		fprintf(stderr, "sluiced: must run as root (DPDK and AF_XDP need CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_IPC_LOCK)\n");
-		bad++;
-	}
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	if (cfg->dp.cores != 0 && sched_getaffinity(0, sizeof(set), &set) == 0) {
@@ -120,8 +130,18 @@ int sl_port_precheck(const struct sl_cfg *cfg)
 		if (p->driver == SL_DRV_AF_XDP) {
 			uint32_t id = 0;
 			if (bpf_xdp_query_id((int)idx, 0, &id) == 0 && id != 0) {
-				fprintf(stderr, "%s:%d: port %s: interface '%s' already has an XDP program attached (id %u): is another sluiced running? Detach it with: ip link set dev %s xdp off\n",
-					p->loc.file, p->loc.line, p->name, p->iface, id, p->iface);
+				char name[BPF_OBJ_NAME_LEN] = "";
+				prog_name(id, name, sizeof(name));
+				/* We hold this interface's lock, so DPDK's default AF_XDP program
+				 * there is a leftover of a sluiced that was killed: take it back. */
+				if (strcmp(name, "xsk_def_prog") == 0 &&
+				    bpf_xdp_detach((int)idx, 0, NULL) == 0) {
+					fprintf(stderr, "sluiced: port %s: removed the XDP program a previous sluiced left on '%s' (id %u)\n",
+						p->name, p->iface, id);
+					continue;
+				}
+				fprintf(stderr, "%s:%d: port %s: interface '%s' already has an XDP program attached (id %u, '%s'); detach it with: ip link set dev %s xdp off\n",
+					p->loc.file, p->loc.line, p->name, p->iface, id, name, p->iface);
 				bad++;
 			}
 		}

@@ -26,7 +26,7 @@ void sl_argv_free(struct sl_argv *a);
 
 /*
  * Checks what can be checked before the EAL starts, printing one line per problem on stderr:
- * root, each interface exists, no XDP program already attached (af_xdp), PCI devices bound to a
+ * each interface exists (the caller checked root), no XDP program already attached (af_xdp), PCI devices bound to a
  * DPDK driver, the core list within the machine. Returns 0 or -1.
  */
 int sl_port_precheck(const struct sl_cfg *cfg);

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# tests/e2e/test_start_errors.sh — sluiced refuses to start with one clear line, and leaves
+# nothing behind, for: a missing interface, a missing PCI device, a core list beyond the machine,
+# too little memory, no dataplane section, not root, a second sluiced on the same interface; and
+# it recovers the interface after a SIGKILLed predecessor left its XDP program attached.
+set -uo pipefail
+if [[ -z "${SL_E2E_UNDER_TIMEOUT:-}" ]]; then
+    export SL_E2E_UNDER_TIMEOUT=1
+    exec timeout -k 15 "${SL_E2E_TIMEOUT:-240}" bash "$0" "$@"
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/deps.sh"
+source "$HERE/lib/net.sh"
+source "$HERE/lib/sluiced.sh"
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
+finish() {
+    trap - EXIT
+    sl_sluiced_stop >/dev/null 2>&1
+    sl_net_down
+    echo "$PASS passed, $FAIL failed"
+    (( FAIL > 0 )) && exit 1
+    exit 0
+}
+trap finish EXIT
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
+[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
+sl_net_up >/dev/null 2>&1 || { bad "net up"; exit 1; }
+
+# refuses CFG_TEXT PATTERN DESC: sluiced exits 1 within 20 s and prints PATTERN
+refuses() {
+    local cfg=$SL_RUN_DIR/err.cfg out rc
+    printf '%s\n' "$1" >"$cfg"
+    out=$(timeout 20 ip netns exec "$SL_NS_LB" "$SL_SLUICED" -q -f "$cfg" 2>&1)
+    rc=$?
+    if [[ $rc -eq 1 ]] && grep -qE "$2" <<<"$out"; then
+        ok "$3: $(grep -E "$2" <<<"$out" | head -1)"
+    else
+        bad "$3: rc=$rc, output:"; echo "$out" | tail -5 | sed 's/^/       /'
+    fi
+}
+DP="dataplane
+    address $SL_VIP/24 port lan0
+    memory 256"
+refuses "$DP
+    port lan0 iface nosuch0 driver af_xdp" "err.cfg:[0-9]+: port lan0: interface 'nosuch0' does not exist" "missing interface"
+refuses "$DP
+    port lan0 pci 0000:ff:1f.7" "no PCI device 0000:ff:1f.7" "missing PCI device"
+refuses "$DP
+    port lan0 iface $SL_LB_IF driver af_xdp
+    cores 0-40" "'cores': core [0-9]+ is not available" "cores beyond the machine"
+refuses "$DP
+    port lan0 iface $SL_LB_IF driver af_xdp
+    flows 60000000" "not enough memory|raise 'memory'" "too little memory for the flow table"
+refuses "frontend f
+    bind :80
+    mode tcp" "no 'dataplane' section" "no dataplane section"
+printf 'dataplane\n    port lan0 iface %s\n    address %s/24 port lan0\n' "$SL_LB_IF" "$SL_VIP" >"$SL_RUN_DIR/min.cfg"
+chmod 644 "$SL_RUN_DIR/min.cfg"; chmod 755 "$SL_RUN_DIR"
+out=$(timeout 20 ip netns exec "$SL_NS_LB" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$SL_SLUICED" -q -f "$SL_RUN_DIR/min.cfg" 2>&1); rc=$?
+if [[ $rc -eq 1 ]] && grep -q "must run as root" <<<"$out"; then ok "not root: refused"; else bad "not root: rc=$rc $out"; fi
+
+# a second sluiced on the same interface
+CFG=$SL_RUN_DIR/sluice.cfg
+{ printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"; sl_dataplane_cfg af_xdp; } >"$CFG"
+if sl_sluiced_start "$CFG"; then
+    refuses "$(cat "$CFG" | sed "s#$SL_SOCK#$SL_RUN_DIR/other.sock#")" "another sluiced already runs" "second sluiced on the same interface"
+    sl_in sl-cli ping -c 2 -i 0.2 -W 1 -q "$SL_VIP" >/dev/null && ok "the first one still answers" || bad "the first one stopped answering"
+    # SIGKILL leaves DPDK's XDP program on the interface; the next start takes it back
+    pid=$(cat "$SL_RUN_DIR/pids/sluiced.pid"); rm -f "$SL_RUN_DIR/pids/sluiced.pid"
+    kill -KILL "$pid"; wait "$pid" 2>/dev/null
+    sleep 0.5
+    sl_xdp_attached && ok "after SIGKILL the XDP program is still attached" || ok "(no XDP program left after SIGKILL)"
+    if sl_sluiced_start "$CFG" && sl_in sl-cli ping -c 2 -i 0.2 -W 1 -q "$SL_VIP" >/dev/null; then
+        ok "restart after SIGKILL works: $(grep -m1 'removed the XDP program' "$SL_RUN_DIR/logs/sluiced.log" || echo 'no leftover')"
+    else
+        bad "restart after SIGKILL"; tail -5 "$SL_RUN_DIR/logs/sluiced.log"
+    fi
+    sl_sluiced_stop && ok "clean stop" || bad "stop"
+else
+    bad "sluiced did not start"
+fi
+rm -rf /var/run/dpdk/sluice* 2>/dev/null

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * In-process benchmark of the L4 path (full NAT): prebuilt TCP segments go through
+ * sl_worker_rx() in bursts of 32 and leave through DPDK's net_null PMD. No NIC, no kernel.
+ *
+ *   bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0 -- [-f FLOWS]...
+ *
+ * For each flow count (default 1k, 100k, 1M): TSC cycles per packet for new flows (SYN: service
+ * lookup, server choice, local port, flow insert, NAT, TX) and for established flows (ACK with
+ * 100 bytes of data in random flow order: flow lookup, state, NAT, neighbour, TX).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "controlplane/cfg.h"
+#include "dataplane/dp.h"
+#include "dataplane/l4/flow.h"
+#include "dataplane/lcore.h"
+#include "dataplane/worker.h"
+#include "proto/eth.h"
+#include "proto/ipv4.h"
+#include "proto/tcp.h"
+
+#define VIP 0x0a4d0001u
+#define NSERVERS 64
+
+static const uint8_t cli_mac[6] = {0x02, 0x77, 0, 0, 0, 0x10};
+
+/* Builds client segment i: client 10.128.0.0 + i/1000, port 20000 + i%1000, to VIP:1935. */
+static void segment(uint8_t *b, uint16_t *len, const uint8_t *port_mac, uint32_t i, uint8_t flags,
+		    unsigned payload)
+{
+	uint32_t cip = 0x0a800001u + i / 1000;
+	uint16_t cport = (uint16_t)(20000 + i % 1000);
+	size_t n = sl_eth_build(b, 14, port_mac, cli_mac, SL_ETH_P_IPV4);
+	uint8_t *ip = b + n;
+	sl_ipv4_build(ip, 0, (uint16_t)(40 + payload), 1, true, 64, SL_IPPROTO_TCP, cip, VIP);
+	uint8_t *th = ip + 20;
+	memset(th, 0, 20 + payload);
+	th[0] = (uint8_t)(cport >> 8);
+	th[1] = (uint8_t)cport;
+	th[2] = 1935 >> 8;
+	th[3] = 1935 & 0xff;
+	th[7] = (uint8_t)(flags == SL_TCP_SYN ? 1 : 2);
+	th[12] = 5 << 4;
+	th[13] = flags;
+	th[14] = 0xff;
+	sl_tcp4_set_csum(th, 20 + payload, cip, VIP);
+	*len = (uint16_t)(n + 40 + payload);
+}
+
+static struct sl_cfg *make_cfg(void)
+{
+	static char text[16384];
+	size_t o = (size_t)snprintf(text, sizeof(text),
+				    "frontend rtmp\n bind *:1935\n mode tcp\n timeout client 1h\n"
+				    " default_backend ams\nbackend ams\n mode tcp\n balance source\n"
+				    " timeout connect 5s\n timeout server 1h\n");
+	for (int i = 0; i < NSERVERS; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, " server s%d 10.77.1.%d:1935\n", i,
+				      i + 1);
+	struct sl_cfg_text t = {.name = "bench.cfg", .data = text, .len = o};
+	struct sl_cfg_opts opts = {.no_dataplane_ok = true};
+	struct sl_cfg *cfg = NULL;
+	return sl_cfg_parse(&t, 1, &opts, &cfg) == 0 ? cfg : NULL;
+}
+
+static void run(struct sl_lcore *lc, uint32_t nflows)
+{
+	struct sl_dp *dp = lc->dp;
+	struct rte_mbuf *m[SL_BURST];
+	static uint8_t tmpl[128];
+	uint16_t len;
+	const uint8_t *mac = dp->ports[0].mac.addr_bytes;
+	uint64_t cyc = 0, n = 0;
+
+	/* new flows: one SYN each */
+	for (uint32_t base = 0; base < nflows; base += SL_BURST) {
+		if (rte_pktmbuf_alloc_bulk(dp->pool, m, SL_BURST) != 0)
+			return;
+		for (int k = 0; k < SL_BURST; k++) {
+			segment(tmpl, &len, mac, base + (uint32_t)k, SL_TCP_SYN, 0);
+			memcpy(rte_pktmbuf_mtod(m[k], uint8_t *), tmpl, len);
+			m[k]->data_len = m[k]->pkt_len = len;
+		}
+		uint64_t a = rte_rdtsc();
+		sl_worker_rx(lc, 0, m, SL_BURST);
+		sl_tx_flush(lc);
+		cyc += rte_rdtsc() - a;
+		n += SL_BURST;
+	}
+	double syn = (double)cyc / (double)n;
+	uint32_t have = sl_flow_count(lc->l4.ft);
+
+	/* established: ACK + 100 bytes, random flow order */
+	cyc = n = 0;
+	uint64_t x = 88172645463325252ull;
+	long rounds = (long)(4000000 / SL_BURST);
+	for (long r = 0; r < rounds; r++) {
+		if (rte_pktmbuf_alloc_bulk(dp->pool, m, SL_BURST) != 0)
+			return;
+		for (int k = 0; k < SL_BURST; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			segment(tmpl, &len, mac, (uint32_t)(x % nflows), SL_TCP_ACK, 100);
+			memcpy(rte_pktmbuf_mtod(m[k], uint8_t *), tmpl, len);
+			m[k]->data_len = m[k]->pkt_len = len;
+		}
+		uint64_t a = rte_rdtsc();
+		sl_worker_rx(lc, 0, m, SL_BURST);
+		sl_tx_flush(lc);
+		cyc += rte_rdtsc() - a;
+		n += SL_BURST;
+	}
+	printf("  %8u flows (%u in table): new flow (SYN) %6.1f cycles/packet, established %6.1f cycles/packet\n",
+	       nflows, have, syn, (double)cyc / (double)n);
+}
+
+int main(int argc, char **argv)
+{
+	int ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "EAL init failed: bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0\n");
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	uint32_t counts[8] = {1000, 100000, 1000000};
+	int ncounts = 3, opt, userc = 0;
+	while ((opt = getopt(argc, argv, "f:")) != -1)
+		if (opt == 'f' && userc < 8)
+			counts[userc++] = (uint32_t)atol(optarg);
+	if (userc > 0)
+		ncounts = userc;
+
+	static struct sl_dp dp;
+	dp.tsc_hz = rte_get_tsc_hz();
+	dp.start_tsc = rte_rdtsc();
+	dp.pool = rte_pktmbuf_pool_create("bench", 16384, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp.neigh = rte_zmalloc("neigh", sizeof(*dp.neigh), 64);
+	dp.ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
+	struct sl_cfg *cfg = make_cfg();
+	if (dp.pool == NULL || dp.neigh == NULL || dp.ctrs == NULL || cfg == NULL ||
+	    rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr, "bench: setup failed (memory, config, or no --vdev=net_null0)\n");
+		return 1;
+	}
+	sl_neigh_init(dp.neigh, 3600000);
+	for (int i = 0; i < NSERVERS; i++) {
+		uint8_t mac[6] = {0x02, 0x77, 0, 0, 1, (uint8_t)(i + 1)};
+		sl_neigh_learn(dp.neigh, 0x0a4d0100u + (uint32_t)i + 1, mac, 0);
+	}
+	for (uint32_t c = 0; c < 1024; c++) {
+		uint8_t mac[6] = {0x02, 0x77, 0, 2, (uint8_t)(c >> 8), (uint8_t)c};
+		sl_neigh_learn(dp.neigh, 0x0a800001u + c, mac, 0);
+	}
+	struct rte_eth_conf conf = {0};
+	if (rte_eth_dev_configure(0, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, dp.pool) != 0 ||
+	    rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) != 0 || rte_eth_dev_start(0) != 0) {
+		fprintf(stderr, "bench: port setup failed\n");
+		return 1;
+	}
+	dp.nports = 1;
+	rte_eth_macaddr_get(0, &dp.ports[0].mac);
+	/* one address on the clients' and servers' /8 so both are on-link */
+	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xff000000u, .port = 0};
+	dp.naddrs = 1;
+	dp.cfg = cfg;
+
+	printf("sluice L4 path (full NAT), %d servers, balance source, bursts of %d, TSC %.2f GHz\n",
+	       NSERVERS, SL_BURST, (double)dp.tsc_hz / 1e9);
+	for (int ci = 0; ci < ncounts; ci++) {
+		struct sl_lcore *lc = rte_zmalloc("lc", sizeof(*lc), 64);
+		lc->lcore_id = rte_lcore_id();
+		lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
+		lc->dp = &dp;
+		lc->ctr = &dp.ctrs[lc->lcore_id];
+		lc->tx[0].queue = 0;
+		lc->now_ms = 1;
+		dp.worker_ids[0] = lc->lcore_id;
+		dp.nworkers = 1;
+		dp.arp_owner = lc->lcore_id;
+		dp.lcores[lc->lcore_id] = lc;
+		struct sl_l4_conf *l4;
+		if (sl_l4_conf_build(cfg, &dp, &l4) != 0 ||
+		    sl_l4_worker_init(lc, counts[ci], 0, 1) != 0) {
+			fprintf(stderr, "bench: L4 setup for %u flows failed (raise -m)\n", counts[ci]);
+			return 1;
+		}
+		dp.l4 = l4;
+		run(lc, counts[ci]);
+		uint64_t *c = lc->ctr->c;
+		printf("           counters: new %lu, to server %lu, no port %lu, table full %lu, no flow %lu\n",
+		       (unsigned long)c[SL_CTR_L4_FLOWS_NEW], (unsigned long)c[SL_CTR_L4_PKTS_TO_SERVER],
+		       (unsigned long)c[SL_CTR_DROP_L4_NO_PORT], (unsigned long)c[SL_CTR_DROP_L4_TABLE_FULL],
+		       (unsigned long)c[SL_CTR_DROP_L4_NO_FLOW]);
+		memset(lc->ctr, 0, sizeof(*lc->ctr));
+		sl_l4_worker_fini(&lc->l4);
+		sl_l4_conf_free(l4);
+		dp.l4 = NULL;
+		rte_free(lc);
+	}
+	rte_eth_dev_stop(0);
+	sl_cfg_free(cfg);
+	rte_eal_cleanup();
+	return 0;
+}
