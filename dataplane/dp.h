@@ -60,6 +60,16 @@ struct sl_pending {
 	uint64_t last_req_ms;
 };
 
+/* A neighbour resolved recently, cached by one lcore (no seqlock read per packet). */
+#define SL_NH_CACHE 256
+#define SL_NH_CACHE_MS 1000 /* how long a cached MAC is used before the shared table is asked */
+struct sl_nh_entry {
+	uint32_t ip;
+	uint8_t mac[6];
+	uint16_t pad;
+	uint64_t until_ms;
+};
+
 /* Buffered transmission on one TX queue. */
 struct sl_txbuf {
 	uint16_t n;
@@ -81,6 +91,7 @@ struct sl_lcore {
 	struct sl_l4_worker l4;  /* flow table and local ports (workers) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
+	struct sl_nh_entry nh[SL_NH_CACHE];
 	struct sl_pending pending[SL_NEIGH_PENDING];
 	unsigned npending;
 	uint64_t next_tick_tsc;

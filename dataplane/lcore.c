@@ -162,8 +162,17 @@ void sl_ip_output(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint32
 		rte_pktmbuf_free(m);
 		return;
 	}
+	struct sl_nh_entry *e = &lc->nh[(nh * 2654435761u) >> 24];
+	if (likely(e->ip == nh && e->until_ms >= lc->now_ms)) {
+		fill_eth(dp, port, m, e->mac);
+		sl_tx(lc, port, m);
+		return;
+	}
 	uint8_t mac[6];
 	if (likely(sl_neigh_lookup(dp->neigh, nh, mac, lc->now_ms))) {
+		e->ip = nh;
+		memcpy(e->mac, mac, 6);
+		e->until_ms = lc->now_ms + SL_NH_CACHE_MS;
 		fill_eth(dp, port, m, mac);
 		sl_tx(lc, port, m);
 		return;

@@ -3,6 +3,7 @@
 
 #include <rte_prefetch.h>
 
+#include "dataplane/l4/l4.h"
 #include "dataplane/lcore.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
@@ -206,6 +207,8 @@ void sl_worker_rx(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, ui
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	lc->ctr->c[SL_CTR_RX_PKTS] += n;
 	lc->ctr->c[SL_CTR_RX_BYTES] += bytes;
+	if (n > 1)
+		sl_l4_prefetch_burst(lc, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

@@ -521,6 +521,32 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 	return true;
 }
 
+void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sl_flow_table *ft = lc->l4.ft;
+	uint32_t hashes[SL_BURST];
+	uint16_t k = 0;
+	if (ft == NULL || sl_flow_capacity(ft) < SL_L4_PREFETCH_MIN)
+		return;
+	for (uint16_t i = 0; i < n && i < SL_BURST; i++) {
+		/* a peek, not a parse: plain Ethernet + IPv4 without options + TCP */
+		const uint8_t *p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		if (rte_pktmbuf_data_len(pkts[i]) < 54 || p[12] != 0x08 || p[13] != 0x00 ||
+		    p[14] != 0x45 || p[23] != 6)
+			continue;
+		struct sl_flow_key key = {
+			.saddr = (uint32_t)p[26] << 24 | p[27] << 16 | p[28] << 8 | p[29],
+			.daddr = (uint32_t)p[30] << 24 | p[31] << 16 | p[32] << 8 | p[33],
+			.sport = (uint16_t)(p[34] << 8 | p[35]),
+			.dport = (uint16_t)(p[36] << 8 | p[37]),
+			.proto = 6};
+		hashes[k] = sl_flow_key_hash(&key);
+		sl_flow_prefetch(ft, hashes[k++]);
+	}
+	for (uint16_t i = 0; i < k; i++)
+		sl_flow_prefetch_flow(ft, hashes[i]);
+}
+
 static void on_expire(void *arg, struct sl_flow *f)
 {
 	struct sl_lcore *lc = arg;

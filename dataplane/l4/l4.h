@@ -126,6 +126,14 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 		 const struct sl_ipv4_info *iph, const struct sl_tcp_info *th, uint16_t sport,
 		 uint16_t dport);
 
+/*
+ * Before a burst is processed: hashes the flow key of each plain TCP/IPv4 frame and prefetches
+ * its bucket, then its flow line, so that lookups find them in cache (tables bigger than the
+ * cache; smaller tables skip it). Worker lcore.
+ */
+#define SL_L4_PREFETCH_MIN 65536
+void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+
 /* Housekeeping once a millisecond on a worker: expires idle flows (bounded work). */
 void sl_l4_tick(struct sl_lcore *lc);
 

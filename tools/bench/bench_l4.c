@@ -3,7 +3,7 @@
  * In-process benchmark of the L4 path (full NAT): prebuilt TCP segments go through
  * sl_worker_rx() in bursts of 32 and leave through DPDK's net_null PMD. No NIC, no kernel.
  *
- *   bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0 -- [-f FLOWS]...
+ *   bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0 -- [-f FLOWS]... [-n PACKETS]
  *
  * For each flow count (default 1k, 100k, 1M): TSC cycles per packet for new flows (SYN: service
  * lookup, server choice, local port, flow insert, NAT, TX) and for established flows (ACK with
@@ -74,6 +74,8 @@ static struct sl_cfg *make_cfg(void)
 	return sl_cfg_parse(&t, 1, &opts, &cfg) == 0 ? cfg : NULL;
 }
 
+static long est_packets = 4000000;
+
 static void run(struct sl_lcore *lc, uint32_t nflows)
 {
 	struct sl_dp *dp = lc->dp;
@@ -104,7 +106,7 @@ static void run(struct sl_lcore *lc, uint32_t nflows)
 	/* established: ACK + 100 bytes, random flow order */
 	cyc = n = 0;
 	uint64_t x = 88172645463325252ull;
-	long rounds = (long)(4000000 / SL_BURST);
+	long rounds = est_packets / SL_BURST;
 	for (long r = 0; r < rounds; r++) {
 		if (rte_pktmbuf_alloc_bulk(dp->pool, m, SL_BURST) != 0)
 			return;
@@ -135,9 +137,12 @@ int main(int argc, char **argv)
 	argv += ret;
 	uint32_t counts[8] = {1000, 100000, 1000000};
 	int ncounts = 3, opt, userc = 0;
-	while ((opt = getopt(argc, argv, "f:")) != -1)
+	while ((opt = getopt(argc, argv, "f:n:")) != -1) {
 		if (opt == 'f' && userc < 8)
 			counts[userc++] = (uint32_t)atol(optarg);
+		if (opt == 'n')
+			est_packets = atol(optarg);
+	}
 	if (userc > 0)
 		ncounts = userc;
 
@@ -191,8 +196,9 @@ int main(int argc, char **argv)
 		dp.arp_owner = lc->lcore_id;
 		dp.lcores[lc->lcore_id] = lc;
 		struct sl_l4_conf *l4;
+		/* twice the flows as capacity: a table is sized for its peak, not filled to the brim */
 		if (sl_l4_conf_build(cfg, &dp, &l4) != 0 ||
-		    sl_l4_worker_init(lc, counts[ci], 0, 1) != 0) {
+		    sl_l4_worker_init(lc, counts[ci] * 2, 0, 1) != 0) {
 			fprintf(stderr, "bench: L4 setup for %u flows failed (raise -m)\n", counts[ci]);
 			return 1;
 		}
