@@ -228,7 +228,9 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx, uns
 	size_t bytes = sl_flow_table_bytes(max_flows);
 	w->ft = rte_zmalloc("sl_flows", bytes, 64);
 	w->srv = rte_zmalloc("sl_srv_ctrs", sizeof(*w->srv) * SL_L4_MAX_SERVERS, 64);
-	if (w->ft == NULL || w->srv == NULL || sl_flow_table_init(w->ft, max_flows) != 0) {
+	w->lport_next = rte_zmalloc("sl_lports", sizeof(*w->lport_next) * SL_L4_MAX_SERVERS, 64);
+	if (w->ft == NULL || w->srv == NULL || w->lport_next == NULL ||
+	    sl_flow_table_init(w->ft, max_flows) != 0) {
 		sl_l4_worker_fini(w);
 		return -ENOMEM;
 	}
@@ -237,7 +239,10 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx, uns
 	unsigned span = (SL_LPORT_HI - SL_LPORT_LO + 1) / (nworkers ? nworkers : 1);
 	w->lport_lo = (uint16_t)(SL_LPORT_LO + idx * span);
 	w->lport_hi = (uint16_t)(w->lport_lo + span - 1);
-	w->lport_next = w->lport_lo;
+	/* each server walks the whole range from its own point: a port comes back to the same
+	 * server as late as possible (the server may still hold it in TIME_WAIT) */
+	for (unsigned i = 0; i < SL_L4_MAX_SERVERS; i++)
+		w->lport_next[i] = (uint16_t)(w->lport_lo + (i * 7919u) % span);
 	return 0;
 }
 
@@ -245,8 +250,10 @@ void sl_l4_worker_fini(struct sl_l4_worker *w)
 {
 	rte_free(w->ft);
 	rte_free(w->srv);
+	rte_free(w->lport_next);
 	w->ft = NULL;
 	w->srv = NULL;
+	w->lport_next = NULL;
 }
 
 /* ------------------------------------------------------------------ packet path */
@@ -411,12 +418,13 @@ static void forward(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint
 }
 
 /* Picks a free local port for server key (sip:sport -> lip:?) in this worker's range. */
-static bool alloc_lport(struct sl_l4_worker *w, struct sl_flow_key *sk, uint64_t now)
+static bool alloc_lport(struct sl_l4_worker *w, uint16_t gidx, struct sl_flow_key *sk,
+			uint64_t now)
 {
 	enum sl_flow_dir d;
 	for (unsigned i = 0; i < LPORT_PROBES; i++) {
-		uint16_t p = w->lport_next;
-		w->lport_next = p == w->lport_hi ? w->lport_lo : (uint16_t)(p + 1);
+		uint16_t p = w->lport_next[gidx];
+		w->lport_next[gidx] = p == w->lport_hi ? w->lport_lo : (uint16_t)(p + 1);
 		sk->dport = p;
 		if (sl_flow_lookup(w->ft, sk, sl_flow_key_hash(sk), &d, now) == NULL)
 			return true;
@@ -442,7 +450,7 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 				 .daddr = sl_dp_source_for(lc->dp, port, s->ip),
 				 .sport = s->port != 0 ? s->port : ck->dport,
 				 .proto = ck->proto};
-	if (!alloc_lport(w, &sk, lc->now_ms)) {
+	if (!alloc_lport(w, s->gidx, &sk, lc->now_ms)) {
 		lc->ctr->c[SL_CTR_DROP_L4_NO_PORT]++;
 		rte_pktmbuf_free(m);
 		return;

@@ -94,7 +94,8 @@ struct sl_srv_ctrs {
 struct sl_l4_worker {
 	struct sl_flow_table *ft;
 	struct sl_srv_ctrs *srv;   /* SL_L4_MAX_SERVERS entries */
-	uint16_t lport_lo, lport_hi, lport_next;
+	uint16_t lport_lo, lport_hi;
+	uint16_t *lport_next;      /* per server (gidx): the next local port to try */
 	uint64_t rr;               /* round-robin cursor for balance roundrobin/static-rr */
 	uint64_t sweep_ms;
 };
