@@ -7,8 +7,10 @@
 SL_PKGS_BUILD=(build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 	dpdk dpdk-dev libdpdk-dev libssl-dev libbpf-dev libxdp-dev libpcre2-dev
 	libcunit1-dev libnuma-dev libpcap-dev libelf-dev zlib1g-dev)
-SL_PKGS_E2E=(iproute2 ethtool nginx libnginx-mod-rtmp haproxy curl wrk ffmpeg iperf3
-	python3 python3-scapy arping iputils-ping tcpdump procps psmisc openssl xdp-tools)
+# the e2e harness keeps its own list (tests/e2e/lib/deps.sh); the tools add a few
+# shellcheck source=tests/e2e/lib/deps.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/e2e/lib/deps.sh"
+SL_PKGS_E2E=("${SL_E2E_DEB_PKGS[@]}" python3 openssl valgrind bc)
 
 sl_apt_install() {
 	local missing=()
