@@ -115,6 +115,7 @@ struct sl_dp {
 	struct sl_neigh_table *neigh;     /* written by the ARP-owning lcore only */
 	unsigned arp_owner;               /* lcore id that learns neighbours */
 	bool poll_mode;                   /* busy polling, no idle back-off */
+	uint32_t isn_secret;              /* random at start: keys the server-side ISN/TS offsets */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */

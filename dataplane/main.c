@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_random.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -302,6 +303,7 @@ static int step_lcores(struct daemon *d)
 	struct sl_dp *dp = &d->dp;
 	dp->cfg = d->cfg;
 	dp->tsc_hz = rte_get_tsc_hz();
+	dp->isn_secret = (uint32_t)rte_rand();
 	dp->start_tsc = rte_rdtsc();
 	dp->poll_mode = d->cfg->dp.idle == SL_IDLE_POLL;
 	dp->main_lcore = rte_get_main_lcore();

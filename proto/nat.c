@@ -74,3 +74,96 @@ void sl_nat_rewrite4(uint8_t *ip, size_t ihl, uint32_t saddr, uint16_t sport, ui
 	memcpy(l4, &new_sp, 2);
 	memcpy(l4 + 2, &new_dp, 2);
 }
+
+/* ------------------------------------------------------------------ TCP seq/ts translation */
+
+/* Adds @v to the big-endian 32-bit word at @p and folds the change into *@delta. */
+static inline void add_be32(uint8_t *p, uint32_t v, uint32_t *delta)
+{
+	uint32_t old = ld32(p);
+	uint32_t nv = sl_hton32(sl_ntoh32(old) + v);
+	memcpy(p, &nv, 4);
+	*delta += delta32(old, nv);
+}
+
+/* Walks the options; calls back for TS (offset of TSval) and SACK blocks (offset, count). */
+struct opt_pos {
+	int ts;      /* offset of the 10-byte TS option, or -1 */
+	int sack;    /* offset of the SACK option, or -1 */
+	int nsack;   /* number of blocks */
+};
+
+static struct opt_pos find_opts(const uint8_t *tcp, size_t doff)
+{
+	struct opt_pos o = {-1, -1, 0};
+	size_t i = 20;
+	while (i < doff) {
+		uint8_t kind = tcp[i];
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff)
+			break;
+		uint8_t len = tcp[i + 1];
+		if (len < 2 || i + len > doff)
+			break;
+		if (kind == 8 && len == 10)
+			o.ts = (int)i;
+		else if (kind == 5 && len >= 10 && (len - 2) % 8 == 0) {
+			o.sack = (int)i;
+			o.nsack = (len - 2) / 8;
+		}
+		i += len;
+	}
+	return o;
+}
+
+static inline void fix_csum(uint8_t *tcp, uint32_t delta)
+{
+	uint16_t c = apply(ld16(tcp + 16), delta);
+	memcpy(tcp + 16, &c, 2);
+}
+
+void sl_nat_tcp_to_server(uint8_t *tcp, size_t doff, uint32_t d)
+{
+	uint32_t delta = 0;
+	add_be32(tcp + 4, d, &delta);
+	if (doff > 20) {
+		struct opt_pos o = find_opts(tcp, doff);
+		if (o.ts >= 0)
+			add_be32(tcp + o.ts + 2, d, &delta);
+	}
+	fix_csum(tcp, delta);
+}
+
+void sl_nat_tcp_to_client(uint8_t *tcp, size_t doff, uint32_t d)
+{
+	uint32_t delta = 0;
+	uint32_t neg = (uint32_t)0 - d;
+	if (tcp[13] & 0x10)
+		add_be32(tcp + 8, neg, &delta);
+	if (doff > 20) {
+		struct opt_pos o = find_opts(tcp, doff);
+		if (o.ts >= 0 && (tcp[13] & 0x10)) /* TSecr is meaningful with ACK (RFC 7323) */
+			add_be32(tcp + o.ts + 6, neg, &delta);
+		for (int k = 0; k < o.nsack; k++) {
+			add_be32(tcp + o.sack + 2 + 8 * k, neg, &delta);
+			add_be32(tcp + o.sack + 6 + 8 * k, neg, &delta);
+		}
+	}
+	fix_csum(tcp, delta);
+}
+
+bool sl_nat_tcp_tsval(const uint8_t *tcp, size_t doff, uint32_t *tsval)
+{
+	if (doff <= 20)
+		return false;
+	struct opt_pos o = find_opts(tcp, doff);
+	if (o.ts < 0)
+		return false;
+	*tsval = sl_ntoh32(ld32(tcp + o.ts + 2));
+	return true;
+}

@@ -9,6 +9,7 @@
 #ifndef SL_NAT_H
 #define SL_NAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,3 +23,24 @@ void sl_nat_rewrite4(uint8_t *ip, size_t ihl, uint32_t saddr, uint16_t sport, ui
 		     uint16_t dport);
 
 #endif
+
+/*
+ * Sequence and timestamp translation of a full-NAT TCP flow, so that the server side of each flow
+ * looks like a connection of its own (local address:port <-> server): its ISN and timestamps are
+ * chosen for that 4-tuple, and a server that still holds the previous use of the same 4-tuple in
+ * TIME_WAIT accepts the new SYN (RFC 9293 3.6.1 / RFC 6191: newer timestamp, or a sequence number
+ * past the old one). One 32-bit offset @d serves both, see l4.c.
+ *
+ * sl_nat_tcp_to_server(): the segment goes client -> server: SEQ += d, TSval += d.
+ * sl_nat_tcp_to_client(): the segment goes server -> client: ACK -= d (when ACK is set),
+ * TSecr -= d, each SACK block's edges -= d.
+ * @tcp points at the TCP header of @doff bytes (options included); checksums are updated
+ * incrementally. Malformed options stop the walk (the rest is left as it is).
+ */
+void sl_nat_tcp_to_server(uint8_t *tcp, size_t doff, uint32_t d);
+void sl_nat_tcp_to_client(uint8_t *tcp, size_t doff, uint32_t d);
+
+/*
+ * Finds the timestamp option of a TCP header: returns true and sets *@tsval when present.
+ */
+bool sl_nat_tcp_tsval(const uint8_t *tcp, size_t doff, uint32_t *tsval);

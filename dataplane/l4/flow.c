@@ -500,7 +500,7 @@ struct sl_flow *sl_flow_insert(struct sl_flow_table *t, const struct sl_flow_key
 		flow_free(t, f);
 		return refuse(t, -EBUSY, &t->refused_bucket);
 	}
-	f->backend_id = 0;
+	f->tcp_off = 0;
 	f->server_idx = 0;
 	f->state = SL_FLOW_SYN_SENT;
 	f->flags = 0;

@@ -70,7 +70,7 @@ enum sl_flow_state {
 struct sl_flow {
 	struct sl_flow_key k[2];  /* [SL_FLOW_DIR_CLIENT], [SL_FLOW_DIR_SERVER] */
 	uint64_t expire_ms;       /* absolute; the flow is expired when now_ms >= expire_ms */
-	uint32_t backend_id;      /* caller */
+	uint32_t tcp_off;         /* caller: the L4 path's sequence/timestamp offset (proto/nat.h) */
 	uint16_t server_idx;      /* caller */
 	uint16_t generation;      /* table: incremented each time this slot is freed, so that
 				   * (sl_flow_index(), generation) names one connection */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
@@ -401,15 +402,19 @@ static void forward(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint
 		return;
 	}
 	struct sl_srv_ctrs *sc = &lc->l4.srv[f->server_idx];
+	uint8_t *tcp = ip + iph->ihl_bytes;
+	size_t doff = (size_t)(tcp[12] >> 4) * 4;
 	if (dir == SL_FLOW_DIR_CLIENT) {
 		/* client -> VIP  becomes  local -> server: the server key read backwards */
 		const struct sl_flow_key *sk = &f->k[SL_FLOW_DIR_SERVER];
+		sl_nat_tcp_to_server(tcp, doff, f->tcp_off);
 		sl_nat_rewrite4(ip, iph->ihl_bytes, sk->daddr, sk->dport, sk->saddr, sk->sport);
 		sc->bin += iph->total_len;
 		lc->ctr->c[SL_CTR_L4_PKTS_TO_SERVER]++;
 		sl_ip_output(lc, port, m, sk->saddr);
 	} else {
 		const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT];
+		sl_nat_tcp_to_client(tcp, doff, f->tcp_off);
 		sl_nat_rewrite4(ip, iph->ihl_bytes, ck->daddr, ck->dport, ck->saddr, ck->sport);
 		sc->bout += iph->total_len;
 		lc->ctr->c[SL_CTR_L4_PKTS_TO_CLIENT]++;
@@ -430,6 +435,28 @@ static bool alloc_lport(struct sl_l4_worker *w, uint16_t gidx, struct sl_flow_ke
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The server side of a flow is a connection of its own (local address:port -> server), and the
+ * same 4-tuple comes back while the server may still hold its last use in TIME_WAIT. Linux (RFC
+ * 6191) takes a SYN there when its timestamp is newer, or, without timestamps, when its sequence
+ * number is past the old connection's. The client's values come from another 4-tuple and
+ * satisfy neither, so the server side gets its own: an offset added to the client's values that
+ * makes them a clock plus a per-4-tuple constant (RFC 6528's construction), milliseconds for
+ * timestamps (Linux's own rate), 4-microsecond ticks for sequence numbers without timestamps.
+ * One offset serves both: with timestamps, the sequence numbers need not be monotonic.
+ */
+static uint32_t server_side_offset(struct sl_lcore *lc, const struct sl_flow_key *sk,
+				   const struct sl_tcp_info *th, const uint8_t *tcp)
+{
+	uint32_t secret = lc->dp->isn_secret;
+	uint32_t g = sl_flow_key_hash(sk) ^ secret;
+	uint32_t tsval;
+	if (sl_nat_tcp_tsval(tcp, th->doff_bytes, &tsval))
+		return (uint32_t)lc->now_ms + g - tsval;
+	uint64_t ticks = (rte_rdtsc() - lc->dp->start_tsc) / (lc->dp->tsc_hz / 250000);
+	return (uint32_t)ticks + g - th->seq;
 }
 
 static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
@@ -463,6 +490,7 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 	}
 	f->state = SL_FLOW_SYN_SENT;
 	f->server_idx = s->gidx;
+	f->tcp_off = server_side_offset(lc, &sk, th, ip + iph->ihl_bytes);
 	f->service_idx = (uint16_t)(svc - conf->services);
 	f->user[SL_FLOW_DIR_CLIENT] = th->seq + 1;
 	f->user[SL_FLOW_DIR_SERVER] = 0;

@@ -61,6 +61,10 @@ sl_haproxy_start "$hcfg" >/dev/null
 read -r h1 h4 hc < <(measure haproxy)
 sl_haproxy_stop >/dev/null
 sl_lb_kernel_flush
+# The backends keep HAProxy's last connections in TIME_WAIT for 60 s, with the kernel's
+# sequence numbers and timestamps; sluice's own would collide with them (the same local
+# address and ports). Let them expire, as a balancer replacing another on the same address would.
+sleep 61
 
 # sluice
 scfg=$SL_RUN_DIR/sluice.cfg

@@ -80,7 +80,7 @@ static void test_both_directions(void)
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT_EQUAL(sl_flow_count(t), 1);
 	CU_ASSERT_EQUAL(f->state, SL_FLOW_SYN_SENT);
-	CU_ASSERT_EQUAL(f->backend_id, 0);
+	CU_ASSERT_EQUAL(f->tcp_off, 0);
 	CU_ASSERT_EQUAL(f->expire_ms, 1000);
 	CU_ASSERT_EQUAL(memcmp(&f->k[SL_FLOW_DIR_CLIENT], &c, 16), 0);
 	CU_ASSERT_EQUAL(memcmp(&f->k[SL_FLOW_DIR_SERVER], &s, 16), 0);
@@ -96,9 +96,9 @@ static void test_both_directions(void)
 	CU_ASSERT_PTR_EQUAL(find(&cp, &d, 20), f);
 	CU_ASSERT_EQUAL(d, SL_FLOW_DIR_CLIENT);
 	/* the caller's fields are the caller's */
-	f->backend_id = 7;
+	f->tcp_off = 7;
 	f->state = SL_FLOW_ESTABLISHED;
-	CU_ASSERT_EQUAL(find(&s, &d, 20)->backend_id, 7);
+	CU_ASSERT_EQUAL(find(&s, &d, 20)->tcp_off, 7);
 }
 
 static void test_absent(void)

@@ -139,7 +139,82 @@ static void test_random(void)
 	}
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* An ACK with timestamps and two SACK blocks, checksums valid. */
+static size_t sack_segment(uint8_t *p)
+{
+	static const uint8_t opts[] = {1, 1, 8, 10, 0, 0, 0x10, 0, 0, 0, 0x20, 0, /* TS */
+				       1, 1, 5, 18, 0, 0, 1, 0, 0, 0, 2, 0,       /* SACK */
+				       0, 0, 3, 0, 0, 0, 4, 0};
+	size_t tlen = 20 + sizeof(opts) + 10;
+	sl_ipv4_build(p, 0, (uint16_t)(20 + tlen), 9, true, 64, 6, 0x0a4d0015, 0x0a4d0001);
+	uint8_t *t = p + 20;
+	memset(t, 0, tlen);
+	t[0] = 0x07, t[1] = 0x8f, t[2] = 0x80, t[3] = 0x01;
+	t[4] = 0x11, t[5] = 0x22, t[6] = 0x33, t[7] = 0x44;   /* seq */
+	t[8] = 0x55, t[9] = 0x66, t[10] = 0x77, t[11] = 0x88; /* ack */
+	t[12] = (uint8_t)(((20 + sizeof(opts)) / 4) << 4);
+	t[13] = 0x10;
+	t[14] = 0xff;
+	memcpy(t + 20, opts, sizeof(opts));
+	fix_checksums(p, 20 + tlen);
+	return 20 + tlen;
+}
+
+static void test_seq_ts_translation(void)
+{
+	uint8_t p[128];
+	size_t len = sack_segment(p);
+	size_t doff = (size_t)(p[32] >> 4) * 4;
+	uint32_t d = 0x9abcdef0u;
+	uint8_t ref[128];
+	memcpy(ref, p, len);
+
+	sl_nat_tcp_to_server(p + 20, doff, d);
+	CU_ASSERT_EQUAL(be32(p + 24), be32(ref + 24) + d);       /* seq */
+	CU_ASSERT_EQUAL(be32(p + 28), be32(ref + 28));           /* ack untouched */
+	CU_ASSERT_EQUAL(be32(p + 20 + 24), be32(ref + 20 + 24) + d); /* TSval */
+	CU_ASSERT_EQUAL(be32(p + 20 + 28), be32(ref + 20 + 28));     /* TSecr untouched */
+	CU_ASSERT_TRUE(sl_tcp4_csum_ok(p + 20, len - 20, 0x0a4d0015, 0x0a4d0001));
+
+	memcpy(p, ref, len);
+	sl_nat_tcp_to_client(p + 20, doff, d);
+	CU_ASSERT_EQUAL(be32(p + 24), be32(ref + 24));           /* seq untouched */
+	CU_ASSERT_EQUAL(be32(p + 28), be32(ref + 28) - d);       /* ack */
+	CU_ASSERT_EQUAL(be32(p + 20 + 24), be32(ref + 20 + 24)); /* TSval untouched */
+	CU_ASSERT_EQUAL(be32(p + 20 + 28), be32(ref + 20 + 28) - d);
+	for (int k = 0; k < 4; k++)
+		CU_ASSERT_EQUAL(be32(p + 20 + 36 + 4 * k), be32(ref + 20 + 36 + 4 * k) - d);
+	CU_ASSERT_TRUE(sl_tcp4_csum_ok(p + 20, len - 20, 0x0a4d0015, 0x0a4d0001));
+
+	uint32_t ts = 0;
+	CU_ASSERT_TRUE(sl_nat_tcp_tsval(ref + 20, doff, &ts));
+	CU_ASSERT_EQUAL(ts, 0x00001000u);
+	/* no options: only seq/ack; a malformed option list stops the walk, nothing breaks */
+	memcpy(p, ref, len);
+	p[20 + 20 + 3] = 0; /* TS option length 0 */
+	sl_nat_tcp_to_client(p + 20, doff, d);
+	CU_ASSERT_EQUAL(be32(p + 28), be32(ref + 28) - d);
+	CU_ASSERT_FALSE(sl_nat_tcp_tsval(p + 20, doff, &ts));
+	/* random offsets against full recomputation */
+	srand(6528);
+	for (int n = 0; n < 1000; n++) {
+		len = sack_segment(p);
+		uint32_t r = (uint32_t)rand() * 2654435761u;
+		if (n & 1)
+			sl_nat_tcp_to_server(p + 20, doff, r);
+		else
+			sl_nat_tcp_to_client(p + 20, doff, r);
+		CU_ASSERT_TRUE_FATAL(sl_tcp4_csum_ok(p + 20, len - 20, 0x0a4d0015, 0x0a4d0001));
+	}
+}
+
 static const struct sl_test_case cases[] = {
+	{"sequence and timestamp translation", test_seq_ts_translation},
 	{"TCP SYN, both directions of a flow", test_syn_both_directions},
 	{"UDP, with and without checksum", test_udp},
 	{"1000 random packets against full recomputation", test_random},
