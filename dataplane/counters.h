@@ -31,6 +31,7 @@
 	X(L4_FLOWS_NEW, "l4_flows_new")                                                           \
 	X(L4_FLOWS_ENDED, "l4_flows_ended")                                                       \
 	X(L4_FLOWS_EXPIRED, "l4_flows_expired")                                                   \
+	X(L4_FLOWS_RESET, "l4_flows_reset_by_sluice")                                             \
 	X(L4_PKTS_TO_SERVER, "l4_packets_to_server")                                              \
 	X(L4_PKTS_TO_CLIENT, "l4_packets_to_client")                                              \
 	X(L4_RST_IGNORED, "l4_rst_out_of_window")                                                 \

@@ -27,6 +27,7 @@ struct sl_ctl {
 	struct sl_stats_sock *socks[SL_CTL_MAX_SOCKS];
 	unsigned nsocks;
 	uint64_t start_sec;
+	uint8_t maint[SL_L4_MAX_SERVERS]; /* servers put in maintenance from the socket (by gidx) */
 };
 
 /* Sum of one counter over every lcore. */
@@ -82,7 +83,8 @@ static void add_u(struct sl_stats_row *r, int col, uint64_t v)
  * L4 counters into the rows: per server from every worker's block, summed into its backend and
  * the frontends that use it (scur, stot, bin, bout; HAProxy's meaning of each).
  */
-static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
+static void fill_l4(const struct sl_dp *dp, const uint8_t *dp_maint, struct sl_stats_row *rows,
+		    size_t n)
 {
 	const struct sl_l4_conf *c = dp->l4;
 	if (c == NULL)
@@ -102,6 +104,8 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 				v[3] += sc->bout;
 			}
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
+			if (r != NULL && dp_maint != NULL && dp_maint[b->servers[i].gidx])
+				sl_stats_set_str(r, SL_ST_STATUS, "MAINT");
 			add_u(r, SL_ST_SCUR, v[0]);
 			add_u(r, SL_ST_STOT, v[1]);
 			add_u(r, SL_ST_BIN, v[2]);
@@ -135,7 +139,7 @@ static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out
 		sl_outbuf_printf(out, "Out of memory.\n");
 		return 0;
 	}
-	fill_l4(ctl->dp, rows, n);
+	fill_l4(ctl->dp, ctl->maint, rows, n);
 	int r = sl_stats_cmd_show_stat(rows, n, argc, argv, out);
 	sl_stats_rows_free(rows, n);
 	return r;
@@ -227,6 +231,94 @@ static int cmd_show_neigh(void *arg, int argc, char **argv, struct sl_outbuf *ou
 	return 0;
 }
 
+/* Parses "BACKEND/SERVER" of an L4 backend into its counter slot; prints why not on failure. */
+static int server_arg(struct sl_ctl *ctl, int argc, char **argv, int i, struct sl_outbuf *out)
+{
+	if (i >= argc || strchr(argv[i], '/') == NULL) {
+		sl_outbuf_printf(out, "Require 'backend/server'.\n");
+		return -1;
+	}
+	char be[256];
+	snprintf(be, sizeof(be), "%s", argv[i]);
+	char *srv = strchr(be, '/');
+	*srv++ = '\0';
+	const struct sl_proxy *px = sl_cfg_find_proxy(ctl->cfg, be, SL_CAP_BE);
+	if (px == NULL) {
+		sl_outbuf_printf(out, "No such backend.\n");
+		return -1;
+	}
+	if (sl_cfg_find_server(px, srv) == NULL) {
+		sl_outbuf_printf(out, "No such server.\n");
+		return -1;
+	}
+	int g = sl_l4_find_server(ctl->dp->l4, be, srv);
+	if (g < 0)
+		sl_outbuf_printf(out, "Server '%s/%s' is not in a mode tcp backend: not supported yet.\n",
+				 be, srv);
+	return g;
+}
+
+/* Rebuilds the L4 generation with the maintenance flags and publishes it (RCU). */
+static int republish(struct sl_ctl *ctl, struct sl_outbuf *out)
+{
+	struct sl_l4_conf *c;
+	if (sl_l4_conf_build(ctl->cfg, ctl->dp, ctl->maint, &c) < 0) {
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return -1;
+	}
+	sl_l4_publish(ctl->dp, c, rte_lcore_id());
+	return 0;
+}
+
+static int set_maint(struct sl_ctl *ctl, int g, bool on, struct sl_outbuf *out)
+{
+	if (ctl->maint[g] == on)
+		return 0;
+	ctl->maint[g] = on;
+	return republish(ctl, out);
+}
+
+/* disable server B/S | enable server B/S (HAProxy: MAINT / READY) */
+static int cmd_able_server(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	int g = server_arg(ctl, argc, argv, 2, out);
+	if (g >= 0)
+		set_maint(ctl, g, strcmp(argv[0], "disable") == 0, out);
+	return 0;
+}
+
+/* set server B/S state ready|drain|maint */
+static int cmd_set_server(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (argc < 5 || strcmp(argv[3], "state") != 0) {
+		sl_outbuf_printf(out, "'set server <srv>' only supports 'state' for now.\n");
+		return 0;
+	}
+	int g = server_arg(ctl, argc, argv, 2, out);
+	if (g < 0)
+		return 0;
+	if (strcmp(argv[4], "ready") == 0)
+		set_maint(ctl, g, false, out);
+	else if (strcmp(argv[4], "maint") == 0 || strcmp(argv[4], "drain") == 0)
+		/* L4 has no persistence: drain and maint both stop new flows, keep the others */
+		set_maint(ctl, g, true, out);
+	else
+		sl_outbuf_printf(out, "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+	return 0;
+}
+
+/* shutdown sessions server B/S */
+static int cmd_shutdown_sessions(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	int g = server_arg(ctl, argc, argv, 3, out);
+	if (g >= 0 && sl_l4_request_reset(ctl->dp, (uint16_t)g) < 0)
+		sl_outbuf_printf(out, "A worker is busy with earlier commands; try again.\n");
+	return 0;
+}
+
 static const struct sl_cli_cmd commands[] = {
 	{"show info", SL_CLI_USER, cmd_show_info, "[typed|json]", "report information about the running process"},
 	{"show stat", SL_CLI_USER, cmd_show_stat, "[typed|json]", "report counters for each proxy and server (CSV)"},
@@ -236,6 +328,10 @@ static const struct sl_cli_cmd commands[] = {
 	{"show counters", SL_CLI_USER, cmd_show_counters, NULL, "every dataplane counter"},
 	{"show neigh", SL_CLI_USER, cmd_show_neigh, NULL, "the neighbour (ARP) table"},
 	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
+	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
+	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
+	{"set server", SL_CLI_ADMIN, cmd_set_server, "<bk>/<srv> state ready|drain|maint", "change a server's state"},
+	{"shutdown sessions server", SL_CLI_ADMIN, cmd_shutdown_sessions, "<bk>/<srv>", "reset every flow of a server"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

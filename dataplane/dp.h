@@ -15,6 +15,7 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "dataplane/counters.h"
@@ -88,6 +89,7 @@ struct sl_lcore {
 	struct sl_lcore_ctrs *ctr;
 	struct rte_ring *txring; /* frames other lcores hand to this one for transmission */
 	struct rte_ring *rxring; /* frames other lcores hand to this one for processing (L4 replies) */
+	struct rte_ring *ctlring; /* commands from the main lcore (struct sl_l4_cmd), workers only */
 	struct sl_l4_worker l4;  /* flow table and local ports (workers) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
@@ -119,6 +121,7 @@ struct sl_dp {
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
+	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
 	volatile int quit;
 };
 

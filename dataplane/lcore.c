@@ -264,8 +264,13 @@ int sl_lcore_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 			if (lc->rxq[p] == 0)
 				sl_arp_announce(lc, (uint16_t)p);
 
+	bool reader = (lc->roles & SL_ROLE_WORKER) && dp->qsbr != NULL;
+	if (reader)
+		rte_rcu_qsbr_thread_online(dp->qsbr, lc->lcore_id);
 	while (!dp->quit) {
 		uint64_t t0 = rte_rdtsc();
+		if (reader)
+			rte_rcu_qsbr_quiescent(dp->qsbr, lc->lcore_id);
 		unsigned work = 0;
 		for (unsigned p = 0; p < dp->nports; p++) {
 			if (lc->rxq[p] < 0)
@@ -311,6 +316,8 @@ int sl_lcore_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 		}
 		idle(lc, work != 0);
 	}
+	if (reader)
+		rte_rcu_qsbr_thread_offline(dp->qsbr, lc->lcore_id);
 	/* leave nothing behind: frames still waiting for ARP are dropped and counted */
 	for (unsigned i = 0; i < lc->npending; i++) {
 		lc->ctr->c[SL_CTR_DROP_NEIGH_TIMEOUT]++;

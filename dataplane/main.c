@@ -317,6 +317,11 @@ static int step_lcores(struct daemon *d)
 	}
 	memset(d->ctr_mz->addr, 0, d->ctr_mz->len);
 	dp->ctrs = d->ctr_mz->addr;
+	dp->qsbr = rte_zmalloc("sl_qsbr", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE), RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0) {
+		fprintf(stderr, "sluiced: not enough memory for RCU state\n");
+		return -1;
+	}
 	sl_neigh_init(dp->neigh, 300 * 1000);
 	unsigned id, nl = rte_lcore_count();
 	RTE_LCORE_FOREACH(id) {
@@ -339,7 +344,14 @@ static int step_lcores(struct daemon *d)
 		lc->txring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "sl_rxr_%u", id);
 		lc->rxring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
-		if (lc->txring == NULL || lc->rxring == NULL) {
+		if (lc->roles & SL_ROLE_WORKER) {
+			snprintf(name, sizeof(name), "sl_ctl_%u", id);
+			lc->ctlring = rte_ring_create(name, 256, rte_socket_id(),
+						      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			rte_rcu_qsbr_thread_register(dp->qsbr, id);
+		}
+		if (lc->txring == NULL || lc->rxring == NULL ||
+		    ((lc->roles & SL_ROLE_WORKER) && lc->ctlring == NULL)) {
 			fprintf(stderr, "sluiced: cannot create ring %s: %s\n", name,
 				rte_strerror(rte_errno));
 			return -1;
@@ -357,6 +369,7 @@ static void undo_lcores(struct daemon *d)
 		struct sl_lcore *lc = d->dp.lcores[id];
 		if (lc == NULL)
 			continue;
+		rte_ring_free(lc->ctlring);
 		struct rte_ring *rings[2] = {lc->txring, lc->rxring};
 		for (int k = 0; k < 2; k++) {
 			struct rte_mbuf *m;
@@ -370,6 +383,7 @@ static void undo_lcores(struct daemon *d)
 		d->dp.lcores[id] = NULL;
 	}
 	rte_free(d->dp.neigh);
+	rte_free(d->dp.qsbr);
 	rte_memzone_free(d->ctr_mz);
 }
 
@@ -454,7 +468,7 @@ static int step_l4(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	struct sl_l4_conf *conf;
-	int r = sl_l4_conf_build(d->cfg, dp, &conf);
+	int r = sl_l4_conf_build(d->cfg, dp, NULL, &conf);
 	if (r < 0) {
 		fprintf(stderr, "sluiced: cannot build the L4 configuration: %s\n", strerror(-r));
 		return -1;

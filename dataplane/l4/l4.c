@@ -72,7 +72,8 @@ static int build_schedule(struct sl_l4_backend *b)
 	return 0;
 }
 
-static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const struct sl_proxy *be)
+static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const struct sl_proxy *be,
+			 const uint8_t *maint)
 {
 	size_t n = be->nservers ? (size_t)be->nservers : 1;
 	b->name = be->name;
@@ -97,7 +98,8 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		v->ip = s->addr.v4;
 		v->port = s->port;
 		v->weight = (uint16_t)s->p.weight;
-		v->usable = !s->p.disabled && s->p.weight > 0 && s->addr.family == AF_INET;
+		v->usable = !s->p.disabled && s->p.weight > 0 && s->addr.family == AF_INET &&
+			    !(maint != NULL && maint[c->nservers]);
 		v->backup = s->p.backup;
 		v->shutdown_on_down = s->p.shutdown_on_down;
 		v->name = s->name;
@@ -134,7 +136,8 @@ static uint32_t or_default(int v, uint32_t def)
 	return v > 0 ? (uint32_t)v : def;
 }
 
-int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, struct sl_l4_conf **out)
+int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uint8_t *maint,
+		     struct sl_l4_conf **out)
 {
 	struct sl_l4_conf *c = calloc(1, sizeof(*c));
 	unsigned nsvc = 0, npx = 0;
@@ -164,7 +167,7 @@ int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, struct sl
 			continue; /* a tcp frontend without a backend refuses its connections */
 		int bi = backend_index(c, be, bes);
 		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {
-			int r = build_backend(c, &c->backends[bi], be);
+			int r = build_backend(c, &c->backends[bi], be, maint);
 			if (r < 0) {
 				free(bes);
 				sl_l4_conf_free(c);
@@ -221,6 +224,42 @@ void sl_l4_conf_free(struct sl_l4_conf *c)
 }
 
 static void on_expire(void *arg, struct sl_flow *f);
+
+void sl_l4_publish(struct sl_dp *dp, struct sl_l4_conf *c, unsigned self)
+{
+	struct sl_l4_conf *old = (struct sl_l4_conf *)dp->l4;
+	__atomic_store_n(&dp->l4, c, __ATOMIC_RELEASE);
+	/* the caller reports its own quiescent state when it is a worker too */
+	bool reader = (dp->lcores[self]->roles & SL_ROLE_WORKER) != 0;
+	rte_rcu_qsbr_synchronize(dp->qsbr, reader ? self : RTE_QSBR_THRID_INVALID);
+	sl_l4_conf_free(old);
+}
+
+int sl_l4_find_server(const struct sl_l4_conf *c, const char *be, const char *srv)
+{
+	for (unsigned bi = 0; c != NULL && bi < c->nbackends; bi++) {
+		const struct sl_l4_backend *b = &c->backends[bi];
+		if (strcmp(b->name, be) != 0)
+			continue;
+		for (unsigned i = 0; i < b->nservers; i++)
+			if (strcmp(b->servers[i].name, srv) == 0)
+				return b->servers[i].gidx;
+	}
+	return -1;
+}
+
+int sl_l4_request_reset(struct sl_dp *dp, uint16_t gidx)
+{
+	int r = 0;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		struct sl_l4_cmd cmd = {.op = SL_L4_CMD_RESET_SERVER, .gidx = gidx};
+		uintptr_t v = (uintptr_t)cmd.op << 16 | cmd.gidx;
+		if (rte_ring_enqueue(lc->ctlring, (void *)v) != 0)
+			r = -ENOBUFS;
+	}
+	return r;
+}
 
 int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx, unsigned nworkers)
 {
@@ -593,8 +632,76 @@ static void on_expire(void *arg, struct sl_flow *f)
 		lc->ctr->c[SL_CTR_L4_FLOWS_EXPIRED]++;
 }
 
+/* Builds and sends an RST|ACK from @src:@sport to @dst:@dport (host order). */
+static void send_rst(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
+		     uint16_t dport, uint32_t seq, uint32_t ack)
+{
+	const struct sl_dp *dp = lc->dp;
+	uint16_t port = 0;
+	for (unsigned i = 0; i < dp->naddrs; i++)
+		if (dp->addrs[i].ip == src)
+			port = dp->addrs[i].port;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
+	if (m == NULL) {
+		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
+		return;
+	}
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	memset(p, 0, 60);
+	p[12] = 0x08; /* IPv4; the addresses are filled by sl_ip_output() */
+	uint8_t *ip = p + 14, *t = ip + 20;
+	sl_ipv4_build(ip, 0, 40, 0, true, 64, SL_IPPROTO_TCP, src, dst);
+	t[0] = (uint8_t)(sport >> 8), t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8), t[3] = (uint8_t)dport;
+	for (int i = 0; i < 4; i++) {
+		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	t[12] = 5 << 4;
+	t[13] = SL_TCP_RST | SL_TCP_ACK;
+	sl_tcp4_set_csum(t, 20, src, dst);
+	m->data_len = m->pkt_len = 54;
+	sl_ip_output(lc, port, m, dst);
+}
+
+struct reset_ctx {
+	struct sl_lcore *lc;
+	uint16_t gidx;
+};
+
+/* Resets a flow of the server being shut down: RST to both ends, then forgets it. */
+static void reset_flow(void *arg, struct sl_flow *f)
+{
+	struct reset_ctx *rc = arg;
+	if (f->server_idx != rc->gidx)
+		return;
+	const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT], *sk = &f->k[SL_FLOW_DIR_SERVER];
+	/* what each end expects next: the server's sequence space is the same on both sides;
+	 * the client's is shifted by the flow's offset towards the server */
+	uint32_t c_nxt = f->user[SL_FLOW_DIR_CLIENT], s_nxt = f->user[SL_FLOW_DIR_SERVER];
+	send_rst(rc->lc, ck->daddr, ck->dport, ck->saddr, ck->sport, s_nxt, c_nxt);
+	send_rst(rc->lc, sk->daddr, sk->dport, sk->saddr, sk->sport, c_nxt + f->tcp_off, s_nxt);
+	rc->lc->l4.srv[f->server_idx].ended++;
+	rc->lc->ctr->c[SL_CTR_L4_FLOWS_RESET]++;
+	sl_flow_delete(rc->lc->l4.ft, f);
+}
+
+static void run_commands(struct sl_lcore *lc)
+{
+	void *v;
+	while (rte_ring_dequeue(lc->ctlring, &v) == 0) {
+		uintptr_t c = (uintptr_t)v;
+		if ((c >> 16) == SL_L4_CMD_RESET_SERVER) {
+			struct reset_ctx rc = {.lc = lc, .gidx = (uint16_t)c};
+			sl_flow_foreach(lc->l4.ft, reset_flow, &rc);
+		}
+	}
+}
+
 void sl_l4_tick(struct sl_lcore *lc)
 {
+	if (lc->ctlring != NULL && !rte_ring_empty(lc->ctlring) && lc->l4.ft != NULL)
+		run_commands(lc);
 	if (lc->l4.ft != NULL && sl_flow_count(lc->l4.ft) != 0)
 		sl_flow_expire(lc->l4.ft, lc->now_ms, SWEEP_BUDGET, on_expire, lc);
 }

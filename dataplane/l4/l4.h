@@ -101,10 +101,38 @@ struct sl_l4_worker {
 };
 
 /*
- * Builds the L4 generation for @cfg (main lcore; allocates with malloc). Returns 0 with *@out
- * set, or -ENOMEM / -E2BIG (more than SL_L4_MAX_SERVERS servers, error printed).
+ * Builds the L4 generation for @cfg (main lcore; allocates with malloc). @maint, when not NULL,
+ * holds one byte per server counter slot (gidx, in configuration order): non-zero takes the
+ * server out of rotation (maintenance, set from the stats socket). Returns 0 with *@out set, or
+ * -ENOMEM / -E2BIG (more than SL_L4_MAX_SERVERS servers, error printed).
  */
-int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, struct sl_l4_conf **out);
+int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uint8_t *maint,
+		     struct sl_l4_conf **out);
+
+/*
+ * Publishes @c as the generation workers use, waits until every worker has passed a quiescent
+ * state (RCU, rte_rcu_qsbr: at most a loop iteration, ~1 ms when idle), then frees the previous
+ * one. Flows never depend on a generation, so none moves. Main lcore; @self is its lcore id.
+ */
+void sl_l4_publish(struct sl_dp *dp, struct sl_l4_conf *c, unsigned self);
+
+/* The counter slot (gidx) of server @srv of backend @be in @c, or -1. */
+int sl_l4_find_server(const struct sl_l4_conf *c, const char *be, const char *srv);
+
+/* A command from the main lcore to the workers (through each worker's ctlring). */
+struct sl_l4_cmd {
+	uint16_t op;   /* SL_L4_CMD_* */
+	uint16_t gidx;
+};
+#define SL_L4_CMD_RESET_SERVER 1 /* reset every flow of a server, both ways (shutdown-sessions) */
+
+/*
+ * Asks every worker to reset the flows of server @gidx: each sends an RST to the client and to
+ * the server of each such flow and forgets it (HAProxy's `shutdown sessions server`, and
+ * `on-marked-down shutdown-sessions`). Main lcore. Returns 0 or -ENOBUFS (a worker's command
+ * ring is full; nothing was asked of it).
+ */
+int sl_l4_request_reset(struct sl_dp *dp, uint16_t gidx);
 
 /* Frees a generation (main lcore, after no worker can see it). NULL is accepted. */
 void sl_l4_conf_free(struct sl_l4_conf *c);

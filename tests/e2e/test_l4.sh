@@ -146,6 +146,7 @@ publish() { # publish NAME SECONDS; ffmpeg's exit status lands in $SL_RUN_DIR/rc
         -f flv rtmp://$SL_VIP/live/$1; echo \$? >$SL_RUN_DIR/rc-$1" >/dev/null
 }
 alive() { [[ ! -f $SL_RUN_DIR/rc-$1 ]]; }
+wait_gone() { local i; for i in $(seq 40); do alive "$1" || return 0; sleep 0.5; done; return 1; }
 hls_on() { # hls_on STREAM -> prints the backends holding its playlist
     local b
     for b in be1 be2; do [[ -f $SL_RUN_DIR/be/$b/hls/$1.m3u8 ]] && echo "$b"; done
@@ -187,8 +188,36 @@ else
     bad "no established RTMP connection found in sl-cli"
 fi
 
+# ------------------------------------------------------------------ maintenance, shutdown-sessions
+onl=$(hls_on long)
+if [[ $onl == be1 ]]; then victim=be2 vsrv=ams2 other=be1; else victim=be1 vsrv=ams1 other=be2; fi
+publish m1 40
+publish m2 40
+sleep 5
+on_m1=$(hls_on m1); on_m2=$(hls_on m2)
+if [[ $on_m1 == "$victim" ]]; then vm=m1 om=m2; else vm=m2 om=m1; fi
+check "m1/m2 spread ($on_m1 / $on_m2)" test "$on_m1" != "$on_m2"
+check "disable server backend_rtmp/$vsrv" bash -c "[[ -z \$('$SL_CTL' -s '$SL_SOCK' disable server backend_rtmp/$vsrv) ]]"
+check "show stat says MAINT" bash -c "'$SL_CTL' -s '$SL_SOCK' raw show stat | grep -q '^backend_rtmp,$vsrv,.*,MAINT,'"
+publish m3 20
+publish m4 20
+sleep 5
+check "in maintenance: new streams avoid $victim ($(hls_on m3) $(hls_on m4))" \
+    bash -c "[[ '$(hls_on m3)' == $other && '$(hls_on m4)' == $other ]]"
+check "in maintenance: the stream already on $victim goes on ($vm)" alive "$vm"
+sl_ctl shutdown sessions server "backend_rtmp/$vsrv" >/dev/null
+check "shutdown sessions: the stream on $victim ends at once ($vm)" wait_gone "$vm"
+check "shutdown sessions: streams elsewhere go on ($om, long)" bash -c "[[ ! -f '$SL_RUN_DIR/rc-$om' && ! -f '$SL_RUN_DIR/rc-long' ]]"
+echo "     l4_flows_reset_by_sluice=$(sl_ctr l4_flows_reset_by_sluice)"
+sl_ctl enable server "backend_rtmp/$vsrv" >/dev/null
+publish m5 15
+publish m6 15
+sleep 5
+check "enabled again: streams spread ($(hls_on m5) $(hls_on m6))" bash -c "[[ '$(hls_on m5)' != '$(hls_on m6)' ]]"
+for st in m1 m2 m3 m4 m5 m6; do pkill -f "live/$st\$" 2>/dev/null; done
+for st in m1 m2 m3 m4 m5 m6; do wait_gone "$st"; done
+
 # ------------------------------------------------------------------ kill a backend mid-stream
-wait_gone() { local i; for i in $(seq 40); do alive "$1" || return 0; sleep 0.5; done; return 1; }
 for s in s1 s2 s3; do wait_gone "$s"; done
 publish k1 30
 publish k2 30
