@@ -77,6 +77,12 @@ static void icmp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 		     err == SL_ICMP_ERR_SHORT ? SL_CTR_DROP_ICMP_SHORT : SL_CTR_DROP_ICMP_CSUM);
 		return;
 	}
+	if (ic.type == 3 || ic.type == 4 || ic.type == 11 || ic.type == 12) {
+		/* errors about a flow sluice forwards go to the other side, translated */
+		if (!sl_l4_icmp_error(lc, port, m, ip, iph))
+			drop(lc, m, SL_CTR_DROP_ICMP_TYPE);
+		return;
+	}
 	if (ic.type != SL_ICMP_ECHO_REQUEST || ic.code != 0) {
 		drop(lc, m, SL_CTR_DROP_ICMP_TYPE);
 		return;

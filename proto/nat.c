@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "proto/bytes.h"
+#include "proto/csum.h"
 
 /*
  * One's complement arithmetic is byte-order independent (RFC 1071, section 2(B)): every 16-bit
@@ -166,4 +167,59 @@ bool sl_nat_tcp_tsval(const uint8_t *tcp, size_t doff, uint32_t *tsval)
 		return false;
 	*tsval = sl_ntoh32(ld32(tcp + o.ts + 2));
 	return true;
+}
+
+/* ------------------------------------------------------------------ ICMP errors */
+
+int sl_nat_icmp_error4(uint8_t *ip, size_t len, uint32_t saddr, uint32_t daddr, uint32_t q_saddr,
+		       uint16_t q_sport, uint32_t q_daddr, uint16_t q_dport, uint32_t q_seq_add)
+{
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || len < ihl + 8 + 20 + 8)
+		return -1;
+	uint8_t *icmp = ip + ihl;
+	uint8_t *q = icmp + 8;
+	size_t qihl = (size_t)(q[0] & 0x0f) * 4;
+	size_t qlen = len - ihl - 8;
+	if ((q[0] >> 4) != 4 || qihl < 20 || qlen < qihl + 8 || (q[9] != 6 && q[9] != 17))
+		return -1;
+	uint8_t *ql4 = q + qihl;
+	size_t ql4len = qlen - qihl;
+
+	/* the quoted transport header: ports, TCP sequence, and its checksum when quoted */
+	uint32_t new_qs = sl_hton32(q_saddr), new_qd = sl_hton32(q_daddr);
+	uint16_t new_qsp = sl_hton16(q_sport), new_qdp = sl_hton16(q_dport);
+	uint32_t d = delta32(ld32(q + 12), new_qs) + delta32(ld32(q + 16), new_qd) +
+		     delta16(ld16(ql4), new_qsp) + delta16(ld16(ql4 + 2), new_qdp);
+	if (q[9] == 6) {
+		uint32_t seq = ld32(ql4 + 4);
+		uint32_t nseq = sl_hton32(sl_ntoh32(seq) + q_seq_add);
+		d += delta32(seq, nseq);
+		memcpy(ql4 + 4, &nseq, 4);
+		if (ql4len >= 18)
+			fix_csum(ql4, d);
+	} else if (ql4len >= 8 && ld16(ql4 + 6) != 0) {
+		uint16_t c = apply(ld16(ql4 + 6), d);
+		memcpy(ql4 + 6, c == 0 ? &(uint16_t){0xffff} : &c, 2);
+	}
+	memcpy(ql4, &new_qsp, 2);
+	memcpy(ql4 + 2, &new_qdp, 2);
+	memcpy(q + 12, &new_qs, 4);
+	memcpy(q + 16, &new_qd, 4);
+	q[10] = q[11] = 0;
+	uint16_t qc = sl_csum(q, qihl);
+	memcpy(q + 10, &qc, 2);
+
+	/* the outer header, and the ICMP checksum over the whole message */
+	uint32_t ns = sl_hton32(saddr), nd = sl_hton32(daddr);
+	memcpy(ip + 12, &ns, 4);
+	memcpy(ip + 16, &nd, 4);
+	ip[8] = 64;
+	ip[10] = ip[11] = 0;
+	uint16_t ic = sl_csum(ip, ihl);
+	memcpy(ip + 10, &ic, 2);
+	icmp[2] = icmp[3] = 0;
+	uint16_t cc = sl_csum(icmp, len - ihl);
+	memcpy(icmp + 2, &cc, 2);
+	return 0;
 }

@@ -44,3 +44,16 @@ void sl_nat_tcp_to_client(uint8_t *tcp, size_t doff, uint32_t d);
  * Finds the timestamp option of a TCP header: returns true and sets *@tsval when present.
  */
 bool sl_nat_tcp_tsval(const uint8_t *tcp, size_t doff, uint32_t *tsval);
+
+/*
+ * Translates an ICMP error about a NATed TCP/UDP packet (RFC 792 / RFC 1812 4.3.2: destination
+ * unreachable, fragmentation needed, time exceeded...). @ip is the outer IPv4 header of the whole
+ * message of @len bytes (IP header, ICMP header, quoted IPv4 header and at least 8 bytes of its
+ * payload). The outer addresses become @saddr -> @daddr (TTL 64); the quoted packet becomes
+ * @q_saddr:@q_sport -> @q_daddr:@q_dport, a quoted TCP sequence number moves by @q_seq_add, and
+ * the checksums follow (outer IPv4, quoted IPv4, the quoted TCP/UDP one when it was quoted, the
+ * ICMP one). Returns 0, or -1 when the message is too short or the quoted packet is not TCP/UDP
+ * (nothing changed then).
+ */
+int sl_nat_icmp_error4(uint8_t *ip, size_t len, uint32_t saddr, uint32_t daddr, uint32_t q_saddr,
+		       uint16_t q_sport, uint32_t q_daddr, uint16_t q_dport, uint32_t q_seq_add);

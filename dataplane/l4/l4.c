@@ -622,6 +622,50 @@ void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t 
 		sl_flow_prefetch_flow(ft, hashes[i]);
 }
 
+bool sl_l4_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
+		      const struct sl_ipv4_info *iph)
+{
+	struct sl_l4_worker *w = l4w(lc);
+	const uint8_t *icmp = ip + iph->ihl_bytes;
+	size_t ilen = (size_t)iph->total_len - iph->ihl_bytes;
+	if (w->ft == NULL || ilen < 8 + 20 + 8)
+		return false;
+	const uint8_t *q = icmp + 8;
+	size_t qihl = (size_t)(q[0] & 0x0f) * 4;
+	if (qihl < 20 || ilen < 8 + qihl + 8 || q[9] != SL_IPPROTO_TCP)
+		return false;
+	const uint8_t *ql4 = q + qihl;
+	/* the quoted packet went out from sluice: its flow key is the reverse of it */
+	struct sl_flow_key k = {.saddr = (uint32_t)q[16] << 24 | q[17] << 16 | q[18] << 8 | q[19],
+				.daddr = (uint32_t)q[12] << 24 | q[13] << 16 | q[14] << 8 | q[15],
+				.sport = (uint16_t)(ql4[2] << 8 | ql4[3]),
+				.dport = (uint16_t)(ql4[0] << 8 | ql4[1]),
+				.proto = SL_IPPROTO_TCP};
+	enum sl_flow_dir dir;
+	struct sl_flow *f = sl_flow_lookup(w->ft, &k, sl_flow_key_hash(&k), &dir, lc->now_ms);
+	if (f == NULL)
+		return false;
+	const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT], *sk = &f->k[SL_FLOW_DIR_SERVER];
+	int r;
+	uint32_t to;
+	if (dir == SL_FLOW_DIR_SERVER) {
+		/* about a segment sent to the server: tell the client about its own segment */
+		r = sl_nat_icmp_error4(ip, iph->total_len, ck->daddr, ck->saddr, ck->saddr, ck->sport,
+				       ck->daddr, ck->dport, (uint32_t)0 - f->tcp_off);
+		to = ck->saddr;
+	} else {
+		/* about a segment sent to the client: tell the server about its own segment */
+		r = sl_nat_icmp_error4(ip, iph->total_len, sk->daddr, sk->saddr, sk->saddr, sk->sport,
+				       sk->daddr, sk->dport, 0);
+		to = sk->saddr;
+	}
+	if (r < 0)
+		return false;
+	lc->ctr->c[SL_CTR_L4_ICMP_ERRORS]++;
+	sl_ip_output(lc, port, m, to);
+	return true;
+}
+
 static void on_expire(void *arg, struct sl_flow *f)
 {
 	struct sl_lcore *lc = arg;

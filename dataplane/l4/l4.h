@@ -163,6 +163,14 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 #define SL_L4_PREFETCH_MIN 65536
 void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
 
+/*
+ * An ICMP error (destination unreachable, fragmentation needed, time exceeded...) that quotes a
+ * TCP segment of a tracked flow is translated for the other side and forwarded (worker lcore).
+ * Returns true when consumed, false when it concerns no flow (the caller drops and counts it).
+ */
+bool sl_l4_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
+		      const struct sl_ipv4_info *iph);
+
 /* Housekeeping once a millisecond on a worker: expires idle flows (bounded work). */
 void sl_l4_tick(struct sl_lcore *lc);
 

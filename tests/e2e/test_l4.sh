@@ -188,6 +188,33 @@ else
     bad "no established RTMP connection found in sl-cli"
 fi
 
+# ------------------------------------------------------------------ ICMP errors of a tracked flow
+onl=$(hls_on long)
+lport=$(sl_in "sl-$onl" ss -Htn state established "( sport = :1935 )" | awk '{print $4}' | head -1 | sed 's/.*://')
+if [[ -n $lport ]]; then
+    bip=$([[ $onl == be1 ]] && echo "$SL_BE1_IP" || echo "$SL_BE2_IP")
+    bif=$([[ $onl == be1 ]] && echo "$SL_BE1_IF" || echo "$SL_BE2_IF")
+    sl_in sl-cli timeout 6 tcpdump -n -c 1 -i "$SL_CLI_IF" icmp >"$SL_RUN_DIR/icmp.txt" 2>/dev/null &
+    tdpid=$!
+    sleep 1
+    sl_in "sl-$onl" /usr/bin/python3 - "$bif" "$SL_LB_MAC" "$bip" "$SL_VIP" "$lport" <<'PY' || bad "scapy icmp"
+import sys
+from scapy.all import Ether, IP, TCP, ICMP, sendp
+iface, dst, bip, vip, lport = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+quoted = IP(src=vip, dst=bip) / TCP(sport=lport, dport=1935, flags="A", seq=1000)
+sendp(Ether(dst=dst, type=0x0800) / IP(src=bip, dst=vip) / ICMP(type=3, code=4, nexthopmtu=1400) / bytes(quoted)[:28],
+      iface=iface, verbose=False)
+PY
+    wait "$tdpid"
+    check "ICMP 'fragmentation needed' from the server side reaches the client translated" \
+        grep -q "IP $SL_VIP > $SL_CLI_IP: ICMP $SL_VIP unreachable - need to frag (mtu 1400)" "$SL_RUN_DIR/icmp.txt"
+    check "counted as translated ($(sl_ctr l4_icmp_errors_translated))" test "$(sl_ctr l4_icmp_errors_translated)" -eq 1
+    sed 's/^/     /' "$SL_RUN_DIR/icmp.txt"
+    check "the flow goes on after the ICMP error" alive long
+else
+    bad "no RTMP connection found on the backend"
+fi
+
 # ------------------------------------------------------------------ maintenance, shutdown-sessions
 onl=$(hls_on long)
 if [[ $onl == be1 ]]; then victim=be2 vsrv=ams2 other=be1; else victim=be1 vsrv=ams1 other=be2; fi

@@ -213,7 +213,47 @@ static void test_seq_ts_translation(void)
 	}
 }
 
+/* ICMP "fragmentation needed" from a server about a segment sluice sent it (local -> server):
+ * becomes an error from the VIP to the client about the client's own segment. */
+static void test_icmp_error(void)
+{
+	uint8_t orig[sizeof(syn)];
+	memcpy(orig, syn, sizeof(syn));
+	/* the segment as sent to the server: 10.77.0.1:33000 -> 10.77.0.21:1935, seq + offset */
+	sl_nat_rewrite4(orig, 20, 0x0a4d0001, 33000, 0x0a4d0015, 1935);
+	uint8_t m[20 + 8 + sizeof(syn)];
+	sl_ipv4_build(m, 0, sizeof(m), 77, false, 64, 1, 0x0a4d0015, 0x0a4d0001);
+	uint8_t *ic = m + 20;
+	memset(ic, 0, 8);
+	ic[0] = 3, ic[1] = 4, ic[6] = 0x05, ic[7] = 0x78; /* frag needed, MTU 1400 */
+	memcpy(ic + 8, orig, sizeof(orig));
+	fix_checksums(orig, sizeof(orig));
+	memcpy(ic + 8, orig, sizeof(orig));
+	uint16_t c = sl_csum(ic, 8 + sizeof(orig));
+	memcpy(ic + 2, &c, 2);
+	uint32_t seq_before = addr(ic + 8 + 24);
+
+	CU_ASSERT_EQUAL(sl_nat_icmp_error4(m, sizeof(m), 0x0a4d0001, 0x0a4d000a, 0x0a4d000a, 40000,
+					   0x0a4d0001, 1935, (uint32_t)-5u), 0);
+	CU_ASSERT_EQUAL(sl_csum(m, 20), 0);
+	CU_ASSERT_EQUAL(sl_csum(ic, 8 + sizeof(orig)), 0);
+	uint8_t *q = ic + 8;
+	CU_ASSERT_EQUAL(sl_csum(q, 20), 0);
+	CU_ASSERT_EQUAL(addr(q + 12), 0x0a4d000a);
+	CU_ASSERT_EQUAL(addr(q + 16), 0x0a4d0001);
+	CU_ASSERT_EQUAL(port(q + 20), 40000);
+	CU_ASSERT_EQUAL(port(q + 22), 1935);
+	CU_ASSERT_EQUAL(addr(q + 24), seq_before - 5);
+	CU_ASSERT_TRUE(sl_tcp4_csum_ok(q + 20, sizeof(orig) - 20, 0x0a4d000a, 0x0a4d0001));
+	CU_ASSERT_EQUAL(ic[6], 0x05); /* the MTU is kept */
+	/* too short, or not about TCP/UDP: refused, untouched */
+	CU_ASSERT_EQUAL(sl_nat_icmp_error4(m, 40, 1, 2, 3, 4, 5, 6, 0), -1);
+	q[9] = 1;
+	CU_ASSERT_EQUAL(sl_nat_icmp_error4(m, sizeof(m), 1, 2, 3, 4, 5, 6, 0), -1);
+}
+
 static const struct sl_test_case cases[] = {
+	{"ICMP error about a NATed segment", test_icmp_error},
 	{"sequence and timestamp translation", test_seq_ts_translation},
 	{"TCP SYN, both directions of a flow", test_syn_both_directions},
 	{"UDP, with and without checksum", test_udp},
