@@ -51,7 +51,9 @@ sl_backend_start sl-be2 be2
 
 CFG=$SL_RUN_DIR/sluice.cfg
 {
-	cat "$seed/seed-common.cfg" "$seed/seed-hls.cfg"
+	# the seed as it is, its RTMP servers pointed at the test backends
+	sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" "$seed/seed-common.cfg"
+	cat "$seed/seed-hls.cfg"
 	printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
 	sl_dataplane_cfg af_xdp
 } >"$CFG"
@@ -74,10 +76,23 @@ print("sent 30 malformed frames")
 PY
 run ip netns exec sl-cli ping -c 3 -i 0.2 -q "$SL_VIP"
 
+say "RTMP through the VIP: ffmpeg publishes two streams, each lands on one backend (L4 full NAT)"
+for st in demo1 demo2; do
+	sl_bg sl-cli "ffmpeg-$st" ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=size=320x240:rate=25 \
+		-t 12 -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -f flv "rtmp://$SL_VIP/live/$st" >/dev/null
+done
+sleep 6
+for st in demo1 demo2; do
+	for b in be1 be2; do
+		[[ -f $SL_RUN_DIR/be/$b/hls/$st.m3u8 ]] && echo "stream $st -> HLS on $b ($SL_RUN_DIR/be/$b/hls/$st.m3u8)"
+	done
+done
+
 say "Where to look: the stats socket ($SL_SOCK) through sluicectl"
 run ./build/sluicectl -s "$SL_SOCK" show info
 run ./build/sluicectl -s "$SL_SOCK" show lcores
 run ./build/sluicectl -s "$SL_SOCK" show neigh
+run ./build/sluicectl -s "$SL_SOCK" show l4
 echo '$ ./build/sluicectl -s '"$SL_SOCK"' show drops   (non-zero lines)'
 ./build/sluicectl -s "$SL_SOCK" show drops | grep -v ': 0$' || true
 run ./build/sluicectl -s "$SL_SOCK" show stat
@@ -85,12 +100,15 @@ run ./build/sluicectl -s "$SL_SOCK" show stat
 cat <<EOT
 
 What works today: the configuration language, the dataplane (AF_XDP/af_packet/PCI ports, ARP,
-ICMP, counters, stats socket). RTMP (L4 NAT), HTTP/HTTPS, health checks and the stats page come
-with the next parts (see the issues); this demo grows with them.
+ICMP, counters, stats socket) and the L4 path (RTMP and every mode tcp frontend, full NAT with
+Maglev). HTTP/HTTPS, health checks and the stats page come with the next parts (see the
+issues); this demo grows with them.
 
-Try it yourself (as root):
+Try it yourself (as root), while the cluster is up (SL_DEMO_KEEP=1):
   ip netns exec sl-cli ping $SL_VIP
-  ./build/sluicectl -s $SL_SOCK show counters
+  ip netns exec sl-cli ffmpeg -re -f lavfi -i testsrc -t 30 -c:v libx264 -f flv rtmp://$SL_VIP/live/mine
+  ./build/sluicectl -s $SL_SOCK show stat
+  ./build/sluicectl -s $SL_SOCK disable server backend_rtmp/ams1
   ./build/sluicectl -s $SL_SOCK            (no command: help)
   logs: $SL_RUN_DIR/logs/
 EOT
