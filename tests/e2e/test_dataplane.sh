@@ -4,23 +4,14 @@
 #
 # Needs root and a build in ./build. Prints "N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
-if [[ -z "${SL_E2E_UNDER_TIMEOUT:-}" ]]; then
-    export SL_E2E_UNDER_TIMEOUT=1
-    exec timeout -k 15 "${SL_E2E_TIMEOUT:-300}" bash "$0" "$@"
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/check.sh"
+sl_under_timeout 300 "$0" "$@"
 source "$HERE/lib/deps.sh"
 source "$HERE/lib/net.sh"
 source "$HERE/lib/sluiced.sh"
 
 DRIVER=${SL_DRIVER:-af_xdp}
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
-# expect_eq DESC GOT WANT
-expect_eq() { if [[ "$2" == "$3" ]]; then ok "$1 ($2)"; else bad "$1: got '$2', want '$3'"; fi; }
 
 finish() {
     local rc=$?
@@ -30,8 +21,7 @@ finish() {
         echo "--- sluiced log (tail)"; tail -n 40 "$SL_RUN_DIR/logs/sluiced.log"
     fi
     sl_net_down
-    echo "$PASS passed, $FAIL failed"
-    (( FAIL > 0 )) && exit 1
+    sl_summary || exit 1
     exit "$rc"
 }
 trap finish EXIT

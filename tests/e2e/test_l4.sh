@@ -8,21 +8,14 @@
 #  - a backend killed mid-stream ends its flows while the other backend's stream goes on.
 # Needs root and ./build. Prints "N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
-if [[ -z "${SL_E2E_UNDER_TIMEOUT:-}" ]]; then
-    export SL_E2E_UNDER_TIMEOUT=1
-    exec timeout -k 15 "${SL_E2E_TIMEOUT:-420}" bash "$0" "$@"
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/check.sh"
+sl_under_timeout 420 "$0" "$@"
 source "$HERE/lib/deps.sh"
 source "$HERE/lib/net.sh"
 source "$HERE/lib/sluiced.sh"
 
 LONG=${SL_LONG_STREAM:-60}
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 
 finish() {
     local rc=$?
@@ -34,8 +27,7 @@ finish() {
         echo "--- l4"; sl_ctl show l4 2>/dev/null; sl_ctl show drops 2>/dev/null | grep -v ': 0$'
     fi
     sl_net_down
-    echo "$PASS passed, $FAIL failed"
-    (( FAIL > 0 )) && exit 1
+    sl_summary || exit 1
     exit "$rc"
 }
 trap finish EXIT

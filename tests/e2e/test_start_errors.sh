@@ -4,24 +4,17 @@
 # too little memory, no dataplane section, not root, a second sluiced on the same interface; and
 # it recovers the interface after a SIGKILLed predecessor left its XDP program attached.
 set -uo pipefail
-if [[ -z "${SL_E2E_UNDER_TIMEOUT:-}" ]]; then
-    export SL_E2E_UNDER_TIMEOUT=1
-    exec timeout -k 15 "${SL_E2E_TIMEOUT:-240}" bash "$0" "$@"
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/check.sh"
+sl_under_timeout 240 "$0" "$@"
 source "$HERE/lib/deps.sh"
 source "$HERE/lib/net.sh"
 source "$HERE/lib/sluiced.sh"
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
 finish() {
     trap - EXIT
     sl_sluiced_stop >/dev/null 2>&1
     sl_net_down
-    echo "$PASS passed, $FAIL failed"
-    (( FAIL > 0 )) && exit 1
+    sl_summary || exit 1
     exit 0
 }
 trap finish EXIT

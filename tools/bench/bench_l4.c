@@ -26,6 +26,7 @@
 #include "dataplane/l4/flow.h"
 #include "dataplane/lcore.h"
 #include "dataplane/worker.h"
+#include "tools/bench/bench_dp.h"
 #include "proto/eth.h"
 #include "proto/ipv4.h"
 #include "proto/tcp.h"
@@ -147,18 +148,9 @@ int main(int argc, char **argv)
 		ncounts = userc;
 
 	static struct sl_dp dp;
-	dp.tsc_hz = rte_get_tsc_hz();
-	dp.start_tsc = rte_rdtsc();
-	dp.pool = rte_pktmbuf_pool_create("bench", 16384, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	dp.neigh = rte_zmalloc("neigh", sizeof(*dp.neigh), 64);
-	dp.ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
 	struct sl_cfg *cfg = make_cfg();
-	if (dp.pool == NULL || dp.neigh == NULL || dp.ctrs == NULL || cfg == NULL ||
-	    rte_eth_dev_count_avail() == 0) {
-		fprintf(stderr, "bench: setup failed (memory, config, or no --vdev=net_null0)\n");
+	if (cfg == NULL || bench_dp_init(&dp, 16384) < 0)
 		return 1;
-	}
-	sl_neigh_init(dp.neigh, 3600000);
 	for (int i = 0; i < NSERVERS; i++) {
 		uint8_t mac[6] = {0x02, 0x77, 0, 0, 1, (uint8_t)(i + 1)};
 		sl_neigh_learn(dp.neigh, 0x0a4d0100u + (uint32_t)i + 1, mac, 0);
@@ -167,15 +159,6 @@ int main(int argc, char **argv)
 		uint8_t mac[6] = {0x02, 0x77, 0, 2, (uint8_t)(c >> 8), (uint8_t)c};
 		sl_neigh_learn(dp.neigh, 0x0a800001u + c, mac, 0);
 	}
-	struct rte_eth_conf conf = {0};
-	if (rte_eth_dev_configure(0, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, dp.pool) != 0 ||
-	    rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) != 0 || rte_eth_dev_start(0) != 0) {
-		fprintf(stderr, "bench: port setup failed\n");
-		return 1;
-	}
-	dp.nports = 1;
-	rte_eth_macaddr_get(0, &dp.ports[0].mac);
 	/* one address on the clients' and servers' /8 so both are on-link */
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xff000000u, .port = 0};
 	dp.naddrs = 1;
@@ -184,17 +167,9 @@ int main(int argc, char **argv)
 	printf("sluice L4 path (full NAT), %d servers, balance source, bursts of %d, TSC %.2f GHz\n",
 	       NSERVERS, SL_BURST, (double)dp.tsc_hz / 1e9);
 	for (int ci = 0; ci < ncounts; ci++) {
-		struct sl_lcore *lc = rte_zmalloc("lc", sizeof(*lc), 64);
-		lc->lcore_id = rte_lcore_id();
-		lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
-		lc->dp = &dp;
-		lc->ctr = &dp.ctrs[lc->lcore_id];
-		lc->tx[0].queue = 0;
-		lc->now_ms = 1;
-		dp.worker_ids[0] = lc->lcore_id;
-		dp.nworkers = 1;
-		dp.arp_owner = lc->lcore_id;
-		dp.lcores[lc->lcore_id] = lc;
+		struct sl_lcore *lc = bench_dp_lcore(&dp);
+		if (lc == NULL)
+			return 1;
 		struct sl_l4_conf *l4;
 		/* twice the flows as capacity: a table is sized for its peak, not filled to the brim */
 		if (sl_l4_conf_build(cfg, &dp, NULL, &l4) != 0 ||

@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/dp.h"
+#include "tools/bench/bench_dp.h"
 #include "dataplane/worker.h"
 #include "dataplane/lcore.h"
 #include "proto/arp.h"
@@ -35,7 +36,6 @@
 #define VIP 0x0a4d0001u
 #define CLIENT 0x0a4d000au
 
-static const uint8_t lb_mac[6] = {0x02, 0x77, 0, 0, 0, 0x01};
 static const uint8_t cli_mac[6] = {0x02, 0x77, 0, 0, 0, 0x10};
 
 struct tmpl {
@@ -117,40 +117,14 @@ int main(int argc, char **argv)
 			npkts = atol(optarg);
 
 	static struct sl_dp dp;
-	dp.tsc_hz = rte_get_tsc_hz();
-	dp.start_tsc = rte_rdtsc();
-	dp.pool = rte_pktmbuf_pool_create("bench", 8192, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	dp.neigh = rte_zmalloc("neigh", sizeof(*dp.neigh), 64);
-	dp.ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
-	if (dp.pool == NULL || dp.neigh == NULL || dp.ctrs == NULL || rte_eth_dev_count_avail() == 0) {
-		fprintf(stderr, "bench: no memory or no port (pass --vdev=net_null0)\n");
+	if (bench_dp_init(&dp, 8192) < 0)
 		return 1;
-	}
-	sl_neigh_init(dp.neigh, 300000);
 	sl_neigh_learn(dp.neigh, CLIENT, cli_mac, 0);
-	struct rte_eth_conf conf = {0};
-	if (rte_eth_dev_configure(0, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, dp.pool) != 0 ||
-	    rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) != 0 || rte_eth_dev_start(0) != 0) {
-		fprintf(stderr, "bench: port setup failed\n");
-		return 1;
-	}
-	dp.nports = 1;
-	dp.ports[0].id = 0;
-	memcpy(dp.ports[0].mac.addr_bytes, lb_mac, 6);
-	rte_eth_macaddr_get(0, &dp.ports[0].mac);
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xffffff00, .port = 0};
 	dp.naddrs = 1;
-	struct sl_lcore *lc = rte_zmalloc("lc", sizeof(*lc), 64);
-	lc->lcore_id = rte_lcore_id();
-	lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
-	lc->dp = &dp;
-	lc->ctr = &dp.ctrs[lc->lcore_id];
-	lc->tx[0].queue = 0;
-	dp.worker_ids[0] = lc->lcore_id;
-	dp.nworkers = 1;
-	dp.arp_owner = lc->lcore_id;
-	dp.lcores[lc->lcore_id] = lc;
+	struct sl_lcore *lc = bench_dp_lcore(&dp);
+	if (lc == NULL)
+		return 1;
 
 	struct tmpl t[4];
 	build_templates(t, dp.ports[0].mac.addr_bytes);

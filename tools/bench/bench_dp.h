@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the in-process benchmarks share: a dataplane context with one port on DPDK's net_null
+ * PMD (TX frees the frames), its mbuf pool, counters and neighbour table, and one lcore that is
+ * main and worker at once. Header-only: each benchmark is one program.
+ */
+#ifndef SL_BENCH_DP_H
+#define SL_BENCH_DP_H
+
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/dp.h"
+
+/* Fills @dp: pool of @mbufs, counters, neighbours, port 0 (net_null) started. 0 or -1. */
+static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
+{
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->start_tsc = rte_rdtsc();
+	dp->pool = rte_pktmbuf_pool_create("bench", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp->neigh = rte_zmalloc("neigh", sizeof(*dp->neigh), 64);
+	dp->ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
+	if (dp->pool == NULL || dp->neigh == NULL || dp->ctrs == NULL ||
+	    rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr, "bench: no memory or no port (pass --vdev=net_null0)\n");
+		return -1;
+	}
+	sl_neigh_init(dp->neigh, 3600000);
+	struct rte_eth_conf conf = {0};
+	if (rte_eth_dev_configure(0, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, dp->pool) != 0 ||
+	    rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) != 0 || rte_eth_dev_start(0) != 0) {
+		fprintf(stderr, "bench: port setup failed\n");
+		return -1;
+	}
+	dp->nports = 1;
+	dp->ports[0].id = 0;
+	rte_eth_macaddr_get(0, &dp->ports[0].mac);
+	return 0;
+}
+
+/* One lcore, main and worker, owning queue 0 of port 0. NULL when out of memory. */
+static inline struct sl_lcore *bench_dp_lcore(struct sl_dp *dp)
+{
+	struct sl_lcore *lc = rte_zmalloc("lc", sizeof(*lc), 64);
+	if (lc == NULL)
+		return NULL;
+	lc->lcore_id = rte_lcore_id();
+	lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
+	lc->dp = dp;
+	lc->ctr = &dp->ctrs[lc->lcore_id];
+	lc->tx[0].queue = 0;
+	lc->now_ms = 1;
+	dp->worker_ids[0] = lc->lcore_id;
+	dp->nworkers = 1;
+	dp->arp_owner = lc->lcore_id;
+	dp->lcores[lc->lcore_id] = lc;
+	return lc;
+}
+
+#endif
