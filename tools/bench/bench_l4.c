@@ -85,7 +85,7 @@ static uint64_t timed_burst(struct sl_lcore *lc, const uint32_t *idx, uint8_t fl
 			    unsigned payload)
 {
 	struct rte_mbuf *m[SL_BURST];
-	uint8_t tmpl[128];
+	uint8_t tmpl[256]; /* 54 bytes of headers + up to 200 of payload */
 	uint16_t len;
 	if (rte_pktmbuf_alloc_bulk(lc->dp->pool, m, SL_BURST) != 0)
 		return 0;
