@@ -37,6 +37,8 @@
 	X(L4_RST_IGNORED, "l4_rst_out_of_window")                                                 \
 	X(L4_STEERED, "l4_steered_to_owner")                                                      \
 	X(L4_ICMP_ERRORS, "l4_icmp_errors_translated")                                            \
+	X(PROBES_SENT, "probes_sent")                                                             \
+	X(PROBE_REPLIES, "probe_replies")                                                         \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
 	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \

@@ -17,6 +17,7 @@
 #include "controlplane/outbuf.h"
 #include "controlplane/stats_model.h"
 #include "controlplane/stats_sock.h"
+#include "dataplane/checks.h"
 #include "dataplane/port.h"
 
 #define SL_CTL_MAX_SOCKS 8
@@ -27,7 +28,7 @@ struct sl_ctl {
 	struct sl_stats_sock *socks[SL_CTL_MAX_SOCKS];
 	unsigned nsocks;
 	uint64_t start_sec;
-	uint8_t maint[SL_L4_MAX_SERVERS]; /* servers put in maintenance from the socket (by gidx) */
+	struct sl_checks *checks; /* server states (checks and admin) */
 };
 
 /* Sum of one counter over every lcore. */
@@ -83,8 +84,7 @@ static void add_u(struct sl_stats_row *r, int col, uint64_t v)
  * L4 counters into the rows: per server from every worker's block, summed into its backend and
  * the frontends that use it (scur, stot, bin, bout; HAProxy's meaning of each).
  */
-static void fill_l4(const struct sl_dp *dp, const uint8_t *dp_maint, struct sl_stats_row *rows,
-		    size_t n)
+static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 {
 	const struct sl_l4_conf *c = dp->l4;
 	if (c == NULL)
@@ -104,8 +104,6 @@ static void fill_l4(const struct sl_dp *dp, const uint8_t *dp_maint, struct sl_s
 				v[3] += sc->bout;
 			}
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
-			if (r != NULL && dp_maint != NULL && dp_maint[b->servers[i].gidx])
-				sl_stats_set_str(r, SL_ST_STATUS, "MAINT");
 			add_u(r, SL_ST_SCUR, v[0]);
 			add_u(r, SL_ST_STOT, v[1]);
 			add_u(r, SL_ST_BIN, v[2]);
@@ -139,7 +137,8 @@ static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out
 		sl_outbuf_printf(out, "Out of memory.\n");
 		return 0;
 	}
-	fill_l4(ctl->dp, ctl->maint, rows, n);
+	fill_l4(ctl->dp, rows, n);
+	sl_checks_fill_rows(ctl->checks, rows, n);
 	int r = sl_stats_cmd_show_stat(rows, n, argc, argv, out);
 	sl_stats_rows_free(rows, n);
 	return r;
@@ -258,33 +257,14 @@ static int server_arg(struct sl_ctl *ctl, int argc, char **argv, int i, struct s
 	return g;
 }
 
-/* Rebuilds the L4 generation with the maintenance flags and publishes it (RCU). */
-static int republish(struct sl_ctl *ctl, struct sl_outbuf *out)
-{
-	struct sl_l4_conf *c;
-	if (sl_l4_conf_build(ctl->cfg, ctl->dp, ctl->maint, &c) < 0) {
-		sl_outbuf_printf(out, "Out of memory.\n");
-		return -1;
-	}
-	sl_l4_publish(ctl->dp, c, rte_lcore_id());
-	return 0;
-}
-
-static int set_maint(struct sl_ctl *ctl, int g, bool on, struct sl_outbuf *out)
-{
-	if (ctl->maint[g] == on)
-		return 0;
-	ctl->maint[g] = on;
-	return republish(ctl, out);
-}
-
 /* disable server B/S | enable server B/S (HAProxy: MAINT / READY) */
 static int cmd_able_server(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
 	int g = server_arg(ctl, argc, argv, 2, out);
 	if (g >= 0)
-		set_maint(ctl, g, strcmp(argv[0], "disable") == 0, out);
+		sl_checks_set_admin(ctl->checks, g,
+				    strcmp(argv[0], "disable") == 0 ? SL_CHK_SET_MAINT : SL_CHK_SET_READY);
 	return 0;
 }
 
@@ -300,10 +280,12 @@ static int cmd_set_server(void *arg, int argc, char **argv, struct sl_outbuf *ou
 	if (g < 0)
 		return 0;
 	if (strcmp(argv[4], "ready") == 0)
-		set_maint(ctl, g, false, out);
-	else if (strcmp(argv[4], "maint") == 0 || strcmp(argv[4], "drain") == 0)
-		/* L4 has no persistence: drain and maint both stop new flows, keep the others */
-		set_maint(ctl, g, true, out);
+		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_READY);
+	else if (strcmp(argv[4], "maint") == 0)
+		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_MAINT);
+	else if (strcmp(argv[4], "drain") == 0)
+		/* L4 has no persistence: a draining server gets no new flow, keeps the others */
+		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_DRAIN);
 	else
 		sl_outbuf_printf(out, "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
 	return 0;
@@ -335,13 +317,14 @@ static const struct sl_cli_cmd commands[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 
-struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg)
+struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_checks *checks)
 {
 	struct sl_ctl *ctl = calloc(1, sizeof(*ctl));
 	if (ctl == NULL)
 		return NULL;
 	ctl->dp = dp;
 	ctl->cfg = cfg;
+	ctl->checks = checks;
 	ctl->start_sec = (uint64_t)time(NULL);
 	for (const struct sl_stats_socket *s = cfg->global.sockets; s != NULL; s = s->next) {
 		if (ctl->nsocks == SL_CTL_MAX_SOCKS)

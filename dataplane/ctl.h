@@ -11,13 +11,15 @@
 
 struct sl_ctl;
 struct sl_cfg;
+struct sl_checks;
 
 /*
- * Opens every `stats socket` of the configuration's global section. Returns the control state
+ * Opens every `stats socket` of the configuration's global section; server state commands go
+ * through @checks. Returns the control state
  * (also when no socket is configured), or NULL after printing why a socket could not be opened.
  * Main lcore only.
  */
-struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg);
+struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_checks *checks);
 
 /* Serves whatever is ready on the sockets without waiting. Main lcore only. NULL is accepted. */
 void sl_ctl_poll(struct sl_ctl *ctl);

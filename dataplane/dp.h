@@ -20,6 +20,7 @@
 
 #include "dataplane/counters.h"
 #include "dataplane/l4/l4.h"
+#include "dataplane/l4/probe.h"
 #include "dataplane/neigh.h"
 
 struct sl_cfg;
@@ -91,6 +92,7 @@ struct sl_lcore {
 	struct rte_ring *rxring; /* frames other lcores hand to this one for processing (L4 replies) */
 	struct rte_ring *ctlring; /* commands from the main lcore (struct sl_l4_cmd), workers only */
 	struct sl_l4_worker l4;  /* flow table and local ports (workers) */
+	struct sl_probe_slot *probes; /* health probes in flight (the first worker only) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_nh_entry nh[SL_NH_CACHE];
@@ -122,6 +124,8 @@ struct sl_dp {
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
 	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
+	struct rte_ring *probe_req;       /* main -> first worker: struct sl_probe_req */
+	struct rte_ring *probe_res;       /* first worker -> main: struct sl_probe_res */
 	volatile int quit;
 };
 

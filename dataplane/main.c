@@ -37,6 +37,7 @@
 #include <rte_version.h>
 
 #include "controlplane/cfg.h"
+#include "dataplane/checks.h"
 #include "dataplane/ctl.h"
 #include "dataplane/dp.h"
 #include "dataplane/lcore.h"
@@ -141,6 +142,7 @@ struct daemon {
 	struct sl_dp dp;
 	const struct rte_memzone *ctr_mz;
 	struct sl_ctl *ctl;
+	struct sl_checks *checks;
 	short saved_flags[SL_MAX_PORTS]; /* interface flags before start (promiscuity) */
 	bool flags_saved[SL_MAX_PORTS];
 };
@@ -498,9 +500,26 @@ static void undo_l4(struct daemon *d)
 	dp->l4 = NULL;
 }
 
+/* Health probes (the first worker) and the servers' check states (main). */
+static int step_checks(struct daemon *d)
+{
+	if (sl_probe_init(&d->dp) < 0) {
+		fprintf(stderr, "sluiced: not enough memory for health probes\n");
+		return -1;
+	}
+	d->checks = sl_checks_create(&d->dp, d->cfg);
+	return d->checks != NULL ? 0 : -1;
+}
+
+static void undo_checks(struct daemon *d)
+{
+	sl_checks_destroy(d->checks);
+	sl_probe_fini(&d->dp);
+}
+
 static int step_ctl(struct daemon *d)
 {
-	d->ctl = sl_ctl_open(&d->dp, d->cfg);
+	d->ctl = sl_ctl_open(&d->dp, d->cfg, d->checks);
 	return d->ctl != NULL || d->cfg->global.sockets == NULL ? 0 : -1;
 }
 
@@ -514,6 +533,7 @@ static void main_hook(struct sl_dp *dp, void *arg)
 	struct daemon *d = arg;
 	if (quit_signal != 0)
 		dp->quit = 1;
+	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
 }
 
@@ -555,6 +575,7 @@ static const struct step steps[] = {
 	{"mbuf pool", step_pool, undo_pool},
 	{"ports", step_ports, undo_ports},
 	{"L4 services", step_l4, undo_l4},
+	{"health checks", step_checks, undo_checks},
 	{"stats socket", step_ctl, undo_ctl},
 	{"run", step_run, NULL},
 };

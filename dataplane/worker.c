@@ -219,6 +219,7 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 		.sport = (uint16_t)(t[0] << 8 | t[1]),
 		.dport = (uint16_t)(t[2] << 8 | t[3]),
 		.seq = (uint32_t)t[4] << 24 | t[5] << 16 | t[6] << 8 | t[7],
+		.ack = (uint32_t)t[8] << 24 | t[9] << 16 | t[10] << 8 | t[11],
 		.doff_bytes = doff,
 		.flags = t[13],
 	};

@@ -547,6 +547,10 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 	struct sl_l4_worker *w = l4w(lc);
 	if (conf == NULL || w->ft == NULL)
 		return false;
+	if (unlikely(sl_probe_port(dport))) {
+		sl_probe_input(lc, port, m, iph, th);
+		return true;
+	}
 	struct sl_flow_key k = {.saddr = iph->src, .daddr = iph->dst, .sport = sport,
 				.dport = dport, .proto = iph->proto};
 	uint32_t hash = sl_flow_key_hash(&k);
@@ -744,6 +748,8 @@ static void run_commands(struct sl_lcore *lc)
 
 void sl_l4_tick(struct sl_lcore *lc)
 {
+	if (lc->probes != NULL)
+		sl_probe_tick(lc);
 	if (lc->ctlring != NULL && !rte_ring_empty(lc->ctlring) && lc->l4.ft != NULL)
 		run_commands(lc);
 	if (lc->l4.ft != NULL && sl_flow_count(lc->l4.ft) != 0)

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Health checks of the servers of mode tcp backends, on the main lcore: controlplane/check.c
+ * decides when to check and what results mean, the first worker probes
+ * (dataplane/l4/probe.c), and every state change becomes a new L4 generation (RCU) and, with
+ * `on-marked-down shutdown-sessions`, a reset of the server's flows. Admin states set from the
+ * stats socket (maint/drain/ready) go through the same per-server state.
+ */
+#ifndef SL_CHECKS_H
+#define SL_CHECKS_H
+
+#include <stddef.h>
+
+#include "controlplane/check.h"
+
+struct sl_dp;
+struct sl_cfg;
+struct sl_outbuf;
+struct sl_stats_row;
+
+struct sl_checks;
+
+/* Creates the check state of every server of the published L4 generation and schedules the
+ * first checks. Main lcore, after the L4 step. NULL when out of memory. */
+struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg);
+void sl_checks_destroy(struct sl_checks *c);
+
+/* Once a millisecond on the main lcore: results in, state changes out, due probes out. */
+void sl_checks_tick(struct sl_checks *c);
+
+/*
+ * `set server B/S state ready|drain|maint` (and enable/disable server): applies the admin
+ * state, republishes when it changed. Returns 0, or -ENOENT when @gidx is out of range.
+ */
+int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd cmd);
+
+/* Fills the status and check columns of the server rows of mode tcp backends. */
+void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t n);
+
+#endif

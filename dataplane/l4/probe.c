@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dataplane/l4/probe.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/lcore.h"
+#include "proto/ipv4.h"
+#include "proto/tcp.h"
+
+int sl_probe_init(struct sl_dp *dp)
+{
+	struct sl_lcore *lc = dp->lcores[dp->worker_ids[0]];
+	lc->probes = rte_zmalloc("sl_probes", sizeof(*lc->probes) * SL_PROBE_SLOTS, 64);
+	dp->probe_req = rte_ring_create_elem("sl_probe_req", sizeof(struct sl_probe_req), 1024,
+					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	dp->probe_res = rte_ring_create_elem("sl_probe_res", sizeof(struct sl_probe_res), 1024,
+					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (lc->probes == NULL || dp->probe_req == NULL || dp->probe_res == NULL) {
+		sl_probe_fini(dp);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sl_probe_fini(struct sl_dp *dp)
+{
+	if (dp->nworkers > 0) {
+		struct sl_lcore *lc = dp->lcores[dp->worker_ids[0]];
+		if (lc != NULL) {
+			rte_free(lc->probes);
+			lc->probes = NULL;
+		}
+	}
+	rte_ring_free(dp->probe_req);
+	rte_ring_free(dp->probe_res);
+	dp->probe_req = dp->probe_res = NULL;
+}
+
+int sl_probe_request(struct sl_dp *dp, const struct sl_probe_req *req)
+{
+	return rte_ring_enqueue_elem(dp->probe_req, (void *)(uintptr_t)req, sizeof(*req)) == 0 ?
+		       0 :
+		       -ENOBUFS;
+}
+
+unsigned sl_probe_results(struct sl_dp *dp, struct sl_probe_res *res, unsigned n)
+{
+	return rte_ring_dequeue_burst_elem(dp->probe_res, res, sizeof(*res), n, NULL);
+}
+
+static void report(struct sl_lcore *lc, struct sl_probe_slot *s, enum sl_probe_status st)
+{
+	struct sl_probe_res r = {.id = s->id,
+				 .status = (uint8_t)st,
+				 .duration_ms = (uint32_t)(lc->now_ms - s->sent_ms)};
+	rte_ring_enqueue_elem(lc->dp->probe_res, &r, sizeof(r)); /* a full ring loses a result: the
+								    next probe brings another */
+	s->busy = 0;
+}
+
+/* Builds a 20-byte-header TCP segment (+ @opt) from @src:@sport to @dst:@dport and sends it. */
+static void send_segment(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
+			 uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool mss)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
+	if (m == NULL) {
+		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
+		return;
+	}
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t tl = mss ? 24 : 20;
+	memset(p, 0, 14 + 20 + tl);
+	p[12] = 0x08; /* IPv4; Ethernet addresses come from sl_ip_output() */
+	uint8_t *ip = p + 14, *t = ip + 20;
+	sl_ipv4_build(ip, 0, (uint16_t)(20 + tl), 0, true, 64, SL_IPPROTO_TCP, src, dst);
+	t[0] = (uint8_t)(sport >> 8), t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8), t[3] = (uint8_t)dport;
+	for (int i = 0; i < 4; i++) {
+		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	t[12] = (uint8_t)((tl / 4) << 4);
+	t[13] = flags;
+	t[14] = 0xff, t[15] = 0xff;
+	if (mss) {
+		t[20] = 2, t[21] = 4, t[22] = 0x05, t[23] = 0xb4; /* MSS 1460 */
+	}
+	sl_tcp4_set_csum(t, tl, src, dst);
+	m->data_len = m->pkt_len = (uint32_t)(14 + 20 + tl);
+	uint16_t port = 0;
+	for (unsigned i = 0; i < lc->dp->naddrs; i++)
+		if (lc->dp->addrs[i].ip == src)
+			port = lc->dp->addrs[i].port;
+	sl_ip_output(lc, port, m, dst);
+}
+
+void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
+		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
+{
+	struct sl_dp *dp = lc->dp;
+	if (lc->probes == NULL) {
+		/* replies reach the probing worker whatever queue RSS chose */
+		struct sl_lcore *owner = dp->lcores[dp->worker_ids[0]];
+		m->port = port;
+		if (rte_ring_enqueue(owner->rxring, m) != 0) {
+			lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
+			rte_pktmbuf_free(m);
+		}
+		return;
+	}
+	struct sl_probe_slot *s = &lc->probes[th->dport - SL_PROBE_PORT_LO];
+	if (s->busy && s->ip == iph->src && s->port == th->sport) {
+		if ((th->flags & (SL_TCP_SYN | SL_TCP_ACK)) == (SL_TCP_SYN | SL_TCP_ACK) &&
+		    th->ack == s->iss + 1) {
+			/* accepted: reset the half-open connection, as a connect+close would end */
+			send_segment(lc, iph->dst, th->dport, iph->src, th->sport, th->ack, 0,
+				     SL_TCP_RST, false);
+			report(lc, s, SL_PROBE_OK);
+		} else if ((th->flags & SL_TCP_RST) && th->ack == s->iss + 1) {
+			report(lc, s, SL_PROBE_REFUSED);
+		}
+	}
+	lc->ctr->c[SL_CTR_PROBE_REPLIES]++;
+	rte_pktmbuf_free(m);
+}
+
+void sl_probe_tick(struct sl_lcore *lc)
+{
+	struct sl_dp *dp = lc->dp;
+	if (lc->probes == NULL)
+		return;
+	struct sl_probe_req req;
+	while (rte_ring_dequeue_elem(dp->probe_req, &req, sizeof(req)) == 0) {
+		/* a free slot, starting from a rotating point (slots are reused late) */
+		unsigned i, start = (unsigned)(rte_rand() % SL_PROBE_SLOTS);
+		for (i = 0; i < SL_PROBE_SLOTS; i++)
+			if (!lc->probes[(start + i) % SL_PROBE_SLOTS].busy)
+				break;
+		if (i == SL_PROBE_SLOTS) {
+			struct sl_probe_res r = {.id = req.id, .status = SL_PROBE_NO_ROOM};
+			rte_ring_enqueue_elem(dp->probe_res, &r, sizeof(r));
+			continue;
+		}
+		unsigned k = (start + i) % SL_PROBE_SLOTS;
+		struct sl_probe_slot *s = &lc->probes[k];
+		*s = (struct sl_probe_slot){.ip = req.ip,
+					    .port = req.port,
+					    .id = req.id,
+					    .iss = (uint32_t)rte_rand(),
+					    .timeout_ms = req.timeout_ms,
+					    .sent_ms = lc->now_ms,
+					    .busy = 1};
+		uint32_t src = sl_dp_source_for(dp, 0, req.ip);
+		send_segment(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
+			     SL_TCP_SYN, true);
+		lc->ctr->c[SL_CTR_PROBES_SENT]++;
+	}
+	for (unsigned k = 0; k < SL_PROBE_SLOTS; k++) {
+		struct sl_probe_slot *s = &lc->probes[k];
+		if (s->busy && lc->now_ms - s->sent_ms >= s->timeout_ms)
+			report(lc, s, SL_PROBE_TIMEOUT);
+	}
+}

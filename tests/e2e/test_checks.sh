@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# tests/e2e/test_checks.sh — health checks of mode tcp servers (TCP probes from the first worker):
+#  - a backend whose nginx is stopped goes DOWN (L4CON) within inter x fall (+1 s), new RTMP
+#    streams then all go to the other backend, and it comes back UP after rise checks;
+#  - a backend that stops answering (100% loss) goes DOWN by L4TOUT, and with
+#    `on-marked-down shutdown-sessions` its running stream is reset at once while the stream on
+#    the other backend goes on.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/check.sh"
+sl_under_timeout 300 "$0" "$@"
+source "$HERE/lib/deps.sh"
+source "$HERE/lib/net.sh"
+source "$HERE/lib/sluiced.sh"
+
+finish() {
+    local rc=$?
+    trap - EXIT
+    pkill -f "ffmpeg.*rtmp://$SL_VIP" 2>/dev/null
+    sl_sluiced_stop >/dev/null 2>&1
+    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
+        echo "--- sluiced log (tail)"; tail -n 20 "$SL_RUN_DIR/logs/sluiced.log"
+    fi
+    sl_net_down
+    sl_summary || exit 1
+    exit "$rc"
+}
+trap finish EXIT
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
+[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
+
+check "net up" sl_net_up || exit 1
+check "backend be1" sl_backend_start sl-be1 be1
+check "backend be2" sl_backend_start sl-be2 be2
+
+# The seed's RTMP frontend and backend; the servers keep the seed's `check` and get short
+# intervals and shutdown-sessions for the test.
+INTER=1000 FALL=2 RISE=2
+CFG=$SL_RUN_DIR/sluice.cfg
+sed -e "s/172.30.0.42:1935 check/$SL_BE1_IP:1935 check inter $INTER fall $FALL rise $RISE on-marked-down shutdown-sessions/" \
+    -e "s/172.30.0.48:1935 check/$SL_BE2_IP:1935 check inter $INTER fall $FALL rise $RISE on-marked-down shutdown-sessions/" \
+    "$SL_REPO/tests/fixtures/seed/seed-common.cfg" >"$CFG"
+{ printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"; sl_dataplane_cfg af_xdp; } >>"$CFG"
+check "sluiced starts" sl_sluiced_start "$CFG" || exit 1
+
+srv_field() { # srv_field SERVER COLUMN-NUMBER
+    sl_ctl raw show stat | awk -F, -v s="$1" -v c="$2" '$1 == "backend_rtmp" && $2 == s { print $c }'
+}
+status() { srv_field "$1" 18; }
+wait_status() { # wait_status SERVER REGEX SECONDS -> prints the seconds it took
+    local t0 i
+    t0=$(date +%s%N)
+    for i in $(seq $(( $3 * 10 ))); do
+        if [[ $(status "$1") =~ $2 ]]; then
+            echo $(( ($(date +%s%N) - t0) / 1000000 ))
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+publish() {
+    rm -f "$SL_RUN_DIR/rc-$1"
+    sl_bg sl-cli "ffmpeg-$1" bash -c "ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i testsrc=size=320x240:rate=25 -t $2 -c:v libx264 -preset ultrafast -g 25 \
+        -f flv rtmp://$SL_VIP/live/$1; echo \$? >$SL_RUN_DIR/rc-$1" >/dev/null
+}
+alive() { [[ ! -f $SL_RUN_DIR/rc-$1 ]]; }
+hls_on() { local b; for b in be1 be2; do [[ -f $SL_RUN_DIR/be/$b/hls/$1.m3u8 ]] && echo "$b"; done; }
+
+check "both servers UP with L4OK after the first checks" bash -c "sleep 3; [[ \$('$SL_CTL' -s '$SL_SOCK' raw show stat | grep -c '^backend_rtmp,ams[12],.*,UP,.*L4OK') == 2 ]]"
+
+# ---------------------------------------------------------------- refused: L4CON
+sl_backend_stop be1
+limit=$(( (INTER * FALL + 1000) / 1000 + 1 ))
+if ms=$(wait_status ams1 '^DOWN$' "$limit"); then ok "ams1 DOWN ${ms} ms after nginx stopped (inter x fall = $((INTER * FALL)) ms)"; else bad "ams1 not DOWN within ${limit}s: $(status ams1)"; fi
+check "check_status L4CON" bash -c "'$SL_CTL' -s '$SL_SOCK' raw show stat | grep -q '^backend_rtmp,ams1,.*,L4CON,'"
+publish d1 10
+publish d2 10
+sleep 5
+check "while ams1 is DOWN, new streams go to be2 ($(hls_on d1) $(hls_on d2))" bash -c "[[ '$(hls_on d1)' == be2 && '$(hls_on d2)' == be2 ]]"
+check "and they publish (no failed connection)" bash -c "[[ ! -f '$SL_RUN_DIR/rc-d1' || \$(cat '$SL_RUN_DIR/rc-d1') == 0 ]]"
+sl_backend_start sl-be1 be1 >/dev/null
+limit=$(( (INTER * RISE + 1000) / 1000 + 2 ))
+if ms=$(wait_status ams1 '^UP' "$limit"); then ok "ams1 UP again ${ms} ms after nginx restarted (rise $RISE)"; else bad "ams1 not UP within ${limit}s: $(status ams1)"; fi
+check "chkdown counted" bash -c "[[ \$('$SL_CTL' -s '$SL_SOCK' raw show stat | awk -F, '\$1==\"backend_rtmp\" && \$2==\"ams1\" {print \$23}') -ge 1 ]]"
+
+# ---------------------------------------------------------------- silent: L4TOUT + shutdown-sessions
+# (the stream on the silent server would hang until its timeouts without shutdown-sessions)
+for i in $(seq 40); do alive d1 || break; sleep 0.5; done
+publish h1 60
+publish h2 60
+sleep 5
+on1=$(hls_on h1); on2=$(hls_on h2)
+if [[ -n $on1 && -n $on2 && $on1 != "$on2" ]]; then
+    ok "h1 on $on1, h2 on $on2"
+    if [[ $on1 == be1 ]]; then vs=h1 ss=h2; else vs=h2 ss=h1; fi
+    # be1 stops answering: its link goes down, nothing it would send arrives
+    sl_in sl-be1 ip link set dev "$SL_BE1_IF" down
+    limit=$(( (INTER * FALL * 2 + 2000) / 1000 + 2 ))
+    if ms=$(wait_status ams1 '^DOWN$' "$limit"); then ok "silent ams1 DOWN ${ms} ms later"; else bad "silent ams1 not DOWN within ${limit}s: $(status ams1)"; fi
+    check "check_status L4TOUT" bash -c "'$SL_CTL' -s '$SL_SOCK' raw show stat | grep -q '^backend_rtmp,ams1,.*,L4TOUT,'"
+    gone=0
+    for i in $(seq 30); do alive "$vs" || { gone=1; break; }; sleep 0.2; done
+    check "shutdown-sessions: the stream on the dead server ends at once ($vs)" test $gone -eq 1
+    check "the stream on the other server goes on ($ss)" alive "$ss"
+    echo "     l4_flows_reset_by_sluice=$(sl_ctr l4_flows_reset_by_sluice)"
+    sl_in sl-be1 ip link set dev "$SL_BE1_IF" up
+else
+    bad "h1/h2 not on two backends ('$on1' '$on2')"
+fi
