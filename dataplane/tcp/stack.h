@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice's userspace TCP stack: public API for the proxy lcores.
+ *
+ * One struct sl_tcp_stack per lcore, no global state, no locks, no DPDK: the stack talks to its
+ * environment through struct sl_tcp_ops (emit an IPv4 packet it built, read a microsecond
+ * clock, draw random numbers). Every connection, buffer and timer comes from pools sized by
+ * struct sl_tcp_params in sl_tcp_stack_create(), the only function that allocates.
+ *
+ * Data is copied in (sl_tcp_send) and out (sl_tcp_recv) of per-connection rings; zero-copy
+ * mbuf chains are the next step.
+ *
+ * Events: each connection (and each listener) has a callback table, struct sl_tcp_cbs. The
+ * callbacks run from sl_tcp_input(), sl_tcp_advance() and sl_tcp_connect() (never from
+ * sl_tcp_send/recv/shutdown/close/abort), after the segment or timer was fully processed; they
+ * may call any function of this API on any connection.
+ *
+ * A connection handle is the application's from the accepted / sl_tcp_connect() moment until
+ * it calls sl_tcp_close() or sl_tcp_abort(); the stack never frees it before, even after
+ * `closed`. After close/abort no callback is made for it and the handle must not be used.
+ *
+ * RFCs: 9293 (TCP), 6298 (RTO), 5681 (congestion control), 6582 (NewReno), 7323 (window
+ * scale, timestamps, PAWS), 2018 (SACK, receiver side), 5961 (blind in-window attacks), 4987
+ * (SYN cookies), 6528 (initial sequence numbers).
+ */
+#ifndef SL_TCP_STACK_H
+#define SL_TCP_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sl_tcp_stack;
+struct sl_tcp_conn;
+
+/* The environment of a stack. @env is the pointer given to sl_tcp_stack_create(). */
+struct sl_tcp_ops {
+	/*
+	 * Emits one IPv4 packet (20-byte header + TCP header + payload, checksums set) of @len
+	 * bytes at @pkt, a buffer of the stack valid only during the call: copy it (into an mbuf).
+	 * Returns 0, or -errno when it was dropped (the stack treats that as loss).
+	 */
+	int (*output)(void *env, const uint8_t *pkt, size_t len);
+	/* Returns the current time in microseconds (monotonic). */
+	uint64_t (*now_us)(void *env);
+	/* Returns 32 random bits (ISN and SYN cookie secrets, timestamp offsets). */
+	uint32_t (*random)(void *env);
+};
+
+/* Sizes and tunables; zero fields take the default named in brackets. */
+struct sl_tcp_params {
+	uint32_t max_conns;	 /* connection pool, TIME_WAIT included [1024] */
+	uint32_t max_listeners;	 /* [16] */
+	uint32_t max_time_wait;	 /* TIME_WAIT bound; the oldest is recycled beyond [max_conns/4] */
+	uint32_t sndbuf;	 /* send ring per connection, bytes [65536] */
+	uint32_t rcvbuf;	 /* receive ring per connection, bytes (its free part is the window) [65536] */
+	uint16_t mss;		 /* MSS we announce and our largest segment payload [1460] */
+	uint8_t wscale;		 /* window shift we announce, 0..14 [derived from rcvbuf] */
+	bool no_timestamps;	 /* do not offer RFC 7323 timestamps */
+	bool no_sack;		 /* do not offer SACK-permitted */
+	bool no_wscale;		 /* do not offer window scaling */
+	uint32_t rto_init_us;	 /* [1 s, RFC 6298 2.1] */
+	uint32_t rto_min_us;	 /* [200 ms] */
+	uint32_t rto_max_us;	 /* [60 s, RFC 6298 2.5] */
+	uint32_t max_retries;	 /* retransmissions of one segment before reset [12] */
+	uint32_t syn_retries;	 /* SYN / SYN-ACK retransmissions [5] */
+	uint32_t delack_us;	 /* delayed ACK, RFC 9293 3.8.6.3 (< 500 ms) [40 ms] */
+	uint32_t time_wait_us;	 /* 2 MSL [60 s] */
+	uint32_t fin_wait2_us;	 /* FIN-WAIT-2 of a closed (orphan) connection [60 s] */
+	uint32_t challenge_acks_per_s; /* RFC 5961 challenge ACKs per connection and second [10] */
+};
+
+/* Why a connection failed, passed to the error callback (negative errno values). */
+#define SL_TCP_ERR_RESET   (-104) /* -ECONNRESET: RST received */
+#define SL_TCP_ERR_REFUSED (-111) /* -ECONNREFUSED: RST answering our SYN */
+#define SL_TCP_ERR_TIMEOUT (-110) /* -ETIMEDOUT: retransmissions exhausted */
+
+/*
+ * Events of a connection; every member may be NULL. @arg is the argument set with the table
+ * (sl_tcp_listen, sl_tcp_connect or sl_tcp_set_cbs).
+ */
+struct sl_tcp_cbs {
+	/* Listener only: a passive open completed (ESTABLISHED); @c starts with the listener's
+	 * table and argument, change them with sl_tcp_set_cbs(). Return 0 to keep it, non-zero
+	 * to refuse it (the stack resets and frees it). */
+	int (*accepted)(struct sl_tcp_conn *c, void *arg);
+	/* Active open completed. */
+	void (*connected)(struct sl_tcp_conn *c, void *arg);
+	/* New in-order data can be read with sl_tcp_recv(). */
+	void (*readable)(struct sl_tcp_conn *c, void *arg);
+	/* Send space was freed (after sl_tcp_send() accepted less than offered). */
+	void (*writable)(struct sl_tcp_conn *c, void *arg);
+	/* The peer sent FIN: once the buffered data is read, sl_tcp_recv() returns 0. */
+	void (*peer_closed)(struct sl_tcp_conn *c, void *arg);
+	/* The connection failed: @reason is SL_TCP_ERR_*; `closed` follows. */
+	void (*error)(struct sl_tcp_conn *c, void *arg, int reason);
+	/* The connection is over (both directions closed, or failed); call sl_tcp_close(). */
+	void (*closed)(struct sl_tcp_conn *c, void *arg);
+};
+
+/* Counters of a stack (monotonic, except the *_in_use levels). */
+struct sl_tcp_stats {
+	uint64_t segs_in, segs_out, bytes_in, bytes_out;
+	uint64_t drop_ip, drop_csum, drop_flags, drop_opts, drop_no_conn, drop_paws, drop_seq;
+	uint64_t rst_out, rst_in_accepted, challenge_acks, challenge_acks_limited;
+	uint64_t retransmits, rto_fires, fast_retransmits, zwp_sent, syn_dropped_backlog;
+	uint64_t syncookies_sent, syncookies_ok, syncookies_bad, ooo_dropped, time_wait_recycled;
+	uint64_t conns_opened, conns_closed;
+	uint32_t conns_in_use, time_wait_in_use, timers_armed, conns_max;
+};
+
+/* Connection states, RFC 9293 section 3.3.2. */
+enum sl_tcp_state {
+	SL_TCP_CLOSED,
+	SL_TCP_LISTEN,
+	SL_TCP_SYN_SENT,
+	SL_TCP_SYN_RCVD,
+	SL_TCP_ESTABLISHED,
+	SL_TCP_FIN_WAIT_1,
+	SL_TCP_FIN_WAIT_2,
+	SL_TCP_CLOSE_WAIT,
+	SL_TCP_CLOSING,
+	SL_TCP_LAST_ACK,
+	SL_TCP_TIME_WAIT,
+};
+
+/*
+ * Creates a stack with @p (NULL: all defaults) talking through @ops (output, now_us and
+ * random required) with @env. Allocates every pool. Returns the stack, or NULL (bad
+ * parameters or out of memory).
+ */
+struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
+					 const struct sl_tcp_ops *ops, void *env);
+
+/* Frees @st and everything in it, without sending anything. NULL is accepted. */
+void sl_tcp_stack_destroy(struct sl_tcp_stack *st);
+
+/* Copies the counters of @st into @out. */
+void sl_tcp_stack_stats(const struct sl_tcp_stack *st, struct sl_tcp_stats *out);
+
+/*
+ * Listens on @addr:@port (host order; @addr 0 = every address) with at most @backlog
+ * connections in SYN-RECEIVED (beyond: SYN cookies, RFC 4987). @cbs (kept by pointer) and
+ * @arg become those of each accepted connection. Returns 0, -EADDRINUSE, -ENOSPC (no
+ * listener slot) or -EINVAL.
+ */
+int sl_tcp_listen(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_t backlog,
+		  const struct sl_tcp_cbs *cbs, void *arg);
+
+/* Stops listening on @addr:@port; established connections stay. Returns 0 or -ENOENT. */
+int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port);
+
+/*
+ * Opens a connection from @laddr:@lport to @raddr:@rport (host order) and sends the SYN.
+ * A connection of the same four-tuple in TIME-WAIT is recycled. Returns the connection, or
+ * NULL with *@err (may be NULL) set to -EADDRINUSE, -ENOMEM (pool empty) or -EINVAL.
+ */
+struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+				   uint32_t raddr, uint16_t rport, const struct sl_tcp_cbs *cbs,
+				   void *arg, int *err);
+
+/* Replaces the callback table and argument of @c. */
+void sl_tcp_set_cbs(struct sl_tcp_conn *c, const struct sl_tcp_cbs *cbs, void *arg);
+
+/*
+ * Processes one IPv4 packet of @len bytes at @pkt carrying TCP (IP header and TCP checksum
+ * verified here). Returns 0 when a connection or listener took it, -errno when it was
+ * dropped (-EINVAL malformed, -EBADMSG checksum, -ENOENT no connection: a RST was sent).
+ */
+int sl_tcp_input(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len);
+
+/* Runs the timers due at @now_us (call about once a millisecond). Returns timers fired. */
+unsigned sl_tcp_advance(struct sl_tcp_stack *st, uint64_t now_us);
+
+/*
+ * Queues up to @len bytes of @data for sending and sends what the windows allow. Returns the
+ * bytes accepted (0 when the send ring is full: wait for `writable`), or -ENOTCONN (not
+ * connected yet or closed), -EPIPE (already shut down for writing).
+ */
+ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len);
+
+/*
+ * Copies up to @max bytes of received in-order data to @buf. Returns the bytes copied, 0 at
+ * end of stream (peer FIN and nothing buffered), -EAGAIN when nothing is there yet, or
+ * -ENOTCONN when the connection was reset.
+ */
+ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max);
+
+/* Bytes buffered for sl_tcp_recv(). */
+size_t sl_tcp_readable(const struct sl_tcp_conn *c);
+
+/* Free bytes in the send ring of @c. */
+size_t sl_tcp_writable(const struct sl_tcp_conn *c);
+
+/* Sends FIN after the queued data (half-close). Returns 0 or -ENOTCONN. Idempotent. */
+int sl_tcp_shutdown(struct sl_tcp_conn *c);
+
+/*
+ * Releases @c: a graceful close (FIN after queued data; unread received data makes it a
+ * reset, RFC 9293 3.10.4 / RFC 2525) and the stack finishes the connection alone. No more
+ * callbacks; the handle is invalid afterwards. Returns 0.
+ */
+int sl_tcp_close(struct sl_tcp_conn *c);
+
+/* Releases @c after sending a RST (when synchronized). The handle is invalid afterwards. */
+void sl_tcp_abort(struct sl_tcp_conn *c);
+
+/* State of @c. */
+enum sl_tcp_state sl_tcp_state(const struct sl_tcp_conn *c);
+
+/* Returns the RFC 9293 name of @s ("ESTABLISHED", ...). */
+const char *sl_tcp_state_name(enum sl_tcp_state s);
+
+#endif

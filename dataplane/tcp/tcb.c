@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The stack object and the connection control blocks: pools, four-tuple lookup, listeners,
+ * connection lifetime, event dispatch and the application calls (RFC 9293 section 3.10.1-6).
+ */
+#include "dataplane/tcp/tcb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * Keyed hash of a four-tuple and @salt with the stack's secret: hash buckets, ISNs
+ * (RFC 6528) and SYN cookies. A 64-bit multiply-xorshift mix, not a cryptographic MAC
+ * (SipHash is the planned replacement). Returns 32 bits.
+ */
+uint32_t sl_tcp_hash4(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+		      uint32_t raddr, uint16_t rport, uint32_t salt)
+{
+	uint64_t a = ((uint64_t)laddr << 32 | raddr) ^ ((uint64_t)st->secret[0] << 32 | st->secret[1]);
+	uint64_t b = ((uint64_t)lport << 48 | (uint64_t)rport << 32 | salt) ^
+		     ((uint64_t)st->secret[2] << 32 | st->secret[3]);
+	return (uint32_t)(mix64(mix64(a) ^ b) >> 16);
+}
+
+static uint32_t bucket(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+		       uint32_t raddr, uint16_t rport)
+{
+	return sl_tcp_hash4(st, laddr, lport, raddr, rport, 0) & st->hash_mask;
+}
+
+/* Returns the connection of the four-tuple (host order), or NULL. */
+struct sl_tcp_conn *sl_tcp_lookup(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+				  uint32_t raddr, uint16_t rport)
+{
+	for (struct sl_tcp_conn *c = st->hash[bucket(st, laddr, lport, raddr, rport)]; c != NULL;
+	     c = c->hnext)
+		if (c->laddr == laddr && c->lport == lport && c->raddr == raddr && c->rport == rport)
+			return c;
+	return NULL;
+}
+
+/* Returns the listener for @addr:@port (exact address first, then the wildcard), or NULL. */
+struct sl_tcp_listener *sl_tcp_find_listener(struct sl_tcp_stack *st, uint32_t addr,
+					     uint16_t port)
+{
+	struct sl_tcp_listener *any = NULL;
+	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
+		struct sl_tcp_listener *l = &st->lsn[i];
+		if (!l->used || l->port != port)
+			continue;
+		if (l->addr == addr)
+			return l;
+		if (l->addr == 0)
+			any = l;
+	}
+	return any;
+}
+
+static void hash_remove(struct sl_tcp_conn *c)
+{
+	if (!c->in_hash)
+		return;
+	struct sl_tcp_stack *st = c->st;
+	struct sl_tcp_conn **pp = &st->hash[bucket(st, c->laddr, c->lport, c->raddr, c->rport)];
+	while (*pp != c)
+		pp = &(*pp)->hnext;
+	*pp = c->hnext;
+	c->hnext = NULL;
+	c->in_hash = false;
+}
+
+static void tw_remove(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (c->tw_prev != NULL)
+		c->tw_prev->tw_next = c->tw_next;
+	else if (st->tw_head == c)
+		st->tw_head = c->tw_next;
+	else
+		return; /* not on the list */
+	if (c->tw_next != NULL)
+		c->tw_next->tw_prev = c->tw_prev;
+	else
+		st->tw_tail = c->tw_prev;
+	c->tw_prev = c->tw_next = NULL;
+	st->s.time_wait_in_use--;
+}
+
+/* Returns the receive window we can offer: free bytes of the receive ring. */
+uint32_t sl_tcp_rcv_space(const struct sl_tcp_conn *c)
+{
+	return c->st->p.rcvbuf - c->rlen;
+}
+
+/* Picks our window shift (RFC 7323 2.2): the configured one, or the smallest fitting rcvbuf. */
+void sl_tcp_conn_init_rcv_scale(struct sl_tcp_conn *c)
+{
+	const struct sl_tcp_params *p = &c->st->p;
+	uint8_t s = p->wscale;
+	if (s == 0)
+		while (s < SL_TCP_WSCALE_MAX && (p->rcvbuf >> s) > 65535)
+			s++;
+	c->rcv_scale = p->no_wscale ? 0 : s;
+}
+
+/*
+ * Takes a connection from the pool (recycling the oldest unowned TIME-WAIT one when the pool
+ * is empty), initialised CLOSED and hashed under the four-tuple. Returns it or NULL.
+ */
+struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+				    uint32_t raddr, uint16_t rport)
+{
+	if (st->free_list == NULL && st->tw_head != NULL && !st->tw_head->app_owned) {
+		struct sl_tcp_conn *tw = st->tw_head;
+		st->s.time_wait_recycled++;
+		sl_tcp_conn_done(tw);
+		if (st->free_list == NULL && st->reap == tw) { /* nobody references it: reuse now */
+			st->reap = tw->hnext;
+			tw->hnext = NULL;
+			st->free_list = tw;
+		}
+	}
+	struct sl_tcp_conn *c = st->free_list;
+	if (c == NULL)
+		return NULL;
+	st->free_list = c->hnext;
+	size_t idx = (size_t)(c - st->conns);
+	uint8_t *buf = st->bufmem + idx * ((size_t)st->p.sndbuf + st->p.rcvbuf);
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->sbuf = buf;
+	c->rbuf = buf + st->p.sndbuf;
+	c->laddr = laddr;
+	c->lport = lport;
+	c->raddr = raddr;
+	c->rport = rport;
+	c->state = SL_TCP_CLOSED;
+	c->rto = st->p.rto_init_us;
+	c->ssthresh = UINT32_MAX;
+	sl_tmr_init(&c->rtx, sl_tcp_rtx_timeout, c);
+	sl_tmr_init(&c->delack, sl_tcp_delack_timeout, c);
+	uint32_t b = bucket(st, laddr, lport, raddr, rport);
+	c->hnext = st->hash[b];
+	st->hash[b] = c;
+	c->in_hash = true;
+	c->ts_off = st->ops.random(st->env);
+	sl_tcp_conn_init_rcv_scale(c);
+	st->s.conns_in_use++;
+	st->s.conns_opened++;
+	return c;
+}
+
+/* Sets the state of @c (keeps the TIME-WAIT list and the listener's SYN count right). */
+void sl_tcp_set_state(struct sl_tcp_conn *c, enum sl_tcp_state s)
+{
+	if (c->state == SL_TCP_SYN_RCVD && c->lsn != NULL && s != SL_TCP_SYN_RCVD) {
+		c->lsn->syn_count--;
+		c->lsn = NULL;
+	}
+	if (c->state == SL_TCP_TIME_WAIT && s != SL_TCP_TIME_WAIT)
+		tw_remove(c);
+	c->state = (uint8_t)s;
+}
+
+/*
+ * Enters TIME-WAIT (RFC 9293 3.10.7.4): 2 MSL timer, tail of the FIFO; beyond max_time_wait
+ * the oldest unowned one is closed at once.
+ */
+void sl_tcp_enter_time_wait(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	sl_tcp_set_state(c, SL_TCP_TIME_WAIT);
+	sl_tmr_cancel(&st->wheel, &c->delack);
+	c->rtx_mode = SL_RTX_TIMEWAIT;
+	sl_tmr_arm(&st->wheel, &c->rtx, st->now, st->p.time_wait_us);
+	c->tw_prev = st->tw_tail;
+	c->tw_next = NULL;
+	if (st->tw_tail != NULL)
+		st->tw_tail->tw_next = c;
+	else
+		st->tw_head = c;
+	st->tw_tail = c;
+	st->s.time_wait_in_use++;
+	if (!c->closed_evt_done)
+		c->ev |= SL_EV_CLOSED;
+	while (st->s.time_wait_in_use > st->p.max_time_wait && st->tw_head != c &&
+	       !st->tw_head->app_owned) {
+		st->s.time_wait_recycled++;
+		sl_tcp_conn_done(st->tw_head);
+	}
+}
+
+/* Moves @c to CLOSED: unhashed, timers off; `closed` is queued for an owner. */
+void sl_tcp_conn_done(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (c->state == SL_TCP_CLOSED && !c->in_hash)
+		return;
+	sl_tcp_set_state(c, SL_TCP_CLOSED);
+	hash_remove(c);
+	sl_tmr_cancel(&st->wheel, &c->rtx);
+	sl_tmr_cancel(&st->wheel, &c->delack);
+	c->rtx_mode = SL_RTX_NONE;
+	if (c->app_owned && !c->closed_evt_done)
+		c->ev |= SL_EV_CLOSED;
+	sl_tcp_maybe_free(c);
+}
+
+/* Fails @c with @reason (SL_TCP_ERR_*): error then closed events, CLOSED. */
+void sl_tcp_conn_fail(struct sl_tcp_conn *c, int reason)
+{
+	c->err = reason;
+	c->reset = true;
+	if (c->app_owned)
+		c->ev |= SL_EV_ERROR;
+	sl_tcp_conn_done(c);
+}
+
+/* Returns @c to the pool when it is CLOSED and unowned (deferred while inside the stack). */
+void sl_tcp_maybe_free(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (c->state != SL_TCP_CLOSED || c->in_hash || c->app_owned || c->st == NULL)
+		return;
+	c->ev = 0;
+	c->st = NULL; /* marks "on the reap list" */
+	c->hnext = st->reap;
+	st->reap = c;
+	st->s.conns_in_use--;
+	st->s.conns_closed++;
+	if (st->depth == 0) {
+		st->depth++;
+		sl_tcp_leave(st);
+	}
+}
+
+/* Marks the start of an entry point (frees are deferred until the matching leave). */
+void sl_tcp_enter(struct sl_tcp_stack *st)
+{
+	st->depth++;
+}
+
+/* Ends an entry point; the outermost one returns released connections to the pool. */
+void sl_tcp_leave(struct sl_tcp_stack *st)
+{
+	if (--st->depth > 0)
+		return;
+	while (st->reap != NULL) {
+		struct sl_tcp_conn *c = st->reap;
+		st->reap = c->hnext;
+		c->hnext = st->free_list;
+		st->free_list = c;
+	}
+}
+
+/* Runs the pending callbacks of @c in a fixed order; stops when the application releases it. */
+void sl_tcp_dispatch(struct sl_tcp_conn *c)
+{
+	while (c->st != NULL && c->app_owned && c->ev != 0) {
+		const struct sl_tcp_cbs *cb = c->cbs;
+		uint32_t ev = c->ev;
+		uint32_t bit = ev & -ev; /* lowest first: the enum order */
+		c->ev &= ~bit;
+		if (cb == NULL)
+			continue;
+		switch (bit) {
+		case SL_EV_ACCEPTED:
+			if (cb->accepted != NULL && cb->accepted(c, c->arg) != 0) {
+				sl_tcp_abort(c);
+				return;
+			}
+			break;
+		case SL_EV_CONNECTED:
+			if (cb->connected != NULL)
+				cb->connected(c, c->arg);
+			break;
+		case SL_EV_READABLE:
+			if (cb->readable != NULL)
+				cb->readable(c, c->arg);
+			break;
+		case SL_EV_WRITABLE:
+			if (cb->writable != NULL)
+				cb->writable(c, c->arg);
+			break;
+		case SL_EV_PEER_CLOSED:
+			if (cb->peer_closed != NULL)
+				cb->peer_closed(c, c->arg);
+			break;
+		case SL_EV_ERROR:
+			if (cb->error != NULL)
+				cb->error(c, c->arg, c->err);
+			break;
+		case SL_EV_CLOSED:
+			c->closed_evt_done = true;
+			if (cb->closed != NULL)
+				cb->closed(c, c->arg);
+			break;
+		default:
+			break;
+		}
+	}
+	if (c->st == NULL || !c->app_owned)
+		c->ev = 0;
+}
+
+static void set_defaults(struct sl_tcp_params *p)
+{
+#define DEF(f, v)                                                                                  \
+	if (p->f == 0)                                                                             \
+	p->f = (v)
+	DEF(max_conns, 1024);
+	DEF(max_listeners, 16);
+	DEF(max_time_wait, p->max_conns / 4 + 1);
+	DEF(sndbuf, 65536);
+	DEF(rcvbuf, 65536);
+	DEF(mss, 1460);
+	DEF(rto_init_us, 1000000);
+	DEF(rto_min_us, 200000);
+	DEF(rto_max_us, 60000000);
+	DEF(max_retries, 12);
+	DEF(syn_retries, 5);
+	DEF(delack_us, 40000);
+	DEF(time_wait_us, 60000000);
+	DEF(fin_wait2_us, 60000000);
+	DEF(challenge_acks_per_s, 10);
+#undef DEF
+}
+
+struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
+					 const struct sl_tcp_ops *ops, void *env)
+{
+	if (ops == NULL || ops->output == NULL || ops->now_us == NULL || ops->random == NULL)
+		return NULL;
+	struct sl_tcp_params prm = {0};
+	if (p != NULL)
+		prm = *p;
+	set_defaults(&prm);
+	if (prm.max_conns > (1u << 24) || prm.wscale > SL_TCP_WSCALE_MAX || prm.mss < 64 ||
+	    prm.sndbuf > (1u << 30) || prm.rcvbuf > (1u << 30) || prm.sndbuf < prm.mss ||
+	    prm.rcvbuf < prm.mss || prm.rto_min_us > prm.rto_max_us)
+		return NULL;
+	struct sl_tcp_stack *st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return NULL;
+	st->p = prm;
+	st->ops = *ops;
+	st->env = env;
+	st->now = ops->now_us(env);
+	sl_tmr_wheel_init(&st->wheel, 1000, st->now);
+	uint32_t nb = 1;
+	while (nb < 2 * prm.max_conns)
+		nb <<= 1;
+	st->hash_mask = nb - 1;
+	st->hash = calloc(nb, sizeof(*st->hash));
+	st->conns = calloc(prm.max_conns, sizeof(*st->conns));
+	st->lsn = calloc(prm.max_listeners, sizeof(*st->lsn));
+	st->bufmem = malloc((size_t)prm.max_conns * ((size_t)prm.sndbuf + prm.rcvbuf));
+	st->pkt = malloc(SL_TCP_PKT_MAX);
+	if (st->hash == NULL || st->conns == NULL || st->lsn == NULL || st->bufmem == NULL ||
+	    st->pkt == NULL) {
+		sl_tcp_stack_destroy(st);
+		return NULL;
+	}
+	for (uint32_t i = prm.max_conns; i-- > 0;) {
+		st->conns[i].hnext = st->free_list;
+		st->free_list = &st->conns[i];
+	}
+	for (int i = 0; i < 4; i++)
+		st->secret[i] = ops->random(env);
+	st->ip_id = (uint16_t)ops->random(env);
+	st->s.conns_max = prm.max_conns;
+	return st;
+}
+
+void sl_tcp_stack_destroy(struct sl_tcp_stack *st)
+{
+	if (st == NULL)
+		return;
+	free(st->hash);
+	free(st->conns);
+	free(st->lsn);
+	free(st->bufmem);
+	free(st->pkt);
+	free(st);
+}
+
+void sl_tcp_stack_stats(const struct sl_tcp_stack *st, struct sl_tcp_stats *out)
+{
+	*out = st->s;
+	out->timers_armed = st->wheel.armed;
+}
+
+int sl_tcp_listen(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_t backlog,
+		  const struct sl_tcp_cbs *cbs, void *arg)
+{
+	if (port == 0 || cbs == NULL)
+		return -EINVAL;
+	struct sl_tcp_listener *freel = NULL;
+	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
+		struct sl_tcp_listener *l = &st->lsn[i];
+		if (l->used && l->port == port && l->addr == addr)
+			return -EADDRINUSE;
+		if (!l->used && freel == NULL)
+			freel = l;
+	}
+	if (freel == NULL)
+		return -ENOSPC;
+	*freel = (struct sl_tcp_listener){.used = true, .addr = addr, .port = port,
+					  .backlog = backlog, .cbs = cbs, .arg = arg};
+	return 0;
+}
+
+int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port)
+{
+	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
+		struct sl_tcp_listener *l = &st->lsn[i];
+		if (l->used && l->port == port && l->addr == addr) {
+			/* Embryonic connections forget their listener. */
+			for (uint32_t j = 0; j < st->p.max_conns; j++)
+				if (st->conns[j].st != NULL && st->conns[j].lsn == l) {
+					st->conns[j].lsn = NULL;
+					sl_tcp_conn_done(&st->conns[j]);
+				}
+			l->used = false;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+				   uint32_t raddr, uint16_t rport, const struct sl_tcp_cbs *cbs,
+				   void *arg, int *err)
+{
+	int e = 0;
+	struct sl_tcp_conn *c = NULL;
+	if (lport == 0 || rport == 0 || raddr == 0) {
+		e = -EINVAL;
+		goto out;
+	}
+	sl_tcp_enter(st);
+	st->now = st->ops.now_us(st->env);
+	struct sl_tcp_conn *old = sl_tcp_lookup(st, laddr, lport, raddr, rport);
+	if (old != NULL) {
+		if (old->state != SL_TCP_TIME_WAIT || old->app_owned) {
+			e = -EADDRINUSE;
+			sl_tcp_leave(st);
+			goto out;
+		}
+		st->s.time_wait_recycled++;
+		sl_tcp_conn_done(old);
+	}
+	c = sl_tcp_conn_new(st, laddr, lport, raddr, rport);
+	if (c == NULL) {
+		e = -ENOMEM;
+		sl_tcp_leave(st);
+		goto out;
+	}
+	c->cbs = cbs;
+	c->arg = arg;
+	c->app_owned = true;
+	c->ts_ok = !st->p.no_timestamps;
+	c->sack_ok = !st->p.no_sack;
+	c->ws_ok = !st->p.no_wscale;
+	c->iss = (uint32_t)(st->now / 4) + sl_tcp_hash4(st, laddr, lport, raddr, rport, 0x15u);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->sseq = c->iss + 1;
+	c->mss = SL_TCP_DEF_MSS;
+	sl_tcp_set_state(c, SL_TCP_SYN_SENT);
+	sl_tcp_send_syn(c);
+	sl_tcp_leave(st);
+out:
+	if (err != NULL)
+		*err = e;
+	return c;
+}
+
+void sl_tcp_set_cbs(struct sl_tcp_conn *c, const struct sl_tcp_cbs *cbs, void *arg)
+{
+	c->cbs = cbs;
+	c->arg = arg;
+}
+
+int sl_tcp_input(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len)
+{
+	sl_tcp_enter(st);
+	st->now = st->ops.now_us(st->env);
+	int r = sl_tcp_segment_in(st, pkt, len);
+	sl_tcp_leave(st);
+	return r;
+}
+
+unsigned sl_tcp_advance(struct sl_tcp_stack *st, uint64_t now_us)
+{
+	sl_tcp_enter(st);
+	if (now_us > st->now)
+		st->now = now_us;
+	unsigned n = sl_tmr_advance(&st->wheel, now_us);
+	sl_tcp_leave(st);
+	return n;
+}
+
+static bool can_send(const struct sl_tcp_conn *c)
+{
+	return c->state == SL_TCP_ESTABLISHED || c->state == SL_TCP_CLOSE_WAIT ||
+	       c->state == SL_TCP_SYN_SENT || c->state == SL_TCP_SYN_RCVD;
+}
+
+ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len)
+{
+	if (!can_send(c))
+		return c->fin_queued && c->state != SL_TCP_CLOSED ? -EPIPE : -ENOTCONN;
+	if (c->fin_queued)
+		return -EPIPE;
+	struct sl_tcp_stack *st = c->st;
+	uint32_t room = st->p.sndbuf - c->slen;
+	uint32_t n = len < room ? (uint32_t)len : room;
+	uint32_t tail = (c->shead + c->slen) % st->p.sndbuf;
+	uint32_t first = st->p.sndbuf - tail < n ? st->p.sndbuf - tail : n;
+	memcpy(c->sbuf + tail, data, first);
+	memcpy(c->sbuf, (const uint8_t *)data + first, n - first);
+	c->slen += n;
+	if (n < len)
+		c->want_writable = true;
+	if (n > 0 && c->state != SL_TCP_SYN_SENT && c->state != SL_TCP_SYN_RCVD) {
+		sl_tcp_enter(st);
+		st->now = st->ops.now_us(st->env);
+		sl_tcp_output(c);
+		sl_tcp_leave(st);
+	}
+	return n;
+}
+
+size_t sl_tcp_readable(const struct sl_tcp_conn *c)
+{
+	return c->rlen;
+}
+
+size_t sl_tcp_writable(const struct sl_tcp_conn *c)
+{
+	return c->st != NULL ? c->st->p.sndbuf - c->slen : 0;
+}
+
+ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (c->rlen == 0) {
+		if (c->reset)
+			return -ENOTCONN;
+		return c->fin_rcvd ? 0 : -EAGAIN;
+	}
+	uint32_t n = max < c->rlen ? (uint32_t)max : c->rlen;
+	uint32_t first = st->p.rcvbuf - c->rhead < n ? st->p.rcvbuf - c->rhead : n;
+	memcpy(buf, c->rbuf + c->rhead, first);
+	memcpy((uint8_t *)buf + first, c->rbuf, n - first);
+	c->rhead = (c->rhead + n) % st->p.rcvbuf;
+	c->rlen -= n;
+	/* Window update when the right edge moves by enough (receiver SWS avoidance,
+	 * RFC 9293 3.8.6.2.2): min(rcvbuf / 2, 2 MSS). */
+	if (c->state == SL_TCP_ESTABLISHED || c->state == SL_TCP_FIN_WAIT_1 ||
+	    c->state == SL_TCP_FIN_WAIT_2) {
+		uint32_t edge = c->rcv_nxt + sl_tcp_rcv_space(c);
+		uint32_t thr = st->p.rcvbuf / 2 < 2u * st->p.mss ? st->p.rcvbuf / 2 : 2u * st->p.mss;
+		if (SEQ_GEQ(edge, c->rcv_adv + thr)) {
+			sl_tcp_enter(st);
+			st->now = st->ops.now_us(st->env);
+			c->ack_now = true;
+			sl_tcp_output(c);
+			sl_tcp_leave(st);
+		}
+	}
+	return n;
+}
+
+int sl_tcp_shutdown(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (st == NULL || c->state == SL_TCP_CLOSED)
+		return -ENOTCONN;
+	if (c->fin_queued)
+		return 0;
+	switch (c->state) {
+	case SL_TCP_SYN_SENT:
+	case SL_TCP_SYN_RCVD:
+		c->fin_queued = true; /* sent once established */
+		return 0;
+	case SL_TCP_ESTABLISHED:
+		c->fin_queued = true;
+		sl_tcp_set_state(c, SL_TCP_FIN_WAIT_1);
+		break;
+	case SL_TCP_CLOSE_WAIT:
+		c->fin_queued = true;
+		sl_tcp_set_state(c, SL_TCP_LAST_ACK);
+		break;
+	default:
+		return 0;
+	}
+	sl_tcp_enter(st);
+	st->now = st->ops.now_us(st->env);
+	sl_tcp_output(c);
+	sl_tcp_leave(st);
+	return 0;
+}
+
+int sl_tcp_close(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (st == NULL)
+		return 0;
+	sl_tcp_enter(st);
+	c->app_owned = false;
+	c->ev = 0;
+	switch (c->state) {
+	case SL_TCP_SYN_SENT:
+		sl_tcp_conn_done(c);
+		break;
+	case SL_TCP_SYN_RCVD:
+	case SL_TCP_ESTABLISHED:
+	case SL_TCP_CLOSE_WAIT:
+		if (c->rlen > 0) { /* unread data: reset, RFC 2525 2.17 */
+			sl_tcp_send_rst(c);
+			sl_tcp_conn_done(c);
+			break;
+		}
+		sl_tcp_shutdown(c);
+		break;
+	case SL_TCP_FIN_WAIT_2:
+		c->rtx_mode = SL_RTX_FINWAIT2;
+		sl_tmr_arm(&st->wheel, &c->rtx, st->now, st->p.fin_wait2_us);
+		break;
+	default:
+		sl_tcp_maybe_free(c); /* CLOSED: free; other states finish alone */
+		break;
+	}
+	sl_tcp_leave(st);
+	return 0;
+}
+
+void sl_tcp_abort(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (st == NULL)
+		return;
+	sl_tcp_enter(st);
+	c->app_owned = false;
+	c->ev = 0;
+	if (c->state != SL_TCP_CLOSED && c->state != SL_TCP_SYN_SENT &&
+	    c->state != SL_TCP_TIME_WAIT)
+		sl_tcp_send_rst(c);
+	sl_tcp_conn_done(c);
+	sl_tcp_maybe_free(c);
+	sl_tcp_leave(st);
+}
+
+enum sl_tcp_state sl_tcp_state(const struct sl_tcp_conn *c)
+{
+	return (enum sl_tcp_state)c->state;
+}
+
+const char *sl_tcp_state_name(enum sl_tcp_state s)
+{
+	static const char *const names[] = {"CLOSED",	   "LISTEN",	 "SYN-SENT",
+					    "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+					    "FIN-WAIT-2",   "CLOSE-WAIT",  "CLOSING",
+					    "LAST-ACK",	   "TIME-WAIT"};
+	if ((unsigned)s < sizeof(names) / sizeof(names[0]))
+		return names[s];
+	return "UNKNOWN";
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internals of the TCP stack shared by tcb.c (pools, lookup, API), tcp_in.c (segment
+ * arrival, RFC 9293 section 3.10.7) and tcp_out.c (segment building, output, timers). Not for
+ * the proxy: it uses stack.h.
+ */
+#ifndef SL_TCP_TCB_H
+#define SL_TCP_TCB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/tcp/seq.h"
+#include "dataplane/tcp/stack.h"
+#include "dataplane/tcp/timer.h"
+#include "proto/tcp.h"
+
+#define SL_TCP_OOO_MAX	 4   /* out-of-order ranges kept per connection (and SACK blocks) */
+#define SL_TCP_MIN_MSS	 88  /* floor for a peer's MSS (tiny MSS = many segments), as Linux */
+#define SL_TCP_DEF_MSS	 536 /* peer MSS when its SYN has none, RFC 9293 3.7.1 */
+#define SL_TCP_PKT_MAX	 (20 + 60 + 65535)
+
+/* Pending events of a connection, dispatched after processing (sl_tcp_dispatch). */
+enum {
+	SL_EV_ACCEPTED = 1u << 0,
+	SL_EV_CONNECTED = 1u << 1,
+	SL_EV_READABLE = 1u << 2,
+	SL_EV_WRITABLE = 1u << 3,
+	SL_EV_PEER_CLOSED = 1u << 4,
+	SL_EV_ERROR = 1u << 5,
+	SL_EV_CLOSED = 1u << 6,
+};
+
+/* What the retransmission timer currently means. */
+enum sl_rtx_mode { SL_RTX_NONE, SL_RTX_REXMIT, SL_RTX_PERSIST, SL_RTX_TIMEWAIT, SL_RTX_FINWAIT2 };
+
+struct sl_tcp_listener {
+	bool used;
+	uint32_t addr;
+	uint16_t port;
+	uint32_t backlog, syn_count;
+	const struct sl_tcp_cbs *cbs;
+	void *arg;
+};
+
+struct sl_ooo_range {
+	uint32_t start, end; /* [start, end) received beyond rcv_nxt */
+	uint32_t age;	     /* larger = more recently extended (SACK block order, RFC 2018 4) */
+};
+
+struct sl_tcp_conn {
+	struct sl_tcp_stack *st;
+	struct sl_tcp_conn *hnext;	     /* hash chain, or free list */
+	struct sl_tcp_conn *tw_prev, *tw_next; /* TIME-WAIT FIFO */
+	struct sl_tcp_listener *lsn;	     /* passive open still in SYN-RECEIVED */
+	const struct sl_tcp_cbs *cbs;
+	void *arg;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint8_t state;	  /* enum sl_tcp_state */
+	bool in_hash, app_owned, passive, closed_evt_done;
+	bool ts_ok, sack_ok, fin_queued, fin_rcvd, ack_now, reset;
+	uint8_t snd_scale, rcv_scale;
+	uint8_t rtx_mode; /* enum sl_rtx_mode */
+	uint8_t dupacks;
+	bool in_recovery, rtt_timing, ws_ok;
+	int err;
+	uint32_t ev;
+
+	/* Send side (RFC 9293 3.3.1). sseq is the sequence number of sbuf[shead]. */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_sndwnd;
+	uint32_t cwnd, ssthresh, recover;
+	uint16_t mss; /* send MSS (peer's, clamped) */
+	uint8_t *sbuf;
+	uint32_t shead, slen, sseq;
+	bool want_writable;
+
+	/* Receive side. rbuf[rhead] has sequence number rcv_nxt - rlen. */
+	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
+	uint8_t *rbuf;
+	uint32_t rhead, rlen;
+	struct sl_ooo_range ooo[SL_TCP_OOO_MAX];
+	uint8_t nooo;
+	uint32_t ooo_age;
+	uint8_t unacked_segs;
+
+	/* Timestamps (RFC 7323). */
+	uint32_t ts_recent, ts_off;
+
+	/* RTT (RFC 6298), microseconds. */
+	uint32_t srtt, rttvar, rto;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	uint32_t retries;
+	uint32_t persist_backoff;
+
+	/* RFC 5961 challenge ACK budget. */
+	uint64_t chack_start;
+	uint32_t chack_count;
+
+	struct sl_tmr rtx; /* retransmission / persist / TIME-WAIT / FIN-WAIT-2 */
+	struct sl_tmr delack;
+};
+
+struct sl_tcp_stack {
+	struct sl_tcp_params p;
+	struct sl_tcp_ops ops;
+	void *env;
+	uint64_t now; /* microseconds, refreshed at each entry point */
+	struct sl_tmr_wheel wheel;
+	struct sl_tcp_conn *conns, *free_list;
+	struct sl_tcp_conn **hash;
+	uint32_t hash_mask;
+	struct sl_tcp_listener *lsn;
+	struct sl_tcp_conn *tw_head, *tw_tail; /* oldest first */
+	uint8_t *bufmem;
+	uint8_t *pkt; /* output scratch */
+	uint16_t ip_id;
+	uint32_t secret[4];
+	int depth; /* nesting of entry points: frees are deferred while > 0 */
+	struct sl_tcp_conn *reap; /* released connections awaiting free (chained by hnext) */
+	struct sl_tcp_stats s;
+};
+
+/* tcb.c */
+uint32_t sl_tcp_hash4(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+		      uint32_t raddr, uint16_t rport, uint32_t salt);
+struct sl_tcp_conn *sl_tcp_lookup(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+				  uint32_t raddr, uint16_t rport);
+struct sl_tcp_listener *sl_tcp_find_listener(struct sl_tcp_stack *st, uint32_t addr,
+					     uint16_t port);
+struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+				    uint32_t raddr, uint16_t rport);
+void sl_tcp_conn_init_rcv_scale(struct sl_tcp_conn *c);
+void sl_tcp_set_state(struct sl_tcp_conn *c, enum sl_tcp_state s);
+void sl_tcp_enter_time_wait(struct sl_tcp_conn *c);
+void sl_tcp_conn_fail(struct sl_tcp_conn *c, int reason);
+void sl_tcp_conn_done(struct sl_tcp_conn *c);
+void sl_tcp_maybe_free(struct sl_tcp_conn *c);
+void sl_tcp_dispatch(struct sl_tcp_conn *c);
+void sl_tcp_enter(struct sl_tcp_stack *st);
+void sl_tcp_leave(struct sl_tcp_stack *st);
+uint32_t sl_tcp_rcv_space(const struct sl_tcp_conn *c);
+
+/* tcp_out.c */
+void sl_tcp_output(struct sl_tcp_conn *c);
+void sl_tcp_send_syn(struct sl_tcp_conn *c);
+void sl_tcp_send_ack(struct sl_tcp_conn *c);
+void sl_tcp_send_rst(struct sl_tcp_conn *c);
+void sl_tcp_send_seg_at(struct sl_tcp_conn *c, uint32_t seq, uint32_t maxlen);
+void sl_tcp_send_reset_reply(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+			     uint32_t raddr, uint16_t rport, uint32_t seq, uint32_t ack,
+			     bool with_ack);
+void sl_tcp_send_cookie_synack(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+			       uint32_t raddr, uint16_t rport, uint32_t iss, uint32_t ack,
+			       uint16_t mss);
+void sl_tcp_rtx_arm(struct sl_tcp_conn *c);
+void sl_tcp_rtx_timeout(struct sl_tmr *t, void *arg);
+void sl_tcp_delack_timeout(struct sl_tmr *t, void *arg);
+void sl_tcp_rtt_sample(struct sl_tcp_conn *c, uint32_t rtt_us);
+uint32_t sl_tcp_ts_now(const struct sl_tcp_conn *c);
+uint32_t sl_tcp_flight(const struct sl_tcp_conn *c);
+
+/* tcp_in.c */
+uint32_t sl_tcp_cookie_make(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
+			    uint32_t raddr, uint16_t rport, uint32_t irs, uint16_t mss);
+int sl_tcp_segment_in(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len);
+
+#endif

@@ -1,0 +1,757 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Scripted segment tests (packetdrill style) against one stack with a capturing environment
+ * and a virtual clock: inject a segment, expect the stack's answer. Handshake option
+ * combinations, MSS clamping, malformed options, invalid flags, RFC 5961 RST / SYN handling
+ * and challenge ACK rate limit, old duplicate SYN-ACK, zero window and probes, RTO back-off
+ * and give-up, SYN cookies, delayed ACK, SACK blocks, half-close, PAWS, RST for no listener.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/tcp/stack.h"
+#include "proto/bytes.h"
+#include "tests/unit/dataplane/tcp/tcp_test_util.h"
+#include "tests/unit/sl_test.h"
+
+#define US 0x0a000002u /* the stack */
+#define PEER 0x0a000001u
+#define LPORT 80
+#define PPORT 5000
+#define PISS 1000000u /* the peer's ISS */
+
+static struct tt_cap cap;
+static struct sl_tcp_stack *st;
+static uint8_t pkt[2048];
+
+/* What the application saw. */
+static struct sl_tcp_conn *conn;
+static int n_accepted, n_connected, n_readable, n_writable, n_peer_closed, n_error, n_closed;
+static int last_error;
+
+static void on_readable(struct sl_tcp_conn *c, void *a) { (void)c; (void)a; n_readable++; }
+static void on_writable(struct sl_tcp_conn *c, void *a) { (void)c; (void)a; n_writable++; }
+static void on_connected(struct sl_tcp_conn *c, void *a) { (void)c; (void)a; n_connected++; }
+static void on_peer_closed(struct sl_tcp_conn *c, void *a) { (void)c; (void)a; n_peer_closed++; }
+static void on_error(struct sl_tcp_conn *c, void *a, int r)
+{
+	(void)c;
+	(void)a;
+	n_error++;
+	last_error = r;
+}
+static void on_closed(struct sl_tcp_conn *c, void *a) { (void)c; (void)a; n_closed++; }
+static int on_accepted(struct sl_tcp_conn *c, void *a)
+{
+	(void)a;
+	n_accepted++;
+	conn = c;
+	return 0;
+}
+
+static const struct sl_tcp_cbs cbs = {on_accepted, on_connected, on_readable, on_writable,
+				      on_peer_closed, on_error, on_closed};
+
+static void setup(const struct sl_tcp_params *p)
+{
+	tt_cap_clear(&cap);
+	sl_tcp_stack_destroy(st);
+	cap.now = 5000000;
+	cap.rng = 42;
+	st = sl_tcp_stack_create(p, &tt_cap_ops, &cap);
+	CU_ASSERT_FATAL(st != NULL);
+	conn = NULL;
+	n_accepted = n_connected = n_readable = n_writable = n_peer_closed = n_error = n_closed = 0;
+	last_error = 0;
+	CU_ASSERT_EQUAL(sl_tcp_listen(st, US, LPORT, 8, &cbs, NULL), 0);
+}
+
+static int inject_from(uint16_t pport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+		       const uint8_t *opt, size_t optlen, const void *data, size_t dlen)
+{
+	size_t n = tt_build(pkt, PEER, US, pport, LPORT, seq, ack, flags, win, opt, optlen, data,
+			    dlen);
+	return sl_tcp_input(st, pkt, n);
+}
+
+static int inject(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+		  size_t optlen, const void *data, size_t dlen)
+{
+	return inject_from(PPORT, seq, ack, flags, win, opt, optlen, data, dlen);
+}
+
+/* Returns captured segment @i parsed (asserts it exists and is valid). */
+static struct tt_seg seg(size_t i)
+{
+	struct tt_seg s;
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_FATAL(i < cap.n);
+	CU_ASSERT_FATAL(tt_parse(cap.pkts[i], cap.lens[i], &s));
+	return s;
+}
+
+/* Moves the clock by @us, running the timers every @step microseconds. */
+static void advance_step(uint64_t us, uint64_t step)
+{
+	uint64_t end = cap.now + us;
+	while (cap.now < end) {
+		cap.now += step;
+		if (cap.now > end)
+			cap.now = end;
+		sl_tcp_advance(st, cap.now);
+	}
+}
+
+static void advance(uint64_t us)
+{
+	advance_step(us, 1000);
+}
+
+/* SYN options: MSS (0 = none), window scale (< 0 = none), SACK-permitted, timestamps. */
+static size_t syn_opts(uint8_t *o, int mss, int ws, bool sack, uint32_t tsval)
+{
+	size_t n = 0;
+	if (mss >= 0) {
+		o[n++] = 2, o[n++] = 4;
+		sl_put_be16(o + n, (uint16_t)mss);
+		n += 2;
+	}
+	if (ws >= 0)
+		o[n++] = 1, o[n++] = 3, o[n++] = 3, o[n++] = (uint8_t)ws;
+	if (sack)
+		o[n++] = 1, o[n++] = 1, o[n++] = 4, o[n++] = 2;
+	if (tsval != 0) {
+		o[n++] = 1, o[n++] = 1, o[n++] = 8, o[n++] = 10;
+		sl_put_be32(o + n, tsval);
+		sl_put_be32(o + n + 4, 0);
+		n += 8;
+	}
+	return n;
+}
+
+static size_t ts_opt(uint8_t *o, uint32_t val, uint32_t ecr)
+{
+	o[0] = 1, o[1] = 1, o[2] = 8, o[3] = 10;
+	sl_put_be32(o + 4, val);
+	sl_put_be32(o + 8, ecr);
+	return 12;
+}
+
+/* Passive open without options; returns the stack's ISS. The final ACK has window @win. */
+static uint32_t open_plain(uint16_t win)
+{
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, -1, false, 0);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0), 0);
+	CU_ASSERT_FATAL(cap.n == 1);
+	struct tt_seg s = seg(0);
+	uint32_t iss = s.seq;
+	cap.now += 10000;
+	CU_ASSERT_EQUAL(inject(PISS + 1, iss + 1, SL_TCP_ACK, win, NULL, 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(n_accepted, 1);
+	CU_ASSERT_FATAL(conn != NULL);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+	tt_cap_clear(&cap);
+	return iss;
+}
+
+static void test_handshake_all_options(void)
+{
+	setup(NULL);
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1400, 7, true, 777);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 65535, o, ol, NULL, 0), 0);
+	CU_ASSERT_FATAL(cap.n == 1);
+	struct tt_seg s = seg(0);
+	CU_ASSERT_EQUAL(s.flags, SL_TCP_SYN | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, PISS + 1);
+	CU_ASSERT(s.o.has_mss && s.o.mss == 1460);
+	CU_ASSERT(s.o.has_wscale && s.o.wscale == 1); /* 65536-byte ring needs a shift of 1 */
+	CU_ASSERT(s.o.sack_ok);
+	CU_ASSERT(s.o.has_ts && s.o.ts_ecr == 777);
+	CU_ASSERT_EQUAL(s.win, 65535); /* never scaled in a SYN */
+	uint32_t iss = s.seq;
+	uint32_t our_ts = s.o.ts_val;
+	tt_cap_clear(&cap);
+	ol = ts_opt(o, 778, our_ts);
+	CU_ASSERT_EQUAL(inject(PISS + 1, iss + 1, SL_TCP_ACK, 100, o, ol, NULL, 0), 0);
+	CU_ASSERT_EQUAL(n_accepted, 1);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	/* Peer window 100 << 7 = 12800: the app's 20000 bytes go out in 1388-byte segments
+	 * (1400 minus 12 bytes of timestamps) up to the initial cwnd (3 x 1400). */
+	static uint8_t data[20000];
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, data, sizeof(data)), 20000);
+	CU_ASSERT_FATAL(cap.n >= 1);
+	s = seg(0);
+	CU_ASSERT_EQUAL(s.seq, iss + 1);
+	CU_ASSERT_EQUAL(s.len, 1388);
+	CU_ASSERT(s.o.has_ts && s.o.ts_ecr == 778);
+	CU_ASSERT_EQUAL(s.win, 65536 >> 1);
+	uint32_t total = 0;
+	for (size_t i = 0; i < cap.n; i++)
+		total += seg(i).len;
+	CU_ASSERT(total <= 3 * 1400);
+	CU_ASSERT(total >= 3 * 1388 - 1388);
+}
+
+static void test_handshake_no_options(void)
+{
+	setup(NULL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0), 0);
+	struct tt_seg s = seg(0);
+	CU_ASSERT(s.o.has_mss);
+	CU_ASSERT(!s.o.has_ts && !s.o.sack_ok && !s.o.has_wscale);
+	uint32_t iss = s.seq;
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_FATAL(conn != NULL);
+	static uint8_t data[3000];
+	sl_tcp_send(conn, data, sizeof(data));
+	CU_ASSERT_FATAL(cap.n >= 1);
+	CU_ASSERT_EQUAL(seg(0).len, 536); /* RFC 9293 3.7.1 default MSS */
+	CU_ASSERT_EQUAL(seg(0).win, 65535); /* no scaling: capped */
+}
+
+static void test_mss_clamp(void)
+{
+	int in[] = {0, 1, 87, 100, 9000};
+	uint32_t want[] = {88, 88, 88, 100, 1460};
+	for (int i = 0; i < 5; i++) {
+		setup(&(struct sl_tcp_params){.no_timestamps = true});
+		uint8_t o[8];
+		size_t ol = syn_opts(o, in[i], -1, false, 0);
+		inject(PISS, 0, SL_TCP_SYN, 65535, o, ol, NULL, 0);
+		uint32_t iss = seg(0).seq;
+		tt_cap_clear(&cap);
+		inject(PISS + 1, iss + 1, SL_TCP_ACK, 65535, NULL, 0, NULL, 0);
+		CU_ASSERT_FATAL(conn != NULL);
+		static uint8_t data[1000];
+		sl_tcp_send(conn, data, sizeof(data));
+		CU_ASSERT_FATAL(cap.n >= 1);
+		CU_ASSERT_EQUAL(seg(0).len, want[i] < 1000 ? want[i] : 1000);
+	}
+}
+
+static void test_bad_options(void)
+{
+	setup(NULL);
+	struct sl_tcp_stats s0, s1;
+	sl_tcp_stack_stats(st, &s0);
+	uint8_t len0[4] = {2, 0, 0, 0};	  /* MSS with length 0 */
+	uint8_t len1[4] = {1, 1, 8, 1};	  /* length 1 */
+	uint8_t past[4] = {1, 1, 3, 8};	  /* runs past the header */
+	uint8_t trunc[4] = {1, 1, 1, 2}; /* kind with no length byte left */
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 100, len0, 4, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 100, len1, 4, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 100, past, 4, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN, 100, trunc, 4, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	sl_tcp_stack_stats(st, &s1);
+	CU_ASSERT_EQUAL(s1.drop_opts - s0.drop_opts, 4);
+	CU_ASSERT_EQUAL(s1.conns_in_use, 0);
+	/* A wrong checksum is dropped too. */
+	size_t n = tt_build(pkt, PEER, US, PPORT, LPORT, PISS, 0, SL_TCP_SYN, 100, NULL, 0, NULL, 0);
+	pkt[n - 1] ^= 1;
+	CU_ASSERT_EQUAL(sl_tcp_input(st, pkt, n), -EBADMSG);
+	CU_ASSERT_EQUAL(cap.n, 0);
+}
+
+static void test_bad_flags(void)
+{
+	setup(NULL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN | SL_TCP_FIN, 100, NULL, 0, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, SL_TCP_SYN | SL_TCP_RST, 100, NULL, 0, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(inject(PISS, 0, 0, 100, NULL, 0, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.drop_flags, 3);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+}
+
+static void test_no_listener_rst(void)
+{
+	setup(NULL);
+	size_t n = tt_build(pkt, PEER, US, PPORT, 81, PISS, 0, SL_TCP_SYN, 100, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(sl_tcp_input(st, pkt, n), -ENOENT);
+	struct tt_seg s = seg(0);
+	CU_ASSERT_EQUAL(s.flags, SL_TCP_RST | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(s.seq, 0);
+	CU_ASSERT_EQUAL(s.ack, PISS + 1);
+	tt_cap_clear(&cap);
+	n = tt_build(pkt, PEER, US, PPORT, 81, PISS, 12345, SL_TCP_ACK, 100, NULL, 0, "x", 1);
+	sl_tcp_input(st, pkt, n);
+	s = seg(0);
+	CU_ASSERT_EQUAL(s.flags, SL_TCP_RST);
+	CU_ASSERT_EQUAL(s.seq, 12345);
+	tt_cap_clear(&cap);
+	n = tt_build(pkt, PEER, US, PPORT, 81, PISS, 0, SL_TCP_RST, 100, NULL, 0, NULL, 0);
+	sl_tcp_input(st, pkt, n);
+	CU_ASSERT_EQUAL(cap.n, 0); /* never a RST for a RST */
+}
+
+static void test_rst_exact_vs_window(void)
+{
+	setup(&(struct sl_tcp_params){.challenge_acks_per_s = 3});
+	uint32_t iss = open_plain(8192);
+	uint32_t rn = PISS + 1;
+	/* In the window but not exact: challenge ACK, connection kept (RFC 5961 3.2). */
+	inject(rn + 100, 0, SL_TCP_RST, 0, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	struct tt_seg s = seg(0);
+	CU_ASSERT_EQUAL(s.flags, SL_TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, rn);
+	CU_ASSERT_EQUAL(s.seq, iss + 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+	/* Rate limit: 3 per second. */
+	for (int i = 0; i < 5; i++)
+		inject(rn + 200 + (uint32_t)i, 0, SL_TCP_RST, 0, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(cap.n, 3);
+	struct sl_tcp_stats st1;
+	sl_tcp_stack_stats(st, &st1);
+	CU_ASSERT_EQUAL(st1.challenge_acks, 3);
+	CU_ASSERT_EQUAL(st1.challenge_acks_limited, 3);
+	tt_cap_clear(&cap);
+	/* Out of the window: silently dropped. */
+	inject(rn + 1000000, 0, SL_TCP_RST, 0, NULL, 0, NULL, 0);
+	inject(rn - 1, 0, SL_TCP_RST, 0, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	CU_ASSERT_EQUAL(n_error, 0);
+	/* Exact: reset. */
+	inject(rn, 0, SL_TCP_RST, 0, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(n_error, 1);
+	CU_ASSERT_EQUAL(last_error, SL_TCP_ERR_RESET);
+	CU_ASSERT_EQUAL(n_closed, 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_CLOSED);
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, pkt, 10), -ENOTCONN);
+	sl_tcp_close(conn);
+	struct sl_tcp_stats s2;
+	sl_tcp_stack_stats(st, &s2);
+	CU_ASSERT_EQUAL(s2.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s2.timers_armed, 0);
+}
+
+static void test_syn_in_established_challenge(void)
+{
+	setup(NULL);
+	uint32_t iss = open_plain(8192);
+	inject(PISS + 5, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	struct tt_seg s = seg(0);
+	CU_ASSERT_EQUAL(s.flags, SL_TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, PISS + 1);
+	CU_ASSERT_EQUAL(s.seq, iss + 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+	/* An ACK for data never sent: answered with an ACK, ignored (RFC 5961 5.2). */
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 5000, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(cap.n, 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+}
+
+static void test_old_duplicate_syn(void)
+{
+	/* Passive: SYN-RECEIVED, then a RST at the expected sequence: back to LISTEN. */
+	setup(NULL);
+	inject(PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	uint32_t iss = seg(0).seq;
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 1);
+	/* The same SYN again (retransmitted): the SYN-ACK is repeated. */
+	tt_cap_clear(&cap);
+	inject(PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(seg(0).seq, iss);
+	/* An ACK not for our SYN-ACK: reset <SEQ=SEG.ACK>. */
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 77, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST);
+	CU_ASSERT_EQUAL(seg(0).seq, iss + 77);
+	inject(PISS + 1, 0, SL_TCP_RST, 0, NULL, 0, NULL, 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+	CU_ASSERT_EQUAL(n_accepted, 0);
+
+	/* Active: a SYN-ACK acknowledging something else (an old duplicate) gets a RST and the
+	 * connection stays in SYN-SENT; the right SYN-ACK completes it (RFC 9293 figure 8). */
+	setup(NULL);
+	int err;
+	struct sl_tcp_conn *c =
+		sl_tcp_connect(st, US, 40000, PEER, PPORT, &cbs, NULL, &err);
+	CU_ASSERT_FATAL(c != NULL);
+	struct tt_seg syn = seg(0);
+	CU_ASSERT_EQUAL(syn.flags, SL_TCP_SYN);
+	CU_ASSERT(syn.o.has_mss && syn.o.has_ts && syn.o.sack_ok && syn.o.has_wscale);
+	tt_cap_clear(&cap);
+	size_t n = tt_build(pkt, PEER, US, PPORT, 40000, 90000, syn.seq + 1000,
+			    SL_TCP_SYN | SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	sl_tcp_input(st, pkt, n);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST);
+	CU_ASSERT_EQUAL(seg(0).seq, syn.seq + 1000);
+	CU_ASSERT_EQUAL(sl_tcp_state(c), SL_TCP_SYN_SENT);
+	tt_cap_clear(&cap);
+	n = tt_build(pkt, PEER, US, PPORT, 40000, 90000, syn.seq + 1, SL_TCP_SYN | SL_TCP_ACK, 8192,
+		     NULL, 0, NULL, 0);
+	sl_tcp_input(st, pkt, n);
+	CU_ASSERT_EQUAL(sl_tcp_state(c), SL_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(n_connected, 1);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_ACK);
+	CU_ASSERT_EQUAL(seg(0).ack, 90001);
+	CU_ASSERT(!seg(0).o.has_ts); /* the peer did not offer timestamps */
+	/* Connection refused: a RST|ACK answering the SYN. */
+	setup(NULL);
+	c = sl_tcp_connect(st, US, 40001, PEER, PPORT, &cbs, NULL, &err);
+	syn = seg(0);
+	n = tt_build(pkt, PEER, US, PPORT, 40001, 0, syn.seq + 1, SL_TCP_RST | SL_TCP_ACK, 0, NULL, 0,
+		     NULL, 0);
+	sl_tcp_input(st, pkt, n);
+	CU_ASSERT_EQUAL(last_error, SL_TCP_ERR_REFUSED);
+	CU_ASSERT_EQUAL(n_closed, 1);
+	sl_tcp_close(c);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+}
+
+static void test_zero_window_probe(void)
+{
+	setup(&(struct sl_tcp_params){.no_timestamps = true});
+	uint32_t iss = open_plain(0);
+	uint8_t data[100];
+	for (int i = 0; i < 100; i++)
+		data[i] = (uint8_t)i;
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, data, 100), 100);
+	CU_ASSERT_EQUAL(cap.n, 0); /* window closed */
+	/* RTO after the handshake sample (10 ms) is the 200 ms floor: first probe then. */
+	advance(199000);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	advance(1000);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	struct tt_seg s = seg(0);
+	CU_ASSERT_EQUAL(s.seq, iss + 1);
+	CU_ASSERT_EQUAL(s.len, 1);
+	CU_ASSERT_EQUAL(s.data[0], 0);
+	/* Still closed: the peer acknowledges nothing; the next probe comes after 400 ms. */
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 0, NULL, 0, NULL, 0);
+	tt_cap_clear(&cap);
+	advance(399000);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	advance(1000);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).seq, iss + 1);
+	CU_ASSERT_EQUAL(seg(0).len, 1);
+	/* Probing never gives up while the peer answers. */
+	for (int i = 0; i < 20; i++) {
+		inject(PISS + 1, iss + 1, SL_TCP_ACK, 0, NULL, 0, NULL, 0);
+		advance_step(60000000, 100000);
+	}
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(n_error, 0);
+	/* The window opens: everything from the first byte goes out. */
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 1000, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	s = seg(0);
+	CU_ASSERT_EQUAL(s.seq, iss + 1);
+	CU_ASSERT_EQUAL(s.len, 100);
+	CU_ASSERT_EQUAL(memcmp(s.data, data, 100), 0);
+	struct sl_tcp_stats stt;
+	sl_tcp_stack_stats(st, &stt);
+	CU_ASSERT(stt.zwp_sent >= 2);
+}
+
+static void test_rto_backoff(void)
+{
+	setup(&(struct sl_tcp_params){.no_timestamps = true, .max_retries = 4});
+	uint32_t iss = open_plain(8192);
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, "hello", 5), 5);
+	CU_ASSERT_EQUAL(cap.n, 1);
+	uint64_t t0 = cap.now;
+	/* RFC 6298: RTO 200 ms (floor), then doubled each time (5.5). */
+	uint64_t expect[4] = {200000, 600000, 1400000, 3000000};
+	size_t seen = 1;
+	for (int i = 0; i < 4; i++) {
+		while (cap.n == seen && cap.now - t0 < 10000000)
+			advance(1000);
+		CU_ASSERT_EQUAL(cap.now - t0, expect[i]);
+		struct tt_seg s = seg(seen);
+		CU_ASSERT_EQUAL(s.seq, iss + 1);
+		CU_ASSERT_EQUAL(s.len, 5);
+		seen = cap.n;
+	}
+	/* The fifth expiry (after 1.6 s more) gives up: RST, error, closed. */
+	while (cap.n == seen && cap.now - t0 < 10000000)
+		advance(1000);
+	CU_ASSERT_EQUAL(cap.now - t0, 6200000);
+	CU_ASSERT_EQUAL(seg(seen).flags, SL_TCP_RST | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(last_error, SL_TCP_ERR_TIMEOUT);
+	CU_ASSERT_EQUAL(n_closed, 1);
+	sl_tcp_close(conn);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+}
+
+static void test_syn_backoff(void)
+{
+	setup(&(struct sl_tcp_params){.syn_retries = 2});
+	int err;
+	struct sl_tcp_conn *c = sl_tcp_connect(st, US, 40000, PEER, PPORT, &cbs, NULL, &err);
+	CU_ASSERT_FATAL(c != NULL);
+	uint64_t t0 = cap.now;
+	advance(999000);
+	CU_ASSERT_EQUAL(cap.n, 1);
+	advance(1000); /* 1 s initial RTO (RFC 6298 2.1) */
+	CU_ASSERT_EQUAL(cap.n, 2);
+	advance(2000000);
+	CU_ASSERT_EQUAL(cap.n, 3);
+	CU_ASSERT_EQUAL(seg(2).flags, SL_TCP_SYN);
+	advance(4000000);
+	CU_ASSERT_EQUAL(last_error, SL_TCP_ERR_TIMEOUT);
+	CU_ASSERT_EQUAL(cap.now - t0, 7000000);
+	CU_ASSERT_EQUAL(cap.n, 3); /* no RST for a connection never synchronized */
+	sl_tcp_close(c);
+}
+
+static void test_syn_cookies(void)
+{
+	setup(NULL);
+	CU_ASSERT_EQUAL(sl_tcp_unlisten(st, US, LPORT), 0);
+	CU_ASSERT_EQUAL(sl_tcp_listen(st, US, LPORT, 1, &cbs, NULL), 0);
+	inject_from(5000, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT(seg(0).o.has_ts == false);
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1400, 7, true, 99);
+	inject_from(5001, PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 2);
+	struct tt_seg ck = seg(1);
+	CU_ASSERT_EQUAL(ck.flags, SL_TCP_SYN | SL_TCP_ACK);
+	CU_ASSERT(ck.o.has_mss && ck.o.mss == 1360); /* largest table entry <= 1400 */
+	CU_ASSERT(!ck.o.has_ts && !ck.o.has_wscale && !ck.o.sack_ok);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syncookies_sent, 1);
+	CU_ASSERT_EQUAL(s.conns_in_use, 1);
+	/* A wrong cookie: RST. */
+	tt_cap_clear(&cap);
+	inject_from(5001, PISS + 1, ck.seq + 2, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST);
+	/* The right one, with data: established and accepted. */
+	tt_cap_clear(&cap);
+	inject_from(5001, PISS + 1, ck.seq + 1, SL_TCP_ACK, 8192, NULL, 0, "abc", 3);
+	CU_ASSERT_EQUAL(n_accepted, 1);
+	CU_ASSERT_FATAL(conn != NULL);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+	char buf[8];
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), 3);
+	CU_ASSERT_EQUAL(memcmp(buf, "abc", 3), 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syncookies_ok, 1);
+	CU_ASSERT_EQUAL(s.syncookies_bad, 1);
+	CU_ASSERT_EQUAL(s.conns_in_use, 2);
+	/* The cookie expires after two 64 s periods. */
+	tt_cap_clear(&cap);
+	inject_from(5002, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	ck = seg(0);
+	cap.now += 200000000;
+	inject_from(5002, PISS + 1, ck.seq + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(n_accepted, 1);
+}
+
+static void test_delayed_ack_and_sack(void)
+{
+	setup(NULL);
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, -1, true, 0);
+	inject(PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	uint32_t iss = seg(0).seq;
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	tt_cap_clear(&cap);
+	uint32_t rn = PISS + 1;
+	/* One segment: the ACK waits for the delayed-ACK timer (40 ms). */
+	inject(rn, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "0123456789", 10);
+	CU_ASSERT_EQUAL(n_readable, 1);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	advance(39000);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	advance(1000);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).ack, rn + 10);
+	/* Two segments: ACK at the second. */
+	tt_cap_clear(&cap);
+	inject(rn + 10, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "0123456789", 10);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	inject(rn + 20, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "0123456789", 10);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).ack, rn + 30);
+	/* Out of order: immediate duplicate ACK with SACK blocks, most recent first. */
+	tt_cap_clear(&cap);
+	inject(rn + 40, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "abcdefghij", 10);
+	inject(rn + 60, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "ABCDEFGHIJ", 10);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 2);
+	struct tt_seg s = seg(1);
+	CU_ASSERT_EQUAL(s.ack, rn + 30);
+	CU_ASSERT_EQUAL_FATAL(s.nsack, 2);
+	CU_ASSERT_EQUAL(s.sack[0][0], rn + 60);
+	CU_ASSERT_EQUAL(s.sack[0][1], rn + 70);
+	CU_ASSERT_EQUAL(s.sack[1][0], rn + 40);
+	CU_ASSERT_EQUAL(s.sack[1][1], rn + 50);
+	/* Fill the first hole: ACK at once up to the second hole. */
+	tt_cap_clear(&cap);
+	inject(rn + 30, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "klmnopqrst", 10);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	s = seg(0);
+	CU_ASSERT_EQUAL(s.ack, rn + 50);
+	CU_ASSERT_EQUAL(s.nsack, 1);
+	tt_cap_clear(&cap);
+	inject(rn + 50, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "uvwxyz0123", 10);
+	CU_ASSERT_EQUAL(seg(0).ack, rn + 70);
+	CU_ASSERT_EQUAL(seg(0).nsack, 0);
+	char buf[128];
+	ssize_t n = sl_tcp_recv(conn, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(n, 70);
+	CU_ASSERT_EQUAL(memcmp(buf + 30, "klmnopqrstabcdefghijuvwxyz0123ABCDEFGHIJ", 40), 0);
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), -EAGAIN);
+}
+
+static void test_half_close(void)
+{
+	setup(NULL);
+	uint32_t iss = open_plain(8192);
+	uint32_t rn = PISS + 1;
+	inject(rn, iss + 1, SL_TCP_ACK | SL_TCP_FIN, 8192, NULL, 0, "bye", 3);
+	CU_ASSERT_EQUAL(n_peer_closed, 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_CLOSE_WAIT);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).ack, rn + 4);
+	char buf[8];
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), 3);
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), 0); /* end of stream */
+	/* We can still send. */
+	tt_cap_clear(&cap);
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, "reply", 5), 5);
+	CU_ASSERT_EQUAL(seg(0).len, 5);
+	CU_ASSERT_EQUAL(sl_tcp_shutdown(conn), 0);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_LAST_ACK);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 2);
+	CU_ASSERT_EQUAL(seg(1).flags & SL_TCP_FIN, SL_TCP_FIN);
+	CU_ASSERT_EQUAL(seg(1).seq, iss + 6);
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, "x", 1), -EPIPE);
+	inject(rn + 4, iss + 7, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(n_closed, 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_CLOSED);
+	sl_tcp_close(conn);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+}
+
+static void test_active_close_time_wait(void)
+{
+	setup(&(struct sl_tcp_params){.time_wait_us = 1000000, .max_time_wait = 1});
+	uint32_t iss = open_plain(8192);
+	uint32_t rn = PISS + 1;
+	sl_tcp_close(conn); /* orphan: FIN now */
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_FIN | SL_TCP_ACK);
+	inject(rn, iss + 2, SL_TCP_ACK, 8192, NULL, 0, NULL, 0); /* FIN-WAIT-2 */
+	tt_cap_clear(&cap);
+	inject(rn, iss + 2, SL_TCP_ACK | SL_TCP_FIN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).ack, rn + 1);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.time_wait_in_use, 1);
+	/* A retransmitted FIN is acknowledged again. */
+	tt_cap_clear(&cap);
+	inject(rn, iss + 2, SL_TCP_ACK | SL_TCP_FIN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(cap.n, 1);
+	advance(1001000);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.time_wait_in_use, 0);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+}
+
+static void test_paws(void)
+{
+	setup(NULL);
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, -1, false, 1000);
+	inject(PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	struct tt_seg sa = seg(0);
+	ol = ts_opt(o, 1001, sa.o.ts_val);
+	inject(PISS + 1, sa.seq + 1, SL_TCP_ACK, 8192, o, ol, NULL, 0);
+	CU_ASSERT_FATAL(conn != NULL);
+	tt_cap_clear(&cap);
+	/* An older TSval: dropped, ACK sent (RFC 7323 5.3). */
+	ol = ts_opt(o, 900, sa.o.ts_val);
+	inject(PISS + 1, sa.seq + 1, SL_TCP_ACK, 8192, o, ol, "old", 3);
+	CU_ASSERT_EQUAL(sl_tcp_readable(conn), 0);
+	CU_ASSERT_EQUAL(cap.n, 1);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.drop_paws, 1);
+	/* A newer one passes and is echoed. */
+	tt_cap_clear(&cap);
+	ol = ts_opt(o, 1002, sa.o.ts_val);
+	inject(PISS + 1, sa.seq + 1, SL_TCP_ACK | SL_TCP_PSH, 8192, o, ol, "new", 3);
+	CU_ASSERT_EQUAL(sl_tcp_readable(conn), 3);
+	advance(50000);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).o.ts_ecr, 1002);
+}
+
+static void test_close_with_unread_data_resets(void)
+{
+	setup(NULL);
+	uint32_t iss = open_plain(8192);
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "unread", 6);
+	tt_cap_clear(&cap);
+	sl_tcp_close(conn);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST | SL_TCP_ACK);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+}
+
+static const struct sl_test_case cases[] = {
+	{"handshake_all_options", test_handshake_all_options},
+	{"handshake_no_options", test_handshake_no_options},
+	{"mss_clamp", test_mss_clamp},
+	{"bad_options", test_bad_options},
+	{"bad_flags_syn_fin", test_bad_flags},
+	{"no_listener_rst", test_no_listener_rst},
+	{"rst_exact_vs_window", test_rst_exact_vs_window},
+	{"syn_in_established", test_syn_in_established_challenge},
+	{"old_duplicate_syn", test_old_duplicate_syn},
+	{"zero_window_probe", test_zero_window_probe},
+	{"rto_backoff", test_rto_backoff},
+	{"syn_backoff", test_syn_backoff},
+	{"syn_cookies", test_syn_cookies},
+	{"delayed_ack_and_sack", test_delayed_ack_and_sack},
+	{"half_close", test_half_close},
+	{"active_close_time_wait", test_active_close_time_wait},
+	{"paws", test_paws},
+	{"close_unread_resets", test_close_with_unread_data_resets},
+	{NULL, NULL}};
+static const struct sl_test_suite suites[] = {{"tcp_script", cases}, {NULL, NULL}};
+
+int main(void)
+{
+	int r = sl_test_run(suites);
+	tt_cap_clear(&cap);
+	sl_tcp_stack_destroy(st);
+	return r;
+}
