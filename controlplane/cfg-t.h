@@ -388,6 +388,16 @@ struct sl_dp_route {
 
 enum sl_idle_policy { SL_IDLE_ADAPTIVE, SL_IDLE_POLL };
 
+/* A service built into the proxy lcores' TCP stack, on every owned address (tests, probes). */
+enum sl_dp_service_kind { SL_SVC_ECHO, SL_SVC_HTTP_OK };
+
+struct sl_dp_service {
+	struct sl_dp_service *next;
+	enum sl_dp_service_kind kind;
+	uint16_t port;
+	struct sl_cfg_loc loc;
+};
+
 struct sl_dataplane {
 	bool present;
 	struct sl_dp_port *ports;
@@ -398,6 +408,7 @@ struct sl_dataplane {
 	int flows;        /* per-worker flow table entries; 0 = from maxconn */
 	enum sl_idle_policy idle;
 	struct sl_cfg_str *eal_args; /* "eal ARG..." extra EAL arguments */
+	struct sl_dp_service *services; /* "service echo|http-ok PORT" */
 	struct sl_cfg_loc loc;
 };
 

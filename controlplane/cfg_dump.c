@@ -520,6 +520,8 @@ static void dump_dataplane(FILE *f, const struct sl_dataplane *dp)
 	if (dp->flows)
 		fprintf(f, "    flows %d\n", dp->flows);
 	fprintf(f, "    idle %s\n", dp->idle == SL_IDLE_POLL ? "poll" : "adaptive");
+	for (const struct sl_dp_service *sv = dp->services; sv != NULL; sv = sv->next)
+		fprintf(f, "    service %s %u\n", sv->kind == SL_SVC_ECHO ? "echo" : "http-ok", sv->port);
 	if (dp->eal_args != NULL) {
 		fputs("    eal", f);
 		for (const struct sl_cfg_str *s = dp->eal_args; s != NULL; s = s->next)

@@ -948,6 +948,28 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 		return dp_address(c, argc, argv);
 	if (strcmp(kw, "route") == 0)
 		return dp_route(c, argc, argv);
+	if (strcmp(kw, "service") == 0) {
+		if (argc != 3) {
+			cfg_err(c, "'service' expects: service echo|http-ok PORT");
+			return -1;
+		}
+		struct sl_dp_service *sv = cfg_alloc(c, sizeof(*sv));
+		if (strcmp(argv[1], "echo") == 0)
+			sv->kind = SL_SVC_ECHO;
+		else if (strcmp(argv[1], "http-ok") == 0)
+			sv->kind = SL_SVC_HTTP_OK;
+		else {
+			cfg_err(c, "'service': unknown service '%s' (echo or http-ok)", argv[1]);
+			return -1;
+		}
+		int port;
+		if (cfg_int(c, "service", argv[2], 1, 65535, &port) < 0)
+			return -1;
+		sv->port = (uint16_t)port;
+		sv->loc = cfg_loc(c);
+		SL_LIST_APPEND(&dp->services, sv);
+		return 0;
+	}
 	if (strcmp(kw, "eal") == 0) {
 		for (int i = 1; i < argc; i++)
 			cfg_str_append(c, &dp->eal_args, argv[i]);
@@ -976,7 +998,7 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 		return 0;
 	}
 	static const char *const names[] = {"port", "address", "route", "cores", "memory",
-					    "flows", "idle", "eal", NULL};
+					    "flows", "idle", "eal", "service", NULL};
 	const char *dym = cfg_did_you_mean(kw, names, sizeof(names[0]));
 	cfg_err(c, "unknown keyword '%s' in 'dataplane' section%s%s%s", kw,
 		dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");

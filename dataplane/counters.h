@@ -38,6 +38,7 @@
 	X(L4_STEERED, "l4_steered_to_owner")                                                      \
 	X(L4_ICMP_ERRORS, "l4_icmp_errors_translated")                                            \
 	X(PROBES_SENT, "probes_sent")                                                             \
+	X(PROXY_SEGMENTS, "proxy_segments_in")                                                    \
 	X(PROBE_REPLIES, "probe_replies")                                                         \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \

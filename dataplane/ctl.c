@@ -19,6 +19,7 @@
 #include "controlplane/stats_sock.h"
 #include "dataplane/checks.h"
 #include "dataplane/port.h"
+#include "dataplane/proxy.h"
 
 #define SL_CTL_MAX_SOCKS 8
 
@@ -142,6 +143,13 @@ static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out
 	int r = sl_stats_cmd_show_stat(rows, n, argc, argv, out);
 	sl_stats_rows_free(rows, n);
 	return r;
+}
+
+static int cmd_show_tcp(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_proxy_show(ctl->dp, out);
+	return 0;
 }
 
 static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
@@ -310,6 +318,7 @@ static const struct sl_cli_cmd commands[] = {
 	{"show counters", SL_CLI_USER, cmd_show_counters, NULL, "every dataplane counter"},
 	{"show neigh", SL_CLI_USER, cmd_show_neigh, NULL, "the neighbour (ARP) table"},
 	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
+	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
 	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
 	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
 	{"set server", SL_CLI_ADMIN, cmd_set_server, "<bk>/<srv> state ready|drain|maint", "change a server's state"},

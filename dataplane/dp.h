@@ -24,6 +24,7 @@
 #include "dataplane/neigh.h"
 
 struct sl_cfg;
+struct sl_tcp_stack;
 
 #define SL_MAX_PORTS 8
 #define SL_MAX_ADDRS 64
@@ -93,6 +94,7 @@ struct sl_lcore {
 	struct rte_ring *ctlring; /* commands from the main lcore (struct sl_l4_cmd), workers only */
 	struct sl_l4_worker l4;  /* flow table and local ports (workers) */
 	struct sl_probe_slot *probes; /* health probes in flight (the first worker only) */
+	struct sl_tcp_stack *tcp;     /* the proxy role's TCP stack (proxy lcores) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_nh_entry nh[SL_NH_CACHE];
@@ -124,6 +126,9 @@ struct sl_dp {
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
 	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
+	uint8_t *svc_ports;               /* dport -> 1 when a terminated service listens on it */
+	unsigned proxy_ids[RTE_MAX_LCORE]; /* lcore ids of proxies, in order */
+	unsigned nproxies;
 	struct rte_ring *probe_req;       /* main -> first worker: struct sl_probe_req */
 	struct rte_ring *probe_res;       /* first worker -> main: struct sl_probe_res */
 	volatile int quit;

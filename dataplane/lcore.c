@@ -7,6 +7,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "dataplane/proxy.h"
 #include "dataplane/worker.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
@@ -306,6 +307,10 @@ int sl_lcore_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 			}
 			if (lc->roles & SL_ROLE_WORKER)
 				sl_l4_tick(lc);
+			if (lc->tcp != NULL) {
+				sl_proxy_tick(lc);
+				sl_tx_flush(lc);
+			}
 			if (hook != NULL)
 				hook(dp, hook_arg);
 		}

@@ -42,6 +42,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/lcore.h"
 #include "dataplane/port.h"
+#include "dataplane/proxy.h"
 
 static void usage(FILE *f)
 {
@@ -500,6 +501,17 @@ static void undo_l4(struct daemon *d)
 	dp->l4 = NULL;
 }
 
+/* The proxy lcores' TCP stacks and the built-in services they serve. */
+static int step_proxies(struct daemon *d)
+{
+	return sl_proxy_init(&d->dp);
+}
+
+static void undo_proxies(struct daemon *d)
+{
+	sl_proxy_fini(&d->dp);
+}
+
 /* Health probes (the first worker) and the servers' check states (main). */
 static int step_checks(struct daemon *d)
 {
@@ -576,6 +588,7 @@ static const struct step steps[] = {
 	{"ports", step_ports, undo_ports},
 	{"L4 services", step_l4, undo_l4},
 	{"health checks", step_checks, undo_checks},
+	{"proxies", step_proxies, undo_proxies},
 	{"stats socket", step_ctl, undo_ctl},
 	{"run", step_run, NULL},
 };

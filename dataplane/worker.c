@@ -5,6 +5,7 @@
 
 #include "dataplane/l4/l4.h"
 #include "dataplane/lcore.h"
+#include "dataplane/proxy.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
 #include "proto/icmp.h"
@@ -150,7 +151,8 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 			drop(lc, m, SL_CTR_DROP_TCP_FLAGS);
 			return;
 		}
-		if (sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport))
+		if (sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport) ||
+		    sl_proxy_input(lc, port, m, ip, &iph, &th))
 			return;
 		/* no mode tcp service, no flow (HTTP proxies plug in here) */
 		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
@@ -225,7 +227,8 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 	};
 	if (14u + tot < len)
 		rte_pktmbuf_trim(m, (uint16_t)(len - 14 - tot));
-	if (!sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport))
+	if (!sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport) &&
+	    !sl_proxy_input(lc, port, m, ip, &iph, &th))
 		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
 	return true;
 }

@@ -193,6 +193,10 @@ size_t sl_tcp_readable(const struct sl_tcp_conn *c);
 /* Free bytes in the send ring of @c. */
 size_t sl_tcp_writable(const struct sl_tcp_conn *c);
 
+/* Asks for a `writable` event once send space is freed (for an application that sends only
+ * what fits and waits, e.g. one that relays without a buffer of its own). */
+void sl_tcp_want_writable(struct sl_tcp_conn *c);
+
 /* Sends FIN after the queued data (half-close). Returns 0 or -ENOTCONN. Idempotent. */
 int sl_tcp_shutdown(struct sl_tcp_conn *c);
 

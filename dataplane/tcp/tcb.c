@@ -542,6 +542,11 @@ ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len)
 	return n;
 }
 
+void sl_tcp_want_writable(struct sl_tcp_conn *c)
+{
+	c->want_writable = true;
+}
+
 size_t sl_tcp_readable(const struct sl_tcp_conn *c)
 {
 	return c->rlen;
