@@ -2947,6 +2947,29 @@ static void test_if_across_texts(void)
 
 /* ---------------------------------------------------------------- registry */
 
+/* dataplane `service echo|http-ok PORT`: the proxy lcores' built-in services */
+static void test_dp_services(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	CU_ASSERT_EQUAL_FATAL(tparse("dataplane\n  port p iface eth0\n  address 10.0.0.1/24 port p\n"
+				     "  service echo 7\n  service http-ok 8081\n",
+				     &cfg, &d),
+			      0);
+	const struct sl_dp_service *sv = cfg->dp.services;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	CU_ASSERT_EQUAL(sv->kind, SL_SVC_ECHO);
+	CU_ASSERT_EQUAL(sv->port, 7);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv->next);
+	CU_ASSERT_EQUAL(sv->next->kind, SL_SVC_HTTP_OK);
+	CU_ASSERT_EQUAL(sv->next->port, 8081);
+	sl_cfg_free(cfg);
+	T_REFUSED_EX("dataplane\n  port p iface eth0\n  address 10.0.0.1/24 port p\n  service gopher 70\n",
+		     true, 4, "'gopher'", NULL);
+	T_REFUSED_EX("dataplane\n  port p iface eth0\n  address 10.0.0.1/24 port p\n  service echo 0\n",
+		     true, 4, "'0'", NULL);
+}
+
 static const struct sl_test_case seed_cases[] = {
 	{"variant 1 (https)", test_seed_variant1},
 	{"variant 2 (hls)", test_seed_variant2},
@@ -2962,6 +2985,7 @@ static const struct sl_test_case dump_cases[] = {
 };
 
 static const struct sl_test_case kw_cases[] = {
+	{"dataplane services", test_dp_services},
 	{"global", test_global},
 	{"global defaults", test_global_defaults},
 	{"bind forms", test_bind_forms},
