@@ -26,6 +26,7 @@ SL_E2E_DEB_PKGS=(
     procps          # pkill/pgrep/ps (used only with explicit pids)
     psmisc          # fuser
     dpdk            # dpdk-testpmd, AF_XDP / AF_PACKET PMDs
+    nftables        # random loss on a link (this kernel has no netem)
 )
 
 # Print the packages from SL_E2E_DEB_PKGS that are not installed.
