@@ -13,19 +13,7 @@ source "$HERE/lib/deps.sh"
 source "$HERE/lib/net.sh"
 source "$HERE/lib/sluiced.sh"
 
-finish() {
-    local rc=$?
-    trap - EXIT
-    pkill -f "ffmpeg.*rtmp://$SL_VIP" 2>/dev/null
-    sl_sluiced_stop >/dev/null 2>&1
-    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
-        echo "--- sluiced log (tail)"; tail -n 20 "$SL_RUN_DIR/logs/sluiced.log"
-    fi
-    sl_net_down
-    sl_summary || exit 1
-    exit "$rc"
-}
-trap finish EXIT
+trap 'sl_e2e_finish pkill -f "ffmpeg.*rtmp://$SL_VIP"' EXIT
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
 [[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 

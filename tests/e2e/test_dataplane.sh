@@ -13,18 +13,7 @@ source "$HERE/lib/sluiced.sh"
 
 DRIVER=${SL_DRIVER:-af_xdp}
 
-finish() {
-    local rc=$?
-    trap - EXIT
-    sl_sluiced_stop >/dev/null 2>&1
-    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
-        echo "--- sluiced log (tail)"; tail -n 40 "$SL_RUN_DIR/logs/sluiced.log"
-    fi
-    sl_net_down
-    sl_summary || exit 1
-    exit "$rc"
-}
-trap finish EXIT
+trap sl_e2e_finish EXIT
 trap 'echo "interrupted/timed out" >&2; FAIL=$((FAIL + 1)); exit 124' TERM INT
 
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }

@@ -17,20 +17,7 @@ source "$HERE/lib/sluiced.sh"
 
 LONG=${SL_LONG_STREAM:-60}
 
-finish() {
-    local rc=$?
-    trap - EXIT
-    pkill -f "ffmpeg.*rtmp://$SL_VIP" 2>/dev/null
-    sl_sluiced_stop >/dev/null 2>&1
-    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
-        echo "--- sluiced log (tail)"; tail -n 30 "$SL_RUN_DIR/logs/sluiced.log"
-        echo "--- l4"; sl_ctl show l4 2>/dev/null; sl_ctl show drops 2>/dev/null | grep -v ': 0$'
-    fi
-    sl_net_down
-    sl_summary || exit 1
-    exit "$rc"
-}
-trap finish EXIT
+trap 'sl_e2e_finish pkill -f "ffmpeg.*rtmp://$SL_VIP"' EXIT
 trap 'echo "interrupted/timed out" >&2; FAIL=$((FAIL + 1)); exit 124' TERM INT
 
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }

@@ -13,18 +13,7 @@ source "$HERE/lib/deps.sh"
 source "$HERE/lib/net.sh"
 source "$HERE/lib/sluiced.sh"
 
-finish() {
-    local rc=$?
-    trap - EXIT
-    sl_sluiced_stop >/dev/null 2>&1
-    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
-        echo "--- sluiced log (tail)"; tail -n 20 "$SL_RUN_DIR/logs/sluiced.log"
-    fi
-    sl_net_down
-    sl_summary || exit 1
-    exit "$rc"
-}
-trap finish EXIT
+trap sl_e2e_finish EXIT
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
 [[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 
@@ -45,36 +34,6 @@ check "wrk keep-alive, 32 connections: no socket error, no non-2xx ($rps req/s)"
     bash -c "[[ -n '$rps' && '$rps' -gt 0 ]] && ! grep -qE 'Socket errors|Non-2xx' '$SL_RUN_DIR/wrk.txt'"
 
 head -c 20000000 /dev/urandom >"$SL_RUN_DIR/blob"
-check "echo: 4 x 20 MB back byte-exact, in parallel" sl_in sl-cli /usr/bin/python3 - "$SL_VIP" "$SL_RUN_DIR/blob" <<'PY'
-import hashlib, socket, sys, threading
-vip, path = sys.argv[1], sys.argv[2]
-data = open(path, "rb").read()
-want = hashlib.sha256(data).hexdigest()
-ok = []
-def one():
-    s = socket.create_connection((vip, 7), timeout=30)
-    got = bytearray()
-    def rd():
-        while True:
-            b = s.recv(1 << 16)
-            if not b:
-                break
-            got.extend(b)
-    t = threading.Thread(target=rd)
-    t.start()
-    s.sendall(data)
-    s.shutdown(socket.SHUT_WR)
-    t.join()
-    s.close()
-    ok.append(hashlib.sha256(got).hexdigest() == want)
-ts = [threading.Thread(target=one) for _ in range(4)]
-[t.start() for t in ts]
-[t.join() for t in ts]
-print("echo results:", ok)
-sys.exit(0 if ok == [True] * 4 else 1)
-PY
-
-# ---------------------------------------------------------------- loss on the client's link
 echo_blob() { # echo_blob FILE: one connection, sent and read back, sha256 compared
     sl_in sl-cli /usr/bin/python3 - "$SL_VIP" "$1" <<'PY'
 import hashlib, socket, sys, threading
@@ -95,6 +54,15 @@ t.join()
 sys.exit(0 if hashlib.sha256(got).digest() == hashlib.sha256(data).digest() else 1)
 PY
 }
+parallel_echo() { # four connections at once
+    local pids=() p rc=0
+    for p in 1 2 3 4; do echo_blob "$SL_RUN_DIR/blob" & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p" || rc=1; done
+    return $rc
+}
+check "echo: 4 x 20 MB back byte-exact, in parallel" parallel_echo
+
+# ---------------------------------------------------------------- loss on the client's link
 head -c 5000000 "$SL_RUN_DIR/blob" >"$SL_RUN_DIR/blob5"
 for loss in 1 5; do
     sl_in sl-cli nft add table inet sl_loss

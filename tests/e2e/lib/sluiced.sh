@@ -68,3 +68,22 @@ sl_ctl() { "$SL_CTL" -s "$SL_SOCK" "$@"; }
 sl_ctr() {
     sl_ctl show counters | awk -F': ' -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
 }
+
+# sl_e2e_finish [CMD...] — the EXIT trap of a test that runs sluiced: runs CMD (extra cleanup),
+# stops sluiced, shows its log tail and non-zero drop counters when something failed, removes
+# the network, prints the summary line and exits non-zero on failure.
+sl_e2e_finish() {
+    local rc=$?
+    trap - EXIT
+    (( $# > 0 )) && "$@" >/dev/null 2>&1
+    if (( FAIL > 0 )) && [[ -S $SL_SOCK ]]; then
+        echo "--- drops"; sl_ctl show drops 2>/dev/null | grep -v ': 0$'
+    fi
+    sl_sluiced_stop >/dev/null 2>&1
+    if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
+        echo "--- sluiced log (tail)"; tail -n 30 "$SL_RUN_DIR/logs/sluiced.log"
+    fi
+    sl_net_down
+    sl_summary || exit 1
+    exit "$rc"
+}
