@@ -16,6 +16,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/l4/l4.h"
 #include "dataplane/l4/probe.h"
+#include "dataplane/proxy.h"
 
 struct srv_meta {
 	const char *backend;
@@ -24,6 +25,9 @@ struct srv_meta {
 	uint16_t port;     /* where the probe goes: `port` of the server line, else its port */
 	uint32_t timeout_ms;
 	int gidx;
+	const struct sl_httpchk *chk; /* `option httpchk` of the backend, NULL: TCP check */
+	char *req;                    /* the HTTP check request */
+	uint32_t req_len;
 };
 
 struct sl_checks {
@@ -45,6 +49,25 @@ static uint32_t check_timeout(const struct sl_proxy *be, const struct sl_server 
 	if (be->to.connect > 0 && be->to.connect < inter)
 		return (uint32_t)be->to.connect;
 	return (uint32_t)inter;
+}
+
+/* HAProxy's HTTP check request: "METHOD URI VERSION", the headers of `option httpchk` /
+ * `http-check send`, then an empty line (HAProxy defaults: OPTIONS / HTTP/1.0). */
+static char *http_request(const struct sl_httpchk *chk, uint32_t *len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "%s %s %s\r\n", chk->method ? chk->method : "OPTIONS", chk->uri ? chk->uri : "/",
+		chk->version ? chk->version : "HTTP/1.0");
+	for (const struct sl_cfg_str *h = chk->headers; h != NULL; h = h->next)
+		fprintf(f, "%s\r\n", h->s);
+	fputs("\r\n", f);
+	fclose(f);
+	*len = (uint32_t)n;
+	return text;
 }
 
 /* Rebuilds the L4 generation with the servers' usability and publishes it. */
@@ -104,7 +127,13 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg)
 									  s->addr.v4,
 				.port = (uint16_t)(s->p.check_port ? s->p.check_port : s->port),
 				.timeout_ms = check_timeout(be, s),
-				.gidx = g};
+				.gidx = g,
+				.chk = be->chk.on ? &be->chk : NULL};
+			if (be->chk.on) {
+				c->meta[g].req = http_request(&be->chk, &c->meta[g].req_len);
+				if (c->meta[g].req == NULL)
+					goto fail;
+			}
 			list[g] = &c->srv[g];
 		}
 	}
@@ -123,6 +152,8 @@ void sl_checks_destroy(struct sl_checks *c)
 	if (c == NULL)
 		return;
 	sl_check_sched_free(&c->sched);
+	for (unsigned g = 0; c->meta != NULL && g < c->n; g++)
+		free(c->meta[g].req);
 	free(c->srv);
 	free(c->meta);
 	free(c->out);
@@ -154,12 +185,39 @@ void sl_checks_tick(struct sl_checks *c)
 			after_event(c, g, ev);
 		}
 	}
+	struct sl_hchk_res hres[64];
+	while ((nr = sl_proxy_hcheck_results(c->dp, hres, 64)) > 0) {
+		for (unsigned i = 0; i < nr; i++) {
+			int g = hres[i].id;
+			if (g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
+				continue;
+			unsigned ev = sl_check_report(&c->sched, &c->srv[g], now,
+						      (enum sl_check_status)hres[i].status,
+						      hres[i].code, NULL);
+			changed |= (ev & SL_CHK_EV_CHANGED) != 0;
+			after_event(c, g, ev);
+		}
+	}
 	if (changed)
 		republish(c);
 	struct sl_check_srv *due[64];
 	size_t nd = sl_check_due(&c->sched, now, due, 64);
 	for (size_t i = 0; i < nd; i++) {
 		int g = (int)(due[i] - c->srv);
+		if (c->meta[g].chk != NULL) {
+			struct sl_hchk_req hr = {.ip = c->meta[g].ip,
+						 .port = c->meta[g].port,
+						 .id = (uint16_t)g,
+						 .timeout_ms = c->meta[g].timeout_ms,
+						 .srv_down = due[i]->op == SL_CHK_OP_DOWN,
+						 .chk = c->meta[g].chk,
+						 .text = c->meta[g].req,
+						 .text_len = c->meta[g].req_len};
+			if (hr.port == 0 || sl_proxy_hcheck_request(c->dp, &hr) < 0)
+				sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
+						"HTTP check not started");
+			continue;
+		}
 		struct sl_probe_req req = {.ip = c->meta[g].ip,
 					   .port = c->meta[g].port,
 					   .id = (uint16_t)g,
@@ -202,6 +260,8 @@ void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t 
 		sl_stats_set_str(r, SL_ST_CHECK_STATUS, sl_check_srv_check_status(s, buf, sizeof(buf)));
 		if (s->status > SL_CHK_INI)
 			sl_stats_set_u(r, SL_ST_CHECK_DURATION, s->duration_ms);
+		if (sl_check_status_has_code(s->status))
+			sl_stats_set_u(r, SL_ST_CHECK_CODE, (uint64_t)s->code);
 		sl_stats_set_u(r, SL_ST_CHKFAIL, s->chkfail);
 		sl_stats_set_u(r, SL_ST_CHKDOWN, s->chkdown);
 		sl_stats_set_u(r, SL_ST_CHECK_HEALTH, (uint64_t)s->health);

@@ -25,6 +25,7 @@
 
 struct sl_cfg;
 struct sl_tcp_stack;
+struct sl_hchk_slot;
 
 #define SL_MAX_PORTS 8
 #define SL_MAX_ADDRS 64
@@ -95,6 +96,9 @@ struct sl_lcore {
 	struct sl_l4_worker l4;  /* flow table and local ports (workers) */
 	struct sl_probe_slot *probes; /* health probes in flight (the first worker only) */
 	struct sl_tcp_stack *tcp;     /* the proxy role's TCP stack (proxy lcores) */
+	unsigned proxy_idx;           /* index among proxies */
+	struct rte_ring *hchk_req;    /* HTTP checks to run (from main) */
+	struct sl_hchk_slot *hchk;    /* HTTP checks in flight */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_nh_entry nh[SL_NH_CACHE];
@@ -126,7 +130,8 @@ struct sl_dp {
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
 	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
-	uint8_t *svc_ports;               /* dport -> 1 when a terminated service listens on it */
+	uint8_t *svc_ports;               /* dport -> 1: a terminated service listens; 2: a check port */
+	struct rte_ring *hchk_res;        /* HTTP check results (proxies -> main) */
 	unsigned proxy_ids[RTE_MAX_LCORE]; /* lcore ids of proxies, in order */
 	unsigned nproxies;
 	struct rte_ring *probe_req;       /* main -> first worker: struct sl_probe_req */

@@ -2,6 +2,7 @@
 #include "dataplane/proxy.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <rte_random.h>
 
 #include "controlplane/cfg.h"
+#include "controlplane/check.h"
 #include "controlplane/outbuf.h"
 #include "dataplane/dp.h"
 #include "dataplane/lcore.h"
@@ -148,15 +150,185 @@ static const struct sl_tcp_cbs http_ok_cbs = {
 	.closed = any_closed,
 };
 
+/* ------------------------------------------------------------------ HTTP health checks */
+
+/*
+ * One HTTP check: connect from this lcore's check port, send the request, read the status line
+ * and up to a buffer of the body, judge it with the backend's expectations (controlplane/check.c)
+ * and report. Failures before the connection: L4CON (refused) or L4TOUT; after: L7TOUT or L7RSP.
+ */
+struct sl_hchk_slot {
+	struct sl_lcore *lc;
+	struct sl_tcp_conn *conn;
+	struct sl_hchk_req req;
+	uint64_t start_ms;
+	bool busy, connected, reported;
+	size_t len;
+	char buf[2048];
+};
+
+static void hchk_report(struct sl_hchk_slot *s, enum sl_check_status st, int code)
+{
+	if (s->reported)
+		return;
+	s->reported = true;
+	struct sl_hchk_res r = {.id = s->req.id, .status = (uint8_t)st, .code = code};
+	rte_ring_enqueue_elem(s->lc->dp->hchk_res, &r, sizeof(r)); /* a full ring loses it: the
+									next check brings another */
+}
+
+/* Judges what was received (the server closed, or the buffer is full). */
+static void hchk_judge(struct sl_hchk_slot *s)
+{
+	s->buf[s->len < sizeof(s->buf) ? s->len : sizeof(s->buf) - 1] = '\0';
+	int code = 0;
+	char reason[64] = "";
+	if (sscanf(s->buf, "HTTP/1.%*1[01] %3d %63[^\r\n]", &code, reason) < 1) {
+		hchk_report(s, SL_CHK_L7RSP, 0);
+		return;
+	}
+	const char *body = strstr(s->buf, "\r\n\r\n");
+	size_t blen = 0;
+	if (body != NULL) {
+		body += 4;
+		blen = s->len - (size_t)(body - s->buf);
+	}
+	hchk_report(s, sl_check_http_eval(s->req.chk, s->req.srv_down != 0, code, reason, body,
+					  blen, NULL, 0),
+		    code);
+}
+
+static void hchk_end(struct sl_hchk_slot *s)
+{
+	if (s->conn != NULL) {
+		sl_tcp_abort(s->conn); /* no more callbacks for it */
+		s->conn = NULL;
+	}
+	s->busy = false;
+}
+
+static void hchk_connected(struct sl_tcp_conn *c, void *arg)
+{
+	struct sl_hchk_slot *s = arg;
+	s->connected = true;
+	sl_tcp_send(c, s->req.text, s->req.text_len);
+}
+
+static void hchk_readable(struct sl_tcp_conn *c, void *arg)
+{
+	struct sl_hchk_slot *s = arg;
+	ssize_t r;
+	while (s->len < sizeof(s->buf) - 1 &&
+	       (r = sl_tcp_recv(c, s->buf + s->len, sizeof(s->buf) - 1 - s->len)) > 0)
+		s->len += (size_t)r;
+	if (s->len >= sizeof(s->buf) - 1) {
+		hchk_judge(s);
+		hchk_end(s);
+	}
+}
+
+static void hchk_peer_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct sl_hchk_slot *s = arg;
+	hchk_readable(c, arg);
+	if (s->busy) {
+		hchk_judge(s);
+		hchk_end(s);
+	}
+}
+
+static void hchk_error(struct sl_tcp_conn *c, void *arg, int reason)
+{
+	struct sl_hchk_slot *s = arg;
+	if (!s->connected)
+		hchk_report(s, reason == SL_TCP_ERR_REFUSED ? SL_CHK_L4CON : SL_CHK_L4TOUT, 0);
+	else if (s->len > 0)
+		hchk_judge(s);
+	else
+		hchk_report(s, SL_CHK_L7RSP, 0);
+}
+
+static void hchk_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct sl_hchk_slot *s = arg;
+	sl_tcp_close(c);
+	s->conn = NULL;
+	hchk_report(s, SL_CHK_L7RSP, 0);
+	s->busy = false;
+}
+
+static const struct sl_tcp_cbs hchk_cbs = {
+	.connected = hchk_connected,
+	.readable = hchk_readable,
+	.peer_closed = hchk_peer_closed,
+	.error = hchk_error,
+	.closed = hchk_closed,
+};
+
+int sl_proxy_hcheck_request(struct sl_dp *dp, const struct sl_hchk_req *req)
+{
+	if (dp->nproxies == 0)
+		return -ENODEV;
+	struct sl_lcore *lc = dp->lcores[dp->proxy_ids[req->id % dp->nproxies]];
+	return rte_ring_enqueue_elem(lc->hchk_req, (void *)(uintptr_t)req, sizeof(*req)) == 0 ?
+		       0 :
+		       -ENOBUFS;
+}
+
+unsigned sl_proxy_hcheck_results(struct sl_dp *dp, struct sl_hchk_res *res, unsigned n)
+{
+	if (dp->hchk_res == NULL)
+		return 0;
+	return rte_ring_dequeue_burst_elem(dp->hchk_res, res, sizeof(*res), n, NULL);
+}
+
+/* Proxy lcore tick: starts requested checks, times out slow ones. */
+static void hchk_tick(struct sl_lcore *lc)
+{
+	struct sl_hchk_req req;
+	uint64_t now = sl_dp_now_ms(lc->dp);
+	while (lc->hchk_req != NULL && rte_ring_dequeue_elem(lc->hchk_req, &req, sizeof(req)) == 0) {
+		unsigned k;
+		for (k = 0; k < SL_HCHK_SLOTS && lc->hchk[k].busy; k++)
+			;
+		if (k == SL_HCHK_SLOTS) {
+			struct sl_hchk_res r = {.id = req.id, .status = SL_CHK_SOCKERR};
+			rte_ring_enqueue_elem(lc->dp->hchk_res, &r, sizeof(r));
+			continue;
+		}
+		struct sl_hchk_slot *s = &lc->hchk[k];
+		memset(s, 0, offsetof(struct sl_hchk_slot, buf));
+		s->lc = lc;
+		s->req = req;
+		s->start_ms = now;
+		s->busy = true;
+		int err = 0;
+		uint16_t lport = (uint16_t)(SL_HCHK_PORT_LO + lc->proxy_idx * SL_HCHK_SLOTS + k);
+		s->conn = sl_tcp_connect(lc->tcp, sl_dp_source_for(lc->dp, 0, req.ip), lport, req.ip,
+					 req.port, &hchk_cbs, s, &err);
+		if (s->conn == NULL) {
+			hchk_report(s, SL_CHK_SOCKERR, 0);
+			s->busy = false;
+		}
+	}
+	for (unsigned k = 0; lc->hchk != NULL && k < SL_HCHK_SLOTS; k++) {
+		struct sl_hchk_slot *s = &lc->hchk[k];
+		if (s->busy && now - s->start_ms >= s->req.timeout_ms) {
+			hchk_report(s, s->connected ? SL_CHK_L7TOUT : SL_CHK_L4TOUT, 0);
+			hchk_end(s);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ setup */
 
 int sl_proxy_init(struct sl_dp *dp)
 {
 	const struct sl_dataplane *cdp = &dp->cfg->dp;
-	if (cdp->services == NULL)
-		return 0;
 	dp->svc_ports = rte_zmalloc("sl_svc_ports", 65536, 64);
-	if (dp->svc_ports == NULL)
+	dp->hchk_res = rte_ring_create_elem("sl_hchk_res", sizeof(struct sl_hchk_res), 1024,
+					    SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (dp->svc_ports == NULL || dp->hchk_res == NULL)
 		return -1;
 	for (const struct sl_dp_service *sv = cdp->services; sv != NULL; sv = sv->next)
 		dp->svc_ports[sv->port] = 1;
@@ -165,8 +337,22 @@ int sl_proxy_init(struct sl_dp *dp)
 		struct sl_lcore *lc = dp->lcores[id];
 		if (!(lc->roles & SL_ROLE_PROXY))
 			continue;
+		lc->proxy_idx = dp->nproxies;
 		dp->proxy_ids[dp->nproxies++] = id;
-		struct sl_tcp_params p = {.max_conns = 4096, .sndbuf = 32768, .rcvbuf = 32768};
+		/* this lcore's HTTP check ports go to its stack (by port, not by hash: see input) */
+		for (unsigned k = 0; k < SL_HCHK_SLOTS; k++)
+			dp->svc_ports[SL_HCHK_PORT_LO + lc->proxy_idx * SL_HCHK_SLOTS + k] = 2;
+		char name[32];
+		snprintf(name, sizeof(name), "sl_hchk_%u", id);
+		lc->hchk_req = rte_ring_create_elem(name, sizeof(struct sl_hchk_req), 256,
+						    SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		lc->hchk = rte_zmalloc("sl_hchk", sizeof(*lc->hchk) * SL_HCHK_SLOTS, 64);
+		if (lc->hchk_req == NULL || lc->hchk == NULL)
+			return -1;
+		/* services need room for clients; checks alone need a few connections */
+		struct sl_tcp_params p = {.max_conns = cdp->services != NULL ? 4096 : 256,
+					  .sndbuf = 32768,
+					  .rcvbuf = 32768};
 		lc->tcp = sl_tcp_stack_create(&p, &px_ops, lc);
 		if (lc->tcp == NULL) {
 			fprintf(stderr, "sluiced: not enough memory for the TCP stack of lcore %u\n", id);
@@ -191,8 +377,14 @@ void sl_proxy_fini(struct sl_dp *dp)
 		struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
 		sl_tcp_stack_destroy(lc->tcp);
 		lc->tcp = NULL;
+		rte_ring_free(lc->hchk_req);
+		rte_free(lc->hchk);
+		lc->hchk_req = NULL;
+		lc->hchk = NULL;
 	}
 	dp->nproxies = 0;
+	rte_ring_free(dp->hchk_res);
+	dp->hchk_res = NULL;
 	rte_free(dp->svc_ports);
 	dp->svc_ports = NULL;
 }
@@ -209,6 +401,8 @@ bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, cons
 	 * end up on the same one, whatever queue RSS chose */
 	uint32_t h = (iph->src ^ (uint32_t)th->sport * 2654435761u) * 2246822519u;
 	unsigned owner = dp->proxy_ids[(h >> 16) % dp->nproxies];
+	if (dp->svc_ports[th->dport] == 2) /* a check's reply: the lcore that owns that port */
+		owner = dp->proxy_ids[(th->dport - SL_HCHK_PORT_LO) / SL_HCHK_SLOTS];
 	if (owner != lc->lcore_id) {
 		m->port = port;
 		if (rte_ring_enqueue(dp->lcores[owner]->rxring, m) != 0) {
@@ -225,8 +419,10 @@ bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, cons
 
 void sl_proxy_tick(struct sl_lcore *lc)
 {
-	if (lc->tcp != NULL)
-		sl_tcp_advance(lc->tcp, px_now_us(lc));
+	if (lc->tcp == NULL)
+		return;
+	hchk_tick(lc);
+	sl_tcp_advance(lc->tcp, px_now_us(lc));
 }
 
 void sl_proxy_show(const struct sl_dp *dp, struct sl_outbuf *out)

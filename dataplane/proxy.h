@@ -34,6 +34,41 @@ void sl_proxy_fini(struct sl_dp *dp);
 bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, const uint8_t *ip,
 		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th);
 
+/* ------------------------------------------------------------------ HTTP health checks */
+
+/* Local ports of HTTP checks: proxy lcore i owns SL_HCHK_PORT_LO + i * SL_HCHK_SLOTS, ... */
+#define SL_HCHK_PORT_LO 62100
+#define SL_HCHK_SLOTS 64
+
+struct sl_httpchk;
+
+/* main -> proxy lcore: one HTTP check (`option httpchk`) */
+struct sl_hchk_req {
+	uint32_t ip;
+	uint16_t port;
+	uint16_t id;            /* caller's server id */
+	uint32_t timeout_ms;
+	uint32_t srv_down;      /* the server is DOWN (disable-on-404 only applies when not) */
+	const struct sl_httpchk *chk; /* the backend's expectations (immutable config) */
+	const char *text;       /* the request, kept alive by the caller */
+	uint32_t text_len;
+	uint32_t pad;
+};
+
+/* proxy lcore -> main */
+struct sl_hchk_res {
+	uint16_t id;
+	uint8_t status;         /* enum sl_check_status */
+	uint8_t pad;
+	int32_t code;           /* HTTP status, 0 when none */
+};
+
+/* Main lcore: sends an HTTP check to a proxy lcore. Returns 0, -ENOBUFS or -ENODEV (no proxy). */
+int sl_proxy_hcheck_request(struct sl_dp *dp, const struct sl_hchk_req *req);
+
+/* Main lcore: takes up to @n results. Returns how many. */
+unsigned sl_proxy_hcheck_results(struct sl_dp *dp, struct sl_hchk_res *res, unsigned n);
+
 /* Timers of this lcore's stack (once a millisecond, proxy lcores). */
 void sl_proxy_tick(struct sl_lcore *lc);
 

@@ -28,6 +28,37 @@ CFG=$SL_RUN_DIR/sluice.cfg
 sed -e "s/172.30.0.42:1935 check/$SL_BE1_IP:1935 check inter $INTER fall $FALL rise $RISE on-marked-down shutdown-sessions/" \
     -e "s/172.30.0.48:1935 check/$SL_BE2_IP:1935 check inter $INTER fall $FALL rise $RISE on-marked-down shutdown-sessions/" \
     "$SL_REPO/tests/fixtures/seed/seed-common.cfg" >"$CFG"
+cat >>"$CFG" <<EOT
+
+frontend web_lb
+    bind *:8080
+    mode tcp
+    timeout client 30s
+    default_backend backend_web
+
+backend backend_web
+    mode tcp
+    timeout connect 2s
+    timeout server 30s
+    option httpchk GET /index.txt
+    http-check expect string backend
+    server w1 $SL_BE1_IP:5080 check inter $INTER fall $FALL rise $RISE
+    server w2 $SL_BE2_IP:5080 check inter $INTER fall $FALL rise $RISE
+
+frontend bad_lb
+    bind *:8081
+    mode tcp
+    timeout client 30s
+    default_backend backend_bad
+
+backend backend_bad
+    mode tcp
+    timeout connect 2s
+    timeout server 30s
+    option httpchk
+    http-check expect status 201
+    server b1 $SL_BE1_IP:5080 check inter $INTER fall $FALL rise $RISE
+EOT
 { printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"; sl_dataplane_cfg af_xdp; } >>"$CFG"
 check "sluiced starts" sl_sluiced_start "$CFG" || exit 1
 
@@ -57,6 +88,14 @@ alive() { [[ ! -f $SL_RUN_DIR/rc-$1 ]]; }
 hls_on() { local b; for b in be1 be2; do [[ -f $SL_RUN_DIR/be/$b/hls/$1.m3u8 ]] && echo "$b"; done; }
 
 check "both servers UP with L4OK after the first checks" bash -c "sleep 3; [[ \$('$SL_CTL' -s '$SL_SOCK' raw show stat | grep -c '^backend_rtmp,ams[12],.*,UP,.*L4OK') == 2 ]]"
+
+# ---------------------------------------------------------------- HTTP checks (option httpchk)
+row() { sl_ctl raw show stat | awk -F, -v b="$1" -v s="$2" '$1 == b && $2 == s'; }
+check "HTTP check passes: backend_web/w1 UP, L7OK, code 200" bash -c "[[ \$('$SL_CTL' -s '$SL_SOCK' raw show stat | awk -F, '\$1==\"backend_web\" && \$2==\"w1\" {print \$18, \$37, \$38}') == 'UP L7OK 200' ]]"
+check "HTTP check with a wrong expected status: backend_bad/b1 DOWN, L7STS, code 200" bash -c "sleep 2; [[ \$('$SL_CTL' -s '$SL_SOCK' raw show stat | awk -F, '\$1==\"backend_bad\" && \$2==\"b1\" {print \$18, \$37, \$38}') == 'DOWN L7STS 200' ]]"
+echo "     $(row backend_web w1 | cut -d, -f1,2,18,37,38,39)"
+echo "     $(row backend_bad b1 | cut -d, -f1,2,18,37,38,39)"
+check "traffic through the HTTP-checked backend" bash -c "ip netns exec '$SL_NS_CLI' curl -sf --max-time 5 http://$SL_VIP:8080/ | grep -q backend"
 
 # ---------------------------------------------------------------- refused: L4CON
 sl_backend_stop be1
