@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dataplane/ctl.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,17 +130,24 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 	}
 }
 
+int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+{
+	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
+		return -ENOMEM;
+	fill_l4(ctl->dp, *rows, *n);
+	sl_checks_fill_rows(ctl->checks, *rows, *n);
+	return 0;
+}
+
 static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
 	struct sl_stats_row *rows;
 	size_t n;
-	if (sl_stats_rows_from_cfg(ctl->cfg, &rows, &n) < 0) {
+	if (sl_ctl_stats_rows(ctl, &rows, &n) < 0) {
 		sl_outbuf_printf(out, "Out of memory.\n");
 		return 0;
 	}
-	fill_l4(ctl->dp, rows, n);
-	sl_checks_fill_rows(ctl->checks, rows, n);
 	int r = sl_stats_cmd_show_stat(rows, n, argc, argv, out);
 	sl_stats_rows_free(rows, n);
 	return r;
@@ -334,6 +342,7 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 	ctl->dp = dp;
 	ctl->cfg = cfg;
 	ctl->checks = checks;
+	dp->ctl = ctl;
 	ctl->start_sec = (uint64_t)time(NULL);
 	for (const struct sl_stats_socket *s = cfg->global.sockets; s != NULL; s = s->next) {
 		if (ctl->nsocks == SL_CTL_MAX_SOCKS)
@@ -368,5 +377,6 @@ void sl_ctl_close(struct sl_ctl *ctl)
 		return;
 	for (unsigned i = 0; i < ctl->nsocks; i++)
 		sl_stats_sock_close(ctl->socks[i]);
+	ctl->dp->ctl = NULL;
 	free(ctl);
 }

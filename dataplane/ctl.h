@@ -7,6 +7,8 @@
 #ifndef SL_CTL_H
 #define SL_CTL_H
 
+#include <stddef.h>
+
 #include "dataplane/dp.h"
 
 struct sl_ctl;
@@ -23,6 +25,14 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 
 /* Serves whatever is ready on the sockets without waiting. Main lcore only. NULL is accepted. */
 void sl_ctl_poll(struct sl_ctl *ctl);
+
+/*
+ * Builds the `show stat` rows with the live counters and server states (the caller frees them
+ * with sl_stats_rows_free()). Any lcore: the counters are read as they are, the server states
+ * of the main lcore as well (a display may mix two moments). Returns 0 or -ENOMEM.
+ */
+struct sl_stats_row;
+int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n);
 
 /* Closes the sockets (and removes their files). NULL is accepted. */
 void sl_ctl_close(struct sl_ctl *ctl);

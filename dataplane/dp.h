@@ -26,6 +26,8 @@
 struct sl_cfg;
 struct sl_tcp_stack;
 struct sl_hchk_slot;
+struct sl_ctl;
+struct sl_page_conn;
 
 #define SL_MAX_PORTS 8
 #define SL_MAX_ADDRS 64
@@ -99,6 +101,7 @@ struct sl_lcore {
 	unsigned proxy_idx;           /* index among proxies */
 	struct rte_ring *hchk_req;    /* HTTP checks to run (from main) */
 	struct sl_hchk_slot *hchk;    /* HTTP checks in flight */
+	struct sl_page_conn *pages;   /* stats page connections (pool) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_nh_entry nh[SL_NH_CACHE];
@@ -132,6 +135,7 @@ struct sl_dp {
 	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
 	uint8_t *svc_ports;               /* dport -> 1: a terminated service listens; 2: a check port */
 	struct rte_ring *hchk_res;        /* HTTP check results (proxies -> main) */
+	struct sl_ctl *ctl;               /* stats rows for the stats page (set by main) */
 	unsigned proxy_ids[RTE_MAX_LCORE]; /* lcore ids of proxies, in order */
 	unsigned nproxies;
 	struct rte_ring *probe_req;       /* main -> first worker: struct sl_probe_req */

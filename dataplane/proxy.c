@@ -17,6 +17,7 @@
 #include "controlplane/outbuf.h"
 #include "dataplane/dp.h"
 #include "dataplane/lcore.h"
+#include "dataplane/page.h"
 #include "dataplane/tcp/stack.h"
 #include "proto/ipv4.h"
 #include "proto/tcp.h"
@@ -358,6 +359,8 @@ int sl_proxy_init(struct sl_dp *dp)
 			fprintf(stderr, "sluiced: not enough memory for the TCP stack of lcore %u\n", id);
 			return -1;
 		}
+		if (sl_page_listen(dp, lc) < 0)
+			return -1;
 		for (const struct sl_dp_service *sv = cdp->services; sv != NULL; sv = sv->next) {
 			int r = sl_tcp_listen(lc->tcp, 0, sv->port, 1024,
 					      sv->kind == SL_SVC_ECHO ? &echo_cbs : &http_ok_cbs, NULL);
@@ -377,6 +380,7 @@ void sl_proxy_fini(struct sl_dp *dp)
 		struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
 		sl_tcp_stack_destroy(lc->tcp);
 		lc->tcp = NULL;
+		sl_page_fini(lc);
 		rte_ring_free(lc->hchk_req);
 		rte_free(lc->hchk);
 		lc->hchk_req = NULL;
