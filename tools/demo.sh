@@ -88,6 +88,13 @@ for st in demo1 demo2; do
 	done
 done
 
+say "The seed's stats page, served on the VIP by sluice's own TCP stack (listen stats, :6080)"
+run ip netns exec sl-cli curl -s -o /dev/null -w '%{http_code} without credentials\n' "http://$SL_VIP:6080/haproxy_stats"
+run ip netns exec sl-cli curl -s -o /dev/null -w '%{http_code} with Username:Password, %{size_download} bytes of HTML\n' \
+	-u Username:Password "http://$SL_VIP:6080/haproxy_stats"
+echo '$ ip netns exec sl-cli curl -s -u Username:Password "http://'"$SL_VIP"':6080/haproxy_stats;csv" | cut -d, -f1,2,18,37 | head'
+ip netns exec sl-cli curl -s -u Username:Password "http://$SL_VIP:6080/haproxy_stats;csv" | cut -d, -f1,2,18,37 | head
+
 say "Where to look: the stats socket ($SL_SOCK) through sluicectl"
 run ./build/sluicectl -s "$SL_SOCK" show info
 run ./build/sluicectl -s "$SL_SOCK" show lcores
@@ -100,14 +107,15 @@ run ./build/sluicectl -s "$SL_SOCK" show stat
 cat <<EOT
 
 What works today: the configuration language, the dataplane (AF_XDP/af_packet/PCI ports, ARP,
-ICMP, counters, stats socket) and the L4 path (RTMP and every mode tcp frontend, full NAT with
-Maglev). HTTP/HTTPS, health checks and the stats page come with the next parts (see the
-issues); this demo grows with them.
+ICMP, counters, stats socket), the L4 path (RTMP and every mode tcp frontend, full NAT with
+Maglev, health checks) and the stats page on sluice's own TCP stack. The HTTP proxy and TLS come
+with the next parts (see the issues); this demo grows with them.
 
 Try it yourself (as root), while the cluster is up (SL_DEMO_KEEP=1):
   ip netns exec sl-cli ping $SL_VIP
   ip netns exec sl-cli ffmpeg -re -f lavfi -i testsrc -t 30 -c:v libx264 -f flv rtmp://$SL_VIP/live/mine
   ./build/sluicectl -s $SL_SOCK show stat
+  ip netns exec sl-cli curl -u Username:Password http://$SL_VIP:6080/haproxy_stats
   ./build/sluicectl -s $SL_SOCK disable server backend_rtmp/ams1
   ./build/sluicectl -s $SL_SOCK            (no command: help)
   logs: $SL_RUN_DIR/logs/
