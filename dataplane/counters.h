@@ -39,6 +39,7 @@
 	X(L4_ICMP_ERRORS, "l4_icmp_errors_translated")                                            \
 	X(PROBES_SENT, "probes_sent")                                                             \
 	X(PROXY_SEGMENTS, "proxy_segments_in")                                                    \
+	X(TCP_RST_NO_SERVICE, "tcp_rst_no_service")                                               \
 	X(PROBE_REPLIES, "probe_replies")                                                         \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \

@@ -101,6 +101,48 @@ static void icmp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 	sl_ip_output(lc, port, m, iph->src);
 }
 
+/*
+ * A segment for a port where nothing listens: answered as a host does (RFC 9293 3.10.7.1): an RST
+ * that acknowledges a SYN, or that takes the sequence number the segment acknowledged. Built in
+ * place (addresses and ports swapped, options and data cut). RSTs are never answered.
+ */
+static void refuse(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
+		   const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
+{
+	if (th->flags & SL_TCP_RST) {
+		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
+		return;
+	}
+	uint32_t paylen = (uint32_t)iph->total_len - iph->ihl_bytes - th->doff_bytes;
+	uint32_t seq = 0, ack = 0;
+	uint8_t flags = SL_TCP_RST;
+	if (th->flags & SL_TCP_ACK) {
+		seq = th->ack;
+	} else {
+		ack = th->seq + paylen + ((th->flags & SL_TCP_SYN) ? 1 : 0) +
+		      ((th->flags & SL_TCP_FIN) ? 1 : 0);
+		flags |= SL_TCP_ACK;
+	}
+	uint8_t *t = ip + 20;
+	if (iph->ihl_bytes != 20)
+		memmove(t, ip + iph->ihl_bytes, 20);
+	t[0] = (uint8_t)(th->dport >> 8), t[1] = (uint8_t)th->dport;
+	t[2] = (uint8_t)(th->sport >> 8), t[3] = (uint8_t)th->sport;
+	for (int i = 0; i < 4; i++) {
+		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	t[12] = 5 << 4;
+	t[13] = flags;
+	t[14] = t[15] = t[18] = t[19] = 0;
+	sl_ipv4_build(ip, 0, 40, 0, true, 64, SL_IPPROTO_TCP, iph->dst, iph->src);
+	sl_tcp4_set_csum(t, 20, iph->dst, iph->src);
+	rte_pktmbuf_data_len(m) = (uint16_t)(14 + 40);
+	rte_pktmbuf_pkt_len(m) = 14 + 40;
+	lc->ctr->c[SL_CTR_TCP_RST_NO_SERVICE]++;
+	sl_ip_output(lc, port, m, iph->src);
+}
+
 /* ------------------------------------------------------------------ IPv4 (RFC 791) */
 
 static const enum sl_ctr ipv4_drop[] = {
@@ -154,8 +196,8 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 		if (sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport) ||
 		    sl_proxy_input(lc, port, m, ip, &iph, &th))
 			return;
-		/* no mode tcp service, no flow (HTTP proxies plug in here) */
-		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
+		/* no mode tcp service, no flow, no terminated service */
+		refuse(lc, port, m, ip, &iph, &th);
 		return;
 	}
 	case SL_IPPROTO_UDP: {
@@ -229,7 +271,7 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 		rte_pktmbuf_trim(m, (uint16_t)(len - 14 - tot));
 	if (!sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport) &&
 	    !sl_proxy_input(lc, port, m, ip, &iph, &th))
-		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
+		refuse(lc, port, m, ip, &iph, &th);
 	return true;
 }
 

@@ -58,6 +58,14 @@ check "show ports shows lb0 up" bash -c "'$SL_CTL' -s '$SL_SOCK' show ports | gr
 check "show lcores lists a worker" bash -c "'$SL_CTL' -s '$SL_SOCK' show lcores | grep -q worker"
 check "show stat has HAProxy's header" bash -c "'$SL_CTL' -s '$SL_SOCK' raw show stat | head -1 | grep -q '^# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout'"
 
+# ---------------------------------------------------------------- a closed port
+t0=$(date +%s%N)
+out=$(sl_in sl-cli curl -sS --max-time 5 "http://$SL_VIP:9/" 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "a port without service refuses at once, as a host does ($ms ms: ${out##*: })" \
+    bash -c "[[ ( '$out' == *'Connection refused'* || '$out' == *\"Couldn't connect\"* ) && $ms -lt 2000 ]]"
+expect_eq "tcp_rst_no_service counted" "$(sl_ctr tcp_rst_no_service)" 1
+
 # ---------------------------------------------------------------- malformed frames
 # Each kind is sent N times at lb0's MAC; each must land in its own drop counter.
 N=5

@@ -73,7 +73,7 @@ static void build_templates(struct tmpl *t, const uint8_t *port_mac)
 	t[2].name = "bad ipv4 checksum -> drop";
 	t[2].b[14 + 10] ^= 0x55;
 	/* TCP SYN to a port with no service: parse + count + free */
-	t[3].name = "tcp syn, no service -> drop";
+	t[3].name = "tcp syn, no service -> rst";
 	n = sl_eth_build(t[3].b, 14, port_mac, cli_mac, SL_ETH_P_IPV4);
 	ip = t[3].b + n;
 	sl_ipv4_build(ip, 0, 40, 1, true, 64, SL_IPPROTO_TCP, CLIENT, VIP);
@@ -156,11 +156,11 @@ int main(int argc, char **argv)
 		printf("  %-28s %7.1f cycles/packet\n", t[k].name,
 		       (double)total / (double)(rounds * SL_BURST));
 	}
-	printf("counters: icmp_echo_in=%lu arp_requests_in=%lu drop_ipv4_bad_checksum=%lu drop_tcp_no_service=%lu tx=%lu\n",
+	printf("counters: icmp_echo_in=%lu arp_requests_in=%lu drop_ipv4_bad_checksum=%lu tcp_rst_no_service=%lu tx=%lu\n",
 	       (unsigned long)lc->ctr->c[SL_CTR_ICMP_ECHO_IN],
 	       (unsigned long)lc->ctr->c[SL_CTR_ARP_REQ_IN],
 	       (unsigned long)lc->ctr->c[SL_CTR_DROP_IPV4_CSUM],
-	       (unsigned long)lc->ctr->c[SL_CTR_DROP_TCP_NO_SERVICE],
+	       (unsigned long)lc->ctr->c[SL_CTR_TCP_RST_NO_SERVICE],
 	       (unsigned long)lc->ctr->c[SL_CTR_TX_PKTS]);
 	rte_eth_dev_stop(0);
 	rte_eal_cleanup();
