@@ -11,6 +11,8 @@
 #include "dataplane/worker.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
+#include "proto/ipv4.h"
+#include "proto/tcp.h"
 
 #define SL_IDLE_POLLS 256     /* empty polls before backing off */
 #define SL_IDLE_MAX_US 1000   /* longest sleep of an idle lcore that receives packets */
@@ -228,6 +230,41 @@ static void pending_tick(struct sl_lcore *lc)
 		lc->pending[keep++] = *pe;
 	}
 	lc->npending = keep;
+}
+
+void sl_tcp_ctl_send(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
+			 uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool mss)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
+	if (m == NULL) {
+		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
+		return;
+	}
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t tl = mss ? 24 : 20;
+	memset(p, 0, 14 + 20 + tl);
+	p[12] = 0x08; /* IPv4; Ethernet addresses come from sl_ip_output() */
+	uint8_t *ip = p + 14, *t = ip + 20;
+	sl_ipv4_build(ip, 0, (uint16_t)(20 + tl), 0, true, 64, SL_IPPROTO_TCP, src, dst);
+	t[0] = (uint8_t)(sport >> 8), t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8), t[3] = (uint8_t)dport;
+	for (int i = 0; i < 4; i++) {
+		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	t[12] = (uint8_t)((tl / 4) << 4);
+	t[13] = flags;
+	t[14] = 0xff, t[15] = 0xff;
+	if (mss) {
+		t[20] = 2, t[21] = 4, t[22] = 0x05, t[23] = 0xb4; /* MSS 1460 */
+	}
+	sl_tcp4_set_csum(t, tl, src, dst);
+	m->data_len = m->pkt_len = (uint32_t)(14 + 20 + tl);
+	uint16_t port = 0;
+	for (unsigned i = 0; i < lc->dp->naddrs; i++)
+		if (lc->dp->addrs[i].ip == src)
+			port = lc->dp->addrs[i].port;
+	sl_ip_output(lc, port, m, dst);
 }
 
 /* ------------------------------------------------------------------ the loop */

@@ -37,6 +37,14 @@ void sl_tx_flush(struct sl_lcore *lc);
  */
 void sl_ip_output(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint32_t dst);
 
+/*
+ * Builds a TCP segment with no data (20-byte header, plus an MSS 1460 option when @mss) from
+ * @src:@sport to @dst:@dport (host order) with @seq, @ack and @flags, and sends it through
+ * sl_ip_output() on the port that owns @src. For control segments: probes, resets.
+ */
+void sl_tcp_ctl_send(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
+		     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool mss);
+
 /* Sends a gratuitous ARP for every owned address of @port. */
 void sl_arp_announce(struct sl_lcore *lc, uint16_t port);
 

@@ -680,38 +680,6 @@ static void on_expire(void *arg, struct sl_flow *f)
 		lc->ctr->c[SL_CTR_L4_FLOWS_EXPIRED]++;
 }
 
-/* Builds and sends an RST|ACK from @src:@sport to @dst:@dport (host order). */
-static void send_rst(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
-		     uint16_t dport, uint32_t seq, uint32_t ack)
-{
-	const struct sl_dp *dp = lc->dp;
-	uint16_t port = 0;
-	for (unsigned i = 0; i < dp->naddrs; i++)
-		if (dp->addrs[i].ip == src)
-			port = dp->addrs[i].port;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
-	if (m == NULL) {
-		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
-		return;
-	}
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	memset(p, 0, 60);
-	p[12] = 0x08; /* IPv4; the addresses are filled by sl_ip_output() */
-	uint8_t *ip = p + 14, *t = ip + 20;
-	sl_ipv4_build(ip, 0, 40, 0, true, 64, SL_IPPROTO_TCP, src, dst);
-	t[0] = (uint8_t)(sport >> 8), t[1] = (uint8_t)sport;
-	t[2] = (uint8_t)(dport >> 8), t[3] = (uint8_t)dport;
-	for (int i = 0; i < 4; i++) {
-		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
-		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
-	}
-	t[12] = 5 << 4;
-	t[13] = SL_TCP_RST | SL_TCP_ACK;
-	sl_tcp4_set_csum(t, 20, src, dst);
-	m->data_len = m->pkt_len = 54;
-	sl_ip_output(lc, port, m, dst);
-}
-
 struct reset_ctx {
 	struct sl_lcore *lc;
 	uint16_t gidx;
@@ -727,8 +695,10 @@ static void reset_flow(void *arg, struct sl_flow *f)
 	/* what each end expects next: the server's sequence space is the same on both sides;
 	 * the client's is shifted by the flow's offset towards the server */
 	uint32_t c_nxt = f->user[SL_FLOW_DIR_CLIENT], s_nxt = f->user[SL_FLOW_DIR_SERVER];
-	send_rst(rc->lc, ck->daddr, ck->dport, ck->saddr, ck->sport, s_nxt, c_nxt);
-	send_rst(rc->lc, sk->daddr, sk->dport, sk->saddr, sk->sport, c_nxt + f->tcp_off, s_nxt);
+	sl_tcp_ctl_send(rc->lc, ck->daddr, ck->dport, ck->saddr, ck->sport, s_nxt, c_nxt,
+			SL_TCP_RST | SL_TCP_ACK, false);
+	sl_tcp_ctl_send(rc->lc, sk->daddr, sk->dport, sk->saddr, sk->sport, c_nxt + f->tcp_off,
+			s_nxt, SL_TCP_RST | SL_TCP_ACK, false);
 	rc->lc->l4.srv[f->server_idx].ended++;
 	rc->lc->ctr->c[SL_CTR_L4_FLOWS_RESET]++;
 	sl_flow_delete(rc->lc->l4.ft, f);

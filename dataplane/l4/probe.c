@@ -64,42 +64,6 @@ static void report(struct sl_lcore *lc, struct sl_probe_slot *s, enum sl_probe_s
 	s->busy = 0;
 }
 
-/* Builds a 20-byte-header TCP segment (+ @opt) from @src:@sport to @dst:@dport and sends it. */
-static void send_segment(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
-			 uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool mss)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
-	if (m == NULL) {
-		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
-		return;
-	}
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	size_t tl = mss ? 24 : 20;
-	memset(p, 0, 14 + 20 + tl);
-	p[12] = 0x08; /* IPv4; Ethernet addresses come from sl_ip_output() */
-	uint8_t *ip = p + 14, *t = ip + 20;
-	sl_ipv4_build(ip, 0, (uint16_t)(20 + tl), 0, true, 64, SL_IPPROTO_TCP, src, dst);
-	t[0] = (uint8_t)(sport >> 8), t[1] = (uint8_t)sport;
-	t[2] = (uint8_t)(dport >> 8), t[3] = (uint8_t)dport;
-	for (int i = 0; i < 4; i++) {
-		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
-		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
-	}
-	t[12] = (uint8_t)((tl / 4) << 4);
-	t[13] = flags;
-	t[14] = 0xff, t[15] = 0xff;
-	if (mss) {
-		t[20] = 2, t[21] = 4, t[22] = 0x05, t[23] = 0xb4; /* MSS 1460 */
-	}
-	sl_tcp4_set_csum(t, tl, src, dst);
-	m->data_len = m->pkt_len = (uint32_t)(14 + 20 + tl);
-	uint16_t port = 0;
-	for (unsigned i = 0; i < lc->dp->naddrs; i++)
-		if (lc->dp->addrs[i].ip == src)
-			port = lc->dp->addrs[i].port;
-	sl_ip_output(lc, port, m, dst);
-}
-
 void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
 {
@@ -119,7 +83,7 @@ void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		if ((th->flags & (SL_TCP_SYN | SL_TCP_ACK)) == (SL_TCP_SYN | SL_TCP_ACK) &&
 		    th->ack == s->iss + 1) {
 			/* accepted: reset the half-open connection, as a connect+close would end */
-			send_segment(lc, iph->dst, th->dport, iph->src, th->sport, th->ack, 0,
+			sl_tcp_ctl_send(lc, iph->dst, th->dport, iph->src, th->sport, th->ack, 0,
 				     SL_TCP_RST, false);
 			report(lc, s, SL_PROBE_OK);
 		} else if ((th->flags & SL_TCP_RST) && th->ack == s->iss + 1) {
@@ -157,7 +121,7 @@ void sl_probe_tick(struct sl_lcore *lc)
 					    .sent_ms = lc->now_ms,
 					    .busy = 1};
 		uint32_t src = sl_dp_source_for(dp, 0, req.ip);
-		send_segment(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
+		sl_tcp_ctl_send(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
 			     SL_TCP_SYN, true);
 		lc->ctr->c[SL_CTR_PROBES_SENT]++;
 	}
