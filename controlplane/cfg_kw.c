@@ -1663,7 +1663,6 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 	}
 	const char *k = argv[1];
 	const char *v = argc > 2 ? argv[2] : NULL;
-	bool one = false; /* takes exactly one value */
 	if (strcmp(k, "enable") == 0) {
 		if (no_more(c, "stats enable", 2, argc, argv) < 0)
 			return -1;
@@ -1678,7 +1677,6 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 	} else if (strcmp(k, "uri") == 0 || strcmp(k, "realm") == 0 || strcmp(k, "auth") == 0 ||
 		   strcmp(k, "refresh") == 0 || strcmp(k, "prometheus-uri") == 0 ||
 		   strcmp(k, "scope") == 0) {
-		one = true;
 		if (argc != 3) {
 			cfg_err(c, "'stats %s' expects exactly one argument (escape spaces with '\\ ')",
 				k);
@@ -1728,7 +1726,6 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 			dym ? dym : "", dym ? "'?" : "");
 		return -1;
 	}
-	(void)one;
 	st->enabled = true; /* every stats keyword implies "stats enable", as in HAProxy */
 	return 0;
 }

@@ -150,6 +150,9 @@ uint64_t sl_dp_now_ms(const struct sl_dp *dp);
  * port's first address; 0 when the port has none. */
 uint32_t sl_dp_source_for(const struct sl_dp *dp, uint16_t port, uint32_t dst);
 
+/* The port (index) that owns address @ip; port 0 when none does. */
+uint16_t sl_dp_port_of(const struct sl_dp *dp, uint32_t ip);
+
 /* Returns the owned address entry for @ip (host order) on @port, or NULL. */
 const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_t ip);
 

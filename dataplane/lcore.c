@@ -25,6 +25,14 @@ uint64_t sl_dp_now_ms(const struct sl_dp *dp)
 	return (rte_rdtsc() - dp->start_tsc) * 1000 / dp->tsc_hz;
 }
 
+uint16_t sl_dp_port_of(const struct sl_dp *dp, uint32_t ip)
+{
+	for (unsigned i = 0; i < dp->naddrs; i++)
+		if (dp->addrs[i].ip == ip)
+			return dp->addrs[i].port;
+	return 0;
+}
+
 const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_t ip)
 {
 	for (unsigned i = 0; i < dp->naddrs; i++)
@@ -260,11 +268,7 @@ void sl_tcp_ctl_send(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t
 	}
 	sl_tcp4_set_csum(t, tl, src, dst);
 	m->data_len = m->pkt_len = (uint32_t)(14 + 20 + tl);
-	uint16_t port = 0;
-	for (unsigned i = 0; i < lc->dp->naddrs; i++)
-		if (lc->dp->addrs[i].ip == src)
-			port = lc->dp->addrs[i].port;
-	sl_ip_output(lc, port, m, dst);
+	sl_ip_output(lc, sl_dp_port_of(lc->dp, src), m, dst);
 }
 
 /* ------------------------------------------------------------------ the loop */

@@ -44,11 +44,7 @@ static int px_output(void *env, const uint8_t *pkt, size_t len)
 	m->data_len = m->pkt_len = (uint32_t)(len + 14);
 	uint32_t src = (uint32_t)pkt[12] << 24 | pkt[13] << 16 | pkt[14] << 8 | pkt[15];
 	uint32_t dst = (uint32_t)pkt[16] << 24 | pkt[17] << 16 | pkt[18] << 8 | pkt[19];
-	uint16_t port = 0;
-	for (unsigned i = 0; i < lc->dp->naddrs; i++)
-		if (lc->dp->addrs[i].ip == src)
-			port = lc->dp->addrs[i].port;
-	sl_ip_output(lc, port, m, dst);
+	sl_ip_output(lc, sl_dp_port_of(lc->dp, src), m, dst);
 	return 0;
 }
 

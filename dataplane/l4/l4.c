@@ -199,7 +199,6 @@ int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uin
 		}
 	}
 	free(bes);
-	(void)dp;
 	*out = c;
 	return 0;
 nomem:
