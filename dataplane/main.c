@@ -390,14 +390,26 @@ static void undo_lcores(struct daemon *d)
 	rte_memzone_free(d->ctr_mz);
 }
 
+/* Lcores that will run a TCP stack (roles are set by the lcore step, before the pool). */
+static unsigned nproxy_lcores(const struct sl_dp *dp)
+{
+	unsigned n = 0, id;
+	RTE_LCORE_FOREACH(id)
+	if (dp->lcores[id] != NULL && (dp->lcores[id]->roles & SL_ROLE_PROXY))
+		n++;
+	return n;
+}
+
 static int step_pool(struct daemon *d)
 {
 	unsigned nports = 0;
 	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL; p = p->next)
 		nports++;
-	/* descriptors of every queue, per-lcore caches, rings and pending frames, and slack */
+	/* descriptors of every queue, per-lcore caches, rings and pending frames, payload
+	 * held by the proxy lcores' TCP stacks, and slack */
 	unsigned n = nports * d->dp.nworkers * (1024 + 1024 + 512) +
-		     rte_lcore_count() * (256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING) + 4096;
+		     rte_lcore_count() * (256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING) +
+		     nproxy_lcores(&d->dp) * SL_PROXY_EXT_MAX + 4096;
 	d->dp.pool = rte_pktmbuf_pool_create("sl_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					     (int)rte_socket_id());
 	if (d->dp.pool == NULL) {

@@ -24,28 +24,59 @@
 
 /* ------------------------------------------------------------------ the stack's environment */
 
-static int px_output(void *env, const uint8_t *pkt, size_t len)
+/*
+ * The stack builds each packet straight in a transmit mbuf (tx_alloc), after room for the
+ * Ethernet header that sl_ip_output() fills in; payload comes from the connection's queue,
+ * which holds received mbufs as they arrived: one copy per byte, into the frame (AF_XDP
+ * copies frames into its UMEM anyway, and its PMD sends only single-segment mbufs).
+ */
+static uint8_t *px_tx_alloc(void *env, size_t len, void **h)
 {
 	struct sl_lcore *lc = env;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
 	if (m == NULL) {
 		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
-		return -ENOMEM;
+		return NULL;
 	}
 	if (len + 14 > rte_pktmbuf_tailroom(m)) {
 		rte_pktmbuf_free(m);
-		return -EMSGSIZE;
+		return NULL;
 	}
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	memset(p, 0, 12);
 	p[12] = 0x08;
 	p[13] = 0x00;
-	memcpy(p + 14, pkt, len);
+	*h = m;
+	return p + 14;
+}
+
+static int px_tx_send(void *env, void *h, size_t len)
+{
+	struct sl_lcore *lc = env;
+	struct rte_mbuf *m = h;
+	const uint8_t *pkt = rte_pktmbuf_mtod(m, const uint8_t *) + 14;
 	m->data_len = m->pkt_len = (uint32_t)(len + 14);
 	uint32_t src = (uint32_t)pkt[12] << 24 | pkt[13] << 16 | pkt[14] << 8 | pkt[15];
 	uint32_t dst = (uint32_t)pkt[16] << 24 | pkt[17] << 16 | pkt[18] << 8 | pkt[19];
 	sl_ip_output(lc, sl_dp_port_of(lc->dp, src), m, dst);
 	return 0;
+}
+
+/* Only reached when tx_alloc is unset; kept as the documented fallback of the ops. */
+static int px_output(void *env, const uint8_t *pkt, size_t len)
+{
+	void *h = NULL;
+	uint8_t *p = px_tx_alloc(env, len, &h);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p, pkt, len);
+	return px_tx_send(env, h, len);
+}
+
+/* A received mbuf the stack kept as payload storage is released. */
+static void px_buf_free(void *env, void *ext)
+{
+	rte_pktmbuf_free(ext);
 }
 
 static uint64_t px_now_us(void *env)
@@ -64,25 +95,27 @@ static const struct sl_tcp_ops px_ops = {
 	.output = px_output,
 	.now_us = px_now_us,
 	.random = px_random,
+	.buf_free = px_buf_free,
+	.tx_alloc = px_tx_alloc,
+	.tx_send = px_tx_send,
 };
 
 /* ------------------------------------------------------------------ built-in services */
 
-/* echo: what comes in goes back, never more than the send buffer takes (no buffer of its own) */
+/*
+ * echo: what comes in goes back, without a copy (the received chain becomes the send queue),
+ * and only while the send queue has room: a client that does not read stops the echo, and
+ * then its own sending through our closing window.
+ */
 static void echo_pump(struct sl_tcp_conn *c)
 {
-	uint8_t buf[16384];
-	for (;;) {
-		size_t w = sl_tcp_writable(c);
-		if (w == 0) {
+	while (sl_tcp_readable(c) > 0) {
+		if (sl_tcp_writable(c) == 0) {
 			/* full: resume when the peer has acknowledged some of it */
 			sl_tcp_want_writable(c);
 			break;
 		}
-		ssize_t r = sl_tcp_recv(c, buf, w < sizeof(buf) ? w : sizeof(buf));
-		if (r <= 0)
-			break;
-		sl_tcp_send(c, buf, (size_t)r);
+		sl_tcp_send_bufs(c, sl_tcp_recv_bufs(c, NULL));
 	}
 	/* the peer is done and everything it sent went back: close our side too */
 	if (sl_tcp_state(c) == SL_TCP_CLOSE_WAIT && sl_tcp_readable(c) == 0)
@@ -349,7 +382,8 @@ int sl_proxy_init(struct sl_dp *dp)
 		/* services need room for clients; checks alone need a few connections */
 		struct sl_tcp_params p = {.max_conns = cdp->services != NULL ? 4096 : 256,
 					  .sndbuf = 32768,
-					  .rcvbuf = 32768};
+					  .rcvbuf = 32768,
+					  .ext_max = SL_PROXY_EXT_MAX};
 		lc->tcp = sl_tcp_stack_create(&p, &px_ops, lc);
 		if (lc->tcp == NULL) {
 			fprintf(stderr, "sluiced: not enough memory for the TCP stack of lcore %u\n", id);
@@ -412,8 +446,8 @@ bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, cons
 		return true;
 	}
 	lc->ctr->c[SL_CTR_PROXY_SEGMENTS]++;
-	sl_tcp_input(lc->tcp, ip, iph->total_len);
-	rte_pktmbuf_free(m);
+	if (sl_tcp_input_ext(lc->tcp, ip, iph->total_len, m) != 1)
+		rte_pktmbuf_free(m); /* else its payload waits in a connection, no copy made */
 	return true;
 }
 
@@ -436,10 +470,15 @@ void sl_proxy_show(const struct sl_dp *dp, struct sl_outbuf *out)
 				 " closed %" PRIu64 " segs_in %" PRIu64 " segs_out %" PRIu64
 				 " retransmits %" PRIu64 " rst_out %" PRIu64
 				 " challenge_acks %" PRIu64 " syncookies %" PRIu64
-				 " drop_csum %" PRIu64 " drop_no_conn %" PRIu64 "\n",
+				 " drop_csum %" PRIu64 " drop_no_conn %" PRIu64 " drop_nobuf %" PRIu64
+				 " refused_maxconn %" PRIu64 " keepalive_timeouts %" PRIu64
+				 " mbufs_held %u chunks %u/%u mbufs_kept %" PRIu64
+				 " bytes_copied_in %" PRIu64 "\n",
 				 lc->lcore_id, s.conns_in_use, s.conns_max, s.time_wait_in_use,
 				 s.conns_opened, s.conns_closed, s.segs_in, s.segs_out, s.retransmits,
 				 s.rst_out, s.challenge_acks, s.syncookies_sent, s.drop_csum,
-				 s.drop_no_conn);
+				 s.drop_no_conn, s.drop_nobuf, s.refused_maxconn,
+				 s.keepalive_timeouts, s.ext_in_use, s.chunks_in_use, s.chunks_max,
+				 s.ext_kept, s.bytes_copied_in);
 	}
 }

@@ -37,6 +37,10 @@ bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, cons
 /* ------------------------------------------------------------------ HTTP health checks */
 
 /* Local ports of HTTP checks: proxy lcore i owns SL_HCHK_PORT_LO + i * SL_HCHK_SLOTS, ... */
+/* Received mbufs one proxy lcore's TCP stack may hold as payload (beyond: copied); the
+ * packet pool is sized with this many more per proxy lcore. */
+#define SL_PROXY_EXT_MAX 2048
+
 #define SL_HCHK_PORT_LO 62100
 #define SL_HCHK_SLOTS 64
 

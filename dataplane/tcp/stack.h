@@ -7,8 +7,14 @@
  * clock, draw random numbers). Every connection, buffer and timer comes from pools sized by
  * struct sl_tcp_params in sl_tcp_stack_create(), the only function that allocates.
  *
- * Data is copied in (sl_tcp_send) and out (sl_tcp_recv) of per-connection rings; zero-copy
- * mbuf chains are the next step.
+ * Data lives in chains of struct sl_tcp_buf: pieces of stream data that are either chunks of
+ * the stack's own pool (data copied in by sl_tcp_send() or from a segment the stack could not
+ * keep) or the environment's packet buffers (rte_mbufs) kept as they arrived. A segment given
+ * with sl_tcp_input_ext() is queued without a copy when its payload is large enough; an
+ * application takes received data as a chain (sl_tcp_recv_bufs) and can queue that same chain
+ * on another connection of the stack (sl_tcp_send_bufs): a relay moves no payload byte until
+ * the transmit frame is built. Buffers are held only while data waits, so an idle connection
+ * costs its control block alone. sl_tcp_send()/sl_tcp_recv() are the copying conveniences.
  *
  * Events: each connection (and each listener) has a callback table, struct sl_tcp_cbs. The
  * callbacks run from sl_tcp_input(), sl_tcp_advance() and sl_tcp_connect() (never from
@@ -46,6 +52,29 @@ struct sl_tcp_ops {
 	uint64_t (*now_us)(void *env);
 	/* Returns 32 random bits (ISN and SYN cookie secrets, timestamp offsets). */
 	uint32_t (*random)(void *env);
+	/* Releases an environment buffer kept from sl_tcp_input_ext() (required with it). */
+	void (*buf_free)(void *env, void *ext);
+	/*
+	 * Optional, with tx_send: returns room for a packet of @len bytes in a transmit buffer
+	 * of the environment (*@h its handle), or NULL (the packet is lost). The stack builds
+	 * the packet there, then calls tx_send(env, *h, len). Without them it builds in a
+	 * scratch buffer and calls output().
+	 */
+	uint8_t *(*tx_alloc)(void *env, size_t len, void **h);
+	int (*tx_send)(void *env, void *h, size_t len);
+};
+
+/*
+ * A piece of stream data. The application reads and writes next, data and len; the other
+ * members are the stack's.
+ */
+struct sl_tcp_buf {
+	struct sl_tcp_buf *next;
+	uint8_t *data;
+	uint32_t len;
+	uint32_t seq;  /* sequence number of data[0] while queued in a connection */
+	void *ext;     /* the environment's buffer holding data, or NULL: a chunk of the pool */
+	uint8_t *base; /* chunk storage (NULL for an environment buffer) */
 };
 
 /* Sizes and tunables; zero fields take the default named in brackets. */
@@ -69,6 +98,18 @@ struct sl_tcp_params {
 	uint32_t time_wait_us;	 /* 2 MSL [60 s] */
 	uint32_t fin_wait2_us;	 /* FIN-WAIT-2 of a closed (orphan) connection [60 s] */
 	uint32_t challenge_acks_per_s; /* RFC 5961 challenge ACKs per connection and second [10] */
+	uint32_t chunk_size;	 /* bytes of one pool chunk [2048] */
+	uint32_t chunks;	 /* chunks in the pool, shared by all connections [max_conns * 8] */
+	uint32_t ext_max;	 /* environment buffers held at once; beyond, payload is copied
+				  * into chunks [chunks] */
+	uint32_t ext_min_len;	 /* smallest payload kept without a copy [512] */
+	uint32_t ooo_bufs;	 /* out-of-order pieces held per connection [64] */
+	uint64_t keepalive_idle_us;  /* keepalive, once enabled on a connection: idle time
+				      * before the first probe [2 h, RFC 9293 3.8.4] */
+	uint32_t keepalive_intvl_us; /* between probes [75 s] */
+	uint32_t keepalive_probes;   /* unanswered probes before reset [9] */
+	uint16_t lport_min, lport_max; /* local ports for sl_tcp_connect() with lport 0
+					* [49152..65535] */
 };
 
 /* Why a connection failed, passed to the error callback (negative errno values). */
@@ -107,7 +148,10 @@ struct sl_tcp_stats {
 	uint64_t retransmits, rto_fires, fast_retransmits, zwp_sent, syn_dropped_backlog;
 	uint64_t syncookies_sent, syncookies_ok, syncookies_bad, ooo_dropped, time_wait_recycled;
 	uint64_t conns_opened, conns_closed;
+	uint64_t drop_nobuf, ext_kept, bytes_copied_in, keepalive_probes, keepalive_timeouts;
+	uint64_t refused_maxconn, connect_no_port, time_wait_reused;
 	uint32_t conns_in_use, time_wait_in_use, timers_armed, conns_max;
+	uint32_t chunks_in_use, chunks_max, ext_in_use, descs_in_use;
 };
 
 /* Connection states, RFC 9293 section 3.3.2. */
@@ -148,13 +192,25 @@ void sl_tcp_stack_stats(const struct sl_tcp_stack *st, struct sl_tcp_stats *out)
 int sl_tcp_listen(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_t backlog,
 		  const struct sl_tcp_cbs *cbs, void *arg);
 
+/*
+ * Caps the connections accepted through the listener @addr:@port that are not yet released
+ * by the application at @maxconn (0: no cap). Beyond it a SYN is answered with RST and
+ * counted (refused_maxconn): the refusal is immediate and visible, not a timeout. Returns 0
+ * or -ENOENT.
+ */
+int sl_tcp_listen_maxconn(struct sl_tcp_stack *st, uint32_t addr, uint16_t port,
+			  uint32_t maxconn);
+
 /* Stops listening on @addr:@port; established connections stay. Returns 0 or -ENOENT. */
 int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port);
 
 /*
  * Opens a connection from @laddr:@lport to @raddr:@rport (host order) and sends the SYN.
- * A connection of the same four-tuple in TIME-WAIT is recycled. Returns the connection, or
- * NULL with *@err (may be NULL) set to -EADDRINUSE, -ENOMEM (pool empty) or -EINVAL.
+ * @lport 0 picks a free port of the stack's range (lport_min..lport_max), starting at a
+ * keyed hash of the destination so consecutive connections spread. A connection of the same
+ * four-tuple in TIME-WAIT is recycled. Returns the connection, or NULL with *@err (may be
+ * NULL) set to -EADDRINUSE (port taken, or no free port in the range), -ENOMEM (pool empty)
+ * or -EINVAL.
  */
 struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
 				   uint32_t raddr, uint16_t rport, const struct sl_tcp_cbs *cbs,
@@ -169,6 +225,14 @@ void sl_tcp_set_cbs(struct sl_tcp_conn *c, const struct sl_tcp_cbs *cbs, void *a
  * dropped (-EINVAL malformed, -EBADMSG checksum, -ENOENT no connection: a RST was sent).
  */
 int sl_tcp_input(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len);
+
+/*
+ * As sl_tcp_input() for a packet held in the environment buffer @ext, which the stack may
+ * keep as the storage of the segment's payload (released later with ops->buf_free). Returns
+ * 1 when @ext was kept (it is the stack's now), else what sl_tcp_input() returns, and the
+ * caller still owns @ext.
+ */
+int sl_tcp_input_ext(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len, void *ext);
 
 /* Runs the timers due at @now_us (call about once a millisecond). Returns timers fired. */
 unsigned sl_tcp_advance(struct sl_tcp_stack *st, uint64_t now_us);
@@ -186,6 +250,42 @@ ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len);
  * -ENOTCONN when the connection was reset.
  */
 ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max);
+
+/*
+ * Takes all received in-order data of @c as a chain (NULL when there is none; then
+ * sl_tcp_recv() tells end of stream from nothing yet). The chain is the caller's: release it
+ * with sl_tcp_buf_free() or queue it with sl_tcp_send_bufs() on a connection of the same
+ * stack. *@len (may be NULL) gets the byte count.
+ */
+struct sl_tcp_buf *sl_tcp_recv_bufs(struct sl_tcp_conn *c, size_t *len);
+
+/*
+ * Queues the chain @b (from sl_tcp_recv_bufs() of this stack) for sending, whatever the free
+ * send space (check sl_tcp_writable() first to respect it), and sends what the windows allow.
+ * The chain is the stack's afterwards in every case. Returns the bytes queued, -ENOTCONN or
+ * -EPIPE (the chain was released).
+ */
+ssize_t sl_tcp_send_bufs(struct sl_tcp_conn *c, struct sl_tcp_buf *b);
+
+/* Releases the chain @b (NULL accepted) to the stack @st. */
+void sl_tcp_buf_free(struct sl_tcp_stack *st, struct sl_tcp_buf *b);
+
+/* Sets the send space limit of @c in bytes (0: the stack's sndbuf). */
+void sl_tcp_set_sndbuf(struct sl_tcp_conn *c, uint32_t bytes);
+
+/*
+ * Turns keepalive on (RFC 9293 3.8.4) for @c with the stack's idle/interval/probes: after
+ * idle_us without a segment from the peer, probes every intvl_us; probes unanswered fail the
+ * connection with SL_TCP_ERR_TIMEOUT. @on false turns it off.
+ */
+void sl_tcp_set_keepalive(struct sl_tcp_conn *c, bool on);
+
+/* Local and remote address and port of @c (host order); any pointer may be NULL. */
+void sl_tcp_endpoints(const struct sl_tcp_conn *c, uint32_t *laddr, uint16_t *lport,
+		      uint32_t *raddr, uint16_t *rport);
+
+/* Bytes of the control block of one connection (what an idle connection costs). */
+size_t sl_tcp_conn_size(void);
 
 /* Bytes buffered for sl_tcp_recv(). */
 size_t sl_tcp_readable(const struct sl_tcp_conn *c);

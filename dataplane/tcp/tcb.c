@@ -9,28 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /*
- * Keyed hash of a four-tuple and @salt with the stack's secret: hash buckets, ISNs
- * (RFC 6528) and SYN cookies. A 64-bit multiply-xorshift mix, not a cryptographic MAC
- * (SipHash is the planned replacement). Returns 32 bits.
+ * Keyed hash of a four-tuple and @salt with the stack's secret: hash buckets (a peer cannot
+ * aim its connections at one bucket), ISNs (RFC 6528 section 3: a PRF of the four-tuple and a
+ * secret) and SYN cookies (RFC 4987 3.6). SipHash-2-4. Returns 32 bits.
  */
 uint32_t sl_tcp_hash4(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
 		      uint32_t raddr, uint16_t rport, uint32_t salt)
 {
-	uint64_t a = ((uint64_t)laddr << 32 | raddr) ^ ((uint64_t)st->secret[0] << 32 | st->secret[1]);
-	uint64_t b = ((uint64_t)lport << 48 | (uint64_t)rport << 32 | salt) ^
-		     ((uint64_t)st->secret[2] << 32 | st->secret[3]);
-	return (uint32_t)(mix64(mix64(a) ^ b) >> 16);
+	uint64_t a = (uint64_t)laddr << 32 | raddr;
+	uint64_t b = (uint64_t)lport << 48 | (uint64_t)rport << 32 | salt;
+	return (uint32_t)sl_siphash_2u64(&st->key, a, b);
 }
 
 static uint32_t bucket(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
@@ -135,12 +124,10 @@ struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uin
 	if (c == NULL)
 		return NULL;
 	st->free_list = c->hnext;
-	size_t idx = (size_t)(c - st->conns);
-	uint8_t *buf = st->bufmem + idx * ((size_t)st->p.sndbuf + st->p.rcvbuf);
 	memset(c, 0, sizeof(*c));
 	c->st = st;
-	c->sbuf = buf;
-	c->rbuf = buf + st->p.sndbuf;
+	c->sndbuf = st->p.sndbuf;
+	c->last_rcv = st->now;
 	c->laddr = laddr;
 	c->lport = lport;
 	c->raddr = raddr;
@@ -212,9 +199,36 @@ void sl_tcp_conn_done(struct sl_tcp_conn *c)
 	sl_tmr_cancel(&st->wheel, &c->rtx);
 	sl_tmr_cancel(&st->wheel, &c->delack);
 	c->rtx_mode = SL_RTX_NONE;
+	sl_tcp_queues_free(c, !c->app_owned); /* received data stays readable for an owner */
 	if (c->app_owned && !c->closed_evt_done)
 		c->ev |= SL_EV_CLOSED;
 	sl_tcp_maybe_free(c);
+}
+
+/* The application let go of @c: it no longer counts against its listener's maxconn, and
+ * nobody will read what it received. */
+static void app_release(struct sl_tcp_conn *c)
+{
+	c->app_owned = false;
+	c->ev = 0;
+	if (c->acc_lsn != NULL) {
+		c->acc_lsn->nconn--;
+		c->acc_lsn = NULL;
+	}
+	sl_tcp_buf_free(c->st, c->rq_head);
+	c->rq_head = c->rq_tail = NULL;
+	c->rlen = 0;
+}
+
+static void bw_unlink(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_conn **pp = &c->st->bw_head;
+	while (*pp != NULL && *pp != c)
+		pp = &(*pp)->bw_next;
+	if (*pp == c)
+		*pp = c->bw_next;
+	c->bw_next = NULL;
+	c->bw_linked = false;
 }
 
 /* Fails @c with @reason (SL_TCP_ERR_*): error then closed events, CLOSED. */
@@ -234,6 +248,13 @@ void sl_tcp_maybe_free(struct sl_tcp_conn *c)
 	if (c->state != SL_TCP_CLOSED || c->in_hash || c->app_owned || c->st == NULL)
 		return;
 	c->ev = 0;
+	sl_tcp_queues_free(c, true);
+	if (c->bw_linked)
+		bw_unlink(c);
+	if (c->acc_lsn != NULL) {
+		c->acc_lsn->nconn--;
+		c->acc_lsn = NULL;
+	}
 	c->st = NULL; /* marks "on the reap list" */
 	c->hnext = st->reap;
 	st->reap = c;
@@ -334,6 +355,16 @@ static void set_defaults(struct sl_tcp_params *p)
 	DEF(time_wait_us, 60000000);
 	DEF(fin_wait2_us, 60000000);
 	DEF(challenge_acks_per_s, 10);
+	DEF(chunk_size, 2048);
+	DEF(chunks, p->max_conns * 8);
+	DEF(ext_max, p->chunks);
+	DEF(ext_min_len, 512);
+	DEF(ooo_bufs, 64);
+	DEF(keepalive_idle_us, 7200000000ull);
+	DEF(keepalive_intvl_us, 75000000);
+	DEF(keepalive_probes, 9);
+	DEF(lport_min, 49152);
+	DEF(lport_max, 65535);
 #undef DEF
 }
 
@@ -348,7 +379,9 @@ struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 	set_defaults(&prm);
 	if (prm.max_conns > (1u << 24) || prm.wscale > SL_TCP_WSCALE_MAX || prm.mss < 64 ||
 	    prm.sndbuf > (1u << 30) || prm.rcvbuf > (1u << 30) || prm.sndbuf < prm.mss ||
-	    prm.rcvbuf < prm.mss || prm.rto_min_us > prm.rto_max_us)
+	    prm.rcvbuf < prm.mss || prm.rto_min_us > prm.rto_max_us || prm.chunk_size < 64 ||
+	    prm.chunk_size > (1u << 20) || prm.chunks > (1u << 26) || prm.ext_max > (1u << 26) ||
+	    prm.lport_min > prm.lport_max || prm.keepalive_probes > 255)
 		return NULL;
 	struct sl_tcp_stack *st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -365,10 +398,9 @@ struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 	st->hash = calloc(nb, sizeof(*st->hash));
 	st->conns = calloc(prm.max_conns, sizeof(*st->conns));
 	st->lsn = calloc(prm.max_listeners, sizeof(*st->lsn));
-	st->bufmem = malloc((size_t)prm.max_conns * ((size_t)prm.sndbuf + prm.rcvbuf));
 	st->pkt = malloc(SL_TCP_PKT_MAX);
-	if (st->hash == NULL || st->conns == NULL || st->lsn == NULL || st->bufmem == NULL ||
-	    st->pkt == NULL) {
+	if (st->hash == NULL || st->conns == NULL || st->lsn == NULL || st->pkt == NULL ||
+	    sl_tcp_bufs_init(st) != 0) {
 		sl_tcp_stack_destroy(st);
 		return NULL;
 	}
@@ -376,9 +408,10 @@ struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 		st->conns[i].hnext = st->free_list;
 		st->free_list = &st->conns[i];
 	}
-	for (int i = 0; i < 4; i++)
-		st->secret[i] = ops->random(env);
+	st->key.k0 = (uint64_t)ops->random(env) << 32 | ops->random(env);
+	st->key.k1 = (uint64_t)ops->random(env) << 32 | ops->random(env);
 	st->ip_id = (uint16_t)ops->random(env);
+	st->lport_next = ops->random(env);
 	st->s.conns_max = prm.max_conns;
 	return st;
 }
@@ -387,10 +420,14 @@ void sl_tcp_stack_destroy(struct sl_tcp_stack *st)
 {
 	if (st == NULL)
 		return;
+	if (st->conns != NULL && st->descs != NULL)
+		for (uint32_t i = 0; i < st->p.max_conns; i++)
+			if (st->conns[i].st == st) /* environment buffers go back */
+				sl_tcp_queues_free(&st->conns[i], true);
 	free(st->hash);
 	free(st->conns);
 	free(st->lsn);
-	free(st->bufmem);
+	sl_tcp_bufs_fini(st);
 	free(st->pkt);
 	free(st);
 }
@@ -427,16 +464,55 @@ int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port)
 		struct sl_tcp_listener *l = &st->lsn[i];
 		if (l->used && l->port == port && l->addr == addr) {
 			/* Embryonic connections forget their listener. */
-			for (uint32_t j = 0; j < st->p.max_conns; j++)
+			for (uint32_t j = 0; j < st->p.max_conns; j++) {
+				if (st->conns[j].acc_lsn == l) {
+					st->conns[j].acc_lsn = NULL;
+					l->nconn--;
+				}
 				if (st->conns[j].st != NULL && st->conns[j].lsn == l) {
 					st->conns[j].lsn = NULL;
 					sl_tcp_conn_done(&st->conns[j]);
 				}
+			}
 			l->used = false;
 			return 0;
 		}
 	}
 	return -ENOENT;
+}
+
+int sl_tcp_listen_maxconn(struct sl_tcp_stack *st, uint32_t addr, uint16_t port,
+			  uint32_t maxconn)
+{
+	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
+		struct sl_tcp_listener *l = &st->lsn[i];
+		if (l->used && l->port == port && l->addr == addr) {
+			l->maxconn = maxconn;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * Picks a local port of the range for a connection to @raddr:@rport: the first one, from a
+ * keyed hash of the destination plus a running counter, whose four-tuple is free or in an
+ * unowned TIME-WAIT (RFC 6056 algorithm 3 in spirit). Returns 0 when the range is full.
+ */
+static uint16_t pick_lport(struct sl_tcp_stack *st, uint32_t laddr, uint32_t raddr,
+			   uint16_t rport)
+{
+	uint32_t n = (uint32_t)st->p.lport_max - st->p.lport_min + 1;
+	uint32_t start = sl_tcp_hash4(st, laddr, 0, raddr, rport, 0x70u) + st->lport_next++;
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t port = (uint16_t)(st->p.lport_min + (start + i) % n);
+		struct sl_tcp_conn *o = sl_tcp_lookup(st, laddr, port, raddr, rport);
+		if (o == NULL || (o->state == SL_TCP_TIME_WAIT && !o->app_owned)) {
+			st->lport_next += i;
+			return port;
+		}
+	}
+	return 0;
 }
 
 struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
@@ -445,12 +521,21 @@ struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint
 {
 	int e = 0;
 	struct sl_tcp_conn *c = NULL;
-	if (lport == 0 || rport == 0 || raddr == 0) {
+	if (rport == 0 || raddr == 0) {
 		e = -EINVAL;
 		goto out;
 	}
 	sl_tcp_enter(st);
 	st->now = st->ops.now_us(st->env);
+	if (lport == 0) {
+		lport = pick_lport(st, laddr, raddr, rport);
+		if (lport == 0) {
+			st->s.connect_no_port++;
+			e = -EADDRINUSE;
+			sl_tcp_leave(st);
+			goto out;
+		}
+	}
 	struct sl_tcp_conn *old = sl_tcp_lookup(st, laddr, lport, raddr, rport);
 	if (old != NULL) {
 		if (old->state != SL_TCP_TIME_WAIT || old->app_owned) {
@@ -494,11 +579,21 @@ void sl_tcp_set_cbs(struct sl_tcp_conn *c, const struct sl_tcp_cbs *cbs, void *a
 
 int sl_tcp_input(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len)
 {
+	return sl_tcp_input_ext(st, pkt, len, NULL);
+}
+
+int sl_tcp_input_ext(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len, void *ext)
+{
 	sl_tcp_enter(st);
 	st->now = st->ops.now_us(st->env);
+	st->in_ext = st->ops.buf_free != NULL ? ext : NULL;
+	st->in_ext_kept = false;
 	int r = sl_tcp_segment_in(st, pkt, len);
+	bool kept = st->in_ext_kept;
+	st->in_ext = NULL;
+	st->in_ext_kept = false;
 	sl_tcp_leave(st);
-	return r;
+	return kept ? 1 : r;
 }
 
 unsigned sl_tcp_advance(struct sl_tcp_stack *st, uint64_t now_us)
@@ -507,6 +602,7 @@ unsigned sl_tcp_advance(struct sl_tcp_stack *st, uint64_t now_us)
 	if (now_us > st->now)
 		st->now = now_us;
 	unsigned n = sl_tmr_advance(&st->wheel, now_us);
+	sl_tcp_bw_wake(st);
 	sl_tcp_leave(st);
 	return n;
 }
@@ -524,14 +620,37 @@ ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len)
 	if (c->fin_queued)
 		return -EPIPE;
 	struct sl_tcp_stack *st = c->st;
-	uint32_t room = st->p.sndbuf - c->slen;
-	uint32_t n = len < room ? (uint32_t)len : room;
-	uint32_t tail = (c->shead + c->slen) % st->p.sndbuf;
-	uint32_t first = st->p.sndbuf - tail < n ? st->p.sndbuf - tail : n;
-	memcpy(c->sbuf + tail, data, first);
-	memcpy(c->sbuf, (const uint8_t *)data + first, n - first);
-	c->slen += n;
-	if (n < len)
+	uint32_t room = c->sndbuf > c->slen ? c->sndbuf - c->slen : 0;
+	uint32_t want = len < room ? (uint32_t)len : room, n = 0;
+	const uint8_t *d = data;
+	while (n < want) {
+		struct sl_tcp_buf *t = c->sq_tail;
+		uint32_t r = t != NULL ? sl_tcp_chunk_room(st, t) : 0;
+		if (r == 0) {
+			t = sl_tcp_chunk_get(st);
+			if (t == NULL) { /* pool empty: wait for chunks (sl_tcp_bw_wake) */
+				if (!c->bw_linked) {
+					c->bw_linked = true;
+					c->bw_next = st->bw_head;
+					st->bw_head = c;
+				}
+				break;
+			}
+			t->seq = c->sseq + c->slen;
+			if (c->sq_tail != NULL)
+				c->sq_tail->next = t;
+			else
+				c->sq_head = t;
+			c->sq_tail = t;
+			r = sl_tcp_chunk_room(st, t);
+		}
+		uint32_t k = want - n < r ? want - n : r;
+		memcpy(t->data + t->len, d + n, k);
+		t->len += k;
+		c->slen += k;
+		n += k;
+	}
+	if (n < len && !c->bw_linked)
 		c->want_writable = true;
 	if (n > 0 && c->state != SL_TCP_SYN_SENT && c->state != SL_TCP_SYN_RCVD) {
 		sl_tcp_enter(st);
@@ -554,25 +673,14 @@ size_t sl_tcp_readable(const struct sl_tcp_conn *c)
 
 size_t sl_tcp_writable(const struct sl_tcp_conn *c)
 {
-	return c->st != NULL ? c->st->p.sndbuf - c->slen : 0;
+	return c->st != NULL && c->sndbuf > c->slen ? c->sndbuf - c->slen : 0;
 }
 
-ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max)
+/* After the application took received data: a window update when the right edge moves by
+ * enough (receiver SWS avoidance, RFC 9293 3.8.6.2.2): min(rcvbuf / 2, 2 MSS). */
+static void rcv_taken(struct sl_tcp_conn *c)
 {
 	struct sl_tcp_stack *st = c->st;
-	if (c->rlen == 0) {
-		if (c->reset)
-			return -ENOTCONN;
-		return c->fin_rcvd ? 0 : -EAGAIN;
-	}
-	uint32_t n = max < c->rlen ? (uint32_t)max : c->rlen;
-	uint32_t first = st->p.rcvbuf - c->rhead < n ? st->p.rcvbuf - c->rhead : n;
-	memcpy(buf, c->rbuf + c->rhead, first);
-	memcpy((uint8_t *)buf + first, c->rbuf, n - first);
-	c->rhead = (c->rhead + n) % st->p.rcvbuf;
-	c->rlen -= n;
-	/* Window update when the right edge moves by enough (receiver SWS avoidance,
-	 * RFC 9293 3.8.6.2.2): min(rcvbuf / 2, 2 MSS). */
 	if (c->state == SL_TCP_ESTABLISHED || c->state == SL_TCP_FIN_WAIT_1 ||
 	    c->state == SL_TCP_FIN_WAIT_2) {
 		uint32_t edge = c->rcv_nxt + sl_tcp_rcv_space(c);
@@ -585,7 +693,116 @@ ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max)
 			sl_tcp_leave(st);
 		}
 	}
+}
+
+ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (c->rlen == 0) {
+		if (c->reset)
+			return -ENOTCONN;
+		return c->fin_rcvd ? 0 : -EAGAIN;
+	}
+	uint32_t n = max < c->rlen ? (uint32_t)max : c->rlen, done = 0;
+	uint8_t *dst = buf;
+	while (done < n) {
+		struct sl_tcp_buf *b = c->rq_head;
+		uint32_t k = b->len < n - done ? b->len : n - done;
+		memcpy(dst + done, b->data, k);
+		done += k;
+		if (k == b->len) {
+			c->rq_head = b->next;
+			sl_tcp_buf_put(st, b);
+		} else {
+			b->data += k;
+			b->len -= k;
+			b->seq += k;
+		}
+	}
+	if (c->rq_head == NULL)
+		c->rq_tail = NULL;
+	c->rlen -= n;
+	rcv_taken(c);
 	return n;
+}
+
+struct sl_tcp_buf *sl_tcp_recv_bufs(struct sl_tcp_conn *c, size_t *len)
+{
+	struct sl_tcp_buf *b = c->rq_head;
+	if (len != NULL)
+		*len = c->rlen;
+	if (b == NULL)
+		return NULL;
+	c->rq_head = c->rq_tail = NULL;
+	c->rlen = 0;
+	rcv_taken(c);
+	return b;
+}
+
+ssize_t sl_tcp_send_bufs(struct sl_tcp_conn *c, struct sl_tcp_buf *b)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (!can_send(c) || c->fin_queued) {
+		int e = c->fin_queued && c->state != SL_TCP_CLOSED ? -EPIPE : -ENOTCONN;
+		if (st != NULL)
+			sl_tcp_buf_free(st, b);
+		return e;
+	}
+	uint32_t n = 0;
+	for (struct sl_tcp_buf *p = b; p != NULL; p = p->next) {
+		p->seq = c->sseq + c->slen + n;
+		n += p->len;
+		if (p->next == NULL) {
+			if (c->sq_tail != NULL)
+				c->sq_tail->next = b;
+			else
+				c->sq_head = b;
+			c->sq_tail = p;
+		}
+	}
+	c->slen += n;
+	if (n > 0 && c->state != SL_TCP_SYN_SENT && c->state != SL_TCP_SYN_RCVD) {
+		sl_tcp_enter(st);
+		st->now = st->ops.now_us(st->env);
+		sl_tcp_output(c);
+		sl_tcp_leave(st);
+	}
+	return n;
+}
+
+void sl_tcp_set_sndbuf(struct sl_tcp_conn *c, uint32_t bytes)
+{
+	c->sndbuf = bytes != 0 ? bytes : c->st->p.sndbuf;
+}
+
+void sl_tcp_set_keepalive(struct sl_tcp_conn *c, bool on)
+{
+	c->keepalive = on;
+	c->ka_sent = 0;
+	if (on)
+		sl_tcp_ka_arm(c);
+	else if (c->rtx_mode == SL_RTX_KEEPALIVE) {
+		sl_tmr_cancel(&c->st->wheel, &c->rtx);
+		c->rtx_mode = SL_RTX_NONE;
+	}
+}
+
+void sl_tcp_endpoints(const struct sl_tcp_conn *c, uint32_t *laddr, uint16_t *lport,
+		      uint32_t *raddr, uint16_t *rport)
+{
+	if (laddr != NULL)
+		*laddr = c->laddr;
+	if (lport != NULL)
+		*lport = c->lport;
+	if (raddr != NULL)
+		*raddr = c->raddr;
+	if (rport != NULL)
+		*rport = c->rport;
+}
+
+size_t sl_tcp_conn_size(void)
+{
+	return sizeof(struct sl_tcp_conn);
 }
 
 int sl_tcp_shutdown(struct sl_tcp_conn *c)
@@ -624,8 +841,8 @@ int sl_tcp_close(struct sl_tcp_conn *c)
 	if (st == NULL)
 		return 0;
 	sl_tcp_enter(st);
-	c->app_owned = false;
-	c->ev = 0;
+	bool unread = c->rlen > 0;
+	app_release(c);
 	switch (c->state) {
 	case SL_TCP_SYN_SENT:
 		sl_tcp_conn_done(c);
@@ -633,7 +850,7 @@ int sl_tcp_close(struct sl_tcp_conn *c)
 	case SL_TCP_SYN_RCVD:
 	case SL_TCP_ESTABLISHED:
 	case SL_TCP_CLOSE_WAIT:
-		if (c->rlen > 0) { /* unread data: reset, RFC 2525 2.17 */
+		if (unread) { /* unread data: reset, RFC 2525 2.17 */
 			sl_tcp_send_rst(c);
 			sl_tcp_conn_done(c);
 			break;
@@ -658,8 +875,7 @@ void sl_tcp_abort(struct sl_tcp_conn *c)
 	if (st == NULL)
 		return;
 	sl_tcp_enter(st);
-	c->app_owned = false;
-	c->ev = 0;
+	app_release(c);
 	if (c->state != SL_TCP_CLOSED && c->state != SL_TCP_SYN_SENT &&
 	    c->state != SL_TCP_TIME_WAIT)
 		sl_tcp_send_rst(c);

@@ -13,6 +13,7 @@
 #include "dataplane/tcp/seq.h"
 #include "dataplane/tcp/stack.h"
 #include "dataplane/tcp/timer.h"
+#include "proto/siphash.h"
 #include "proto/tcp.h"
 
 #define SL_TCP_OOO_MAX	 4   /* out-of-order ranges kept per connection (and SACK blocks) */
@@ -32,13 +33,21 @@ enum {
 };
 
 /* What the retransmission timer currently means. */
-enum sl_rtx_mode { SL_RTX_NONE, SL_RTX_REXMIT, SL_RTX_PERSIST, SL_RTX_TIMEWAIT, SL_RTX_FINWAIT2 };
+enum sl_rtx_mode {
+	SL_RTX_NONE,
+	SL_RTX_REXMIT,
+	SL_RTX_PERSIST,
+	SL_RTX_TIMEWAIT,
+	SL_RTX_FINWAIT2,
+	SL_RTX_KEEPALIVE,
+};
 
 struct sl_tcp_listener {
 	bool used;
 	uint32_t addr;
 	uint16_t port;
 	uint32_t backlog, syn_count;
+	uint32_t maxconn, nconn; /* accepted and not released by the application */
 	const struct sl_tcp_cbs *cbs;
 	void *arg;
 };
@@ -53,6 +62,8 @@ struct sl_tcp_conn {
 	struct sl_tcp_conn *hnext;	     /* hash chain, or free list */
 	struct sl_tcp_conn *tw_prev, *tw_next; /* TIME-WAIT FIFO */
 	struct sl_tcp_listener *lsn;	     /* passive open still in SYN-RECEIVED */
+	struct sl_tcp_listener *acc_lsn;     /* counted in this listener's nconn */
+	struct sl_tcp_conn *bw_next;	     /* waiting for pool chunks (sl_tcp_send) */
 	const struct sl_tcp_cbs *cbs;
 	void *arg;
 	uint32_t laddr, raddr;
@@ -63,26 +74,31 @@ struct sl_tcp_conn {
 	uint8_t snd_scale, rcv_scale;
 	uint8_t rtx_mode; /* enum sl_rtx_mode */
 	uint8_t dupacks;
-	bool in_recovery, rtt_timing, ws_ok;
+	bool in_recovery, rtt_timing, ws_ok, bw_linked, keepalive;
+	uint8_t ka_sent;
 	int err;
 	uint32_t ev;
 
-	/* Send side (RFC 9293 3.3.1). sseq is the sequence number of sbuf[shead]. */
+	/* Send side (RFC 9293 3.3.1). The send queue holds slen bytes from sequence sseq
+	 * (sq_head->seq); scur caches the piece last sent from. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_sndwnd;
 	uint32_t cwnd, ssthresh, recover;
 	uint16_t mss; /* send MSS (peer's, clamped) */
-	uint8_t *sbuf;
-	uint32_t shead, slen, sseq;
+	struct sl_tcp_buf *sq_head, *sq_tail, *scur;
+	uint32_t slen, sseq, sndbuf;
 	bool want_writable;
 
-	/* Receive side. rbuf[rhead] has sequence number rcv_nxt - rlen. */
+	/* Receive side: rlen in-order bytes queued (ending at rcv_nxt); out-of-order pieces
+	 * sorted by sequence, without overlap, their coverage in ooo[] (SACK blocks). */
 	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
-	uint8_t *rbuf;
-	uint32_t rhead, rlen;
+	struct sl_tcp_buf *rq_head, *rq_tail, *oq_head;
+	uint32_t rlen;
+	uint16_t noq;
 	struct sl_ooo_range ooo[SL_TCP_OOO_MAX];
 	uint8_t nooo;
 	uint32_t ooo_age;
 	uint8_t unacked_segs;
+	uint64_t last_rcv; /* time of the last segment from the peer (keepalive) */
 
 	/* Timestamps (RFC 7323). */
 	uint32_t ts_recent, ts_off;
@@ -113,10 +129,16 @@ struct sl_tcp_stack {
 	uint32_t hash_mask;
 	struct sl_tcp_listener *lsn;
 	struct sl_tcp_conn *tw_head, *tw_tail; /* oldest first */
-	uint8_t *bufmem;
+	struct sl_tcp_buf *descs;	/* chunks first, then bare descriptors */
+	uint8_t *chunkmem;
+	struct sl_tcp_buf *free_chunks, *free_descs;
+	struct sl_tcp_conn *bw_head;	/* connections waiting for chunks */
+	void *in_ext;			/* environment buffer of the segment being processed */
+	bool in_ext_kept;
+	uint32_t lport_next;
 	uint8_t *pkt; /* output scratch */
 	uint16_t ip_id;
-	uint32_t secret[4];
+	struct sl_siphash_key key; /* sl_tcp_hash4() */
 	int depth; /* nesting of entry points: frees are deferred while > 0 */
 	struct sl_tcp_conn *reap; /* released connections awaiting free (chained by hnext) */
 	struct sl_tcp_stats s;
@@ -141,6 +163,21 @@ void sl_tcp_dispatch(struct sl_tcp_conn *c);
 void sl_tcp_enter(struct sl_tcp_stack *st);
 void sl_tcp_leave(struct sl_tcp_stack *st);
 uint32_t sl_tcp_rcv_space(const struct sl_tcp_conn *c);
+void sl_tcp_ka_arm(struct sl_tcp_conn *c);
+
+/* buf.c */
+int sl_tcp_bufs_init(struct sl_tcp_stack *st);
+void sl_tcp_bufs_fini(struct sl_tcp_stack *st);
+struct sl_tcp_buf *sl_tcp_chunk_get(struct sl_tcp_stack *st);
+void sl_tcp_buf_put(struct sl_tcp_stack *st, struct sl_tcp_buf *b);
+uint32_t sl_tcp_chunk_room(const struct sl_tcp_stack *st, const struct sl_tcp_buf *b);
+struct sl_tcp_buf *sl_tcp_buf_make(struct sl_tcp_stack *st, const uint8_t *d, uint32_t len,
+				   uint32_t seq, struct sl_tcp_buf **tail);
+void sl_tcp_sq_drop(struct sl_tcp_conn *c, uint32_t n);
+void sl_tcp_queues_free(struct sl_tcp_conn *c, bool rcv_too);
+const struct sl_tcp_buf *sl_tcp_sq_find(struct sl_tcp_conn *c, uint32_t seq, uint32_t *off);
+void sl_tcp_copy_out(const struct sl_tcp_buf *b, uint32_t off, uint8_t *dst, uint32_t len);
+void sl_tcp_bw_wake(struct sl_tcp_stack *st);
 
 /* tcp_out.c */
 void sl_tcp_output(struct sl_tcp_conn *c);

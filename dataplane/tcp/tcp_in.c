@@ -130,11 +130,23 @@ static void reset_reply(struct sl_tcp_stack *st, const struct seg *s)
 
 static void conn_input(struct sl_tcp_conn *c, struct seg *s);
 
+/* True when the listener @l is at its maxconn (accepted + embryonic connections). */
+static bool listener_full(const struct sl_tcp_listener *l)
+{
+	return l->maxconn != 0 && l->nconn + l->syn_count >= l->maxconn;
+}
+
 /* LISTEN, RFC 9293 3.10.7.2. */
 static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, struct seg *s)
 {
 	if (s->flags & SL_TCP_RST)
 		return;
+	if (listener_full(l) && (s->flags & (SL_TCP_SYN | SL_TCP_ACK))) {
+		/* maxconn: refuse at once, visibly, rather than let the client time out. */
+		st->s.refused_maxconn++;
+		reset_reply(st, s);
+		return;
+	}
 	if (s->flags & SL_TCP_ACK) {
 		uint16_t mss = (s->flags & SL_TCP_SYN) ? 0 : cookie_check(st, s);
 		if (mss == 0) {
@@ -167,6 +179,8 @@ static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, str
 		sl_tcp_set_state(c, SL_TCP_ESTABLISHED);
 		c->app_owned = true;
 		c->ev |= SL_EV_ACCEPTED;
+		c->acc_lsn = l;
+		l->nconn++;
 		conn_input(c, s);
 		return;
 	}
@@ -272,48 +286,126 @@ static bool ooo_add(struct sl_tcp_conn *c, uint32_t s, uint32_t e)
 	return true;
 }
 
-static void ring_put(struct sl_tcp_conn *c, uint32_t off, const uint8_t *d, uint32_t len)
+/* Appends the chain @b .. @last to the in-order receive queue. */
+static void rq_append(struct sl_tcp_conn *c, struct sl_tcp_buf *b, struct sl_tcp_buf *last)
 {
-	uint32_t size = c->st->p.rcvbuf;
-	uint32_t pos = (c->rhead + c->rlen + off) % size;
-	uint32_t first = size - pos < len ? size - pos : len;
-	memcpy(c->rbuf + pos, d, first);
-	memcpy(c->rbuf, d + first, len - first);
+	if (c->rq_tail != NULL)
+		c->rq_tail->next = b;
+	else
+		c->rq_head = b;
+	c->rq_tail = last;
+	last->next = NULL;
+}
+
+/*
+ * Puts the piece @b [b->seq, b->seq + b->len) in the out-of-order queue, trimmed against the
+ * pieces already there (which win: their bytes arrived first). Frees @b when nothing is new.
+ */
+static void oq_insert(struct sl_tcp_conn *c, struct sl_tcp_buf *b)
+{
+	struct sl_tcp_stack *st = c->st;
+	struct sl_tcp_buf **pp = &c->oq_head;
+	while (*pp != NULL && SEQ_LEQ((*pp)->seq + (*pp)->len, b->seq))
+		pp = &(*pp)->next;
+	struct sl_tcp_buf *cur = *pp;
+	if (cur != NULL && SEQ_LEQ(cur->seq, b->seq)) { /* overlaps from the left */
+		uint32_t cut = cur->seq + cur->len - b->seq;
+		if (cut >= b->len) {
+			sl_tcp_buf_put(st, b);
+			return;
+		}
+		b->data += cut;
+		b->len -= cut;
+		b->seq += cut;
+		pp = &cur->next;
+	}
+	while ((cur = *pp) != NULL && SEQ_LT(cur->seq, b->seq + b->len)) {
+		if (SEQ_LEQ(cur->seq + cur->len, b->seq + b->len)) { /* covered by @b */
+			*pp = cur->next;
+			sl_tcp_buf_put(st, cur);
+			c->noq--;
+			continue;
+		}
+		b->len = cur->seq - b->seq; /* overlaps on the right */
+		break;
+	}
+	b->next = *pp;
+	*pp = b;
+	c->noq++;
 }
 
 /* Segment text (RFC 9293 3.10.7.4 "seventh"), already trimmed to the window. */
 static void data_in(struct sl_tcp_conn *c, uint32_t seq, const uint8_t *d, uint32_t len)
 {
 	struct sl_tcp_stack *st = c->st;
+	struct sl_tcp_buf *b, *last;
 	if (seq != c->rcv_nxt) {
-		if (ooo_add(c, seq, seq + len)) {
-			ring_put(c, seq - c->rcv_nxt, d, len);
-		} else {
-			st->s.ooo_dropped++;
-		}
 		c->ack_now = true; /* duplicate ACK at once, RFC 5681 4.2 */
+		uint32_t pieces = (len + st->p.chunk_size - 1) / st->p.chunk_size;
+		if (c->noq + pieces > st->p.ooo_bufs) {
+			st->s.ooo_dropped++;
+			return;
+		}
+		b = sl_tcp_buf_make(st, d, len, seq, &last);
+		if (b == NULL) {
+			st->s.drop_nobuf++;
+			return;
+		}
+		if (!ooo_add(c, seq, seq + len)) {
+			sl_tcp_buf_free(st, b);
+			st->s.ooo_dropped++;
+			return;
+		}
+		while (b != NULL) {
+			struct sl_tcp_buf *next = b->next;
+			oq_insert(c, b);
+			b = next;
+		}
 		return;
 	}
-	ring_put(c, 0, d, len);
+	last = c->rq_tail;
+	if (last != NULL && sl_tcp_chunk_room(st, last) >= len) { /* small segment: coalesce */
+		memcpy(last->data + last->len, d, len);
+		last->len += len;
+		st->s.bytes_copied_in += len;
+	} else {
+		b = sl_tcp_buf_make(st, d, len, seq, &last);
+		if (b == NULL) { /* nothing to hold it: as if lost, the peer sends it again */
+			st->s.drop_nobuf++;
+			return;
+		}
+		rq_append(c, b, last);
+	}
 	c->rlen += len;
 	c->rcv_nxt += len;
 	st->s.bytes_in += len;
 	bool filled = false;
+	while ((b = c->oq_head) != NULL && SEQ_LEQ(b->seq, c->rcv_nxt)) {
+		c->oq_head = b->next;
+		c->noq--;
+		uint32_t cut = c->rcv_nxt - b->seq;
+		if (cut >= b->len) {
+			sl_tcp_buf_put(st, b);
+			continue;
+		}
+		b->data += cut;
+		b->len -= cut;
+		b->seq += cut;
+		rq_append(c, b, b);
+		c->rlen += b->len;
+		c->rcv_nxt += b->len;
+		st->s.bytes_in += b->len;
+	}
 	for (int i = 0; i < c->nooo; i++) {
-		struct sl_ooo_range *r = &c->ooo[i];
-		if (SEQ_LEQ(r->start, c->rcv_nxt)) {
-			if (SEQ_GT(r->end, c->rcv_nxt)) {
-				st->s.bytes_in += r->end - c->rcv_nxt;
-				c->rlen += r->end - c->rcv_nxt;
-				c->rcv_nxt = r->end;
-			}
+		if (SEQ_LEQ(c->ooo[i].start, c->rcv_nxt)) {
 			c->ooo[i] = c->ooo[--c->nooo];
 			i = -1;
 			filled = true;
 		}
 	}
 	if (!c->app_owned) { /* orphan after close: acknowledge and discard */
-		c->rhead = (c->rhead + c->rlen) % st->p.rcvbuf;
+		sl_tcp_buf_free(st, c->rq_head);
+		c->rq_head = c->rq_tail = NULL;
 		c->rlen = 0;
 	} else {
 		c->ev |= SL_EV_READABLE;
@@ -344,9 +436,8 @@ static void ack_new(struct sl_tcp_conn *c, const struct seg *s)
 		if (dacked > c->slen)
 			dacked = c->slen;
 	}
-	c->shead = (c->shead + dacked) % st->p.sndbuf;
-	c->slen -= dacked;
-	c->sseq += dacked;
+	if (dacked > 0)
+		sl_tcp_sq_drop(c, dacked);
 	if (dacked > 0 && c->want_writable && c->app_owned) {
 		c->want_writable = false;
 		c->ev |= SL_EV_WRITABLE;
@@ -466,6 +557,8 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s)
 		sl_tcp_output(c);
 		return;
 	}
+	c->last_rcv = st->now; /* the peer is alive (keepalive) */
+	c->ka_sent = 0;
 	/* Timestamp to echo, RFC 7323 4.3 (2). */
 	if (c->ts_ok && s->o.has_ts && SEQ_LEQ(s->seq, c->last_ack_sent) &&
 	    SEQ_GEQ(s->o.ts_val, c->ts_recent))
@@ -524,10 +617,15 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s)
 		sl_tmr_cancel(&st->wheel, &c->rtx);
 		c->rtx_mode = SL_RTX_NONE;
 		bool was_passive = c->lsn != NULL || c->passive;
+		struct sl_tcp_listener *l = c->lsn;
 		sl_tcp_set_state(c, c->fin_queued ? SL_TCP_FIN_WAIT_1 : SL_TCP_ESTABLISHED);
 		if (was_passive && !c->app_owned) {
 			c->app_owned = true;
 			c->ev |= SL_EV_ACCEPTED;
+			if (l != NULL) {
+				c->acc_lsn = l;
+				l->nconn++;
+			}
 		} else {
 			c->ev |= SL_EV_CONNECTED;
 		}
@@ -668,6 +766,16 @@ int sl_tcp_segment_in(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len)
 	}
 	st->s.segs_in++;
 	struct sl_tcp_conn *c = sl_tcp_lookup(st, ip.dst, th.dport, ip.src, th.sport);
+	if (c != NULL && c->state == SL_TCP_TIME_WAIT && !c->app_owned &&
+	    (s.flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
+	    (c->ts_ok && s.o.has_ts ? SEQ_GT(s.o.ts_val, c->ts_recent)
+				    : SEQ_GT(s.seq, c->rcv_nxt))) {
+		/* A new incarnation of the four-tuple (RFC 6191, RFC 1122 4.2.2.13): the SYN
+		 * cannot be an old duplicate, so TIME-WAIT ends and the listener takes it. */
+		st->s.time_wait_reused++;
+		sl_tcp_conn_done(c);
+		c = NULL;
+	}
 	if (c != NULL) {
 		conn_input(c, &s);
 		sl_tcp_dispatch(c);

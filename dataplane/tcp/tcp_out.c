@@ -12,14 +12,25 @@
 #include "proto/bytes.h"
 #include "proto/ipv4.h"
 
-/* Emits one IPv4+TCP packet built in the stack's scratch buffer. */
+/*
+ * Emits one IPv4+TCP packet with @plen payload bytes from @off bytes into the chain @pay,
+ * built straight in the environment's transmit buffer (tx_alloc) or in the scratch buffer.
+ */
 static void emit(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
-		 const uint8_t *opt, size_t optlen, const uint8_t *d1, size_t l1, const uint8_t *d2,
-		 size_t l2)
+		 const uint8_t *opt, size_t optlen, const struct sl_tcp_buf *pay, uint32_t off,
+		 uint32_t plen)
 {
+	size_t tl = SL_IPV4_HLEN + SL_TCP_HLEN + optlen + plen;
+	void *h = NULL;
 	uint8_t *p = st->pkt;
-	size_t tl = SL_IPV4_HLEN + SL_TCP_HLEN + optlen + l1 + l2;
+	if (st->ops.tx_alloc != NULL) {
+		p = st->ops.tx_alloc(st->env, tl, &h);
+		if (p == NULL) {
+			st->s.segs_out++; /* counted as sent: the loss is the environment's */
+			return;
+		}
+	}
 	sl_ipv4_build(p, 0, (uint16_t)tl, st->ip_id++, true, 64, SL_IPPROTO_TCP, laddr, raddr);
 	uint8_t *t = p + SL_IPV4_HLEN;
 	sl_put_be16(t, lport);
@@ -34,16 +45,17 @@ static void emit(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport, uint32
 	if (optlen > 0)
 		memcpy(q, opt, optlen);
 	q += optlen;
-	if (l1 > 0)
-		memcpy(q, d1, l1);
-	if (l2 > 0)
-		memcpy(q + l1, d2, l2);
+	if (plen > 0)
+		sl_tcp_copy_out(pay, off, q, plen);
 	sl_tcp4_set_csum(t, tl - SL_IPV4_HLEN, laddr, raddr);
 	st->s.segs_out++;
-	st->s.bytes_out += l1 + l2;
+	st->s.bytes_out += plen;
 	if (flags & SL_TCP_RST)
 		st->s.rst_out++;
-	(void)st->ops.output(st->env, p, tl);
+	if (h != NULL)
+		(void)st->ops.tx_send(st->env, h, tl);
+	else
+		(void)st->ops.output(st->env, p, tl);
 }
 
 /* Returns the TSval we send now: a millisecond clock plus a per-connection offset. */
@@ -143,7 +155,7 @@ static uint16_t window_field(struct sl_tcp_conn *c, bool syn)
 
 /*
  * Sends a segment of @c: sequence @seq, @flags, @len data bytes from offset @off of the send
- * ring (sequence sseq + off). ACK carries rcv_nxt and clears the delayed ACK.
+ * queue (sequence sseq + off). ACK carries rcv_nxt and clears the delayed ACK.
  */
 static void seg_out(struct sl_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint32_t len)
 {
@@ -152,15 +164,12 @@ static void seg_out(struct sl_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t
 	bool syn = (flags & SL_TCP_SYN) != 0;
 	size_t optlen = (flags & SL_TCP_RST) ? 0 : build_opts(c, syn, (flags & SL_TCP_ACK) != 0, opt);
 	uint16_t win = window_field(c, syn);
-	const uint8_t *d1 = NULL, *d2 = NULL;
-	size_t l1 = 0, l2 = 0;
-	if (len > 0) {
-		uint32_t start = (c->shead + off) % st->p.sndbuf;
-		l1 = st->p.sndbuf - start < len ? st->p.sndbuf - start : len;
-		d1 = c->sbuf + start;
-		l2 = len - l1;
-		d2 = c->sbuf;
-	}
+	const struct sl_tcp_buf *b = NULL;
+	uint32_t boff = 0;
+	if (len > 0)
+		b = sl_tcp_sq_find(c, c->sseq + off, &boff);
+	if (b == NULL)
+		len = 0;
 	if (flags & SL_TCP_ACK) {
 		c->last_ack_sent = c->rcv_nxt;
 		c->ack_now = false;
@@ -168,7 +177,7 @@ static void seg_out(struct sl_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t
 		sl_tmr_cancel(&st->wheel, &c->delack);
 	}
 	emit(st, c->laddr, c->lport, c->raddr, c->rport, seq, c->rcv_nxt, flags, win, opt, optlen,
-	     d1, l1, d2, l2);
+	     b, boff, len);
 }
 
 /* Largest payload of a non-SYN segment of @c (MSS minus the options we always send). */
@@ -328,6 +337,50 @@ void sl_tcp_output(struct sl_tcp_conn *c)
 		sl_tmr_cancel(&st->wheel, &c->rtx);
 		c->rtx_mode = SL_RTX_NONE;
 	}
+	if (c->rtx_mode == SL_RTX_NONE && c->keepalive)
+		sl_tcp_ka_arm(c);
+}
+
+/* Arms the keepalive timer of @c when nothing else uses the connection timer. */
+void sl_tcp_ka_arm(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (!c->keepalive || c->rtx_mode != SL_RTX_NONE ||
+	    (c->state != SL_TCP_ESTABLISHED && c->state != SL_TCP_CLOSE_WAIT &&
+	     c->state != SL_TCP_FIN_WAIT_2))
+		return;
+	uint64_t idle = st->now - c->last_rcv;
+	uint64_t wait = idle < st->p.keepalive_idle_us ? st->p.keepalive_idle_us - idle : 0;
+	c->rtx_mode = SL_RTX_KEEPALIVE;
+	sl_tmr_arm(&st->wheel, &c->rtx, st->now, wait > 0 ? wait : 1);
+}
+
+/*
+ * Keepalive timer (RFC 9293 3.8.4, RFC 1122 4.2.3.6): after idle time without a segment
+ * from the peer, a probe (SEG.SEQ = SND.NXT - 1, no data: the peer must answer with an ACK)
+ * every interval; when the probes go unanswered the connection fails.
+ */
+static void keepalive_timeout(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	c->rtx_mode = SL_RTX_NONE;
+	uint64_t idle = st->now - c->last_rcv;
+	if (idle < st->p.keepalive_idle_us) { /* something arrived meanwhile */
+		sl_tcp_ka_arm(c);
+		return;
+	}
+	if (c->ka_sent >= st->p.keepalive_probes) {
+		st->s.keepalive_timeouts++;
+		sl_tcp_send_rst(c);
+		sl_tcp_conn_fail(c, SL_TCP_ERR_TIMEOUT);
+		sl_tcp_dispatch(c);
+		return;
+	}
+	c->ka_sent++;
+	st->s.keepalive_probes++;
+	seg_out(c, c->snd_una - 1, SL_TCP_ACK, 0, 0);
+	c->rtx_mode = SL_RTX_KEEPALIVE;
+	sl_tmr_arm(&st->wheel, &c->rtx, st->now, st->p.keepalive_intvl_us);
 }
 
 /* Takes an RTT sample in microseconds (RFC 6298 section 2) and recomputes the RTO. */
@@ -381,6 +434,9 @@ void sl_tcp_rtx_timeout(struct sl_tmr *t, void *arg)
 		sl_tcp_dispatch(c);
 		return;
 	}
+	case SL_RTX_KEEPALIVE:
+		keepalive_timeout(c);
+		return;
 	case SL_RTX_REXMIT:
 		break;
 	default:
@@ -441,7 +497,7 @@ void sl_tcp_send_reset_reply(struct sl_tcp_stack *st, uint32_t laddr, uint16_t l
 			     bool with_ack)
 {
 	emit(st, laddr, lport, raddr, rport, seq, ack, SL_TCP_RST | (with_ack ? SL_TCP_ACK : 0), 0,
-	     NULL, 0, NULL, 0, NULL, 0);
+	     NULL, 0, NULL, 0, 0);
 }
 
 /* Sends the SYN-ACK of a SYN cookie (only MSS: no state remembers other options). */
@@ -453,5 +509,5 @@ void sl_tcp_send_cookie_synack(struct sl_tcp_stack *st, uint32_t laddr, uint16_t
 	sl_put_be16(o + 2, mss);
 	uint32_t w = st->p.rcvbuf > 65535 ? 65535 : st->p.rcvbuf;
 	emit(st, laddr, lport, raddr, rport, iss, ack, SL_TCP_SYN | SL_TCP_ACK, (uint16_t)w, o, 4,
-	     NULL, 0, NULL, 0);
+	     NULL, 0, 0);
 }

@@ -56,7 +56,7 @@ static uint32_t rnd(void *env)
 	return (uint32_t)s;
 }
 
-static const struct sl_tcp_ops ops = {out, now, rnd};
+static const struct sl_tcp_ops ops = {.output = out, .now_us = now, .random = rnd};
 
 /* Delivers everything queued; the clock moves 1 us per packet, timers every 1 ms. */
 static void run(void)

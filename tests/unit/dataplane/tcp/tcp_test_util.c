@@ -102,7 +102,17 @@ static uint32_t net_random(void *env)
 	return (uint32_t)(tt_rand(&((struct tt_env *)env)->net->rng) >> 32);
 }
 
-const struct sl_tcp_ops tt_net_ops = {net_output, net_now, net_random};
+/* A kept packet comes back (env is the stack's tt_env; the packet was malloc'd). */
+static void net_buf_free(void *env, void *ext)
+{
+	((struct tt_env *)env)->net->ext_held--;
+	free(ext);
+}
+
+const struct sl_tcp_ops tt_net_ops = {.output = net_output,
+				      .now_us = net_now,
+				      .random = net_random,
+				      .buf_free = net_buf_free};
 
 void tt_net_init(struct tt_net *n, uint64_t seed, uint32_t addr0, uint32_t addr1)
 {
@@ -132,9 +142,15 @@ bool tt_net_step(struct tt_net *n)
 		if (p.at > n->now)
 			n->now = p.at;
 		n->delivered++;
-		if (n->st[p.to] != NULL)
+		int r = 0;
+		if (n->st[p.to] != NULL && n->copy_in)
 			sl_tcp_input(n->st[p.to], p.data, p.len);
-		free(p.data);
+		else if (n->st[p.to] != NULL)
+			r = sl_tcp_input_ext(n->st[p.to], p.data, p.len, p.data);
+		if (r == 1)
+			n->ext_held++; /* the stack keeps the packet as the payload's storage */
+		else
+			free(p.data);
 		return true;
 	}
 	n->now = tick;
@@ -167,7 +183,7 @@ static uint32_t cap_random(void *env)
 	return (uint32_t)(tt_rand(&((struct tt_cap *)env)->rng) >> 32);
 }
 
-const struct sl_tcp_ops tt_cap_ops = {cap_output, cap_now, cap_random};
+const struct sl_tcp_ops tt_cap_ops = {.output = cap_output, .now_us = cap_now, .random = cap_random};
 
 void tt_cap_clear(struct tt_cap *c)
 {

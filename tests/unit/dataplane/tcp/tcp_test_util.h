@@ -38,6 +38,8 @@ struct tt_net {
 	size_t n, cap;
 	uint64_t order;
 	uint64_t sent, lost, dups, delivered;
+	bool copy_in;	  /* deliver with sl_tcp_input() (copies) instead of sl_tcp_input_ext() */
+	int64_t ext_held; /* packets kept by the stacks, not yet released */
 	struct tt_env {
 		struct tt_net *net;
 		int idx;

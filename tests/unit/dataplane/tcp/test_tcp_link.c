@@ -3,7 +3,11 @@
  * Two TCP stacks joined by a simulated wire (tcp_test_util.c) on a virtual clock, with a seeded
  * PRNG deciding loss, duplication and reordering (delay jitter): several connections carry
  * megabytes both ways at once, byte-exact, at 0 %, 1 %, 5 % and 20 % loss; then they close
- * (half-close both ways, TIME-WAIT), and every pool must be back to its start level.
+ * (half-close both ways, TIME-WAIT), and every pool must be back to its start level. The wire
+ * hands packets over with sl_tcp_input_ext() (the stack keeps large payloads without a copy;
+ * every kept packet must come back) or, in one run, with the copying sl_tcp_input(). The echo
+ * runs relay with sl_tcp_recv_bufs() -> sl_tcp_send_bufs(): the payload the server stack
+ * received is what it sends back, no byte copied by the application.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,7 @@ struct ep {
 static struct ep cli[MAXC], srv[MAXC];
 static int nconn, naccepted;
 static uint64_t per_dir_bytes;
+static bool echo_mode;
 
 static uint8_t pattern(int dir, uint32_t id, uint64_t i)
 {
@@ -64,8 +69,9 @@ static void drain(struct ep *e)
 		ssize_t r = sl_tcp_recv(e->c, buf, sizeof(buf));
 		if (r <= 0)
 			break;
+		int from = echo_mode ? e->dir : 1 - e->dir; /* an echo returns our own bytes */
 		for (ssize_t i = 0; i < r; i++)
-			if (buf[i] != pattern(1 - e->dir, e->id, e->rx_done + (uint64_t)i))
+			if (buf[i] != pattern(from, e->id, e->rx_done + (uint64_t)i))
 				e->mismatch = true;
 		e->rx_done += (uint64_t)r;
 	}
@@ -133,6 +139,63 @@ static const struct sl_tcp_cbs conn_cbs = {
 	.closed = on_closed,
 };
 
+/* Echo server end: moves received chains to the send queue while there is send space. */
+static void relay(struct ep *e)
+{
+	while (!e->released) {
+		if (sl_tcp_readable(e->c) == 0)
+			break;
+		if (sl_tcp_writable(e->c) == 0) {
+			sl_tcp_want_writable(e->c);
+			return;
+		}
+		size_t n = 0;
+		struct sl_tcp_buf *b = sl_tcp_recv_bufs(e->c, &n);
+		if (b == NULL)
+			break;
+		e->rx_done += n;
+		if (sl_tcp_send_bufs(e->c, b) != (ssize_t)n)
+			e->mismatch = true;
+	}
+	if (e->peer_fin && sl_tcp_readable(e->c) == 0 && !e->shut) {
+		e->shut = true;
+		sl_tcp_shutdown(e->c);
+	}
+}
+
+static void echo_readable(struct sl_tcp_conn *c, void *arg)
+{
+	(void)c;
+	relay(arg);
+}
+
+static void echo_peer_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct ep *e = arg;
+	(void)c;
+	e->peer_fin = true;
+	relay(e);
+}
+
+static void echo_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct ep *e = arg;
+	(void)c;
+	e->closed = true;
+	if (!e->released) {
+		e->released = true;
+		sl_tcp_close(e->c);
+	}
+}
+
+static const struct sl_tcp_cbs echo_cbs = {
+	.readable = echo_readable,
+	.writable = echo_readable,
+	.peer_closed = echo_peer_closed,
+	.error = on_error,
+	.closed = echo_closed,
+};
+
 static int on_accepted(struct sl_tcp_conn *c, void *arg)
 {
 	(void)arg;
@@ -144,6 +207,11 @@ static int on_accepted(struct sl_tcp_conn *c, void *arg)
 	e->dir = 1;
 	e->tx_total = e->rx_total = per_dir_bytes;
 	e->connected = true;
+	if (echo_mode) {
+		e->tx_total = 0;
+		sl_tcp_set_cbs(c, &echo_cbs, e);
+		return 0;
+	}
 	sl_tcp_set_cbs(c, &conn_cbs, e);
 	pump(e);
 	return 0;
@@ -155,6 +223,10 @@ struct run_stats {
 	uint64_t virt_us, lost, sent;
 	struct sl_tcp_stats a, b;
 };
+
+/* How run_link() hands packets over and what the server does. */
+enum { RUN_EXT = 0, RUN_COPY = 1, RUN_ECHO = 2 };
+static int run_mode;
 
 /*
  * Runs @n connections carrying @bytes each way over a wire with @loss and @dup probabilities;
@@ -172,6 +244,8 @@ static void run_link(uint64_t seed, double loss, double dup, uint32_t jitter, in
 	net.dup = dup;
 	net.delay_us = 2000;
 	net.jitter_us = jitter; /* reordering */
+	net.copy_in = run_mode & RUN_COPY;
+	echo_mode = run_mode & RUN_ECHO;
 	struct sl_tcp_params p = {.max_conns = 64, .sndbuf = 128 * 1024, .rcvbuf = 96 * 1024,
 				  .max_retries = 30, .syn_retries = 30, .time_wait_us = 2000000,
 				  .rto_max_us = 8000000};
@@ -239,14 +313,24 @@ static void run_link(uint64_t seed, double loss, double dup, uint32_t jitter, in
 	CU_ASSERT_EQUAL(rs->b.timers_armed, 0);
 	CU_ASSERT_EQUAL(rs->a.conns_opened, rs->a.conns_closed);
 	CU_ASSERT_EQUAL(rs->b.conns_opened, rs->b.conns_closed);
+	CU_ASSERT_EQUAL(rs->a.chunks_in_use, 0);
+	CU_ASSERT_EQUAL(rs->b.chunks_in_use, 0);
+	CU_ASSERT_EQUAL(rs->a.ext_in_use, 0);
+	CU_ASSERT_EQUAL(rs->b.ext_in_use, 0);
+	CU_ASSERT_EQUAL(net.ext_held, 0); /* every kept packet was given back */
+	if (!(run_mode & RUN_COPY) && bytes >= 65536)
+		CU_ASSERT(rs->a.ext_kept > 0 && rs->b.ext_kept > 0);
 	fprintf(stderr,
 		"\n  loss %.0f%%: %d conns x %llu B each way, virtual %.1f s, wire %llu sent %llu lost;"
-		" rexmit A %llu B %llu, rto A %llu B %llu, fast A %llu B %llu\n",
+		" rexmit A %llu B %llu, rto A %llu B %llu, fast A %llu B %llu;"
+		" kept %llu pkts, copied %llu B\n",
 		loss * 100, n, (unsigned long long)bytes, rs->virt_us / 1e6,
 		(unsigned long long)rs->sent, (unsigned long long)rs->lost,
 		(unsigned long long)rs->a.retransmits, (unsigned long long)rs->b.retransmits,
 		(unsigned long long)rs->a.rto_fires, (unsigned long long)rs->b.rto_fires,
-		(unsigned long long)rs->a.fast_retransmits, (unsigned long long)rs->b.fast_retransmits);
+		(unsigned long long)rs->a.fast_retransmits, (unsigned long long)rs->b.fast_retransmits,
+		(unsigned long long)(rs->a.ext_kept + rs->b.ext_kept),
+		(unsigned long long)(rs->a.bytes_copied_in + rs->b.bytes_copied_in));
 	sl_tcp_stack_destroy(net.st[0]);
 	sl_tcp_stack_destroy(net.st[1]);
 	tt_net_free(&net);
@@ -277,6 +361,33 @@ static void test_loss_20(void)
 	run_link(4, 0.20, 0.01, 1500, 3, 1u << 20, &rs);
 }
 
+static void test_loss_1_copy(void)
+{
+	struct run_stats rs;
+	run_mode = RUN_COPY;
+	run_link(6, 0.01, 0.005, 1500, 4, 1u << 20, &rs);
+	run_mode = RUN_EXT;
+	CU_ASSERT_EQUAL(rs.a.ext_kept + rs.b.ext_kept, 0);
+}
+
+static void test_echo_0(void)
+{
+	struct run_stats rs;
+	run_mode = RUN_ECHO;
+	run_link(7, 0.0, 0.0, 0, 4, 2u << 20, &rs);
+	run_mode = RUN_EXT;
+	/* The server relayed what it kept: it copied almost nothing in. */
+	CU_ASSERT(rs.b.bytes_copied_in < (4u * (2u << 20)) / 10);
+}
+
+static void test_echo_5(void)
+{
+	struct run_stats rs;
+	run_mode = RUN_ECHO;
+	run_link(8, 0.05, 0.01, 1500, 4, 1u << 20, &rs);
+	run_mode = RUN_EXT;
+}
+
 static void test_many_short(void)
 {
 	/* Many small connections at 5 % loss, handshake and close paths under loss. */
@@ -286,7 +397,8 @@ static void test_many_short(void)
 
 static const struct sl_test_case cases[] = {
 	{"loss_0", test_loss_0},   {"loss_1", test_loss_1},	    {"loss_5", test_loss_5},
-	{"loss_20", test_loss_20}, {"many_short", test_many_short}, {NULL, NULL}};
+	{"loss_20", test_loss_20}, {"loss_1_copy", test_loss_1_copy}, {"echo_0", test_echo_0},
+	{"echo_5", test_echo_5},   {"many_short", test_many_short}, {NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"tcp_link", cases}, {NULL, NULL}};
 
 int main(void)

@@ -726,6 +726,240 @@ static void test_close_with_unread_data_resets(void)
 	CU_ASSERT_EQUAL(s.timers_armed, 0);
 }
 
+
+/* Keepalive (RFC 9293 3.8.4): probes after the idle time, every interval, reset after the
+ * last unanswered one; an answered probe keeps the connection. */
+static void test_keepalive(void)
+{
+	setup(&(struct sl_tcp_params){.keepalive_idle_us = 10000000, .keepalive_intvl_us = 1000000,
+				      .keepalive_probes = 3});
+	uint32_t iss = open_plain(8192);
+	sl_tcp_set_keepalive(conn, true);
+	advance_step(9900000, 10000);
+	CU_ASSERT_EQUAL(cap.n, 0); /* not idle long enough */
+	advance_step(200000, 10000);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	struct tt_seg p = seg(0);
+	CU_ASSERT_EQUAL(p.flags, SL_TCP_ACK);
+	CU_ASSERT_EQUAL(p.seq, iss); /* SND.NXT - 1: the peer must answer */
+	CU_ASSERT_EQUAL(p.len, 0);
+	/* The peer answers: the connection lives, the next probe waits a whole idle time. */
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	tt_cap_clear(&cap);
+	advance_step(9000000, 10000);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	/* Now silence: 1 + 3 probes one second apart, then RST and a timeout error. */
+	advance_step(1100000, 10000);
+	CU_ASSERT_EQUAL(cap.n, 1);
+	advance_step(2000000, 10000);
+	CU_ASSERT_EQUAL(cap.n, 3);
+	CU_ASSERT_EQUAL(n_error, 0);
+	advance_step(1000000, 10000);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 4);
+	CU_ASSERT_EQUAL(seg(3).flags, SL_TCP_RST | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(n_error, 1);
+	CU_ASSERT_EQUAL(last_error, SL_TCP_ERR_TIMEOUT);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.keepalive_probes, 4);
+	CU_ASSERT_EQUAL(s.keepalive_timeouts, 1);
+	sl_tcp_close(conn);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+}
+
+/* maxconn: beyond the cap a SYN gets RST at once (counted); a released connection frees a
+ * place. */
+static void test_maxconn_refusal(void)
+{
+	setup(NULL);
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 2), 0);
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, 81, 2), -ENOENT);
+	struct sl_tcp_conn *held[2];
+	for (int i = 0; i < 2; i++) {
+		uint8_t o[40];
+		size_t ol = syn_opts(o, 1460, -1, false, 0);
+		tt_cap_clear(&cap);
+		inject_from((uint16_t)(PPORT + i), PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+		CU_ASSERT_FATAL(cap.n == 1);
+		uint32_t iss = seg(0).seq;
+		inject_from((uint16_t)(PPORT + i), PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, NULL,
+			    0);
+		held[i] = conn;
+	}
+	CU_ASSERT_EQUAL(n_accepted, 2);
+	tt_cap_clear(&cap);
+	inject_from(PPORT + 2, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	struct tt_seg r = seg(0);
+	CU_ASSERT_EQUAL(r.flags, SL_TCP_RST | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(r.ack, PISS + 1);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_maxconn, 1);
+	CU_ASSERT_EQUAL(s.conns_in_use, 2);
+	/* The application lets one go: the next SYN is served. */
+	sl_tcp_abort(held[0]);
+	tt_cap_clear(&cap);
+	inject_from(PPORT + 3, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
+	(void)held[1];
+}
+
+/* RFC 6191: a SYN with a newer timestamp ends TIME-WAIT and opens a new connection; one with
+ * an old timestamp only gets the TIME-WAIT ACK. */
+static void test_time_wait_reuse(void)
+{
+	setup(&(struct sl_tcp_params){.time_wait_us = 60000000});
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, -1, false, 1000);
+	inject(PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	struct tt_seg sa = seg(0);
+	uint32_t iss = sa.seq;
+	ol = ts_opt(o, 1001, sa.o.ts_val);
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, o, ol, NULL, 0);
+	CU_ASSERT_FATAL(conn != NULL);
+	tt_cap_clear(&cap);
+	sl_tcp_close(conn); /* our FIN */
+	ol = ts_opt(o, 1002, sa.o.ts_val);
+	inject(PISS + 1, iss + 2, SL_TCP_ACK | SL_TCP_FIN, 8192, o, ol, NULL, 0);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL_FATAL(s.time_wait_in_use, 1);
+	/* Old timestamp: an old duplicate, TIME-WAIT stays. */
+	tt_cap_clear(&cap);
+	ol = syn_opts(o, 1460, -1, false, 900);
+	inject(PISS + 5000, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.time_wait_in_use, 1);
+	CU_ASSERT_EQUAL(s.time_wait_reused, 0);
+	CU_ASSERT(cap.n <= 1 && (cap.n == 0 || !(seg(0).flags & SL_TCP_SYN)));
+	/* Newer timestamp: a new incarnation, answered with a SYN-ACK. */
+	tt_cap_clear(&cap);
+	ol = syn_opts(o, 1460, -1, false, 5000);
+	inject(PISS + 5000, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(seg(0).ack, PISS + 5001);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.time_wait_reused, 1);
+	CU_ASSERT_EQUAL(s.time_wait_in_use, 0);
+}
+
+/* Active opens with local port 0 take distinct ports of the configured range; a full range
+ * is refused with -EADDRINUSE and counted. */
+static void test_local_port_range(void)
+{
+	setup(&(struct sl_tcp_params){.lport_min = 40000, .lport_max = 40007});
+	bool seen[8] = {false};
+	for (int i = 0; i < 8; i++) {
+		int err = 1;
+		struct sl_tcp_conn *c = sl_tcp_connect(st, US, 0, PEER, 443, &cbs, NULL, &err);
+		CU_ASSERT_FATAL(c != NULL);
+		CU_ASSERT_EQUAL(err, 0);
+		uint16_t lp = 0;
+		sl_tcp_endpoints(c, NULL, &lp, NULL, NULL);
+		CU_ASSERT_FATAL(lp >= 40000 && lp <= 40007);
+		CU_ASSERT(!seen[lp - 40000]);
+		seen[lp - 40000] = true;
+	}
+	int err = 0;
+	CU_ASSERT_PTR_NULL(sl_tcp_connect(st, US, 0, PEER, 443, &cbs, NULL, &err));
+	CU_ASSERT_EQUAL(err, -EADDRINUSE);
+	/* Another destination has the whole range again. */
+	CU_ASSERT_PTR_NOT_NULL(sl_tcp_connect(st, US, 0, PEER, 8443, &cbs, NULL, &err));
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.connect_no_port, 1);
+}
+
+/* Received data as chains: sl_tcp_recv_bufs() hands it over whole, the window reopens, and
+ * sl_tcp_send_bufs() sends that chain's bytes; the pool comes back to empty. */
+static void test_zero_copy_api(void)
+{
+	setup(NULL);
+	uint32_t iss = open_plain(8192);
+	char a[1000], b[700];
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, a, sizeof(a));
+	inject(PISS + 1 + 1000, iss + 1, SL_TCP_ACK, 8192, NULL, 0, b, sizeof(b));
+	CU_ASSERT_EQUAL(sl_tcp_readable(conn), 1700);
+	size_t n = 0;
+	struct sl_tcp_buf *chain = sl_tcp_recv_bufs(conn, &n);
+	CU_ASSERT_EQUAL(n, 1700);
+	size_t total = 0;
+	for (struct sl_tcp_buf *p = chain; p != NULL; p = p->next) {
+		for (uint32_t i = 0; i < p->len; i++)
+			CU_ASSERT_EQUAL_FATAL(p->data[i], total + i < 1000 ? 'a' : 'b');
+		total += p->len;
+	}
+	CU_ASSERT_EQUAL(total, 1700);
+	CU_ASSERT_EQUAL(sl_tcp_readable(conn), 0);
+	CU_ASSERT_PTR_NULL(sl_tcp_recv_bufs(conn, &n));
+	tt_cap_clear(&cap);
+	CU_ASSERT_EQUAL(sl_tcp_send_bufs(conn, chain), 1700);
+	CU_ASSERT_FATAL(cap.n >= 1);
+	uint32_t sent = 0;
+	for (size_t i = 0; i < cap.n; i++) {
+		struct tt_seg g = seg(i);
+		for (uint32_t k = 0; k < g.len; k++)
+			CU_ASSERT_EQUAL_FATAL(g.data[k], sent + k < 1000 ? 'a' : 'b');
+		sent += g.len;
+	}
+	CU_ASSERT_EQUAL(sent, 1700);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT(s.chunks_in_use > 0);
+	inject(PISS + 1701, iss + 1 + 1700, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.chunks_in_use, 0); /* acknowledged: released */
+	/* A chain given to a closed-for-writing connection is released, not leaked. */
+	inject(PISS + 1701, iss + 1 + 1700, SL_TCP_ACK, 8192, NULL, 0, a, 10);
+	chain = sl_tcp_recv_bufs(conn, NULL);
+	sl_tcp_shutdown(conn);
+	CU_ASSERT_EQUAL(sl_tcp_send_bufs(conn, chain), -EPIPE);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.chunks_in_use, 0);
+}
+
+/* The pool is shared and bounded: when it is empty a segment is dropped (counted, the peer
+ * resends), sends accept what fits, and everything works again once chunks return. Out of
+ * order pieces per connection are bounded too. */
+static void test_pool_exhaustion_and_ooo_bound(void)
+{
+	setup(&(struct sl_tcp_params){.chunks = 4, .chunk_size = 1024, .ooo_bufs = 2,
+				      .rcvbuf = 16384});
+	uint32_t iss = open_plain(8192);
+	char d[1000];
+	memset(d, 'x', sizeof(d));
+	/* Three out-of-order pieces: the third is beyond the per-connection bound. */
+	inject(PISS + 1 + 2000, iss + 1, SL_TCP_ACK, 8192, NULL, 0, d, 100);
+	inject(PISS + 1 + 4000, iss + 1, SL_TCP_ACK, 8192, NULL, 0, d, 100);
+	inject(PISS + 1 + 6000, iss + 1, SL_TCP_ACK, 8192, NULL, 0, d, 100);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.ooo_dropped, 1);
+	CU_ASSERT_EQUAL(s.chunks_in_use, 2);
+	/* In order: two chunks left, 1000 bytes each fill them; a third segment finds none. */
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, d, 1000);
+	inject(PISS + 1001, iss + 1, SL_TCP_ACK, 8192, NULL, 0, d, 1000);
+	inject(PISS + 2001 + 100, iss + 1, SL_TCP_ACK, 8192, NULL, 0, d, 1000);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT(s.drop_nobuf >= 1);
+	CU_ASSERT_EQUAL(s.chunks_in_use, 4);
+	/* Sending with an empty pool accepts nothing; reading frees chunks. */
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, d, 10), 0);
+	char out[4096];
+	ssize_t got = sl_tcp_recv(conn, out, sizeof(out));
+	CU_ASSERT(got >= 2000);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT(s.chunks_in_use < 4);
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, d, 10), 10);
+}
+
 static const struct sl_test_case cases[] = {
 	{"handshake_all_options", test_handshake_all_options},
 	{"handshake_no_options", test_handshake_no_options},
@@ -745,6 +979,12 @@ static const struct sl_test_case cases[] = {
 	{"active_close_time_wait", test_active_close_time_wait},
 	{"paws", test_paws},
 	{"close_unread_resets", test_close_with_unread_data_resets},
+	{"keepalive", test_keepalive},
+	{"maxconn_refusal", test_maxconn_refusal},
+	{"time_wait_reuse", test_time_wait_reuse},
+	{"local_port_range", test_local_port_range},
+	{"zero_copy_api", test_zero_copy_api},
+	{"pool_exhaustion_and_ooo_bound", test_pool_exhaustion_and_ooo_bound},
 	{NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"tcp_script", cases}, {NULL, NULL}};
 
