@@ -28,7 +28,7 @@ static uint64_t rotl64(uint64_t x, unsigned int b)
  * (v2, v3), then the cross mix. The order of the operations is the paper's; only that order
  * is SipHash, so the statements are not rearranged for symmetry.
  */
-static void sip_round(struct sip_state *s)
+static inline __attribute__((always_inline)) void sip_round(struct sip_state *s)
 {
 	s->v0 += s->v1;
 	s->v1 = rotl64(s->v1, 13);
@@ -50,7 +50,7 @@ static void sip_round(struct sip_state *s)
  * Initialisation: the key xored with the ASCII of "somepseudorandomlygeneratedbytes", which
  * only has to make the four words differ from one another (paper, section 2).
  */
-static void sip_init(struct sip_state *s, const struct sl_siphash_key *key)
+static inline __attribute__((always_inline)) void sip_init(struct sip_state *s, const struct sl_siphash_key *key)
 {
 	s->v0 = key->k0 ^ 0x736f6d6570736575ull;
 	s->v1 = key->k1 ^ 0x646f72616e646f6dull;
@@ -59,7 +59,7 @@ static void sip_init(struct sip_state *s, const struct sl_siphash_key *key)
 }
 
 /* Compression of one message word with c = 2 rounds. */
-static void sip_absorb(struct sip_state *s, uint64_t m)
+static inline __attribute__((always_inline)) void sip_absorb(struct sip_state *s, uint64_t m)
 {
 	s->v3 ^= m;
 	sip_round(s);
@@ -68,7 +68,7 @@ static void sip_absorb(struct sip_state *s, uint64_t m)
 }
 
 /* Finalisation with d = 4 rounds; 0xff marks the end so that it differs from compression. */
-static uint64_t sip_final(struct sip_state *s)
+static inline __attribute__((always_inline)) uint64_t sip_final(struct sip_state *s)
 {
 	s->v2 ^= 0xff;
 	sip_round(s);

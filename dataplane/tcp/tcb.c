@@ -22,10 +22,23 @@ uint32_t sl_tcp_hash4(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lp
 	return (uint32_t)sl_siphash_2u64(&st->key, a, b);
 }
 
-static uint32_t bucket(const struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
-		       uint32_t raddr, uint16_t rport)
+/*
+ * Hash bucket of a four-tuple. The last answer is remembered: a segment that finds no
+ * connection and creates one, or a connect() that checks the tuple then hashes it, asks
+ * twice in a row for the same tuple.
+ */
+static uint32_t bucket(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		       uint16_t rport)
 {
-	return sl_tcp_hash4(st, laddr, lport, raddr, rport, 0) & st->hash_mask;
+	uint64_t a = (uint64_t)laddr << 32 | raddr;
+	uint32_t p = (uint32_t)lport << 16 | rport;
+	if (st->memo_valid && st->memo_a == a && st->memo_p == p)
+		return st->memo_b;
+	st->memo_a = a;
+	st->memo_p = p;
+	st->memo_b = sl_tcp_hash4(st, laddr, lport, raddr, rport, 0) & st->hash_mask;
+	st->memo_valid = true;
+	return st->memo_b;
 }
 
 /* Returns the connection of the four-tuple (host order), or NULL. */
@@ -61,7 +74,7 @@ static void hash_remove(struct sl_tcp_conn *c)
 	if (!c->in_hash)
 		return;
 	struct sl_tcp_stack *st = c->st;
-	struct sl_tcp_conn **pp = &st->hash[bucket(st, c->laddr, c->lport, c->raddr, c->rport)];
+	struct sl_tcp_conn **pp = &st->hash[c->hb];
 	while (*pp != c)
 		pp = &(*pp)->hnext;
 	*pp = c->hnext;
@@ -138,6 +151,7 @@ struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uin
 	sl_tmr_init(&c->rtx, sl_tcp_rtx_timeout, c);
 	sl_tmr_init(&c->delack, sl_tcp_delack_timeout, c);
 	uint32_t b = bucket(st, laddr, lport, raddr, rport);
+	c->hb = b;
 	c->hnext = st->hash[b];
 	st->hash[b] = c;
 	c->in_hash = true;

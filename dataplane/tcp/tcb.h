@@ -68,6 +68,7 @@ struct sl_tcp_conn {
 	void *arg;
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
+	uint32_t hb; /* hash bucket of the four-tuple */
 	uint8_t state;	  /* enum sl_tcp_state */
 	bool in_hash, app_owned, passive, closed_evt_done;
 	bool ts_ok, sack_ok, fin_queued, fin_rcvd, ack_now, reset;
@@ -139,6 +140,9 @@ struct sl_tcp_stack {
 	uint8_t *pkt; /* output scratch */
 	uint16_t ip_id;
 	struct sl_siphash_key key; /* sl_tcp_hash4() */
+	uint64_t memo_a;	   /* last four-tuple hashed to a bucket, and its bucket */
+	uint32_t memo_p, memo_b;
+	bool memo_valid;
 	int depth; /* nesting of entry points: frees are deferred while > 0 */
 	struct sl_tcp_conn *reap; /* released connections awaiting free (chained by hnext) */
 	struct sl_tcp_stats s;

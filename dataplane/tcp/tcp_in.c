@@ -136,16 +136,17 @@ static bool listener_full(const struct sl_tcp_listener *l)
 	return l->maxconn != 0 && l->nconn + l->syn_count >= l->maxconn;
 }
 
-/* LISTEN, RFC 9293 3.10.7.2. */
-static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, struct seg *s)
+/* LISTEN, RFC 9293 3.10.7.2. Returns the connection the segment created, if any. */
+static struct sl_tcp_conn *listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l,
+					struct seg *s)
 {
 	if (s->flags & SL_TCP_RST)
-		return;
+		return NULL;
 	if (listener_full(l) && (s->flags & (SL_TCP_SYN | SL_TCP_ACK))) {
 		/* maxconn: refuse at once, visibly, rather than let the client time out. */
 		st->s.refused_maxconn++;
 		reset_reply(st, s);
-		return;
+		return NULL;
 	}
 	if (s->flags & SL_TCP_ACK) {
 		uint16_t mss = (s->flags & SL_TCP_SYN) ? 0 : cookie_check(st, s);
@@ -153,11 +154,11 @@ static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, str
 			if (!(s->flags & SL_TCP_SYN))
 				st->s.syncookies_bad++;
 			reset_reply(st, s);
-			return;
+			return NULL;
 		}
 		struct sl_tcp_conn *c = sl_tcp_conn_new(st, s->dst, s->dport, s->src, s->sport);
 		if (c == NULL)
-			return;
+			return NULL;
 		st->s.syncookies_ok++;
 		c->passive = true;
 		c->cbs = l->cbs;
@@ -182,10 +183,10 @@ static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, str
 		c->acc_lsn = l;
 		l->nconn++;
 		conn_input(c, s);
-		return;
+		return c;
 	}
 	if (!(s->flags & SL_TCP_SYN))
-		return;
+		return NULL;
 	struct sl_tcp_conn *c = NULL;
 	if (l->syn_count < l->backlog)
 		c = sl_tcp_conn_new(st, s->dst, s->dport, s->src, s->sport);
@@ -199,7 +200,7 @@ static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, str
 		st->s.syncookies_sent++;
 		sl_tcp_send_cookie_synack(st, s->dst, s->dport, s->src, s->sport, iss, s->seq + 1,
 					  (uint16_t)(idx_mss < st->p.mss ? idx_mss : st->p.mss));
-		return;
+		return NULL;
 	}
 	c->passive = true;
 	c->lsn = l;
@@ -216,6 +217,7 @@ static void listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l, str
 	c->snd_wl2 = c->iss;
 	c->state = SL_TCP_SYN_RCVD;
 	sl_tcp_send_syn(c);
+	return c;
 }
 
 /* SYN-SENT, RFC 9293 3.10.7.3. */
@@ -783,8 +785,7 @@ int sl_tcp_segment_in(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len)
 	}
 	struct sl_tcp_listener *l = sl_tcp_find_listener(st, ip.dst, th.dport);
 	if (l != NULL) {
-		listen_input(st, l, &s);
-		c = sl_tcp_lookup(st, ip.dst, th.dport, ip.src, th.sport);
+		c = listen_input(st, l, &s);
 		if (c != NULL)
 			sl_tcp_dispatch(c);
 		return 0;

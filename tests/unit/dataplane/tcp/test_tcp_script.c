@@ -881,6 +881,11 @@ static void test_zero_copy_api(void)
 {
 	setup(NULL);
 	uint32_t iss = open_plain(8192);
+	/* Idle: the control block and a hash slot, no buffer (goal: under 1 KiB). */
+	struct sl_tcp_stats s0;
+	sl_tcp_stack_stats(st, &s0);
+	CU_ASSERT_EQUAL(s0.chunks_in_use + s0.ext_in_use, 0);
+	CU_ASSERT(sl_tcp_conn_size() + 2 * sizeof(void *) < 1024);
 	char a[1000], b[700];
 	memset(a, 'a', sizeof(a));
 	memset(b, 'b', sizeof(b));
