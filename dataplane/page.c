@@ -250,8 +250,16 @@ int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc)
 			if (b->addr.family != AF_INET)
 				continue;
 			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
-				int r = sl_tcp_listen(lc->tcp, b->any ? 0 : b->addr.v4, (uint16_t)port,
-						      256, &listen_cbs, pl);
+				uint32_t la = b->any ? 0 : b->addr.v4;
+				int r = sl_tcp_listen(lc->tcp, la, (uint16_t)port, 256, &listen_cbs,
+						      pl);
+				/* the frontend's maxconn, shared out among the proxy lcores; beyond
+				 * it SYNs wait unanswered, as in HAProxy's full accept queue */
+				if (r == 0 && px->maxconn > 0)
+					sl_tcp_listen_maxconn(lc->tcp, la, (uint16_t)port,
+							      ((uint32_t)px->maxconn + dp->nproxies - 1) /
+								      dp->nproxies,
+							      false);
 				if (r < 0) {
 					fprintf(stderr, "%s:%d: stats page on port %u: %s\n",
 						b->loc.file, b->loc.line, port, strerror(-r));

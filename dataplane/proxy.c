@@ -363,12 +363,17 @@ int sl_proxy_init(struct sl_dp *dp)
 	for (const struct sl_dp_service *sv = cdp->services; sv != NULL; sv = sv->next)
 		dp->svc_ports[sv->port] = 1;
 	unsigned id;
-	RTE_LCORE_FOREACH(id) {
+	RTE_LCORE_FOREACH(id) { /* first all of them: listeners share limits among them */
 		struct sl_lcore *lc = dp->lcores[id];
 		if (!(lc->roles & SL_ROLE_PROXY))
 			continue;
 		lc->proxy_idx = dp->nproxies;
 		dp->proxy_ids[dp->nproxies++] = id;
+	}
+	RTE_LCORE_FOREACH(id) {
+		struct sl_lcore *lc = dp->lcores[id];
+		if (!(lc->roles & SL_ROLE_PROXY))
+			continue;
 		/* this lcore's HTTP check ports go to its stack (by port, not by hash: see input) */
 		for (unsigned k = 0; k < SL_HCHK_SLOTS; k++)
 			dp->svc_ports[SL_HCHK_PORT_LO + lc->proxy_idx * SL_HCHK_SLOTS + k] = 2;
@@ -472,13 +477,14 @@ void sl_proxy_show(const struct sl_dp *dp, struct sl_outbuf *out)
 				 " challenge_acks %" PRIu64 " syncookies %" PRIu64
 				 " drop_csum %" PRIu64 " drop_no_conn %" PRIu64 " drop_nobuf %" PRIu64
 				 " refused_maxconn %" PRIu64 " keepalive_timeouts %" PRIu64
+				 " ooo_queued %" PRIu64 " ooo_dropped %" PRIu64
 				 " mbufs_held %u chunks %u/%u mbufs_kept %" PRIu64
 				 " bytes_copied_in %" PRIu64 "\n",
 				 lc->lcore_id, s.conns_in_use, s.conns_max, s.time_wait_in_use,
 				 s.conns_opened, s.conns_closed, s.segs_in, s.segs_out, s.retransmits,
 				 s.rst_out, s.challenge_acks, s.syncookies_sent, s.drop_csum,
 				 s.drop_no_conn, s.drop_nobuf, s.refused_maxconn,
-				 s.keepalive_timeouts, s.ext_in_use, s.chunks_in_use, s.chunks_max,
+				 s.keepalive_timeouts, s.ooo_queued, s.ooo_dropped, s.ext_in_use, s.chunks_in_use, s.chunks_max,
 				 s.ext_kept, s.bytes_copied_in);
 	}
 }

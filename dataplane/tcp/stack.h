@@ -110,7 +110,11 @@ struct sl_tcp_params {
 	uint32_t keepalive_probes;   /* unanswered probes before reset [9] */
 	uint16_t lport_min, lport_max; /* local ports for sl_tcp_connect() with lport 0
 					* [49152..65535] */
+	uint8_t cc;		 /* congestion controller: SL_TCP_CC_* [NewReno] */
 };
+
+#define SL_TCP_CC_NEWRENO 0 /* RFC 5681 + RFC 6582 */
+#define SL_TCP_CC_CUBIC	  1 /* RFC 9438 */
 
 /* Why a connection failed, passed to the error callback (negative errno values). */
 #define SL_TCP_ERR_RESET   (-104) /* -ECONNRESET: RST received */
@@ -147,6 +151,7 @@ struct sl_tcp_stats {
 	uint64_t rst_out, rst_in_accepted, challenge_acks, challenge_acks_limited;
 	uint64_t retransmits, rto_fires, fast_retransmits, zwp_sent, syn_dropped_backlog;
 	uint64_t syncookies_sent, syncookies_ok, syncookies_bad, ooo_dropped, time_wait_recycled;
+	uint64_t ooo_queued; /* out-of-order segments kept for reassembly */
 	uint64_t conns_opened, conns_closed;
 	uint64_t drop_nobuf, ext_kept, bytes_copied_in, keepalive_probes, keepalive_timeouts;
 	uint64_t refused_maxconn, connect_no_port, time_wait_reused;
@@ -194,12 +199,14 @@ int sl_tcp_listen(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_
 
 /*
  * Caps the connections accepted through the listener @addr:@port that are not yet released
- * by the application at @maxconn (0: no cap). Beyond it a SYN is answered with RST and
- * counted (refused_maxconn): the refusal is immediate and visible, not a timeout. Returns 0
- * or -ENOENT.
+ * by the application at @maxconn (0: no cap). Beyond it a SYN is counted (refused_maxconn)
+ * and, with @rst, answered with RST (an immediate, visible refusal); without, dropped
+ * unanswered, so that the client's SYN retransmission finds a free place later: HAProxy's
+ * behaviour, whose excess connections wait in the kernel's full accept queue. Returns 0 or
+ * -ENOENT.
  */
 int sl_tcp_listen_maxconn(struct sl_tcp_stack *st, uint32_t addr, uint16_t port,
-			  uint32_t maxconn);
+			  uint32_t maxconn, bool rst);
 
 /* Stops listening on @addr:@port; established connections stay. Returns 0 or -ENOENT. */
 int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port);
@@ -269,6 +276,12 @@ ssize_t sl_tcp_send_bufs(struct sl_tcp_conn *c, struct sl_tcp_buf *b);
 
 /* Releases the chain @b (NULL accepted) to the stack @st. */
 void sl_tcp_buf_free(struct sl_tcp_stack *st, struct sl_tcp_buf *b);
+
+/* Sets the congestion controller of @c (SL_TCP_CC_*); returns 0 or -EINVAL. */
+int sl_tcp_set_cc(struct sl_tcp_conn *c, unsigned cc);
+
+/* Name of the congestion controller of @c ("newreno", "cubic"). */
+const char *sl_tcp_cc_name(const struct sl_tcp_conn *c);
 
 /* Sets the send space limit of @c in bytes (0: the stack's sndbuf). */
 void sl_tcp_set_sndbuf(struct sl_tcp_conn *c, uint32_t bytes);

@@ -141,6 +141,7 @@ struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uin
 	c->st = st;
 	c->sndbuf = st->p.sndbuf;
 	c->last_rcv = st->now;
+	c->cc = st->p.cc == SL_TCP_CC_CUBIC ? &sl_tcp_cc_cubic : &sl_tcp_cc_newreno;
 	c->laddr = laddr;
 	c->lport = lport;
 	c->raddr = raddr;
@@ -395,7 +396,7 @@ struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 	    prm.sndbuf > (1u << 30) || prm.rcvbuf > (1u << 30) || prm.sndbuf < prm.mss ||
 	    prm.rcvbuf < prm.mss || prm.rto_min_us > prm.rto_max_us || prm.chunk_size < 64 ||
 	    prm.chunk_size > (1u << 20) || prm.chunks > (1u << 26) || prm.ext_max > (1u << 26) ||
-	    prm.lport_min > prm.lport_max || prm.keepalive_probes > 255)
+	    prm.lport_min > prm.lport_max || prm.keepalive_probes > 255 || prm.cc > SL_TCP_CC_CUBIC)
 		return NULL;
 	struct sl_tcp_stack *st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -496,12 +497,13 @@ int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port)
 }
 
 int sl_tcp_listen_maxconn(struct sl_tcp_stack *st, uint32_t addr, uint16_t port,
-			  uint32_t maxconn)
+			  uint32_t maxconn, bool rst)
 {
 	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
 		struct sl_tcp_listener *l = &st->lsn[i];
 		if (l->used && l->port == port && l->addr == addr) {
 			l->maxconn = maxconn;
+			l->maxconn_rst = rst;
 			return 0;
 		}
 	}
@@ -782,6 +784,20 @@ ssize_t sl_tcp_send_bufs(struct sl_tcp_conn *c, struct sl_tcp_buf *b)
 		sl_tcp_leave(st);
 	}
 	return n;
+}
+
+int sl_tcp_set_cc(struct sl_tcp_conn *c, unsigned cc)
+{
+	if (cc > SL_TCP_CC_CUBIC)
+		return -EINVAL;
+	c->cc = cc == SL_TCP_CC_CUBIC ? &sl_tcp_cc_cubic : &sl_tcp_cc_newreno;
+	c->cu_wmax = c->cu_epoch_ms = 0;
+	return 0;
+}
+
+const char *sl_tcp_cc_name(const struct sl_tcp_conn *c)
+{
+	return c->cc->name;
 }
 
 void sl_tcp_set_sndbuf(struct sl_tcp_conn *c, uint32_t bytes)

@@ -48,9 +48,23 @@ struct sl_tcp_listener {
 	uint16_t port;
 	uint32_t backlog, syn_count;
 	uint32_t maxconn, nconn; /* accepted and not released by the application */
+	bool maxconn_rst;	 /* beyond maxconn: RST (else drop the SYN) */
 	const struct sl_tcp_cbs *cbs;
 	void *arg;
 };
+
+/*
+ * A congestion controller (cc.c): window growth on new data acknowledged outside recovery, and
+ * the ssthresh of a loss event (fast retransmit, or @timeout: RTO). The stack does the rest.
+ */
+struct sl_tcp_cc {
+	const char *name;
+	void (*on_ack)(struct sl_tcp_conn *c, uint32_t acked);
+	uint32_t (*ssthresh)(struct sl_tcp_conn *c, bool timeout);
+};
+
+extern const struct sl_tcp_cc sl_tcp_cc_newreno;
+extern const struct sl_tcp_cc sl_tcp_cc_cubic;
 
 struct sl_ooo_range {
 	uint32_t start, end; /* [start, end) received beyond rcv_nxt */
@@ -84,6 +98,9 @@ struct sl_tcp_conn {
 	 * (sq_head->seq); scur caches the piece last sent from. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_sndwnd;
 	uint32_t cwnd, ssthresh, recover;
+	const struct sl_tcp_cc *cc;
+	uint32_t cu_wmax, cu_origin, cu_west, cu_epoch_ms; /* CUBIC: bytes, ms */
+	float cu_k;					  /* CUBIC: K, seconds */
 	uint16_t mss; /* send MSS (peer's, clamped) */
 	struct sl_tcp_buf *sq_head, *sq_tail, *scur;
 	uint32_t slen, sseq, sndbuf;

@@ -143,9 +143,9 @@ static struct sl_tcp_conn *listen_input(struct sl_tcp_stack *st, struct sl_tcp_l
 	if (s->flags & SL_TCP_RST)
 		return NULL;
 	if (listener_full(l) && (s->flags & (SL_TCP_SYN | SL_TCP_ACK))) {
-		/* maxconn: refuse at once, visibly, rather than let the client time out. */
 		st->s.refused_maxconn++;
-		reset_reply(st, s);
+		if (l->maxconn_rst)
+			reset_reply(st, s);
 		return NULL;
 	}
 	if (s->flags & SL_TCP_ACK) {
@@ -358,6 +358,7 @@ static void data_in(struct sl_tcp_conn *c, uint32_t seq, const uint8_t *d, uint3
 			st->s.ooo_dropped++;
 			return;
 		}
+		st->s.ooo_queued++;
 		while (b != NULL) {
 			struct sl_tcp_buf *next = b->next;
 			oq_insert(c, b);
@@ -463,12 +464,7 @@ static void ack_new(struct sl_tcp_conn *c, const struct seg *s)
 		}
 	} else {
 		c->dupacks = 0;
-		if (c->cwnd < c->ssthresh)
-			c->cwnd += acked < c->mss ? acked : c->mss; /* slow start, RFC 5681 (2) */
-		else {
-			uint32_t inc = (uint32_t)((uint64_t)c->mss * c->mss / c->cwnd);
-			c->cwnd += inc > 0 ? inc : 1; /* congestion avoidance, RFC 5681 (3) */
-		}
+		c->cc->on_ack(c, acked);
 	}
 	if (c->snd_una != c->snd_max) {
 		sl_tcp_rtx_arm(c); /* RFC 6298 5.3 */
@@ -489,8 +485,7 @@ static void ack_dup(struct sl_tcp_conn *c)
 	if (c->dupacks != 3 || !SEQ_GT(c->snd_una, c->recover))
 		return;
 	/* Fast retransmit (RFC 5681 3.2, RFC 6582 3.2 (2)-(3)). */
-	uint32_t flight = sl_tcp_flight(c);
-	c->ssthresh = flight / 2 > 2u * c->mss ? flight / 2 : 2u * c->mss;
+	c->ssthresh = c->cc->ssthresh(c, false);
 	c->recover = c->snd_max;
 	c->in_recovery = true;
 	c->st->s.fast_retransmits++;
@@ -541,6 +536,13 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s)
 	}
 	/* Sequence acceptability, RFC 9293 3.10.7.4 "first". */
 	bool syn = (s->flags & SL_TCP_SYN) != 0, fin = (s->flags & SL_TCP_FIN) != 0;
+	if (syn && c->state == SL_TCP_SYN_RCVD && (s->flags & SL_TCP_ACK) && s->seq == c->irs) {
+		/* Simultaneous open (RFC 9293 figure 7, line 6): the peer's SYN-ACK repeats the
+		 * SYN we already have; its SYN is trimmed first, as BSD does, and its ACK then
+		 * completes the handshake instead of failing the window test. */
+		syn = false;
+		s->seq++;
+	}
 	uint32_t seglen = s->len + syn + fin;
 	bool ok;
 	if (seglen == 0) /* right edge included, as BSD: a peer that filled our window

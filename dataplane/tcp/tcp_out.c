@@ -468,10 +468,10 @@ void sl_tcp_rtx_timeout(struct sl_tmr *t, void *arg)
 		sl_tcp_rtx_arm(c);
 		return;
 	}
-	/* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 SMSS), cwnd = 1 SMSS; go back to
-	 * snd_una; RFC 6582 section 3.2 (4): recover = highest sequence sent. */
-	uint32_t flight = sl_tcp_flight(c);
-	c->ssthresh = flight / 2 > 2u * c->mss ? flight / 2 : 2u * c->mss;
+	/* RFC 5681 (4): ssthresh from the controller (NewReno: max(FlightSize / 2, 2 SMSS)),
+	 * cwnd = 1 SMSS; go back to snd_una; RFC 6582 section 3.2 (4): recover = highest
+	 * sequence sent. */
+	c->ssthresh = c->cc->ssthresh(c, true);
 	c->cwnd = c->mss;
 	c->recover = c->snd_max;
 	c->in_recovery = false;

@@ -19,7 +19,10 @@ check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
 CFG=$SL_RUN_DIR/sluice.cfg
 {
-    sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" "$SL_REPO/tests/fixtures/seed/seed-common.cfg"
+    # the seed's stats listener with a maxconn, to see its limit act (one proxy lcore: the
+    # whole limit is its own)
+    sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" \
+        -e 's/^listen stats .*/&\n  maxconn 8/' "$SL_REPO/tests/fixtures/seed/seed-common.cfg"
     cat "$SL_REPO/tests/fixtures/seed/seed-hls.cfg"
     printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
     sl_dataplane_cfg af_xdp
@@ -64,3 +67,29 @@ sl_bg sl-cli ffmpeg-p ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=si
 sleep 5
 after=$(stot)
 check "counters move with traffic (backend_rtmp stot $before -> $after)" test "${after:-0}" -gt "${before:-0}"
+
+# maxconn 8 on the stats listener: 8 idle connections fill it; a 9th SYN goes unanswered (as in
+# HAProxy's full accept queue, not refused); once one of the 8 closes, a new one is served.
+check "maxconn: the 9th connection waits while 8 are open, and gets in once one closes" \
+    sl_in sl-cli /usr/bin/python3 - "$SL_VIP" <<'PY'
+import socket, sys, time
+vip = sys.argv[1]
+held = [socket.create_connection((vip, 6080), timeout=3) for _ in range(8)]
+time.sleep(0.3)
+s = socket.socket()
+s.settimeout(1.5)
+try:
+    s.connect((vip, 6080))
+    print("9th connection accepted while full"); sys.exit(1)
+except (socket.timeout, TimeoutError):
+    pass
+s.close()
+held.pop().close()
+time.sleep(0.5)
+t = socket.create_connection((vip, 6080), timeout=5)
+t.sendall(b"GET /haproxy_stats;csv HTTP/1.0\r\nAuthorization: Basic VXNlcm5hbWU6UGFzc3dvcmQ=\r\n\r\n")
+data = t.recv(64)
+sys.exit(0 if data.startswith(b"HTTP/1.") else 1)
+PY
+check "the refusals were counted" bash -c "'$SL_CTL' -s '$SL_SOCK' show tcp | grep -qE 'refused_maxconn [1-9]'"
+

@@ -4,7 +4,8 @@
 # (keep-alive) without an error, `service echo` returning 20 MB byte-exact on 4 parallel
 # connections, 1000 short connections all completing and the stack's pools back to empty.
 # Then the same echo under 1% and 5% random loss both ways on the client (nftables numgen: this
-# kernel has no netem; reordering is covered by the in-memory link test of tests/unit/dataplane/tcp).
+# kernel has no netem), and under reordering of the client's segments: nftables puts one in ten
+# in a slow HTB class of the client's link (skb priority 1:20), so they arrive after later ones.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/check.sh"
@@ -73,6 +74,21 @@ for loss in 1 5; do
     check "echo 5 MB byte-exact under ${loss}% loss both ways" echo_blob "$SL_RUN_DIR/blob5"
     sl_in sl-cli nft delete table inet sl_loss
 done
+
+# ---------------------------------------------------------------- reordering on the client's link
+ooo_before=$(sl_ctl show tcp | grep -o 'ooo_queued [0-9]*' | awk '{s += $2} END {print s + 0}')
+sl_in sl-cli tc qdisc add dev "$SL_CLI_IF" root handle 1: htb default 10
+sl_in sl-cli tc class add dev "$SL_CLI_IF" parent 1: classid 1:10 htb rate 10gbit
+sl_in sl-cli tc class add dev "$SL_CLI_IF" parent 1: classid 1:20 htb rate 40mbit ceil 40mbit
+sl_in sl-cli nft add table inet sl_reorder
+sl_in sl-cli nft add chain inet sl_reorder post '{ type filter hook postrouting priority 0 ; }'
+sl_in sl-cli nft add rule inet sl_reorder post ip daddr "$SL_VIP" tcp dport 7 numgen random mod 10 == 0 meta priority set 1:20
+check "echo 5 MB byte-exact with one client segment in ten reordered" echo_blob "$SL_RUN_DIR/blob5"
+sl_in sl-cli nft delete table inet sl_reorder
+sl_in sl-cli tc qdisc del dev "$SL_CLI_IF" root
+ooo_after=$(sl_ctl show tcp | grep -o 'ooo_queued [0-9]*' | awk '{s += $2} END {print s + 0}')
+check "the stack reassembled out-of-order segments ($((ooo_after - ooo_before)) queued)" \
+    test "$ooo_after" -gt "$ooo_before"
 sl_ctl show tcp | grep -o 'retransmits [0-9]*' | sed 's/^/     stack /'
 
 check "1000 short connections all complete" sl_in sl-cli /usr/bin/python3 - "$SL_VIP" <<'PY'

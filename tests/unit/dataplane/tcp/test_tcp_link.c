@@ -225,7 +225,7 @@ struct run_stats {
 };
 
 /* How run_link() hands packets over and what the server does. */
-enum { RUN_EXT = 0, RUN_COPY = 1, RUN_ECHO = 2 };
+enum { RUN_EXT = 0, RUN_COPY = 1, RUN_ECHO = 2, RUN_CUBIC = 4 };
 static int run_mode;
 
 /*
@@ -248,7 +248,8 @@ static void run_link(uint64_t seed, double loss, double dup, uint32_t jitter, in
 	echo_mode = run_mode & RUN_ECHO;
 	struct sl_tcp_params p = {.max_conns = 64, .sndbuf = 128 * 1024, .rcvbuf = 96 * 1024,
 				  .max_retries = 30, .syn_retries = 30, .time_wait_us = 2000000,
-				  .rto_max_us = 8000000};
+				  .rto_max_us = 8000000,
+				  .cc = (run_mode & RUN_CUBIC) ? SL_TCP_CC_CUBIC : SL_TCP_CC_NEWRENO};
 	net.st[0] = sl_tcp_stack_create(&p, &tt_net_ops, &net.env[0]);
 	net.st[1] = sl_tcp_stack_create(&p, &tt_net_ops, &net.env[1]);
 	CU_ASSERT_FATAL(net.st[0] != NULL && net.st[1] != NULL);
@@ -388,6 +389,22 @@ static void test_echo_5(void)
 	run_mode = RUN_EXT;
 }
 
+static void test_cubic_1(void)
+{
+	struct run_stats rs;
+	run_mode = RUN_CUBIC;
+	run_link(9, 0.01, 0.005, 1500, 4, 2u << 20, &rs);
+	run_mode = RUN_EXT;
+}
+
+static void test_cubic_5(void)
+{
+	struct run_stats rs;
+	run_mode = RUN_CUBIC;
+	run_link(10, 0.05, 0.01, 1500, 4, 1u << 20, &rs);
+	run_mode = RUN_EXT;
+}
+
 static void test_many_short(void)
 {
 	/* Many small connections at 5 % loss, handshake and close paths under loss. */
@@ -398,7 +415,8 @@ static void test_many_short(void)
 static const struct sl_test_case cases[] = {
 	{"loss_0", test_loss_0},   {"loss_1", test_loss_1},	    {"loss_5", test_loss_5},
 	{"loss_20", test_loss_20}, {"loss_1_copy", test_loss_1_copy}, {"echo_0", test_echo_0},
-	{"echo_5", test_echo_5},   {"many_short", test_many_short}, {NULL, NULL}};
+	{"echo_5", test_echo_5},   {"cubic_1", test_cubic_1},
+	{"cubic_5", test_cubic_5}, {"many_short", test_many_short}, {NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"tcp_link", cases}, {NULL, NULL}};
 
 int main(void)

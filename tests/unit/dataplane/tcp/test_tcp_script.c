@@ -774,8 +774,8 @@ static void test_keepalive(void)
 static void test_maxconn_refusal(void)
 {
 	setup(NULL);
-	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 2), 0);
-	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, 81, 2), -ENOENT);
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 2, true), 0);
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, 81, 2, true), -ENOENT);
 	struct sl_tcp_conn *held[2];
 	for (int i = 0; i < 2; i++) {
 		uint8_t o[40];
@@ -805,7 +805,18 @@ static void test_maxconn_refusal(void)
 	inject_from(PPORT + 3, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
 	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
 	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
-	(void)held[1];
+	/* Drop mode (HAProxy's queueing): the SYN is unanswered while full, served later. */
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 2, false), 0);
+	tt_cap_clear(&cap);
+	inject_from(PPORT + 4, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_maxconn, 2);
+	sl_tcp_abort(held[1]);
+	tt_cap_clear(&cap);
+	inject_from(PPORT + 4, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0); /* retransmitted */
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
 }
 
 /* RFC 6191: a SYN with a newer timestamp ends TIME-WAIT and opens a new connection; one with
@@ -965,6 +976,71 @@ static void test_pool_exhaustion_and_ooo_bound(void)
 	CU_ASSERT_EQUAL(sl_tcp_send(conn, d, 10), 10);
 }
 
+
+/* Simultaneous open (RFC 9293 figure 7): our SYN and the peer's cross, both sides answer with
+ * SYN-ACK, both reach ESTABLISHED. */
+static void test_simultaneous_open(void)
+{
+	setup(NULL);
+	int err = 0;
+	struct sl_tcp_conn *a = sl_tcp_connect(st, US, 6000, PEER, PPORT, &cbs, NULL, &err);
+	CU_ASSERT_FATAL(a != NULL && cap.n == 1);
+	struct tt_seg syn = seg(0);
+	CU_ASSERT_EQUAL(syn.flags, SL_TCP_SYN);
+	uint32_t iss = syn.seq;
+	tt_cap_clear(&cap);
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, -1, false, 0);
+	size_t n = tt_build(pkt, PEER, US, PPORT, 6000, PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	CU_ASSERT_EQUAL(sl_tcp_input(st, pkt, n), 0);
+	CU_ASSERT_EQUAL(sl_tcp_state(a), SL_TCP_SYN_RCVD);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	struct tt_seg sa = seg(0);
+	CU_ASSERT_EQUAL(sa.flags, SL_TCP_SYN | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(sa.seq, iss);
+	CU_ASSERT_EQUAL(sa.ack, PISS + 1);
+	n = tt_build(pkt, PEER, US, PPORT, 6000, PISS, iss + 1, SL_TCP_SYN | SL_TCP_ACK, 8192, o, ol,
+		     NULL, 0);
+	sl_tcp_input(st, pkt, n);
+	CU_ASSERT_EQUAL(sl_tcp_state(a), SL_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(n_connected, 1);
+	CU_ASSERT_EQUAL(n_accepted, 0);
+	/* Data both ways afterwards. */
+	tt_cap_clear(&cap);
+	CU_ASSERT_EQUAL(sl_tcp_send(a, "hi", 2), 2);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).seq, iss + 1);
+	n = tt_build(pkt, PEER, US, PPORT, 6000, PISS + 1, iss + 3, SL_TCP_ACK, 8192, NULL, 0, "yo", 2);
+	sl_tcp_input(st, pkt, n);
+	CU_ASSERT_EQUAL(sl_tcp_readable(a), 2);
+}
+
+/* Simultaneous close: FINs cross; CLOSING, then TIME-WAIT once ours is acknowledged. */
+static void test_simultaneous_close(void)
+{
+	setup(&(struct sl_tcp_params){.time_wait_us = 1000000});
+	uint32_t iss = open_plain(8192);
+	sl_tcp_shutdown(conn);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_FIN | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_FIN_WAIT_1);
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 1, SL_TCP_ACK | SL_TCP_FIN, 8192, NULL, 0, NULL, 0); /* theirs */
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_CLOSING);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).ack, PISS + 2);
+	CU_ASSERT_EQUAL(n_peer_closed, 1);
+	inject(PISS + 2, iss + 2, SL_TCP_ACK, 8192, NULL, 0, NULL, 0); /* ours acknowledged */
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(n_closed, 1);
+	sl_tcp_close(conn);
+	advance(1001000);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+}
+
 static const struct sl_test_case cases[] = {
 	{"handshake_all_options", test_handshake_all_options},
 	{"handshake_no_options", test_handshake_no_options},
@@ -984,6 +1060,8 @@ static const struct sl_test_case cases[] = {
 	{"active_close_time_wait", test_active_close_time_wait},
 	{"paws", test_paws},
 	{"close_unread_resets", test_close_with_unread_data_resets},
+	{"simultaneous_open", test_simultaneous_open},
+	{"simultaneous_close", test_simultaneous_close},
 	{"keepalive", test_keepalive},
 	{"maxconn_refusal", test_maxconn_refusal},
 	{"time_wait_reuse", test_time_wait_reuse},
