@@ -41,6 +41,19 @@
 	X(PROXY_SEGMENTS, "proxy_segments_in")                                                    \
 	X(TCP_RST_NO_SERVICE, "tcp_rst_no_service")                                               \
 	X(PROBE_REPLIES, "probe_replies")                                                         \
+	X(HTTP_REQUESTS, "http_requests")                                                         \
+	X(HTTP_RESPONSES, "http_responses_forwarded")                                             \
+	X(HTTP_REDIRECTS, "http_redirects")                                                       \
+	X(HTTP_DENIED, "http_denied")                                                             \
+	X(HTTP_TUNNELS, "http_tunnels")                                                           \
+	X(HTTP_RETRIES, "http_connect_retries")                                                   \
+	X(HTTP_REDISPATCH, "http_redispatched")                                                   \
+	X(HTTP_ERR_400, "http_400_bad_request")                                                   \
+	X(HTTP_ERR_408, "http_408_request_timeout")                                               \
+	X(HTTP_ERR_502, "http_502_bad_gateway")                                                   \
+	X(HTTP_ERR_503, "http_503_no_server")                                                     \
+	X(HTTP_ERR_504, "http_504_server_timeout")                                                \
+	X(HTTP_SESS_FULL, "http_refused_no_session")                                              \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
 	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \

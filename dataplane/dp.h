@@ -102,6 +102,7 @@ struct sl_lcore {
 	struct rte_ring *hchk_req;    /* HTTP checks to run (from main) */
 	struct sl_hchk_slot *hchk;    /* HTTP checks in flight */
 	struct sl_page_conn *pages;   /* stats page connections (pool) */
+	struct sl_hx *hx;             /* HTTP proxy sessions (proxy lcores with http frontends) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_nh_entry nh[SL_NH_CACHE];
@@ -133,7 +134,9 @@ struct sl_dp {
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
 	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
-	uint8_t *svc_ports;               /* dport -> 1: a terminated service listens; 2: a check port */
+	uint8_t *svc_ports;               /* dport -> 1: a terminated service listens; 2: a check
+					   * port; 3: a proxy lcore's server-side local port */
+	uint16_t hx_lport_span;           /* local ports of each proxy lcore (SL_HX_LPORT_LO..) */
 	struct rte_ring *hchk_res;        /* HTTP check results (proxies -> main) */
 	struct sl_ctl *ctl;               /* stats rows for the stats page (set by main) */
 	unsigned proxy_ids[RTE_MAX_LCORE]; /* lcore ids of proxies, in order */

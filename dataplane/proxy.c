@@ -16,6 +16,7 @@
 #include "controlplane/check.h"
 #include "controlplane/outbuf.h"
 #include "dataplane/dp.h"
+#include "dataplane/httpx.h"
 #include "dataplane/lcore.h"
 #include "dataplane/page.h"
 #include "dataplane/tcp/stack.h"
@@ -370,6 +371,13 @@ int sl_proxy_init(struct sl_dp *dp)
 		lc->proxy_idx = dp->nproxies;
 		dp->proxy_ids[dp->nproxies++] = id;
 	}
+	/* server-side local ports: one disjoint range per proxy lcore, so that a server's
+	 * reply is steered to the lcore whose stack opened the connection */
+	if (dp->nproxies > 0) {
+		dp->hx_lport_span = (uint16_t)((SL_HX_LPORT_HI - SL_HX_LPORT_LO + 1) / dp->nproxies);
+		for (unsigned p = SL_HX_LPORT_LO; p < SL_HX_LPORT_LO + (unsigned)dp->hx_lport_span * dp->nproxies; p++)
+			dp->svc_ports[p] = 3;
+	}
 	RTE_LCORE_FOREACH(id) {
 		struct sl_lcore *lc = dp->lcores[id];
 		if (!(lc->roles & SL_ROLE_PROXY))
@@ -388,13 +396,17 @@ int sl_proxy_init(struct sl_dp *dp)
 		struct sl_tcp_params p = {.max_conns = cdp->services != NULL ? 4096 : 256,
 					  .sndbuf = 32768,
 					  .rcvbuf = 32768,
-					  .ext_max = SL_PROXY_EXT_MAX};
+					  .ext_max = SL_PROXY_EXT_MAX,
+					  .lport_min = (uint16_t)(SL_HX_LPORT_LO +
+								  lc->proxy_idx * dp->hx_lport_span),
+					  .lport_max = (uint16_t)(SL_HX_LPORT_LO +
+								  (lc->proxy_idx + 1) * dp->hx_lport_span - 1)};
 		lc->tcp = sl_tcp_stack_create(&p, &px_ops, lc);
 		if (lc->tcp == NULL) {
 			fprintf(stderr, "sluiced: not enough memory for the TCP stack of lcore %u\n", id);
 			return -1;
 		}
-		if (sl_page_listen(dp, lc) < 0)
+		if (sl_page_listen(dp, lc) < 0 || sl_httpx_init(dp, lc) < 0)
 			return -1;
 		for (const struct sl_dp_service *sv = cdp->services; sv != NULL; sv = sv->next) {
 			int r = sl_tcp_listen(lc->tcp, 0, sv->port, 1024,
@@ -413,6 +425,7 @@ void sl_proxy_fini(struct sl_dp *dp)
 {
 	for (unsigned i = 0; i < dp->nproxies; i++) {
 		struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		sl_httpx_fini(lc);
 		sl_tcp_stack_destroy(lc->tcp);
 		lc->tcp = NULL;
 		sl_page_fini(lc);
@@ -442,6 +455,8 @@ bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, cons
 	unsigned owner = dp->proxy_ids[(h >> 16) % dp->nproxies];
 	if (dp->svc_ports[th->dport] == 2) /* a check's reply: the lcore that owns that port */
 		owner = dp->proxy_ids[(th->dport - SL_HCHK_PORT_LO) / SL_HCHK_SLOTS];
+	else if (dp->svc_ports[th->dport] == 3) /* a server's reply to a proxy lcore */
+		owner = dp->proxy_ids[(th->dport - SL_HX_LPORT_LO) / dp->hx_lport_span];
 	if (owner != lc->lcore_id) {
 		m->port = port;
 		if (rte_ring_enqueue(dp->lcores[owner]->rxring, m) != 0) {
@@ -462,6 +477,7 @@ void sl_proxy_tick(struct sl_lcore *lc)
 		return;
 	hchk_tick(lc);
 	sl_tcp_advance(lc->tcp, px_now_us(lc));
+	sl_httpx_tick(lc);
 }
 
 void sl_proxy_show(const struct sl_dp *dp, struct sl_outbuf *out)

@@ -89,7 +89,7 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 	unsigned i = 0, active = 0;
 	for (const struct sl_server *s = be->servers; s != NULL; s = s->next, i++) {
 		if (c->nservers >= SL_L4_MAX_SERVERS) {
-			fprintf(stderr, "sluiced: more than %d servers in mode tcp backends\n",
+			fprintf(stderr, "sluiced: more than %d servers in backends\n",
 				SL_L4_MAX_SERVERS);
 			r = -E2BIG;
 			goto out;
@@ -103,6 +103,7 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		v->backup = s->p.backup;
 		v->shutdown_on_down = s->p.shutdown_on_down;
 		v->name = s->name;
+		v->cookie = s->cookie;
 		v->gidx = (uint16_t)c->nservers++;
 		if (v->usable && !v->backup)
 			active++;
@@ -196,6 +197,23 @@ int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uin
 				for (unsigned port = b->port_lo; port <= b->port_hi; port++)
 					if (c->port_svc[port] == 0)
 						c->port_svc[port] = (uint16_t)c->nservices;
+		}
+	}
+	/* HTTP backends: the proxy lcores balance over the same tables (server states, weights,
+	 * Maglev, schedule); appended in configuration order, so that an index is stable
+	 * across generations of one configuration. */
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
+		if (!(p->cap & SL_CAP_BE) || (p->cap & SL_CAP_DEF) || p->mode != SL_MODE_HTTP ||
+		    p->nservers == 0)
+			continue;
+		int bi = backend_index(c, p, bes);
+		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {
+			int r = build_backend(c, &c->backends[bi], p, maint);
+			if (r < 0) {
+				free(bes);
+				sl_l4_conf_free(c);
+				return r;
+			}
 		}
 	}
 	free(bes);

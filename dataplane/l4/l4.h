@@ -45,6 +45,7 @@ struct sl_l4_server {
 	uint8_t backup;
 	uint8_t shutdown_on_down;
 	const char *name;
+	const char *cookie; /* "cookie VALUE" (HTTP persistence), or NULL */
 };
 
 struct sl_l4_backend {

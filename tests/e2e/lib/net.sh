@@ -370,12 +370,16 @@ sl_dpdk_cleanup_prefix() {
 #                /setcookie   Set-Cookie: JSESSIONID=abc123; Path=/
 #                /hls/        the HLS directory (e.g. /hls/s1.m3u8)
 #                /big         $SL_BIG_SIZE bytes of random data (file: www/big)
+#                /vod/        any path: "backend NAME\ncookie: <Cookie seen>\n"; sets
+#                             Set-Cookie: JSESSIONID=NAME-<request id>; Path=/ when the
+#                             request has no JSESSIONID cookie (HLS stickiness tests)
+#                /up/         WebDAV PUT into www/up/ (chunked bodies too, up to 256 MiB)
 sl_backend_start() {
     local ns name d
     ns=$(sl_ns "$1"); name=$2
     [[ -n "$name" ]] || { sl_log "sl_backend_start NS NAME"; return 1; }
     d="$SL_RUN_DIR/be/$name"
-    mkdir -p "$d"/{logs,hls,www,tmp} || return 1
+    mkdir -p "$d"/{logs,hls,www,www/up,tmp} || return 1
     # one random file shared by every backend, so a download is byte-exact whoever served it
     if [[ ! -f "$SL_RUN_DIR/big" ]]; then
         head -c "$(numfmt --from=iec "$SL_BIG_SIZE")" /dev/urandom >"$SL_RUN_DIR/big" || return 1
@@ -422,6 +426,10 @@ http {
     }
     default_type application/octet-stream;
     sendfile on;
+    map \$cookie_JSESSIONID \$sl_new_session {
+        "" "JSESSIONID=$name-\$request_id; Path=/";
+        default "";
+    }
     keepalive_timeout 65;
     keepalive_requests 10000;
     server_tokens off;
@@ -438,7 +446,7 @@ http {
         location = /echo-headers {
             default_type text/plain;
             add_header X-Backend $name always;
-            return 200 "backend: $name\nremote-addr: \$remote_addr\nremote-port: \$remote_port\nserver-addr: \$server_addr\nmethod: \$request_method\nuri: \$request_uri\nprotocol: \$server_protocol\nhost: \$http_host\nx-forwarded-for: \$http_x_forwarded_for\nx-forwarded-proto: \$http_x_forwarded_proto\nx-forwarded-port: \$http_x_forwarded_port\nx-forwarded-host: \$http_x_forwarded_host\nx-real-ip: \$http_x_real_ip\nforwarded: \$http_forwarded\nvia: \$http_via\ncookie: \$http_cookie\nuser-agent: \$http_user_agent\nconnection: \$http_connection\n";
+            return 200 "backend: $name\nremote-addr: \$remote_addr\nremote-port: \$remote_port\nserver-addr: \$server_addr\nmethod: \$request_method\nuri: \$request_uri\nprotocol: \$server_protocol\nhost: \$http_host\nx-forwarded-for: \$http_x_forwarded_for\nx-forwarded-proto: \$http_x_forwarded_proto\nx-forwarded-port: \$http_x_forwarded_port\nx-forwarded-host: \$http_x_forwarded_host\nx-real-ip: \$http_x_real_ip\nforwarded: \$http_forwarded\nvia: \$http_via\ncookie: \$http_cookie\nuser-agent: \$http_user_agent\nconnection: \$http_connection\nx-test: \$http_x_test\nx-remove-me: \$http_x_remove_me\n";
         }
         location = /setcookie {
             default_type text/plain;
@@ -449,6 +457,18 @@ http {
         location = /big {
             add_header X-Backend $name always;
             alias $d/www/big;
+        }
+        location /vod/ {
+            default_type text/plain;
+            add_header X-Backend $name always;
+            add_header Set-Cookie \$sl_new_session always;
+            return 200 "backend $name\ncookie: \$http_cookie\n";
+        }
+        location /up/ {
+            add_header X-Backend $name always;
+            root $d/www;
+            dav_methods PUT;
+            client_max_body_size 256m;
         }
         location /hls/ {
             add_header X-Backend $name always;

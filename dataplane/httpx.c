@@ -1,0 +1,1179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The HTTP/1.1 proxy of a proxy lcore (see httpx.h). One session per client connection, from a
+ * pool sized at start; a head buffer (tune.bufsize) from a pool only while a head is read.
+ *
+ * A session is a small state machine driven by hx_run(), which every event of either
+ * connection calls: it does all the work the current state allows and returns. The request
+ * and the response each go through HEAD (bytes copied into the head buffer until the head
+ * parses), BODY (the chains of buffers the stack received handed to the other connection as
+ * they are, cut where the body ends: Content-Length counted, chunked walked with the
+ * streaming decoder) and DONE. Only one transaction runs at a time: a pipelined request waits
+ * in the client connection's receive queue (its window closes) until the response is over.
+ */
+#include "dataplane/httpx.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "controlplane/acl_eval.h"
+#include "controlplane/cfg.h"
+#include "controlplane/hx.h"
+#include "controlplane/outbuf.h"
+#include "dataplane/dp.h"
+#include "dataplane/l4/maglev.h"
+#include "dataplane/lcore.h"
+#include "dataplane/tcp/stack.h"
+#include "dataplane/tcp/timer.h"
+#include "proto/http1.h"
+
+#define HX_OUT_MAX (64 * 1024) /* a built head: bufsize plus what the rules add */
+
+enum hx_phase { PH_NONE, PH_HEAD, PH_BODY, PH_DONE };
+
+/* What the session timer currently means. */
+enum hx_tmo { TMO_NONE, TMO_REQ, TMO_KA, TMO_CONNECT, TMO_SERVER, TMO_CLIENT, TMO_TUNNEL, TMO_FIN };
+
+struct hx_listener {
+	struct sl_hx *hx;
+	const struct sl_proxy *fe;
+	uint16_t port;
+};
+
+struct hx_sess {
+	struct sl_hx *hx;
+	struct hx_sess *next_free;
+	const struct hx_listener *lst;
+	const struct sl_proxy *fe, *be;
+	struct sl_tcp_conn *cli, *srv;
+	uint32_t cip, vip;
+	uint16_t cport, vport;
+	uint8_t req, rsp;	  /* enum hx_phase */
+	uint8_t req_body, rsp_body; /* enum sl_http1_body */
+	uint8_t tmo;		  /* enum hx_tmo */
+	bool busy, first, cli_ka, cli_fin, srv_fin, closing, tunnel, websocket, head_req;
+	bool srv_connected, client_10_ka, direct;
+	uint8_t meth; /* enum sl_http1_method of the request */
+	int minor;
+	int retries;
+	uint64_t req_left, rsp_left;
+	struct sl_http1_chunk req_ck, rsp_ck;
+	char *buf;    /* request head buffer (then pipelined bytes), or NULL */
+	uint32_t blen;
+	uint32_t req_hl; /* the forwarded request head kept at buf[0, req_hl) for a retry */
+	char *rbuf;   /* response head buffer, or NULL */
+	uint32_t rlen;
+	/* the server of this transaction (copied out of the L4 generation) */
+	uint32_t srv_ip;
+	uint16_t srv_port, srv_gidx;
+	int16_t srv_idx, be_idx;
+	const char *srv_cookie;
+	struct sl_tmr tmr;
+};
+
+struct sl_hx {
+	struct sl_lcore *lc;
+	struct sl_dp *dp;
+	struct sl_tmr_wheel wheel;
+	struct hx_sess *sess, *free;
+	unsigned nsess, active;
+	char *bufmem;
+	char **bufs; /* free head buffers (a stack) */
+	unsigned nbufs;
+	uint32_t bufsize;
+	char *out; /* scratch for built heads */
+	struct hx_listener *lst;
+	unsigned nlst;
+	uint64_t rr;
+	uint32_t *act; /* per server counter slot: sessions on it (leastconn) */
+	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
+};
+
+/* ------------------------------------------------------------------ helpers */
+
+static uint64_t now_us(const struct sl_hx *hx)
+{
+	const struct sl_dp *dp = hx->dp;
+	uint64_t c = rte_rdtsc() - dp->start_tsc, hz = dp->tsc_hz;
+	return c / hz * 1000000 + c % hz * 1000000 / hz;
+}
+
+static void ctr(struct hx_sess *s, enum sl_ctr c)
+{
+	s->hx->lc->ctr->c[c]++;
+}
+
+static bool pool_get(struct sl_hx *hx, char **b, uint32_t *len)
+{
+	if (*b != NULL)
+		return true;
+	if (hx->nbufs == 0)
+		return false;
+	*b = hx->bufs[--hx->nbufs];
+	*len = 0;
+	return true;
+}
+
+static void pool_put(struct sl_hx *hx, char **b, uint32_t *len)
+{
+	if (*b == NULL)
+		return;
+	hx->bufs[hx->nbufs++] = *b;
+	*b = NULL;
+	*len = 0;
+}
+
+static bool buf_get(struct hx_sess *s)
+{
+	return pool_get(s->hx, &s->buf, &s->blen);
+}
+
+static void buf_put(struct hx_sess *s)
+{
+	pool_put(s->hx, &s->buf, &s->blen);
+	s->req_hl = 0;
+}
+
+static void rbuf_put(struct hx_sess *s)
+{
+	pool_put(s->hx, &s->rbuf, &s->rlen);
+}
+
+static uint32_t ms_or(int v, int dflt)
+{
+	return v > 0 ? (uint32_t)v : (uint32_t)dflt;
+}
+
+/* Arms the session timer for @kind (its timeout from the frontend/backend, HAProxy's
+ * fallbacks), or stops it. Inactivity timeouts are re-armed on every transfer. */
+static void arm(struct hx_sess *s, enum hx_tmo kind)
+{
+	struct sl_hx *hx = s->hx;
+	const struct sl_timeouts *f = &s->fe->to;
+	const struct sl_timeouts *b = s->be != NULL ? &s->be->to : f;
+	uint32_t ms = 0;
+	switch (kind) {
+	case TMO_REQ:
+		ms = ms_or(f->http_request, ms_or(f->client, 30000));
+		break;
+	case TMO_KA:
+		ms = ms_or(f->http_keep_alive, ms_or(f->http_request, ms_or(f->client, 30000)));
+		break;
+	case TMO_CONNECT:
+		ms = ms_or(b->connect, 5000);
+		break;
+	case TMO_SERVER:
+		ms = ms_or(b->server, 30000);
+		break;
+	case TMO_CLIENT:
+		ms = ms_or(f->client, 30000);
+		break;
+	case TMO_TUNNEL:
+		ms = ms_or(b->tunnel, ms_or(f->client, 30000));
+		break;
+	case TMO_FIN:
+		ms = ms_or(f->client_fin, ms_or(f->client, 5000));
+		break;
+	default:
+		sl_tmr_cancel(&hx->wheel, &s->tmr);
+		s->tmo = TMO_NONE;
+		return;
+	}
+	s->tmo = (uint8_t)kind;
+	sl_tmr_arm(&hx->wheel, &s->tmr, now_us(hx), (uint64_t)ms * 1000);
+}
+
+/* ------------------------------------------------------------------ session lifetime */
+
+static void sess_free(struct hx_sess *s)
+{
+	struct sl_hx *hx = s->hx;
+	sl_tmr_cancel(&hx->wheel, &s->tmr);
+	if (s->srv != NULL) {
+		sl_tcp_abort(s->srv);
+		s->srv = NULL;
+	}
+	if (s->srv_idx >= 0 && hx->act != NULL)
+		hx->act[s->srv_gidx]--;
+	if (s->cli != NULL) {
+		sl_tcp_close(s->cli);
+		s->cli = NULL;
+	}
+	buf_put(s);
+	rbuf_put(s);
+	s->busy = false;
+	s->next_free = hx->free;
+	hx->free = s;
+	hx->active--;
+}
+
+/* Ends the server side of the transaction (http-server-close: every time). */
+static void srv_release(struct hx_sess *s, bool abort)
+{
+	if (s->srv != NULL) {
+		if (abort)
+			sl_tcp_abort(s->srv);
+		else
+			sl_tcp_close(s->srv);
+		s->srv = NULL;
+	}
+	if (s->srv_idx >= 0) {
+		if (s->hx->act != NULL)
+			s->hx->act[s->srv_gidx]--;
+		s->srv_idx = -1;
+	}
+	s->srv_connected = false;
+}
+
+/* Sends @len bytes to the client; returns false when they did not all fit (the client is not
+ * reading: the session is dropped). */
+static bool cli_send(struct hx_sess *s, const char *p, size_t len)
+{
+	ssize_t w = sl_tcp_send(s->cli, p, len);
+	return w == (ssize_t)len;
+}
+
+/* A local response, then the client connection closes (FIN after it). */
+static void reply_and_close(struct hx_sess *s, int code)
+{
+	struct sl_hx_out o = {s->hx->out, HX_OUT_MAX, 0, false};
+	if (code == 400 || code == 408)
+		sl_hx_mux_error(&o, code); /* HAProxy's H1 layer: its built-in message */
+	else
+		sl_hx_error(&o, s->fe, s->be, code, true, s->minor);
+	switch (code) {
+	case 400: ctr(s, SL_CTR_HTTP_ERR_400); break;
+	case 408: ctr(s, SL_CTR_HTTP_ERR_408); break;
+	case 502: ctr(s, SL_CTR_HTTP_ERR_502); break;
+	case 503: ctr(s, SL_CTR_HTTP_ERR_503); break;
+	case 504: ctr(s, SL_CTR_HTTP_ERR_504); break;
+	default: break;
+	}
+	srv_release(s, true);
+	if (s->cli != NULL) {
+		cli_send(s, o.buf, o.len);
+		sl_tcp_shutdown(s->cli);
+	}
+	s->closing = true;
+	s->req = s->rsp = PH_DONE;
+	buf_put(s);
+	rbuf_put(s);
+	arm(s, TMO_FIN);
+}
+
+/* ------------------------------------------------------------------ server choice */
+
+static const struct sl_l4_backend *find_backend(const struct sl_l4_conf *c,
+						const struct sl_proxy *be, int16_t *idx)
+{
+	for (unsigned i = 0; c != NULL && i < c->nbackends; i++)
+		if (c->backends[i].name == be->name) {
+			*idx = (int16_t)i;
+			return &c->backends[i];
+		}
+	return NULL;
+}
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a: balance uri only needs a spread, not secrecy */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * Picks the server for this request: the one the persistence cookie names while it is usable
+ * (HAProxy: otherwise the cookie is ignored and the request balanced), else by the backend's
+ * balance algorithm over the servers in rotation. Returns false when none is usable.
+ */
+static bool pick_server(struct hx_sess *s, const struct sl_hx_decision *d,
+			const struct sl_http1_req *req)
+{
+	struct sl_hx *hx = s->hx;
+	const struct sl_l4_conf *c = __atomic_load_n(&hx->dp->l4, __ATOMIC_ACQUIRE);
+	int16_t bi = -1;
+	const struct sl_l4_backend *b = find_backend(c, s->be, &bi);
+	if (b == NULL)
+		return false;
+	int si = -1;
+	s->direct = false;
+	if (d->cookie_srv != NULL) {
+		for (unsigned i = 0; i < b->nservers; i++) {
+			const struct sl_l4_server *v = &b->servers[i];
+			if (v->cookie != NULL && strlen(v->cookie) == d->cookie_srv_len &&
+			    memcmp(v->cookie, d->cookie_srv, d->cookie_srv_len) == 0) {
+				if (v->usable)
+					si = (int)i;
+				break;
+			}
+		}
+		if (si >= 0)
+			s->direct = true; /* the client's cookie chose this server */
+	}
+	if (si < 0 && b->nrot > 0) {
+		switch (b->balance) {
+		case SL_BAL_FIRST:
+			si = b->rot[0];
+			break;
+		case SL_BAL_LEASTCONN: {
+			uint64_t best = UINT64_MAX;
+			for (unsigned k = 0; k < b->nrot; k++) {
+				unsigned i = b->rot[(hx->rr + k) % b->nrot];
+				const struct sl_l4_server *v = &b->servers[i];
+				uint64_t load = (uint64_t)hx->act[v->gidx] * 65536 / (v->weight ? v->weight : 1);
+				if (load < best) {
+					best = load;
+					si = (int)i;
+				}
+			}
+			hx->rr++;
+			break;
+		}
+		case SL_BAL_SOURCE: {
+			uint16_t k = sl_maglev_lookup(b->maglev, sl_flow_hash_src(s->cip));
+			si = k == SL_MAGLEV_NONE ? -1 : k;
+			break;
+		}
+		case SL_BAL_URI: {
+			uint16_t k = sl_maglev_lookup(b->maglev, hash_bytes(req->path, req->path_len));
+			si = k == SL_MAGLEV_NONE ? -1 : k;
+			break;
+		}
+		default:
+			si = b->sched[hx->rr++ % b->nsched];
+			break;
+		}
+	}
+	if (si < 0)
+		return false;
+	const struct sl_l4_server *v = &b->servers[si];
+	s->be_idx = bi;
+	s->srv_idx = (int16_t)si;
+	s->srv_ip = v->ip;
+	s->srv_port = v->port != 0 ? v->port : s->vport;
+	s->srv_gidx = v->gidx;
+	s->srv_cookie = v->cookie;
+	if (hx->act != NULL)
+		hx->act[v->gidx]++;
+	if (hx->lc->l4.srv != NULL)
+		hx->lc->l4.srv[v->gidx].stot++;
+	return true;
+}
+
+/* ------------------------------------------------------------------ body framing */
+
+/*
+ * How many of the @len bytes at @p belong to the current body of one direction (@mode,
+ * *@left, @ck), advancing that state; sets *@done when the body ends within them. Returns -1
+ * on a malformed chunked body.
+ */
+static int64_t body_take(uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, const char *p,
+			 size_t len, bool *done)
+{
+	*done = false;
+	switch (mode) {
+	case SL_HTTP1_BODY_NONE:
+		*done = true;
+		return 0;
+	case SL_HTTP1_BODY_LENGTH: {
+		uint64_t n = len < *left ? len : *left;
+		*left -= n;
+		*done = *left == 0;
+		return (int64_t)n;
+	}
+	case SL_HTTP1_BODY_CHUNKED: {
+		size_t used = 0;
+		while (used < len && !sl_http1_chunk_done(ck)) {
+			size_t doff, dlen;
+			int r = sl_http1_chunk_step(ck, p + used, len - used, &doff, &dlen);
+			if (r < 0)
+				return -1;
+			used += (size_t)r;
+			if (r == 0 && dlen == 0)
+				break;
+		}
+		*done = sl_http1_chunk_done(ck);
+		return (int64_t)used;
+	}
+	default: /* until close, tunnel */
+		return (int64_t)len;
+	}
+}
+
+/*
+ * Moves body bytes of one direction from @from to @to as received chains, at most what @to
+ * has room for, cut where the body ends; bytes after the end go to the session's head buffer
+ * (the next pipelined request: the only case where the peer may send them). Returns 1 when the
+ * body ended, 0 when more is to come, -1 on a malformed body, -2 when the bytes after the end
+ * do not fit the head buffer.
+ */
+static int move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_conn *to,
+		     uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, bool keep_extra)
+{
+	struct sl_tcp_stack *st = s->hx->lc->tcp;
+	if (mode == SL_HTTP1_BODY_NONE)
+		return 1;
+	while (sl_tcp_readable(from) > 0) {
+		if (to != NULL && sl_tcp_writable(to) == 0) {
+			sl_tcp_want_writable(to);
+			return 0;
+		}
+		struct sl_tcp_buf *chain = sl_tcp_recv_bufs(from, NULL);
+		struct sl_tcp_buf **pp = &chain, *rest = NULL;
+		bool done = false;
+		while (*pp != NULL) {
+			struct sl_tcp_buf *b = *pp;
+			int64_t k = body_take(mode, left, ck, (const char *)b->data, b->len, &done);
+			if (k < 0) {
+				sl_tcp_buf_free(st, chain);
+				return -1;
+			}
+			if (done) {
+				if ((uint32_t)k < b->len && keep_extra) { /* what follows */
+					uint32_t extra = b->len - (uint32_t)k;
+					if (!buf_get(s) || extra > s->hx->bufsize - s->blen) {
+						sl_tcp_buf_free(st, chain);
+						return -2;
+					}
+					memcpy(s->buf + s->blen, b->data + k, extra);
+					s->blen += extra;
+					b->len = (uint32_t)k;
+				}
+				b->len = (uint32_t)k;
+				rest = b->next;
+				b->next = NULL;
+				if (b->len == 0) { /* nothing of it was body */
+					*pp = NULL;
+					sl_tcp_buf_free(st, b);
+				}
+				break;
+			}
+			pp = &b->next;
+		}
+		for (struct sl_tcp_buf *r = keep_extra ? rest : NULL; r != NULL; r = r->next) {
+			if (!buf_get(s) || r->len > s->hx->bufsize - s->blen) {
+				sl_tcp_buf_free(st, rest);
+				sl_tcp_buf_free(st, chain);
+				return -2;
+			}
+			memcpy(s->buf + s->blen, r->data, r->len);
+			s->blen += r->len;
+		}
+		sl_tcp_buf_free(st, rest);
+		if (chain != NULL) {
+			if (to != NULL)
+				sl_tcp_send_bufs(to, chain);
+			else
+				sl_tcp_buf_free(st, chain);
+		}
+		if (done)
+			return 1;
+	}
+	return 0;
+}
+
+/* Bytes of a body already in the head buffer after a head (@off..blen): forwarded by copy. */
+static int flush_buffered_body(struct hx_sess *s, uint32_t off, struct sl_tcp_conn *to,
+			       uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck)
+{
+	size_t len = s->blen - off;
+	bool done = false;
+	int64_t k = body_take(mode, left, ck, s->buf + off, len, &done);
+	if (k < 0)
+		return -1;
+	if (k > 0 && to != NULL && sl_tcp_send(to, s->buf + off, (size_t)k) != k)
+		return -1;
+	/* keep what follows (a pipelined request) at the start of the buffer */
+	memmove(s->buf, s->buf + off + k, len - (size_t)k);
+	s->blen = (uint32_t)(len - (size_t)k);
+	return done ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ transaction */
+
+static const struct sl_tcp_cbs srv_cbs;
+
+/* Opens the server connection and sends the head built in hx->out (@hlen bytes). */
+static bool srv_open(struct hx_sess *s, size_t hlen)
+{
+	struct sl_hx *hx = s->hx;
+	int err = 0;
+	uint32_t src = sl_dp_source_for(hx->dp, 0, s->srv_ip);
+	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &srv_cbs, s, &err);
+	if (s->srv == NULL)
+		return false;
+	if (sl_tcp_send(s->srv, hx->out, hlen) != (ssize_t)hlen)
+		return false;
+	arm(s, TMO_CONNECT);
+	return true;
+}
+
+/* A complete request head at buf[0, hl): route it, forward it or answer it. */
+static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *req,
+			  struct sl_http1_hdr *h, size_t n)
+{
+	struct sl_hx *hx = s->hx;
+	ctr(s, SL_CTR_HTTP_REQUESTS);
+	s->minor = req->minor;
+	s->head_req = req->meth == SL_HTTP1_M_HEAD;
+	s->meth = (uint8_t)req->meth;
+	s->cli_ka = sl_http1_keep_alive(req->minor, req->conn) && !s->cli_fin;
+	s->client_10_ka = req->minor == 0 && s->cli_ka;
+	s->websocket = sl_http1_is_websocket(req, h, n);
+	s->req_body = (uint8_t)sl_http1_body_info(req, NULL, &s->req_left);
+	sl_http1_chunk_init(&s->req_ck);
+	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
+				 .dst_port = s->vport, .ssl = false, .scratch = hx->scratch};
+	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
+	struct sl_hx_decision d;
+	sl_hx_decide(hx->dp->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, &o, &d);
+	s->be = d.be;
+	switch (d.verdict) {
+	case SL_HX_REDIRECT:
+		ctr(s, SL_CTR_HTTP_REDIRECTS);
+		if (!cli_send(s, o.buf, o.len)) {
+			reply_and_close(s, 500);
+			return;
+		}
+		/* the request's body, if any, is read and dropped */
+		s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
+		s->rsp = PH_DONE;
+		s->srv_idx = -1;
+		memmove(s->buf, s->buf + hl, s->blen - (uint32_t)hl);
+		s->blen -= (uint32_t)hl;
+		if (s->req == PH_BODY) {
+			int r = flush_buffered_body(s, 0, NULL, s->req_body, &s->req_left, &s->req_ck);
+			if (r < 0) {
+				reply_and_close(s, 400);
+				return;
+			}
+			if (r == 1)
+				s->req = PH_DONE;
+		}
+		return;
+	case SL_HX_DENY:
+		ctr(s, SL_CTR_HTTP_DENIED);
+		reply_and_close(s, d.status == 403 || d.status == 0 ? 403 : d.status);
+		return;
+	case SL_HX_NO_BACKEND:
+		reply_and_close(s, 503);
+		return;
+	case SL_HX_FORWARD:
+		break;
+	}
+	if (!pick_server(s, &d, req)) {
+		reply_and_close(s, 503);
+		return;
+	}
+	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
+				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
+						   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
+				   .websocket = s->websocket};
+	o = (struct sl_hx_out){hx->out, HX_OUT_MAX, 0, false};
+	if (!sl_hx_build_request(&o, req, h, n, &e)) {
+		reply_and_close(s, 400); /* HAProxy: a head the rewrites overflow is refused */
+		return;
+	}
+	s->retries = s->be->retries > 0 ? s->be->retries : 0;
+	if (!srv_open(s, o.len)) {
+		reply_and_close(s, 503);
+		return;
+	}
+	s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
+	s->rsp = PH_HEAD;
+	if (s->req == PH_BODY) {
+		/* body bytes that came with the head go now; no retry once a body streams */
+		s->retries = 0;
+		int r = flush_buffered_body(s, (uint32_t)hl, s->srv, s->req_body, &s->req_left,
+					    &s->req_ck);
+		if (r < 0) {
+			reply_and_close(s, 400);
+			return;
+		}
+		if (r == 1)
+			s->req = PH_DONE;
+	} else {
+		/* the head stays at buf[0, hl) until the server answers: a connect retry
+		 * rebuilds from it; what follows it is a pipelined request */
+		s->req_hl = (uint32_t)hl;
+	}
+}
+
+/* The server connection failed before a response head: retry, redispatch or 503. */
+static void srv_failed(struct hx_sess *s, bool timeout)
+{
+	srv_release(s, true);
+	if (s->rsp == PH_HEAD && s->retries > 0 && s->req == PH_DONE && s->req_hl > 0) {
+		s->retries--;
+		ctr(s, SL_CTR_HTTP_RETRIES);
+		struct sl_http1_req req;
+		struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
+		size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
+		int hl = sl_http1_parse_request(s->buf, s->req_hl, s->hx->bufsize, &req, h, &n);
+		if (hl > 0) {
+			struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
+						 .dst_port = s->vport, .scratch = s->hx->scratch};
+			struct sl_hx_decision d = {.verdict = SL_HX_FORWARD, .be = s->be};
+			/* option redispatch: the last retry goes to another server */
+			if (s->be->redispatch && s->retries == 0)
+				ctr(s, SL_CTR_HTTP_REDISPATCH);
+			if (pick_server(s, &d, &req)) {
+				struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
+							   .client_ip = s->cip,
+							   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
+									   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
+							   .websocket = s->websocket};
+				struct sl_hx_out o = {s->hx->out, HX_OUT_MAX, 0, false};
+				if (sl_hx_build_request(&o, &req, h, n, &e) && srv_open(s, o.len))
+					return;
+			}
+		}
+	}
+	reply_and_close(s, timeout ? 503 : 503);
+}
+
+/* A complete response head at rbuf[0, hl). */
+static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp *rsp,
+			   struct sl_http1_hdr *h, size_t n)
+{
+	struct sl_hx *hx = s->hx;
+	if (s->req_hl > 0) { /* the kept request head is no longer needed */
+		memmove(s->buf, s->buf + s->req_hl, s->blen - s->req_hl);
+		s->blen -= s->req_hl;
+		s->req_hl = 0;
+		if (s->blen == 0)
+			buf_put(s);
+	}
+	struct sl_http1_req rq = {.meth = s->head_req ? SL_HTTP1_M_HEAD : SL_HTTP1_M_GET,
+				  .minor = s->minor};
+	uint64_t len = 0;
+	enum sl_http1_body body = sl_http1_body_info(&rq, rsp, &len);
+	bool interim = rsp->status >= 100 && rsp->status < 200 && rsp->status != 101;
+	s->tunnel = rsp->status == 101 && s->websocket;
+	if (rsp->status == 101 && !s->websocket) {
+		reply_and_close(s, 502); /* an upgrade nobody asked for */
+		return;
+	}
+	if (body == SL_HTTP1_BODY_UNTIL_CLOSE)
+		s->cli_ka = false; /* its end is the server's close: ours follows */
+	struct sl_acl_ctx ctx = {.src = s->cip, .dst_port = s->vport, .scratch = hx->scratch};
+	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
+				   .srv_cookie = s->srv_cookie, .direct = s->direct,
+				   .meth = (enum sl_http1_method)s->meth,
+				   .now_s = (uint32_t)time(NULL),
+				   .close_client = !s->cli_ka && !interim && !s->tunnel,
+				   .client_10_ka = s->client_10_ka && !interim,
+				   .tunnel = s->tunnel};
+	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
+	if (!sl_hx_build_response(&o, rsp, h, n, &e) || !cli_send(s, o.buf, o.len)) {
+		reply_and_close(s, 502);
+		return;
+	}
+	ctr(s, SL_CTR_HTTP_RESPONSES);
+	/* what came after the head: body bytes (by copy) */
+	uint32_t rest = s->rlen - (uint32_t)hl;
+	memmove(s->rbuf, s->rbuf + hl, rest);
+	s->rlen = rest;
+	if (interim) { /* 100 Continue and friends: the real head follows */
+		s->rsp = PH_HEAD;
+		return;
+	}
+	if (s->tunnel) {
+		ctr(s, SL_CTR_HTTP_TUNNELS);
+		s->rsp = s->req = PH_BODY;
+		s->req_body = s->rsp_body = SL_HTTP1_BODY_TUNNEL;
+		if (s->rlen > 0 && !cli_send(s, s->rbuf, s->rlen)) {
+			reply_and_close(s, 502);
+			return;
+		}
+		rbuf_put(s);
+		/* bytes the client sent after its handshake belong to the tunnel */
+		if (s->blen > 0 && (s->srv == NULL || sl_tcp_send(s->srv, s->buf, s->blen) != s->blen)) {
+			reply_and_close(s, 502);
+			return;
+		}
+		buf_put(s);
+		arm(s, TMO_TUNNEL);
+		return;
+	}
+	s->rsp_body = (uint8_t)body;
+	s->rsp_left = len;
+	sl_http1_chunk_init(&s->rsp_ck);
+	s->rsp = PH_BODY;
+	if (s->rlen > 0) {
+		bool done = false;
+		int64_t k = body_take(s->rsp_body, &s->rsp_left, &s->rsp_ck, s->rbuf, s->rlen, &done);
+		if (k < 0 || (k > 0 && !cli_send(s, s->rbuf, (size_t)k))) {
+			reply_and_close(s, 502);
+			return;
+		}
+		if (done)
+			s->rsp = PH_DONE; /* nothing may follow a response: the rest is dropped */
+	} else if (body == SL_HTTP1_BODY_NONE) {
+		s->rsp = PH_DONE;
+	}
+	rbuf_put(s);
+}
+
+/* The transaction is over: next request (keep-alive) or close. */
+static void end_transaction(struct hx_sess *s)
+{
+	srv_release(s, false);
+	if (!s->cli_ka || s->cli_fin) {
+		sl_tcp_shutdown(s->cli);
+		s->closing = true;
+		arm(s, TMO_FIN);
+		return;
+	}
+	s->req = PH_HEAD;
+	s->rsp = PH_NONE;
+	s->first = false;
+	s->be = NULL;
+	if (s->blen == 0)
+		buf_put(s);
+	arm(s, TMO_KA);
+}
+
+/* Does everything the state allows; called on every event. */
+static void hx_run(struct hx_sess *s)
+{
+	struct sl_hx *hx = s->hx;
+	for (int guard = 0; guard < 64 && s->busy && !s->closing; guard++) {
+		bool progress = false;
+		/* ---- client -> us */
+		if (s->req == PH_HEAD) {
+			if (sl_tcp_readable(s->cli) > 0) {
+				if (!buf_get(s)) { /* no head buffer free: try again at the next tick */
+					break;
+				}
+				ssize_t r = sl_tcp_recv(s->cli, s->buf + s->blen, hx->bufsize - s->blen);
+				if (r > 0) {
+					s->blen += (uint32_t)r;
+					progress = true;
+				}
+			}
+			if (s->blen > 0) {
+				struct sl_http1_req req;
+				struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
+				size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
+				int hl = sl_http1_parse_request(s->buf, s->blen, hx->bufsize, &req, h, &n);
+				if (hl == -1) {
+					s->minor = 1;
+					reply_and_close(s, 400);
+					return;
+				}
+				if (hl > 0) {
+					if (s->tmo == TMO_REQ || s->tmo == TMO_KA)
+						arm(s, TMO_NONE);
+					start_request(s, hl, &req, h, n);
+					if (s->closing)
+						return;
+					progress = true;
+					continue;
+				}
+				if (s->blen >= hx->bufsize) {
+					reply_and_close(s, 400);
+					return;
+				}
+			}
+			if (s->cli_fin && sl_tcp_readable(s->cli) == 0) {
+				/* the client left between requests (or mid-head) */
+				s->closing = true;
+				sl_tcp_shutdown(s->cli);
+				arm(s, TMO_FIN);
+				return;
+			}
+		} else if (s->req == PH_BODY && (s->srv != NULL || s->rsp == PH_DONE)) {
+			struct sl_tcp_conn *to = s->tunnel ? s->srv : s->srv;
+			int r = move_body(s, s->cli, s->rsp == PH_DONE && !s->tunnel ? NULL : to,
+					  s->req_body, &s->req_left, &s->req_ck, true);
+			if (r < 0) {
+				reply_and_close(s, 400);
+				return;
+			}
+			if (r == 1 && !s->tunnel) {
+				s->req = PH_DONE;
+				progress = true;
+			}
+			if (s->tunnel && s->cli_fin && sl_tcp_readable(s->cli) == 0 && s->srv != NULL)
+				sl_tcp_shutdown(s->srv);
+		}
+		/* ---- server -> client */
+		if (s->srv != NULL && s->rsp == PH_HEAD && sl_tcp_readable(s->srv) > 0) {
+			if (s->tmo == TMO_SERVER || s->tmo == TMO_CONNECT)
+				arm(s, TMO_NONE);
+			if (!pool_get(hx, &s->rbuf, &s->rlen)) {
+				reply_and_close(s, 502);
+				return;
+			}
+			ssize_t r = sl_tcp_recv(s->srv, s->rbuf + s->rlen, hx->bufsize - s->rlen);
+			if (r > 0)
+				s->rlen += (uint32_t)r;
+			struct sl_http1_resp rsp;
+			struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
+			size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
+			int hl = sl_http1_parse_response(s->rbuf, s->rlen, hx->bufsize, &rsp, h, &n);
+			if (hl == -1 || (hl == -2 && s->rlen >= hx->bufsize)) {
+				reply_and_close(s, 502);
+				return;
+			}
+			if (hl > 0) {
+				start_response(s, hl, &rsp, h, n);
+				if (s->closing)
+					return;
+			}
+			progress = true;
+		} else if (s->srv != NULL && s->rsp == PH_BODY) {
+			int r = move_body(s, s->srv, s->cli, s->rsp_body, &s->rsp_left, &s->rsp_ck,
+					  false);
+			if (r < 0) {
+				sess_free(s); /* a broken body: nothing sensible can follow */
+				return;
+			}
+			if (r == 1 && !s->tunnel) {
+				s->rsp = PH_DONE;
+				progress = true;
+			}
+			if (s->srv_fin && sl_tcp_readable(s->srv) == 0) {
+				if (s->tunnel || s->rsp_body == SL_HTTP1_BODY_UNTIL_CLOSE) {
+					s->rsp = PH_DONE;
+					if (s->tunnel) {
+						sl_tcp_shutdown(s->cli);
+						s->closing = true;
+						arm(s, TMO_FIN);
+						return;
+					}
+					progress = true;
+				} else if (s->rsp != PH_DONE) {
+					sess_free(s); /* truncated response: the client sees the close */
+					return;
+				}
+			}
+		}
+		if (s->srv != NULL && s->rsp == PH_HEAD && s->srv_fin &&
+		    sl_tcp_readable(s->srv) == 0) {
+			reply_and_close(s, 502); /* closed without a (complete) response */
+			return;
+		}
+		if (s->tunnel) {
+			if (progress || true)
+				arm(s, TMO_TUNNEL);
+		} else if (s->rsp == PH_DONE && s->req == PH_DONE) {
+			end_transaction(s);
+			if (s->closing)
+				return;
+			progress = true;
+		} else if (s->rsp == PH_HEAD && s->srv_connected && s->req == PH_DONE &&
+			   s->tmo != TMO_SERVER) {
+			arm(s, TMO_SERVER);
+		} else if (s->rsp == PH_BODY && progress) {
+			arm(s, TMO_SERVER);
+		}
+		if (!progress)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------ events */
+
+static void sess_timeout(struct sl_tmr *t, void *arg)
+{
+	struct hx_sess *s = arg;
+	(void)t;
+	switch (s->tmo) {
+	case TMO_REQ:
+		if (s->blen > 0 || s->first) {
+			s->minor = 1;
+			reply_and_close(s, 408);
+		} else {
+			sess_free(s);
+		}
+		return;
+	case TMO_CONNECT:
+		srv_failed(s, true);
+		return;
+	case TMO_SERVER:
+		if (s->rsp == PH_HEAD) {
+			reply_and_close(s, 504);
+			return;
+		}
+		sess_free(s);
+		return;
+	default: /* keep-alive idle, client, tunnel, client-fin */
+		sess_free(s);
+		return;
+	}
+}
+
+static void cli_event(struct sl_tcp_conn *c, void *arg)
+{
+	(void)c;
+	hx_run(arg);
+}
+
+static void cli_peer_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_sess *s = arg;
+	(void)c;
+	s->cli_fin = true;
+	s->cli_ka = false;
+	hx_run(s);
+}
+
+static void cli_error(struct sl_tcp_conn *c, void *arg, int reason)
+{
+	(void)c;
+	(void)arg;
+	(void)reason;
+}
+
+static void cli_closed(struct sl_tcp_conn *c, void *arg)
+{
+	(void)c;
+	sess_free(arg); /* both directions over (or reset) */
+}
+
+static const struct sl_tcp_cbs cli_cbs = {
+	.readable = cli_event,
+	.writable = cli_event,
+	.peer_closed = cli_peer_closed,
+	.error = cli_error,
+	.closed = cli_closed,
+};
+
+static void srv_connected(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_sess *s = arg;
+	(void)c;
+	s->srv_connected = true;
+	if (s->tmo == TMO_CONNECT)
+		arm(s, s->tunnel ? TMO_TUNNEL : TMO_SERVER);
+	hx_run(s);
+}
+
+static void srv_event(struct sl_tcp_conn *c, void *arg)
+{
+	(void)c;
+	hx_run(arg);
+}
+
+static void srv_peer_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_sess *s = arg;
+	(void)c;
+	s->srv_fin = true;
+	hx_run(s);
+}
+
+static void srv_error(struct sl_tcp_conn *c, void *arg, int reason)
+{
+	struct hx_sess *s = arg;
+	(void)c;
+	if (s->rsp == PH_HEAD && !s->srv_connected) {
+		srv_failed(s, reason == SL_TCP_ERR_TIMEOUT);
+		return;
+	}
+	if (s->rsp == PH_HEAD) {
+		reply_and_close(s, 502);
+		return;
+	}
+	s->srv_fin = true;
+	if (s->srv != NULL) {
+		sl_tcp_close(s->srv);
+		s->srv = NULL;
+	}
+	if (s->rsp != PH_DONE && !(s->rsp_body == SL_HTTP1_BODY_UNTIL_CLOSE) && !s->tunnel) {
+		sess_free(s);
+		return;
+	}
+	s->rsp = PH_DONE;
+	if (s->tunnel) {
+		sess_free(s);
+		return;
+	}
+	hx_run(s);
+}
+
+static void srv_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_sess *s = arg;
+	if (s->srv == c) {
+		s->srv_fin = true;
+		hx_run(s);
+	}
+}
+
+static const struct sl_tcp_cbs srv_cbs = {
+	.connected = srv_connected,
+	.readable = srv_event,
+	.writable = srv_event,
+	.peer_closed = srv_peer_closed,
+	.error = srv_error,
+	.closed = srv_closed,
+};
+
+static int hx_accepted(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_listener *l = arg;
+	struct sl_hx *hx = l->hx;
+	struct hx_sess *s = hx->free;
+	if (s == NULL) {
+		hx->lc->ctr->c[SL_CTR_HTTP_SESS_FULL]++;
+		return -1; /* RST: refused, counted */
+	}
+	hx->free = s->next_free;
+	hx->active++;
+	struct sl_tmr keep = s->tmr;
+	memset(s, 0, sizeof(*s));
+	s->tmr = keep;
+	s->hx = hx;
+	s->lst = l;
+	s->fe = l->fe;
+	s->cli = c;
+	s->busy = true;
+	s->first = true;
+	s->req = PH_HEAD;
+	s->srv_idx = -1;
+	sl_tcp_endpoints(c, &s->vip, &s->vport, &s->cip, &s->cport);
+	sl_tmr_init(&s->tmr, sess_timeout, s);
+	sl_tcp_set_cbs(c, &cli_cbs, s);
+	arm(s, TMO_REQ);
+	return 0;
+}
+
+static const struct sl_tcp_cbs listen_cbs = {.accepted = hx_accepted};
+
+/* ------------------------------------------------------------------ setup */
+
+/* A `mode http` frontend this engine serves (stats-only listeners are the page's). */
+static bool is_http_frontend(const struct sl_proxy *px)
+{
+	return (px->cap & SL_CAP_FE) && !(px->cap & SL_CAP_DEF) && px->mode == SL_MODE_HTTP &&
+	       !(px->stats.enabled && px->default_backend == NULL && px->switches == NULL &&
+		 px->nservers == 0);
+}
+
+int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
+{
+	const struct sl_cfg *cfg = dp->cfg;
+	unsigned nl = 0;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
+		if (is_http_frontend(px))
+			for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
+				if (b->addr.family == AF_INET && !b->ssl)
+					nl += (unsigned)(b->port_hi - b->port_lo + 1);
+	if (nl == 0)
+		return 0;
+	struct sl_hx *hx = calloc(1, sizeof(*hx));
+	if (hx == NULL)
+		return -1;
+	lc->hx = hx;
+	hx->lc = lc;
+	hx->dp = dp;
+	hx->bufsize = cfg->global.bufsize > 0 ? (uint32_t)cfg->global.bufsize : 16384;
+	hx->nsess = SL_HX_SESSIONS;
+	hx->sess = calloc(hx->nsess, sizeof(*hx->sess));
+	unsigned nbuf = hx->nsess; /* a transaction holds at most two for a moment */
+	hx->bufmem = malloc((size_t)nbuf * hx->bufsize);
+	hx->bufs = calloc(nbuf, sizeof(*hx->bufs));
+	hx->out = malloc(HX_OUT_MAX);
+	hx->lst = calloc(nl, sizeof(*hx->lst));
+	hx->act = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->act));
+	hx->scratch = sl_acl_scratch_new();
+	if (hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
+	    hx->lst == NULL || hx->act == NULL) {
+		fprintf(stderr, "sluiced: not enough memory for the HTTP sessions of lcore %u\n",
+			lc->lcore_id);
+		return -1;
+	}
+	for (unsigned i = 0; i < nbuf; i++)
+		hx->bufs[hx->nbufs++] = hx->bufmem + (size_t)i * hx->bufsize;
+	for (unsigned i = hx->nsess; i-- > 0;) {
+		hx->sess[i].next_free = hx->free;
+		hx->free = &hx->sess[i];
+		sl_tmr_init(&hx->sess[i].tmr, sess_timeout, &hx->sess[i]);
+	}
+	sl_tmr_wheel_init(&hx->wheel, 1000, now_us(hx));
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!is_http_frontend(px))
+			continue;
+		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
+			if (b->addr.family != AF_INET || b->ssl)
+				continue;
+			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
+				struct hx_listener *l = &hx->lst[hx->nlst++];
+				l->hx = hx;
+				l->fe = px;
+				l->port = (uint16_t)port;
+				uint32_t la = b->any ? 0 : b->addr.v4;
+				int r = sl_tcp_listen(lc->tcp, la, (uint16_t)port, 1024, &listen_cbs, l);
+				if (r < 0) {
+					fprintf(stderr, "%s:%d: frontend '%s' on port %u: %s\n",
+						b->loc.file, b->loc.line, px->name, port, strerror(-r));
+					return -1;
+				}
+				uint32_t mc = px->maxconn > 0 ? (uint32_t)px->maxconn
+							     : (uint32_t)cfg->global.maxconn;
+				if (mc > 0)
+					sl_tcp_listen_maxconn(lc->tcp, la, (uint16_t)port,
+							      (mc + dp->nproxies - 1) / dp->nproxies,
+							      false);
+				dp->svc_ports[port] = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+void sl_httpx_fini(struct sl_lcore *lc)
+{
+	struct sl_hx *hx = lc->hx;
+	if (hx == NULL)
+		return;
+	free(hx->sess);
+	free(hx->bufmem);
+	free(hx->bufs);
+	free(hx->out);
+	free(hx->lst);
+	free(hx->act);
+	sl_acl_scratch_free(hx->scratch);
+	free(hx);
+	lc->hx = NULL;
+}
+
+void sl_httpx_tick(struct sl_lcore *lc)
+{
+	struct sl_hx *hx = lc->hx;
+	if (hx == NULL)
+		return;
+	sl_tmr_advance(&hx->wheel, now_us(hx));
+	/* sessions that found no head buffer free try again */
+	if (hx->nbufs > 0)
+		for (unsigned i = 0; i < hx->nsess && hx->nbufs > 0; i++) {
+			struct hx_sess *s = &hx->sess[i];
+			if (s->busy && !s->closing && s->req == PH_HEAD && s->buf == NULL &&
+			    s->cli != NULL && sl_tcp_readable(s->cli) > 0)
+				hx_run(s);
+		}
+}
+
+void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)
+{
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		const struct sl_hx *hx = lc->hx;
+		if (hx == NULL)
+			continue;
+		sl_outbuf_printf(out, "lcore %u: http sessions %u/%u head buffers free %u\n",
+				 lc->lcore_id, hx->active, hx->nsess, hx->nbufs);
+	}
+}

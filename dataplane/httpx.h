@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The HTTP/1.1 proxy on the proxy lcores: `mode http` frontends terminated by the lcore's TCP
+ * stack, requests routed with controlplane/hx.c (ACLs, use_backend, redirects, cookies, header
+ * edits) and relayed to a server over a connection the same stack opens from the lcore's
+ * local port range. Bodies are streamed (Content-Length, chunked, until close) as the chains
+ * of buffers the stack received, never buffered whole; a 101 turns the connection into a
+ * tunnel under `timeout tunnel`.
+ */
+#ifndef SL_HTTPX_H
+#define SL_HTTPX_H
+
+#include <stdint.h>
+
+struct sl_dp;
+struct sl_lcore;
+struct sl_outbuf;
+
+/* Local ports of the proxy lcores' server connections, shared out among them. */
+#define SL_HX_LPORT_LO 16384
+#define SL_HX_LPORT_HI 32767
+
+/* Sessions (client connections) one proxy lcore serves at once; beyond, refused (counted). */
+#define SL_HX_SESSIONS 4096
+
+/* Sets up this proxy lcore's HTTP frontends (listeners) and sessions. Main lcore, after the
+ * lcore's stack exists. Returns 0 or -1 (printed). */
+int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc);
+void sl_httpx_fini(struct sl_lcore *lc);
+
+/* Timers of the sessions (once a millisecond). */
+void sl_httpx_tick(struct sl_lcore *lc);
+
+/* `show sess` summary of the proxy lcores (main lcore). */
+void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);
+
+#endif
