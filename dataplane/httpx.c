@@ -94,6 +94,7 @@ struct sl_hx {
 	unsigned nlst;
 	uint64_t rr;
 	uint32_t *act; /* per server counter slot: sessions on it (leastconn) */
+	bool starved;  /* a session found no head buffer free: retry at the next tick */
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
 };
 
@@ -753,6 +754,7 @@ static void hx_run(struct hx_sess *s)
 		if (s->req == PH_HEAD) {
 			if (sl_tcp_readable(s->cli) > 0) {
 				if (!buf_get(s)) { /* no head buffer free: try again at the next tick */
+					hx->starved = true;
 					break;
 				}
 				ssize_t r = sl_tcp_recv(s->cli, s->buf + s->blen, hx->bufsize - s->blen);
@@ -1156,14 +1158,17 @@ void sl_httpx_tick(struct sl_lcore *lc)
 	if (hx == NULL)
 		return;
 	sl_tmr_advance(&hx->wheel, now_us(hx));
-	/* sessions that found no head buffer free try again */
-	if (hx->nbufs > 0)
+	/* sessions that found no head buffer free try again (rare: the pool has one buffer
+	 * per session, a transaction holds two for a moment) */
+	if (hx->starved && hx->nbufs > 0) {
+		hx->starved = false;
 		for (unsigned i = 0; i < hx->nsess && hx->nbufs > 0; i++) {
 			struct hx_sess *s = &hx->sess[i];
 			if (s->busy && !s->closing && s->req == PH_HEAD && s->buf == NULL &&
 			    s->cli != NULL && sl_tcp_readable(s->cli) > 0)
 				hx_run(s);
 		}
+	}
 }
 
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)

@@ -156,7 +156,11 @@ struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uin
 	c->hnext = st->hash[b];
 	st->hash[b] = c;
 	c->in_hash = true;
-	c->ts_off = st->ops.random(st->env);
+	/* One timestamp clock per pair of addresses (keyed hash, as Linux does), not per
+	 * connection: a new connection to a server that still holds the previous one of the
+	 * same four-tuple in TIME-WAIT must carry newer timestamps, or that server takes its
+	 * SYN for an old duplicate (PAWS) and the connection waits for a retransmission. */
+	c->ts_off = sl_tcp_hash4(st, laddr, 0, raddr, 0, 0x7e57u);
 	sl_tcp_conn_init_rcv_scale(c);
 	st->s.conns_in_use++;
 	st->s.conns_opened++;
