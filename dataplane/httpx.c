@@ -40,7 +40,20 @@
 enum hx_phase { PH_NONE, PH_HEAD, PH_BODY, PH_DONE };
 
 /* What the session timer currently means. */
-enum hx_tmo { TMO_NONE, TMO_REQ, TMO_KA, TMO_CONNECT, TMO_SERVER, TMO_CLIENT, TMO_TUNNEL, TMO_FIN };
+enum hx_tmo {
+	TMO_NONE,
+	TMO_REQ,
+	TMO_KA,
+	TMO_QUEUE,
+	TMO_CONNECT,
+	TMO_SERVER,
+	TMO_CLIENT,
+	TMO_TUNNEL,
+	TMO_FIN,
+};
+
+/* What pick_server() found. */
+enum hx_pick { PICK_OK, PICK_NONE, PICK_QUEUE };
 
 struct hx_listener {
 	struct sl_hx *hx;
@@ -76,6 +89,11 @@ struct hx_sess {
 	uint16_t srv_port, srv_gidx;
 	int16_t srv_idx, be_idx;
 	const char *srv_cookie;
+	/* the persistence cookie's server id: an offset into buf (the kept request head) */
+	uint32_t ck_off, ck_len;
+	/* waiting for a server slot (maxconn): the lcore's FIFO */
+	struct hx_sess *q_prev, *q_next;
+	bool queued;
 	struct sl_tmr tmr;
 };
 
@@ -95,6 +113,9 @@ struct sl_hx {
 	uint64_t rr;
 	uint32_t *act; /* per server counter slot: sessions on it (leastconn) */
 	bool starved;  /* a session found no head buffer free: retry at the next tick */
+	struct hx_sess *q_head, *q_tail; /* sessions waiting for a server slot, oldest first */
+	unsigned nqueued;
+	uint64_t queued_total, queue_timeouts;
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
 };
 
@@ -168,6 +189,9 @@ static void arm(struct hx_sess *s, enum hx_tmo kind)
 	case TMO_KA:
 		ms = ms_or(f->http_keep_alive, ms_or(f->http_request, ms_or(f->client, 30000)));
 		break;
+	case TMO_QUEUE: /* HAProxy: `timeout queue`, else `timeout connect` */
+		ms = ms_or(b->queue, ms_or(b->connect, 5000));
+		break;
 	case TMO_CONNECT:
 		ms = ms_or(b->connect, 5000);
 		break;
@@ -192,18 +216,72 @@ static void arm(struct hx_sess *s, enum hx_tmo kind)
 	sl_tmr_arm(&hx->wheel, &s->tmr, now_us(hx), (uint64_t)ms * 1000);
 }
 
+/* ------------------------------------------------------------------ server queue */
+
+static void q_remove(struct hx_sess *s)
+{
+	struct sl_hx *hx = s->hx;
+	if (!s->queued)
+		return;
+	if (s->q_prev != NULL)
+		s->q_prev->q_next = s->q_next;
+	else
+		hx->q_head = s->q_next;
+	if (s->q_next != NULL)
+		s->q_next->q_prev = s->q_prev;
+	else
+		hx->q_tail = s->q_prev;
+	s->q_prev = s->q_next = NULL;
+	s->queued = false;
+	hx->nqueued--;
+}
+
+static void q_append(struct hx_sess *s)
+{
+	struct sl_hx *hx = s->hx;
+	s->q_prev = hx->q_tail;
+	s->q_next = NULL;
+	if (hx->q_tail != NULL)
+		hx->q_tail->q_next = s;
+	else
+		hx->q_head = s;
+	hx->q_tail = s;
+	s->queued = true;
+	hx->nqueued++;
+	hx->queued_total++;
+}
+
+static void dispatch(struct hx_sess *s);
+static void reply_and_close(struct hx_sess *s, int code);
+
+/* A server slot freed: the oldest waiting session that can use a server gets one. */
+static void q_kick(struct sl_hx *hx)
+{
+	for (struct hx_sess *s = hx->q_head, *next; s != NULL; s = next) {
+		next = s->q_next;
+		dispatch(s); /* leaves it in its place when its server is still full */
+		if (!s->queued)
+			return; /* served (or answered): one slot, one session */
+	}
+}
+
 /* ------------------------------------------------------------------ session lifetime */
 
 static void sess_free(struct hx_sess *s)
 {
 	struct sl_hx *hx = s->hx;
 	sl_tmr_cancel(&hx->wheel, &s->tmr);
+	q_remove(s);
 	if (s->srv != NULL) {
 		sl_tcp_abort(s->srv);
 		s->srv = NULL;
 	}
-	if (s->srv_idx >= 0 && hx->act != NULL)
+	bool freed = false;
+	if (s->srv_idx >= 0 && hx->act != NULL) {
 		hx->act[s->srv_gidx]--;
+		freed = true;
+	}
+	s->srv_idx = -1;
 	if (s->cli != NULL) {
 		sl_tcp_close(s->cli);
 		s->cli = NULL;
@@ -214,6 +292,8 @@ static void sess_free(struct hx_sess *s)
 	s->next_free = hx->free;
 	hx->free = s;
 	hx->active--;
+	if (freed && hx->q_head != NULL)
+		q_kick(hx);
 }
 
 /* Ends the server side of the transaction (http-server-close: every time). */
@@ -226,12 +306,16 @@ static void srv_release(struct hx_sess *s, bool abort)
 			sl_tcp_close(s->srv);
 		s->srv = NULL;
 	}
+	bool freed = false;
 	if (s->srv_idx >= 0) {
 		if (s->hx->act != NULL)
 			s->hx->act[s->srv_gidx]--;
 		s->srv_idx = -1;
+		freed = true;
 	}
 	s->srv_connected = false;
+	if (freed && s->hx->q_head != NULL)
+		q_kick(s->hx);
 }
 
 /* Sends @len bytes to the client; returns false when they did not all fit (the client is not
@@ -291,29 +375,45 @@ static uint32_t hash_bytes(const char *p, size_t n)
 	return h;
 }
 
+/* Whether server @v has a free slot on this lcore (its maxconn shared out among the proxy
+ * lcores, rounded up). */
+static bool has_slot(const struct sl_hx *hx, const struct sl_l4_server *v)
+{
+	if (v->maxconn == 0)
+		return true;
+	uint32_t share = (v->maxconn + hx->dp->nproxies - 1) / hx->dp->nproxies;
+	return hx->act[v->gidx] < share;
+}
+
 /*
  * Picks the server for this request: the one the persistence cookie names while it is usable
  * (HAProxy: otherwise the cookie is ignored and the request balanced), else by the backend's
- * balance algorithm over the servers in rotation. Returns false when none is usable.
+ * balance algorithm over the servers in rotation that have a free slot (maxconn). Returns
+ * PICK_OK (server copied into the session), PICK_NONE (no usable server: 503) or PICK_QUEUE
+ * (usable servers, all at maxconn: wait for a slot).
  */
-static bool pick_server(struct hx_sess *s, const struct sl_hx_decision *d,
-			const struct sl_http1_req *req)
+static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
+				const struct sl_http1_req *req)
 {
 	struct sl_hx *hx = s->hx;
 	const struct sl_l4_conf *c = __atomic_load_n(&hx->dp->l4, __ATOMIC_ACQUIRE);
 	int16_t bi = -1;
 	const struct sl_l4_backend *b = find_backend(c, s->be, &bi);
 	if (b == NULL)
-		return false;
+		return PICK_NONE;
 	int si = -1;
+	bool full = false;
 	s->direct = false;
-	if (d->cookie_srv != NULL) {
+	if (ck != NULL) {
 		for (unsigned i = 0; i < b->nservers; i++) {
 			const struct sl_l4_server *v = &b->servers[i];
-			if (v->cookie != NULL && strlen(v->cookie) == d->cookie_srv_len &&
-			    memcmp(v->cookie, d->cookie_srv, d->cookie_srv_len) == 0) {
-				if (v->usable)
+			if (v->cookie != NULL && strlen(v->cookie) == ck_len &&
+			    memcmp(v->cookie, ck, ck_len) == 0) {
+				if (v->usable) {
+					if (!has_slot(hx, v))
+						return PICK_QUEUE; /* persistence waits for its server */
 					si = (int)i;
+				}
 				break;
 			}
 		}
@@ -323,13 +423,20 @@ static bool pick_server(struct hx_sess *s, const struct sl_hx_decision *d,
 	if (si < 0 && b->nrot > 0) {
 		switch (b->balance) {
 		case SL_BAL_FIRST:
-			si = b->rot[0];
+			for (unsigned k = 0; k < b->nrot && si < 0; k++)
+				if (has_slot(hx, &b->servers[b->rot[k]]))
+					si = b->rot[k];
+			full = si < 0;
 			break;
 		case SL_BAL_LEASTCONN: {
 			uint64_t best = UINT64_MAX;
 			for (unsigned k = 0; k < b->nrot; k++) {
 				unsigned i = b->rot[(hx->rr + k) % b->nrot];
 				const struct sl_l4_server *v = &b->servers[i];
+				if (!has_slot(hx, v)) {
+					full = true;
+					continue;
+				}
 				uint64_t load = (uint64_t)hx->act[v->gidx] * 65536 / (v->weight ? v->weight : 1);
 				if (load < best) {
 					best = load;
@@ -337,25 +444,31 @@ static bool pick_server(struct hx_sess *s, const struct sl_hx_decision *d,
 				}
 			}
 			hx->rr++;
+			full = si < 0 && full;
 			break;
 		}
-		case SL_BAL_SOURCE: {
-			uint16_t k = sl_maglev_lookup(b->maglev, sl_flow_hash_src(s->cip));
-			si = k == SL_MAGLEV_NONE ? -1 : k;
-			break;
-		}
+		case SL_BAL_SOURCE:
 		case SL_BAL_URI: {
-			uint16_t k = sl_maglev_lookup(b->maglev, hash_bytes(req->path, req->path_len));
+			uint32_t h = b->balance == SL_BAL_SOURCE ? sl_flow_hash_src(s->cip) :
+								   hash_bytes(req->path, req->path_len);
+			uint16_t k = sl_maglev_lookup(b->maglev, h);
 			si = k == SL_MAGLEV_NONE ? -1 : k;
+			if (si >= 0 && !has_slot(hx, &b->servers[si]))
+				return PICK_QUEUE; /* a hash names one server: wait for it */
 			break;
 		}
-		default:
-			si = b->sched[hx->rr++ % b->nsched];
+		default: /* roundrobin, static-rr: the next server of the schedule with a slot */
+			for (uint32_t k = 0; k < b->nsched && si < 0; k++) {
+				unsigned i = b->sched[hx->rr++ % b->nsched];
+				if (has_slot(hx, &b->servers[i]))
+					si = (int)i;
+			}
+			full = si < 0;
 			break;
 		}
 	}
 	if (si < 0)
-		return false;
+		return full ? PICK_QUEUE : PICK_NONE;
 	const struct sl_l4_server *v = &b->servers[si];
 	s->be_idx = bi;
 	s->srv_idx = (int16_t)si;
@@ -367,7 +480,7 @@ static bool pick_server(struct hx_sess *s, const struct sl_hx_decision *d,
 		hx->act[v->gidx]++;
 	if (hx->lc->l4.srv != NULL)
 		hx->lc->l4.srv[v->gidx].stot++;
-	return true;
+	return PICK_OK;
 }
 
 /* ------------------------------------------------------------------ body framing */
@@ -571,75 +684,98 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	case SL_HX_FORWARD:
 		break;
 	}
-	if (!pick_server(s, &d, req)) {
+	/* the head stays at buf[0, hl) until a server answers: a queued request and a connect
+	 * retry are built again from it */
+	s->req_hl = (uint32_t)hl;
+	s->ck_off = d.cookie_srv != NULL ? (uint32_t)(d.cookie_srv - s->buf) : 0;
+	s->ck_len = d.cookie_srv != NULL ? (uint32_t)d.cookie_srv_len : 0;
+	s->retries = s->be->retries > 0 ? s->be->retries : 0;
+	s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
+	s->rsp = PH_NONE;
+	dispatch(s);
+}
+
+/*
+ * Sends the request kept at buf[0, req_hl) to a server: picks it, builds the head, opens the
+ * connection, then the body bytes that came with the head. When every usable server is at its
+ * maxconn the session waits in the lcore's queue (`timeout queue`), in its place.
+ */
+static void dispatch(struct hx_sess *s)
+{
+	struct sl_hx *hx = s->hx;
+	struct sl_http1_req req;
+	struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
+	size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
+	if (sl_http1_parse_request(s->buf, s->req_hl, hx->bufsize, &req, h, &n) <= 0) {
+		q_remove(s);
+		reply_and_close(s, 500);
+		return;
+	}
+	enum hx_pick p = pick_server(s, s->ck_len ? s->buf + s->ck_off : NULL, s->ck_len, &req);
+	if (p == PICK_QUEUE) {
+		if (!s->queued) {
+			q_append(s);
+			arm(s, TMO_QUEUE);
+		}
+		return;
+	}
+	q_remove(s);
+	if (p == PICK_NONE) {
 		reply_and_close(s, 503);
 		return;
 	}
+	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
+				 .dst_port = s->vport, .scratch = hx->scratch};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
 						   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
 				   .websocket = s->websocket};
-	o = (struct sl_hx_out){hx->out, HX_OUT_MAX, 0, false};
-	if (!sl_hx_build_request(&o, req, h, n, &e)) {
+	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
+	if (!sl_hx_build_request(&o, &req, h, n, &e)) {
 		reply_and_close(s, 400); /* HAProxy: a head the rewrites overflow is refused */
 		return;
 	}
-	s->retries = s->be->retries > 0 ? s->be->retries : 0;
 	if (!srv_open(s, o.len)) {
 		reply_and_close(s, 503);
 		return;
 	}
-	s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
 	s->rsp = PH_HEAD;
 	if (s->req == PH_BODY) {
 		/* body bytes that came with the head go now; no retry once a body streams */
 		s->retries = 0;
-		int r = flush_buffered_body(s, (uint32_t)hl, s->srv, s->req_body, &s->req_left,
+		int r = flush_buffered_body(s, s->req_hl, s->srv, s->req_body, &s->req_left,
 					    &s->req_ck);
+		s->req_hl = 0;
 		if (r < 0) {
 			reply_and_close(s, 400);
 			return;
 		}
 		if (r == 1)
 			s->req = PH_DONE;
-	} else {
-		/* the head stays at buf[0, hl) until the server answers: a connect retry
-		 * rebuilds from it; what follows it is a pipelined request */
-		s->req_hl = (uint32_t)hl;
 	}
 }
 
-/* The server connection failed before a response head: retry, redispatch or 503. */
+/*
+ * The server connection failed before a response head: `retries` more attempts (the balance
+ * algorithm picks again, so a failed server is usually left for another: HAProxy's redispatch;
+ * a persistence cookie keeps to its server), then 503.
+ */
 static void srv_failed(struct hx_sess *s, bool timeout)
 {
+	(void)timeout;
 	srv_release(s, true);
 	if (s->rsp == PH_HEAD && s->retries > 0 && s->req == PH_DONE && s->req_hl > 0) {
 		s->retries--;
 		ctr(s, SL_CTR_HTTP_RETRIES);
-		struct sl_http1_req req;
-		struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
-		size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
-		int hl = sl_http1_parse_request(s->buf, s->req_hl, s->hx->bufsize, &req, h, &n);
-		if (hl > 0) {
-			struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
-						 .dst_port = s->vport, .scratch = s->hx->scratch};
-			struct sl_hx_decision d = {.verdict = SL_HX_FORWARD, .be = s->be};
-			/* option redispatch: the last retry goes to another server */
-			if (s->be->redispatch && s->retries == 0)
-				ctr(s, SL_CTR_HTTP_REDISPATCH);
-			if (pick_server(s, &d, &req)) {
-				struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
-							   .client_ip = s->cip,
-							   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
-									   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
-							   .websocket = s->websocket};
-				struct sl_hx_out o = {s->hx->out, HX_OUT_MAX, 0, false};
-				if (sl_hx_build_request(&o, &req, h, n, &e) && srv_open(s, o.len))
-					return;
-			}
+		if (s->be->redispatch) {
+			ctr(s, SL_CTR_HTTP_REDISPATCH);
+			s->ck_len = 0; /* option redispatch: persistence gives way */
 		}
+		s->rsp = PH_NONE;
+		dispatch(s);
+		return;
 	}
-	reply_and_close(s, timeout ? 503 : 503);
+	reply_and_close(s, 503);
 }
 
 /* A complete response head at rbuf[0, hl). */
@@ -899,6 +1035,11 @@ static void sess_timeout(struct sl_tmr *t, void *arg)
 		} else {
 			sess_free(s);
 		}
+		return;
+	case TMO_QUEUE: /* no slot in time: HAProxy answers 503 */
+		q_remove(s);
+		s->hx->queue_timeouts++;
+		reply_and_close(s, 503);
 		return;
 	case TMO_CONNECT:
 		srv_failed(s, true);
@@ -1178,7 +1319,10 @@ void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)
 		const struct sl_hx *hx = lc->hx;
 		if (hx == NULL)
 			continue;
-		sl_outbuf_printf(out, "lcore %u: http sessions %u/%u head buffers free %u\n",
-				 lc->lcore_id, hx->active, hx->nsess, hx->nbufs);
+		sl_outbuf_printf(out,
+				 "lcore %u: http sessions %u/%u head buffers free %u queued %u"
+				 " queued_total %" PRIu64 " queue_timeouts %" PRIu64 "\n",
+				 lc->lcore_id, hx->active, hx->nsess, hx->nbufs, hx->nqueued,
+				 hx->queued_total, hx->queue_timeouts);
 	}
 }

@@ -104,6 +104,7 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		v->shutdown_on_down = s->p.shutdown_on_down;
 		v->name = s->name;
 		v->cookie = s->cookie;
+		v->maxconn = s->p.maxconn > 0 ? (uint32_t)s->p.maxconn : 0;
 		v->gidx = (uint16_t)c->nservers++;
 		if (v->usable && !v->backup)
 			active++;

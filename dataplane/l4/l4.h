@@ -46,6 +46,7 @@ struct sl_l4_server {
 	uint8_t shutdown_on_down;
 	const char *name;
 	const char *cookie; /* "cookie VALUE" (HTTP persistence), or NULL */
+	uint32_t maxconn;   /* HTTP: concurrent connections, 0 = unlimited (whole process) */
 };
 
 struct sl_l4_backend {

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+# A test backend (stdlib only): GET /sleep/SECONDS answers 200 "slept N" after that long;
+# anything else answers 200 at once. Threaded, HTTP/1.1 with Content-Length.
+# Usage: slow_http.py PORT NAME
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        parts = self.path.split("/")
+        if len(parts) >= 3 and parts[1] == "sleep":
+            time.sleep(float(parts[2]))
+        body = ("%s %s\n" % (sys.argv[2], self.path)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Backend", sys.argv[2])
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()

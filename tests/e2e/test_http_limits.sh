@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# tests/e2e/test_http_limits.sh — the HTTP proxy's limits and failure paths, through sluiced:
+#  - server maxconn 1: a second request waits in the queue and is served when the first ends;
+#    beyond `timeout queue` a waiting request gets 503;
+#  - `timeout server`: a server that answers too late gives 504;
+#  - a server that refuses connections: `retries` go to the other server (all requests 200,
+#    retries counted); a backend whose only server refuses: 503;
+#  - balance source (one client, one server), uri (one path, one server; paths spread), first;
+#  - `timeout http-keep-alive`: an idle keep-alive connection is closed by sluice.
+# Backends: a threaded Python server (lib/slow_http.py, /sleep/N) on be1 and be2 :9002.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/check.sh"
+sl_under_timeout 240 "$0" "$@"
+source "$HERE/lib/deps.sh"
+source "$HERE/lib/net.sh"
+source "$HERE/lib/sluiced.sh"
+trap 'sl_e2e_finish' EXIT
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
+[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
+PY=/usr/bin/python3
+
+check "net up" sl_net_up || exit 1
+sl_bg sl-be1 slow1 "$PY" "$HERE/lib/slow_http.py" 9002 be1 >/dev/null
+sl_bg sl-be2 slow2 "$PY" "$HERE/lib/slow_http.py" 9002 be2 >/dev/null
+sleep 1
+CFG=$SL_RUN_DIR/sluice.cfg
+{
+    printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
+    cat <<EOT
+defaults
+    mode http
+    option http-server-close
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fq
+    bind *:8090
+    default_backend queue1
+backend queue1
+    timeout queue 1500ms
+    server s1 $SL_BE1_IP:9002 maxconn 1
+frontend ft
+    bind *:8091
+    default_backend late
+backend late
+    timeout server 1s
+    server s1 $SL_BE1_IP:9002
+frontend fr
+    bind *:8092
+    default_backend halfdead
+backend halfdead
+    retries 3
+    option redispatch
+    server dead $SL_BE2_IP:9999
+    server live $SL_BE1_IP:9002
+frontend fd
+    bind *:8093
+    default_backend alldead
+backend alldead
+    retries 2
+    server dead $SL_BE2_IP:9999
+frontend fs
+    bind *:8094
+    default_backend bsrc
+backend bsrc
+    balance source
+    server a $SL_BE1_IP:9002
+    server b $SL_BE2_IP:9002
+frontend fu
+    bind *:8095
+    default_backend buri
+backend buri
+    balance uri
+    server a $SL_BE1_IP:9002
+    server b $SL_BE2_IP:9002
+frontend ff
+    bind *:8096
+    default_backend bfirst
+backend bfirst
+    balance first
+    server a $SL_BE2_IP:9002
+    server b $SL_BE1_IP:9002
+frontend fk
+    bind *:8097
+    timeout http-keep-alive 1s
+    default_backend bka
+backend bka
+    server a $SL_BE1_IP:9002
+EOT
+    sl_dataplane_cfg af_xdp
+} >"$CFG"
+check "sluiced starts" sl_sluiced_start "$CFG" || exit 1
+
+# code URL... -> "status seconds" per URL, requests sent at once
+codes() {
+    sl_in sl-cli "$PY" - "$@" <<'PY'
+import sys, threading, time, urllib.request, urllib.error
+out = [None] * (len(sys.argv) - 1)
+def get(i, url):
+    t = time.time()
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            out[i] = "%d %.1f %s" % (r.status, time.time() - t, r.headers.get("X-Backend", "-"))
+    except urllib.error.HTTPError as e:
+        out[i] = "%d %.1f -" % (e.code, time.time() - t)
+    except Exception as e:
+        out[i] = "ERR %.1f %s" % (time.time() - t, type(e).__name__)
+ths = []
+for i, u in enumerate(sys.argv[1:]):
+    th = threading.Thread(target=get, args=(i, u)); th.start(); ths.append(th)
+    time.sleep(0.1)
+for th in ths: th.join()
+print("\n".join(out))
+PY
+}
+V=http://$SL_VIP
+
+# ---- maxconn 1 + queue
+r=$(codes "$V:8090/sleep/1" "$V:8090/sleep/1")
+echo "$r" | sed 's/^/     queue: /'
+check "maxconn 1: the second request waits, then is served (both 200, the second after ~2 s)" \
+    bash -c "[[ \$(echo '$r' | awk '\$1 == 200' | wc -l) == 2 ]] && echo '$r' | awk 'NR == 2 {exit !(\$2 >= 1.7)}'"
+check "the queue was used (show http: queued_total > 0)" bash -c "'$SL_CTL' -s '$SL_SOCK' show http | grep -qE 'queued_total [1-9]'"
+r=$(codes "$V:8090/sleep/2.5" "$V:8090/sleep/2.5")
+echo "$r" | sed 's/^/     queue timeout: /'
+check "timeout queue 1.5 s: the waiting request gets 503 after ~1.5 s" \
+    bash -c "echo '$r' | awk 'NR == 1 {ok1 = (\$1 == 200)} NR == 2 {ok2 = (\$1 == 503 && \$2 >= 1.3 && \$2 < 2.4)} END {exit !(ok1 && ok2)}'"
+
+# ---- timeout server
+r=$(codes "$V:8091/sleep/3")
+echo "     late server: $r"
+check "timeout server 1 s: 504 after ~1 s" bash -c "echo '$r' | awk '{exit !(\$1 == 504 && \$2 >= 0.9 && \$2 < 2)}'"
+
+# ---- connection refused, retries
+r=$(codes $(for i in 1 2 3 4 5 6 7 8; do echo "$V:8092/x$i"; done))
+echo "$r" | sed 's/^/     half dead: /'
+check "one server refusing: every request served by the other (retries, redispatch)" \
+    bash -c "[[ \$(echo '$r' | awk '\$1 == 200 && \$3 == \"be1\"' | wc -l) == 8 ]]"
+check "the retries were counted" bash -c "'$SL_CTL' -s '$SL_SOCK' show counters | grep -qE 'http_connect_retries: [1-9]'"
+r=$(codes "$V:8093/")
+echo "     all dead: $r"
+check "the only server refusing: 503" bash -c "echo '$r' | awk '{exit !(\$1 == 503)}'"
+
+# ---- balance source / uri / first
+r=$(codes $(for i in 1 2 3 4 5 6; do echo "$V:8094/p$i"; done))
+check "balance source: one client, one server ($(echo "$r" | awk '{print $3}' | sort | uniq -c | tr '\n' ' '))" \
+    bash -c "[[ \$(echo '$r' | awk '{print \$3}' | sort -u | wc -l) == 1 ]]"
+r=$(codes "$V:8095/same" "$V:8095/same" "$V:8095/same" "$V:8095/same")
+check "balance uri: one path, one server" bash -c "[[ \$(echo '$r' | awk '{print \$3}' | sort -u | wc -l) == 1 ]]"
+r=$(codes $(for i in $(seq 1 16); do echo "$V:8095/path$i"; done))
+check "balance uri: paths spread over both servers" bash -c "[[ \$(echo '$r' | awk '{print \$3}' | sort -u | wc -l) == 2 ]]"
+r=$(codes "$V:8096/a" "$V:8096/b" "$V:8096/c")
+check "balance first: the first server takes them all" bash -c "[[ \$(echo '$r' | awk '\$3 == \"be2\"' | wc -l) == 3 ]]"
+
+# ---- keep-alive timeout
+check "timeout http-keep-alive 1 s: an idle keep-alive connection is closed by sluice" \
+    sl_in sl-cli "$PY" - "$SL_VIP" <<'PY'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 8097), timeout=5)
+s.sendall(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+data = b""
+while not data.endswith(b"be1 /a\n"):  # the whole response, body included
+    chunk = s.recv(4096)
+    assert chunk, data
+    data += chunk
+assert data.startswith(b"HTTP/1.1 200"), data
+t = time.time()
+s.settimeout(5)
+rest = s.recv(4096)  # nothing more: EOF when sluice closes the idle connection
+dt = time.time() - t
+print("closed after %.1f s, rest %r" % (dt, rest))
+sys.exit(0 if rest == b"" and 0.8 <= dt < 3 else 1)
+PY
