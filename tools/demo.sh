@@ -53,7 +53,7 @@ CFG=$SL_RUN_DIR/sluice.cfg
 {
 	# the seed as it is, its RTMP servers pointed at the test backends
 	sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" "$seed/seed-common.cfg"
-	cat "$seed/seed-hls.cfg"
+	sed -e "s/172.17.0.2/$SL_BE1_IP/; s/172.17.0.3/$SL_BE2_IP/" "$seed/seed-hls.cfg"
 	printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
 	sl_dataplane_cfg af_xdp
 } >"$CFG"
@@ -95,6 +95,21 @@ run ip netns exec sl-cli curl -s -o /dev/null -w '%{http_code} with Username:Pas
 echo '$ ip netns exec sl-cli curl -s -u Username:Password "http://'"$SL_VIP"':6080/haproxy_stats;csv" | cut -d, -f1,2,18,37 | head'
 ip netns exec sl-cli curl -s -u Username:Password "http://$SL_VIP:6080/haproxy_stats;csv" | cut -d, -f1,2,18,37 | head
 
+say "HTTP through the seed's http_lb (:5080), proxied by sluice: HLS sticks to a backend by cookie"
+echo '$ curl -s -D - -o /dev/null http://'"$SL_VIP"':5080/vod/demo.m3u8   (first request: which cookie?)'
+jar=$(ip netns exec sl-cli curl -s -D - -o /dev/null "http://$SL_VIP:5080/vod/demo.m3u8" |
+	tr -d '\r' | awk -F': ' 'tolower($1) == "set-cookie" {split($2, a, ";"); print a[1]}')
+echo "set-cookie: $jar   (the backend's JSESSIONID, prefixed by sluice with the server's cookie)"
+echo '$ 10 requests with that cookie, then 10 without: which backend answered (x-backend)'
+for c in "$jar" ""; do
+	for i in $(seq 10); do
+		ip netns exec sl-cli curl -s -D - -o /dev/null ${c:+-H "Cookie: $c"} "http://$SL_VIP:5080/vod/seg$i.ts" |
+			tr -d '\r' | awk -F': ' 'tolower($1) == "x-backend" {printf "%s ", $2}'
+	done
+	if [[ -n $c ]]; then echo "  <- with the cookie"; else echo "  <- without the cookie"; fi
+done
+run ./build/sluicectl -s "$SL_SOCK" show http
+
 say "Where to look: the stats socket ($SL_SOCK) through sluicectl"
 run ./build/sluicectl -s "$SL_SOCK" show info
 run ./build/sluicectl -s "$SL_SOCK" show lcores
@@ -108,14 +123,16 @@ cat <<EOT
 
 What works today: the configuration language, the dataplane (AF_XDP/af_packet/PCI ports, ARP,
 ICMP, counters, stats socket), the L4 path (RTMP and every mode tcp frontend, full NAT with
-Maglev, health checks) and the stats page on sluice's own TCP stack. The HTTP proxy and TLS come
-with the next parts (see the issues); this demo grows with them.
+Maglev, health checks), sluice's own TCP stack with the stats page and the HTTP/1.1 proxy
+(routing, cookie persistence, header edits, WebSocket, HAProxy's answers). TLS comes with the
+next part (see the issues); this demo grows with it.
 
 Try it yourself (as root), while the cluster is up (SL_DEMO_KEEP=1):
   ip netns exec sl-cli ping $SL_VIP
   ip netns exec sl-cli ffmpeg -re -f lavfi -i testsrc -t 30 -c:v libx264 -f flv rtmp://$SL_VIP/live/mine
   ./build/sluicectl -s $SL_SOCK show stat
   ip netns exec sl-cli curl -u Username:Password http://$SL_VIP:6080/haproxy_stats
+  ip netns exec sl-cli curl -v http://$SL_VIP:5080/vod/index.m3u8
   ./build/sluicectl -s $SL_SOCK disable server backend_rtmp/ams1
   ./build/sluicectl -s $SL_SOCK            (no command: help)
   logs: $SL_RUN_DIR/logs/
