@@ -84,6 +84,7 @@ struct sl_txbuf {
 };
 
 struct sl_dp;
+struct sl_tls_tickets;
 
 /* Per-lcore state: written only by its lcore. */
 struct sl_lcore {
@@ -137,6 +138,7 @@ struct sl_dp {
 	uint8_t *svc_ports;               /* dport -> 1: a terminated service listens; 2: a check
 					   * port; 3: a proxy lcore's server-side local port */
 	uint16_t hx_lport_span;           /* local ports of each proxy lcore (SL_HX_LPORT_LO..) */
+	struct sl_tls_tickets *tls_tickets; /* session ticket keys of every proxy lcore's contexts */
 	struct rte_ring *hchk_res;        /* HTTP check results (proxies -> main) */
 	struct sl_ctl *ctl;               /* stats rows for the stats page (set by main) */
 	unsigned proxy_ids[RTE_MAX_LCORE]; /* lcore ids of proxies, in order */

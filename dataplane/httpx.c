@@ -34,8 +34,10 @@
 #include "dataplane/tcp/stack.h"
 #include "dataplane/tcp/timer.h"
 #include "proto/http1.h"
+#include "tls/tls.h"
 
 #define HX_OUT_MAX (64 * 1024) /* a built head: bufsize plus what the rules add */
+#define HX_TLS_CHUNK 16384    /* plaintext moved per step on a TLS connection (one record) */
 
 enum hx_phase { PH_NONE, PH_HEAD, PH_BODY, PH_DONE };
 
@@ -58,6 +60,7 @@ enum hx_pick { PICK_OK, PICK_NONE, PICK_QUEUE };
 struct hx_listener {
 	struct sl_hx *hx;
 	const struct sl_proxy *fe;
+	struct sl_tls_ctx *tls; /* an `ssl` bind: its certificates (this lcore's copy) */
 	uint16_t port;
 };
 
@@ -67,6 +70,7 @@ struct hx_sess {
 	const struct hx_listener *lst;
 	const struct sl_proxy *fe, *be;
 	struct sl_tcp_conn *cli, *srv;
+	struct sl_tls_conn *tls; /* TLS on the client side (an `ssl` bind), or NULL */
 	uint32_t cip, vip;
 	uint16_t cport, vport;
 	uint8_t req, rsp;	  /* enum hx_phase */
@@ -108,6 +112,8 @@ struct sl_hx {
 	unsigned nbufs;
 	uint32_t bufsize;
 	char *out; /* scratch for built heads */
+	char *tbuf; /* scratch for TLS records (HX_TLS_CHUNK) */
+	char *pbuf; /* scratch for plaintext read from TLS (HX_TLS_CHUNK) */
 	struct hx_listener *lst;
 	unsigned nlst;
 	uint64_t rr;
@@ -286,6 +292,10 @@ static void sess_free(struct hx_sess *s)
 		sl_tcp_close(s->cli);
 		s->cli = NULL;
 	}
+	if (s->tls != NULL) {
+		sl_tls_conn_free(s->tls);
+		s->tls = NULL;
+	}
 	buf_put(s);
 	rbuf_put(s);
 	s->busy = false;
@@ -318,12 +328,91 @@ static void srv_release(struct hx_sess *s, bool abort)
 		q_kick(s->hx);
 }
 
+/* ------------------------------------------------------------------ the client side
+ *
+ * A plain client connection is the TCP connection; an `ssl` bind puts TLS in between: the
+ * ciphertext the stack received goes into TLS only when plaintext is wanted (so a client that
+ * sends faster than we forward fills its own TCP window, not our memory), and what TLS has to
+ * send goes out as the client's send space allows.
+ */
+
+/* Sends the ciphertext TLS holds, as far as the client's send space goes. */
+static void tls_flush(struct hx_sess *s)
+{
+	while (sl_tls_out_pending(s->tls) > 0) {
+		size_t room = sl_tcp_writable(s->cli);
+		if (room == 0) {
+			sl_tcp_want_writable(s->cli);
+			return;
+		}
+		size_t n = sl_tls_out(s->tls, s->hx->tbuf, room < HX_TLS_CHUNK ? room : HX_TLS_CHUNK);
+		if (n == 0 || sl_tcp_send(s->cli, s->hx->tbuf, n) != (ssize_t)n)
+			return;
+	}
+}
+
+/*
+ * Up to @max bytes from the client (plaintext). Returns bytes, 0 at its end of stream (FIN or
+ * close_notify), -EAGAIN when nothing is there yet, -EPROTO on a broken TLS stream.
+ */
+static ssize_t cli_recv(struct hx_sess *s, char *buf, size_t max)
+{
+	if (s->tls == NULL)
+		return sl_tcp_recv(s->cli, buf, max);
+	for (;;) {
+		ssize_t r = sl_tls_read(s->tls, buf, max);
+		tls_flush(s); /* handshake messages, alerts */
+		if (r != -EAGAIN)
+			return r;
+		ssize_t c = sl_tcp_recv(s->cli, s->hx->tbuf, HX_TLS_CHUNK);
+		if (c == 0)
+			return 0; /* FIN without close_notify: the end all the same */
+		if (c < 0)
+			return c == -EAGAIN ? -EAGAIN : 0;
+		if (sl_tls_in(s->tls, s->hx->tbuf, (size_t)c) < 0) {
+			tls_flush(s); /* the alert */
+			return -EPROTO;
+		}
+	}
+}
+
+/* Whether the client may have bytes for us (for TLS: ciphertext that may hold some). */
+static bool cli_has_input(const struct hx_sess *s)
+{
+	return sl_tcp_readable(s->cli) > 0 || (s->tls != NULL && sl_tls_established(s->tls));
+}
+
+/* Send space towards the client (plaintext bytes we may write now). */
+static size_t cli_room(struct hx_sess *s)
+{
+	size_t w = sl_tcp_writable(s->cli);
+	if (s->tls != NULL && sl_tls_out_pending(s->tls) > 0)
+		return 0; /* earlier records still wait */
+	return w;
+}
+
 /* Sends @len bytes to the client; returns false when they did not all fit (the client is not
  * reading: the session is dropped). */
 static bool cli_send(struct hx_sess *s, const char *p, size_t len)
 {
+	if (s->tls != NULL) {
+		if (len > 0 && sl_tls_write(s->tls, p, len) != (ssize_t)len)
+			return false;
+		tls_flush(s);
+		return true;
+	}
 	ssize_t w = sl_tcp_send(s->cli, p, len);
 	return w == (ssize_t)len;
+}
+
+/* Ends our side of the client connection: close_notify first on TLS, then FIN. */
+static void cli_shutdown(struct hx_sess *s)
+{
+	if (s->tls != NULL) {
+		sl_tls_close(s->tls);
+		tls_flush(s);
+	}
+	sl_tcp_shutdown(s->cli);
 }
 
 /* A local response, then the client connection closes (FIN after it). */
@@ -345,7 +434,7 @@ static void reply_and_close(struct hx_sess *s, int code)
 	srv_release(s, true);
 	if (s->cli != NULL) {
 		cli_send(s, o.buf, o.len);
-		sl_tcp_shutdown(s->cli);
+		cli_shutdown(s);
 	}
 	s->closing = true;
 	s->req = s->rsp = PH_DONE;
@@ -536,8 +625,9 @@ static int move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_
 	struct sl_tcp_stack *st = s->hx->lc->tcp;
 	if (mode == SL_HTTP1_BODY_NONE)
 		return 1;
+	bool to_tls = to != NULL && to == s->cli && s->tls != NULL;
 	while (sl_tcp_readable(from) > 0) {
-		if (to != NULL && sl_tcp_writable(to) == 0) {
+		if (to != NULL && (to_tls ? cli_room(s) : sl_tcp_writable(to)) == 0) {
 			sl_tcp_want_writable(to);
 			return 0;
 		}
@@ -583,7 +673,15 @@ static int move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_
 			s->blen += r->len;
 		}
 		sl_tcp_buf_free(st, rest);
-		if (chain != NULL) {
+		if (chain != NULL && to_tls) { /* encrypted into records: the chain is done */
+			for (struct sl_tcp_buf *b = chain; b != NULL; b = b->next)
+				if (b->len > 0 && sl_tls_write(s->tls, b->data, b->len) != (ssize_t)b->len) {
+					sl_tcp_buf_free(st, chain);
+					return -1;
+				}
+			sl_tcp_buf_free(st, chain);
+			tls_flush(s);
+		} else if (chain != NULL) {
 			if (to != NULL)
 				sl_tcp_send_bufs(to, chain);
 			else
@@ -593,6 +691,55 @@ static int move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * move_body() for a client on TLS: plaintext comes out of TLS into a scratch buffer (no chains
+ * to hand over), at most what @to has room for, then is copied to @to; bytes after the body's
+ * end go to the head buffer. Same returns as move_body().
+ */
+static int move_body_from_tls(struct hx_sess *s, struct sl_tcp_conn *to, uint8_t mode,
+			      uint64_t *left, struct sl_http1_chunk *ck)
+{
+	char *tmp = s->hx->pbuf;
+	if (mode == SL_HTTP1_BODY_NONE)
+		return 1;
+	for (;;) {
+		size_t room = HX_TLS_CHUNK;
+		if (to != NULL) {
+			size_t w = sl_tcp_writable(to);
+			if (w == 0) {
+				sl_tcp_want_writable(to);
+				return 0;
+			}
+			room = w < room ? w : room;
+		}
+		ssize_t r = cli_recv(s, tmp, room);
+		if (r == -EAGAIN)
+			return 0;
+		if (r == 0) {
+			s->cli_fin = true;
+			return 0;
+		}
+		if (r < 0)
+			return -1;
+		bool done = false;
+		int64_t k = body_take(mode, left, ck, tmp, (size_t)r, &done);
+		if (k < 0)
+			return -1;
+		if (k > 0 && to != NULL && sl_tcp_send(to, tmp, (size_t)k) != k)
+			return -1;
+		if (done) {
+			size_t extra = (size_t)r - (size_t)k;
+			if (extra > 0) {
+				if (!buf_get(s) || extra > s->hx->bufsize - s->blen)
+					return -2;
+				memcpy(s->buf + s->blen, tmp + k, extra);
+				s->blen += (uint32_t)extra;
+			}
+			return 1;
+		}
+	}
 }
 
 /* Bytes of a body already in the head buffer after a head (@off..blen): forwarded by copy. */
@@ -646,7 +793,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	s->req_body = (uint8_t)sl_http1_body_info(req, NULL, &s->req_left);
 	sl_http1_chunk_init(&s->req_ck);
 	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .dst_port = s->vport, .ssl = false, .scratch = hx->scratch};
+				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
 	sl_hx_decide(hx->dp->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, &o, &d);
@@ -725,7 +872,7 @@ static void dispatch(struct hx_sess *s)
 		return;
 	}
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .dst_port = s->vport, .scratch = hx->scratch};
+				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
 						   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
@@ -802,7 +949,8 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	}
 	if (body == SL_HTTP1_BODY_UNTIL_CLOSE)
 		s->cli_ka = false; /* its end is the server's close: ours follows */
-	struct sl_acl_ctx ctx = {.src = s->cip, .dst_port = s->vport, .scratch = hx->scratch};
+	struct sl_acl_ctx ctx = {.src = s->cip, .dst_port = s->vport, .ssl = s->tls != NULL,
+				 .scratch = hx->scratch};
 	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
 				   .srv_cookie = s->srv_cookie, .direct = s->direct,
 				   .meth = (enum sl_http1_method)s->meth,
@@ -866,7 +1014,7 @@ static void end_transaction(struct hx_sess *s)
 {
 	srv_release(s, false);
 	if (!s->cli_ka || s->cli_fin) {
-		sl_tcp_shutdown(s->cli);
+		cli_shutdown(s);
 		s->closing = true;
 		arm(s, TMO_FIN);
 		return;
@@ -884,20 +1032,29 @@ static void end_transaction(struct hx_sess *s)
 static void hx_run(struct hx_sess *s)
 {
 	struct sl_hx *hx = s->hx;
+	if (s->tls != NULL && s->busy)
+		tls_flush(s); /* the client's send space may have opened */
 	for (int guard = 0; guard < 64 && s->busy && !s->closing; guard++) {
 		bool progress = false;
 		/* ---- client -> us */
 		if (s->req == PH_HEAD) {
-			if (sl_tcp_readable(s->cli) > 0) {
+			if (cli_has_input(s) && s->blen < hx->bufsize) {
 				if (!buf_get(s)) { /* no head buffer free: try again at the next tick */
 					hx->starved = true;
 					break;
 				}
-				ssize_t r = sl_tcp_recv(s->cli, s->buf + s->blen, hx->bufsize - s->blen);
+				ssize_t r = cli_recv(s, s->buf + s->blen, hx->bufsize - s->blen);
 				if (r > 0) {
 					s->blen += (uint32_t)r;
 					progress = true;
+				} else if (r == -EPROTO) { /* not TLS, or broken: close, nothing to say */
+					sess_free(s);
+					return;
+				} else if (r == 0 && s->tls != NULL) {
+					s->cli_fin = true; /* close_notify */
 				}
+				if (s->blen == 0)
+					buf_put(s);
 			}
 			if (s->blen > 0) {
 				struct sl_http1_req req;
@@ -926,14 +1083,17 @@ static void hx_run(struct hx_sess *s)
 			if (s->cli_fin && sl_tcp_readable(s->cli) == 0) {
 				/* the client left between requests (or mid-head) */
 				s->closing = true;
-				sl_tcp_shutdown(s->cli);
+				cli_shutdown(s);
 				arm(s, TMO_FIN);
 				return;
 			}
 		} else if (s->req == PH_BODY && (s->srv != NULL || s->rsp == PH_DONE)) {
 			struct sl_tcp_conn *to = s->tunnel ? s->srv : s->srv;
-			int r = move_body(s, s->cli, s->rsp == PH_DONE && !s->tunnel ? NULL : to,
-					  s->req_body, &s->req_left, &s->req_ck, true);
+			struct sl_tcp_conn *dst = s->rsp == PH_DONE && !s->tunnel ? NULL : to;
+			int r = s->tls != NULL ?
+					move_body_from_tls(s, dst, s->req_body, &s->req_left, &s->req_ck) :
+					move_body(s, s->cli, dst, s->req_body, &s->req_left, &s->req_ck,
+						  true);
 			if (r < 0) {
 				reply_and_close(s, 400);
 				return;
@@ -985,7 +1145,7 @@ static void hx_run(struct hx_sess *s)
 				if (s->tunnel || s->rsp_body == SL_HTTP1_BODY_UNTIL_CLOSE) {
 					s->rsp = PH_DONE;
 					if (s->tunnel) {
-						sl_tcp_shutdown(s->cli);
+						cli_shutdown(s);
 						s->closing = true;
 						arm(s, TMO_FIN);
 						return;
@@ -1003,18 +1163,23 @@ static void hx_run(struct hx_sess *s)
 			return;
 		}
 		if (s->tunnel) {
-			if (progress || true)
-				arm(s, TMO_TUNNEL);
+			arm(s, TMO_TUNNEL); /* inactivity: every pass re-arms it */
 		} else if (s->rsp == PH_DONE && s->req == PH_DONE) {
 			end_transaction(s);
 			if (s->closing)
 				return;
 			progress = true;
+		} else if (s->srv_connected && s->req == PH_BODY && s->rsp == PH_HEAD) {
+			/* waiting for the client's body bytes: `timeout client` (inactivity) */
+			if (progress || s->tmo != TMO_CLIENT)
+				arm(s, TMO_CLIENT);
 		} else if (s->rsp == PH_HEAD && s->srv_connected && s->req == PH_DONE &&
 			   s->tmo != TMO_SERVER) {
 			arm(s, TMO_SERVER);
-		} else if (s->rsp == PH_BODY && progress) {
-			arm(s, TMO_SERVER);
+		} else if (s->rsp == PH_BODY && (progress || s->tmo == TMO_CONNECT ||
+						 s->tmo == TMO_NONE)) {
+			/* a client that does not read stalls us on its side, else the server */
+			arm(s, sl_tcp_writable(s->cli) == 0 ? TMO_CLIENT : TMO_SERVER);
 		}
 		if (!progress)
 			break;
@@ -1050,6 +1215,13 @@ static void sess_timeout(struct sl_tmr *t, void *arg)
 			return;
 		}
 		sess_free(s);
+		return;
+	case TMO_CLIENT:
+		if (s->req == PH_BODY && s->rsp == PH_HEAD) { /* a request body that stopped */
+			reply_and_close(s, 408);
+			return;
+		}
+		sess_free(s); /* a client that stopped reading its response */
 		return;
 	default: /* keep-alive idle, client, tunnel, client-fin */
 		sess_free(s);
@@ -1173,6 +1345,11 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 		hx->lc->ctr->c[SL_CTR_HTTP_SESS_FULL]++;
 		return -1; /* RST: refused, counted */
 	}
+	struct sl_tls_conn *tls = NULL;
+	if (l->tls != NULL && (tls = sl_tls_conn_new(l->tls)) == NULL) {
+		hx->lc->ctr->c[SL_CTR_HTTP_SESS_FULL]++;
+		return -1;
+	}
 	hx->free = s->next_free;
 	hx->active++;
 	struct sl_tmr keep = s->tmr;
@@ -1182,6 +1359,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	s->lst = l;
 	s->fe = l->fe;
 	s->cli = c;
+	s->tls = tls;
 	s->busy = true;
 	s->first = true;
 	s->req = PH_HEAD;
@@ -1205,6 +1383,61 @@ static bool is_http_frontend(const struct sl_proxy *px)
 		 px->nservers == 0);
 }
 
+/* The TLS versions and cipher settings of a bind, from its own keywords then global's
+ * ssl-default-bind-*, as HAProxy reads them. */
+static int tls_version(const char *v)
+{
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "TLSv1.3") == 0)
+		return 0x0304;
+	if (strcmp(v, "TLSv1.2") == 0)
+		return 0x0303;
+	if (strcmp(v, "TLSv1.1") == 0)
+		return 0x0302;
+	if (strcmp(v, "TLSv1.0") == 0)
+		return 0x0301;
+	return 0;
+}
+
+static bool has_opt(const struct sl_cfg_str *l, const char *o)
+{
+	for (; l != NULL; l = l->next)
+		if (strcmp(l->s, o) == 0)
+			return true;
+	return false;
+}
+
+/* Loads the certificates of `ssl` bind @b for one lcore. Returns 0 or -1 (printed). */
+static int tls_ctx_for(struct sl_dp *dp, const struct sl_bind *b, struct sl_tls_ctx **out)
+{
+	const struct sl_global *g = &dp->cfg->global;
+	const char *crts[64];
+	int n = 0;
+	for (const struct sl_cfg_str *c = b->crts; c != NULL && n < 64; c = c->next)
+		crts[n++] = c->s;
+	struct sl_tls_opts o = {
+		.ciphers = b->ciphers != NULL ? b->ciphers : g->ssl_bind_ciphers,
+		.ciphersuites = b->ciphersuites != NULL ? b->ciphersuites : g->ssl_bind_ciphersuites,
+		.min_version = tls_version(b->ssl_min_ver),
+		.max_version = tls_version(b->ssl_max_ver),
+		.no_tls13 = has_opt(b->ssl_opts, "no-tlsv13") || has_opt(g->ssl_bind_options, "no-tlsv13"),
+		.no_tls12 = has_opt(b->ssl_opts, "no-tlsv12") || has_opt(g->ssl_bind_options, "no-tlsv12"),
+		.alpn = b->alpn,
+	};
+	char err[512];
+	if (sl_tls_ctx_load(crts, n, &o, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s:%d: bind: %s\n", b->loc.file, b->loc.line, err);
+		return -1;
+	}
+	if (dp->tls_tickets == NULL)
+		dp->tls_tickets = sl_tls_tickets_new();
+	if (dp->tls_tickets != NULL && !has_opt(b->ssl_opts, "no-tls-tickets") &&
+	    !has_opt(g->ssl_bind_options, "no-tls-tickets"))
+		sl_tls_ctx_set_tickets(*out, dp->tls_tickets);
+	return 0;
+}
+
 int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 {
 	const struct sl_cfg *cfg = dp->cfg;
@@ -1212,7 +1445,7 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
 		if (is_http_frontend(px))
 			for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
-				if (b->addr.family == AF_INET && !b->ssl)
+				if (b->addr.family == AF_INET)
 					nl += (unsigned)(b->port_hi - b->port_lo + 1);
 	if (nl == 0)
 		return 0;
@@ -1229,10 +1462,12 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	hx->bufmem = malloc((size_t)nbuf * hx->bufsize);
 	hx->bufs = calloc(nbuf, sizeof(*hx->bufs));
 	hx->out = malloc(HX_OUT_MAX);
+	hx->tbuf = malloc(HX_TLS_CHUNK);
+	hx->pbuf = malloc(HX_TLS_CHUNK);
 	hx->lst = calloc(nl, sizeof(*hx->lst));
 	hx->act = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->act));
 	hx->scratch = sl_acl_scratch_new();
-	if (hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
+	if (hx->tbuf == NULL || hx->pbuf == NULL || hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
 	    hx->lst == NULL || hx->act == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for the HTTP sessions of lcore %u\n",
 			lc->lcore_id);
@@ -1250,12 +1485,16 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 		if (!is_http_frontend(px))
 			continue;
 		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
-			if (b->addr.family != AF_INET || b->ssl)
+			if (b->addr.family != AF_INET)
 				continue;
+			struct sl_tls_ctx *tls = NULL;
+			if (b->ssl && tls_ctx_for(dp, b, &tls) < 0)
+				return -1;
 			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
 				struct hx_listener *l = &hx->lst[hx->nlst++];
 				l->hx = hx;
 				l->fe = px;
+				l->tls = tls; /* shared by the bind's ports on this lcore */
 				l->port = (uint16_t)port;
 				uint32_t la = b->any ? 0 : b->addr.v4;
 				int r = sl_tcp_listen(lc->tcp, la, (uint16_t)port, 1024, &listen_cbs, l);
@@ -1286,6 +1525,11 @@ void sl_httpx_fini(struct sl_lcore *lc)
 	free(hx->bufmem);
 	free(hx->bufs);
 	free(hx->out);
+	free(hx->tbuf);
+	free(hx->pbuf);
+	for (unsigned i = 0; i < hx->nlst; i++) /* a bind's ports share one context */
+		if (hx->lst[i].tls != NULL && (i == 0 || hx->lst[i - 1].tls != hx->lst[i].tls))
+			sl_tls_ctx_free(hx->lst[i].tls);
 	free(hx->lst);
 	free(hx->act);
 	sl_acl_scratch_free(hx->scratch);

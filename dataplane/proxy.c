@@ -17,6 +17,7 @@
 #include "controlplane/outbuf.h"
 #include "dataplane/dp.h"
 #include "dataplane/httpx.h"
+#include "tls/tls.h"
 #include "dataplane/lcore.h"
 #include "dataplane/page.h"
 #include "dataplane/tcp/stack.h"
@@ -435,6 +436,8 @@ void sl_proxy_fini(struct sl_dp *dp)
 		lc->hchk = NULL;
 	}
 	dp->nproxies = 0;
+	sl_tls_tickets_free(dp->tls_tickets);
+	dp->tls_tickets = NULL;
 	rte_ring_free(dp->hchk_res);
 	dp->hchk_res = NULL;
 	rte_free(dp->svc_ports);

@@ -6,7 +6,8 @@
 #  - a server that refuses connections: `retries` go to the other server (all requests 200,
 #    retries counted); a backend whose only server refuses: 503;
 #  - balance source (one client, one server), uri (one path, one server; paths spread), first;
-#  - `timeout http-keep-alive`: an idle keep-alive connection is closed by sluice.
+#  - `timeout http-keep-alive`: an idle keep-alive connection is closed by sluice;
+#  - `timeout client`: a request body that stops half way gets 408 after it.
 # Backends: a threaded Python server (lib/slow_http.py, /sleep/N) on be1 and be2 :9002.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -87,6 +88,11 @@ frontend fk
     default_backend bka
 backend bka
     server a $SL_BE1_IP:9002
+frontend fc
+    bind *:8098
+    timeout client 1s
+    timeout http-request 5s
+    default_backend bka
 EOT
     sl_dataplane_cfg af_xdp
 } >"$CFG"
@@ -172,3 +178,22 @@ dt = time.time() - t
 print("closed after %.1f s, rest %r" % (dt, rest))
 sys.exit(0 if rest == b"" and 0.8 <= dt < 3 else 1)
 PY
+
+# ---- timeout client while a request body is being received
+check "timeout client 1 s: a request body that stops half way gets 408 after ~1 s" \
+    sl_in sl-cli "$PY" - "$SL_VIP" <<'PY'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 8098), timeout=5)
+s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789")
+t = time.time()
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+dt = time.time() - t
+print("%r after %.1f s" % (data[:40], dt))
+sys.exit(0 if data.startswith(b"HTTP/1.1 408") and 0.8 <= dt < 3 else 1)
+PY
+

@@ -27,6 +27,8 @@ SL_E2E_DEB_PKGS=(
     psmisc          # fuser
     dpdk            # dpdk-testpmd, AF_XDP / AF_PACKET PMDs
     nftables        # random loss on a link (this kernel has no netem)
+    openssl         # test certificates, s_client
+    sslscan         # TLS protocol and cipher scan
 )
 
 # Print the packages from SL_E2E_DEB_PKGS that are not installed.

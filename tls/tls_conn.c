@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One TLS server connection over two memory BIOs: the peer's ciphertext goes into rbio
+ * (sl_tls_in), OpenSSL's records come out of wbio (sl_tls_out). No socket, no blocking: the
+ * TCP stack of the lcore moves the bytes, so the same code runs under the unit tests.
+ *
+ * OpenSSL's rule for SSL_get_error() is that the thread's error queue be empty before each
+ * I/O call; every call below clears it first, and a failure's reasons are dropped with it (the
+ * caller counts failures, a log line per bad handshake would be a DoS lever).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/buffer.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "tls/tls_int.h"
+
+/*
+ * An emptied memory BIO keeps its largest size. Past this size it is replaced by a fresh one
+ * once empty, so that a connection that once sent a burst does not keep the burst's buffer
+ * while idle; below it (one full record and its overhead fit) streaming reuses the buffer.
+ */
+#define BIO_KEEP (32 * 1024)
+
+struct sl_tls_conn {
+	SSL *ssl;
+	BIO *rbio, *wbio; /* owned by ssl; the pointers are ours to size them */
+	struct sl_tls_ctx *ctx;
+	bool established; /* the handshake completed once */
+	bool failed;	  /* fatal error: only sl_tls_out() and free remain useful */
+	bool closed;	  /* close_notify queued */
+};
+
+static BIO *new_mem_bio(void)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	/* An empty BIO means "wait for more", not end of stream: the TCP stack reports FIN. */
+	if (b != NULL)
+		BIO_set_mem_eof_return(b, -1);
+	return b;
+}
+
+struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
+{
+	struct sl_tls_conn *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->ssl = SSL_new(c->certs[0].ssl);
+	t->rbio = new_mem_bio();
+	t->wbio = new_mem_bio();
+	if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
+		SSL_free(t->ssl);
+		BIO_free(t->rbio);
+		BIO_free(t->wbio);
+		free(t);
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_set_bio(t->ssl, t->rbio, t->wbio);
+	SSL_set_accept_state(t->ssl);
+	atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+	t->ctx = c;
+	return t;
+}
+
+void sl_tls_conn_free(struct sl_tls_conn *t)
+{
+	if (t == NULL)
+		return;
+	SSL_free(t->ssl);
+	sl_tls_ctx_put(t->ctx);
+	free(t);
+}
+
+/* Classifies the result @r of an SSL I/O call: 0 (wait for more), 1 (close_notify), -1. */
+static int classify(struct sl_tls_conn *t, int r)
+{
+	switch (SSL_get_error(t->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE: /* a memory BIO takes all: not expected, harmless */
+		return 0;
+	case SSL_ERROR_ZERO_RETURN:
+		return 1;
+	default:
+		/* The alert OpenSSL sent (if any) is already in wbio. */
+		t->failed = true;
+		ERR_clear_error();
+		return -1;
+	}
+}
+
+static void note_established(struct sl_tls_conn *t)
+{
+	if (!t->established && SSL_is_init_finished(t->ssl))
+		t->established = true;
+}
+
+/* Runs the handshake as far as the queued input allows. Returns 0 or -1 (fatal). */
+static int drive(struct sl_tls_conn *t)
+{
+	if (t->failed)
+		return -1;
+	if (t->established)
+		return 0;
+	ERR_clear_error();
+	int r = SSL_do_handshake(t->ssl);
+	if (r != 1 && classify(t, r) < 0)
+		return -1;
+	note_established(t);
+	return 0;
+}
+
+/* Replaces the read BIO by a small one when it is empty and has grown large. */
+static void trim_rbio(struct sl_tls_conn *t)
+{
+	BUF_MEM *bm;
+
+	if (BIO_ctrl_pending(t->rbio) != 0 || BIO_get_mem_ptr(t->rbio, &bm) <= 0 ||
+	    bm->max <= BIO_KEEP)
+		return;
+	BIO *b = new_mem_bio();
+	if (b == NULL)
+		return;
+	SSL_set0_rbio(t->ssl, b); /* frees the old one */
+	t->rbio = b;
+}
+
+static void trim_wbio(struct sl_tls_conn *t)
+{
+	BUF_MEM *bm;
+
+	if (BIO_ctrl_pending(t->wbio) != 0 || BIO_get_mem_ptr(t->wbio, &bm) <= 0 ||
+	    bm->max <= BIO_KEEP)
+		return;
+	BIO *b = new_mem_bio();
+	if (b == NULL)
+		return;
+	SSL_set0_wbio(t->ssl, b); /* frees the old one (below the handshake's buffering BIO) */
+	t->wbio = b;
+}
+
+int sl_tls_in(struct sl_tls_conn *t, const void *p, size_t len)
+{
+	const char *q = p;
+
+	if (t->failed)
+		return -1;
+	while (len > 0) {
+		int n = len > INT_MAX ? INT_MAX : (int)len;
+		if (BIO_write(t->rbio, q, n) != n) {
+			/* Out of memory: a hole in the record stream cannot be recovered from. */
+			t->failed = true;
+			ERR_clear_error();
+			return -1;
+		}
+		q += n;
+		len -= (size_t)n;
+	}
+	return drive(t);
+}
+
+ssize_t sl_tls_read(struct sl_tls_conn *t, void *buf, size_t max)
+{
+	if (t->failed)
+		return -EPROTO;
+	if (max == 0)
+		return drive(t) == 0 ? -EAGAIN : -EPROTO;
+	ERR_clear_error();
+	int r = SSL_read(t->ssl, buf, max > INT_MAX ? INT_MAX : (int)max);
+	ssize_t ret = r;
+	if (r <= 0) {
+		int k = classify(t, r);
+		ret = k == 0 ? -EAGAIN : k == 1 ? 0 : -EPROTO;
+	}
+	note_established(t);
+	trim_rbio(t);
+	return ret;
+}
+
+ssize_t sl_tls_write(struct sl_tls_conn *t, const void *buf, size_t len)
+{
+	if (t->failed || t->closed)
+		return -EPROTO;
+	if (len == 0)
+		return 0;
+	if (!t->established)
+		return -EAGAIN;
+	ERR_clear_error();
+	int r = SSL_write(t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+	if (r > 0)
+		return r;
+	return classify(t, r) == 0 ? -EAGAIN : -EPROTO;
+}
+
+size_t sl_tls_out_pending(const struct sl_tls_conn *t)
+{
+	return BIO_ctrl_pending(t->wbio);
+}
+
+size_t sl_tls_out(struct sl_tls_conn *t, void *buf, size_t max)
+{
+	if (max == 0 || BIO_ctrl_pending(t->wbio) == 0)
+		return 0;
+	int n = BIO_read(t->wbio, buf, max > INT_MAX ? INT_MAX : (int)max);
+	if (n <= 0)
+		return 0;
+	trim_wbio(t);
+	return (size_t)n;
+}
+
+void sl_tls_close(struct sl_tls_conn *t)
+{
+	if (t->failed || t->closed || !t->established)
+		return;
+	ERR_clear_error();
+	/* 0 (the peer's close_notify not seen yet) is expected: we do not wait for it. */
+	SSL_shutdown(t->ssl);
+	ERR_clear_error();
+	t->closed = true;
+}
+
+bool sl_tls_established(const struct sl_tls_conn *t)
+{
+	return t->established && !t->failed;
+}
+
+bool sl_tls_resumed(const struct sl_tls_conn *t)
+{
+	return t->established && SSL_session_reused(t->ssl);
+}
+
+const char *sl_tls_sni(const struct sl_tls_conn *t)
+{
+	return SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
+}
+
+const char *sl_tls_version(const struct sl_tls_conn *t)
+{
+	return t->established ? SSL_get_version(t->ssl) : NULL;
+}
+
+const char *sl_tls_alpn(const struct sl_tls_conn *t)
+{
+	const unsigned char *p;
+	unsigned int len;
+	const struct sl_tls_ctx *c = t->ctx;
+
+	SSL_get0_alpn_selected(t->ssl, &p, &len);
+	/* OpenSSL's copy is not NUL terminated: answer with ours (the choice is among them). */
+	for (int i = 0; len != 0 && i < c->nalpn; i++)
+		if (strlen(c->alpn_names[i]) == len && memcmp(c->alpn_names[i], p, len) == 0)
+			return c->alpn_names[i];
+	return NULL;
+}
