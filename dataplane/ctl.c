@@ -168,6 +168,13 @@ static int cmd_show_http(void *arg, int argc, char **argv, struct sl_outbuf *out
 	return 0;
 }
 
+static int cmd_reload_certs(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_httpx_reload_certs(ctl->dp, out);
+	return 0;
+}
+
 static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
@@ -337,6 +344,7 @@ static const struct sl_cli_cmd commands[] = {
 	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
 	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
+	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
 	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
 	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
 	{"set server", SL_CLI_ADMIN, cmd_set_server, "<bk>/<srv> state ready|drain|maint", "change a server's state"},

@@ -61,6 +61,8 @@ struct hx_listener {
 	struct sl_hx *hx;
 	const struct sl_proxy *fe;
 	struct sl_tls_ctx *tls; /* an `ssl` bind: its certificates (this lcore's copy) */
+	struct sl_tls_ctx *pending; /* reload: new certificates handed over by the main lcore */
+	const struct sl_bind *bind;
 	uint16_t port;
 };
 
@@ -1408,10 +1410,12 @@ static bool has_opt(const struct sl_cfg_str *l, const char *o)
 	return false;
 }
 
-/* Loads the certificates of `ssl` bind @b for one lcore. Returns 0 or -1 (printed). */
-static int tls_ctx_for(struct sl_dp *dp, const struct sl_bind *b, struct sl_tls_ctx **out)
+/* Loads the certificates of `ssl` bind @b with its settings. Returns 0 or -1 (printed, and
+ * written to @why when given). */
+static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl_tls_ctx **out,
+		    char *why, size_t whylen)
 {
-	const struct sl_global *g = &dp->cfg->global;
+	const struct sl_global *g = &cfg->global;
 	const char *crts[64];
 	int n = 0;
 	for (const struct sl_cfg_str *c = b->crts; c != NULL && n < 64; c = c->next)
@@ -1428,8 +1432,38 @@ static int tls_ctx_for(struct sl_dp *dp, const struct sl_bind *b, struct sl_tls_
 	char err[512];
 	if (sl_tls_ctx_load(crts, n, &o, out, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s:%d: bind: %s\n", b->loc.file, b->loc.line, err);
+		if (why != NULL)
+			snprintf(why, whylen, "%s:%d: bind: %s", b->loc.file, b->loc.line, err);
 		return -1;
 	}
+	return 0;
+}
+
+int sl_httpx_check_certs(const struct sl_cfg *cfg)
+{
+	int bad = 0;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_FE) || (px->cap & SL_CAP_DEF))
+			continue;
+		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
+			struct sl_tls_ctx *c = NULL;
+			if (!b->ssl)
+				continue;
+			if (tls_load(cfg, b, &c, NULL, 0) < 0)
+				bad++;
+			sl_tls_ctx_free(c);
+		}
+	}
+	return bad;
+}
+
+/* This lcore's copy of the certificates of `ssl` bind @b, with the shared ticket keys. */
+static int tls_ctx_for(struct sl_dp *dp, const struct sl_bind *b, struct sl_tls_ctx **out,
+		       char *why, size_t whylen)
+{
+	if (tls_load(dp->cfg, b, out, why, whylen) < 0)
+		return -1;
+	const struct sl_global *g = &dp->cfg->global;
 	if (dp->tls_tickets == NULL)
 		dp->tls_tickets = sl_tls_tickets_new();
 	if (dp->tls_tickets != NULL && !has_opt(b->ssl_opts, "no-tls-tickets") &&
@@ -1488,13 +1522,14 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 			if (b->addr.family != AF_INET)
 				continue;
 			struct sl_tls_ctx *tls = NULL;
-			if (b->ssl && tls_ctx_for(dp, b, &tls) < 0)
+			if (b->ssl && tls_ctx_for(dp, b, &tls, NULL, 0) < 0)
 				return -1;
 			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
 				struct hx_listener *l = &hx->lst[hx->nlst++];
 				l->hx = hx;
 				l->fe = px;
 				l->tls = tls; /* shared by the bind's ports on this lcore */
+				l->bind = b;
 				l->port = (uint16_t)port;
 				uint32_t la = b->any ? 0 : b->addr.v4;
 				int r = sl_tcp_listen(lc->tcp, la, (uint16_t)port, 1024, &listen_cbs, l);
@@ -1516,6 +1551,8 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	return 0;
 }
 
+static void take_new_certs(struct sl_hx *hx);
+
 void sl_httpx_fini(struct sl_lcore *lc)
 {
 	struct sl_hx *hx = lc->hx;
@@ -1527,6 +1564,7 @@ void sl_httpx_fini(struct sl_lcore *lc)
 	free(hx->out);
 	free(hx->tbuf);
 	free(hx->pbuf);
+	take_new_certs(hx);
 	for (unsigned i = 0; i < hx->nlst; i++) /* a bind's ports share one context */
 		if (hx->lst[i].tls != NULL && (i == 0 || hx->lst[i - 1].tls != hx->lst[i].tls))
 			sl_tls_ctx_free(hx->lst[i].tls);
@@ -1537,11 +1575,30 @@ void sl_httpx_fini(struct sl_lcore *lc)
 	lc->hx = NULL;
 }
 
+/*
+ * Takes the certificates a reload handed over: every port of the bind switches to them for new
+ * handshakes; the old context goes when its last connection does (its own reference count).
+ */
+static void take_new_certs(struct sl_hx *hx)
+{
+	for (unsigned i = 0; i < hx->nlst; i++) {
+		struct sl_tls_ctx *nw = __atomic_exchange_n(&hx->lst[i].pending, NULL, __ATOMIC_ACQUIRE);
+		if (nw == NULL)
+			continue;
+		struct sl_tls_ctx *old = hx->lst[i].tls;
+		for (unsigned j = i; j < hx->nlst; j++)
+			if (hx->lst[j].tls == old)
+				hx->lst[j].tls = nw;
+		sl_tls_ctx_free(old);
+	}
+}
+
 void sl_httpx_tick(struct sl_lcore *lc)
 {
 	struct sl_hx *hx = lc->hx;
 	if (hx == NULL)
 		return;
+	take_new_certs(hx);
 	sl_tmr_advance(&hx->wheel, now_us(hx));
 	/* sessions that found no head buffer free try again (rare: the pool has one buffer
 	 * per session, a transaction holds two for a moment) */
@@ -1554,6 +1611,57 @@ void sl_httpx_tick(struct sl_lcore *lc)
 				hx_run(s);
 		}
 	}
+}
+
+int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out)
+{
+	/* build every context first: one bad file refuses the whole reload */
+	struct sl_tls_ctx **built = calloc((size_t)dp->nproxies * 256, sizeof(*built));
+	unsigned nb = 0, nbinds = 0;
+	int rc = 0;
+	if (built == NULL)
+		return -1;
+	for (unsigned p = 0; p < dp->nproxies && rc == 0; p++) {
+		struct sl_hx *hx = dp->lcores[dp->proxy_ids[p]]->hx;
+		for (unsigned i = 0; hx != NULL && i < hx->nlst && rc == 0; i++) {
+			if (hx->lst[i].tls == NULL || (i > 0 && hx->lst[i - 1].bind == hx->lst[i].bind))
+				continue;
+			char why[640] = "too many ssl binds";
+			if (nb == (size_t)dp->nproxies * 256 ||
+			    tls_ctx_for(dp, hx->lst[i].bind, &built[nb], why, sizeof(why)) < 0) {
+				sl_outbuf_printf(out, "reload refused: %s; the current certificates keep serving\n",
+						 why);
+				rc = -1;
+				break;
+			}
+			nb++;
+		}
+	}
+	if (rc < 0) {
+		for (unsigned k = 0; k < nb; k++)
+			sl_tls_ctx_free(built[k]);
+		free(built);
+		return -1;
+	}
+	/* hand them over; each proxy lcore switches at its next tick */
+	unsigned k = 0;
+	for (unsigned p = 0; p < dp->nproxies; p++) {
+		struct sl_hx *hx = dp->lcores[dp->proxy_ids[p]]->hx;
+		for (unsigned i = 0; hx != NULL && i < hx->nlst; i++) {
+			if (hx->lst[i].tls == NULL || (i > 0 && hx->lst[i - 1].bind == hx->lst[i].bind))
+				continue;
+			struct sl_tls_ctx *prev = __atomic_exchange_n(&hx->lst[i].pending, built[k++],
+								      __ATOMIC_RELEASE);
+			if (prev != NULL) /* an earlier reload not taken yet: superseded */
+				sl_tls_ctx_free(prev);
+			if (p == 0)
+				nbinds++;
+		}
+	}
+	free(built);
+	sl_outbuf_printf(out, "certificates reloaded: %u ssl bind(s) on %u proxy lcore(s); new handshakes use them\n",
+			 nbinds, dp->nproxies);
+	return 0;
 }
 
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)

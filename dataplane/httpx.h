@@ -31,6 +31,23 @@ void sl_httpx_fini(struct sl_lcore *lc);
 /* Timers of the sessions (once a millisecond). */
 void sl_httpx_tick(struct sl_lcore *lc);
 
+/*
+ * Reloads the certificates of every `ssl` bind from disk (main lcore: `reload certs`, SIGHUP):
+ * all are loaded first, and one unreadable or invalid file refuses the whole reload (the
+ * current ones keep serving); then each proxy lcore switches at its next tick. Established
+ * connections keep the certificates they started with. Returns 0 or -1; says what it did in
+ * @out.
+ */
+int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out);
+
+/*
+ * Loads every `ssl` bind's certificates once to check them (sluiced -c, and at start before
+ * anything else runs); each problem is printed as "FILE:LINE: bind: reason". Returns the
+ * number of binds that failed.
+ */
+struct sl_cfg;
+int sl_httpx_check_certs(const struct sl_cfg *cfg);
+
 /* `show sess` summary of the proxy lcores (main lcore). */
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);
 

@@ -43,6 +43,9 @@
 #include "dataplane/lcore.h"
 #include "dataplane/port.h"
 #include "dataplane/proxy.h"
+#include "dataplane/httpx.h"
+#include "controlplane/outbuf.h"
+#include "tls/tls.h"
 
 static void usage(FILE *f)
 {
@@ -133,6 +136,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 
 /* ------------------------------------------------------------------ the running process */
 
+#define SL_TICKET_ROTATE_MS 3600000 /* TLS session ticket keys: a new one every hour */
+
 struct daemon {
 	struct cli cli;
 	struct sl_cfg *cfg;
@@ -144,6 +149,7 @@ struct daemon {
 	const struct rte_memzone *ctr_mz;
 	struct sl_ctl *ctl;
 	struct sl_checks *checks;
+	uint64_t tickets_rotated_ms;
 	short saved_flags[SL_MAX_PORTS]; /* interface flags before start (promiscuity) */
 	bool flags_saved[SL_MAX_PORTS];
 };
@@ -151,9 +157,14 @@ struct daemon {
 /* The signal handler's only output; read by the main lcore's hook. */
 static volatile sig_atomic_t quit_signal;
 
+static volatile sig_atomic_t reload_signal; /* SIGHUP: reload the certificates */
+
 static void on_signal(int sig)
 {
-	quit_signal = sig;
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		quit_signal = sig;
 }
 
 static int step_signals(struct daemon *d)
@@ -162,6 +173,7 @@ static int step_signals(struct daemon *d)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -170,6 +182,7 @@ static void undo_signals(struct daemon *d)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 }
 
 static int step_root(struct daemon *d)
@@ -557,6 +570,21 @@ static void main_hook(struct sl_dp *dp, void *arg)
 	struct daemon *d = arg;
 	if (quit_signal != 0)
 		dp->quit = 1;
+	if (reload_signal) {
+		reload_signal = 0;
+		struct sl_outbuf o;
+		sl_outbuf_init(&o, 4096);
+		sl_httpx_reload_certs(dp, &o);
+		printf("sluiced: SIGHUP: %.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
+		fflush(stdout);
+		sl_outbuf_free(&o);
+	}
+	/* session ticket keys: a new one every hour, the two before still accepted */
+	uint64_t now = sl_dp_now_ms(dp);
+	if (dp->tls_tickets != NULL && now - d->tickets_rotated_ms >= SL_TICKET_ROTATE_MS) {
+		d->tickets_rotated_ms = now;
+		sl_tls_tickets_rotate(dp->tls_tickets);
+	}
 	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
 }
@@ -639,6 +667,12 @@ int main(int argc, char **argv)
 		if (r == -ENOMEM)
 			fprintf(stderr, "sluiced: out of memory while reading the configuration\n");
 		fprintf(stderr, "sluiced: configuration is invalid\n");
+		free(d.cli.files);
+		return 1;
+	}
+	if (sl_httpx_check_certs(d.cfg) > 0) { /* certificates: refused before anything runs */
+		fprintf(stderr, "sluiced: configuration is invalid\n");
+		sl_cfg_free(d.cfg);
 		free(d.cli.files);
 		return 1;
 	}

@@ -9,7 +9,10 @@
 #  - a resumed session is reported as reused (TLS 1.2 and 1.3);
 #  - a malformed ClientHello, plain HTTP on the TLS port and a handshake abandoned half way are
 #    closed, while a keep-alive HTTPS client alongside keeps getting 200s;
-#  - WSS: a WebSocket through TLS, idle past `timeout client`.
+#  - WSS: a WebSocket through TLS, idle past `timeout client`;
+#  - certificate reload without restart (`reload certs`, SIGHUP): new handshakes get the new
+#    certificate while a download started before goes on to its end; a bad file is refused and
+#    the current certificate keeps serving.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/check.sh"
@@ -52,6 +55,14 @@ gen_certs() {
     cp "$C/example.org.key" "$C/live/example.org/privkey.pem"
 }
 check "test certificates (CA, EC and RSA leaves, wildcard, certbot layout)" gen_certs || exit 1
+
+# a bundle whose key belongs to another certificate: refused by `sluiced -c`, at its line
+cat "$C/other.example.crt" "$C/example.org.key" >"$C/mismatch.pem"
+printf 'frontend f\n    mode http\n    timeout client 1s\n    bind :443 ssl crt %s\n    default_backend b\nbackend b\n    mode http\n    timeout connect 1s\n    timeout server 1s\n    server s 10.77.0.21:80\n' \
+    "$C/mismatch.pem" >"$SL_RUN_DIR/bad-tls.cfg"
+out=$("$SL_SLUICED" -c -q -f "$SL_RUN_DIR/bad-tls.cfg" 2>&1); rc=$?
+check "sluiced -c refuses a key that does not match, naming file:line ($(grep -m1 bind: <<<"$out"))" \
+    bash -c "[[ $rc == 1 ]] && grep -q 'bad-tls.cfg:4: bind: .*mismatch.pem: the private key does not match' <<<'$out'"
 
 CFG=$SL_RUN_DIR/sluice.cfg
 {
@@ -203,6 +214,35 @@ check "a ClientHello sent one byte per segment is answered" has answered "$h_byt
 wait "$kpid"
 echo "     keep-alive HTTPS client: $(cat "$SL_RUN_DIR/ka.txt")"
 check "the keep-alive HTTPS client alongside got only 200s" bash -c "grep -qE '^ok [1-9][0-9]* bad 0$' '$SL_RUN_DIR/ka.txt'"
+
+# ---- certificate reload
+serial() { sl_in sl-cli timeout 10 openssl s_client -connect "$SL_VIP:8443" -servername example.com </dev/null 2>/dev/null |
+    openssl x509 -noout -serial 2>/dev/null; }
+s_old=$(serial)
+sl_in sl-cli curl -sS --max-time 60 --limit-rate 2M --cacert "$C/ca.crt" $R -o "$SL_RUN_DIR/slow.bin" \
+    https://example.com:8443/big &
+dl=$!
+sleep 1
+mkcert example.com "DNS:example.com,DNS:www.example.com" rsa:2048 &&
+    cat "$C/example.com.crt" "$C/example.com.key" >"$C/site.pem.new" && mv "$C/site.pem.new" "$C/site.pem"
+out=$(sl_ctl reload certs)
+check "reload certs: accepted ($(head -1 <<<"$out"))" has 'certificates reloaded' "$out"
+sleep 0.5
+s_new=$(serial)
+check "a new handshake gets the new certificate ($s_old -> $s_new)" test -n "$s_new" -a "$s_new" != "$s_old"
+expect_eq "... and verifies (HTTPS 200)" "$(cc -o /dev/null -w '%{http_code}' https://example.com:8443/)" 200
+wait "$dl"
+check "the download started before the reload completed byte-exact ($(stat -c %s "$SL_RUN_DIR/slow.bin") bytes)" \
+    cmp -s "$SL_RUN_DIR/slow.bin" "$SL_RUN_DIR/big"
+echo "garbage" >"$C/site.pem"
+out=$(sl_ctl reload certs)
+check "a bad file is refused ($(head -1 <<<"$out"))" has 'refused' "$out"
+expect_eq "... the current certificate keeps serving" "$(serial)" "$s_new"
+mkcert example.com "DNS:example.com,DNS:www.example.com" rsa:2048 &&
+    cat "$C/example.com.crt" "$C/example.com.key" >"$C/site.pem"
+kill -HUP "$(pgrep -n sluiced)"
+sleep 1
+check "SIGHUP reloads too ($(grep -m1 SIGHUP "$SL_RUN_DIR/logs/sluiced.log"))" test "$(serial)" != "$s_new"
 
 # ---- WSS
 check "WSS: a WebSocket through TLS, echo, idle past timeout client, echo again" \
