@@ -279,8 +279,8 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 
 void sl_hx_decide(const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		  const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n,
-		  const struct sl_acl_ctx *ctx, bool close_client, struct sl_hx_out *o,
-		  struct sl_hx_decision *d)
+		  const struct sl_acl_ctx *ctx, bool close_client, uint32_t now_s,
+		  struct sl_hx_out *o, struct sl_hx_decision *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (request_rules(fe, req, h, ctx, close_client, o, d))
@@ -307,10 +307,16 @@ void sl_hx_decide(const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		     i = sl_http1_find_hdr(h, n, (size_t)i + 1, "cookie")) {
 			size_t pos = 0;
 			struct sl_cookie_id id;
-			if (sl_cookie_next_id(h[i].value, h[i].value_len, be->cookie.name,
-					      ck_mode(be->cookie.mode), &pos, &id)) {
+			while (d->cookie_srv == NULL &&
+			       sl_cookie_next_id(h[i].value, h[i].value_len, be->cookie.name,
+						 ck_mode(be->cookie.mode), &pos, &id)) {
+				if (sl_cookie_age(&be->cookie, now_s, id.last_date, id.first_date) !=
+				    SL_COOKIE_AGE_OK)
+					continue; /* too old: names no server */
 				d->cookie_srv = id.srv;
 				d->cookie_srv_len = id.srv_len;
+				d->cookie_last = id.last_date;
+				d->cookie_first = id.first_date;
 			}
 		}
 	}
@@ -451,12 +457,12 @@ bool sl_hx_build_response(struct sl_hx_out *o, const struct sl_http1_resp *rsp,
 	}
 	if (ck->name != NULL && ck->mode == SL_COOKIE_INSERT && !e->tunnel &&
 	    sl_cookie_insert_needed(ck, e->direct, srv_set_it, e->meth == SL_HTTP1_M_POST,
-				    e->now_s, 0, 0)) {
+				    e->now_s, e->last_date, e->first_date)) {
 		char buf[1024];
 		size_t bl = 0;
 		int r = ck->maxidle > 0 || ck->maxlife > 0 ?
-				sl_cookie_insert_value_at(ck->name, e->srv_cookie, ck, e->now_s, 0,
-							  buf, sizeof(buf), &bl) :
+				sl_cookie_insert_value_at(ck->name, e->srv_cookie, ck, e->now_s,
+							  e->direct ? e->first_date : 0, buf, sizeof(buf), &bl) :
 				sl_cookie_insert_value(ck->name, e->srv_cookie, ck, buf, sizeof(buf),
 						       &bl);
 		if (r == 0) {

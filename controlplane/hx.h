@@ -43,19 +43,22 @@ struct sl_hx_decision {
 	int status;		   /* DENY: deny_status */
 	const char *cookie_srv;	   /* the server id found in the persistence cookie, or NULL */
 	size_t cookie_srv_len;
+	uint32_t cookie_last, cookie_first; /* its dates (insert mode with maxidle/maxlife) */
 };
 
 /*
  * Runs the request rules of frontend @fe (http-request deny/redirect, redirect rules,
  * use_backend / default_backend) then of the backend chosen, on the request @req/@h (@n
- * lines) with ACL context @ctx. A redirect is written to @o as a complete local response
+ * lines) with ACL context @ctx. A persistence cookie older than the backend's maxidle /
+ * maxlife at Unix time @now_s names no server (HAProxy then balances and issues a new one).
+ * A redirect is written to @o as a complete local response
  * (HAProxy's: "HTTP/1.1 302 Found", content-length: 0, location, cache-control: no-cache,
  * then the connection field for @close_client). @cfg resolves backend names.
  */
 void sl_hx_decide(const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		  const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n,
-		  const struct sl_acl_ctx *ctx, bool close_client, struct sl_hx_out *o,
-		  struct sl_hx_decision *d);
+		  const struct sl_acl_ctx *ctx, bool close_client, uint32_t now_s,
+		  struct sl_hx_out *o, struct sl_hx_decision *d);
 
 /* How the forwarded request is edited. */
 struct sl_hx_req_edit {
@@ -84,6 +87,7 @@ struct sl_hx_rsp_edit {
 	bool direct;		 /* the request's persistence cookie chose this server */
 	enum sl_http1_method meth; /* of the request (nocache's cacheability, postonly) */
 	uint32_t now_s;		 /* Unix time, seconds (insert mode dates) */
+	uint32_t last_date, first_date; /* the dates of the request's cookie (0: none) */
 	bool close_client;	 /* the client connection ends after this response */
 	bool client_10_ka;	 /* an HTTP/1.0 client that asked for keep-alive and keeps it */
 	bool tunnel;		 /* 101: the connection becomes a tunnel */

@@ -97,6 +97,7 @@ struct hx_sess {
 	const char *srv_cookie;
 	/* the persistence cookie's server id: an offset into buf (the kept request head) */
 	uint32_t ck_off, ck_len;
+	uint32_t ck_last, ck_first; /* its dates (maxidle / maxlife) */
 	/* waiting for a server slot (maxconn): the lcore's FIFO */
 	struct hx_sess *q_prev, *q_next;
 	bool queued;
@@ -798,7 +799,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
-	sl_hx_decide(hx->dp->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, &o, &d);
+	sl_hx_decide(hx->dp->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, (uint32_t)time(NULL), &o, &d);
 	s->be = d.be;
 	switch (d.verdict) {
 	case SL_HX_REDIRECT:
@@ -838,6 +839,8 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	s->req_hl = (uint32_t)hl;
 	s->ck_off = d.cookie_srv != NULL ? (uint32_t)(d.cookie_srv - s->buf) : 0;
 	s->ck_len = d.cookie_srv != NULL ? (uint32_t)d.cookie_srv_len : 0;
+	s->ck_last = d.cookie_last;
+	s->ck_first = d.cookie_first;
 	s->retries = s->be->retries > 0 ? s->be->retries : 0;
 	s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
 	s->rsp = PH_NONE;
@@ -957,6 +960,8 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 				   .srv_cookie = s->srv_cookie, .direct = s->direct,
 				   .meth = (enum sl_http1_method)s->meth,
 				   .now_s = (uint32_t)time(NULL),
+				   .last_date = s->direct ? s->ck_last : 0,
+				   .first_date = s->direct ? s->ck_first : 0,
 				   .close_client = !s->cli_ka && !interim && !s->tunnel,
 				   .client_10_ka = s->client_10_ka && !interim,
 				   .tunnel = s->tunnel};

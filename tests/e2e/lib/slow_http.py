@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # A test backend (stdlib only): GET /sleep/SECONDS answers 200 "slept N" after that long;
-# anything else answers 200 at once. Threaded, HTTP/1.1 with Content-Length.
+# any other GET answers 200 at once; POST answers 200 once the whole body has arrived. Threaded, HTTP/1.1 with Content-Length.
 # Usage: slow_http.py PORT NAME
 import sys
 import time
@@ -15,6 +15,18 @@ class H(BaseHTTPRequestHandler):
         if len(parts) >= 3 and parts[1] == "sleep":
             time.sleep(float(parts[2]))
         body = ("%s %s\n" % (sys.argv[2], self.path)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Backend", sys.argv[2])
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        # the whole body first (a server that answers early would hide a client timeout)
+        n = int(self.headers.get("Content-Length", "0"))
+        got = self.rfile.read(n)
+        body = ("%s %s %d\n" % (sys.argv[2], self.path, len(got))).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

@@ -10,6 +10,7 @@
 
 #include "controlplane/acl_eval.h"
 #include "controlplane/hx.h"
+#include "proto/cookie.h"
 #include "tests/unit/controlplane/cfg_test_util.h"
 
 static char out[65536];
@@ -62,7 +63,7 @@ static void test_request_like_haproxy(void)
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = TIP4(127, 0, 0, 1)};
 	struct sl_hx_out o = {out, sizeof(out), 0, false};
 	struct sl_hx_decision dec;
-	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, &o, &dec);
+	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
 	CU_ASSERT_PTR_EQUAL(dec.be, be);
 	CU_ASSERT(dec.cookie_srv_len == 4 && memcmp(dec.cookie_srv, "ams1", 4) == 0);
@@ -151,7 +152,7 @@ static void test_redirect_and_errors(void)
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = 1, .ssl = false};
 	struct sl_hx_out o = {out, sizeof(out), 0, false};
 	struct sl_hx_decision dec;
-	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, &o, &dec);
+	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
 	CU_ASSERT(out_is(&o, "HTTP/1.1 302 Found\r\ncontent-length: 0\r\n"
 			     "location: https://127.0.0.1:19000/p?q=1\r\n"
@@ -159,7 +160,7 @@ static void test_redirect_and_errors(void)
 	/* over TLS the same request is forwarded */
 	ctx.ssl = true;
 	o = (struct sl_hx_out){out, sizeof(out), 0, false};
-	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, &o, &dec);
+	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
 	/* the seed's errorfile (the test's fake /etc/haproxy/errors/503.http) re-emitted */
 	o = (struct sl_hx_out){out, sizeof(out), 0, false};
@@ -209,7 +210,7 @@ static void test_hls_routing(void)
 					 .scratch = scr};
 		struct sl_hx_out o = {out, sizeof(out), 0, false};
 		struct sl_hx_decision dec;
-		sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, &o, &dec);
+		sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);
 		CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
 		CU_ASSERT_FATAL(dec.be != NULL);
 		T_STR_EQ(dec.be->name, cases[i].backend);
@@ -220,11 +221,93 @@ static void test_hls_routing(void)
 	sl_cfg_free(cfg);
 }
 
+
+/* insert mode with maxidle: a cookie whose LAST date is older than maxidle names no server. */
+static void test_cookie_age(void)
+{
+	static const char text[] = "defaults\n    mode http\n    timeout connect 1s\n"
+				   "    timeout client 1s\n    timeout server 1s\n"
+				   "frontend f\n    bind :80\n    default_backend b\n"
+				   "backend b\n    cookie SRV insert indirect maxidle 30m maxlife 8h\n"
+				   "    server s1 10.0.0.1:80 cookie s1\n";
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	int rc = tparse(text, &cfg, &d);
+	T_PARSED_OK(rc, cfg, &d);
+	const struct sl_proxy *fe = tpx(cfg, "f"), *be = tpx(cfg, "b");
+	uint32_t t0 = 1700000000u;
+	char val[256], hdr[512];
+	size_t vl = 0;
+	CU_ASSERT_FATAL(sl_cookie_insert_value_at("SRV", "s1", &be->cookie, t0, t0, val, sizeof(val),
+						  &vl) == 0);
+	char *semi = memchr(val, ';', vl); /* "SRV=s1|LAST|FIRST; path=/" -> the pair */
+	CU_ASSERT_FATAL(semi != NULL);
+	snprintf(hdr, sizeof(hdr), "GET / HTTP/1.1\r\nHost: x\r\nCookie: %.*s\r\n\r\n",
+		 (int)(semi - val), val);
+	CU_ASSERT_FATAL(parse_req(hdr) > 0);
+	struct sl_acl_ctx ctx = {.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = 1};
+	struct sl_hx_out o = {out, sizeof(out), 0, false};
+	struct sl_hx_decision dec;
+	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, t0 + 60, &o, &dec);
+	CU_ASSERT(dec.cookie_srv_len == 2 && memcmp(dec.cookie_srv, "s1", 2) == 0);
+	CU_ASSERT(dec.cookie_first != 0);
+	/* two hours later: idle for more than 30 minutes, the cookie names no server */
+	sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, t0 + 7200, &o, &dec);
+	CU_ASSERT_PTR_NULL(dec.cookie_srv);
+	sl_cfg_free(cfg);
+}
+
+
+/* http-request deny, redirect prefix and location with their codes. */
+static void test_deny_and_redirects(void)
+{
+	static const char text[] = "defaults\n    mode http\n    timeout connect 1s\n"
+				   "    timeout client 1s\n    timeout server 1s\n"
+				   "frontend f\n    bind :80\n"
+				   "    http-request deny deny_status 429 if { path_beg /admin }\n"
+				   "    redirect prefix /new code 301 if { path_beg /old }\n"
+				   "    redirect location /moved code 307 drop-query if { path /x }\n"
+				   "    default_backend b\n"
+				   "backend b\n    server s1 10.0.0.1:80\n";
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	int rc = tparse(text, &cfg, &d);
+	T_PARSED_OK(rc, cfg, &d);
+	const struct sl_proxy *fe = tpx(cfg, "f");
+	struct sl_acl_ctx ctx;
+	struct sl_hx_out o;
+	struct sl_hx_decision dec;
+#define DECIDE(t)                                                                           \
+	do {                                                                                \
+		CU_ASSERT_FATAL(parse_req("GET " t " HTTP/1.1\r\nHost: h\r\n\r\n") > 0);    \
+		ctx = (struct sl_acl_ctx){.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = 1}; \
+		o = (struct sl_hx_out){out, sizeof(out), 0, false};                          \
+		sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);   \
+	} while (0)
+	DECIDE("/admin/x");
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_DENY);
+	CU_ASSERT_EQUAL(dec.status, 429);
+	DECIDE("/old/a?q=1");
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
+			     "location: /new/old/a?q=1\r\ncache-control: no-cache\r\n\r\n"));
+	DECIDE("/x?q=1");
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 307 Temporary Redirect\r\ncontent-length: 0\r\n"
+			     "location: /moved\r\ncache-control: no-cache\r\n\r\n"));
+	DECIDE("/other");
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
+#undef DECIDE
+	sl_cfg_free(cfg);
+}
+
 static const struct sl_test_case cases[] = {
 	{"request_like_haproxy", test_request_like_haproxy},
 	{"response_like_haproxy", test_response_like_haproxy},
 	{"redirect_and_errors", test_redirect_and_errors},
 	{"hls_routing", test_hls_routing},
+	{"cookie_age", test_cookie_age},
+	{"deny_and_redirects", test_deny_and_redirects},
 	{NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"hx", cases}, {NULL, NULL}};
 
