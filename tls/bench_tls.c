@@ -38,6 +38,21 @@ static uint64_t srv_cycles;
 
 static unsigned char wire[65536];
 
+/* Hands what the client wrote to the server (timed) and the server's answer back. */
+static void to_server(struct sl_tls_conn *s, BIO *cin, BIO *cout)
+{
+	int n;
+	while ((n = BIO_read(cout, wire, sizeof(wire))) > 0) {
+		uint64_t t0 = tsc();
+		sl_tls_in(s, wire, (size_t)n);
+		sl_tls_read(s, wire, 0);
+		size_t m = sl_tls_out(s, wire, sizeof(wire));
+		srv_cycles += tsc() - t0;
+		if (m > 0)
+			BIO_write(cin, wire, (int)m);
+	}
+}
+
 /* One full handshake; returns 1 when established. */
 static int handshake(SSL_CTX *cctx, struct sl_tls_ctx *sctx)
 {
@@ -52,28 +67,11 @@ static int handshake(SSL_CTX *cctx, struct sl_tls_ctx *sctx)
 	int ok = 0;
 	for (int round = 0; round < 20; round++) {
 		int r = SSL_do_handshake(c);
-		int n;
-		while ((n = BIO_read(cout, wire, sizeof(wire))) > 0) {
-			t0 = tsc();
-			sl_tls_in(s, wire, (size_t)n);
-			sl_tls_read(s, wire, 0);
-			size_t m = sl_tls_out(s, wire, sizeof(wire));
-			srv_cycles += tsc() - t0;
-			if (m > 0)
-				BIO_write(cin, wire, (int)m);
-		}
+		to_server(s, cin, cout);
 		if (r == 1) {
 			/* TLS 1.3 tickets come after the server has the client's Finished: one
 			 * more exchange, then the client reads them (for resumption) */
-			while ((n = BIO_read(cout, wire, sizeof(wire))) > 0) {
-				t0 = tsc();
-				sl_tls_in(s, wire, (size_t)n);
-				sl_tls_read(s, wire, 0);
-				size_t m = sl_tls_out(s, wire, sizeof(wire));
-				srv_cycles += tsc() - t0;
-				if (m > 0)
-					BIO_write(cin, wire, (int)m);
-			}
+			to_server(s, cin, cout);
 			char b[64];
 			SSL_read(c, b, sizeof(b));
 			ok = 1;

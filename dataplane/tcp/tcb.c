@@ -633,6 +633,19 @@ static bool can_send(const struct sl_tcp_conn *c)
 	       c->state == SL_TCP_SYN_SENT || c->state == SL_TCP_SYN_RCVD;
 }
 
+/* Sends what the windows allow of newly queued data (once synchronized: a connection still
+ * in its handshake sends it when established). */
+static void send_queued(struct sl_tcp_conn *c)
+{
+	struct sl_tcp_stack *st = c->st;
+	if (c->state == SL_TCP_SYN_SENT || c->state == SL_TCP_SYN_RCVD)
+		return;
+	sl_tcp_enter(st);
+	st->now = st->ops.now_us(st->env);
+	sl_tcp_output(c);
+	sl_tcp_leave(st);
+}
+
 ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len)
 {
 	if (!can_send(c))
@@ -672,12 +685,8 @@ ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len)
 	}
 	if (n < len && !c->bw_linked)
 		c->want_writable = true;
-	if (n > 0 && c->state != SL_TCP_SYN_SENT && c->state != SL_TCP_SYN_RCVD) {
-		sl_tcp_enter(st);
-		st->now = st->ops.now_us(st->env);
-		sl_tcp_output(c);
-		sl_tcp_leave(st);
-	}
+	if (n > 0)
+		send_queued(c);
 	return n;
 }
 
@@ -781,12 +790,8 @@ ssize_t sl_tcp_send_bufs(struct sl_tcp_conn *c, struct sl_tcp_buf *b)
 		}
 	}
 	c->slen += n;
-	if (n > 0 && c->state != SL_TCP_SYN_SENT && c->state != SL_TCP_SYN_RCVD) {
-		sl_tcp_enter(st);
-		st->now = st->ops.now_us(st->env);
-		sl_tcp_output(c);
-		sl_tcp_leave(st);
-	}
+	if (n > 0)
+		send_queued(c);
 	return n;
 }
 
