@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dataplane/checks.h"
 
+#include "controlplane/outbuf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sys/socket.h>
 
 #include <rte_lcore.h>
@@ -37,7 +40,8 @@ struct sl_checks {
 	unsigned n;
 	struct sl_check_srv *srv; /* by gidx */
 	struct srv_meta *meta;    /* by gidx */
-	uint8_t *out;             /* by gidx: not usable (republish input) */
+	uint8_t *out;             /* by gidx: SL_SRV_RT_* (republish input) */
+	uint16_t *weights;        /* by gidx: weight set at run time, SL_SRV_WEIGHT_CFG when not */
 };
 
 static uint32_t check_timeout(const struct sl_proxy *be, const struct sl_server *s)
@@ -74,9 +78,11 @@ static char *http_request(const struct sl_httpchk *chk, uint32_t *len)
 static void republish(struct sl_checks *c)
 {
 	for (unsigned g = 0; g < c->n; g++)
-		c->out[g] = !sl_check_srv_usable(&c->srv[g]);
+		c->out[g] = sl_check_srv_usable(&c->srv[g])		 ? SL_SRV_RT_IN :
+			    sl_check_srv_accepts_persistent(&c->srv[g]) ? SL_SRV_RT_PERSIST :
+									  SL_SRV_RT_OUT;
 	struct sl_l4_conf *conf;
-	if (sl_l4_conf_build(c->cfg, c->dp, c->out, &conf) < 0) {
+	if (sl_l4_conf_build(c->cfg, c->dp, c->out, c->weights, &conf) < 0) {
 		fprintf(stderr, "sluiced: out of memory rebuilding the L4 tables; keeping the old ones\n");
 		return;
 	}
@@ -108,9 +114,12 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg)
 	c->srv = calloc(c->n ? c->n : 1, sizeof(*c->srv));
 	c->meta = calloc(c->n ? c->n : 1, sizeof(*c->meta));
 	c->out = calloc(SL_L4_MAX_SERVERS, 1);
+	c->weights = malloc(SL_L4_MAX_SERVERS * sizeof(*c->weights));
 	struct sl_check_srv **list = calloc(c->n ? c->n : 1, sizeof(*list));
-	if (c->srv == NULL || c->meta == NULL || c->out == NULL || list == NULL)
+	if (c->srv == NULL || c->meta == NULL || c->out == NULL || c->weights == NULL || list == NULL)
 		goto fail;
+	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++)
+		c->weights[g] = SL_SRV_WEIGHT_CFG;
 	sl_check_sched_init(&c->sched, cfg->global.spread_checks, 0, (uint64_t)rte_rand());
 	uint64_t now = sl_dp_now_ms(dp);
 	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
@@ -157,6 +166,7 @@ void sl_checks_destroy(struct sl_checks *c)
 	free(c->srv);
 	free(c->meta);
 	free(c->out);
+	free(c->weights);
 	free(c);
 }
 
@@ -237,6 +247,42 @@ int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd c
 	if (ev & SL_CHK_EV_CHANGED)
 		republish(c);
 	return 0;
+}
+
+int sl_checks_set_weight(struct sl_checks *c, int gidx, int weight)
+{
+	if (c == NULL || gidx < 0 || (unsigned)gidx >= c->n || weight < 0 || weight > 256)
+		return -EINVAL;
+	c->srv[gidx].weight = weight; /* 0: no new traffic (usability follows, as HAProxy's) */
+	c->weights[gidx] = (uint16_t)weight;
+	republish(c);
+	return 0;
+}
+
+void sl_checks_show_servers_state(struct sl_checks *c, struct sl_outbuf *out)
+{
+	/* HAProxy's `show servers state` (version 1 format), the columns sluice has */
+	sl_outbuf_printf(out, "1\n# be_name srv_name srv_addr srv_port srv_op_state srv_admin_state "
+			      "srv_uweight srv_iweight srv_time_since_last_change srv_check_status "
+			      "srv_check_health srv_check_state\n");
+	if (c == NULL)
+		return;
+	uint64_t now = sl_dp_now_ms(c->dp);
+	for (unsigned g = 0; g < c->n; g++) {
+		const struct sl_check_srv *s = &c->srv[g];
+		const struct srv_meta *m = &c->meta[g];
+		/* HAProxy's op_state: 0 stopped, 1 starting, 2 running, 3 stopping; admin: bit 1
+		 * forced maintenance, bit 4 (0x10) forced drain */
+		int op = s->op == SL_CHK_OP_DOWN ? 0 : 2;
+		unsigned adm = ((s->admin & SL_CHK_ADM_MAINT) ? 0x01u : 0u) |
+			       ((s->admin & SL_CHK_ADM_DRAIN) ? 0x08u : 0u);
+		sl_outbuf_printf(out, "%s %s %u.%u.%u.%u %u %d %u %d %d %" PRIu64 " %d %d %d\n",
+				 m->backend, m->name, m->ip >> 24, (m->ip >> 16) & 255,
+				 (m->ip >> 8) & 255, m->ip & 255, m->port, op, adm, s->weight,
+				 c->weights[g] == SL_SRV_WEIGHT_CFG ? s->weight : c->weights[g],
+				 sl_check_srv_lastchg(s, now), (int)s->status, s->health,
+				 s->check ? 1 : 0);
+	}
 }
 
 void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t n)

@@ -34,6 +34,14 @@ void sl_checks_tick(struct sl_checks *c);
  */
 int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd cmd);
 
+/* `set server B/S weight N` (0..256): a new generation with that weight; 0 drains the server
+ * (no new traffic, clients persisting by cookie still reach it). Returns 0 or -EINVAL. */
+int sl_checks_set_weight(struct sl_checks *c, int gidx, int weight);
+
+/* `show servers state`: HAProxy's format (version 1), the columns sluice keeps. */
+struct sl_outbuf;
+void sl_checks_show_servers_state(struct sl_checks *c, struct sl_outbuf *out);
+
 /* Fills the status and check columns of the server rows of mode tcp backends. */
 void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t n);
 

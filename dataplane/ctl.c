@@ -168,6 +168,13 @@ static int cmd_show_http(void *arg, int argc, char **argv, struct sl_outbuf *out
 	return 0;
 }
 
+static int cmd_show_servers_state(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_checks_show_servers_state(ctl->checks, out);
+	return 0;
+}
+
 static int cmd_reload_certs(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
@@ -284,8 +291,7 @@ static int server_arg(struct sl_ctl *ctl, int argc, char **argv, int i, struct s
 	}
 	int g = sl_l4_find_server(ctl->dp->l4, be, srv);
 	if (g < 0)
-		sl_outbuf_printf(out, "Server '%s/%s' is not in a mode tcp backend: not supported yet.\n",
-				 be, srv);
+		sl_outbuf_printf(out, "Server '%s/%s' is in no backend that carries traffic.\n", be, srv);
 	return g;
 }
 
@@ -304,13 +310,21 @@ static int cmd_able_server(void *arg, int argc, char **argv, struct sl_outbuf *o
 static int cmd_set_server(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	if (argc < 5 || strcmp(argv[3], "state") != 0) {
-		sl_outbuf_printf(out, "'set server <srv>' only supports 'state' for now.\n");
+	if (argc < 5 || (strcmp(argv[3], "state") != 0 && strcmp(argv[3], "weight") != 0)) {
+		sl_outbuf_printf(out, "'set server <srv>' supports 'state' and 'weight'.\n");
 		return 0;
 	}
 	int g = server_arg(ctl, argc, argv, 2, out);
 	if (g < 0)
 		return 0;
+	if (strcmp(argv[3], "weight") == 0) {
+		char *end;
+		long w = strtol(argv[4], &end, 10);
+		if (end == argv[4] || (*end != '\0' && strcmp(end, "%") != 0) || w < 0 || w > 256 ||
+		    sl_checks_set_weight(ctl->checks, g, (int)w) < 0)
+			sl_outbuf_printf(out, "Weight must be a number from 0 to 256.\n");
+		return 0;
+	}
 	if (strcmp(argv[4], "ready") == 0)
 		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_READY);
 	else if (strcmp(argv[4], "maint") == 0)
@@ -344,10 +358,11 @@ static const struct sl_cli_cmd commands[] = {
 	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
 	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
+	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
 	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
 	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
 	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
-	{"set server", SL_CLI_ADMIN, cmd_set_server, "<bk>/<srv> state ready|drain|maint", "change a server's state"},
+	{"set server", SL_CLI_ADMIN, cmd_set_server, "<bk>/<srv> state ready|drain|maint | weight N", "change a server's state or weight"},
 	{"shutdown sessions server", SL_CLI_ADMIN, cmd_shutdown_sessions, "<bk>/<srv>", "reset every flow of a server"},
 	{NULL, 0, NULL, NULL, NULL},
 };

@@ -1618,6 +1618,16 @@ void sl_httpx_tick(struct sl_lcore *lc)
 	}
 }
 
+void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx)
+{
+	struct sl_hx *hx = lc->hx;
+	for (unsigned i = 0; hx != NULL && i < hx->nsess; i++) {
+		struct hx_sess *s = &hx->sess[i];
+		if (s->busy && s->srv_idx >= 0 && s->srv_gidx == gidx)
+			sess_free(s);
+	}
+}
+
 int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out)
 {
 	/* build every context first: one bad file refuses the whole reload */

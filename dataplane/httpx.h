@@ -48,6 +48,13 @@ int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out);
 struct sl_cfg;
 int sl_httpx_check_certs(const struct sl_cfg *cfg);
 
+/*
+ * Ends every session of this lcore that is talking to server @gidx (`shutdown sessions
+ * server`, `on-marked-down shutdown-sessions`): both connections closed at once, so that
+ * clients reconnect to another server.
+ */
+void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx);
+
 /* `show sess` summary of the proxy lcores (main lcore). */
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);
 

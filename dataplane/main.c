@@ -496,7 +496,7 @@ static int step_l4(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	struct sl_l4_conf *conf;
-	int r = sl_l4_conf_build(d->cfg, dp, NULL, &conf);
+	int r = sl_l4_conf_build(d->cfg, dp, NULL, NULL, &conf);
 	if (r < 0) {
 		fprintf(stderr, "sluiced: cannot build the L4 configuration: %s\n", strerror(-r));
 		return -1;

@@ -14,6 +14,7 @@
 
 #include "controlplane/cfg.h"
 #include "controlplane/outbuf.h"
+#include "dataplane/httpx.h"
 #include "dataplane/l4/flow.h"
 #include "dataplane/l4/maglev.h"
 #include "dataplane/lcore.h"
@@ -73,7 +74,7 @@ static int build_schedule(struct sl_l4_backend *b)
 }
 
 static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const struct sl_proxy *be,
-			 const uint8_t *maint)
+			 const uint8_t *maint, const uint16_t *weights)
 {
 	size_t n = be->nservers ? (size_t)be->nservers : 1;
 	b->name = be->name;
@@ -97,23 +98,26 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		struct sl_l4_server *v = &b->servers[i];
 		v->ip = s->addr.v4;
 		v->port = s->port;
-		v->weight = (uint16_t)s->p.weight;
-		v->usable = !s->p.disabled && s->p.weight > 0 && s->addr.family == AF_INET &&
-			    !(maint != NULL && maint[c->nservers]);
+		uint8_t st = maint != NULL ? maint[c->nservers] : SL_SRV_RT_IN;
+		v->weight = weights != NULL && weights[c->nservers] != SL_SRV_WEIGHT_CFG ?
+				    weights[c->nservers] :
+				    (uint16_t)s->p.weight;
+		v->usable = !s->p.disabled && s->addr.family == AF_INET && st != SL_SRV_RT_OUT;
+		v->drain = st == SL_SRV_RT_PERSIST || v->weight == 0;
 		v->backup = s->p.backup;
 		v->shutdown_on_down = s->p.shutdown_on_down;
 		v->name = s->name;
 		v->cookie = s->cookie;
 		v->maxconn = s->p.maxconn > 0 ? (uint32_t)s->p.maxconn : 0;
 		v->gidx = (uint16_t)c->nservers++;
-		if (v->usable && !v->backup)
+		if (v->usable && !v->drain && !v->backup)
 			active++;
 	}
 	/* HAProxy: backups serve only when no active server is usable. The Maglev key is the
 	 * server's name, so a server keeps its slots when others come and go. */
 	for (i = 0; i < b->nservers; i++) {
 		const struct sl_l4_server *v = &b->servers[i];
-		bool in = v->usable && (active > 0 ? !v->backup : v->backup);
+		bool in = v->usable && !v->drain && (active > 0 ? !v->backup : v->backup);
 		if (in)
 			b->rot[b->nrot++] = (uint16_t)i;
 		snprintf(keys[i], sizeof(keys[i]), "%s/%s", b->name, v->name);
@@ -139,7 +143,7 @@ static uint32_t or_default(int v, uint32_t def)
 }
 
 int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uint8_t *maint,
-		     struct sl_l4_conf **out)
+		     const uint16_t *weights, struct sl_l4_conf **out)
 {
 	struct sl_l4_conf *c = calloc(1, sizeof(*c));
 	unsigned nsvc = 0, npx = 0;
@@ -169,7 +173,7 @@ int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uin
 			continue; /* a tcp frontend without a backend refuses its connections */
 		int bi = backend_index(c, be, bes);
 		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {
-			int r = build_backend(c, &c->backends[bi], be, maint);
+			int r = build_backend(c, &c->backends[bi], be, maint, weights);
 			if (r < 0) {
 				free(bes);
 				sl_l4_conf_free(c);
@@ -209,7 +213,7 @@ int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uin
 			continue;
 		int bi = backend_index(c, p, bes);
 		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {
-			int r = build_backend(c, &c->backends[bi], p, maint);
+			int r = build_backend(c, &c->backends[bi], p, maint, weights);
 			if (r < 0) {
 				free(bes);
 				sl_l4_conf_free(c);
@@ -730,6 +734,7 @@ static void run_commands(struct sl_lcore *lc)
 		if ((c >> 16) == SL_L4_CMD_RESET_SERVER) {
 			struct reset_ctx rc = {.lc = lc, .gidx = (uint16_t)c};
 			sl_flow_foreach(lc->l4.ft, reset_flow, &rc);
+			sl_httpx_reset_server(lc, (uint16_t)c); /* and the proxied sessions */
 		}
 	}
 }

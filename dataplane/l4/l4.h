@@ -41,7 +41,8 @@ struct sl_l4_server {
 	uint16_t port;     /* 0: the client's destination port */
 	uint16_t weight;
 	uint16_t gidx;     /* index of its counters (struct sl_srv_ctrs) */
-	uint8_t usable;    /* not disabled, weight > 0 (health checks: later) */
+	uint8_t usable;    /* may take traffic: in rotation, or (drain) persistent clients only */
+	uint8_t drain;     /* drain / weight 0: no new traffic, clients that persist by cookie */
 	uint8_t backup;
 	uint8_t shutdown_on_down;
 	const char *name;
@@ -102,14 +103,21 @@ struct sl_l4_worker {
 	uint64_t sweep_ms;
 };
 
+/* Runtime state of a server (by gidx) given to sl_l4_conf_build(): health and admin state
+ * (checks, the stats socket) and a weight set at run time. */
+#define SL_SRV_RT_IN	  0 /* usable: in rotation */
+#define SL_SRV_RT_OUT	  1 /* down or in maintenance: no traffic */
+#define SL_SRV_RT_PERSIST 2 /* drain: only clients that persist by cookie */
+#define SL_SRV_WEIGHT_CFG 0xffff /* weights[]: the configuration's */
+
 /*
- * Builds the L4 generation for @cfg (main lcore; allocates with malloc). @maint, when not NULL,
- * holds one byte per server counter slot (gidx, in configuration order): non-zero takes the
- * server out of rotation (maintenance, set from the stats socket). Returns 0 with *@out set, or
- * -ENOMEM / -E2BIG (more than SL_L4_MAX_SERVERS servers, error printed).
+ * Builds the L4 generation for @cfg (main lcore; allocates with malloc). @state, when not NULL,
+ * holds one SL_SRV_RT_* byte per server counter slot (gidx); @weights, when not NULL, a weight
+ * per slot (SL_SRV_WEIGHT_CFG: the configuration's). A server of weight 0 drains. Returns 0
+ * with *@out set, or -ENOMEM / -E2BIG (more than SL_L4_MAX_SERVERS servers, error printed).
  */
-int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uint8_t *maint,
-		     struct sl_l4_conf **out);
+int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uint8_t *state,
+		     const uint16_t *weights, struct sl_l4_conf **out);
 
 /*
  * Publishes @c as the generation workers use, waits until every worker has passed a quiescent

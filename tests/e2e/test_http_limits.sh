@@ -7,7 +7,10 @@
 #    retries counted); a backend whose only server refuses: 503;
 #  - balance source (one client, one server), uri (one path, one server; paths spread), first;
 #  - `timeout http-keep-alive`: an idle keep-alive connection is closed by sluice;
-#  - `timeout client`: a request body that stops half way gets 408 after it.
+#  - `timeout client`: a request body that stops half way gets 408 after it;
+#  - drain (`set server B/S state drain`) and `set server B/S weight 0`: new clients go
+#    elsewhere while clients with the server's persistence cookie still reach it; `show servers
+#    state`; `shutdown sessions server` ends the proxied sessions on that server at once.
 # Backends: a threaded Python server (lib/slow_http.py, /sleep/N) on be1 and be2 :9002.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -88,6 +91,13 @@ frontend fk
     default_backend bka
 backend bka
     server a $SL_BE1_IP:9002
+frontend fp
+    bind *:8099
+    default_backend bdrain
+backend bdrain
+    cookie SRV insert indirect nocache
+    server a $SL_BE1_IP:9002 cookie a
+    server b $SL_BE2_IP:9002 cookie b
 frontend fc
     bind *:8098
     timeout client 1s
@@ -121,6 +131,7 @@ print("\n".join(out))
 PY
 }
 V=http://$SL_VIP
+has_both() { [[ $1 == *be1=* && $1 == *be2=* ]]; }
 
 # ---- maxconn 1 + queue
 r=$(codes "$V:8090/sleep/1" "$V:8090/sleep/1")
@@ -196,4 +207,33 @@ dt = time.time() - t
 print("%r after %.1f s" % (data[:40], dt))
 sys.exit(0 if data.startswith(b"HTTP/1.1 408") and 0.8 <= dt < 3 else 1)
 PY
+
+# ---- drain, weight 0, persistence, show servers state, shutdown sessions
+who() { # who [COOKIE] -> the backends that answered 8 requests
+    local i
+    for i in 1 2 3 4 5 6 7 8; do
+        sl_in sl-cli curl -s -o /dev/null -D - --max-time 5 ${1:+-H "Cookie: $1"} "$V:8099/p$i" |
+            tr -d '\r' | awk -F': ' 'tolower($1) == "x-backend" {print $2}'
+    done | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'
+}
+r=$(who); check "bdrain: new clients spread over both servers ($r)" has_both "$r"
+sl_ctl set server bdrain/a state drain >/dev/null
+r=$(who); check "drain a: new clients all on b ($r)" test "$r" = "be2=8 "
+r=$(who "SRV=a"); check "drain a: a client with a's cookie still reaches a ($r)" test "$r" = "be1=8 "
+check "show servers state: a in drain (admin state 8)" bash -c "'$SL_CTL' -s '$SL_SOCK' show servers state | grep -qE '^bdrain a [0-9.]+ 9002 2 8 '"
+sl_ctl set server bdrain/a state ready >/dev/null
+sl_ctl set server bdrain/b weight 0 >/dev/null
+r=$(who); check "weight 0 on b: new clients all on a ($r)" test "$r" = "be1=8 "
+r=$(who "SRV=b"); check "weight 0 on b: b's cookie still reaches b ($r)" test "$r" = "be2=8 "
+check "show servers state: b's weight 0" bash -c "'$SL_CTL' -s '$SL_SOCK' show servers state | grep -qE '^bdrain b [0-9.]+ 9002 2 0 0 '"
+sl_ctl set server bdrain/b weight 1 >/dev/null
+sl_in sl-cli curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 10 -H "Cookie: SRV=a" \
+    "$V:8099/sleep/4" >"$SL_RUN_DIR/killed.txt" 2>&1 &
+cpid=$!
+sleep 1
+sl_ctl shutdown sessions server bdrain/a >/dev/null
+wait "$cpid"
+r=$(cat "$SL_RUN_DIR/killed.txt")
+check "shutdown sessions server: a proxied request on it ends at once ($r)" \
+    bash -c "awk '{exit !(\$1 != 200 && \$2 < 3)}' <<<'$r'"
 

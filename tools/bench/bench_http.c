@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 	dp.nproxies = 1;
 	dp.svc_ports = calloc(65536, 1);
 	struct sl_l4_conf *conf;
-	if (dp.svc_ports == NULL || sl_l4_conf_build(cfg, &dp, NULL, &conf) != 0)
+	if (dp.svc_ports == NULL || sl_l4_conf_build(cfg, &dp, NULL, NULL, &conf) != 0)
 		return 1;
 	dp.l4 = conf;
 	lc.dp = &dp;

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 			return 1;
 		struct sl_l4_conf *l4;
 		/* twice the flows as capacity: a table is sized for its peak, not filled to the brim */
-		if (sl_l4_conf_build(cfg, &dp, NULL, &l4) != 0 ||
+		if (sl_l4_conf_build(cfg, &dp, NULL, NULL, &l4) != 0 ||
 		    sl_l4_worker_init(lc, counts[ci] * 2, 0, 1) != 0) {
 			fprintf(stderr, "bench: L4 setup for %u flows failed (raise -m)\n", counts[ci]);
 			return 1;
