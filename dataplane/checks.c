@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dataplane/checks.h"
 
-#include "controlplane/outbuf.h"
-
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
-#include <inttypes.h>
 #include <sys/socket.h>
 
 #include <rte_lcore.h>
 #include <rte_random.h>
 
 #include "controlplane/cfg.h"
+#include "controlplane/outbuf.h"
 #include "controlplane/stats_model.h"
 #include "dataplane/dp.h"
 #include "dataplane/l4/l4.h"
@@ -93,6 +91,11 @@ static void after_event(struct sl_checks *c, int g, unsigned ev)
 {
 	if (ev & SL_CHK_EV_SHUTDOWN)
 		sl_l4_request_reset(c->dp, (uint16_t)g);
+	if (ev & SL_CHK_EV_SHUTDOWN_BACKUPS) /* a server of the backend is back: its backups'
+					      * flows and sessions go, as HAProxy's */
+		for (unsigned x = 0; x < c->n; x++)
+			if (c->srv[x].backup && strcmp(c->meta[x].backend, c->meta[g].backend) == 0)
+				sl_l4_request_reset(c->dp, (uint16_t)x);
 	if (ev & (SL_CHK_EV_DOWN | SL_CHK_EV_UP)) {
 		char buf[32];
 		printf("sluiced: server %s/%s is %s (%s)\n", c->meta[g].backend, c->meta[g].name,
