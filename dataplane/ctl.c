@@ -131,11 +131,71 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 	}
 }
 
+/*
+ * HTTP counters into the rows, summed over the proxy lcores: frontends' sessions (scur, stot),
+ * req_tot, hrsp_* and ereq; backends' req_tot and hrsp_*; servers' hrsp_* (their scur and stot
+ * come with the L4 counters: the proxy counts its server connections there).
+ */
+static void fill_http(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
+{
+	const struct sl_cfg *cfg = dp->cfg;
+	unsigned npx = (unsigned)cfg->nproxies + 1;
+	struct sl_hx_pxctr *sum = calloc(npx, sizeof(*sum));
+	uint64_t(*srv)[6] = calloc(SL_L4_MAX_SERVERS, sizeof(*srv));
+	if (sum == NULL || srv == NULL)
+		goto out;
+	bool any = false;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		if (lc->hx != NULL) {
+			sl_httpx_sum(lc, sum, npx, srv);
+			any = true;
+		}
+	}
+	if (!any)
+		goto out;
+	static const int hcol[6] = {SL_ST_HRSP_1XX, SL_ST_HRSP_2XX, SL_ST_HRSP_3XX,
+				    SL_ST_HRSP_4XX, SL_ST_HRSP_5XX, SL_ST_HRSP_OTHER};
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (px->id <= 0 || (unsigned)px->id >= npx || px->mode != SL_MODE_HTTP)
+			continue;
+		const struct sl_hx_pxctr *c = &sum[px->id];
+		if (px->cap & SL_CAP_FE) {
+			struct sl_stats_row *f = sl_stats_find(rows, n, px->name, "FRONTEND");
+			add_u(f, SL_ST_SCUR, c->stot - c->ended);
+			add_u(f, SL_ST_STOT, c->stot);
+			add_u(f, SL_ST_REQ_TOT, c->req_tot);
+			add_u(f, SL_ST_EREQ, c->ereq);
+			for (int k = 0; k < 6; k++)
+				add_u(f, hcol[k], c->hrsp[k]);
+		}
+		if (px->cap & SL_CAP_BE) {
+			struct sl_stats_row *b = sl_stats_find(rows, n, px->name, "BACKEND");
+			add_u(b, SL_ST_REQ_TOT, c->req_tot);
+			for (int k = 0; k < 6; k++)
+				add_u(b, hcol[k], c->hrsp[k]);
+		}
+	}
+	const struct sl_l4_conf *l4 = dp->l4;
+	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
+		const struct sl_l4_backend *b = &l4->backends[bi];
+		for (unsigned i = 0; i < b->nservers; i++) {
+			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
+			for (int k = 0; k < 6; k++)
+				add_u(r, hcol[k], srv[b->servers[i].gidx][k]);
+		}
+	}
+out:
+	free(sum);
+	free(srv);
+}
+
 int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
 {
 	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
 		return -ENOMEM;
 	fill_l4(ctl->dp, *rows, *n);
+	fill_http(ctl->dp, *rows, *n);
 	sl_checks_fill_rows(ctl->checks, *rows, *n);
 	return 0;
 }

@@ -123,6 +123,9 @@ struct sl_hx {
 	uint32_t *act; /* per server counter slot: sessions on it (leastconn) */
 	bool starved;  /* a session found no head buffer free: retry at the next tick */
 	struct hx_sess *q_head, *q_tail; /* sessions waiting for a server slot, oldest first */
+	struct sl_hx_pxctr *pxc;	 /* by proxy id */
+	unsigned npxc;
+	uint64_t (*srv_hrsp)[6];	 /* by server counter slot */
 	unsigned nqueued;
 	uint64_t queued_total, queue_timeouts;
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
@@ -140,6 +143,25 @@ static uint64_t now_us(const struct sl_hx *hx)
 static void ctr(struct hx_sess *s, enum sl_ctr c)
 {
 	s->hx->lc->ctr->c[c]++;
+}
+
+static struct sl_hx_pxctr *pxc(struct hx_sess *s, const struct sl_proxy *px)
+{
+	return px != NULL && px->id > 0 && (unsigned)px->id < s->hx->npxc ? &s->hx->pxc[px->id] : NULL;
+}
+
+/* A response of status @code went to the client: counted per class on the frontend, the
+ * backend and (from a server) the server, as HAProxy's hrsp_* columns. */
+static void count_rsp(struct hx_sess *s, int code, bool from_server)
+{
+	unsigned k = code >= 100 && code < 600 ? (unsigned)(code / 100 - 1) : 5;
+	struct sl_hx_pxctr *f = pxc(s, s->fe), *b = s->be != s->fe ? pxc(s, s->be) : NULL;
+	if (f != NULL)
+		f->hrsp[k]++;
+	if (b != NULL)
+		b->hrsp[k]++;
+	if (from_server && s->srv_idx >= 0)
+		s->hx->srv_hrsp[s->srv_gidx][k]++;
 }
 
 static bool pool_get(struct sl_hx *hx, char **b, uint32_t *len)
@@ -279,6 +301,8 @@ static void q_kick(struct sl_hx *hx)
 static void sess_free(struct hx_sess *s)
 {
 	struct sl_hx *hx = s->hx;
+	if (!s->busy)
+		return; /* already back in the pool */
 	sl_tmr_cancel(&hx->wheel, &s->tmr);
 	q_remove(s);
 	if (s->srv != NULL) {
@@ -288,8 +312,13 @@ static void sess_free(struct hx_sess *s)
 	bool freed = false;
 	if (s->srv_idx >= 0 && hx->act != NULL) {
 		hx->act[s->srv_gidx]--;
+		if (hx->lc->l4.srv != NULL)
+			hx->lc->l4.srv[s->srv_gidx].ended++;
 		freed = true;
 	}
+	struct sl_hx_pxctr *f = pxc(s, s->fe);
+	if (f != NULL)
+		f->ended++;
 	s->srv_idx = -1;
 	if (s->cli != NULL) {
 		sl_tcp_close(s->cli);
@@ -323,6 +352,8 @@ static void srv_release(struct hx_sess *s, bool abort)
 	if (s->srv_idx >= 0) {
 		if (s->hx->act != NULL)
 			s->hx->act[s->srv_gidx]--;
+		if (s->hx->lc->l4.srv != NULL)
+			s->hx->lc->l4.srv[s->srv_gidx].ended++;
 		s->srv_idx = -1;
 		freed = true;
 	}
@@ -426,6 +457,9 @@ static void reply_and_close(struct hx_sess *s, int code)
 		sl_hx_mux_error(&o, code); /* HAProxy's H1 layer: its built-in message */
 	else
 		sl_hx_error(&o, s->fe, s->be, code, true, s->minor);
+	count_rsp(s, code, false);
+	if ((code == 400 || code == 408) && pxc(s, s->fe) != NULL)
+		pxc(s, s->fe)->ereq++;
 	switch (code) {
 	case 400: ctr(s, SL_CTR_HTTP_ERR_400); break;
 	case 408: ctr(s, SL_CTR_HTTP_ERR_408); break;
@@ -787,6 +821,8 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 {
 	struct sl_hx *hx = s->hx;
 	ctr(s, SL_CTR_HTTP_REQUESTS);
+	if (pxc(s, s->fe) != NULL)
+		pxc(s, s->fe)->req_tot++;
 	s->minor = req->minor;
 	s->head_req = req->meth == SL_HTTP1_M_HEAD;
 	s->meth = (uint8_t)req->meth;
@@ -804,6 +840,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	switch (d.verdict) {
 	case SL_HX_REDIRECT:
 		ctr(s, SL_CTR_HTTP_REDIRECTS);
+		count_rsp(s, 302, false);
 		if (!cli_send(s, o.buf, o.len)) {
 			reply_and_close(s, 500);
 			return;
@@ -892,6 +929,8 @@ static void dispatch(struct hx_sess *s)
 		return;
 	}
 	s->rsp = PH_HEAD;
+	if (s->be != s->fe && pxc(s, s->be) != NULL)
+		pxc(s, s->be)->req_tot++;
 	if (s->req == PH_BODY) {
 		/* body bytes that came with the head go now; no retry once a body streams */
 		s->retries = 0;
@@ -971,6 +1010,8 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 		return;
 	}
 	ctr(s, SL_CTR_HTTP_RESPONSES);
+	if (!interim)
+		count_rsp(s, rsp->status, true);
 	/* what came after the head: body bytes (by copy) */
 	uint32_t rest = s->rlen - (uint32_t)hl;
 	memmove(s->rbuf, s->rbuf + hl, rest);
@@ -1372,6 +1413,8 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	s->req = PH_HEAD;
 	s->srv_idx = -1;
 	sl_tcp_endpoints(c, &s->vip, &s->vport, &s->cip, &s->cport);
+	if (pxc(s, s->fe) != NULL)
+		pxc(s, s->fe)->stot++;
 	sl_tmr_init(&s->tmr, sess_timeout, s);
 	sl_tcp_set_cbs(c, &cli_cbs, s);
 	arm(s, TMO_REQ);
@@ -1506,7 +1549,11 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	hx->lst = calloc(nl, sizeof(*hx->lst));
 	hx->act = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->act));
 	hx->scratch = sl_acl_scratch_new();
-	if (hx->tbuf == NULL || hx->pbuf == NULL || hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
+	hx->npxc = (unsigned)cfg->nproxies + 1;
+	hx->pxc = calloc(hx->npxc, sizeof(*hx->pxc));
+	hx->srv_hrsp = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->srv_hrsp));
+	if (hx->pxc == NULL || hx->srv_hrsp == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
+	    hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
 	    hx->lst == NULL || hx->act == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for the HTTP sessions of lcore %u\n",
 			lc->lcore_id);
@@ -1575,6 +1622,8 @@ void sl_httpx_fini(struct sl_lcore *lc)
 			sl_tls_ctx_free(hx->lst[i].tls);
 	free(hx->lst);
 	free(hx->act);
+	free(hx->pxc);
+	free(hx->srv_hrsp);
 	sl_acl_scratch_free(hx->scratch);
 	free(hx);
 	lc->hx = NULL;
@@ -1677,6 +1726,26 @@ int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out)
 	sl_outbuf_printf(out, "certificates reloaded: %u ssl bind(s) on %u proxy lcore(s); new handshakes use them\n",
 			 nbinds, dp->nproxies);
 	return 0;
+}
+
+void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned npx,
+		  uint64_t (*srv_hrsp)[6])
+{
+	const struct sl_hx *hx = lc->hx;
+	if (hx == NULL)
+		return;
+	for (unsigned i = 0; i < npx && i < hx->npxc; i++) {
+		const struct sl_hx_pxctr *p = &hx->pxc[i];
+		sum[i].stot += p->stot;
+		sum[i].ended += p->ended;
+		sum[i].req_tot += p->req_tot;
+		sum[i].ereq += p->ereq;
+		for (int k = 0; k < 6; k++)
+			sum[i].hrsp[k] += p->hrsp[k];
+	}
+	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++)
+		for (int k = 0; k < 6; k++)
+			srv_hrsp[g][k] += hx->srv_hrsp[g][k];
 }
 
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)

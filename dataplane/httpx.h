@@ -20,6 +20,14 @@ struct sl_outbuf;
 #define SL_HX_LPORT_LO 16384
 #define SL_HX_LPORT_HI 32767
 
+/* HTTP counters of one proxy lcore for one proxy (frontend or backend), by proxy id. */
+struct sl_hx_pxctr {
+	uint64_t stot, ended; /* sessions (frontend) */
+	uint64_t req_tot;     /* requests (frontend: received; backend: forwarded) */
+	uint64_t hrsp[6];     /* responses by class: 1xx..5xx, other */
+	uint64_t ereq;	      /* request errors (400, 408) */
+};
+
 /* Sessions (client connections) one proxy lcore serves at once; beyond, refused (counted). */
 #define SL_HX_SESSIONS 4096
 
@@ -54,6 +62,14 @@ int sl_httpx_check_certs(const struct sl_cfg *cfg);
  * clients reconnect to another server.
  */
 void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx);
+
+/*
+ * Adds this lcore's HTTP counters to @sum: @pxc indexed by proxy id (cfg->nproxies + 1
+ * entries), @srv_hrsp by server counter slot (SL_L4_MAX_SERVERS x 6). Main lcore, for the
+ * stats rows (the counters are only written by their lcore; a read may be a moment old).
+ */
+void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *pxc, unsigned npx,
+		  uint64_t (*srv_hrsp)[6]);
 
 /* `show sess` summary of the proxy lcores (main lcore). */
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);

@@ -23,7 +23,7 @@ CFG=$SL_RUN_DIR/sluice.cfg
     # whole limit is its own)
     sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" \
         -e 's/^listen stats .*/&\n  maxconn 8/' "$SL_REPO/tests/fixtures/seed/seed-common.cfg"
-    cat "$SL_REPO/tests/fixtures/seed/seed-hls.cfg"
+    sed -e "s/172.17.0.2/$SL_BE1_IP/; s/172.17.0.3/$SL_BE2_IP/" "$SL_REPO/tests/fixtures/seed/seed-hls.cfg"
     printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
     sl_dataplane_cfg af_xdp
 } >"$CFG"
@@ -67,6 +67,23 @@ sl_bg sl-cli ffmpeg-p ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=si
 sleep 5
 after=$(stot)
 check "counters move with traffic (backend_rtmp stot $before -> $after)" test "${after:-0}" -gt "${before:-0}"
+
+# HTTP counters: requests through the seed's http_lb show on the page's CSV (HAProxy's columns)
+for i in 1 2 3 4 5 6; do sl_in sl-cli curl -s -o /dev/null --max-time 5 "http://$SL_VIP:5080/"; done
+sl_in sl-cli curl -s -u Username:Password "$URL;csv" >"$SL_RUN_DIR/stat2.csv"
+check "HTTP counters: http_lb req_tot and hrsp_2xx, backend_http req_tot, servers' scur back to 0" \
+    /usr/bin/python3 - "$SL_RUN_DIR/stat2.csv" <<'PY'
+import csv, sys
+lines = open(sys.argv[1]).read().splitlines()
+hdr = lines[0][2:].rstrip(",").split(",")
+rows = {(r["pxname"], r["svname"]): r for r in (dict(zip(hdr, x)) for x in csv.reader(l.rstrip(",") for l in lines[1:] if l))}
+fe, be = rows[("http_lb", "FRONTEND")], rows[("backend_http", "BACKEND")]
+print("http_lb req_tot", fe["req_tot"], "hrsp_2xx", fe["hrsp_2xx"], "stot", fe["stot"],
+      "| backend_http req_tot", be["req_tot"], "| scur", rows[("backend_http", "ams1")]["scur"], rows[("backend_http", "ams2")]["scur"])
+ok = int(fe["req_tot"]) >= 6 and int(fe["hrsp_2xx"]) >= 6 and int(fe["stot"]) >= 6 and int(be["req_tot"]) >= 6
+ok = ok and int(be["hrsp_2xx"]) >= 6 and rows[("backend_http", "ams1")]["scur"] in ("0", "") and rows[("backend_http", "ams2")]["scur"] in ("0", "")
+sys.exit(0 if ok else 1)
+PY
 
 # maxconn 8 on the stats listener: 8 idle connections fill it; a 9th SYN goes unanswered (as in
 # HAProxy's full accept queue, not refused); once one of the 8 closes, a new one is served.
