@@ -4,7 +4,8 @@
 #
 #   bash tools/test.sh            everything: unit, sanitizer unit, fuzz (bounded), e2e
 #   SL_TEST_ONLY="unit asan" bash tools/test.sh   a subset (unit, asan, fuzz, e2e)
-#   SL_FUZZ_SECONDS=60            length of the fuzzing run (default 60)
+#   SL_FUZZ_SECONDS=60            length of the configuration fuzzing run (default 60); the
+#                                 HTTP/1 target (parsers, cookies, built heads) runs half as long
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,16 +68,16 @@ build_main() { setup build && ninja -C build; }
 build_asan() { setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan; }
 build_fuzz() {
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
-		ninja -C build-fuzz tests/fuzz_cfg
+		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1
 }
 
-run_fuzz() {
+run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuzz/tests/fuzz_TARGET
 	local corpus
 	corpus=$(mktemp -d)
-	cp tests/fuzz/corpus/cfg/* "$corpus"/
+	cp "tests/fuzz/corpus/$1"/* "$corpus"/
 	# -max_total_time bounds it; any crash, leak or sanitizer report exits non-zero.
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		./build-fuzz/tests/fuzz_cfg -max_total_time="$fuzz_seconds" -max_len=4096 \
+		"./build-fuzz/tests/fuzz_$1" -max_total_time="$2" -max_len=4096 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2>&1 | tail -n 25
 	local rc=${PIPESTATUS[0]}
 	rm -rf "$corpus"
@@ -108,7 +109,8 @@ if want asan; then
 fi
 if want fuzz; then
 	step "build (fuzz)" build_fuzz
-	step "fuzz config parser (${fuzz_seconds}s)" run_fuzz
+	step "fuzz config parser (${fuzz_seconds}s)" run_fuzz cfg "$fuzz_seconds"
+	step "fuzz HTTP/1 parser, cookies, heads ($((fuzz_seconds / 2))s)" run_fuzz http1 $((fuzz_seconds / 2))
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
