@@ -228,6 +228,13 @@ static int cmd_show_http(void *arg, int argc, char **argv, struct sl_outbuf *out
 	return 0;
 }
 
+static int cmd_show_errors(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_httpx_show_errors(ctl->dp, out);
+	return 0;
+}
+
 static int cmd_show_servers_state(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
@@ -419,6 +426,7 @@ static const struct sl_cli_cmd commands[] = {
 	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
 	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
+	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
 	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
 	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
 	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},

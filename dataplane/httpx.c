@@ -38,6 +38,20 @@
 
 #define HX_OUT_MAX (64 * 1024) /* a built head: bufsize plus what the rules add */
 #define HX_TLS_CHUNK 16384    /* plaintext moved per step on a TLS connection (one record) */
+#define HX_ERRORS 8	      /* refused requests kept per lcore for `show errors` */
+#define HX_ERR_BYTES 256      /* ... and the bytes kept of each */
+
+/* A refused request, for `show errors`. seq is odd while the lcore writes the entry. */
+struct hx_err {
+	uint32_t seq;
+	uint64_t when_ms;
+	uint32_t cip;
+	uint16_t cport;
+	const char *frontend;
+	const char *reason;
+	uint32_t len, total;
+	char bytes[HX_ERR_BYTES];
+};
 
 enum hx_phase { PH_NONE, PH_HEAD, PH_BODY, PH_DONE };
 
@@ -123,6 +137,8 @@ struct sl_hx {
 	uint32_t *act; /* per server counter slot: sessions on it (leastconn) */
 	bool starved;  /* a session found no head buffer free: retry at the next tick */
 	struct hx_sess *q_head, *q_tail; /* sessions waiting for a server slot, oldest first */
+	struct hx_err errs[HX_ERRORS];	 /* the last refused requests (a ring) */
+	unsigned nerr;
 	struct sl_hx_pxctr *pxc;	 /* by proxy id */
 	unsigned npxc;
 	uint64_t (*srv_hrsp)[6];	 /* by server counter slot */
@@ -294,6 +310,26 @@ static void q_kick(struct sl_hx *hx)
 		if (!s->queued)
 			return; /* served (or answered): one slot, one session */
 	}
+}
+
+/* ------------------------------------------------------------------ show errors */
+
+/* Keeps the start of a request refused as malformed (@reason) for `show errors`. */
+static void keep_error(struct hx_sess *s, const char *reason)
+{
+	struct sl_hx *hx = s->hx;
+	struct hx_err *e = &hx->errs[hx->nerr++ % HX_ERRORS];
+	__atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELAXED); /* odd: being written */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	e->when_ms = sl_dp_now_ms(hx->dp);
+	e->cip = s->cip;
+	e->cport = s->cport;
+	e->frontend = s->fe->name;
+	e->reason = reason;
+	e->total = s->blen;
+	e->len = s->blen < HX_ERR_BYTES ? s->blen : HX_ERR_BYTES;
+	memcpy(e->bytes, s->buf, e->len);
+	__atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELEASE);
 }
 
 /* ------------------------------------------------------------------ session lifetime */
@@ -1110,6 +1146,7 @@ static void hx_run(struct hx_sess *s)
 				size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
 				int hl = sl_http1_parse_request(s->buf, s->blen, hx->bufsize, &req, h, &n);
 				if (hl == -1) {
+					keep_error(s, sl_http1_err_name(req.err));
 					s->minor = 1;
 					reply_and_close(s, 400);
 					return;
@@ -1746,6 +1783,52 @@ void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned n
 	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++)
 		for (int k = 0; k < 6; k++)
 			srv_hrsp[g][k] += hx->srv_hrsp[g][k];
+}
+
+void sl_httpx_show_errors(const struct sl_dp *dp, struct sl_outbuf *out)
+{
+	uint64_t now = sl_dp_now_ms(dp);
+	unsigned shown = 0;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		const struct sl_hx *hx = lc->hx;
+		for (unsigned k = 0; hx != NULL && k < HX_ERRORS; k++) {
+			const struct hx_err *e = &hx->errs[k];
+			struct hx_err copy;
+			uint32_t seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+			if (seq == 0 || (seq & 1))
+				continue; /* empty, or being written */
+			memcpy(&copy, e, sizeof(copy));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != seq)
+				continue; /* overwritten while read */
+			shown++;
+			sl_outbuf_printf(out,
+					 "[%" PRIu64 " ms ago] frontend %s (lcore %u): invalid request\n"
+					 "  src %u.%u.%u.%u:%u, reason: %s, %u bytes received, the first %u:\n",
+					 now - copy.when_ms, copy.frontend, lc->lcore_id, copy.cip >> 24,
+					 (copy.cip >> 16) & 255, (copy.cip >> 8) & 255, copy.cip & 255,
+					 copy.cport, copy.reason, copy.total, copy.len);
+			/* as HAProxy prints them: offsets, printable bytes, the rest escaped */
+			for (uint32_t off = 0; off < copy.len;) {
+				char line[160];
+				size_t n = (size_t)snprintf(line, sizeof(line), "  %05u  ", off);
+				while (off < copy.len && n < 140) {
+					unsigned char c = (unsigned char)copy.bytes[off++];
+					if (c >= 0x20 && c < 0x7f && c != '\\')
+						line[n++] = (char)c;
+					else
+						n += (size_t)snprintf(line + n, sizeof(line) - n, "\\x%02x", c);
+					if (c == '\n')
+						break;
+				}
+				line[n] = '\0';
+				sl_outbuf_printf(out, "%s\n", line);
+			}
+		}
+	}
+	if (shown == 0)
+		sl_outbuf_printf(out, "No refused request kept.\n");
 }
 
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)

@@ -71,6 +71,10 @@ void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx);
 void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *pxc, unsigned npx,
 		  uint64_t (*srv_hrsp)[6]);
 
+/* `show errors`: the last requests each proxy lcore refused as malformed (400), with their
+ * first bytes and the parser's reason (main lcore; an entry being rewritten is skipped). */
+void sl_httpx_show_errors(const struct sl_dp *dp, struct sl_outbuf *out);
+
 /* `show sess` summary of the proxy lcores (main lcore). */
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);
 

@@ -10,7 +10,8 @@
 #  - `timeout client`: a request body that stops half way gets 408 after it;
 #  - drain (`set server B/S state drain`) and `set server B/S weight 0`: new clients go
 #    elsewhere while clients with the server's persistence cookie still reach it; `show servers
-#    state`; `shutdown sessions server` ends the proxied sessions on that server at once.
+#    state`; `shutdown sessions server` ends the proxied sessions on that server at once;
+#  - `show errors` keeps a refused request's bytes, client and the parser's reason.
 # Backends: a threaded Python server (lib/slow_http.py, /sleep/N) on be1 and be2 :9002.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -236,4 +237,16 @@ wait "$cpid"
 r=$(cat "$SL_RUN_DIR/killed.txt")
 check "shutdown sessions server: a proxied request on it ends at once ($r)" \
     bash -c "awk '{exit !(\$1 != 200 && \$2 < 3)}' <<<'$r'"
+
+# ---- show errors
+sl_in sl-cli "$PY" - "$SL_VIP" <<'PY' >/dev/null
+import socket, sys
+s = socket.create_connection((sys.argv[1], 8090), timeout=5)
+s.sendall(b"GET /bad HTTP/1.1\nHost: x\n\n")
+s.recv(4096)
+PY
+out=$(sl_ctl show errors)
+echo "$out" | head -4 | sed 's/^/     /'
+check "show errors: the bare-LF request, its reason, client and bytes" \
+    bash -c "grep -q 'reason: http1_bare_lf' <<<'$out' && grep -q 'src $SL_CLI_IP:' <<<'$out' && grep -q 'GET /bad HTTP/1.1' <<<'$out'"
 
