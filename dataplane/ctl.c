@@ -32,7 +32,20 @@ struct sl_ctl {
 	unsigned nsocks;
 	uint64_t start_sec;
 	struct sl_checks *checks; /* server states (checks and admin) */
+	uint64_t *base; /* `clear counters all`: the cumulative columns' values then, by row */
+	size_t nbase;
 };
+
+/* The cumulative columns `clear counters all` sets back to zero (HAProxy's "all" counters;
+ * gauges such as scur, states and check results stay). */
+static const int cleared_cols[] = {
+	SL_ST_STOT,	SL_ST_BIN,	SL_ST_BOUT,	  SL_ST_DREQ,	    SL_ST_DRESP,
+	SL_ST_EREQ,	SL_ST_ECON,	SL_ST_ERESP,	  SL_ST_WRETR,	    SL_ST_WREDIS,
+	SL_ST_CHKFAIL,	SL_ST_CHKDOWN,	SL_ST_LBTOT,	  SL_ST_HRSP_1XX,   SL_ST_HRSP_2XX,
+	SL_ST_HRSP_3XX, SL_ST_HRSP_4XX, SL_ST_HRSP_5XX,	  SL_ST_HRSP_OTHER, SL_ST_REQ_TOT,
+	SL_ST_CLI_ABRT, SL_ST_SRV_ABRT,
+};
+#define NCLEARED (sizeof(cleared_cols) / sizeof(cleared_cols[0]))
 
 /* Sum of one counter over every lcore. */
 static uint64_t ctr_sum(const struct sl_dp *dp, enum sl_ctr c)
@@ -190,13 +203,60 @@ out:
 	free(srv);
 }
 
-int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+/* The rows as the counters stand, before any `clear counters all` is taken off. */
+static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
 {
 	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
 		return -ENOMEM;
 	fill_l4(ctl->dp, *rows, *n);
 	fill_http(ctl->dp, *rows, *n);
 	sl_checks_fill_rows(ctl->checks, *rows, *n);
+	return 0;
+}
+
+int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+{
+	if (raw_rows(ctl, rows, n) < 0)
+		return -ENOMEM;
+	/* the rows of one configuration come in the same order every time */
+	for (size_t i = 0; ctl->base != NULL && i < *n && i < ctl->nbase; i++)
+		for (size_t k = 0; k < NCLEARED; k++) {
+			uint64_t b = ctl->base[i * NCLEARED + k];
+			if (b == 0)
+				continue;
+			uint64_t v = sl_stats_get_u(&(*rows)[i], cleared_cols[k]);
+			sl_stats_set_u(&(*rows)[i], cleared_cols[k], v > b ? v - b : 0);
+		}
+	return 0;
+}
+
+/* clear counters [all]: "all" starts every cumulative counter from zero again (they are
+ * per-lcore sums that only their lcore writes: the values now become the baseline taken off
+ * every later read); without "all" HAProxy clears maxima, which sluice does not keep. */
+static int cmd_clear_counters(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (argc < 3 || strcmp(argv[2], "all") != 0)
+		return 0;
+	struct sl_stats_row *rows;
+	size_t n;
+	if (raw_rows(ctl, &rows, &n) < 0) {
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return -1;
+	}
+	uint64_t *base = calloc(n ? n * NCLEARED : 1, sizeof(*base));
+	if (base == NULL) {
+		sl_stats_rows_free(rows, n);
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < NCLEARED; k++)
+			base[i * NCLEARED + k] = sl_stats_get_u(&rows[i], cleared_cols[k]);
+	sl_stats_rows_free(rows, n);
+	free(ctl->base);
+	ctl->base = base;
+	ctl->nbase = n;
 	return 0;
 }
 
@@ -427,6 +487,8 @@ static const struct sl_cli_cmd commands[] = {
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
 	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
 	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
+	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (sluice keeps none)"},
+	{"clear counters all", SL_CLI_ADMIN, cmd_clear_counters, NULL, "every cumulative counter of show stat from zero"},
 	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
 	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
 	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
@@ -479,5 +541,6 @@ void sl_ctl_close(struct sl_ctl *ctl)
 	for (unsigned i = 0; i < ctl->nsocks; i++)
 		sl_stats_sock_close(ctl->socks[i]);
 	ctl->dp->ctl = NULL;
+	free(ctl->base);
 	free(ctl);
 }

@@ -85,6 +85,12 @@ ok = ok and int(be["hrsp_2xx"]) >= 6 and rows[("backend_http", "ams1")]["scur"] 
 sys.exit(0 if ok else 1)
 PY
 
+# clear counters all: the cumulative columns start from zero, and count again
+sl_ctl clear counters all >/dev/null
+for i in 1 2; do sl_in sl-cli curl -s -o /dev/null --max-time 5 "http://$SL_VIP:5080/"; done
+reqs=$(sl_in sl-cli curl -s -u Username:Password "$URL;csv" | awk -F, '$1 == "http_lb" && $2 == "FRONTEND" {print $49}')
+expect_eq "clear counters all: http_lb req_tot counts from zero again" "$reqs" 2
+
 # maxconn 8 on the stats listener: 8 idle connections fill it; a 9th SYN goes unanswered (as in
 # HAProxy's full accept queue, not refused); once one of the 8 closes, a new one is served.
 check "maxconn: the 9th connection waits while 8 are open, and gets in once one closes" \
