@@ -98,17 +98,9 @@ static const struct sl_errorfile *find_errorfile(const struct sl_proxy *px, int 
 	return NULL;
 }
 
-/* HAProxy's own responses say "connection: close" when the connection ends after them,
- * whatever the request's version. */
-static void put_connection(struct sl_hx_out *o, bool close_client, int minor)
-{
-	(void)minor;
-	if (close_client)
-		sl_hx_puts(o, "connection: close\r\n");
-}
 
 void sl_hx_error(struct sl_hx_out *o, const struct sl_proxy *fe, const struct sl_proxy *be,
-		 int code, bool close_client, int minor)
+		 int code)
 {
 	const struct sl_errorfile *ef = find_errorfile(be, code);
 	if (ef == NULL)
@@ -137,8 +129,6 @@ void sl_hx_error(struct sl_hx_out *o, const struct sl_proxy *fe, const struct sl
 		sl_hx_put(o, ef->data, ef->len);
 		return;
 	}
-	(void)close_client;
-	(void)minor;
 	const char *body = builtin_body(code);
 	char head[160];
 	int k = snprintf(head, sizeof(head),
@@ -229,7 +219,8 @@ static void redirect(struct sl_hx_out *o, const struct sl_redirect *r,
 		sl_hx_puts(o, "; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT\r\n");
 	}
 	sl_hx_puts(o, "cache-control: no-cache\r\n");
-	put_connection(o, close_client, req->minor);
+	if (close_client) /* HAProxy says so whatever the request's version */
+		sl_hx_puts(o, "connection: close\r\n");
 	sl_hx_put(o, "\r\n", 2);
 }
 

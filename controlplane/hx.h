@@ -110,7 +110,7 @@ bool sl_hx_build_response(struct sl_hx_out *o, const struct sl_http1_resp *rsp,
  * stream layer does (field names lowercased, no Connection field: the connection closes).
  */
 void sl_hx_error(struct sl_hx_out *o, const struct sl_proxy *fe, const struct sl_proxy *be,
-		 int code, bool close_client, int minor);
+		 int code);
 
 /*
  * Writes the error HAProxy's HTTP/1 layer sends itself, before any stream exists: 400 for a

@@ -83,11 +83,10 @@ struct hx_listener {
 struct hx_sess {
 	struct sl_hx *hx;
 	struct hx_sess *next_free;
-	const struct hx_listener *lst;
 	const struct sl_proxy *fe, *be;
 	struct sl_tcp_conn *cli, *srv;
 	struct sl_tls_conn *tls; /* TLS on the client side (an `ssl` bind), or NULL */
-	uint32_t cip, vip;
+	uint32_t cip;
 	uint16_t cport, vport;
 	uint8_t req, rsp;	  /* enum hx_phase */
 	uint8_t req_body, rsp_body; /* enum sl_http1_body */
@@ -492,7 +491,7 @@ static void reply_and_close(struct hx_sess *s, int code)
 	if (code == 400 || code == 408)
 		sl_hx_mux_error(&o, code); /* HAProxy's H1 layer: its built-in message */
 	else
-		sl_hx_error(&o, s->fe, s->be, code, true, s->minor);
+		sl_hx_error(&o, s->fe, s->be, code);
 	count_rsp(s, code, false);
 	if ((code == 400 || code == 408) && pxc(s, s->fe) != NULL)
 		pxc(s, s->fe)->ereq++;
@@ -987,9 +986,8 @@ static void dispatch(struct hx_sess *s)
  * algorithm picks again, so a failed server is usually left for another: HAProxy's redispatch;
  * a persistence cookie keeps to its server), then 503.
  */
-static void srv_failed(struct hx_sess *s, bool timeout)
+static void srv_failed(struct hx_sess *s)
 {
-	(void)timeout;
 	srv_release(s, true);
 	if (s->rsp == PH_HEAD && s->retries > 0 && s->req == PH_DONE && s->req_hl > 0) {
 		s->retries--;
@@ -1173,8 +1171,7 @@ static void hx_run(struct hx_sess *s)
 				return;
 			}
 		} else if (s->req == PH_BODY && (s->srv != NULL || s->rsp == PH_DONE)) {
-			struct sl_tcp_conn *to = s->tunnel ? s->srv : s->srv;
-			struct sl_tcp_conn *dst = s->rsp == PH_DONE && !s->tunnel ? NULL : to;
+			struct sl_tcp_conn *dst = s->rsp == PH_DONE && !s->tunnel ? NULL : s->srv;
 			int r = s->tls != NULL ?
 					move_body_from_tls(s, dst, s->req_body, &s->req_left, &s->req_ck) :
 					move_body(s, s->cli, dst, s->req_body, &s->req_left, &s->req_ck,
@@ -1292,7 +1289,7 @@ static void sess_timeout(struct sl_tmr *t, void *arg)
 		reply_and_close(s, 503);
 		return;
 	case TMO_CONNECT:
-		srv_failed(s, true);
+		srv_failed(s);
 		return;
 	case TMO_SERVER:
 		if (s->rsp == PH_HEAD) {
@@ -1379,7 +1376,7 @@ static void srv_error(struct sl_tcp_conn *c, void *arg, int reason)
 	struct hx_sess *s = arg;
 	(void)c;
 	if (s->rsp == PH_HEAD && !s->srv_connected) {
-		srv_failed(s, reason == SL_TCP_ERR_TIMEOUT);
+		srv_failed(s);
 		return;
 	}
 	if (s->rsp == PH_HEAD) {
@@ -1441,7 +1438,6 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	memset(s, 0, sizeof(*s));
 	s->tmr = keep;
 	s->hx = hx;
-	s->lst = l;
 	s->fe = l->fe;
 	s->cli = c;
 	s->tls = tls;
@@ -1449,7 +1445,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	s->first = true;
 	s->req = PH_HEAD;
 	s->srv_idx = -1;
-	sl_tcp_endpoints(c, &s->vip, &s->vport, &s->cip, &s->cport);
+	sl_tcp_endpoints(c, NULL, &s->vport, &s->cip, &s->cport);
 	if (pxc(s, s->fe) != NULL)
 		pxc(s, s->fe)->stot++;
 	sl_tmr_init(&s->tmr, sess_timeout, s);
@@ -1714,54 +1710,57 @@ void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx)
 	}
 }
 
+/* Whether listener @i is the first port of an `ssl` bind (one context per bind and lcore). */
+static bool ssl_bind_head(const struct sl_hx *hx, unsigned i)
+{
+	return hx->lst[i].tls != NULL && (i == 0 || hx->lst[i - 1].bind != hx->lst[i].bind);
+}
+
 int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out)
 {
-	/* build every context first: one bad file refuses the whole reload */
-	struct sl_tls_ctx **built = calloc((size_t)dp->nproxies * 256, sizeof(*built));
-	unsigned nb = 0, nbinds = 0;
-	int rc = 0;
+	size_t nheads = 0, nb = 0;
+	for (unsigned p = 0; p < dp->nproxies; p++) {
+		const struct sl_hx *hx = dp->lcores[dp->proxy_ids[p]]->hx;
+		for (unsigned i = 0; hx != NULL && i < hx->nlst; i++)
+			nheads += ssl_bind_head(hx, i);
+	}
+	struct sl_tls_ctx **built = calloc(nheads ? nheads : 1, sizeof(*built));
 	if (built == NULL)
 		return -1;
-	for (unsigned p = 0; p < dp->nproxies && rc == 0; p++) {
+	/* build every context first: one bad file refuses the whole reload */
+	for (unsigned p = 0; p < dp->nproxies && nb < nheads; p++) {
 		struct sl_hx *hx = dp->lcores[dp->proxy_ids[p]]->hx;
-		for (unsigned i = 0; hx != NULL && i < hx->nlst && rc == 0; i++) {
-			if (hx->lst[i].tls == NULL || (i > 0 && hx->lst[i - 1].bind == hx->lst[i].bind))
+		for (unsigned i = 0; hx != NULL && i < hx->nlst; i++) {
+			char why[640];
+			if (!ssl_bind_head(hx, i))
 				continue;
-			char why[640] = "too many ssl binds";
-			if (nb == (size_t)dp->nproxies * 256 ||
-			    tls_ctx_for(dp, hx->lst[i].bind, &built[nb], why, sizeof(why)) < 0) {
+			if (tls_ctx_for(dp, hx->lst[i].bind, &built[nb], why, sizeof(why)) < 0) {
 				sl_outbuf_printf(out, "reload refused: %s; the current certificates keep serving\n",
 						 why);
-				rc = -1;
-				break;
+				while (nb > 0)
+					sl_tls_ctx_free(built[--nb]);
+				free(built);
+				return -1;
 			}
 			nb++;
 		}
 	}
-	if (rc < 0) {
-		for (unsigned k = 0; k < nb; k++)
-			sl_tls_ctx_free(built[k]);
-		free(built);
-		return -1;
-	}
-	/* hand them over; each proxy lcore switches at its next tick */
-	unsigned k = 0;
+	/* hand them over in the same order; each proxy lcore switches at its next tick */
+	nb = 0;
 	for (unsigned p = 0; p < dp->nproxies; p++) {
 		struct sl_hx *hx = dp->lcores[dp->proxy_ids[p]]->hx;
 		for (unsigned i = 0; hx != NULL && i < hx->nlst; i++) {
-			if (hx->lst[i].tls == NULL || (i > 0 && hx->lst[i - 1].bind == hx->lst[i].bind))
+			if (!ssl_bind_head(hx, i))
 				continue;
-			struct sl_tls_ctx *prev = __atomic_exchange_n(&hx->lst[i].pending, built[k++],
+			struct sl_tls_ctx *prev = __atomic_exchange_n(&hx->lst[i].pending, built[nb++],
 								      __ATOMIC_RELEASE);
 			if (prev != NULL) /* an earlier reload not taken yet: superseded */
 				sl_tls_ctx_free(prev);
-			if (p == 0)
-				nbinds++;
 		}
 	}
 	free(built);
-	sl_outbuf_printf(out, "certificates reloaded: %u ssl bind(s) on %u proxy lcore(s); new handshakes use them\n",
-			 nbinds, dp->nproxies);
+	sl_outbuf_printf(out, "certificates reloaded: %zu ssl bind(s) on %u proxy lcore(s); new handshakes use them\n",
+			 dp->nproxies ? nheads / dp->nproxies : 0, dp->nproxies);
 	return 0;
 }
 

@@ -64,17 +64,6 @@ static int px_tx_send(void *env, void *h, size_t len)
 	return 0;
 }
 
-/* Only reached when tx_alloc is unset; kept as the documented fallback of the ops. */
-static int px_output(void *env, const uint8_t *pkt, size_t len)
-{
-	void *h = NULL;
-	uint8_t *p = px_tx_alloc(env, len, &h);
-	if (p == NULL)
-		return -ENOMEM;
-	memcpy(p, pkt, len);
-	return px_tx_send(env, h, len);
-}
-
 /* A received mbuf the stack kept as payload storage is released. */
 static void px_buf_free(void *env, void *ext)
 {
@@ -94,7 +83,6 @@ static uint32_t px_random(void *env)
 }
 
 static const struct sl_tcp_ops px_ops = {
-	.output = px_output,
 	.now_us = px_now_us,
 	.random = px_random,
 	.buf_free = px_buf_free,

@@ -45,7 +45,8 @@ struct sl_tcp_ops {
 	/*
 	 * Emits one IPv4 packet (20-byte header + TCP header + payload, checksums set) of @len
 	 * bytes at @pkt, a buffer of the stack valid only during the call: copy it (into an mbuf).
-	 * Returns 0, or -errno when it was dropped (the stack treats that as loss).
+	 * Returns 0, or -errno when it was dropped (the stack treats that as loss). Required
+	 * unless tx_alloc and tx_send are given (then unused).
 	 */
 	int (*output)(void *env, const uint8_t *pkt, size_t len);
 	/* Returns the current time in microseconds (monotonic). */
@@ -55,7 +56,7 @@ struct sl_tcp_ops {
 	/* Releases an environment buffer kept from sl_tcp_input_ext() (required with it). */
 	void (*buf_free)(void *env, void *ext);
 	/*
-	 * Optional, with tx_send: returns room for a packet of @len bytes in a transmit buffer
+	 * Optional, both or neither, with tx_send: returns room for a packet of @len bytes in a transmit buffer
 	 * of the environment (*@h its handle), or NULL (the packet is lost). The stack builds
 	 * the packet there, then calls tx_send(env, *h, len). Without them it builds in a
 	 * scratch buffer and calls output().

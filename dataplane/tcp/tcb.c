@@ -390,7 +390,9 @@ static void set_defaults(struct sl_tcp_params *p)
 struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 					 const struct sl_tcp_ops *ops, void *env)
 {
-	if (ops == NULL || ops->output == NULL || ops->now_us == NULL || ops->random == NULL)
+	if (ops == NULL || ops->now_us == NULL || ops->random == NULL ||
+	    (ops->output == NULL && (ops->tx_alloc == NULL || ops->tx_send == NULL)) ||
+	    (ops->tx_alloc == NULL) != (ops->tx_send == NULL))
 		return NULL;
 	struct sl_tcp_params prm = {0};
 	if (p != NULL)

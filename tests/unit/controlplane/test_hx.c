@@ -164,12 +164,12 @@ static void test_redirect_and_errors(void)
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
 	/* the seed's errorfile (the test's fake /etc/haproxy/errors/503.http) re-emitted */
 	o = (struct sl_hx_out){out, sizeof(out), 0, false};
-	sl_hx_error(&o, fe, dec.be, 503, true, 1);
+	sl_hx_error(&o, fe, dec.be, 503);
 	CU_ASSERT(o.len > 20 && memcmp(o.buf, "HTTP/1.", 7) == 0);
 	CU_ASSERT(memmem(o.buf, o.len, "onnection:", 10) == NULL); /* as HAProxy's stream layer */
 	/* without errorfiles: HAProxy's built-in page */
 	o = (struct sl_hx_out){out, sizeof(out), 0, false};
-	sl_hx_error(&o, NULL, NULL, 408, true, 0);
+	sl_hx_error(&o, NULL, NULL, 408);
 	CU_ASSERT(o.len > 0 && memcmp(o.buf, "HTTP/1.1 408 Request Time-out\r\n", 31) == 0);
 	CU_ASSERT(memmem(o.buf, o.len, "connection:", 11) == NULL);
 	/* the H1 layer's own 400: HAProxy 2.6's bytes */
