@@ -206,6 +206,7 @@ struct sl_server {
 	const char *cookie; /* "cookie VALUE", or NULL */
 	struct sl_srv_params p;
 	int id;          /* 1-based position in the backend */
+	int slot;        /* 1-based counter slot, stable across reloads (0: not assigned) */
 	struct sl_cfg_loc loc;
 };
 
@@ -302,6 +303,7 @@ struct sl_proxy {
 	unsigned cap;       /* SL_CAP_FE and/or SL_CAP_BE; SL_CAP_DEF for a defaults section */
 	enum sl_mode mode;
 	int id;             /* 1-based, in file order */
+	int slot;           /* 1-based counter slot, stable across reloads (0: not assigned) */
 	int maxconn;        /* frontend: 0 = global default */
 	int fullconn;
 	int retries;        /* default 3 */

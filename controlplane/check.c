@@ -103,6 +103,37 @@ void sl_check_srv_init(struct sl_check_srv *s, const struct sl_srv_params *p, ui
 	}
 }
 
+void sl_check_srv_carry(struct sl_check_srv *s, const struct sl_check_srv *old, bool old_disabled,
+			bool now_disabled)
+{
+	s->chkfail = old->chkfail;
+	s->chkdown = old->chkdown;
+	s->down_time_s = old->down_time_s;
+	/* `disabled` added or taken away in the file: the file decides, as at start-up */
+	if (old_disabled != now_disabled)
+		return;
+	s->admin = old->admin;
+	s->last_change_s = old->last_change_s;
+	if (!s->check || !old->check) {
+		/* checks turned on or off: no result to keep; the state follows the admin one */
+		if (s->admin & SL_CHK_ADM_MAINT) {
+			s->op = SL_CHK_OP_DOWN;
+			s->health = 0;
+		}
+		return;
+	}
+	s->op = old->op;
+	s->health = old->health;
+	if (s->health > full_health(s)) /* rise or fall made smaller */
+		s->health = full_health(s);
+	if (s->op == SL_CHK_OP_UP && s->health < s->rise && !(s->admin & SL_CHK_ADM_MAINT))
+		s->health = s->rise; /* still UP: at least "UP 1/fall" */
+	s->status = old->status;
+	s->code = old->code;
+	s->duration_ms = old->duration_ms;
+	memcpy(s->info, old->info, sizeof(s->info));
+}
+
 int sl_check_srv_interval(const struct sl_check_srv *s)
 {
 	/* srv_getinter() */

@@ -147,6 +147,16 @@ bool sl_check_status_has_code(enum sl_check_status st);
  * the per-server state from struct sl_server (main lcore). */
 void sl_check_srv_init(struct sl_check_srv *s, const struct sl_srv_params *p, uint64_t now_ms);
 
+/*
+ * A reload: @s was just initialised from the new configuration (sl_check_srv_init); carries over
+ * what @old (the same server in the running configuration) knows: its counters always, and its
+ * state (UP/DOWN, health clamped to the new rise + fall, admin state set at run time, the last
+ * check's result) unless `disabled` was added or removed in the file (the file decides then).
+ * Not scheduled: the caller schedules @s afterwards.
+ */
+void sl_check_srv_carry(struct sl_check_srv *s, const struct sl_check_srv *old, bool old_disabled,
+			bool now_disabled);
+
 /* Accepts a server; returns the interval to its next check, HAProxy's srv_getinter(): inter at
  * full health, downinter (else inter) when DOWN with health 0, fastinter (else inter) in
  * between (UP going down, DOWN going up). */

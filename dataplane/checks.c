@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_random.h>
 
@@ -26,6 +27,8 @@ struct srv_meta {
 	uint16_t port;     /* where the probe goes: `port` of the server line, else its port */
 	uint32_t timeout_ms;
 	int gidx;
+	bool disabled;                /* `disabled` in the configuration */
+	int cfg_weight;               /* the configuration's weight */
 	const struct sl_httpchk *chk; /* `option httpchk` of the backend, NULL: TCP check */
 	char *req;                    /* the HTTP check request */
 	uint32_t req_len;
@@ -80,11 +83,18 @@ static void republish(struct sl_checks *c)
 			    sl_check_srv_accepts_persistent(&c->srv[g]) ? SL_SRV_RT_PERSIST :
 									  SL_SRV_RT_OUT;
 	struct sl_l4_conf *conf;
+	uint64_t t0 = rte_rdtsc();
 	if (sl_l4_conf_build(c->cfg, c->dp, c->out, c->weights, &conf) < 0) {
 		fprintf(stderr, "sluiced: out of memory rebuilding the L4 tables; keeping the old ones\n");
 		return;
 	}
+	uint64_t t1 = rte_rdtsc();
 	sl_l4_publish(c->dp, conf, rte_lcore_id());
+	struct sl_gen_stats *gs = &c->dp->gen_stats;
+	gs->n++;
+	gs->servers = conf->nservers;
+	gs->build_cycles = t1 - t0;
+	gs->publish_cycles = rte_rdtsc() - t1;
 }
 
 static void after_event(struct sl_checks *c, int g, unsigned ev)
@@ -94,7 +104,8 @@ static void after_event(struct sl_checks *c, int g, unsigned ev)
 	if (ev & SL_CHK_EV_SHUTDOWN_BACKUPS) /* a server of the backend is back: its backups'
 					      * flows and sessions go, as HAProxy's */
 		for (unsigned x = 0; x < c->n; x++)
-			if (c->srv[x].backup && strcmp(c->meta[x].backend, c->meta[g].backend) == 0)
+			if (c->meta[x].name != NULL && c->srv[x].backup &&
+			    strcmp(c->meta[x].backend, c->meta[g].backend) == 0)
 				sl_l4_request_reset(c->dp, (uint16_t)x);
 	if (ev & (SL_CHK_EV_DOWN | SL_CHK_EV_UP)) {
 		char buf[32];
@@ -105,9 +116,9 @@ static void after_event(struct sl_checks *c, int g, unsigned ev)
 	}
 }
 
-struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg)
+struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
+				   const struct sl_l4_conf *l4)
 {
-	const struct sl_l4_conf *l4 = dp->l4;
 	struct sl_checks *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
@@ -140,6 +151,8 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg)
 				.port = (uint16_t)(s->p.check_port ? s->p.check_port : s->port),
 				.timeout_ms = check_timeout(be, s),
 				.gidx = g,
+				.disabled = s->p.disabled,
+				.cfg_weight = s->p.weight,
 				.chk = be->chk.on ? &be->chk : NULL};
 			if (be->chk.on) {
 				c->meta[g].req = http_request(&be->chk, &c->meta[g].req_len);
@@ -225,7 +238,8 @@ void sl_checks_tick(struct sl_checks *c)
 						 .srv_down = due[i]->op == SL_CHK_OP_DOWN,
 						 .chk = c->meta[g].chk,
 						 .text = c->meta[g].req,
-						 .text_len = c->meta[g].req_len};
+						 .text_len = c->meta[g].req_len,
+						 .cfg_gen = c->dp->cfg_gen};
 			if (hr.port == 0 || sl_proxy_hcheck_request(c->dp, &hr) < 0)
 				sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
 						"HTTP check not started");
@@ -239,6 +253,27 @@ void sl_checks_tick(struct sl_checks *c)
 			sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
 					req.port == 0 ? "no port to check" : "probe queue full");
 	}
+}
+
+void sl_checks_carry(struct sl_checks *c, const struct sl_checks *old)
+{
+	for (unsigned g = 0; old != NULL && g < c->n && g < old->n; g++) {
+		const struct srv_meta *m = &c->meta[g], *om = &old->meta[g];
+		if (m->name == NULL || om->name == NULL || strcmp(m->backend, om->backend) != 0 ||
+		    strcmp(m->name, om->name) != 0)
+			continue;
+		sl_check_srv_carry(&c->srv[g], &old->srv[g], om->disabled, m->disabled);
+		/* a weight set at run time stays unless the file changed that server's weight */
+		if (old->weights[g] != SL_SRV_WEIGHT_CFG && om->cfg_weight == m->cfg_weight) {
+			c->weights[g] = old->weights[g];
+			c->srv[g].weight = old->weights[g];
+		}
+	}
+}
+
+void sl_checks_publish(struct sl_checks *c)
+{
+	republish(c);
 }
 
 int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd cmd)
@@ -274,6 +309,8 @@ void sl_checks_show_servers_state(struct sl_checks *c, struct sl_outbuf *out)
 	for (unsigned g = 0; g < c->n; g++) {
 		const struct sl_check_srv *s = &c->srv[g];
 		const struct srv_meta *m = &c->meta[g];
+		if (m->name == NULL) /* a slot no server of this configuration has */
+			continue;
 		/* HAProxy's op_state: 0 stopped, 1 starting, 2 running, 3 stopping; admin: bit 1
 		 * forced maintenance, bit 4 (0x10) forced drain */
 		int op = s->op == SL_CHK_OP_DOWN ? 0 : 2;
@@ -295,6 +332,8 @@ void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t 
 	uint64_t now = sl_dp_now_ms(c->dp);
 	for (unsigned g = 0; g < c->n; g++) {
 		const struct sl_check_srv *s = &c->srv[g];
+		if (c->meta[g].name == NULL)
+			continue;
 		struct sl_stats_row *r = sl_stats_find(rows, n, c->meta[g].backend, c->meta[g].name);
 		if (r == NULL)
 			continue;

@@ -20,9 +20,22 @@ struct sl_stats_row;
 
 struct sl_checks;
 
-/* Creates the check state of every server of the published L4 generation and schedules the
- * first checks. Main lcore, after the L4 step. NULL when out of memory. */
-struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg);
+struct sl_l4_conf;
+
+/* Creates the check state of every server of L4 generation @l4 (built from @cfg) and schedules
+ * the first checks. Main lcore, after the L4 step. NULL when out of memory. */
+struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
+				   const struct sl_l4_conf *l4);
+
+/*
+ * A reload: @c was created for the new configuration; every server that @old (the running
+ * one's) also has, by counter slot and name, keeps its state, counters and a weight set at run
+ * time (sl_check_srv_carry). Publishes nothing: sl_checks_publish() does.
+ */
+void sl_checks_carry(struct sl_checks *c, const struct sl_checks *old);
+
+/* Builds the L4 generation from @c's configuration and server states and publishes it (RCU). */
+void sl_checks_publish(struct sl_checks *c);
 void sl_checks_destroy(struct sl_checks *c);
 
 /* Once a millisecond on the main lcore: results in, state changes out, due probes out. */

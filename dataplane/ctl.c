@@ -15,6 +15,7 @@
 #include <rte_version.h>
 
 #include "controlplane/cfg.h"
+#include "controlplane/cfg_reload.h"
 #include "controlplane/cli.h"
 #include "controlplane/outbuf.h"
 #include "controlplane/stats_model.h"
@@ -32,8 +33,16 @@ struct sl_ctl {
 	unsigned nsocks;
 	uint64_t start_sec;
 	struct sl_checks *checks; /* server states (checks and admin) */
-	uint64_t *base; /* `clear counters all`: the cumulative columns' values then, by row */
-	size_t nbase;
+	/* `clear counters all`: the cumulative columns' values then, by row; read by the stats
+	 * pages on proxy lcores too, so a replaced one is freed only at the next replacement */
+	struct ctl_base *base, *base_old;
+	int (*reload)(void *arg, struct sl_outbuf *out); /* `reload` (set by main) */
+	void *reload_arg;
+};
+
+struct ctl_base {
+	size_t n; /* rows */
+	uint64_t v[];
 };
 
 /* The cumulative columns `clear counters all` sets back to zero (HAProxy's "all" counters;
@@ -152,7 +161,7 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 static void fill_http(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 {
 	const struct sl_cfg *cfg = dp->cfg;
-	unsigned npx = (unsigned)cfg->nproxies + 1;
+	unsigned npx = SL_PX_SLOTS + 1;
 	struct sl_hx_pxctr *sum = calloc(npx, sizeof(*sum));
 	uint64_t(*srv)[6] = calloc(SL_L4_MAX_SERVERS, sizeof(*srv));
 	if (sum == NULL || srv == NULL)
@@ -170,9 +179,9 @@ static void fill_http(const struct sl_dp *dp, struct sl_stats_row *rows, size_t 
 	static const int hcol[6] = {SL_ST_HRSP_1XX, SL_ST_HRSP_2XX, SL_ST_HRSP_3XX,
 				    SL_ST_HRSP_4XX, SL_ST_HRSP_5XX, SL_ST_HRSP_OTHER};
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
-		if (px->id <= 0 || (unsigned)px->id >= npx || px->mode != SL_MODE_HTTP)
+		if (px->slot <= 0 || (unsigned)px->slot >= npx || px->mode != SL_MODE_HTTP)
 			continue;
-		const struct sl_hx_pxctr *c = &sum[px->id];
+		const struct sl_hx_pxctr *c = &sum[px->slot];
 		if (px->cap & SL_CAP_FE) {
 			struct sl_stats_row *f = sl_stats_find(rows, n, px->name, "FRONTEND");
 			add_u(f, SL_ST_SCUR, c->stot - c->ended);
@@ -219,15 +228,24 @@ int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size
 	if (raw_rows(ctl, rows, n) < 0)
 		return -ENOMEM;
 	/* the rows of one configuration come in the same order every time */
-	for (size_t i = 0; ctl->base != NULL && i < *n && i < ctl->nbase; i++)
+	const struct ctl_base *base = __atomic_load_n(&ctl->base, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; base != NULL && i < *n && i < base->n; i++)
 		for (size_t k = 0; k < NCLEARED; k++) {
-			uint64_t b = ctl->base[i * NCLEARED + k];
+			uint64_t b = base->v[i * NCLEARED + k];
 			if (b == 0)
 				continue;
 			uint64_t v = sl_stats_get_u(&(*rows)[i], cleared_cols[k]);
 			sl_stats_set_u(&(*rows)[i], cleared_cols[k], v > b ? v - b : 0);
 		}
 	return 0;
+}
+
+static void set_base(struct sl_ctl *ctl, struct ctl_base *b)
+{
+	struct ctl_base *old = ctl->base;
+	__atomic_store_n(&ctl->base, b, __ATOMIC_RELEASE);
+	free(ctl->base_old);
+	ctl->base_old = old;
 }
 
 /* clear counters [all]: "all" starts every cumulative counter from zero again (they are
@@ -244,7 +262,7 @@ static int cmd_clear_counters(void *arg, int argc, char **argv, struct sl_outbuf
 		sl_outbuf_printf(out, "Out of memory.\n");
 		return -1;
 	}
-	uint64_t *base = calloc(n ? n * NCLEARED : 1, sizeof(*base));
+	struct ctl_base *base = calloc(1, sizeof(*base) + (n ? n * NCLEARED : 1) * sizeof(uint64_t));
 	if (base == NULL) {
 		sl_stats_rows_free(rows, n);
 		sl_outbuf_printf(out, "Out of memory.\n");
@@ -252,11 +270,10 @@ static int cmd_clear_counters(void *arg, int argc, char **argv, struct sl_outbuf
 	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < NCLEARED; k++)
-			base[i * NCLEARED + k] = sl_stats_get_u(&rows[i], cleared_cols[k]);
+			base->v[i * NCLEARED + k] = sl_stats_get_u(&rows[i], cleared_cols[k]);
 	sl_stats_rows_free(rows, n);
-	free(ctl->base);
-	ctl->base = base;
-	ctl->nbase = n;
+	base->n = n;
+	set_base(ctl, base);
 	return 0;
 }
 
@@ -306,6 +323,17 @@ static int cmd_reload_certs(void *arg, int argc, char **argv, struct sl_outbuf *
 {
 	struct sl_ctl *ctl = arg;
 	sl_httpx_reload_certs(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_reload(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (ctl->reload == NULL) {
+		sl_outbuf_printf(out, "reload is not available.\n");
+		return 0;
+	}
+	ctl->reload(ctl->reload_arg, out);
 	return 0;
 }
 
@@ -489,6 +517,7 @@ static const struct sl_cli_cmd commands[] = {
 	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
 	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (sluice keeps none)"},
 	{"clear counters all", SL_CLI_ADMIN, cmd_clear_counters, NULL, "every cumulative counter of show stat from zero"},
+	{"reload", SL_CLI_ADMIN, cmd_reload, NULL, "read the configuration files again and apply the difference (as SIGHUP)"},
 	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
 	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
 	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
@@ -526,6 +555,25 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 	return ctl;
 }
 
+void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf *out), void *arg)
+{
+	if (ctl == NULL)
+		return;
+	ctl->reload = fn;
+	ctl->reload_arg = arg;
+}
+
+void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks)
+{
+	if (ctl == NULL)
+		return;
+	ctl->cfg = cfg;
+	ctl->checks = checks;
+	/* the rows are those of another configuration now: the baseline of `clear counters all`
+	 * no longer lines up (HAProxy's reload starts every counter from zero too) */
+	set_base(ctl, NULL);
+}
+
 void sl_ctl_poll(struct sl_ctl *ctl)
 {
 	if (ctl == NULL)
@@ -542,5 +590,6 @@ void sl_ctl_close(struct sl_ctl *ctl)
 		sl_stats_sock_close(ctl->socks[i]);
 	ctl->dp->ctl = NULL;
 	free(ctl->base);
+	free(ctl->base_old);
 	free(ctl);
 }

@@ -23,6 +23,13 @@ struct sl_checks;
  */
 struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_checks *checks);
 
+/* The `reload` command calls @fn (main lcore; it writes its report to @out). */
+struct sl_outbuf;
+void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf *out), void *arg);
+
+/* A reload: the rows come from @cfg and @checks from now on (`clear counters all` forgotten). */
+void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks);
+
 /* Serves whatever is ready on the sockets without waiting. Main lcore only. NULL is accepted. */
 void sl_ctl_poll(struct sl_ctl *ctl);
 

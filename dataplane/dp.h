@@ -28,6 +28,7 @@ struct sl_tcp_stack;
 struct sl_hchk_slot;
 struct sl_ctl;
 struct sl_page_conn;
+struct sl_page_listener;
 
 #define SL_MAX_PORTS 8
 #define SL_MAX_ADDRS 64
@@ -103,6 +104,11 @@ struct sl_lcore {
 	struct rte_ring *hchk_req;    /* HTTP checks to run (from main) */
 	struct sl_hchk_slot *hchk;    /* HTTP checks in flight */
 	struct sl_page_conn *pages;   /* stats page connections (pool) */
+	struct sl_page_listener *page_lst; /* stats pages this lcore serves (a list) */
+	const struct sl_cfg *cfg;     /* proxy lcores: the configuration they follow */
+	uint32_t cfg_gen;             /* ... and its generation (a reload makes a new one) */
+	const struct sl_cfg *cfg_clean; /* the configuration this lcore holds nothing older than
+					 * (written by the lcore, read by main to free old ones) */
 	struct sl_hx *hx;             /* HTTP proxy sessions (proxy lcores with http frontends) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
@@ -115,8 +121,18 @@ struct sl_lcore {
 	unsigned sleep_us;
 } __rte_cache_aligned;
 
+/* The last rebuild of the L4 generation (checks, admin commands, reloads): `show l4`. */
+struct sl_gen_stats {
+	uint64_t n;              /* generations published since start */
+	unsigned servers;        /* counter slots of the last one */
+	uint64_t build_cycles;   /* TSC cycles building it (server lists, Maglev, schedules) */
+	uint64_t publish_cycles; /* ... publishing it: the swap and the RCU grace period */
+};
+
 struct sl_dp {
-	const struct sl_cfg *cfg;
+	const struct sl_cfg *cfg;         /* the running configuration (main replaces it on reload) */
+	uint32_t cfg_gen;                 /* its generation: 0 at start, +1 for each reload */
+	unsigned cfg_retired;             /* replaced configurations not freed yet (main) */
 	struct rte_mempool *pool;
 	struct sl_port ports[SL_MAX_PORTS];
 	unsigned nports;
@@ -134,6 +150,7 @@ struct sl_dp {
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	const struct sl_l4_conf *l4;      /* published L4 generation (read with acquire) */
+	struct sl_gen_stats gen_stats;    /* main lcore only */
 	struct rte_rcu_qsbr *qsbr;        /* workers report quiescent states: old generations go */
 	uint8_t *svc_ports;               /* dport -> 1: a terminated service listens; 2: a check
 					   * port; 3: a proxy lcore's server-side local port */

@@ -26,6 +26,7 @@
 
 #include "controlplane/acl_eval.h"
 #include "controlplane/cfg.h"
+#include "controlplane/cfg_reload.h"
 #include "controlplane/hx.h"
 #include "controlplane/outbuf.h"
 #include "dataplane/dp.h"
@@ -47,7 +48,7 @@ struct hx_err {
 	uint64_t when_ms;
 	uint32_t cip;
 	uint16_t cport;
-	const char *frontend;
+	char frontend[64]; /* a copy: the configuration may be replaced by a reload */
 	const char *reason;
 	uint32_t len, total;
 	char bytes[HX_ERR_BYTES];
@@ -93,6 +94,7 @@ struct hx_sess {
 	uint8_t tmo;		  /* enum hx_tmo */
 	bool busy, first, cli_ka, cli_fin, srv_fin, closing, tunnel, websocket, head_req;
 	bool srv_connected, client_10_ka, direct;
+	bool stale; /* still points into a configuration a reload replaced (see take_cfg) */
 	uint8_t meth; /* enum sl_http1_method of the request */
 	int minor;
 	int retries;
@@ -120,6 +122,8 @@ struct hx_sess {
 struct sl_hx {
 	struct sl_lcore *lc;
 	struct sl_dp *dp;
+	const struct sl_cfg *cfg; /* the configuration of the L4 generation last seen */
+	unsigned stale;           /* sessions still pointing into an earlier configuration */
 	struct sl_tmr_wheel wheel;
 	struct hx_sess *sess, *free;
 	unsigned nsess, active;
@@ -138,8 +142,7 @@ struct sl_hx {
 	struct hx_sess *q_head, *q_tail; /* sessions waiting for a server slot, oldest first */
 	struct hx_err errs[HX_ERRORS];	 /* the last refused requests (a ring) */
 	unsigned nerr;
-	struct sl_hx_pxctr *pxc;	 /* by proxy id */
-	unsigned npxc;
+	struct sl_hx_pxctr *pxc;	 /* by proxy counter slot (SL_PX_SLOTS + 1) */
 	uint64_t (*srv_hrsp)[6];	 /* by server counter slot */
 	unsigned nqueued;
 	uint64_t queued_total, queue_timeouts;
@@ -162,7 +165,7 @@ static void ctr(struct hx_sess *s, enum sl_ctr c)
 
 static struct sl_hx_pxctr *pxc(struct hx_sess *s, const struct sl_proxy *px)
 {
-	return px != NULL && px->id > 0 && (unsigned)px->id < s->hx->npxc ? &s->hx->pxc[px->id] : NULL;
+	return px != NULL && px->slot > 0 && px->slot <= SL_PX_SLOTS ? &s->hx->pxc[px->slot] : NULL;
 }
 
 /* A response of status @code went to the client: counted per class on the frontend, the
@@ -323,7 +326,7 @@ static void keep_error(struct hx_sess *s, const char *reason)
 	e->when_ms = sl_dp_now_ms(hx->dp);
 	e->cip = s->cip;
 	e->cport = s->cport;
-	e->frontend = s->fe->name;
+	snprintf(e->frontend, sizeof(e->frontend), "%s", s->fe->name);
 	e->reason = reason;
 	e->total = s->blen;
 	e->len = s->blen < HX_ERR_BYTES ? s->blen : HX_ERR_BYTES;
@@ -354,6 +357,10 @@ static void sess_free(struct hx_sess *s)
 	struct sl_hx_pxctr *f = pxc(s, s->fe);
 	if (f != NULL)
 		f->ended++;
+	if (s->stale) {
+		s->stale = false;
+		hx->stale--;
+	}
 	s->srv_idx = -1;
 	if (s->cli != NULL) {
 		sl_tcp_close(s->cli);
@@ -521,7 +528,7 @@ static const struct sl_l4_backend *find_backend(const struct sl_l4_conf *c,
 						const struct sl_proxy *be, int16_t *idx)
 {
 	for (unsigned i = 0; c != NULL && i < c->nbackends; i++)
-		if (c->backends[i].name == be->name) {
+		if (c->backends[i].name == be->name || strcmp(c->backends[i].name, be->name) == 0) {
 			*idx = (int16_t)i;
 			return &c->backends[i];
 		}
@@ -870,7 +877,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
-	sl_hx_decide(hx->dp->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, (uint32_t)time(NULL), &o, &d);
+	sl_hx_decide(hx->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, (uint32_t)time(NULL), &o, &d);
 	s->be = d.be;
 	switch (d.verdict) {
 	case SL_HX_REDIRECT:
@@ -1462,8 +1469,7 @@ static const struct sl_tcp_cbs listen_cbs = {.accepted = hx_accepted};
 static bool is_http_frontend(const struct sl_proxy *px)
 {
 	return (px->cap & SL_CAP_FE) && !(px->cap & SL_CAP_DEF) && px->mode == SL_MODE_HTTP &&
-	       !(px->stats.enabled && px->default_backend == NULL && px->switches == NULL &&
-		 px->nservers == 0);
+	       !sl_cfg_stats_only(px);
 }
 
 /* The TLS versions and cipher settings of a bind, from its own keywords then global's
@@ -1582,8 +1588,8 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	hx->lst = calloc(nl, sizeof(*hx->lst));
 	hx->act = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->act));
 	hx->scratch = sl_acl_scratch_new();
-	hx->npxc = (unsigned)cfg->nproxies + 1;
-	hx->pxc = calloc(hx->npxc, sizeof(*hx->pxc));
+	hx->cfg = cfg;
+	hx->pxc = calloc(SL_PX_SLOTS + 1, sizeof(*hx->pxc));
 	hx->srv_hrsp = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->srv_hrsp));
 	if (hx->pxc == NULL || hx->srv_hrsp == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
 	    hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
@@ -1637,6 +1643,89 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 }
 
 static void take_new_certs(struct sl_hx *hx);
+
+/* The bind of @cfg's HTTP frontends that listens where @b does (address, port range, ssl). */
+static const struct sl_bind *bind_in(const struct sl_cfg *cfg, const struct sl_bind *b,
+				     uint16_t port, const struct sl_proxy **fe)
+{
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!is_http_frontend(px))
+			continue;
+		for (const struct sl_bind *n = px->binds; n != NULL; n = n->next)
+			if (n->addr.family == AF_INET && n->any == b->any &&
+			    (b->any || n->addr.v4 == b->addr.v4) && n->ssl == b->ssl &&
+			    port >= n->port_lo && port <= n->port_hi) {
+				if (fe != NULL)
+					*fe = px;
+				return n;
+			}
+	}
+	return NULL;
+}
+
+/*
+ * A reload replaced the configuration (the L4 generation now comes from @cfg): listeners and
+ * sessions are pointed at the same frontends, backends and servers of @cfg, by name. A session
+ * whose frontend, backend or server is gone keeps the old configuration until it ends (counted
+ * in hx->stale: the main lcore frees an old configuration once no lcore counts any).
+ */
+static void take_cfg(struct sl_hx *hx, const struct sl_cfg *cfg, const struct sl_l4_conf *c)
+{
+	for (unsigned i = 0; i < hx->nlst; i++) {
+		struct hx_listener *l = &hx->lst[i];
+		const struct sl_proxy *fe = NULL;
+		const struct sl_bind *b = bind_in(cfg, l->bind, l->port, &fe);
+		if (b == NULL) /* refused by sl_cfg_reload_check(): cannot happen */
+			continue;
+		l->bind = b;
+		l->fe = fe;
+		uint32_t la = b->any ? 0 : b->addr.v4;
+		uint32_t mc = fe->maxconn > 0 ? (uint32_t)fe->maxconn : (uint32_t)cfg->global.maxconn;
+		if (mc > 0)
+			sl_tcp_listen_maxconn(hx->lc->tcp, la, l->port,
+					      (mc + hx->dp->nproxies - 1) / hx->dp->nproxies, false);
+	}
+	for (unsigned i = 0; i < hx->nsess; i++) {
+		struct hx_sess *s = &hx->sess[i];
+		if (!s->busy || s->stale)
+			continue;
+		const struct sl_proxy *fe = sl_cfg_find_proxy(cfg, s->fe->name, SL_CAP_FE);
+		const struct sl_proxy *be =
+			s->be != NULL ? sl_cfg_find_proxy(cfg, s->be->name, SL_CAP_BE) : NULL;
+		const char *cookie = NULL;
+		bool found = fe != NULL && (s->be == NULL || be != NULL);
+		if (found && s->srv_idx >= 0 && be != NULL) {
+			int16_t bi;
+			const struct sl_l4_backend *lb = find_backend(c, be, &bi);
+			found = false;
+			for (unsigned k = 0; lb != NULL && k < lb->nservers && !found; k++)
+				if (lb->servers[k].gidx == s->srv_gidx) {
+					found = true;
+					cookie = lb->servers[k].cookie;
+				}
+		}
+		if (!found) {
+			s->stale = true;
+			hx->stale++;
+			continue;
+		}
+		s->fe = fe;
+		s->be = be;
+		if (s->srv_idx >= 0)
+			s->srv_cookie = cookie;
+	}
+	hx->cfg = cfg;
+}
+
+unsigned sl_httpx_follow_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c)
+{
+	struct sl_hx *hx = lc->hx;
+	if (hx == NULL)
+		return 0;
+	if (c != NULL && c->cfg != NULL && c->cfg != hx->cfg)
+		take_cfg(hx, c->cfg, c);
+	return hx->stale;
+}
 
 void sl_httpx_fini(struct sl_lcore *lc)
 {
@@ -1734,7 +1823,12 @@ int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out)
 			char why[640];
 			if (!ssl_bind_head(hx, i))
 				continue;
-			if (tls_ctx_for(dp, hx->lst[i].bind, &built[nb], why, sizeof(why)) < 0) {
+			/* the bind as the current configuration has it (a reload may have
+			 * replaced it; this lcore may not have switched yet) */
+			const struct sl_bind *b = bind_in(dp->cfg, hx->lst[i].bind, hx->lst[i].port, NULL);
+			if (b == NULL)
+				b = hx->lst[i].bind;
+			if (tls_ctx_for(dp, b, &built[nb], why, sizeof(why)) < 0) {
 				sl_outbuf_printf(out, "reload refused: %s; the current certificates keep serving\n",
 						 why);
 				while (nb > 0)
@@ -1770,7 +1864,7 @@ void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned n
 	const struct sl_hx *hx = lc->hx;
 	if (hx == NULL)
 		return;
-	for (unsigned i = 0; i < npx && i < hx->npxc; i++) {
+	for (unsigned i = 0; i < npx && i <= SL_PX_SLOTS; i++) {
 		const struct sl_hx_pxctr *p = &hx->pxc[i];
 		sum[i].stot += p->stot;
 		sum[i].ended += p->ended;

@@ -20,7 +20,8 @@ struct sl_outbuf;
 #define SL_HX_LPORT_LO 16384
 #define SL_HX_LPORT_HI 32767
 
-/* HTTP counters of one proxy lcore for one proxy (frontend or backend), by proxy id. */
+/* HTTP counters of one proxy lcore for one proxy (frontend or backend), by proxy counter slot
+ * (struct sl_proxy's slot, stable across reloads). */
 struct sl_hx_pxctr {
 	uint64_t stot, ended; /* sessions (frontend) */
 	uint64_t req_tot;     /* requests (frontend: received; backend: forwarded) */
@@ -35,6 +36,15 @@ struct sl_hx_pxctr {
  * lcore's stack exists. Returns 0 or -1 (printed). */
 int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc);
 void sl_httpx_fini(struct sl_lcore *lc);
+
+/*
+ * Proxy lcore, each tick, with the L4 generation it reads: when a reload published a generation
+ * of another configuration, points the listeners and sessions at it (by name). Returns how many
+ * sessions still point into an earlier configuration (their frontend, backend or server is
+ * gone: they keep it until they end).
+ */
+struct sl_l4_conf;
+unsigned sl_httpx_follow_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c);
 
 /* Timers of the sessions (once a millisecond). */
 void sl_httpx_tick(struct sl_lcore *lc);
@@ -64,8 +74,8 @@ int sl_httpx_check_certs(const struct sl_cfg *cfg);
 void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx);
 
 /*
- * Adds this lcore's HTTP counters to @sum: @pxc indexed by proxy id (cfg->nproxies + 1
- * entries), @srv_hrsp by server counter slot (SL_L4_MAX_SERVERS x 6). Main lcore, for the
+ * Adds this lcore's HTTP counters to @sum: @pxc indexed by proxy counter slot (@npx entries,
+ * at most SL_PX_SLOTS + 1), @srv_hrsp by server counter slot (SL_L4_MAX_SERVERS x 6). Main lcore, for the
  * stats rows (the counters are only written by their lcore; a read may be a moment old).
  */
 void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *pxc, unsigned npx,

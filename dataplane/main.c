@@ -37,6 +37,7 @@
 #include <rte_version.h>
 
 #include "controlplane/cfg.h"
+#include "controlplane/cfg_reload.h"
 #include "dataplane/checks.h"
 #include "dataplane/ctl.h"
 #include "dataplane/dp.h"
@@ -137,6 +138,14 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 /* ------------------------------------------------------------------ the running process */
 
 #define SL_TICKET_ROTATE_MS 3600000 /* TLS session ticket keys: a new one every hour */
+#define SL_RETIRED_MAX 8 /* configurations replaced by reloads, kept while sessions use them */
+
+/* A configuration a reload replaced, with the check states built from it (HTTP checks in
+ * flight may still read their requests): freed once no proxy lcore refers to it. */
+struct retired {
+	struct sl_cfg *cfg;
+	struct sl_checks *checks;
+};
 
 struct daemon {
 	struct cli cli;
@@ -150,14 +159,19 @@ struct daemon {
 	struct sl_ctl *ctl;
 	struct sl_checks *checks;
 	uint64_t tickets_rotated_ms;
+	struct sl_slots slots; /* where fresh counter slots are looked for */
+	struct retired retired[SL_RETIRED_MAX];
+	unsigned nretired;
 	short saved_flags[SL_MAX_PORTS]; /* interface flags before start (promiscuity) */
 	bool flags_saved[SL_MAX_PORTS];
 };
 
+static int reload_cmd(void *arg, struct sl_outbuf *out);
+
 /* The signal handler's only output; read by the main lcore's hook. */
 static volatile sig_atomic_t quit_signal;
 
-static volatile sig_atomic_t reload_signal; /* SIGHUP: reload the certificates */
+static volatile sig_atomic_t reload_signal; /* SIGHUP: reload the configuration */
 
 static void on_signal(int sig)
 {
@@ -496,7 +510,14 @@ static int step_l4(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	struct sl_l4_conf *conf;
-	int r = sl_l4_conf_build(d->cfg, dp, NULL, NULL, &conf);
+	struct sl_outbuf why;
+	sl_outbuf_init(&why, 1024);
+	int r = sl_cfg_assign_slots(NULL, d->cfg, &d->slots, &why);
+	if (r < 0)
+		fprintf(stderr, "sluiced: %.*s", (int)sl_outbuf_len(&why), sl_outbuf_data(&why));
+	sl_outbuf_free(&why);
+	if (r == 0)
+		r = sl_l4_conf_build(d->cfg, dp, NULL, NULL, &conf);
 	if (r < 0) {
 		fprintf(stderr, "sluiced: cannot build the L4 configuration: %s\n", strerror(-r));
 		return -1;
@@ -544,12 +565,23 @@ static int step_checks(struct daemon *d)
 		fprintf(stderr, "sluiced: not enough memory for health probes\n");
 		return -1;
 	}
-	d->checks = sl_checks_create(&d->dp, d->cfg);
+	d->checks = sl_checks_create(&d->dp, d->cfg, d->dp.l4);
 	return d->checks != NULL ? 0 : -1;
+}
+
+static void free_retired(struct daemon *d)
+{
+	while (d->nretired > 0) {
+		struct retired *r = &d->retired[--d->nretired];
+		sl_checks_destroy(r->checks);
+		sl_cfg_free(r->cfg);
+	}
+	d->dp.cfg_retired = 0;
 }
 
 static void undo_checks(struct daemon *d)
 {
+	free_retired(d);
 	sl_checks_destroy(d->checks);
 	sl_probe_fini(&d->dp);
 }
@@ -557,12 +589,111 @@ static void undo_checks(struct daemon *d)
 static int step_ctl(struct daemon *d)
 {
 	d->ctl = sl_ctl_open(&d->dp, d->cfg, d->checks);
+	sl_ctl_on_reload(d->ctl, reload_cmd, d);
 	return d->ctl != NULL || d->cfg->global.sockets == NULL ? 0 : -1;
 }
 
 static void undo_ctl(struct daemon *d)
 {
 	sl_ctl_close(d->ctl);
+}
+
+/* ------------------------------------------------------------------ live reconfiguration */
+
+static void reload_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
+			const char *msg)
+{
+	const char *tag = level == SL_DIAG_ERROR ? "" : level == SL_DIAG_WARNING ? "warning: " : "notice: ";
+	if (file != NULL && line > 0)
+		sl_outbuf_printf(arg, "%s:%d: %s%s\n", file, line, tag, msg);
+	else
+		sl_outbuf_printf(arg, "%s%s%s%s\n", file ? file : "", file ? ": " : "", tag, msg);
+}
+
+/*
+ * SIGHUP and the `reload` command: reads the configuration files again, validates them
+ * completely, refuses what cannot change in a running process, then applies the difference:
+ * a new L4 generation (services, backends, servers, weights, timeouts; counter slots kept by
+ * name, so flows, checks, counters and cookies stay with their server), the checks' states
+ * carried over, the stats socket's view, the proxy lcores' rules (they switch at their next
+ * tick) and the certificates read again. Nothing running is interrupted; a refused reload
+ * changes nothing. Main lcore. Returns 0 when applied.
+ */
+static int reload(struct daemon *d, struct sl_outbuf *out)
+{
+	struct sl_dp *dp = &d->dp;
+	if (d->nretired == SL_RETIRED_MAX) {
+		sl_outbuf_printf(out, "reload refused: %u earlier configurations are still used by running sessions; try again when they end\n",
+				 d->nretired);
+		return -1;
+	}
+	uint64_t t0 = rte_rdtsc();
+	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
+	struct sl_cfg *nw = NULL;
+	int r = sl_cfg_load_files(d->cli.files, d->cli.nfiles, &opts, &nw);
+	if (r < 0 || sl_httpx_check_certs(nw) > 0) {
+		sl_outbuf_printf(out, "reload refused: the configuration is invalid%s; the running one keeps serving\n",
+				 r < 0 ? "" : " (certificates: see sluiced's output)");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	if (sl_cfg_reload_check(d->cfg, nw, out) > 0 ||
+	    sl_cfg_assign_slots(d->cfg, nw, &d->slots, out) < 0) {
+		sl_outbuf_printf(out, "reload refused; the running configuration keeps serving\n");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	/* build what may fail before anything switches */
+	dp->cfg_gen++;
+	struct sl_l4_conf *probe = NULL;
+	struct sl_checks *nc = NULL;
+	if (sl_l4_conf_build(nw, dp, NULL, NULL, &probe) < 0 ||
+	    (nc = sl_checks_create(dp, nw, probe)) == NULL) {
+		dp->cfg_gen--;
+		sl_l4_conf_free(probe);
+		sl_outbuf_printf(out, "reload refused: out of memory (or too many servers) building the new tables\n");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	sl_l4_conf_free(probe);
+	int changes = sl_cfg_reload_summary(d->cfg, nw, out);
+	d->retired[d->nretired++] = (struct retired){d->cfg, d->checks};
+	dp->cfg_retired = d->nretired;
+	d->cfg = nw;
+	d->checks = nc;
+	dp->cfg = nw;
+	sl_checks_carry(nc, d->retired[d->nretired - 1].checks);
+	/* the stats view first: a page a proxy lcore renders after it follows the new generation
+	 * must not read the old configuration, which goes once every proxy lcore followed */
+	sl_ctl_set_cfg(d->ctl, nw, nc);
+	sl_checks_publish(nc);
+	sl_httpx_reload_certs(dp, out);
+	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
+	sl_outbuf_printf(out, "reload applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
+			 dp->cfg_gen, changes, us);
+	return 0;
+}
+
+static int reload_cmd(void *arg, struct sl_outbuf *out)
+{
+	size_t from = sl_outbuf_len(out);
+	int r = reload(arg, out);
+	printf("sluiced: reload (stats socket):\n%.*s", (int)(sl_outbuf_len(out) - from),
+	       sl_outbuf_data(out) + from);
+	fflush(stdout);
+	return r;
+}
+
+/* Frees the configurations reloads replaced once every proxy lcore is clean of them. */
+static void reap_retired(struct daemon *d)
+{
+	if (d->nretired == 0)
+		return;
+	const struct sl_dp *dp = &d->dp;
+	for (unsigned i = 0; i < dp->nproxies; i++)
+		if (__atomic_load_n(&dp->lcores[dp->proxy_ids[i]]->cfg_clean, __ATOMIC_ACQUIRE) != d->cfg)
+			return;
+	free_retired(d);
 }
 
 static void main_hook(struct sl_dp *dp, void *arg)
@@ -573,9 +704,9 @@ static void main_hook(struct sl_dp *dp, void *arg)
 	if (reload_signal) {
 		reload_signal = 0;
 		struct sl_outbuf o;
-		sl_outbuf_init(&o, 4096);
-		sl_httpx_reload_certs(dp, &o);
-		printf("sluiced: SIGHUP: %.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
+		sl_outbuf_init(&o, 65536);
+		reload(d, &o);
+		printf("sluiced: SIGHUP:\n%.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
 		fflush(stdout);
 		sl_outbuf_free(&o);
 	}
@@ -587,6 +718,7 @@ static void main_hook(struct sl_dp *dp, void *arg)
 	}
 	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
+	reap_retired(d);
 }
 
 static int step_run(struct daemon *d)

@@ -204,14 +204,15 @@ static const struct sl_tcp_cbs page_cbs = {
 };
 
 /* The listener's accept: a connection object from the lcore's pool, or a refusal when full. */
-struct page_listener {
+struct sl_page_listener {
+	struct sl_page_listener *next; /* the lcore's list */
 	struct sl_lcore *lc;
 	const struct sl_proxy *px;
 };
 
 static int page_accepted(struct sl_tcp_conn *c, void *arg)
 {
-	struct page_listener *pl = arg;
+	struct sl_page_listener *pl = arg;
 	struct sl_page_conn *pool = pl->lc->pages;
 	for (unsigned i = 0; i < SL_PAGE_CONNS; i++) {
 		struct sl_page_conn *pc = &pool[i];
@@ -241,11 +242,13 @@ int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc)
 			if (lc->pages == NULL)
 				return -1;
 		}
-		struct page_listener *pl = rte_zmalloc("sl_page_l", sizeof(*pl), 64);
+		struct sl_page_listener *pl = rte_zmalloc("sl_page_l", sizeof(*pl), 64);
 		if (pl == NULL)
 			return -1;
 		pl->lc = lc;
 		pl->px = px;
+		pl->next = lc->page_lst;
+		lc->page_lst = pl;
 		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
 			if (b->addr.family != AF_INET)
 				continue;
@@ -272,8 +275,36 @@ int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc)
 	return 0;
 }
 
+/* The stats page of @cfg that stands for @px of the configuration a reload replaced: the same
+ * name, else the stats-only frontend on the same first port (the listeners are unchanged). */
+static const struct sl_proxy *page_in(const struct sl_cfg *cfg, const struct sl_proxy *px)
+{
+	const struct sl_proxy *n = sl_cfg_find_proxy(cfg, px->name, SL_CAP_FE);
+	if (n != NULL && n->stats.enabled)
+		return n;
+	for (n = cfg->proxies; n != NULL && px->binds != NULL; n = n->next)
+		for (const struct sl_bind *b = n->binds; n->stats.enabled && b != NULL; b = b->next)
+			if (b->port_lo == px->binds->port_lo)
+				return n;
+	return px;
+}
+
+void sl_page_take_cfg(struct sl_lcore *lc, const struct sl_cfg *cfg)
+{
+	for (struct sl_page_listener *pl = lc->page_lst; pl != NULL; pl = pl->next)
+		pl->px = page_in(cfg, pl->px);
+	for (unsigned i = 0; lc->pages != NULL && i < SL_PAGE_CONNS; i++)
+		if (lc->pages[i].busy)
+			lc->pages[i].px = page_in(cfg, lc->pages[i].px);
+}
+
 void sl_page_fini(struct sl_lcore *lc)
 {
+	while (lc->page_lst != NULL) {
+		struct sl_page_listener *pl = lc->page_lst;
+		lc->page_lst = pl->next;
+		rte_free(pl);
+	}
 	rte_free(lc->pages);
 	lc->pages = NULL;
 }

@@ -20,4 +20,8 @@ int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc);
 /* Frees @lc's page connections (after its stack is destroyed). */
 void sl_page_fini(struct sl_lcore *lc);
 
+/* Proxy lcore, after a reload: the stats pages and their connections use @cfg's proxies. */
+struct sl_cfg;
+void sl_page_take_cfg(struct sl_lcore *lc, const struct sl_cfg *cfg);
+
 #endif

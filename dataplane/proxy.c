@@ -358,6 +358,8 @@ int sl_proxy_init(struct sl_dp *dp)
 		if (!(lc->roles & SL_ROLE_PROXY))
 			continue;
 		lc->proxy_idx = dp->nproxies;
+		lc->cfg = lc->cfg_clean = dp->cfg;
+		lc->cfg_gen = dp->cfg_gen;
 		dp->proxy_ids[dp->nproxies++] = id;
 	}
 	/* server-side local ports: one disjoint range per proxy lcore, so that a server's
@@ -462,10 +464,38 @@ bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, cons
 	return true;
 }
 
+/*
+ * Follows a reload: when the published L4 generation comes from another configuration, the
+ * stats pages and HTTP sessions are pointed at it; once nothing of this lcore refers to an
+ * earlier one (sessions whose proxy or server went, HTTP checks started from it), says so in
+ * lc->cfg_clean and the main lcore may free it.
+ */
+static void follow_cfg(struct sl_lcore *lc)
+{
+	const struct sl_l4_conf *c = __atomic_load_n(&lc->dp->l4, __ATOMIC_ACQUIRE);
+	if (c == NULL || c->cfg == NULL)
+		return;
+	if (c->cfg != lc->cfg) {
+		sl_page_take_cfg(lc, c->cfg);
+		lc->cfg = c->cfg;
+		lc->cfg_gen = c->cfg_gen;
+	}
+	unsigned held = sl_httpx_follow_cfg(lc, c);
+	if (lc->cfg_clean == lc->cfg)
+		return;
+	for (unsigned k = 0; lc->hchk != NULL && k < SL_HCHK_SLOTS; k++)
+		held += lc->hchk[k].busy && lc->hchk[k].req.cfg_gen != lc->cfg_gen;
+	if (lc->hchk_req != NULL && rte_ring_count(lc->hchk_req) > 0)
+		held++; /* requests not started yet may be older: look again next tick */
+	if (held == 0)
+		__atomic_store_n(&lc->cfg_clean, lc->cfg, __ATOMIC_RELEASE);
+}
+
 void sl_proxy_tick(struct sl_lcore *lc)
 {
 	if (lc->tcp == NULL)
 		return;
+	follow_cfg(lc);
 	hchk_tick(lc);
 	sl_tcp_advance(lc->tcp, px_now_us(lc));
 	sl_httpx_tick(lc);

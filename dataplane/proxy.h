@@ -56,7 +56,7 @@ struct sl_hchk_req {
 	const struct sl_httpchk *chk; /* the backend's expectations (immutable config) */
 	const char *text;       /* the request, kept alive by the caller */
 	uint32_t text_len;
-	uint32_t pad;
+	uint32_t cfg_gen;       /* the configuration generation of @chk and @text */
 };
 
 /* proxy lcore -> main */

@@ -89,7 +89,9 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		goto out;
 	unsigned i = 0, active = 0;
 	for (const struct sl_server *s = be->servers; s != NULL; s = s->next, i++) {
-		if (c->nservers >= SL_L4_MAX_SERVERS) {
+		/* the counter slot: the server's own (stable across reloads), else the next */
+		unsigned g = s->slot > 0 ? (unsigned)s->slot - 1 : c->nservers;
+		if (g >= SL_L4_MAX_SERVERS) {
 			fprintf(stderr, "sluiced: more than %d servers in backends\n",
 				SL_L4_MAX_SERVERS);
 			r = -E2BIG;
@@ -98,10 +100,9 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		struct sl_l4_server *v = &b->servers[i];
 		v->ip = s->addr.v4;
 		v->port = s->port;
-		uint8_t st = maint != NULL ? maint[c->nservers] : SL_SRV_RT_IN;
-		v->weight = weights != NULL && weights[c->nservers] != SL_SRV_WEIGHT_CFG ?
-				    weights[c->nservers] :
-				    (uint16_t)s->p.weight;
+		uint8_t st = maint != NULL ? maint[g] : SL_SRV_RT_IN;
+		v->weight = weights != NULL && weights[g] != SL_SRV_WEIGHT_CFG ? weights[g] :
+										  (uint16_t)s->p.weight;
 		v->usable = !s->p.disabled && s->addr.family == AF_INET && st != SL_SRV_RT_OUT;
 		v->drain = st == SL_SRV_RT_PERSIST || v->weight == 0;
 		v->backup = s->p.backup;
@@ -109,7 +110,9 @@ static int build_backend(struct sl_l4_conf *c, struct sl_l4_backend *b, const st
 		v->name = s->name;
 		v->cookie = s->cookie;
 		v->maxconn = s->p.maxconn > 0 ? (uint32_t)s->p.maxconn : 0;
-		v->gidx = (uint16_t)c->nservers++;
+		v->gidx = (uint16_t)g;
+		if (g >= c->nservers)
+			c->nservers = g + 1;
 		if (v->usable && !v->drain && !v->backup)
 			active++;
 	}
@@ -163,6 +166,8 @@ int sl_l4_conf_build(const struct sl_cfg *cfg, const struct sl_dp *dp, const uin
 		goto nomem;
 	c->lport_lo = SL_LPORT_LO;
 	c->lport_hi = SL_LPORT_HI;
+	c->cfg = cfg;
+	c->cfg_gen = dp->cfg_gen;
 	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
 		if (!(p->cap & SL_CAP_FE) || p->mode != SL_MODE_TCP)
 			continue;
@@ -754,6 +759,12 @@ void sl_l4_show(const struct sl_dp *dp, struct sl_outbuf *out)
 	const struct sl_l4_conf *c = dp->l4;
 	if (c == NULL)
 		return;
+	const struct sl_gen_stats *g = &dp->gen_stats;
+	uint64_t mhz = dp->tsc_hz / 1000000 ? dp->tsc_hz / 1000000 : 1;
+	sl_outbuf_printf(out, "generation %" PRIu64 " (configuration %u): %u server slots, built in %" PRIu64
+			 " us, published in %" PRIu64 " us; %u replaced configuration(s) still in use\n",
+			 g->n, c->cfg_gen, c->nservers, g->build_cycles / mhz, g->publish_cycles / mhz,
+			 dp->cfg_retired);
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
 		sl_outbuf_printf(out, "worker %u: flows %u/%u, local ports %u-%u\n", lc->lcore_id,

@@ -79,7 +79,9 @@ struct sl_l4_conf {
 	unsigned nservices;
 	struct sl_l4_backend *backends;
 	unsigned nbackends;
-	unsigned nservers; /* counters slots used */
+	unsigned nservers; /* counter slots: every server's gidx is below (there may be gaps) */
+	const struct sl_cfg *cfg; /* the configuration it was built from (names point into it) */
+	uint32_t cfg_gen;         /* that configuration's generation (dp->cfg_gen then) */
 	uint16_t lport_lo, lport_hi;
 	/* dport -> service index + 1 for wildcard-address services (0: none) */
 	uint16_t port_svc[65536];

@@ -448,6 +448,11 @@ http {
             add_header X-Backend $name always;
             return 200 "backend: $name\nremote-addr: \$remote_addr\nremote-port: \$remote_port\nserver-addr: \$server_addr\nmethod: \$request_method\nuri: \$request_uri\nprotocol: \$server_protocol\nhost: \$http_host\nx-forwarded-for: \$http_x_forwarded_for\nx-forwarded-proto: \$http_x_forwarded_proto\nx-forwarded-port: \$http_x_forwarded_port\nx-forwarded-host: \$http_x_forwarded_host\nx-real-ip: \$http_x_real_ip\nforwarded: \$http_forwarded\nvia: \$http_via\ncookie: \$http_cookie\nuser-agent: \$http_user_agent\nconnection: \$http_connection\nx-test: \$http_x_test\nx-remove-me: \$http_x_remove_me\n";
         }
+        location = /fail {
+            default_type text/plain;
+            add_header X-Backend $name always;
+            return 500 "backend $name fails\n";
+        }
         location = /setcookie {
             default_type text/plain;
             add_header X-Backend $name always;

@@ -684,6 +684,82 @@ static void test_rotation(void)
 	CU_ASSERT_TRUE(in[1] && !in[3]);
 }
 
+/* ---------------------------------------------------------------- reload */
+
+/* A reload keeps what the running process knows of a server (sl_check_srv_carry). */
+static void test_carry_across_reload(void)
+{
+	struct sl_check_sched sc;
+	sl_check_sched_init(&sc, 0, 0, 1);
+	struct sl_srv_params p = params(1000, 0, 0, 2, 3);
+	struct sl_check_srv old;
+	sl_check_srv_init(&old, &p, 0);
+	struct sl_check_srv *list[1] = {&old};
+	sl_check_sched_start(&sc, list, 1, 0);
+	/* HAProxy's start: UP with health = rise, the first failure takes it DOWN */
+	CU_ASSERT_EQUAL(probe(&sc, &old, 0, SL_CHK_L4CON, 1), EV_DOWN);
+	CU_ASSERT_STRING_EQUAL(st(&old), "DOWN");
+	sl_check_sched_remove(&sc, &old);
+
+	/* the same server in the new configuration: still DOWN, counters and result kept */
+	struct sl_check_srv nw;
+	sl_check_srv_init(&nw, &p, 5000);
+	CU_ASSERT_NSTRING_EQUAL(st(&nw), "UP", 2); /* what a fresh start would say */
+	sl_check_srv_carry(&nw, &old, false, false);
+	CU_ASSERT_STRING_EQUAL(st(&nw), "DOWN");
+	CU_ASSERT_EQUAL(nw.chkdown, 1);
+	CU_ASSERT_EQUAL(nw.chkfail, old.chkfail);
+	CU_ASSERT_EQUAL(nw.status, SL_CHK_L4CON);
+	CU_ASSERT_EQUAL(nw.last_change_s, old.last_change_s);
+	/* it comes back after rise successes, on the new schedule */
+	struct sl_check_srv *l2[1] = {&nw};
+	sl_check_sched_start(&sc, l2, 1, 5000);
+	CU_ASSERT_EQUAL(probe(&sc, &nw, 5000, SL_CHK_L4OK, 1), 0);
+	CU_ASSERT_EQUAL(probe(&sc, &nw, 6001, SL_CHK_L4OK, 1), EV_UP);
+	sl_check_sched_remove(&sc, &nw);
+
+	/* an UP server whose fall was lowered: health clamped to the new range, still UP */
+	struct sl_srv_params p5 = params(1000, 0, 0, 2, 5);
+	struct sl_check_srv up5, up2;
+	sl_check_srv_init(&up5, &p5, 0);
+	up5.health = 6; /* full: rise + fall - 1 */
+	struct sl_srv_params p2 = params(1000, 0, 0, 2, 2);
+	sl_check_srv_init(&up2, &p2, 0);
+	sl_check_srv_carry(&up2, &up5, false, false);
+	CU_ASSERT_EQUAL(up2.health, 3);
+	CU_ASSERT_STRING_EQUAL(st(&up2), "UP");
+
+	/* drained at run time: stays drained across the reload */
+	struct sl_check_srv dr, dr2;
+	sl_check_srv_init(&dr, &p, 0);
+	sl_check_set_admin(NULL, &dr, SL_CHK_SET_DRAIN, 10);
+	sl_check_srv_init(&dr2, &p, 20000);
+	sl_check_srv_carry(&dr2, &dr, false, false);
+	CU_ASSERT_NSTRING_EQUAL(st(&dr2), "DRAIN", 5);
+
+	/* `disabled` removed from the file: the file decides (UP), the counters stay */
+	struct sl_srv_params pd = p;
+	pd.disabled = true;
+	struct sl_check_srv dis, en;
+	sl_check_srv_init(&dis, &pd, 0);
+	dis.chkdown = 4;
+	CU_ASSERT_STRING_EQUAL(st(&dis), "MAINT");
+	sl_check_srv_init(&en, &p, 30000);
+	sl_check_srv_carry(&en, &dis, true, false);
+	CU_ASSERT_NSTRING_EQUAL(st(&en), "UP", 2);
+	CU_ASSERT_EQUAL(en.chkdown, 4);
+	/* and a maintenance set at run time survives a reload that leaves `disabled` alone */
+	struct sl_check_srv m, m2;
+	sl_check_srv_init(&m, &p, 0);
+	sl_check_set_admin(NULL, &m, SL_CHK_SET_MAINT, 10);
+	sl_check_srv_init(&m2, &p, 40000);
+	sl_check_srv_carry(&m2, &m, false, false);
+	CU_ASSERT_STRING_EQUAL(st(&m2), "MAINT");
+	CU_ASSERT_FALSE(sl_check_srv_usable(&m2));
+	sl_check_sched_free(&sc);
+}
+
+
 static const struct sl_test_case status_cases[] = {
 	{"codes, descriptions, verdicts", test_status_codes},
 	{"initial states", test_init_states},
@@ -700,8 +776,10 @@ static const struct sl_test_case state_cases[] = {
 	{"nolb from disable-on-404", test_nolb_disable_on_404},
 	{"on-marked-up shutdown-backup-sessions", test_shutdown_backups_on_up},
 	{"backup selection", test_rotation},
+	{"state carried across a reload", test_carry_across_reload},
 	{NULL, NULL},
 };
+
 
 static const struct sl_test_case expect_cases[] = {
 	{"status lists", test_status_list},
