@@ -98,6 +98,8 @@ struct hx_sess {
 	uint8_t meth; /* enum sl_http1_method of the request */
 	int minor;
 	int retries;
+	int32_t same_gidx;  /* a retry: the server to connect to again (-1: balance) */
+	int32_t avoid_gidx; /* a redispatch: the server that failed, left when another is usable */
 	uint64_t req_left, rsp_left;
 	struct sl_http1_chunk req_ck, rsp_ck;
 	char *buf;    /* request head buffer (then pipelined bytes), or NULL */
@@ -572,6 +574,15 @@ static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len
 	int si = -1;
 	bool full = false;
 	s->direct = false;
+	if (s->same_gidx >= 0) { /* a retry: the same server while it may take the request */
+		for (unsigned i = 0; i < b->nservers && si < 0; i++)
+			if (b->servers[i].gidx == s->same_gidx && b->servers[i].usable &&
+			    has_slot(hx, &b->servers[i]))
+				si = (int)i;
+		s->same_gidx = -1;
+		if (si >= 0)
+			ck = NULL;
+	}
 	if (ck != NULL) {
 		for (unsigned i = 0; i < b->nservers; i++) {
 			const struct sl_l4_server *v = &b->servers[i];
@@ -588,11 +599,14 @@ static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len
 		if (si >= 0)
 			s->direct = true; /* the client's cookie chose this server */
 	}
+	/* a redispatch leaves the failed server out unless it is the only one in rotation */
+	int32_t avoid = b->nrot > 1 ? s->avoid_gidx : -1;
 	if (si < 0 && b->nrot > 0) {
 		switch (b->balance) {
 		case SL_BAL_FIRST:
 			for (unsigned k = 0; k < b->nrot && si < 0; k++)
-				if (has_slot(hx, &b->servers[b->rot[k]]))
+				if (b->servers[b->rot[k]].gidx != avoid &&
+				    has_slot(hx, &b->servers[b->rot[k]]))
 					si = b->rot[k];
 			full = si < 0;
 			break;
@@ -601,6 +615,8 @@ static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len
 			for (unsigned k = 0; k < b->nrot; k++) {
 				unsigned i = b->rot[(hx->rr + k) % b->nrot];
 				const struct sl_l4_server *v = &b->servers[i];
+				if (v->gidx == avoid)
+					continue;
 				if (!has_slot(hx, v)) {
 					full = true;
 					continue;
@@ -621,6 +637,12 @@ static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len
 								   hash_bytes(req->path, req->path_len);
 			uint16_t k = sl_maglev_lookup(b->maglev, h);
 			si = k == SL_MAGLEV_NONE ? -1 : k;
+			if (si >= 0 && b->servers[si].gidx == avoid) /* the next in rotation */
+				for (unsigned r = 0; r < b->nrot; r++)
+					if (b->rot[r] == si) {
+						si = b->rot[(r + 1) % b->nrot];
+						break;
+					}
 			if (si >= 0 && !has_slot(hx, &b->servers[si]))
 				return PICK_QUEUE; /* a hash names one server: wait for it */
 			break;
@@ -628,7 +650,7 @@ static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len
 		default: /* roundrobin, static-rr: the next server of the schedule with a slot */
 			for (uint32_t k = 0; k < b->nsched && si < 0; k++) {
 				unsigned i = b->sched[hx->rr++ % b->nsched];
-				if (has_slot(hx, &b->servers[i]))
+				if (b->servers[i].gidx != avoid && has_slot(hx, &b->servers[i]))
 					si = (int)i;
 			}
 			full = si < 0;
@@ -921,6 +943,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	s->ck_last = d.cookie_last;
 	s->ck_first = d.cookie_first;
 	s->retries = s->be->retries > 0 ? s->be->retries : 0;
+	s->same_gidx = s->avoid_gidx = -1;
 	s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
 	s->rsp = PH_NONE;
 	dispatch(s);
@@ -989,19 +1012,26 @@ static void dispatch(struct hx_sess *s)
 }
 
 /*
- * The server connection failed before a response head: `retries` more attempts (the balance
- * algorithm picks again, so a failed server is usually left for another: HAProxy's redispatch;
- * a persistence cookie keeps to its server), then 503.
+ * The server connection failed before a response head: `retries` more attempts, then 503. As
+ * HAProxy: a retry goes to the same server; with `option redispatch` the last one goes to
+ * another server (the failed one is avoided while another is usable, and a persistence cookie
+ * gives way).
  */
 static void srv_failed(struct hx_sess *s)
 {
+	int32_t failed = s->srv_idx >= 0 ? s->srv_gidx : -1;
 	srv_release(s, true);
 	if (s->rsp == PH_HEAD && s->retries > 0 && s->req == PH_DONE && s->req_hl > 0) {
+		bool last = s->retries == 1;
 		s->retries--;
 		ctr(s, SL_CTR_HTTP_RETRIES);
-		if (s->be->redispatch) {
+		if (s->be->redispatch && last) {
 			ctr(s, SL_CTR_HTTP_REDISPATCH);
 			s->ck_len = 0; /* option redispatch: persistence gives way */
+			s->avoid_gidx = failed;
+			s->same_gidx = -1;
+		} else {
+			s->same_gidx = failed;
 		}
 		s->rsp = PH_NONE;
 		dispatch(s);

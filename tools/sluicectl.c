@@ -4,11 +4,14 @@
  *
  *   sluicectl [-s SOCKET] [--json] [--csv] CMD...
  *   sluicectl [-s SOCKET] raw CMD...
+ *   sluicectl [-s SOCKET] top [-i SECONDS] [--once | -n N]
  *
  * The words of CMD are joined by spaces (several commands may be separated by ';', quoted for the
  * shell) and sent as one line (controlplane/stats_proto.h: HAProxy's stats socket protocol).
  * "show stat" is printed as an aligned table of the main columns; --csv (or "raw") prints the
  * CSV as sluiced sent it; --json asks for HAProxy's JSON form of "show stat" / "show info".
+ * "top" is a refreshing view built from "show info", "show stat" and "show lcores" (rates are
+ * the differences between two samples), in the manner of hatop.
  *
  * Exit status: 0 answered; 1 sluiced refused the command (unknown, permission denied);
  * 2 cannot connect to the socket; 3 timeout or I/O error; 64 bad usage.
@@ -16,13 +19,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,13 +60,19 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sluicectl [-s SOCKET] [--json] [--csv] CMD...\n"
 		"       sluicectl [-s SOCKET] raw CMD...\n"
+		"       sluicectl [-s SOCKET] top [-i SECONDS] [--once | -n N]\n"
 		"Sends CMD to sluiced's stats socket (default %s) and prints the answer.\n"
 		"  -s, --socket SOCKET  the stats socket (\"stats socket\" in the global section)\n"
 		"  --csv                print \"show stat\" as CSV instead of a table\n"
 		"  --json               ask for JSON (show stat, show info)\n"
 		"  raw                  send CMD as is and print the answer byte for byte\n"
+		"  top                  a live view of frontends, backends, servers and lcores (rates\n"
+		"                       over the last interval); q or Ctrl-C quits\n"
+		"    -i, --interval SECONDS  time between two frames (default 1, at least 0.1)\n"
+		"    -n N                    print N frames and exit (no terminal needed)\n"
+		"    --once                  the same as -n 1\n"
 		"Examples: sluicectl show stat; sluicectl show info; sluicectl help;\n"
-		"          sluicectl 'show stat; show info'\n"
+		"          sluicectl 'show stat; show info'; sluicectl top -i 2\n"
 		"Exit status: 0 ok, 1 command refused by sluiced, 2 cannot connect, 3 timeout or "
 		"I/O "
 		"error, 64 usage.\n",
@@ -107,7 +120,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int buf_add(struct buf *b, const char *s, size_t n)
+/* Room for @n more bytes and a final '\0'. */
+static int buf_reserve(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->size) {
 		size_t size = b->size != 0 ? b->size : 4096;
@@ -119,10 +133,38 @@ static int buf_add(struct buf *b, const char *s, size_t n)
 		b->p = p;
 		b->size = size;
 	}
+	return 0;
+}
+
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (buf_reserve(b, n) < 0)
+		return -1;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 	return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+static void buf_free(struct buf *b)
+{
+	free(b->p);
+	*b = (struct buf){0};
 }
 
 static int64_t mono_ms(void)
@@ -284,6 +326,49 @@ static int exchange(const char *sock, int fd, const char *line, struct buf *ans)
 	}
 }
 
+/* One command line over a connection of its own: connects, sends it, reads the whole answer.
+ * Returns an exit status, the reason already printed. */
+static int ask(const char *sock, const char *line, struct buf *ans)
+{
+	int fd = sock_connect(sock);
+	if (fd < 0)
+		return connect_error(sock, -fd);
+	int rc = exchange(sock, fd, line, ans);
+	close(fd);
+	if (rc == EXIT_OK && ans->len == 0) {
+		fprintf(stderr, "sluicectl: %s: the connection closed without an answer\n", sock);
+		return EXIT_IO;
+	}
+	return rc;
+}
+
+/* Every output ends with an empty line (the protocol's end marker): not for humans. */
+static void strip_end_marker(struct buf *ans)
+{
+	if (ans->len >= 2 && ans->p[ans->len - 1] == '\n' && ans->p[ans->len - 2] == '\n')
+		ans->p[--ans->len] = '\0';
+}
+
+/* True when the answer (end marker stripped) is sluiced refusing the command. */
+static bool refused(const char *ans)
+{
+	return strncmp(ans, SL_PROTO_MSG_UNKNOWN, strlen(SL_PROTO_MSG_UNKNOWN)) == 0 ||
+	       strcmp(ans, SL_PROTO_MSG_PERMISSION) == 0;
+}
+
+/* Prints why the command was refused. Returns EXIT_REFUSED. */
+static int report_refusal(const char *sock, const char *ans)
+{
+	if (strcmp(ans, SL_PROTO_MSG_PERMISSION) == 0)
+		fprintf(stderr,
+			"sluicectl: %s: permission denied: the socket's level is too low for "
+			"this command (stats socket ... level)\n",
+			sock);
+	else
+		fputs(ans, stderr);
+	return EXIT_REFUSED;
+}
+
 /* ---------------------------------------------------------------- show stat as a table */
 
 /* Splits one CSV line in place (quoted fields with "" for a quote). Returns the field count. */
@@ -432,6 +517,9 @@ int main(int argc, char **argv)
 	struct opts o = {0};
 	if (parse_args(argc, argv, &o) < 0)
 		return EXIT_USAGE;
+	/* "raw top" still sends the word to sluiced as it is */
+	if (!o.raw && word_is(&o, 0, "top"))
+		return cmd_top(&o);
 
 	/* The command line: the words joined by spaces, plus "json" when asked for. */
 	bool show_stat = word_is(&o, 0, "show") && word_is(&o, 1, "stat");
@@ -461,37 +549,17 @@ int main(int argc, char **argv)
 	if (buf_add(&line, "\n", 1) < 0)
 		return EXIT_IO;
 
-	int fd = sock_connect(o.sock);
-	if (fd < 0)
-		return connect_error(o.sock, -fd);
-	int rc = exchange(o.sock, fd, line.p, &ans);
-	close(fd);
+	int rc = ask(o.sock, line.p, &ans);
 	if (rc != EXIT_OK)
 		return rc;
-	if (ans.len == 0) {
-		fprintf(stderr, "sluicectl: %s: the connection closed without an answer\n", o.sock);
-		return EXIT_IO;
-	}
 
 	if (o.raw) {
 		fwrite(ans.p, 1, ans.len, stdout);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
 	}
-	/* Every output ends with an empty line (the protocol's end marker): not for humans. */
-	if (ans.len >= 2 && ans.p[ans.len - 1] == '\n' && ans.p[ans.len - 2] == '\n')
-		ans.p[--ans.len] = '\0';
-
-	if (strncmp(ans.p, SL_PROTO_MSG_UNKNOWN, strlen(SL_PROTO_MSG_UNKNOWN)) == 0) {
-		fputs(ans.p, stderr);
-		return EXIT_REFUSED;
-	}
-	if (strcmp(ans.p, SL_PROTO_MSG_PERMISSION) == 0) {
-		fprintf(stderr,
-			"sluicectl: %s: permission denied: the socket's level is too low for "
-			"this command (stats socket ... level)\n",
-			o.sock);
-		return EXIT_REFUSED;
-	}
+	strip_end_marker(&ans);
+	if (refused(ans.p))
+		return report_refusal(o.sock, ans.p);
 	if (show_stat && !o.csv && !has_fmt && !multi) {
 		char *copy = strdup(ans.p);
 		if (copy != NULL && print_table(copy, stdout) == 0) {
