@@ -224,10 +224,10 @@ static void emit_dataplane(const struct sl_stats_prom_dp *dp, struct sl_outbuf *
 
 	if (dp->flows_capacity > 0) {
 		sl_outbuf_printf(out,
-				 "<p class=\"flows\">Flow table: %" PRIu64 " / %" PRIu64 " entries ",
+				 "<div class=\"flows\">Flow table: %" PRIu64 " / %" PRIu64 " entries ",
 				 dp->flows, dp->flows_capacity);
-		emit_bar((double)dp->flows / (double)dp->flows_capacity, out);
-		sl_outbuf_puts(out, "</p>\n");
+		emit_bar((double)dp->flows / (double)dp->flows_capacity, out); /* a <div>: not in a <p> */
+		sl_outbuf_puts(out, "</div>\n");
 	}
 
 	bool any = false;
@@ -281,7 +281,9 @@ static const char chart_js[] =
 	"(function(){\n"
 	"var c=document.getElementById('sl-chart');\n"
 	"if(!c||!c.getContext||!window.fetch)return;\n"
-	"var url=c.getAttribute('data-json'),iv=(+c.getAttribute('data-poll')||5)*1000;\n"
+	/* without the page's own user:password, which fetch() refuses in a URL */
+	"var u=new URL(c.getAttribute('data-json'),location.href);u.username=u.password='';\n"
+	"var url=u.href,iv=(+c.getAttribute('data-poll')||5)*1000;\n"
 	"var N=60,pts=[],last=null,info=document.getElementById('sl-chart-info');\n"
 	"function sum(j){var s=0,r=0,b=0;\n"
 	" for(var i=0;i<j.length;i++){var row=j[i];\n"

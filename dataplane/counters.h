@@ -54,6 +54,9 @@
 	X(HTTP_ERR_503, "http_503_no_server")                                                     \
 	X(HTTP_ERR_504, "http_504_server_timeout")                                                \
 	X(HTTP_SESS_FULL, "http_refused_no_session")                                              \
+	X(TLS_HANDSHAKES, "tls_handshakes_full")                                                  \
+	X(TLS_RESUMED, "tls_handshakes_resumed")                                                  \
+	X(TLS_FAILED, "tls_handshakes_failed")                                                    \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
 	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \

@@ -3,6 +3,7 @@
 #include "dataplane/httpx.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
+#include <rte_telemetry.h>
+#include <rte_mempool.h>
 #include <rte_version.h>
 
 #include "controlplane/cfg.h"
@@ -21,10 +24,22 @@
 #include "controlplane/stats_model.h"
 #include "controlplane/stats_sock.h"
 #include "dataplane/checks.h"
+#include "dataplane/l4/flow.h"
 #include "dataplane/port.h"
 #include "dataplane/proxy.h"
+#include "dataplane/tcp/stack.h"
 
 #define SL_CTL_MAX_SOCKS 8
+
+/* One lcore at the last sample, and what the second before it showed. */
+struct ctl_lsample {
+	uint64_t tsc, busy, rx, tx;
+	double busy_ratio;
+	uint64_t rx_pps, tx_pps;
+};
+
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct sl_ctl *tel_ctl; /* guarded by tel_lock */
 
 struct sl_ctl {
 	struct sl_dp *dp;
@@ -36,6 +51,13 @@ struct sl_ctl {
 	/* `clear counters all`: the cumulative columns' values then, by row; read by the stats
 	 * pages on proxy lcores too, so a replaced one is freed only at the next replacement */
 	struct ctl_base *base, *base_old;
+	/* rates (rate, req_rate and their maxima) from one sample a second; same reading rules */
+	struct ctl_rates *rates, *rates_old;
+	uint64_t sampled_ms;
+	struct ctl_lsample lsamp[RTE_MAX_LCORE]; /* lcores at the last sample */
+	/* the rows of the last sample, for DPDK telemetry (its own thread: guarded by tel_lock) */
+	struct sl_stats_row *snap;
+	size_t nsnap;
 	int (*reload)(void *arg, struct sl_outbuf *out); /* `reload` (set by main) */
 	void *reload_arg;
 };
@@ -44,6 +66,20 @@ struct ctl_base {
 	size_t n; /* rows */
 	uint64_t v[];
 };
+
+/* One row's rates, by row (the rows of one configuration come in one order). */
+struct ctl_rate {
+	uint64_t stot, req;		/* the counters at the sample */
+	uint64_t rate, rate_max;	/* sessions per second: the last second's, the highest */
+	uint64_t req_rate, req_rate_max; /* requests per second (frontends) */
+	uint64_t smax, qmax;		/* the highest scur / qcur seen at a sample */
+};
+
+struct ctl_rates {
+	size_t n;
+	struct ctl_rate r[];
+};
+
 
 /* The cumulative columns `clear counters all` sets back to zero (HAProxy's "all" counters;
  * gauges such as scur, states and check results stay). */
@@ -109,17 +145,20 @@ static void add_u(struct sl_stats_row *r, int col, uint64_t v)
  * L4 counters into the rows: per server from every worker's block, summed into its backend and
  * the frontends that use it (scur, stot, bin, bout; HAProxy's meaning of each).
  */
+static void set_lastsess(struct sl_stats_row *r, uint64_t last_ms, uint64_t now_ms);
+
 static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 {
-	const struct sl_l4_conf *c = dp->l4;
+	const struct sl_l4_conf *c = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	uint64_t now = sl_dp_now_ms(dp);
 	if (c == NULL)
 		return;
 	for (unsigned bi = 0; bi < c->nbackends; bi++) {
 		const struct sl_l4_backend *b = &c->backends[bi];
 		struct sl_stats_row *brow = sl_stats_find(rows, n, b->name, "BACKEND");
-		uint64_t bt[4] = {0};
+		uint64_t bt[4] = {0}, blast = 0;
 		for (unsigned i = 0; i < b->nservers; i++) {
-			uint64_t v[4] = {0};
+			uint64_t v[4] = {0}, last = 0;
 			for (unsigned k = 0; k < dp->nworkers; k++) {
 				const struct sl_srv_ctrs *sc =
 					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
@@ -127,17 +166,25 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 				v[1] += sc->stot;
 				v[2] += sc->bin;
 				v[3] += sc->bout;
+				if (sc->last_ms > last)
+					last = sc->last_ms;
 			}
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
+			set_lastsess(r, last, now);
+			if (last > blast)
+				blast = last;
 			add_u(r, SL_ST_SCUR, v[0]);
 			add_u(r, SL_ST_STOT, v[1]);
+			add_u(r, SL_ST_LBTOT, v[1]); /* every flow or connection was a balancing choice */
 			add_u(r, SL_ST_BIN, v[2]);
 			add_u(r, SL_ST_BOUT, v[3]);
 			for (int k = 0; k < 4; k++)
 				bt[k] += v[k];
 		}
+		set_lastsess(brow, blast, now);
 		add_u(brow, SL_ST_SCUR, bt[0]);
 		add_u(brow, SL_ST_STOT, bt[1]);
+		add_u(brow, SL_ST_LBTOT, bt[1]);
 		add_u(brow, SL_ST_BIN, bt[2]);
 		add_u(brow, SL_ST_BOUT, bt[3]);
 		for (unsigned s = 0; s < c->nservices; s++) {
@@ -158,12 +205,37 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
  * req_tot, hrsp_* and ereq; backends' req_tot and hrsp_*; servers' hrsp_* (their scur and stot
  * come with the L4 counters: the proxy counts its server connections there).
  */
-static void fill_http(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
+/* HAProxy's qtime, ctime, rtime and ttime of a backend or server row: the averages of its last
+ * transactions (each lcore's sliding sums added, divided by the samples they stand for). */
+static void set_times(struct sl_stats_row *r, const struct sl_hx_times *t)
 {
-	const struct sl_cfg *cfg = dp->cfg;
+	if (r == NULL || t->n == 0)
+		return;
+	sl_stats_set_u(r, SL_ST_QTIME, t->q / t->n);
+	sl_stats_set_u(r, SL_ST_CTIME, t->c / t->n);
+	sl_stats_set_u(r, SL_ST_RTIME, t->r / t->n);
+	sl_stats_set_u(r, SL_ST_TTIME, t->t / t->n);
+}
+
+/* lastsess: seconds since a session last went to the server or backend (-1: never) */
+static void set_lastsess(struct sl_stats_row *r, uint64_t last_ms, uint64_t now_ms)
+{
+	if (r != NULL && last_ms > 0)
+		sl_stats_set_s(r, SL_ST_LASTSESS, (int64_t)((now_ms - last_ms) / 1000));
+}
+
+/*
+ * HTTP counters into the rows, summed over the proxy lcores: frontends' sessions (scur, stot),
+ * req_tot, hrsp_* and ereq; backends' req_tot, hrsp_*, cli_abrt, srv_abrt, times and lastsess;
+ * servers' hrsp_*, aborts, times (their scur and stot come with the L4 counters: the proxy
+ * counts its server connections there).
+ */
+static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_stats_row *rows,
+		      size_t n)
+{
 	unsigned npx = SL_PX_SLOTS + 1;
 	struct sl_hx_pxctr *sum = calloc(npx, sizeof(*sum));
-	uint64_t(*srv)[6] = calloc(SL_L4_MAX_SERVERS, sizeof(*srv));
+	struct sl_hx_srvctr *srv = calloc(SL_L4_MAX_SERVERS, sizeof(*srv));
 	if (sum == NULL || srv == NULL)
 		goto out;
 	bool any = false;
@@ -188,23 +260,37 @@ static void fill_http(const struct sl_dp *dp, struct sl_stats_row *rows, size_t 
 			add_u(f, SL_ST_STOT, c->stot);
 			add_u(f, SL_ST_REQ_TOT, c->req_tot);
 			add_u(f, SL_ST_EREQ, c->ereq);
+			add_u(f, SL_ST_BIN, c->bin);
+			add_u(f, SL_ST_BOUT, c->bout);
 			for (int k = 0; k < 6; k++)
 				add_u(f, hcol[k], c->hrsp[k]);
 		}
 		if (px->cap & SL_CAP_BE) {
 			struct sl_stats_row *b = sl_stats_find(rows, n, px->name, "BACKEND");
 			add_u(b, SL_ST_REQ_TOT, c->req_tot);
+			add_u(b, SL_ST_BIN, c->bin);
+			add_u(b, SL_ST_BOUT, c->bout);
+			add_u(b, SL_ST_CLI_ABRT, c->cli_abrt);
+			add_u(b, SL_ST_SRV_ABRT, c->srv_abrt);
 			for (int k = 0; k < 6; k++)
 				add_u(b, hcol[k], c->hrsp[k]);
+			set_times(b, &c->tm);
 		}
 	}
-	const struct sl_l4_conf *l4 = dp->l4;
+	const struct sl_l4_conf *l4 = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
 	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
 		const struct sl_l4_backend *b = &l4->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {
+			const struct sl_hx_srvctr *c = &srv[b->servers[i].gidx];
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
 			for (int k = 0; k < 6; k++)
-				add_u(r, hcol[k], srv[b->servers[i].gidx][k]);
+				add_u(r, hcol[k], c->hrsp[k]);
+			add_u(r, SL_ST_CLI_ABRT, c->cli_abrt);
+			add_u(r, SL_ST_SRV_ABRT, c->srv_abrt);
+			add_u(r, SL_ST_BIN, c->bin);
+			add_u(r, SL_ST_BOUT, c->bout);
+			add_u(r, SL_ST_REQ_TOT, c->req_tot);
+			set_times(r, &c->tm);
 		}
 	}
 out:
@@ -218,7 +304,7 @@ static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t
 	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
 		return -ENOMEM;
 	fill_l4(ctl->dp, *rows, *n);
-	fill_http(ctl->dp, *rows, *n);
+	fill_http(ctl->dp, ctl->cfg, *rows, *n);
 	sl_checks_fill_rows(ctl->checks, *rows, *n);
 	return 0;
 }
@@ -237,7 +323,238 @@ int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size
 			uint64_t v = sl_stats_get_u(&(*rows)[i], cleared_cols[k]);
 			sl_stats_set_u(&(*rows)[i], cleared_cols[k], v > b ? v - b : 0);
 		}
+	const struct ctl_rates *rt = __atomic_load_n(&ctl->rates, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; rt != NULL && rt->n == *n && i < *n; i++) {
+		struct sl_stats_row *r = &(*rows)[i];
+		sl_stats_set_u(r, SL_ST_RATE, rt->r[i].rate);
+		sl_stats_set_u(r, SL_ST_RATE_MAX, rt->r[i].rate_max);
+		/* maxima: sampled once a second, and never below the current value */
+		uint64_t cur = sl_stats_get_u(r, SL_ST_SCUR), q = sl_stats_get_u(r, SL_ST_QCUR);
+		sl_stats_set_u(r, SL_ST_SMAX, rt->r[i].smax > cur ? rt->r[i].smax : cur);
+		if (r->obj != SL_STATS_FE)
+			sl_stats_set_u(r, SL_ST_QMAX, rt->r[i].qmax > q ? rt->r[i].qmax : q);
+		if (r->obj == SL_STATS_FE) {
+			sl_stats_set_u(r, SL_ST_REQ_RATE, rt->r[i].req_rate);
+			sl_stats_set_u(r, SL_ST_REQ_RATE_MAX, rt->r[i].req_rate_max);
+		}
+	}
 	return 0;
+}
+
+static void set_rates(struct sl_ctl *ctl, struct ctl_rates *r)
+{
+	struct ctl_rates *old = ctl->rates;
+	__atomic_store_n(&ctl->rates, r, __ATOMIC_RELEASE);
+	free(ctl->rates_old);
+	ctl->rates_old = old;
+}
+
+void sl_ctl_sample(struct sl_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t now = sl_dp_now_ms(dp);
+	if (ctl->sampled_ms != 0 && now - ctl->sampled_ms < 1000)
+		return;
+	uint64_t elapsed = ctl->sampled_ms != 0 ? now - ctl->sampled_ms : 0;
+	ctl->sampled_ms = now;
+	/* lcores: busy share and packet rates over the last second */
+	uint64_t tsc = rte_rdtsc();
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		struct ctl_lsample *l = &ctl->lsamp[id];
+		const struct sl_lcore_ctrs *c = &dp->ctrs[id];
+		uint64_t busy = c->busy_cycles, rx = c->c[SL_CTR_RX_PKTS], tx = c->c[SL_CTR_TX_PKTS];
+		if (l->tsc != 0 && tsc > l->tsc) {
+			double dt = (double)(tsc - l->tsc);
+			l->busy_ratio = (double)(busy - l->busy) / dt;
+			double secs = dt / (double)(dp->tsc_hz ? dp->tsc_hz : 1);
+			l->rx_pps = (uint64_t)((double)(rx - l->rx) / secs);
+			l->tx_pps = (uint64_t)((double)(tx - l->tx) / secs);
+		}
+		l->tsc = tsc;
+		l->busy = busy;
+		l->rx = rx;
+		l->tx = tx;
+	}
+	/* rows: sessions and requests per second */
+	struct sl_stats_row *rows;
+	size_t n;
+	if (raw_rows(ctl, &rows, &n) < 0)
+		return;
+	struct ctl_rates *nr = calloc(1, sizeof(*nr) + (n ? n : 1) * sizeof(nr->r[0]));
+	if (nr == NULL) {
+		sl_stats_rows_free(rows, n);
+		return;
+	}
+	nr->n = n;
+	const struct ctl_rates *prev = ctl->rates;
+	for (size_t i = 0; i < n; i++) {
+		struct ctl_rate *r = &nr->r[i];
+		r->stot = sl_stats_get_u(&rows[i], SL_ST_STOT);
+		r->req = sl_stats_get_u(&rows[i], SL_ST_REQ_TOT);
+		r->smax = sl_stats_get_u(&rows[i], SL_ST_SCUR);
+		r->qmax = sl_stats_get_u(&rows[i], SL_ST_QCUR);
+		if (prev == NULL || prev->n != n)
+			continue;
+		const struct ctl_rate *p = &prev->r[i];
+		if (p->smax > r->smax)
+			r->smax = p->smax;
+		if (p->qmax > r->qmax)
+			r->qmax = p->qmax;
+		if (elapsed == 0)
+			continue;
+		r->rate = r->stot > p->stot ? (r->stot - p->stot) * 1000 / elapsed : 0;
+		r->req_rate = r->req > p->req ? (r->req - p->req) * 1000 / elapsed : 0;
+		r->rate_max = r->rate > p->rate_max ? r->rate : p->rate_max;
+		r->req_rate_max = r->req_rate > p->req_rate_max ? r->req_rate : p->req_rate_max;
+	}
+	sl_stats_rows_free(rows, n);
+	set_rates(ctl, nr);
+	/* the same rows as `show stat` gives them now, for the telemetry thread */
+	if (sl_ctl_stats_rows(ctl, &rows, &n) == 0) {
+		pthread_mutex_lock(&tel_lock);
+		struct sl_stats_row *old = ctl->snap;
+		size_t nold = ctl->nsnap;
+		ctl->snap = rows;
+		ctl->nsnap = n;
+		pthread_mutex_unlock(&tel_lock);
+		sl_stats_rows_free(old, nold);
+	}
+}
+
+/* ------------------------------------------------------------------ DPDK telemetry
+ *
+ * `dpdk-telemetry.py -f <file prefix>` shows /sluice/counters, /sluice/lcores and /sluice/stat.
+ * The callbacks run in DPDK's telemetry thread: they read the per-lcore counters (plain loads,
+ * as every reader) and the rows of the last second's sample, which main swaps under tel_lock;
+ * never the configuration or the L4 generation, which main frees without telling that thread.
+ */
+
+static int tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	pthread_mutex_lock(&tel_lock);
+	const struct sl_ctl *ctl = tel_ctl;
+	rte_tel_data_start_dict(d);
+	for (int k = 0; ctl != NULL && k < SL_CTR_MAX; k++)
+		rte_tel_data_add_dict_u64(d, sl_ctr_name((enum sl_ctr)k), ctr_sum(ctl->dp, (enum sl_ctr)k));
+	pthread_mutex_unlock(&tel_lock);
+	return 0;
+}
+
+static int tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	pthread_mutex_lock(&tel_lock);
+	const struct sl_ctl *ctl = tel_ctl;
+	rte_tel_data_start_dict(d);
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		if (ctl == NULL)
+			break;
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		if (c == NULL)
+			break;
+		const struct sl_lcore_ctrs *k = &ctl->dp->ctrs[id];
+		const struct ctl_lsample *l = &ctl->lsamp[id];
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_u64(c, "rx_packets", k->c[SL_CTR_RX_PKTS]);
+		rte_tel_data_add_dict_u64(c, "tx_packets", k->c[SL_CTR_TX_PKTS]);
+		rte_tel_data_add_dict_u64(c, "busy_cycles", k->busy_cycles);
+		rte_tel_data_add_dict_u64(c, "busy_permille", (uint64_t)(l->busy_ratio * 1000));
+		rte_tel_data_add_dict_u64(c, "rx_pps", l->rx_pps);
+		rte_tel_data_add_dict_u64(c, "tx_pps", l->tx_pps);
+		char name[16];
+		snprintf(name, sizeof(name), "%u", id);
+		rte_tel_data_add_dict_container(d, name, c, 0);
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return 0;
+}
+
+/* /sluice/stat: "proxy/server" -> the main columns of its show stat row (DPDK keeps at most
+ * RTE_TEL_MAX_DICT_ENTRIES of them: the first rows of a large configuration). */
+static int tel_stat(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static const int cols[] = {SL_ST_SCUR, SL_ST_STOT, SL_ST_BIN, SL_ST_BOUT, SL_ST_EREQ,
+				   SL_ST_ECON, SL_ST_ERESP, SL_ST_RATE, SL_ST_REQ_TOT,
+				   SL_ST_HRSP_2XX, SL_ST_HRSP_5XX, SL_ST_CHKFAIL};
+	pthread_mutex_lock(&tel_lock);
+	const struct sl_ctl *ctl = tel_ctl;
+	rte_tel_data_start_dict(d);
+	for (size_t i = 0; ctl != NULL && i < ctl->nsnap && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
+		const struct sl_stats_row *r = &ctl->snap[i];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		if (c == NULL)
+			break;
+		rte_tel_data_start_dict(c);
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+			rte_tel_data_add_dict_u64(c, sl_stats_col_name(cols[k]), sl_stats_get_u(r, cols[k]));
+		const char *st = sl_stats_get_str(r, SL_ST_STATUS);
+		if (st != NULL && st[0] != '\0')
+			rte_tel_data_add_dict_string(c, "status", st);
+		char name[RTE_TEL_MAX_STRING_LEN];
+		snprintf(name, sizeof(name), "%s/%s", sl_stats_get_str(r, SL_ST_PXNAME),
+			 sl_stats_get_str(r, SL_ST_SVNAME));
+		rte_tel_data_add_dict_container(d, name, c, 0);
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return 0;
+}
+
+static void tel_register(struct sl_ctl *ctl)
+{
+	static bool registered; /* DPDK keeps commands for the life of the process */
+	pthread_mutex_lock(&tel_lock);
+	tel_ctl = ctl;
+	pthread_mutex_unlock(&tel_lock);
+	if (registered)
+		return;
+	registered = true;
+	rte_telemetry_register_cmd("/sluice/counters", tel_counters,
+				   "sluice: every dataplane counter summed over the lcores");
+	rte_telemetry_register_cmd("/sluice/lcores", tel_lcores,
+				   "sluice: per lcore packets, busy share and packet rates");
+	rte_telemetry_register_cmd("/sluice/stat", tel_stat,
+				   "sluice: show stat's main columns per proxy/server (last second)");
+}
+
+void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
+{
+	const struct sl_dp *dp = ctl->dp;
+	memset(v, 0, sizeof(*v));
+	for (int k = 0; k < SL_CTR_MAX; k++)
+		v->ctr[k] = (struct sl_stats_prom_counter){sl_ctr_name((enum sl_ctr)k),
+							   ctr_sum(dp, (enum sl_ctr)k),
+							   k >= SL_CTR_FIRST_DROP};
+	size_t nl = 0;
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		const struct sl_lcore *lc = dp->lcores[id];
+		const struct ctl_lsample *l = &ctl->lsamp[id];
+		unsigned r = lc->roles;
+		v->lc[nl++] = (struct sl_stats_prom_lcore){
+			.id = id,
+			.role = r == (SL_ROLE_WORKER | SL_ROLE_PROXY)		     ? "worker+proxy" :
+				r == (SL_ROLE_MAIN | SL_ROLE_WORKER | SL_ROLE_PROXY) ? "main+worker+proxy" :
+				(r & SL_ROLE_MAIN)				     ? "main" :
+				(r & SL_ROLE_PROXY)				     ? "proxy" :
+										       "worker",
+			.busy = l->busy_ratio,
+			.rx_pps = l->rx_pps,
+			.tx_pps = l->tx_pps};
+	}
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (lc->l4.ft != NULL) {
+			v->dp.flows += sl_flow_count(lc->l4.ft);
+			v->dp.flows_capacity += sl_flow_capacity(lc->l4.ft);
+		}
+	}
+	v->dp.counters = v->ctr;
+	v->dp.n_counters = SL_CTR_MAX;
+	v->dp.lcores = v->lc;
+	v->dp.n_lcores = nl;
 }
 
 static void set_base(struct sl_ctl *ctl, struct ctl_base *b)
@@ -248,12 +565,13 @@ static void set_base(struct sl_ctl *ctl, struct ctl_base *b)
 	ctl->base_old = old;
 }
 
-/* clear counters [all]: "all" starts every cumulative counter from zero again (they are
- * per-lcore sums that only their lcore writes: the values now become the baseline taken off
- * every later read); without "all" HAProxy clears maxima, which sluice does not keep. */
+/* clear counters [all]: the maxima start again; "all" also starts every cumulative counter
+ * from zero (they are per-lcore sums that only their lcore writes: the values now become the
+ * baseline taken off every later read). */
 static int cmd_clear_counters(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
+	set_rates(ctl, NULL); /* the maxima (smax, qmax, rate_max, req_rate_max) start again */
 	if (argc < 3 || strcmp(argv[2], "all") != 0)
 		return 0;
 	struct sl_stats_row *rows;
@@ -334,6 +652,80 @@ static int cmd_reload(void *arg, int argc, char **argv, struct sl_outbuf *out)
 		return 0;
 	}
 	ctl->reload(ctl->reload_arg, out);
+	return 0;
+}
+
+#define SHOW_SESS_MAX 200
+
+/* show sess: a bounded summary of what is live: L4 flows per worker and service, then HTTP
+ * sessions one per line (the first SHOW_SESS_MAX). */
+static int cmd_show_sess(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t flows = 0;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (lc->l4.ft == NULL)
+			continue;
+		unsigned n = sl_flow_count(lc->l4.ft);
+		flows += n;
+		sl_outbuf_printf(out, "l4 worker=%u flows=%u capacity=%u\n", lc->lcore_id, n,
+				 sl_flow_capacity(lc->l4.ft));
+	}
+	const struct sl_l4_conf *c = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	for (unsigned bi = 0; c != NULL && bi < c->nbackends; bi++) {
+		const struct sl_l4_backend *b = &c->backends[bi];
+		for (unsigned i = 0; i < b->nservers; i++) {
+			uint64_t cur = 0;
+			for (unsigned k = 0; k < dp->nworkers; k++) {
+				const struct sl_srv_ctrs *sc =
+					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
+				cur += sc->stot - sc->ended;
+			}
+			if (cur > 0)
+				sl_outbuf_printf(out, "server %s/%s connections=%" PRIu64 "\n", b->name,
+						 b->servers[i].name, cur);
+		}
+	}
+	unsigned shown = sl_httpx_show_sess(dp, out, SHOW_SESS_MAX);
+	sl_outbuf_printf(out, "total: %" PRIu64 " l4 flows, %u http sessions shown%s\n", flows,
+			 shown, shown == SHOW_SESS_MAX ? " (more not shown)" : "");
+	return 0;
+}
+
+/* show pools: every fixed pool, its use and its size */
+static int cmd_show_pools(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	if (dp->pool != NULL)
+		sl_outbuf_printf(out, "mbuf %s: used %u free %u size %u (element %u bytes)\n",
+				 dp->pool->name, rte_mempool_in_use_count(dp->pool),
+				 rte_mempool_avail_count(dp->pool), dp->pool->size,
+				 dp->pool->elt_size);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (lc->l4.ft != NULL)
+			sl_outbuf_printf(out, "lcore %u l4_flows: used %u free %u\n", lc->lcore_id,
+					 sl_flow_count(lc->l4.ft),
+					 sl_flow_capacity(lc->l4.ft) - sl_flow_count(lc->l4.ft));
+	}
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		struct sl_tcp_stats st;
+		if (lc->tcp == NULL)
+			continue;
+		sl_tcp_stack_stats(lc->tcp, &st);
+		sl_outbuf_printf(out, "lcore %u tcp_conns: used %u free %u (time_wait %u)\n",
+				 lc->lcore_id, st.conns_in_use, st.conns_max - st.conns_in_use,
+				 st.time_wait_in_use);
+		sl_outbuf_printf(out, "lcore %u tcp_chunks: used %u free %u\n", lc->lcore_id,
+				 st.chunks_in_use, st.chunks_max - st.chunks_in_use);
+		sl_outbuf_printf(out, "lcore %u tcp_kept_mbufs: used %u\n", lc->lcore_id,
+				 st.ext_in_use);
+	}
+	sl_httpx_show_pools(dp, out);
 	return 0;
 }
 
@@ -513,9 +905,11 @@ static const struct sl_cli_cmd commands[] = {
 	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
 	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
+	{"show sess", SL_CLI_OPERATOR, cmd_show_sess, NULL, "a bounded summary of live L4 flows and HTTP sessions"},
+	{"show pools", SL_CLI_USER, cmd_show_pools, NULL, "every fixed pool: used, free, size"},
 	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
 	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
-	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (sluice keeps none)"},
+	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (smax, qmax, rate_max, req_rate_max)"},
 	{"clear counters all", SL_CLI_ADMIN, cmd_clear_counters, NULL, "every cumulative counter of show stat from zero"},
 	{"reload", SL_CLI_ADMIN, cmd_reload, NULL, "read the configuration files again and apply the difference (as SIGHUP)"},
 	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
@@ -536,6 +930,7 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 	ctl->checks = checks;
 	dp->ctl = ctl;
 	ctl->start_sec = (uint64_t)time(NULL);
+	tel_register(ctl);
 	for (const struct sl_stats_socket *s = cfg->global.sockets; s != NULL; s = s->next) {
 		if (ctl->nsocks == SL_CTL_MAX_SOCKS)
 			break;
@@ -572,6 +967,7 @@ void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_chec
 	/* the rows are those of another configuration now: the baseline of `clear counters all`
 	 * no longer lines up (HAProxy's reload starts every counter from zero too) */
 	set_base(ctl, NULL);
+	set_rates(ctl, NULL);
 }
 
 void sl_ctl_poll(struct sl_ctl *ctl)
@@ -591,5 +987,11 @@ void sl_ctl_close(struct sl_ctl *ctl)
 	ctl->dp->ctl = NULL;
 	free(ctl->base);
 	free(ctl->base_old);
+	free(ctl->rates);
+	free(ctl->rates_old);
+	pthread_mutex_lock(&tel_lock);
+	tel_ctl = NULL;
+	pthread_mutex_unlock(&tel_lock);
+	sl_stats_rows_free(ctl->snap, ctl->nsnap);
 	free(ctl);
 }

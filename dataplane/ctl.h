@@ -30,6 +30,24 @@ void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf 
 /* A reload: the rows come from @cfg and @checks from now on (`clear counters all` forgotten). */
 void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks);
 
+/* Once a second (main lcore; called more often, it returns at once): samples the counters for
+ * the rates of `show stat` (rate, req_rate, their maxima) and the lcores' busy share and packet
+ * rates of the stats page. */
+void sl_ctl_sample(struct sl_ctl *ctl);
+
+/* The dataplane's figures for the stats page and the Prometheus exposition: every counter summed
+ * over the lcores, each lcore's role, busy share and packet rates of the last sample, the flow
+ * tables' fill. Any lcore (reads only). */
+#include <rte_lcore.h>
+#include "controlplane/stats_prom.h"
+#include "dataplane/counters.h"
+struct sl_ctl_dpview {
+	struct sl_stats_prom_counter ctr[SL_CTR_MAX];
+	struct sl_stats_prom_lcore lc[RTE_MAX_LCORE];
+	struct sl_stats_prom_dp dp; /* points into the two arrays above */
+};
+void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v);
+
 /* Serves whatever is ready on the sockets without waiting. Main lcore only. NULL is accepted. */
 void sl_ctl_poll(struct sl_ctl *ctl);
 

@@ -121,6 +121,16 @@ struct sl_lcore {
 	unsigned sleep_us;
 } __rte_cache_aligned;
 
+/* A server state change asked from a stats page's admin form (any lcore -> main). */
+struct sl_admin_req {
+	uint16_t gidx; /* the server's counter slot */
+	uint8_t op;    /* SL_ADMIN_* */
+	uint8_t pad;
+};
+#define SL_ADMIN_MAINT 1
+#define SL_ADMIN_READY 2
+#define SL_ADMIN_DRAIN 3
+
 /* The last rebuild of the L4 generation (checks, admin commands, reloads): `show l4`. */
 struct sl_gen_stats {
 	uint64_t n;              /* generations published since start */
@@ -162,6 +172,8 @@ struct sl_dp {
 	unsigned nproxies;
 	struct rte_ring *probe_req;       /* main -> first worker: struct sl_probe_req */
 	struct rte_ring *probe_res;       /* first worker -> main: struct sl_probe_res */
+	struct rte_ring *admin_req;       /* stats pages -> main: struct sl_admin_req */
+	char admin_token[33];             /* the admin forms' anti-CSRF token (random at start) */
 	volatile int quit;
 };
 

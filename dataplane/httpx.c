@@ -95,10 +95,17 @@ struct hx_sess {
 	bool busy, first, cli_ka, cli_fin, srv_fin, closing, tunnel, websocket, head_req;
 	bool srv_connected, client_10_ka, direct;
 	bool stale; /* still points into a configuration a reload replaced (see take_cfg) */
+	bool tls_seen; /* the TLS handshake's outcome was counted */
 	uint8_t meth; /* enum sl_http1_method of the request */
 	int minor;
 	int retries;
 	int32_t same_gidx;  /* a retry: the server to connect to again (-1: balance) */
+	uint8_t abrt;       /* who ended the transaction early: 1 the client, 2 the server */
+	/* when the transaction reached each step (ms of the lcore clock): qtime, ctime, rtime,
+	 * ttime as HAProxy's (t_pick - t_req, t_conn - t_open, t_rsp - t_conn, end - t_req) */
+	uint64_t t_req, t_pick, t_open, t_conn, t_rsp_ms;
+	uint64_t t_accept; /* the client connection's start (`show sess`: age) */
+	uint64_t acc_in, acc_out; /* the client connection's bytes already counted */
 	int32_t avoid_gidx; /* a redispatch: the server that failed, left when another is usable */
 	uint64_t req_left, rsp_left;
 	struct sl_http1_chunk req_ck, rsp_ck;
@@ -145,7 +152,7 @@ struct sl_hx {
 	struct hx_err errs[HX_ERRORS];	 /* the last refused requests (a ring) */
 	unsigned nerr;
 	struct sl_hx_pxctr *pxc;	 /* by proxy counter slot (SL_PX_SLOTS + 1) */
-	uint64_t (*srv_hrsp)[6];	 /* by server counter slot */
+	struct sl_hx_srvctr *srvc;	 /* by server counter slot */
 	unsigned nqueued;
 	uint64_t queued_total, queue_timeouts;
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
@@ -170,6 +177,69 @@ static struct sl_hx_pxctr *pxc(struct hx_sess *s, const struct sl_proxy *px)
 	return px != NULL && px->slot > 0 && px->slot <= SL_PX_SLOTS ? &s->hx->pxc[px->slot] : NULL;
 }
 
+/* HAProxy's sliding average (swrate) of the last SL_HX_TIME_SAMPLES values: sum/N decays by one
+ * N-th each sample; the reader divides by min(samples, N). */
+static void time_add(uint32_t *sum, uint32_t v)
+{
+	*sum = *sum - (*sum + SL_HX_TIME_SAMPLES - 1) / SL_HX_TIME_SAMPLES + v;
+}
+
+static void times_add(struct sl_hx_times *t, uint64_t q, uint64_t c, uint64_t r, uint64_t tt)
+{
+	time_add(&t->q, (uint32_t)q);
+	time_add(&t->c, (uint32_t)c);
+	time_add(&t->r, (uint32_t)r);
+	time_add(&t->t, (uint32_t)tt);
+	t->n++;
+}
+
+/* The client connection's bytes since the last call into bin/bout of the frontend, the backend
+ * and the server of the transaction (HAProxy's counters move while a transfer goes on). */
+static void count_bytes(struct hx_sess *s)
+{
+	if (s->cli == NULL)
+		return;
+	uint64_t in, out;
+	sl_tcp_conn_bytes(s->cli, &in, &out);
+	uint64_t di = in - s->acc_in, dout = out - s->acc_out;
+	if (di == 0 && dout == 0)
+		return;
+	s->acc_in = in;
+	s->acc_out = out;
+	struct sl_hx_pxctr *f = pxc(s, s->fe), *b = s->be != s->fe ? pxc(s, s->be) : NULL;
+	if (f != NULL) {
+		f->bin += di;
+		f->bout += dout;
+	}
+	if (b != NULL) {
+		b->bin += di;
+		b->bout += dout;
+	}
+	if (s->srv_idx >= 0) {
+		s->hx->srvc[s->srv_gidx].bin += di;
+		s->hx->srvc[s->srv_gidx].bout += dout;
+	}
+}
+
+/* The transaction ended (its response went out, or it failed): its times into the server's and
+ * the backend's averages. */
+static void count_times(struct hx_sess *s)
+{
+	if (s->srv_idx < 0 || s->t_req == 0)
+		return;
+	uint64_t now = s->hx->lc->now_ms;
+	uint64_t q = s->t_pick >= s->t_req ? s->t_pick - s->t_req : 0;
+	uint64_t c = s->t_conn >= s->t_open && s->t_open ? s->t_conn - s->t_open : 0;
+	uint64_t r = s->t_rsp_ms >= s->t_conn && s->t_conn ? s->t_rsp_ms - s->t_conn : 0;
+	uint64_t t = now - s->t_req;
+	times_add(&s->hx->srvc[s->srv_gidx].tm, q, c, r, t);
+	s->hx->srvc[s->srv_gidx].req_tot++;
+	struct sl_hx_pxctr *b = pxc(s, s->be);
+	if (b != NULL)
+		times_add(&b->tm, q, c, r, t);
+	s->t_req = 0;
+}
+
 /* A response of status @code went to the client: counted per class on the frontend, the
  * backend and (from a server) the server, as HAProxy's hrsp_* columns. */
 static void count_rsp(struct hx_sess *s, int code, bool from_server)
@@ -181,7 +251,7 @@ static void count_rsp(struct hx_sess *s, int code, bool from_server)
 	if (b != NULL)
 		b->hrsp[k]++;
 	if (from_server && s->srv_idx >= 0)
-		s->hx->srv_hrsp[s->srv_gidx][k]++;
+		s->hx->srvc[s->srv_gidx].hrsp[k]++;
 }
 
 static bool pool_get(struct sl_hx *hx, char **b, uint32_t *len)
@@ -350,6 +420,22 @@ static void sess_free(struct hx_sess *s)
 		s->srv = NULL;
 	}
 	bool freed = false;
+	if (s->srv_idx >= 0 && s->rsp != PH_DONE && !s->tunnel && s->abrt != 0) {
+		/* a transaction cut short: HAProxy's cli_abrt / srv_abrt of server and backend */
+		struct sl_hx_srvctr *sc = &hx->srvc[s->srv_gidx];
+		struct sl_hx_pxctr *bc = pxc(s, s->be);
+		if (s->abrt == 1) {
+			sc->cli_abrt++;
+			if (bc != NULL)
+				bc->cli_abrt++;
+		} else {
+			sc->srv_abrt++;
+			if (bc != NULL)
+				bc->srv_abrt++;
+		}
+	}
+	count_times(s);
+	count_bytes(s);
 	if (s->srv_idx >= 0 && hx->act != NULL) {
 		hx->act[s->srv_gidx]--;
 		if (hx->lc->l4.srv != NULL)
@@ -440,6 +526,12 @@ static ssize_t cli_recv(struct hx_sess *s, char *buf, size_t max)
 	for (;;) {
 		ssize_t r = sl_tls_read(s->tls, buf, max);
 		tls_flush(s); /* handshake messages, alerts */
+		if (!s->tls_seen && (r == -EPROTO || sl_tls_established(s->tls))) {
+			s->tls_seen = true; /* the handshake's outcome, counted once */
+			ctr(s, r == -EPROTO && !sl_tls_established(s->tls) ? SL_CTR_TLS_FAILED :
+			       sl_tls_resumed(s->tls)			      ? SL_CTR_TLS_RESUMED :
+									SL_CTR_TLS_HANDSHAKES);
+		}
 		if (r != -EAGAIN)
 			return r;
 		ssize_t c = sl_tcp_recv(s->cli, s->hx->tbuf, HX_TLS_CHUNK);
@@ -668,8 +760,11 @@ static enum hx_pick pick_server(struct hx_sess *s, const char *ck, size_t ck_len
 	s->srv_cookie = v->cookie;
 	if (hx->act != NULL)
 		hx->act[v->gidx]++;
-	if (hx->lc->l4.srv != NULL)
+	if (hx->lc->l4.srv != NULL) {
 		hx->lc->l4.srv[v->gidx].stot++;
+		hx->lc->l4.srv[v->gidx].last_ms = hx->lc->now_ms;
+	}
+	s->t_pick = hx->lc->now_ms;
 	return PICK_OK;
 }
 
@@ -873,6 +968,7 @@ static bool srv_open(struct hx_sess *s, size_t hlen)
 	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &srv_cbs, s, &err);
 	if (s->srv == NULL)
 		return false;
+	s->t_open = hx->lc->now_ms;
 	if (sl_tcp_send(s->srv, hx->out, hlen) != (ssize_t)hlen)
 		return false;
 	arm(s, TMO_CONNECT);
@@ -944,6 +1040,9 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	s->ck_first = d.cookie_first;
 	s->retries = s->be->retries > 0 ? s->be->retries : 0;
 	s->same_gidx = s->avoid_gidx = -1;
+	s->t_req = hx->lc->now_ms ? hx->lc->now_ms : 1;
+	s->t_pick = s->t_open = s->t_conn = s->t_rsp_ms = 0;
+	s->abrt = 0;
 	s->req = s->req_body == SL_HTTP1_BODY_NONE ? PH_DONE : PH_BODY;
 	s->rsp = PH_NONE;
 	dispatch(s);
@@ -1045,6 +1144,7 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 			   struct sl_http1_hdr *h, size_t n)
 {
 	struct sl_hx *hx = s->hx;
+	s->t_rsp_ms = hx->lc->now_ms;
 	if (s->req_hl > 0) { /* the kept request head is no longer needed */
 		memmove(s->buf, s->buf + s->req_hl, s->blen - s->req_hl);
 		s->blen -= s->req_hl;
@@ -1131,6 +1231,8 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 /* The transaction is over: next request (keep-alive) or close. */
 static void end_transaction(struct hx_sess *s)
 {
+	count_times(s);
+	count_bytes(s);
 	srv_release(s, false);
 	if (!s->cli_ka || s->cli_fin) {
 		cli_shutdown(s);
@@ -1271,6 +1373,7 @@ static void hx_run(struct hx_sess *s)
 					}
 					progress = true;
 				} else if (s->rsp != PH_DONE) {
+					s->abrt = 2; /* the server cut its response short */
 					sess_free(s); /* truncated response: the client sees the close */
 					return;
 				}
@@ -1350,8 +1453,11 @@ static void sess_timeout(struct sl_tmr *t, void *arg)
 
 static void cli_event(struct sl_tcp_conn *c, void *arg)
 {
+	struct hx_sess *s = arg;
 	(void)c;
-	hx_run(arg);
+	hx_run(s);
+	if (s->busy)
+		count_bytes(s);
 }
 
 static void cli_peer_closed(struct sl_tcp_conn *c, void *arg)
@@ -1372,8 +1478,11 @@ static void cli_error(struct sl_tcp_conn *c, void *arg, int reason)
 
 static void cli_closed(struct sl_tcp_conn *c, void *arg)
 {
+	struct hx_sess *s = arg;
 	(void)c;
-	sess_free(arg); /* both directions over (or reset) */
+	if (s->busy && !s->closing && s->abrt == 0)
+		s->abrt = 1; /* the client went before its response was done */
+	sess_free(s); /* both directions over (or reset) */
 }
 
 static const struct sl_tcp_cbs cli_cbs = {
@@ -1389,6 +1498,7 @@ static void srv_connected(struct sl_tcp_conn *c, void *arg)
 	struct hx_sess *s = arg;
 	(void)c;
 	s->srv_connected = true;
+	s->t_conn = s->hx->lc->now_ms;
 	if (s->tmo == TMO_CONNECT)
 		arm(s, s->tunnel ? TMO_TUNNEL : TMO_SERVER);
 	hx_run(s);
@@ -1396,8 +1506,11 @@ static void srv_connected(struct sl_tcp_conn *c, void *arg)
 
 static void srv_event(struct sl_tcp_conn *c, void *arg)
 {
+	struct hx_sess *s = arg;
 	(void)c;
-	hx_run(arg);
+	hx_run(s);
+	if (s->busy)
+		count_bytes(s);
 }
 
 static void srv_peer_closed(struct sl_tcp_conn *c, void *arg)
@@ -1426,6 +1539,7 @@ static void srv_error(struct sl_tcp_conn *c, void *arg, int reason)
 		s->srv = NULL;
 	}
 	if (s->rsp != PH_DONE && !(s->rsp_body == SL_HTTP1_BODY_UNTIL_CLOSE) && !s->tunnel) {
+		s->abrt = 2; /* the server went in the middle of its response */
 		sess_free(s);
 		return;
 	}
@@ -1482,6 +1596,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	s->first = true;
 	s->req = PH_HEAD;
 	s->srv_idx = -1;
+	s->t_accept = hx->lc->now_ms;
 	sl_tcp_endpoints(c, NULL, &s->vport, &s->cip, &s->cport);
 	if (pxc(s, s->fe) != NULL)
 		pxc(s, s->fe)->stot++;
@@ -1620,8 +1735,8 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	hx->scratch = sl_acl_scratch_new();
 	hx->cfg = cfg;
 	hx->pxc = calloc(SL_PX_SLOTS + 1, sizeof(*hx->pxc));
-	hx->srv_hrsp = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->srv_hrsp));
-	if (hx->pxc == NULL || hx->srv_hrsp == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
+	hx->srvc = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->srvc));
+	if (hx->pxc == NULL || hx->srvc == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
 	    hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL || hx->out == NULL ||
 	    hx->lst == NULL || hx->act == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for the HTTP sessions of lcore %u\n",
@@ -1775,7 +1890,7 @@ void sl_httpx_fini(struct sl_lcore *lc)
 	free(hx->lst);
 	free(hx->act);
 	free(hx->pxc);
-	free(hx->srv_hrsp);
+	free(hx->srvc);
 	sl_acl_scratch_free(hx->scratch);
 	free(hx);
 	lc->hx = NULL;
@@ -1888,8 +2003,17 @@ int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out)
 	return 0;
 }
 
+static void add_times(struct sl_hx_times *to, const struct sl_hx_times *t)
+{
+	to->q += t->q;
+	to->c += t->c;
+	to->r += t->r;
+	to->t += t->t;
+	to->n += t->n < SL_HX_TIME_SAMPLES ? t->n : SL_HX_TIME_SAMPLES;
+}
+
 void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned npx,
-		  uint64_t (*srv_hrsp)[6])
+		  struct sl_hx_srvctr *srv)
 {
 	const struct sl_hx *hx = lc->hx;
 	if (hx == NULL)
@@ -1900,12 +2024,25 @@ void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned n
 		sum[i].ended += p->ended;
 		sum[i].req_tot += p->req_tot;
 		sum[i].ereq += p->ereq;
+		sum[i].cli_abrt += p->cli_abrt;
+		sum[i].bin += p->bin;
+		sum[i].bout += p->bout;
+		sum[i].srv_abrt += p->srv_abrt;
+		add_times(&sum[i].tm, &p->tm);
 		for (int k = 0; k < 6; k++)
 			sum[i].hrsp[k] += p->hrsp[k];
 	}
-	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++)
+	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++) {
+		const struct sl_hx_srvctr *c = &hx->srvc[g];
 		for (int k = 0; k < 6; k++)
-			srv_hrsp[g][k] += hx->srv_hrsp[g][k];
+			srv[g].hrsp[k] += c->hrsp[k];
+		srv[g].cli_abrt += c->cli_abrt;
+		srv[g].bin += c->bin;
+		srv[g].bout += c->bout;
+		srv[g].req_tot += c->req_tot;
+		srv[g].srv_abrt += c->srv_abrt;
+		add_times(&srv[g].tm, &c->tm);
+	}
 }
 
 void sl_httpx_show_errors(const struct sl_dp *dp, struct sl_outbuf *out)
@@ -1966,5 +2103,59 @@ void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out)
 				 " queued_total %" PRIu64 " queue_timeouts %" PRIu64 "\n",
 				 lc->lcore_id, hx->active, hx->nsess, hx->nbufs, hx->nqueued,
 				 hx->queued_total, hx->queue_timeouts);
+	}
+}
+
+static const char *phase_name(uint8_t p)
+{
+	static const char *const names[] = {"-", "head", "body", "done"};
+	return p < 4 ? names[p] : "?";
+}
+
+unsigned sl_httpx_show_sess(const struct sl_dp *dp, struct sl_outbuf *out, unsigned max)
+{
+	unsigned shown = 0;
+	uint64_t now = sl_dp_now_ms(dp);
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		const struct sl_hx *hx = lc->hx;
+		for (unsigned k = 0; hx != NULL && k < hx->nsess && shown < max; k++) {
+			/* read while the lcore runs: a session may change under the reader, the
+			 * names it points to stay valid (configurations go only from main) */
+			const struct hx_sess *s = &hx->sess[k];
+			if (!__atomic_load_n(&s->busy, __ATOMIC_RELAXED))
+				continue;
+			const struct sl_proxy *fe = s->fe, *be = s->be;
+			uint32_t ip = s->cip, sip = s->srv_ip;
+			bool srv = s->srv_idx >= 0;
+			char server[32] = "-";
+			if (srv)
+				snprintf(server, sizeof(server), "%u.%u.%u.%u:%u", sip >> 24,
+					 sip >> 16 & 255, sip >> 8 & 255, sip & 255, s->srv_port);
+			sl_outbuf_printf(out,
+					 "http lcore=%u id=%u src=%u.%u.%u.%u:%u fe=%s be=%s srv=%s req=%s rsp=%s%s%s%s age=%" PRIu64 "ms\n",
+					 lc->lcore_id, k, ip >> 24, ip >> 16 & 255, ip >> 8 & 255,
+					 ip & 255, s->cport, fe != NULL ? fe->name : "-",
+					 be != NULL ? be->name : "-", server, phase_name(s->req),
+					 phase_name(s->rsp), s->tls != NULL ? " tls" : "",
+					 s->tunnel ? " tunnel" : "", s->queued ? " queued" : "",
+					 now >= s->t_accept ? now - s->t_accept : 0);
+			shown++;
+		}
+	}
+	return shown;
+}
+
+void sl_httpx_show_pools(const struct sl_dp *dp, struct sl_outbuf *out)
+{
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		const struct sl_hx *hx = lc->hx;
+		if (hx == NULL)
+			continue;
+		sl_outbuf_printf(out, "lcore %u http_sessions: used %u free %u size %zu\n", lc->lcore_id,
+				 hx->active, hx->nsess - hx->active, sizeof(struct hx_sess));
+		sl_outbuf_printf(out, "lcore %u http_head_buffers: used %u free %u size %u\n",
+				 lc->lcore_id, hx->nsess - hx->nbufs, hx->nbufs, hx->bufsize);
 	}
 }

@@ -22,11 +22,32 @@ struct sl_outbuf;
 
 /* HTTP counters of one proxy lcore for one proxy (frontend or backend), by proxy counter slot
  * (struct sl_proxy's slot, stable across reloads). */
+#define SL_HX_TIME_SAMPLES 512 /* HAProxy's TIME_STATS_SAMPLES */
+
+/* Sliding averages of a backend's or a server's transactions (ms; sum of the last samples, see
+ * time_add() in httpx.c): queue, connect, response and total time. */
+struct sl_hx_times {
+	uint32_t q, c, r, t;
+	uint64_t n; /* samples (a sum over lcores adds min(n, SL_HX_TIME_SAMPLES) of each) */
+};
+
 struct sl_hx_pxctr {
 	uint64_t stot, ended; /* sessions (frontend) */
+	uint64_t bin, bout;   /* bytes from / to the clients */
 	uint64_t req_tot;     /* requests (frontend: received; backend: forwarded) */
 	uint64_t hrsp[6];     /* responses by class: 1xx..5xx, other */
 	uint64_t ereq;	      /* request errors (400, 408) */
+	uint64_t cli_abrt, srv_abrt; /* backend: transactions cut short by a client / a server */
+	struct sl_hx_times tm; /* backend */
+};
+
+/* HTTP counters of one proxy lcore for one server, by server counter slot. */
+struct sl_hx_srvctr {
+	uint64_t hrsp[6];
+	uint64_t bin, bout; /* bytes from / to the clients of its transactions */
+	uint64_t req_tot;   /* transactions it served */
+	uint64_t cli_abrt, srv_abrt;
+	struct sl_hx_times tm;
 };
 
 /* Sessions (client connections) one proxy lcore serves at once; beyond, refused (counted). */
@@ -75,15 +96,22 @@ void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx);
 
 /*
  * Adds this lcore's HTTP counters to @sum: @pxc indexed by proxy counter slot (@npx entries,
- * at most SL_PX_SLOTS + 1), @srv_hrsp by server counter slot (SL_L4_MAX_SERVERS x 6). Main lcore, for the
- * stats rows (the counters are only written by their lcore; a read may be a moment old).
+ * at most SL_PX_SLOTS + 1), @srv by server counter slot (SL_L4_MAX_SERVERS entries). Main lcore
+ * or a stats page (the counters are only written by their lcore; a read may be a moment old).
  */
 void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *pxc, unsigned npx,
-		  uint64_t (*srv_hrsp)[6]);
+		  struct sl_hx_srvctr *srv);
 
 /* `show errors`: the last requests each proxy lcore refused as malformed (400), with their
  * first bytes and the parser's reason (main lcore; an entry being rewritten is skipped). */
 void sl_httpx_show_errors(const struct sl_dp *dp, struct sl_outbuf *out);
+
+/* `show sess`: up to @max live HTTP sessions of the proxy lcores, one line each (client,
+ * frontend, backend, server, phases, age). Returns how many were written. Main lcore. */
+unsigned sl_httpx_show_sess(const struct sl_dp *dp, struct sl_outbuf *out, unsigned max);
+
+/* `show pools`: the proxy lcores' session and head buffer pools. Main lcore. */
+void sl_httpx_show_pools(const struct sl_dp *dp, struct sl_outbuf *out);
 
 /* `show sess` summary of the proxy lcores (main lcore). */
 void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);

@@ -42,6 +42,7 @@
 #include "dataplane/ctl.h"
 #include "dataplane/dp.h"
 #include "dataplane/lcore.h"
+#include "dataplane/page.h"
 #include "dataplane/port.h"
 #include "dataplane/proxy.h"
 #include "dataplane/httpx.h"
@@ -158,6 +159,7 @@ struct daemon {
 	const struct rte_memzone *ctr_mz;
 	struct sl_ctl *ctl;
 	struct sl_checks *checks;
+	struct sl_kpage *kpage; /* stats pages on kernel addresses */
 	uint64_t tickets_rotated_ms;
 	struct sl_slots slots; /* where fresh counter slots are looked for */
 	struct retired retired[SL_RETIRED_MAX];
@@ -588,14 +590,30 @@ static void undo_checks(struct daemon *d)
 
 static int step_ctl(struct daemon *d)
 {
+	struct sl_dp *dp = &d->dp;
+	dp->admin_req = rte_ring_create_elem("sl_admin", sizeof(struct sl_admin_req), 64,
+					     SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (dp->admin_req == NULL) {
+		fprintf(stderr, "sluiced: not enough memory for the stats page's admin ring\n");
+		return -1;
+	}
+	for (int i = 0; i < 32; i += 16)
+		snprintf(dp->admin_token + i, sizeof(dp->admin_token) - (size_t)i, "%016" PRIx64,
+			 rte_rand());
 	d->ctl = sl_ctl_open(&d->dp, d->cfg, d->checks);
 	sl_ctl_on_reload(d->ctl, reload_cmd, d);
+	if (sl_kpage_open(dp, d->cfg, &d->kpage) < 0)
+		return -1;
 	return d->ctl != NULL || d->cfg->global.sockets == NULL ? 0 : -1;
 }
 
 static void undo_ctl(struct daemon *d)
 {
+	sl_kpage_close(d->kpage);
+	d->kpage = NULL;
 	sl_ctl_close(d->ctl);
+	rte_ring_free(d->dp.admin_req);
+	d->dp.admin_req = NULL;
 }
 
 /* ------------------------------------------------------------------ live reconfiguration */
@@ -666,6 +684,7 @@ static int reload(struct daemon *d, struct sl_outbuf *out)
 	/* the stats view first: a page a proxy lcore renders after it follows the new generation
 	 * must not read the old configuration, which goes once every proxy lcore followed */
 	sl_ctl_set_cfg(d->ctl, nw, nc);
+	sl_kpage_take_cfg(d->kpage, nw);
 	sl_checks_publish(nc);
 	sl_httpx_reload_certs(dp, out);
 	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
@@ -716,8 +735,18 @@ static void main_hook(struct sl_dp *dp, void *arg)
 		d->tickets_rotated_ms = now;
 		sl_tls_tickets_rotate(dp->tls_tickets);
 	}
+	/* state changes asked from the stats pages' admin forms */
+	struct sl_admin_req a;
+	while (dp->admin_req != NULL &&
+	       rte_ring_dequeue_elem(dp->admin_req, &a, sizeof(a)) == 0)
+		sl_checks_set_admin(d->checks, a.gidx,
+				    a.op == SL_ADMIN_MAINT ? SL_CHK_SET_MAINT :
+				    a.op == SL_ADMIN_DRAIN ? SL_CHK_SET_DRAIN :
+							     SL_CHK_SET_READY);
 	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
+	sl_kpage_poll(d->kpage);
+	sl_ctl_sample(d->ctl);
 	reap_retired(d);
 }
 

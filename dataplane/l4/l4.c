@@ -561,6 +561,7 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 	f->user[SL_FLOW_DIR_CLIENT] = th->seq + 1;
 	f->user[SL_FLOW_DIR_SERVER] = 0;
 	w->srv[s->gidx].stot++;
+	w->srv[s->gidx].last_ms = lc->now_ms;
 	lc->ctr->c[SL_CTR_L4_FLOWS_NEW]++;
 	forward(lc, port, m, ip, iph, f, SL_FLOW_DIR_CLIENT);
 }

@@ -93,6 +93,7 @@ struct sl_srv_ctrs {
 	uint64_t ended; /* flows gone (closed, reset or expired) */
 	uint64_t bin;   /* bytes client -> server */
 	uint64_t bout;  /* bytes server -> client */
+	uint64_t last_ms; /* the last flow created (lcore clock: `lastsess`) */
 };
 
 /* Per-worker L4 state, inside struct sl_lcore. */

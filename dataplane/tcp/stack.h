@@ -301,6 +301,10 @@ void sl_tcp_endpoints(const struct sl_tcp_conn *c, uint32_t *laddr, uint16_t *lp
 /* Bytes of the control block of one connection (what an idle connection costs). */
 size_t sl_tcp_conn_size(void);
 
+/* Bytes of @c the application received (recv, recv_bufs) and queued for sending (send,
+ * send_bufs) since it opened: 64-bit, for byte counters (HAProxy's bin/bout). */
+void sl_tcp_conn_bytes(const struct sl_tcp_conn *c, uint64_t *in, uint64_t *out);
+
 /* Bytes buffered for sl_tcp_recv(). */
 size_t sl_tcp_readable(const struct sl_tcp_conn *c);
 

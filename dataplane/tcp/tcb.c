@@ -236,6 +236,7 @@ static void app_release(struct sl_tcp_conn *c)
 	}
 	sl_tcp_buf_free(c->st, c->rq_head);
 	c->rq_head = c->rq_tail = NULL;
+	c->app_in += c->rlen;
 	c->rlen = 0;
 }
 
@@ -687,6 +688,7 @@ ssize_t sl_tcp_send(struct sl_tcp_conn *c, const void *data, size_t len)
 	}
 	if (n < len && !c->bw_linked)
 		c->want_writable = true;
+	c->app_out += n;
 	if (n > 0)
 		send_queued(c);
 	return n;
@@ -753,6 +755,7 @@ ssize_t sl_tcp_recv(struct sl_tcp_conn *c, void *buf, size_t max)
 	if (c->rq_head == NULL)
 		c->rq_tail = NULL;
 	c->rlen -= n;
+	c->app_in += n;
 	rcv_taken(c);
 	return n;
 }
@@ -792,9 +795,16 @@ ssize_t sl_tcp_send_bufs(struct sl_tcp_conn *c, struct sl_tcp_buf *b)
 		}
 	}
 	c->slen += n;
+	c->app_out += n;
 	if (n > 0)
 		send_queued(c);
 	return n;
+}
+
+void sl_tcp_conn_bytes(const struct sl_tcp_conn *c, uint64_t *in, uint64_t *out)
+{
+	*in = c->app_in;
+	*out = c->app_out;
 }
 
 int sl_tcp_set_cc(struct sl_tcp_conn *c, unsigned cc)

@@ -109,6 +109,7 @@ struct sl_tcp_conn {
 	/* Receive side: rlen in-order bytes queued (ending at rcv_nxt); out-of-order pieces
 	 * sorted by sequence, without overlap, their coverage in ooo[] (SACK blocks). */
 	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
+	uint64_t app_in, app_out; /* bytes the application took / queued (sl_tcp_conn_bytes) */
 	struct sl_tcp_buf *rq_head, *rq_tail, *oq_head;
 	uint32_t rlen;
 	uint16_t noq;

@@ -270,4 +270,3 @@ for i in $(seq 60); do [[ -s $SL_RUN_DIR/slow-size ]] && break; sleep 0.2; done
 size=$(cat "$SL_RUN_DIR/slow-size" 2>/dev/null || echo 0)
 check "  and goes on after the reload ($size bytes in 6 s at 400 kB/s)" bash -c "(( ${size:-0} > 1800000 ))"
 check "  once it ended, the replaced configuration is freed" bash -c "for i in \$(seq 50); do '$SL_CTL' -s '$SL_SOCK' show l4 | grep -q '; 0 replaced' && exit 0; sleep 0.1; done; exit 1"
-sl_summary

@@ -29,6 +29,8 @@ SL_E2E_DEB_PKGS=(
     nftables        # random loss on a link (this kernel has no netem)
     openssl         # test certificates, s_client
     sslscan         # TLS protocol and cipher scan
+    tmux            # a terminal for sluicectl top
+    chromium        # headless browser: the stats page rendered (test_page_browser.sh)
 )
 
 # Print the packages from SL_E2E_DEB_PKGS that are not installed.
