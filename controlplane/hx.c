@@ -236,19 +236,23 @@ static enum sl_ck_mode ck_mode(enum sl_cookie_mode m)
 	}
 }
 
-/* The request rules of @px that end the transaction: deny and redirect (in order). */
+/* The request rules of @px that end the transaction: deny, redirect and use-service (in order). */
 static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *req,
 			  const struct sl_http1_hdr *h, const struct sl_acl_ctx *ctx,
 			  bool close_client, struct sl_hx_out *o, struct sl_hx_decision *d)
 {
 	for (const struct sl_hrule *r = px->req_rules; r != NULL; r = r->next) {
 		if (r->action != SL_HR_DENY && r->action != SL_HR_REDIRECT &&
-		    r->action != SL_HR_ALLOW)
+		    r->action != SL_HR_ALLOW && r->action != SL_HR_USE_SERVICE)
 			continue;
 		if (!sl_acl_cond_eval(px, r->cond, ctx))
 			continue;
 		if (r->action == SL_HR_ALLOW)
 			return false; /* stops the evaluation of this rule set */
+		if (r->action == SL_HR_USE_SERVICE) {
+			d->verdict = SL_HX_SERVICE;
+			return true;
+		}
 		if (r->action == SL_HR_DENY) {
 			d->verdict = SL_HX_DENY;
 			d->status = r->status ? r->status : 403;

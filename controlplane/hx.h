@@ -35,6 +35,7 @@ enum sl_hx_verdict {
 	SL_HX_REDIRECT, /* local response built in the output (a redirect rule) */
 	SL_HX_DENY,	/* local response: http-request deny (status in status) */
 	SL_HX_NO_BACKEND, /* no use_backend matched and no default_backend: 503 */
+	SL_HX_SERVICE,	/* http-request use-service prometheus-exporter: the stats serve it */
 };
 
 struct sl_hx_decision {

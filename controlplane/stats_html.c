@@ -274,7 +274,7 @@ static void emit_dataplane(const struct sl_stats_prom_dp *dp, struct sl_outbuf *
 /*
  * Polls the JSON stats, sums the frontends' stot, req_tot, bin and bout, and plots the rates of
  * the last 60 polls: requests/s (sessions/s while no request was counted) and Mbit/s, each on
- * its own scale. Fetches with the page's credentials (same origin only). No "//" comment and no
+ * its own scale; a second chart plots the current connections (scur) of the 8 busiest servers. Fetches with the page's credentials (same origin only). No "//" comment and no
  * absolute URL on purpose.
  */
 static const char chart_js[] =
@@ -314,8 +314,29 @@ static const char chart_js[] =
 	"   pts.push({r:Math.max(0,(cur.r-last.r)/dt),s:Math.max(0,(cur.s-last.s)/dt),\n"
 	"    m:Math.max(0,(cur.b-last.b)*8/dt/1e6)});\n"
 	"   if(pts.length>N)pts.shift();draw();}\n"
-	"  last=cur;})\n"
+	"  last=cur;conns(j);})\n"
 	" .catch(function(){if(info)info.textContent='statistics unavailable';});}\n"
+	"var C=document.getElementById('sl-conn'),cinfo=document.getElementById('sl-conn-info'),sv={};\n"
+	"var pal=['#2a6ebb','#c0392b','#27ae60','#8e44ad','#d35400','#16a085','#7f8c8d','#b7950b'];\n"
+	"function servers(j){var o={};\n"
+	" for(var i=0;i<j.length;i++){var row=j[i],px='',sn='',sc=0,is=false;\n"
+	"  for(var k=0;k<row.length;k++){var f=row[k];if(f.objType!=='Server')break;is=true;\n"
+	"   var n=f.field.name;if(n==='pxname')px=f.value.value;else if(n==='svname')sn=f.value.value;\n"
+	"   else if(n==='scur')sc=+f.value.value;}\n"
+	"  if(is)o[px+'/'+sn]=sc;}\n"
+	" return o;}\n"
+	"function cur(n){var a=sv[n];return a[a.length-1];}\n"
+	"function drawConn(){if(!C||!C.getContext)return;var g=C.getContext('2d'),w=C.width,h=C.height;\n"
+	" g.clearRect(0,0,w,h);var names=Object.keys(sv).sort(function(a,b){return cur(b)-cur(a);}).slice(0,8),m=1;\n"
+	" names.forEach(function(n){sv[n].forEach(function(v){m=Math.max(m,v);});});g.font='11px sans-serif';\n"
+	" names.forEach(function(n,i){var a=sv[n];g.strokeStyle=pal[i];g.lineWidth=2;g.beginPath();\n"
+	"  for(var k=0;k<a.length;k++){var x=(N-a.length+k)*(w-1)/(N-1),y=h-3-a[k]/m*(h-32);\n"
+	"   if(k===0)g.moveTo(x,y);else g.lineTo(x,y);}\n"
+	"  g.stroke();g.fillStyle=pal[i];g.fillText(n+': '+cur(n),6+(i%4)*(w/4),12+Math.floor(i/4)*13);});\n"
+	" if(cinfo)cinfo.textContent=names.map(function(n){return n+' '+cur(n);}).join(', ');}\n"
+	"function conns(j){var o=servers(j);\n"
+	" Object.keys(o).forEach(function(n){var a=sv[n]||(sv[n]=[]);a.push(o[n]);if(a.length>N)a.shift();});\n"
+	" drawConn();}\n"
 	"tick();setInterval(tick,iv);\n"
 	"})();\n";
 
@@ -326,7 +347,10 @@ static void emit_chart(const char *uri, unsigned poll_s, struct sl_outbuf *out)
 	sl_stats_html_escape(uri, out);
 	sl_outbuf_printf(out,
 			 ";json\" data-poll=\"%u\">requests/s and Mbit/s (needs JavaScript)"
-			 "</canvas>\n<p id=\"sl-chart-info\"></p></section>\n",
+			 "</canvas>\n<p id=\"sl-chart-info\"></p>\n"
+			 "<h3>Connections per server</h3>\n"
+			 "<canvas id=\"sl-conn\" width=\"720\" height=\"160\">current connections of the "
+			 "busiest servers (needs JavaScript)</canvas>\n<p id=\"sl-conn-info\"></p></section>\n",
 			 poll_s);
 }
 

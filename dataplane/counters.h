@@ -115,6 +115,18 @@ struct sl_lcore_ctrs {
 	uint64_t idle_sleeps; /* times the loop backed off */
 } __attribute__((aligned(64)));
 
+/*
+ * What the packet path counts for every packet (packets and bytes in and out, per server bytes
+ * and packets of the L4 path) goes through SL_COUNT, so that a build with -DSL_NO_COUNTERS
+ * leaves it out and the benchmarks can say what counting costs (bench_l4 vs bench_l4_nocount,
+ * docs/performance.md). Counters of rare events (drops, ARP, new flows) stay plain increments.
+ */
+#ifdef SL_NO_COUNTERS
+#define SL_COUNT(lvalue, v) ((void)sizeof(lvalue), (void)(v))
+#else
+#define SL_COUNT(lvalue, v) ((lvalue) += (v))
+#endif
+
 /* The printable name of a counter. */
 const char *sl_ctr_name(enum sl_ctr c);
 

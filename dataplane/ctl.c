@@ -262,6 +262,7 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			add_u(f, SL_ST_EREQ, c->ereq);
 			add_u(f, SL_ST_BIN, c->bin);
 			add_u(f, SL_ST_BOUT, c->bout);
+			add_u(f, SL_ST_DREQ, c->dreq);
 			for (int k = 0; k < 6; k++)
 				add_u(f, hcol[k], c->hrsp[k]);
 		}
@@ -270,6 +271,11 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			add_u(b, SL_ST_REQ_TOT, c->req_tot);
 			add_u(b, SL_ST_BIN, c->bin);
 			add_u(b, SL_ST_BOUT, c->bout);
+			add_u(b, SL_ST_ECON, c->econ);
+			add_u(b, SL_ST_ERESP, c->eresp);
+			add_u(b, SL_ST_WRETR, c->wretr);
+			add_u(b, SL_ST_WREDIS, c->wredis);
+			add_u(b, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
 			add_u(b, SL_ST_CLI_ABRT, c->cli_abrt);
 			add_u(b, SL_ST_SRV_ABRT, c->srv_abrt);
 			for (int k = 0; k < 6; k++)
@@ -290,6 +296,10 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			add_u(r, SL_ST_BIN, c->bin);
 			add_u(r, SL_ST_BOUT, c->bout);
 			add_u(r, SL_ST_REQ_TOT, c->req_tot);
+			add_u(r, SL_ST_ECON, c->econ);
+			add_u(r, SL_ST_ERESP, c->eresp);
+			add_u(r, SL_ST_WRETR, c->wretr);
+			add_u(r, SL_ST_WREDIS, c->wredis);
 			set_times(r, &c->tm);
 		}
 	}

@@ -12,6 +12,7 @@
  * in the client connection's receive queue (its window closes) until the response is over.
  */
 #include "dataplane/httpx.h"
+#include "dataplane/page.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -355,6 +356,9 @@ static void q_remove(struct hx_sess *s)
 	s->q_prev = s->q_next = NULL;
 	s->queued = false;
 	hx->nqueued--;
+	struct sl_hx_pxctr *b = pxc(s, s->be);
+	if (b != NULL)
+		b->qcur--;
 }
 
 static void q_append(struct hx_sess *s)
@@ -370,6 +374,9 @@ static void q_append(struct hx_sess *s)
 	s->queued = true;
 	hx->nqueued++;
 	hx->queued_total++;
+	struct sl_hx_pxctr *b = pxc(s, s->be);
+	if (b != NULL)
+		b->qcur++;
 }
 
 static void dispatch(struct hx_sess *s);
@@ -589,6 +596,13 @@ static void cli_shutdown(struct hx_sess *s)
 static void reply_and_close(struct hx_sess *s, int code)
 {
 	struct sl_hx_out o = {s->hx->out, HX_OUT_MAX, 0, false};
+	if (code == 502 || code == 504) { /* the server's answer failed: eresp */
+		struct sl_hx_pxctr *b = pxc(s, s->be);
+		if (b != NULL)
+			b->eresp++;
+		if (s->srv_idx >= 0)
+			s->hx->srvc[s->srv_gidx].eresp++;
+	}
 	if (code == 400 || code == 408)
 		sl_hx_mux_error(&o, code); /* HAProxy's H1 layer: its built-in message */
 	else
@@ -1023,11 +1037,27 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		return;
 	case SL_HX_DENY:
 		ctr(s, SL_CTR_HTTP_DENIED);
+		if (pxc(s, s->fe) != NULL)
+			pxc(s, s->fe)->dreq++;
 		reply_and_close(s, d.status == 403 || d.status == 0 ? 403 : d.status);
 		return;
 	case SL_HX_NO_BACKEND:
 		reply_and_close(s, 503);
 		return;
+	case SL_HX_SERVICE: {
+		/* the Prometheus exposition: the stats page module answers on this connection
+		 * (a large body sent as the window allows); plain HTTP only */
+		struct sl_tcp_conn *c = s->cli;
+		count_rsp(s, 200, false);
+		if (s->tls == NULL && sl_page_adopt(hx->lc, c, s->fe, s->buf, (size_t)s->blen,
+						    s->cip, s->vport)) {
+			s->cli = NULL; /* the page owns it now */
+			sess_free(s);
+			return;
+		}
+		reply_and_close(s, 503);
+		return;
+	}
 	case SL_HX_FORWARD:
 		break;
 	}
@@ -1119,13 +1149,26 @@ static void dispatch(struct hx_sess *s)
 static void srv_failed(struct hx_sess *s)
 {
 	int32_t failed = s->srv_idx >= 0 ? s->srv_gidx : -1;
+	struct sl_hx_pxctr *b = pxc(s, s->be);
+	if (b != NULL)
+		b->econ++;
+	if (failed >= 0)
+		s->hx->srvc[failed].econ++;
 	srv_release(s, true);
 	if (s->rsp == PH_HEAD && s->retries > 0 && s->req == PH_DONE && s->req_hl > 0) {
 		bool last = s->retries == 1;
 		s->retries--;
 		ctr(s, SL_CTR_HTTP_RETRIES);
+		if (b != NULL)
+			b->wretr++;
+		if (failed >= 0)
+			s->hx->srvc[failed].wretr++;
 		if (s->be->redispatch && last) {
 			ctr(s, SL_CTR_HTTP_REDISPATCH);
+			if (b != NULL)
+				b->wredis++;
+			if (failed >= 0)
+				s->hx->srvc[failed].wredis++;
 			s->ck_len = 0; /* option redispatch: persistence gives way */
 			s->avoid_gidx = failed;
 			s->same_gidx = -1;
@@ -2027,6 +2070,12 @@ void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned n
 		sum[i].cli_abrt += p->cli_abrt;
 		sum[i].bin += p->bin;
 		sum[i].bout += p->bout;
+		sum[i].dreq += p->dreq;
+		sum[i].econ += p->econ;
+		sum[i].eresp += p->eresp;
+		sum[i].wretr += p->wretr;
+		sum[i].wredis += p->wredis;
+		sum[i].qcur += p->qcur;
 		sum[i].srv_abrt += p->srv_abrt;
 		add_times(&sum[i].tm, &p->tm);
 		for (int k = 0; k < 6; k++)
@@ -2040,6 +2089,10 @@ void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned n
 		srv[g].bin += c->bin;
 		srv[g].bout += c->bout;
 		srv[g].req_tot += c->req_tot;
+		srv[g].econ += c->econ;
+		srv[g].eresp += c->eresp;
+		srv[g].wretr += c->wretr;
+		srv[g].wredis += c->wredis;
 		srv[g].srv_abrt += c->srv_abrt;
 		add_times(&srv[g].tm, &c->tm);
 	}

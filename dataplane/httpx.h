@@ -38,6 +38,10 @@ struct sl_hx_pxctr {
 	uint64_t hrsp[6];     /* responses by class: 1xx..5xx, other */
 	uint64_t ereq;	      /* request errors (400, 408) */
 	uint64_t cli_abrt, srv_abrt; /* backend: transactions cut short by a client / a server */
+	uint64_t dreq;	      /* frontend: requests denied by a rule */
+	uint64_t econ, eresp; /* backend: failed connections to servers, failed responses */
+	uint64_t wretr, wredis; /* backend: connection retries, redispatches */
+	int64_t qcur;	      /* backend: requests waiting for a server slot on this lcore */
 	struct sl_hx_times tm; /* backend */
 };
 
@@ -46,6 +50,7 @@ struct sl_hx_srvctr {
 	uint64_t hrsp[6];
 	uint64_t bin, bout; /* bytes from / to the clients of its transactions */
 	uint64_t req_tot;   /* transactions it served */
+	uint64_t econ, eresp, wretr, wredis;
 	uint64_t cli_abrt, srv_abrt;
 	struct sl_hx_times tm;
 };

@@ -51,11 +51,13 @@ void sl_tx_flush(struct sl_lcore *lc)
 			continue;
 		uint16_t port = lc->dp->ports[p].id;
 		uint16_t sent = rte_eth_tx_burst(port, (uint16_t)tb->queue, tb->m, tb->n);
+#ifndef SL_NO_COUNTERS
 		uint64_t bytes = 0;
 		for (uint16_t i = 0; i < sent; i++)
 			bytes += rte_pktmbuf_pkt_len(tb->m[i]);
-		lc->ctr->c[SL_CTR_TX_PKTS] += sent;
-		lc->ctr->c[SL_CTR_TX_BYTES] += bytes;
+		SL_COUNT(lc->ctr->c[SL_CTR_TX_PKTS], sent);
+		SL_COUNT(lc->ctr->c[SL_CTR_TX_BYTES], bytes);
+#endif
 		if (unlikely(sent < tb->n)) {
 			lc->ctr->c[SL_CTR_DROP_TX_FULL] += tb->n - sent;
 			rte_pktmbuf_free_bulk(tb->m + sent, tb->n - sent);

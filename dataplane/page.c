@@ -33,6 +33,7 @@ struct sl_page_conn {
 	struct sl_dp *dp;
 	uint32_t cip;
 	uint16_t dport;
+	bool service; /* use-service prometheus-exporter: the exposition, whatever the URI */
 	size_t len;
 	bool answered;
 	struct sl_outbuf out;      /* the response, sent as the send buffer frees */
@@ -50,6 +51,7 @@ struct page_req {
 	size_t len;
 	uint32_t cip;		   /* the client's address (ACLs of `stats admin if`) */
 	uint16_t dport;
+	bool service;		   /* use-service prometheus-exporter: no URI, no auth */
 	struct sl_acl_scratch *scratch; /* the lcore's regex scratch, or NULL */
 };
 
@@ -242,11 +244,13 @@ static void respond(const struct page_req *q, struct sl_outbuf *out)
 		what = NOREFRESH;
 	else if (st->prometheus_uri != NULL && target_is(t, tl, st->prometheus_uri, ""))
 		what = PROM;
+	if (q->service)
+		what = PROM; /* the frontend's rule chose it (HAProxy's service has no auth) */
 	if (what == NONE) {
 		reply_html(out, 404, "Not Found", "");
 		return;
 	}
-	if (st->auth != NULL) {
+	if (st->auth != NULL && !q->service) {
 		int ai = sl_http1_find_hdr(hdrs, nh, 0, "authorization");
 		char auth[10240 + 1] = "";
 		if (ai >= 0 && hdrs[ai].value_len < sizeof(auth)) {
@@ -323,7 +327,7 @@ static void respond(const struct page_req *q, struct sl_outbuf *out)
 static void answer(struct sl_page_conn *pc)
 {
 	const struct page_req q = {.dp = pc->dp, .px = pc->px, .buf = pc->head, .len = pc->len,
-				   .cip = pc->cip, .dport = pc->dport};
+				   .cip = pc->cip, .dport = pc->dport, .service = pc->service};
 	respond(&q, &pc->out);
 	pc->answered = true;
 }
@@ -411,6 +415,7 @@ static int page_accepted(struct sl_tcp_conn *c, void *arg)
 		pc->px = pl->px;
 		pc->dp = pl->lc->dp;
 		sl_tcp_endpoints(c, NULL, &pc->dport, &pc->cip, NULL);
+		pc->service = false;
 		pc->len = 0;
 		pc->answered = false;
 		sl_outbuf_init(&pc->out, SL_OUTBUF_DEFAULT_CAP);
@@ -421,6 +426,33 @@ static int page_accepted(struct sl_tcp_conn *c, void *arg)
 }
 
 static const struct sl_tcp_cbs listen_cbs = {.accepted = page_accepted};
+
+bool sl_page_adopt(struct sl_lcore *lc, struct sl_tcp_conn *c, const struct sl_proxy *fe,
+		   const char *buf, size_t len, uint32_t cip, uint16_t dport)
+{
+	if (lc->pages == NULL) /* a lcore without stats pages gets its pool now (rare, once) */
+		lc->pages = rte_zmalloc("sl_pages", sizeof(*lc->pages) * SL_PAGE_CONNS, 64);
+	for (unsigned i = 0; lc->pages != NULL && i < SL_PAGE_CONNS; i++) {
+		struct sl_page_conn *pc = &lc->pages[i];
+		if (pc->busy)
+			continue;
+		pc->busy = true;
+		pc->px = fe;
+		pc->dp = lc->dp;
+		pc->cip = cip;
+		pc->dport = dport;
+		pc->service = true;
+		pc->len = len < PAGE_HEAD_MAX ? len : PAGE_HEAD_MAX;
+		memcpy(pc->head, buf, pc->len);
+		pc->answered = false;
+		sl_outbuf_init(&pc->out, SL_OUTBUF_DEFAULT_CAP);
+		sl_tcp_set_cbs(c, &page_cbs, pc);
+		answer(pc);
+		pump(c, pc);
+		return true;
+	}
+	return false;
+}
 
 /* A bind on an address the dataplane does not own (127.0.0.1, a management address): the
  * kernel serves it, through a socket of the main lcore (sl_kpage_*). */

@@ -23,6 +23,19 @@ int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc);
 /* Frees @lc's page connections (after its stack is destroyed). */
 void sl_page_fini(struct sl_lcore *lc);
 
+/*
+ * `http-request use-service prometheus-exporter` on an HTTP frontend: the page module takes over
+ * client connection @c of lcore @lc with the request already read (@buf, @len) and answers it
+ * with the exposition, then closes. Returns false (nothing taken) when every page slot is busy.
+ */
+struct sl_tcp_conn;
+struct sl_proxy;
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+bool sl_page_adopt(struct sl_lcore *lc, struct sl_tcp_conn *c, const struct sl_proxy *fe,
+		   const char *buf, size_t len, uint32_t cip, uint16_t dport);
+
 /* Proxy lcore, after a reload: the stats pages and their connections use @cfg's proxies. */
 struct sl_cfg;
 void sl_page_take_cfg(struct sl_lcore *lc, const struct sl_cfg *cfg);

@@ -311,11 +311,13 @@ static void classify(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
 
 void sl_worker_rx(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
+#ifndef SL_NO_COUNTERS
 	uint64_t bytes = 0;
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
-	lc->ctr->c[SL_CTR_RX_PKTS] += n;
-	lc->ctr->c[SL_CTR_RX_BYTES] += bytes;
+	SL_COUNT(lc->ctr->c[SL_CTR_RX_PKTS], n);
+	SL_COUNT(lc->ctr->c[SL_CTR_RX_BYTES], bytes);
+#endif
 	if (n > 1)
 		sl_l4_prefetch_burst(lc, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {

@@ -475,15 +475,15 @@ static void forward(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint
 		const struct sl_flow_key *sk = &f->k[SL_FLOW_DIR_SERVER];
 		sl_nat_tcp_to_server(tcp, doff, f->tcp_off);
 		sl_nat_rewrite4(ip, iph->ihl_bytes, sk->daddr, sk->dport, sk->saddr, sk->sport);
-		sc->bin += iph->total_len;
-		lc->ctr->c[SL_CTR_L4_PKTS_TO_SERVER]++;
+		SL_COUNT(sc->bin, iph->total_len);
+		SL_COUNT(lc->ctr->c[SL_CTR_L4_PKTS_TO_SERVER], 1);
 		sl_ip_output(lc, port, m, sk->saddr);
 	} else {
 		const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT];
 		sl_nat_tcp_to_client(tcp, doff, f->tcp_off);
 		sl_nat_rewrite4(ip, iph->ihl_bytes, ck->daddr, ck->dport, ck->saddr, ck->sport);
-		sc->bout += iph->total_len;
-		lc->ctr->c[SL_CTR_L4_PKTS_TO_CLIENT]++;
+		SL_COUNT(sc->bout, iph->total_len);
+		SL_COUNT(lc->ctr->c[SL_CTR_L4_PKTS_TO_CLIENT], 1);
 		sl_ip_output(lc, port, m, ck->saddr);
 	}
 }

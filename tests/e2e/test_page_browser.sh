@@ -225,6 +225,10 @@ if [[ $info =~ $re ]]; then
 else
     bad "DOM: the chart was not drawn, #sl-chart-info '$info'"
 fi
+# the second chart: the current connections of the busiest servers (the RTMP publish holds one)
+cinfo=$(sed -n 's|.*<p id="sl-conn-info">\([^<]*\)</p>.*|\1|p' "$DOM" 2>/dev/null)
+check "DOM: the connections chart names servers with their connections ('$cinfo')" \
+    bash -c "[[ '$cinfo' =~ backend_rtmp/ams[12]\ 1 ]]"
 
 # The screenshot: a PNG, and not blank. Decoded with zlib (the five PNG filters undone by hand):
 # its size, how many colours, and whether the chart's two series (#2a6ebb, #c0392b, colours

@@ -33,6 +33,14 @@ while True:
     c, _ = s.accept(); c.recv(65536)
     c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000); c.close()
 ' >/dev/null
+# a server that reads the request and closes without an answer
+sl_bg sl-be2 noresp-srv python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5091)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.recv(65536); c.close()
+' >/dev/null
 CFG=$SL_RUN_DIR/sluice.cfg
 cat >"$CFG" <<EOT
 global
@@ -46,11 +54,28 @@ defaults
 
 frontend web
     bind :80
+    http-request deny if { path_beg /forbidden }
     use_backend trunc if { path_beg /trunc }
+    use_backend flaky if { path_beg /flaky }
+    use_backend noresp if { path_beg /noresp }
     default_backend app
 
 backend trunc
     server t1 $SL_BE2_IP:5090
+
+backend flaky
+    balance roundrobin
+    retries 2
+    option redispatch
+    server d1 $SL_BE1_IP:5999
+    server d2 $SL_BE2_IP:5080
+
+backend noresp
+    server n1 $SL_BE2_IP:5091
+
+frontend metrics
+    bind :8405
+    http-request use-service prometheus-exporter if { path /metrics }
 
 backend app
     balance roundrobin
@@ -118,6 +143,32 @@ v=$(col trunc t1 srv_abrt)
 check "a server cutting its response short counts srv_abrt ($v)" bash -c "(( ${v:-0} >= 1 ))"
 v=$(col trunc BACKEND srv_abrt)
 check "  and on the backend ($v)" bash -c "(( ${v:-0} >= 1 ))"
+
+# ---------------------------------------------------------------- errors and warnings
+expect_eq "a denied request: 403" "$(sl_in sl-cli curl -s -o /dev/null -w '%{http_code}' http://$SL_VIP/forbidden)" 403
+v=$(col web FRONTEND dreq)
+check "  counted in the frontend's dreq ($v)" bash -c "(( ${v:-0} == 1 ))"
+codes=$(for i in 1 2 3 4; do sl_in sl-cli curl -s -o /dev/null -w '%{http_code} ' http://$SL_VIP/flaky; done)
+expect_eq "requests to a backend with a refusing server all answered (retries, redispatch)" "$codes" "200 200 200 200 "
+for c in econ wretr wredis; do
+    v=$(col flaky d1 "$c"); b=$(col flaky BACKEND "$c")
+    check "  the refusing server's $c ($v) and its backend's ($b)" bash -c "(( ${v:-0} >= 1 && ${b:-0} >= 1 ))"
+done
+expect_eq "a server closing without an answer: 502" "$(sl_in sl-cli curl -s -o /dev/null -w '%{http_code}' http://$SL_VIP/noresp)" 502
+v=$(col noresp n1 eresp); b=$(col noresp BACKEND eresp)
+check "  counted in eresp of the server ($v) and the backend ($b)" bash -c "(( ${v:-0} >= 1 && ${b:-0} >= 1 ))"
+v=$(col web FRONTEND bin); w=$(col app s1 bout)
+check "HTTP bytes counted: frontend bin ($v), server bout ($w)" bash -c "(( ${v:-0} > 1000 && ${w:-0} > 1000 ))"
+v=$(col app s1 req_tot)
+check "a server's req_tot counts its transactions ($v)" bash -c "(( ${v:-0} > 100 ))"
+v=$(col web FRONTEND smax)
+check "frontend smax kept (sampled, never below scur): $v" bash -c "(( ${v:-0} >= 1 ))"
+
+# ---------------------------------------------------------------- use-service prometheus-exporter
+sl_in sl-cli curl -s -D "$SL_RUN_DIR/m.hdr" "http://$SL_VIP:8405/metrics" >"$SL_RUN_DIR/m.txt"
+check "use-service prometheus-exporter: 200, the exposition's content type" grep -qi '^content-type: text/plain; version=0.0.4' "$SL_RUN_DIR/m.hdr"
+check "  with the frontends, servers and dataplane families" bash -c "grep -q '^sluice_frontend_' '$SL_RUN_DIR/m.txt' && grep -q '^sluice_server_' '$SL_RUN_DIR/m.txt' && grep -q '^sluice_dataplane_' '$SL_RUN_DIR/m.txt'"
+expect_eq "  another path of that frontend: 503 (no backend)" "$(sl_in sl-cli curl -s -o /dev/null -w '%{http_code}' "http://$SL_VIP:8405/other")" 503
 
 # ---------------------------------------------------------------- show sess, show pools, levels
 sl_bg sl-cli held curl -s -o /dev/null -b SRV=s1 --limit-rate 100k --max-time 8 "http://$SL_VIP/big" >/dev/null

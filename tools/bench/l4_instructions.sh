@@ -4,7 +4,7 @@
 # of the instructions spent inside sl_worker_rx() divided by the difference of packets.
 # Also the new-flow (SYN) cost: the same with a different number of flows.
 set -euo pipefail
-b=${1:-build}/bench_l4
+b=${1:-build}/${2:-bench_l4}   # bench_l4_nocount: the same without per-packet counting
 eal=(--no-huge -m 512 --no-pci --vdev=net_null0 -l 0 --log-level=warning)
 ir() { # ir FLOWS PACKETS
 	valgrind --tool=callgrind --callgrind-out-file=/tmp/sl_cg.$$ --toggle-collect=sl_worker_rx \

@@ -5,7 +5,9 @@
 #    rebuild (server lists, Maglev table, schedule) and the publish (pointer swap + RCU grace
 #    period: every worker passes a quiescent state), as `show l4` reports them;
 #  - a whole `reload` (read and validate the files, compare, build, carry the check states,
-#    publish), as its report says.
+#    publish), as its report says;
+#  - `show stat` through the stats socket (sluicectl raw: connect, rows with live counters,
+#    CSV, read to the end), timed from the shell.
 # Each figure is the median of SL_RUNS (default 7) on a sluiced with one worker+proxy lcore and
 # the main lcore (AF_XDP on the test network's lb0). The servers are addresses nobody answers
 # and carry no check, so nothing but the commands makes generations.
@@ -33,11 +35,11 @@ write_cfg() { # write_cfg NSERVERS WEIGHT-OF-s1
     } >"$SL_RUN_DIR/cost.cfg"
 }
 
-printf '| servers | rebuild (weight change) | publish (RCU) | whole reload |\n|---|---|---|---|\n'
+printf '| servers | rebuild (weight change) | publish (RCU) | whole reload | show stat through the socket |\n|---|---|---|---|---|\n'
 for n in 10 100 1000; do
     write_cfg "$n" 1
     sl_sluiced_start "$SL_RUN_DIR/cost.cfg" >/dev/null
-    : >"$SL_RUN_DIR/b" ; : >"$SL_RUN_DIR/p"; : >"$SL_RUN_DIR/r"
+    : >"$SL_RUN_DIR/b" ; : >"$SL_RUN_DIR/p"; : >"$SL_RUN_DIR/r"; : >"$SL_RUN_DIR/s"
     for k in $(seq "$RUNS"); do
         sl_ctl set server app/s1 weight $((k + 1)) >/dev/null
         line=$(sl_ctl show l4 | sed -n 1p)
@@ -45,8 +47,11 @@ for n in 10 100 1000; do
         sed -E 's/.*published in ([0-9]+) us.*/\1/' <<<"$line" >>"$SL_RUN_DIR/p"
         write_cfg "$n" $((k + 1))
         sl_ctl reload | sed -nE 's/.*reload applied: .* in ([0-9]+) us.*/\1/p' >>"$SL_RUN_DIR/r"
+        t0=$(date +%s%N)
+        sl_ctl raw show stat >/dev/null
+        echo $(( ($(date +%s%N) - t0) / 1000 )) >>"$SL_RUN_DIR/s"
     done
-    printf '| %d | %s us | %s us | %s us |\n' "$n" "$(median <"$SL_RUN_DIR/b")" \
-        "$(median <"$SL_RUN_DIR/p")" "$(median <"$SL_RUN_DIR/r")"
+    printf '| %d | %s us | %s us | %s us | %s us |\n' "$n" "$(median <"$SL_RUN_DIR/b")" \
+        "$(median <"$SL_RUN_DIR/p")" "$(median <"$SL_RUN_DIR/r")" "$(median <"$SL_RUN_DIR/s")"
     sl_sluiced_stop >/dev/null
 done
