@@ -371,6 +371,7 @@ struct sl_dp_port {
 	const char *pci;   /* PCI address for SL_DRV_PCI */
 	int queues;        /* 0: one per worker */
 	int mtu;           /* 0: default 1500 */
+	bool xdp_all;      /* af_xdp "xdp-steer off": the PMD's program, every frame to sluice */
 	struct sl_cfg_loc loc;
 };
 

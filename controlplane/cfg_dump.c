@@ -479,6 +479,8 @@ static void dump_dataplane(FILE *f, const struct sl_dataplane *dp)
 			fprintf(f, " queues %d", p->queues);
 		if (p->mtu)
 			fprintf(f, " mtu %d", p->mtu);
+		if (p->xdp_all)
+			fprintf(f, " xdp-steer off");
 		fputc('\n', f);
 	}
 	for (const struct sl_dp_addr *a = dp->addrs; a != NULL; a = a->next) {

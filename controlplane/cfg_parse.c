@@ -827,7 +827,7 @@ static int dp_port(struct cfg_ctx *c, int argc, char **argv)
 	struct sl_dp_port *p = cfg_alloc(c, sizeof(*p));
 	p->name = cfg_strdup(c, argv[1]);
 	p->loc = cfg_loc(c);
-	bool have_driver = false;
+	bool have_driver = false, have_steer = false;
 	p->driver = SL_DRV_AF_XDP;
 	for (int i = 2; i < argc; i++) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -867,6 +867,13 @@ static int dp_port(struct cfg_ctx *c, int argc, char **argv)
 		} else if (strcmp(k, "mtu") == 0) {
 			if (cfg_int(c, "mtu", v, 68, 9702, &p->mtu) < 0)
 				return -1;
+		} else if (strcmp(k, "xdp-steer") == 0) {
+			if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+				cfg_err(c, "'port': 'xdp-steer' expects 'on' or 'off', got '%s'", v);
+				return -1;
+			}
+			p->xdp_all = strcmp(v, "off") == 0;
+			have_steer = true;
 		} else {
 			cfg_err(c, "'port': unknown parameter '%s'", k);
 			return -1;
@@ -874,6 +881,10 @@ static int dp_port(struct cfg_ctx *c, int argc, char **argv)
 	}
 	if ((p->iface == NULL) == (p->pci == NULL)) {
 		cfg_err(c, "'port %s': exactly one of 'iface IFNAME' or 'pci ADDR' is required", p->name);
+		return -1;
+	}
+	if (have_steer && (p->driver != SL_DRV_AF_XDP || p->pci != NULL)) {
+		cfg_err(c, "'port %s': 'xdp-steer' applies to af_xdp ports only", p->name);
 		return -1;
 	}
 	if (p->pci != NULL) {

@@ -133,7 +133,7 @@ static bool same_ports(const struct sl_dp_port *a, const struct sl_dp_port *b)
 	for (; a != NULL && b != NULL; a = a->next, b = b->next)
 		if (!same_str(a->name, b->name) || a->driver != b->driver ||
 		    !same_str(a->iface, b->iface) || !same_str(a->pci, b->pci) ||
-		    a->queues != b->queues || a->mtu != b->mtu)
+		    a->queues != b->queues || a->mtu != b->mtu || a->xdp_all != b->xdp_all)
 			return false;
 	return a == NULL && b == NULL;
 }

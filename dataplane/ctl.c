@@ -529,6 +529,23 @@ static void tel_register(struct sl_ctl *ctl)
 				   "sluice: show stat's main columns per proxy/server (last second)");
 }
 
+/* The XDP program's steering counters summed over the af_xdp ports that run it; false when no
+ * port does. */
+static bool xdp_sum(const struct sl_dp *dp, uint64_t *sum)
+{
+	bool any = false;
+	memset(sum, 0, SL_XDP_NCTR * sizeof(*sum));
+	for (unsigned i = 0; i < dp->nports; i++) {
+		uint64_t v[SL_XDP_NCTR];
+		if (!sl_xdp_port_counters(&dp->ports[i].xdp, v))
+			continue;
+		any = true;
+		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
+			sum[k] += v[k];
+	}
+	return any;
+}
+
 void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 {
 	const struct sl_dp *dp = ctl->dp;
@@ -537,6 +554,11 @@ void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 		v->ctr[k] = (struct sl_stats_prom_counter){sl_ctr_name((enum sl_ctr)k),
 							   ctr_sum(dp, (enum sl_ctr)k),
 							   k >= SL_CTR_FIRST_DROP};
+	size_t nc = SL_CTR_MAX;
+	uint64_t x[SL_XDP_NCTR];
+	if (xdp_sum(dp, x))
+		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
+			v->ctr[nc++] = (struct sl_stats_prom_counter){sl_xdp_ctr_name(k), x[k], false};
 	size_t nl = 0;
 	unsigned id;
 	RTE_LCORE_FOREACH(id) {
@@ -562,7 +584,7 @@ void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 		}
 	}
 	v->dp.counters = v->ctr;
-	v->dp.n_counters = SL_CTR_MAX;
+	v->dp.n_counters = nc;
 	v->dp.lcores = v->lc;
 	v->dp.n_lcores = nl;
 }
@@ -780,7 +802,7 @@ static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *o
 				 id, roles, c->c[SL_CTR_RX_PKTS], c->c[SL_CTR_TX_PKTS], drops, c->polls,
 				 elapsed ? 100.0 * (double)c->busy_cycles / (double)elapsed : 0.0,
 				 c->idle_sleeps, c->busy_cycles,
-				 dp->tsc_hz ? c->busy_cycles * 1000 / dp->tsc_hz : 0);
+				 dp->tsc_hz >= 1000 ? c->busy_cycles / (dp->tsc_hz / 1000) : 0);
 	}
 	return 0;
 }
@@ -798,6 +820,12 @@ static int cmd_show_drops(void *arg, int argc, char **argv, struct sl_outbuf *ou
 {
 	struct sl_ctl *ctl = arg;
 	show_ctrs(ctl->dp, SL_CTR_FIRST_DROP, SL_CTR_MAX, true, out);
+	/* what sluice's XDP program did before anything reached sluice: frames left to the
+	 * kernel are not drops, but where they went belongs here */
+	uint64_t x[SL_XDP_NCTR];
+	if (xdp_sum(ctl->dp, x))
+		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
+			sl_outbuf_printf(out, "%s: %" PRIu64 "\n", sl_xdp_ctr_name(k), x[k]);
 	return 0;
 }
 

@@ -41,8 +41,9 @@ void sl_ctl_sample(struct sl_ctl *ctl);
 #include <rte_lcore.h>
 #include "controlplane/stats_prom.h"
 #include "dataplane/counters.h"
+#include "dataplane/xdp/sl_xdp.h"
 struct sl_ctl_dpview {
-	struct sl_stats_prom_counter ctr[SL_CTR_MAX];
+	struct sl_stats_prom_counter ctr[SL_CTR_MAX + SL_XDP_NCTR];
 	struct sl_stats_prom_lcore lc[RTE_MAX_LCORE];
 	struct sl_stats_prom_dp dp; /* points into the two arrays above */
 };

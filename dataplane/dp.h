@@ -22,6 +22,7 @@
 #include "dataplane/l4/l4.h"
 #include "dataplane/l4/probe.h"
 #include "dataplane/neigh.h"
+#include "dataplane/xdp/steer.h"
 
 struct sl_cfg;
 struct sl_tcp_stack;
@@ -57,6 +58,8 @@ struct sl_port {
 	uint32_t gateway;      /* default route's next hop on this port, 0 = none */
 	bool started;
 	int ifindex;           /* kernel ifindex for vdev ports, 0 otherwise */
+	bool af_xdp;
+	struct sl_xdp_port xdp; /* sluice's XDP program on it (af_xdp ports), fds -1 when none */
 };
 
 /* A frame waiting for its next hop to be resolved. */

@@ -455,6 +455,28 @@ static void undo_pool(struct daemon *d)
 	rte_mempool_free(d->dp.pool);
 }
 
+/* An af_xdp port with sluice's XDP program (the PMD attached it at start): its addresses go
+ * into the program's map; from then on only their frames come to sluice. */
+static void steer(struct daemon *d, unsigned pi)
+{
+	struct sl_dp *dp = &d->dp;
+	struct sl_port *sp = &dp->ports[pi];
+	if (!sp->af_xdp || sp->ifindex <= 0)
+		return;
+	uint32_t a[SL_MAX_ADDRS];
+	unsigned n = 0;
+	for (unsigned i = 0; i < dp->naddrs; i++)
+		if (dp->addrs[i].port == pi)
+			a[n++] = dp->addrs[i].ip;
+	int r = sl_xdp_port_open(&sp->xdp, sp->ifindex, a, n);
+	if (r == 0)
+		printf("sluiced: port %s: XDP steering on '%s': frames for %u address(es) to sluice, the rest to the kernel\n",
+		       sp->name, sp->iface, n);
+	else if (r != -ENOENT)
+		fprintf(stderr, "sluiced: port %s: cannot set up sluice's XDP program's maps: %s; its frames stay with the kernel\n",
+			sp->name, strerror(-r));
+}
+
 static int step_ports(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
@@ -489,6 +511,7 @@ static int step_ports(struct daemon *d)
 			nq = (uint16_t)dp->nworkers;
 		if (sl_port_start(dp, p, nq) < 0)
 			return -1;
+		steer(d, p);
 		/* worker i owns queue pair i; workers without a queue hand frames to worker 0 */
 		unsigned id;
 		RTE_LCORE_FOREACH(id) {

@@ -18,6 +18,7 @@
 
 #include "controlplane/cfg.h"
 #include "controlplane/outbuf.h"
+#include "dataplane/xdp/steer.h"
 
 #define SL_RX_DESC 1024
 #define SL_TX_DESC 1024
@@ -134,7 +135,7 @@ int sl_port_precheck(const struct sl_cfg *cfg)
 				prog_name(id, name, sizeof(name));
 				/* We hold this interface's lock, so DPDK's default AF_XDP program
 				 * there is a leftover of a sluiced that was killed: take it back. */
-				if (strcmp(name, "xsk_def_prog") == 0 &&
+				if ((strcmp(name, "xsk_def_prog") == 0 || strcmp(name, "sl_xdp_steer") == 0) &&
 				    bpf_xdp_detach((int)idx, 0, NULL) == 0) {
 					fprintf(stderr, "sluiced: port %s: removed the XDP program a previous sluiced left on '%s' (id %u)\n",
 						p->name, p->iface, id);
@@ -212,7 +213,14 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
 		}
 		int q = p->queues > 0 ? p->queues : 1;
 		int k = vdev_idx[p->driver]++;
-		if (p->driver == SL_DRV_AF_XDP)
+		const char *xprog = p->driver == SL_DRV_AF_XDP && !p->xdp_all ? sl_xdp_prog_path() : NULL;
+		if (p->driver == SL_DRV_AF_XDP && !p->xdp_all && xprog == NULL)
+			fprintf(stderr, "sluiced: port %s: sluice's XDP program (sl_xdp.o) is not installed: every frame of '%s' goes to sluice, none to the kernel\n",
+				p->name, p->iface);
+		if (xprog != NULL) /* sluice's program: only its own frames, the rest to the kernel */
+			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,start_queue=0,queue_count=%d,xdp_prog=%s",
+					 drv_vdev(p->driver), k, p->iface, q, xprog);
+		else if (p->driver == SL_DRV_AF_XDP)
 			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,start_queue=0,queue_count=%d",
 					 drv_vdev(p->driver), k, p->iface, q);
 		else if (p->driver == SL_DRV_AF_PACKET)
@@ -259,6 +267,8 @@ int sl_port_discover(struct sl_dp *dp)
 		sp->mtu = (uint16_t)(p->mtu != 0 ? p->mtu : 1500);
 		sp->nb_queues = (uint16_t)(p->queues > 0 ? p->queues : 1);
 		sp->ifindex = p->iface != NULL ? (int)if_nametoindex(p->iface) : 0;
+		sp->af_xdp = p->driver == SL_DRV_AF_XDP;
+		sp->xdp.stats_fd = sp->xdp.addrs_fd = -1;
 		rte_eth_macaddr_get(id, &sp->mac);
 	}
 	dp->nports = n;
@@ -334,6 +344,7 @@ void sl_port_stop_all(struct sl_dp *dp)
 {
 	for (unsigned i = 0; i < dp->nports; i++) {
 		struct sl_port *sp = &dp->ports[i];
+		sl_xdp_port_close(&sp->xdp);
 		if (sp->started) {
 			rte_eth_dev_stop(sp->id);
 			sp->started = false;

@@ -362,7 +362,7 @@ case_unit_file() {
 	check "unit: ExecStartPre checks the config" grep -qx 'ExecStartPre=/usr/bin/sluiced -c -q -f /etc/haproxy/haproxy.cfg -f /etc/sluice/dataplane.cfg' "$unit"
 	check "unit: ExecStart" grep -qx 'ExecStart=/usr/bin/sluiced -q -f /etc/haproxy/haproxy.cfg -f /etc/sluice/dataplane.cfg' "$unit"
 	check "unit: Restart=on-failure, LimitMEMLOCK=infinity" bash -c "grep -qx 'Restart=on-failure' '$unit' && grep -qx 'LimitMEMLOCK=infinity' '$unit'"
-	check "unit: no ExecReload (sluiced does not handle SIGHUP yet)" bash -c "! grep -q '^ExecReload' '$unit'"
+	check "unit: ExecReload sends SIGHUP (sluiced reloads its configuration in place)" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
 	if ! command -v systemd-analyze >/dev/null 2>&1; then
 		echo "skip - systemd-analyze verify: systemd-analyze is not installed (apt-get install systemd)"
 		return 0
@@ -421,6 +421,10 @@ case_meson_install() {
 		check "installed: $prefix/$mandir/$f" test -f "$dest$prefix/$mandir/$f"
 	done
 	check "installed: $sysconfdir/sluice/dataplane.cfg.example" test -f "$dest$sysconfdir/sluice/dataplane.cfg.example"
+	local libdir
+	libdir=$(meson introspect "$b" --buildoptions | python3 -c 'import json,sys; print({x["name"]:x["value"] for x in json.load(sys.stdin)}["libdir"])')
+	check "installed: $prefix/$libdir/sluice/sl_xdp.o (the XDP program, a BPF object)" \
+		bash -c "[[ \$(od -An -tx1 -j 18 -N 2 '$dest$prefix/$libdir/sluice/sl_xdp.o' | tr -d ' ') == f700 ]]"
 	rm -rf "$dest"
 }
 

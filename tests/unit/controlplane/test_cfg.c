@@ -638,7 +638,8 @@ static bool cfg_eq(const struct sl_cfg *a, const struct sl_cfg *b)
 	const struct sl_dp_port *p = d->ports, *q = e->ports;
 	for (; p != NULL && q != NULL; p = p->next, q = q->next)
 		CMP(s_eq(p->name, q->name) && p->driver == q->driver && s_eq(p->iface, q->iface) &&
-			    s_eq(p->pci, q->pci) && p->queues == q->queues && p->mtu == q->mtu,
+			    s_eq(p->pci, q->pci) && p->queues == q->queues && p->mtu == q->mtu &&
+				    p->xdp_all == q->xdp_all,
 		    "port");
 	CMP(p == NULL && q == NULL, "port list");
 	const struct sl_dp_addr *x = d->addrs, *y = e->addrs;
@@ -2802,6 +2803,8 @@ static void test_dataplane_forms(void)
 		   "  address 10.0.0.1 port p0\n"
 		   "  port p0 pci 0000:3b:00.0 queues 4 mtu 9000\n"
 		   "  port p1 iface eth1 mtu 1400 driver af_packet\n"
+		   "  port p2 iface eth2 xdp-steer off\n"
+		   "  port p3 iface eth3 driver af_xdp xdp-steer on\n"
 		   "  address 10.1.0.1/255.255.0.0 port p1\n"
 		   "  route 10.9.9.9 via 10.0.0.254\n"
 		   "  idle poll\n"
@@ -2822,6 +2825,12 @@ static void test_dataplane_forms(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(p->driver, SL_DRV_AF_PACKET);
 	CU_ASSERT_EQUAL(p->mtu, 1400);
+	CU_ASSERT_FALSE(p->xdp_all);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p->next);
+	CU_ASSERT_EQUAL(p->next->driver, SL_DRV_AF_XDP);
+	CU_ASSERT_TRUE(p->next->xdp_all); /* xdp-steer off: the PMD's program, every frame */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p->next->next);
+	CU_ASSERT_FALSE(p->next->next->xdp_all);
 	const struct sl_dp_addr *a = dp->addrs;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_EQUAL(a->net.v4, TIP4(10, 0, 0, 1));

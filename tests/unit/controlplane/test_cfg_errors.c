@@ -642,6 +642,9 @@ static void test_endif_without_if(void)
 static void test_dataplane_errors(void)
 {
 	T_REFUSED(DP_BASE "  port p1 iface eth1 driver foo\n", 4, "'foo'");
+	T_REFUSED(DP_BASE "  port p1 iface eth1 xdp-steer maybe\n", 4, "'maybe'");
+	T_REFUSED(DP_BASE "  port p1 iface eth1 driver af_packet xdp-steer off\n", 4, "'xdp-steer'");
+	T_REFUSED(DP_BASE "  port p1 pci 0000:3b:00.1 xdp-steer on\n", 4, "'xdp-steer'");
 	T_REFUSED("dataplane\n"
 		  "  port p0 iface eth0\n"
 		  "  address 10.0.0.1/24 port nope\n",
