@@ -10,7 +10,7 @@ SL_PKGS_BUILD=(build-essential pkg-config meson ninja-build clang libclang-rt-14
 # the e2e harness keeps its own list (tests/e2e/lib/deps.sh); the tools add a few
 # shellcheck source=tests/e2e/lib/deps.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/e2e/lib/deps.sh"
-SL_PKGS_E2E=("${SL_E2E_DEB_PKGS[@]}" python3 openssl valgrind bc)
+SL_PKGS_E2E=("${SL_E2E_DEB_PKGS[@]}" python3 openssl valgrind bc systemd groff-base)
 
 sl_apt_install() {
 	local missing=()
