@@ -57,7 +57,7 @@ CFG=$SL_RUN_DIR/sluice.cfg
 	printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
 	sl_dataplane_cfg af_xdp
 } >"$CFG"
-say "Starting sluiced on lb0 (AF_XDP, no kernel address on it): $CFG"
+say "Starting sluiced on lb0 (AF_XDP with sluice's XDP program): $CFG"
 sl_sluiced_start "$CFG"
 grep -E "^sluiced:" "$SL_RUN_DIR/logs/sluiced.log" || true
 
@@ -75,6 +75,12 @@ sendp([e / IP(dst=vip, chksum=0x1234) / ICMP(), e / IP(dst=vip) / TCP(dport=80, 
 print("sent 30 malformed frames")
 PY
 run ip netns exec sl-cli ping -c 3 -i 0.2 -q "$SL_VIP"
+
+say "The kernel keeps an address of its own on the same interface (sluice's XDP program passes its frames)"
+ip -n "$SL_NS_LB" addr replace 10.77.0.5/24 dev "$SL_LB_IF"
+run ip netns exec sl-cli ping -c 3 -i 0.2 -q 10.77.0.5
+echo '$ ./build/sluicectl -s '"$SL_SOCK"' show drops | grep xdp_'
+./build/sluicectl -s "$SL_SOCK" show drops | grep '^xdp_' || true
 
 say "RTMP through the VIP: ffmpeg publishes two streams, each lands on one backend (L4 full NAT)"
 for st in demo1 demo2; do
@@ -121,16 +127,18 @@ run ./build/sluicectl -s "$SL_SOCK" show stat
 
 cat <<EOT
 
-What works today: the configuration language, the dataplane (AF_XDP/af_packet/PCI ports, ARP,
-ICMP, counters, stats socket), the L4 path (RTMP and every mode tcp frontend, full NAT with
-Maglev, health checks), sluice's own TCP stack with the stats page and the HTTP/1.1 proxy
-(routing, cookie persistence, header edits, WebSocket, HAProxy's answers). TLS comes with the
-next part (see the issues); this demo grows with it.
+What works today: the configuration language, the dataplane (AF_XDP with sluice's own XDP
+program, af_packet, PCI ports, ARP, ICMP, counters, stats socket), the L4 path (RTMP and every
+mode tcp frontend, full NAT with Maglev, health checks), sluice's own TCP stack with the stats
+page and the HTTP/1.1 proxy (routing, cookie persistence, header edits, WebSocket, HAProxy's
+answers), TLS termination, live reconfiguration (kill -HUP / sluicectl reload), and the
+operator's views (sluicectl top, the page's live charts, Prometheus, DPDK telemetry).
 
 Try it yourself (as root), while the cluster is up (SL_DEMO_KEEP=1):
   ip netns exec sl-cli ping $SL_VIP
   ip netns exec sl-cli ffmpeg -re -f lavfi -i testsrc -t 30 -c:v libx264 -f flv rtmp://$SL_VIP/live/mine
   ./build/sluicectl -s $SL_SOCK show stat
+  ./build/sluicectl -s $SL_SOCK top
   ip netns exec sl-cli curl -u Username:Password http://$SL_VIP:6080/haproxy_stats
   ip netns exec sl-cli curl -v http://$SL_VIP:5080/vod/index.m3u8
   ./build/sluicectl -s $SL_SOCK disable server backend_rtmp/ams1
