@@ -635,8 +635,15 @@ static void reply_and_close(struct hx_sess *s, int code)
 static const struct sl_l4_backend *find_backend(const struct sl_l4_conf *c,
 						const struct sl_proxy *be, int16_t *idx)
 {
+	/* the generation's names point into its configuration: the same pointer, except for
+	 * the moment between a reload's publish and this lcore following it (then by name) */
 	for (unsigned i = 0; c != NULL && i < c->nbackends; i++)
-		if (c->backends[i].name == be->name || strcmp(c->backends[i].name, be->name) == 0) {
+		if (c->backends[i].name == be->name) {
+			*idx = (int16_t)i;
+			return &c->backends[i];
+		}
+	for (unsigned i = 0; c != NULL && i < c->nbackends; i++)
+		if (strcmp(c->backends[i].name, be->name) == 0) {
 			*idx = (int16_t)i;
 			return &c->backends[i];
 		}
