@@ -213,16 +213,19 @@ static bool same_listener(const struct lst *a, const struct lst *b)
 	       (a->b->any || a->b->addr.v4 == b->b->addr.v4) && a->b->ssl == b->b->ssl;
 }
 
-/* Listeners of @a that @b does not have, written as "@what". */
+/* Listeners of @a that @b does not have and that cannot come or go live, written as "@what":
+ * stats pages, `ssl` binds (their certificates are loaded per lcore before the loops run), and
+ * any HTTP listener when the running process has none (@http_engine false: its proxy lcores
+ * have no HTTP engine to listen with). Plain HTTP frontends' ports come and go by reload. */
 static int listener_diff(const struct lst *a, size_t na, const struct lst *b, size_t nb,
-			 const char *what, struct sl_outbuf *why)
+			 const char *what, bool http_engine, struct sl_outbuf *why)
 {
 	int n = 0;
 	for (size_t i = 0; i < na; i++) {
 		size_t k = 0;
 		while (k < nb && !same_listener(&a[i], &b[k]))
 			k++;
-		if (k < nb)
+		if (k < nb || (!a[i].page && !a[i].b->ssl && http_engine))
 			continue;
 		char ip[64];
 		addr_text(&a[i].b->addr, a[i].b->any, ip, sizeof(ip));
@@ -291,8 +294,11 @@ int sl_cfg_reload_check(const struct sl_cfg *old, const struct sl_cfg *nw, struc
 			sl_outbuf_printf(why, "more than %d listening ports on the proxy lcores\n", MAX_LST);
 			n++;
 		} else {
-			n += listener_diff(lb, nb, la, na, "added", why);
-			n += listener_diff(la, na, lb, nb, "removed", why);
+			bool engine = false; /* the running process serves HTTP frontends */
+			for (size_t i = 0; i < na; i++)
+				engine |= !la[i].page;
+			n += listener_diff(lb, nb, la, na, "added", engine, why);
+			n += listener_diff(la, na, lb, nb, "removed", engine, why);
 		}
 	}
 	free(la);

@@ -39,8 +39,9 @@ int sl_cfg_assign_slots(const struct sl_cfg *old, struct sl_cfg *nw, struct sl_s
  * Whether @nw can replace @old in the running process. What cannot change live is written to
  * @why, one line each naming the file, line and keyword where it can: the dataplane section
  * (ports, addresses, routes, cores, memory, flows, services), global maxconn, nbthread,
- * tune.bufsize and the stats sockets, and the ports that HTTP frontends and stats pages listen
- * on (the proxy lcores' listeners). Returns the number of such differences (0: applicable).
+ * tune.bufsize and the stats sockets, the ports of stats pages and of `ssl` binds, and the
+ * first HTTP frontend of a process that had none (plain HTTP frontends' ports may come and
+ * go). Returns the number of such differences (0: applicable).
  */
 int sl_cfg_reload_check(const struct sl_cfg *old, const struct sl_cfg *nw, struct sl_outbuf *why);
 

@@ -40,6 +40,7 @@
 
 #define HX_OUT_MAX (64 * 1024) /* a built head: bufsize plus what the rules add */
 #define HX_TLS_CHUNK 16384    /* plaintext moved per step on a TLS connection (one record) */
+#define HX_LST_SPARE 256     /* listening ports a reload may add per proxy lcore */
 #define HX_ERRORS 8	      /* refused requests kept per lcore for `show errors` */
 #define HX_ERR_BYTES 256      /* ... and the bytes kept of each */
 
@@ -145,7 +146,7 @@ struct sl_hx {
 	char *tbuf; /* scratch for TLS records (HX_TLS_CHUNK) */
 	char *pbuf; /* scratch for plaintext read from TLS (HX_TLS_CHUNK) */
 	struct hx_listener *lst;
-	unsigned nlst;
+	unsigned nlst, cap_lst; /* in use (a slot whose fe is NULL is free), allocated */
 	uint64_t rr;
 	uint32_t *act; /* per server counter slot: sessions on it (leastconn) */
 	bool starved;  /* a session found no head buffer free: retry at the next tick */
@@ -1056,8 +1057,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		 * (a large body sent as the window allows); plain HTTP only */
 		struct sl_tcp_conn *c = s->cli;
 		count_rsp(s, 200, false);
-		if (s->tls == NULL && sl_page_adopt(hx->lc, c, s->fe, s->buf, (size_t)s->blen,
-						    s->cip, s->vport)) {
+		if (s->tls == NULL && sl_page_adopt(hx->lc, c, s->fe, s->buf, (size_t)s->blen)) {
 			s->cli = NULL; /* the page owns it now */
 			sess_free(s);
 			return;
@@ -1754,6 +1754,40 @@ static int tls_ctx_for(struct sl_dp *dp, const struct sl_bind *b, struct sl_tls_
 	return 0;
 }
 
+/* The frontend's maxconn (else global's), shared out among the proxy lcores, on a listener. */
+static void listen_limit(struct sl_hx *hx, const struct sl_cfg *cfg, const struct sl_proxy *fe,
+			 uint32_t la, uint16_t port)
+{
+	uint32_t mc = fe->maxconn > 0 ? (uint32_t)fe->maxconn : (uint32_t)cfg->global.maxconn;
+	if (mc > 0)
+		sl_tcp_listen_maxconn(hx->lc->tcp, la, port,
+				      (mc + hx->dp->nproxies - 1) / hx->dp->nproxies, false);
+}
+
+/* Listens on @port of bind @b of frontend @fe, in the first free listener slot. Returns 0 or
+ * -errno (-ENOSPC: no slot left). */
+static int listen_one(struct sl_hx *hx, const struct sl_cfg *cfg, const struct sl_proxy *fe,
+		      const struct sl_bind *b, uint16_t port, struct sl_tls_ctx *tls)
+{
+	unsigned i = 0;
+	while (i < hx->nlst && hx->lst[i].fe != NULL)
+		i++;
+	if (i == hx->cap_lst)
+		return -ENOSPC;
+	struct hx_listener *l = &hx->lst[i];
+	*l = (struct hx_listener){.hx = hx, .fe = fe, .tls = tls, .bind = b, .port = port};
+	uint32_t la = b->any ? 0 : b->addr.v4;
+	int r = sl_tcp_listen(hx->lc->tcp, la, port, 1024, &listen_cbs, l);
+	if (r < 0) {
+		l->fe = NULL;
+		return r;
+	}
+	if (i == hx->nlst)
+		hx->nlst++;
+	listen_limit(hx, cfg, fe, la, port);
+	return 0;
+}
+
 int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 {
 	const struct sl_cfg *cfg = dp->cfg;
@@ -1780,7 +1814,9 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	hx->out = malloc(HX_OUT_MAX);
 	hx->tbuf = malloc(HX_TLS_CHUNK);
 	hx->pbuf = malloc(HX_TLS_CHUNK);
-	hx->lst = calloc(nl, sizeof(*hx->lst));
+	hx->cap_lst = nl + HX_LST_SPARE; /* room for frontends a reload adds (never moved:
+					   * the stack's listeners point at their slot) */
+	hx->lst = calloc(hx->cap_lst, sizeof(*hx->lst));
 	hx->act = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->act));
 	hx->scratch = sl_acl_scratch_new();
 	hx->cfg = cfg;
@@ -1811,25 +1847,12 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 			if (b->ssl && tls_ctx_for(dp, b, &tls, NULL, 0) < 0)
 				return -1;
 			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
-				struct hx_listener *l = &hx->lst[hx->nlst++];
-				l->hx = hx;
-				l->fe = px;
-				l->tls = tls; /* shared by the bind's ports on this lcore */
-				l->bind = b;
-				l->port = (uint16_t)port;
-				uint32_t la = b->any ? 0 : b->addr.v4;
-				int r = sl_tcp_listen(lc->tcp, la, (uint16_t)port, 1024, &listen_cbs, l);
+				int r = listen_one(hx, cfg, px, b, (uint16_t)port, tls);
 				if (r < 0) {
 					fprintf(stderr, "%s:%d: frontend '%s' on port %u: %s\n",
 						b->loc.file, b->loc.line, px->name, port, strerror(-r));
 					return -1;
 				}
-				uint32_t mc = px->maxconn > 0 ? (uint32_t)px->maxconn
-							     : (uint32_t)cfg->global.maxconn;
-				if (mc > 0)
-					sl_tcp_listen_maxconn(lc->tcp, la, (uint16_t)port,
-							      (mc + dp->nproxies - 1) / dp->nproxies,
-							      false);
 				dp->svc_ports[port] = 1;
 			}
 		}
@@ -1868,17 +1891,42 @@ static void take_cfg(struct sl_hx *hx, const struct sl_cfg *cfg, const struct sl
 {
 	for (unsigned i = 0; i < hx->nlst; i++) {
 		struct hx_listener *l = &hx->lst[i];
+		if (l->fe == NULL)
+			continue;
 		const struct sl_proxy *fe = NULL;
 		const struct sl_bind *b = bind_in(cfg, l->bind, l->port, &fe);
-		if (b == NULL) /* refused by sl_cfg_reload_check(): cannot happen */
+		uint32_t la = l->bind->any ? 0 : l->bind->addr.v4;
+		if (b == NULL) {
+			/* a port the new configuration dropped (plain HTTP only: ssl binds and
+			 * stats pages are refused by sl_cfg_reload_check()): no new connection,
+			 * the accepted ones go on */
+			sl_tcp_unlisten(hx->lc->tcp, la, l->port);
+			l->fe = NULL;
+			l->bind = NULL;
 			continue;
+		}
 		l->bind = b;
 		l->fe = fe;
-		uint32_t la = b->any ? 0 : b->addr.v4;
-		uint32_t mc = fe->maxconn > 0 ? (uint32_t)fe->maxconn : (uint32_t)cfg->global.maxconn;
-		if (mc > 0)
-			sl_tcp_listen_maxconn(hx->lc->tcp, la, l->port,
-					      (mc + hx->dp->nproxies - 1) / hx->dp->nproxies, false);
+		listen_limit(hx, cfg, fe, la, l->port);
+	}
+	/* ports the new configuration added (plain HTTP) */
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!is_http_frontend(px))
+			continue;
+		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
+			if (b->addr.family != AF_INET || b->ssl)
+				continue;
+			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
+				bool have = false;
+				for (unsigned i = 0; i < hx->nlst && !have; i++)
+					have = hx->lst[i].fe != NULL && hx->lst[i].bind == b &&
+					       hx->lst[i].port == port;
+				int r = have ? 0 : listen_one(hx, cfg, px, b, (uint16_t)port, NULL);
+				if (r < 0) /* once, at a reload: not the packet path */
+					fprintf(stderr, "sluiced: lcore %u: frontend '%s' cannot listen on port %u: %s\n",
+						hx->lc->lcore_id, px->name, port, strerror(-r));
+			}
+		}
 	}
 	for (unsigned i = 0; i < hx->nsess; i++) {
 		struct hx_sess *s = &hx->sess[i];

@@ -708,6 +708,7 @@ static int reload(struct daemon *d, struct sl_outbuf *out)
 	 * must not read the old configuration, which goes once every proxy lcore followed */
 	sl_ctl_set_cfg(d->ctl, nw, nc);
 	sl_kpage_take_cfg(d->kpage, nw);
+	sl_proxy_mark_ports(dp, nw); /* before the publish: a new port's SYN finds its lcore */
 	sl_checks_publish(nc);
 	sl_httpx_reload_certs(dp, out);
 	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);

@@ -403,60 +403,56 @@ struct sl_page_listener {
 	const struct sl_proxy *px;
 };
 
-static int page_accepted(struct sl_tcp_conn *c, void *arg)
+/* A free connection slot of @lc for @c, serving @px; NULL when all are busy. */
+static struct sl_page_conn *conn_take(struct sl_lcore *lc, struct sl_tcp_conn *c,
+				      const struct sl_proxy *px)
 {
-	struct sl_page_listener *pl = arg;
-	struct sl_page_conn *pool = pl->lc->pages;
-	for (unsigned i = 0; i < SL_PAGE_CONNS; i++) {
-		struct sl_page_conn *pc = &pool[i];
+	for (unsigned i = 0; lc->pages != NULL && i < SL_PAGE_CONNS; i++) {
+		struct sl_page_conn *pc = &lc->pages[i];
 		if (pc->busy)
 			continue;
 		pc->busy = true;
-		pc->px = pl->px;
-		pc->dp = pl->lc->dp;
+		pc->px = px;
+		pc->dp = lc->dp;
 		sl_tcp_endpoints(c, NULL, &pc->dport, &pc->cip, NULL);
 		pc->service = false;
 		pc->len = 0;
 		pc->answered = false;
 		sl_outbuf_init(&pc->out, SL_OUTBUF_DEFAULT_CAP);
 		sl_tcp_set_cbs(c, &page_cbs, pc);
-		return 0;
+		return pc;
 	}
-	return -1; /* every slot busy: the stack resets the connection */
+	return NULL;
+}
+
+static int page_accepted(struct sl_tcp_conn *c, void *arg)
+{
+	struct sl_page_listener *pl = arg;
+	/* every slot busy: the stack resets the connection */
+	return conn_take(pl->lc, c, pl->px) != NULL ? 0 : -1;
 }
 
 static const struct sl_tcp_cbs listen_cbs = {.accepted = page_accepted};
 
 bool sl_page_adopt(struct sl_lcore *lc, struct sl_tcp_conn *c, const struct sl_proxy *fe,
-		   const char *buf, size_t len, uint32_t cip, uint16_t dport)
+		   const char *buf, size_t len)
 {
 	if (lc->pages == NULL) /* a lcore without stats pages gets its pool now (rare, once) */
 		lc->pages = rte_zmalloc("sl_pages", sizeof(*lc->pages) * SL_PAGE_CONNS, 64);
-	for (unsigned i = 0; lc->pages != NULL && i < SL_PAGE_CONNS; i++) {
-		struct sl_page_conn *pc = &lc->pages[i];
-		if (pc->busy)
-			continue;
-		pc->busy = true;
-		pc->px = fe;
-		pc->dp = lc->dp;
-		pc->cip = cip;
-		pc->dport = dport;
-		pc->service = true;
-		pc->len = len < PAGE_HEAD_MAX ? len : PAGE_HEAD_MAX;
-		memcpy(pc->head, buf, pc->len);
-		pc->answered = false;
-		sl_outbuf_init(&pc->out, SL_OUTBUF_DEFAULT_CAP);
-		sl_tcp_set_cbs(c, &page_cbs, pc);
-		answer(pc);
-		pump(c, pc);
-		return true;
-	}
-	return false;
+	struct sl_page_conn *pc = conn_take(lc, c, fe);
+	if (pc == NULL)
+		return false;
+	pc->service = true;
+	pc->len = len < PAGE_HEAD_MAX ? len : PAGE_HEAD_MAX;
+	memcpy(pc->head, buf, pc->len);
+	answer(pc);
+	pump(c, pc);
+	return true;
 }
 
 /* A bind on an address the dataplane does not own (127.0.0.1, a management address): the
  * kernel serves it, through a socket of the main lcore (sl_kpage_*). */
-static bool bind_is_kernel(const struct sl_dp *dp, const struct sl_bind *b)
+bool sl_page_bind_is_kernel(const struct sl_dp *dp, const struct sl_bind *b)
 {
 	if (b->any || b->addr.family != AF_INET)
 		return false;
@@ -484,7 +480,7 @@ int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc)
 		pl->next = lc->page_lst;
 		lc->page_lst = pl;
 		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
-			if (b->addr.family != AF_INET || bind_is_kernel(dp, b))
+			if (b->addr.family != AF_INET || sl_page_bind_is_kernel(dp, b))
 				continue;
 			for (unsigned port = b->port_lo; port <= b->port_hi; port++) {
 				uint32_t la = b->any ? 0 : b->addr.v4;
@@ -611,7 +607,7 @@ int sl_kpage_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_kpage **
 		if (!(px->cap & SL_CAP_FE) || px->mode != SL_MODE_HTTP || !px->stats.enabled)
 			continue;
 		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
-			if (!bind_is_kernel(dp, b))
+			if (!sl_page_bind_is_kernel(dp, b))
 				continue;
 			if (k == NULL && (k = calloc(1, sizeof(*k))) == NULL)
 				return -1;

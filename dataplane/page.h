@@ -34,7 +34,7 @@ struct sl_proxy;
 #include <stddef.h>
 #include <stdint.h>
 bool sl_page_adopt(struct sl_lcore *lc, struct sl_tcp_conn *c, const struct sl_proxy *fe,
-		   const char *buf, size_t len, uint32_t cip, uint16_t dport);
+		   const char *buf, size_t len);
 
 /* Proxy lcore, after a reload: the stats pages and their connections use @cfg's proxies. */
 struct sl_cfg;
@@ -47,6 +47,9 @@ void sl_page_take_cfg(struct sl_lcore *lc, const struct sl_cfg *cfg);
  * without blocking (main lcore hook), sl_kpage_take_cfg() follows a reload, sl_kpage_close().
  */
 struct sl_kpage;
+struct sl_bind;
+/* Whether stats bind @b is on an address the dataplane does not own (a kernel socket serves it). */
+bool sl_page_bind_is_kernel(const struct sl_dp *dp, const struct sl_bind *b);
 int sl_kpage_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_kpage **out);
 void sl_kpage_poll(struct sl_kpage *k);
 void sl_kpage_take_cfg(struct sl_kpage *k, const struct sl_cfg *cfg);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -300,6 +302,31 @@ unsigned sl_proxy_hcheck_results(struct sl_dp *dp, struct sl_hchk_res *res, unsi
 	if (dp->hchk_res == NULL)
 		return 0;
 	return rte_ring_dequeue_burst_elem(dp->hchk_res, res, sizeof(*res), n, NULL);
+}
+
+void sl_proxy_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg)
+{
+	uint8_t *want = calloc(65536, 1);
+	if (want == NULL)
+		return;
+	for (const struct sl_dp_service *sv = cfg->dp.services; sv != NULL; sv = sv->next)
+		want[sv->port] = 1;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_FE) || (px->cap & SL_CAP_DEF) || px->mode != SL_MODE_HTTP)
+			continue;
+		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
+			if (b->addr.family == AF_INET && !sl_page_bind_is_kernel(dp, b))
+				for (unsigned p = b->port_lo; p <= b->port_hi; p++)
+					want[p] = 1;
+	}
+	/* new ones first, then the ones that went: a port that stays never reads 0 */
+	for (unsigned p = 0; p < 65536; p++)
+		if (want[p] && dp->svc_ports[p] == 0)
+			__atomic_store_n(&dp->svc_ports[p], 1, __ATOMIC_RELAXED);
+	for (unsigned p = 0; p < 65536; p++)
+		if (!want[p] && dp->svc_ports[p] == 1)
+			__atomic_store_n(&dp->svc_ports[p], 0, __ATOMIC_RELAXED);
+	free(want);
 }
 
 /* Proxy lcore tick: starts requested checks, times out slow ones. */

@@ -2,7 +2,8 @@
 /*
  * sluice's XDP program for AF_XDP ports (loaded by the AF_XDP PMD with its xdp_prog= argument,
  * built by meson with clang for the BPF target). It sends to sluice's AF_XDP sockets only the
- * frames for sluice: ARP whose target is one of sluice's addresses, IPv4 to one of them. Every
+ * frames for sluice: ARP whose target is one of sluice's addresses, IPv4 to one of them, and
+ * ARP or IPv4 frames too short to tell (sluice counts them as malformed, as it must). Every
  * other frame goes on to the kernel (XDP_PASS), so a machine with one NIC keeps SSH and its
  * management address while sluiced serves the VIPs on the same interface.
  *
@@ -98,13 +99,17 @@ int sl_xdp_steer(struct xdp_md *ctx)
 	}
 	__u16 type = (__u16)(d[12] << 8 | d[13]);
 	if (type == 0x0806) { /* ARP: its target protocol address, bytes 24..27 of the ARP part */
-		if (d + 14 + 28 <= end && ours(d + 14 + 24))
+		if (d + 14 + 28 > end) /* too short to say whose: sluice counts it as malformed */
+			return to_sluice(ctx, SL_XDP_SHORT);
+		if (ours(d + 14 + 24))
 			return to_sluice(ctx, SL_XDP_ARP);
 		count(SL_XDP_PASS_ARP);
 		return XDP_PASS;
 	}
 	if (type == 0x0800) { /* IPv4: its destination, bytes 16..19 of the header */
-		if (d + 14 + 20 <= end && ours(d + 14 + 16))
+		if (d + 14 + 20 > end)
+			return to_sluice(ctx, SL_XDP_SHORT);
+		if (ours(d + 14 + 16))
 			return to_sluice(ctx, SL_XDP_IPV4);
 		count(SL_XDP_PASS_IPV4);
 		return XDP_PASS;

@@ -13,6 +13,7 @@
 #define SL_XDP_COUNTERS(X)                                                                         \
 	X(ARP, "xdp_to_sluice_arp")                                                               \
 	X(IPV4, "xdp_to_sluice_ipv4")                                                             \
+	X(SHORT, "xdp_to_sluice_truncated")                                                       \
 	X(PASS_ARP, "xdp_to_kernel_arp")                                                          \
 	X(PASS_IPV4, "xdp_to_kernel_ipv4")                                                        \
 	X(PASS_OTHER, "xdp_to_kernel_other")                                                      \

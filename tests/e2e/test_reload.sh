@@ -39,7 +39,21 @@ CHK="check inter $INTER fall $FALL rise $RISE"
 CFG=$SL_RUN_DIR/sluice.cfg
 # write_cfg VERSION — v1: be1 and be2; v2: be2 and the third server, a header rule changed
 write_cfg() {
-    local v=$1
+    local v=$1 rtmp iperf web
+    if [[ $v == 1 ]]; then
+        rtmp="r1 $SL_BE1_IP:1935,r2 $SL_BE2_IP:1935" iperf="i1 $SL_BE1_IP:5201,i2 $SL_BE2_IP:5201"
+        web="w1 $SL_BE1_IP:5080,w2 $SL_BE2_IP:5080"
+    else
+        rtmp="r2 $SL_BE2_IP:1935,r3 $BE3_IP:1935" iperf="i2 $SL_BE2_IP:5201,i3 $BE3_IP:5202"
+        web="w2 $SL_BE2_IP:5080,w3 $BE3_IP:5081"
+    fi
+    servers() { # servers "NAME ADDR,NAME ADDR" [cookie]
+        local list s
+        IFS=, read -ra list <<<"$1"
+        for s in "${list[@]}"; do
+            printf '    server %s %s %s\n' "$s" "$CHK" "${2:+cookie ${s%% *}}"
+        done
+    }
     {
         printf 'global\n    maxconn 4000\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
         cat <<EOT
@@ -69,20 +83,15 @@ backend chk500
     mode http
     option httpchk GET /fail
     server f1 $SL_BE1_IP:5080 $CHK
-EOT
-        if [[ $v == 1 ]]; then
-            cat <<EOT
 
 backend rtmp
     mode tcp
     balance roundrobin
-    server r1 $SL_BE1_IP:1935 $CHK
-    server r2 $SL_BE2_IP:1935 $CHK
+$(servers "$rtmp")
 
 backend iperf
     mode tcp
-    server i1 $SL_BE1_IP:5201 $CHK
-    server i2 $SL_BE2_IP:5201 $CHK
+$(servers "$iperf")
 
 backend web_be
     mode http
@@ -91,34 +100,9 @@ backend web_be
     option httpchk GET /
     option redispatch
     retries 2
-    server w1 $SL_BE1_IP:5080 $CHK cookie w1
-    server w2 $SL_BE2_IP:5080 $CHK cookie w2
+$(servers "$web" cookie)
 EOT
-        else
-            cat <<EOT
-
-backend rtmp
-    mode tcp
-    balance roundrobin
-    server r2 $SL_BE2_IP:1935 $CHK
-    server r3 $BE3_IP:1935 $CHK
-
-backend iperf
-    mode tcp
-    server i2 $SL_BE2_IP:5201 $CHK
-    server i3 $BE3_IP:5202 $CHK
-
-backend web_be
-    mode http
-    balance roundrobin
-    cookie SRV insert indirect nocache
-    option httpchk GET /
-    option redispatch
-    retries 2
-    server w2 $SL_BE2_IP:5080 $CHK cookie w2
-    server w3 $BE3_IP:5081 $CHK cookie w3
-EOT
-        fi
+        printf '%s\n' "${EXTRA:-}"
         sl_dataplane_cfg af_xdp
     }
 }
@@ -203,10 +187,10 @@ check "  and 'reload refused' logged" grep -q "reload refused: the configuration
 out=$(sl_ctl reload 2>&1)
 check "the reload command says so too" grep -q "reload refused" <<<"$out"
 expect_eq "the running configuration still has r1" "$(status rtmp r1 | cut -c1-2)" "UP"
-# restart-only: the HTTP frontend moves to another port
-sed -e 's/^    bind :80$/    bind :81/' "$CFG.good" >"$CFG"
+# restart-only: global maxconn
+sed -e 's/^    maxconn 4000$/    maxconn 5000/' "$CFG.good" >"$CFG"
 out=$(sl_ctl reload 2>&1)
-check "a listening port change is refused as needing a restart" grep -q "HTTP frontend \*:81 of 'web' added: the proxy lcores' listening ports change only with a restart" <<<"$out"
+check "a global maxconn change is refused as needing a restart" grep -q "global: 'maxconn' cannot change in a running process (restart sluiced)" <<<"$out"
 cp "$CFG.good" "$CFG"
 
 # ---------------------------------------------------------------- SIGHUP: add a third server, remove be1's
@@ -270,3 +254,15 @@ for i in $(seq 60); do [[ -s $SL_RUN_DIR/slow-size ]] && break; sleep 0.2; done
 size=$(cat "$SL_RUN_DIR/slow-size" 2>/dev/null || echo 0)
 check "  and goes on after the reload ($size bytes in 6 s at 400 kB/s)" bash -c "(( ${size:-0} > 1800000 ))"
 check "  once it ended, the replaced configuration is freed" bash -c "for i in \$(seq 50); do '$SL_CTL' -s '$SL_SOCK' show l4 | grep -q '; 0 replaced' && exit 0; sleep 0.1; done; exit 1"
+
+# ---------------------------------------------------------------- an HTTP frontend added and removed
+EXTRA=$'frontend web_extra\n    mode http\n    bind :8081\n    default_backend web_be\n' write_cfg 1 >"$CFG"
+out=$(sl_ctl reload 2>&1)
+check "reload adding an HTTP frontend on a new port (:8081): applied" grep -q "frontend web_extra added" <<<"$out"
+expect_eq "  it answers" "$(sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' http://$SL_VIP:8081/)" 200
+write_cfg 1 >"$CFG"
+out=$(sl_ctl reload 2>&1)
+check "reload removing it: applied" grep -q "frontend web_extra removed" <<<"$out"
+sleep 0.2
+expect_eq "  :8081 is refused now" "$(sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' http://$SL_VIP:8081/)" 000
+expect_eq "  :80 goes on" "$(sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' http://$SL_VIP/)" 200

@@ -230,7 +230,17 @@ case_doctor_healthy() {
 	ss doctor -f "$CFG"
 	expect "doctor -f on a healthy root: exit 0" 0 "^doctor: no problem found$" \
 		"port lan0: 0000:5e:00.0 bound to vfio-pci" "port lan1: interface 'eth1' exists" "no XDP program on 'eth1'" \
+		"port lan1: sluice's XDP program installed \(/usr/lib/x86_64-linux-gnu/sluice/sl_xdp.o\)" \
 		"'cores 0-1' on NUMA node 0"
+	# the XDP program missing: a problem for an af_xdp port that steers, none with xdp-steer off
+	rm -f "$FR/usr/lib/x86_64-linux-gnu/sluice/sl_xdp.o"
+	ss doctor -f "$CFG"
+	expect "doctor: XDP program not installed" 1 "^PROBLEM: .*port lan1: sluice's XDP program \(sl_xdp.o\) is not installed"
+	check "doctor: XDP program fix" problem_fix "sl_xdp.o" "ninja -C build install"
+	write_cfg <<<"$(sed 's/^\( *port lan1 iface eth1.*\)$/\1 xdp-steer off/' <<<"$HEALTHY_CFG")"
+	ss doctor -f "$CFG"
+	expect "doctor: xdp-steer off needs no XDP program" 0 "^doctor: no problem found$"
+	fr_xdp_object
 	# AF_XDP-only config on a machine without IOMMU or vfio: still healthy
 	fr_iommu 0
 	rm -rf "$FR/sys/module/vfio_pci"

@@ -214,4 +214,11 @@ fr_healthy() {
 	fr_numa 0 0-1
 	fr_numa 1 2-3
 	fr_devbind_status
+	fr_xdp_object
+}
+
+# sluice's XDP program, installed as meson install puts it
+fr_xdp_object() {
+	mkdir -p "$FR/usr/lib/x86_64-linux-gnu/sluice"
+	printf 'BPF object stand-in' >"$FR/usr/lib/x86_64-linux-gnu/sluice/sl_xdp.o"
 }

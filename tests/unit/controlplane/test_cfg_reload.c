@@ -162,9 +162,10 @@ static void test_restart_only_changes_refused(void)
 	sl_outbuf_free(&why);
 }
 
-static void test_listener_changes_refused(void)
+static void test_listener_changes(void)
 {
-	/* the HTTP frontend moves from :80 to :8080; a second stats port appears */
+	/* the plain HTTP frontend moves from :80 to :8080 and gets :8081: applied live; a
+	 * second stats port and a new ssl bind: refused */
 	static const char nw[] = BASE_GLOBAL
 		"frontend rtmp_in\n"
 		"  mode tcp\n"
@@ -176,6 +177,8 @@ static void test_listener_changes_refused(void)
 		"frontend web\n"
 		"  mode http\n"
 		"  bind :8080\n"
+		"  bind :8081\n"
+		"  bind :443 ssl crt /certs/site.pem\n"
 		"  default_backend web_be\n"
 		"backend web_be\n"
 		"  mode http\n"
@@ -186,12 +189,32 @@ static void test_listener_changes_refused(void)
 		"  bind 10.77.0.1:6081\n"
 		"  stats enable\n" BASE_DP;
 	struct sl_outbuf why;
-	CU_ASSERT_EQUAL(check(nw, &why), 3);
-	CU_ASSERT_TRUE(has(&why, "HTTP frontend *:8080 of 'web' added"));
+	CU_ASSERT_EQUAL(check(nw, &why), 2);
+	CU_ASSERT_TRUE(has(&why, "HTTP frontend *:443 ssl of 'web' added"));
 	CU_ASSERT_TRUE(has(&why, "stats page 10.77.0.1:6081 of 'stats' added"));
-	CU_ASSERT_TRUE(has(&why, "HTTP frontend *:80 of 'web' removed"));
 	CU_ASSERT_TRUE(has(&why, "change only with a restart"));
 	sl_outbuf_free(&why);
+	/* a process without any HTTP frontend cannot start its first one live */
+	static const char no_http[] = BASE_GLOBAL
+		"frontend rtmp_in\n"
+		"  mode tcp\n"
+		"  bind :1935\n"
+		"  default_backend rtmp\n"
+		"backend rtmp\n"
+		"  mode tcp\n"
+		"  server a 10.77.0.21:1935 check\n" BASE_DP;
+	struct sl_cfg *a = parse(no_http), *b = parse(base);
+	sl_outbuf_init(&why, 0);
+	CU_ASSERT_EQUAL(sl_cfg_reload_check(a, b, &why), 2); /* web's :80 and the stats page */
+	CU_ASSERT_TRUE(has(&why, "HTTP frontend *:80 of 'web' added"));
+	sl_outbuf_free(&why);
+	/* and removing every HTTP frontend is fine (their listeners close) */
+	sl_outbuf_init(&why, 0);
+	CU_ASSERT_EQUAL(sl_cfg_reload_check(b, a, &why), 1); /* only the stats page */
+	CU_ASSERT_TRUE(has(&why, "stats page *:6080 of 'stats' removed"));
+	sl_outbuf_free(&why);
+	sl_cfg_free(a);
+	sl_cfg_free(b);
 }
 
 static void test_slots_stable_by_name(void)
@@ -316,7 +339,7 @@ int main(void)
 		{"same configuration", test_same_is_applicable},
 		{"live changes accepted", test_live_changes_accepted},
 		{"restart-only changes refused", test_restart_only_changes_refused},
-		{"listener changes refused", test_listener_changes_refused},
+		{"listener changes: plain HTTP live, ssl and stats pages refused", test_listener_changes},
 		{"slots stable by name", test_slots_stable_by_name},
 		{"summary: weights, addresses, removals", test_summary_weights_and_addresses},
 		{"slots reused after a full round", test_slots_exhausted},
