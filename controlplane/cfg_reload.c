@@ -320,6 +320,36 @@ static void ip_port(const struct sl_server *s, char *buf, size_t len)
 	snprintf(buf, len, "%s:%u", ip, s->port);
 }
 
+static bool same_bind(const struct sl_bind *a, const struct sl_bind *b)
+{
+	return a->any == b->any && (a->any || same_net(&a->addr, &b->addr)) &&
+	       a->port_lo == b->port_lo && a->port_hi == b->port_hi && a->ssl == b->ssl;
+}
+
+/* Binds of @a that @b does not have, one line each ("frontend web bind *:81 added"). */
+static int bind_changes(const struct sl_proxy *a, const struct sl_proxy *b, const char *what,
+			struct sl_outbuf *out)
+{
+	int n = 0;
+	for (const struct sl_bind *x = a->binds; x != NULL; x = x->next) {
+		const struct sl_bind *y = b->binds;
+		while (y != NULL && !same_bind(x, y))
+			y = y->next;
+		if (y != NULL)
+			continue;
+		char ip[64];
+		addr_text(&x->addr, x->any, ip, sizeof(ip));
+		if (x->port_lo == x->port_hi)
+			sl_outbuf_printf(out, "%s %s bind %s:%u%s %s\n", kind(a), a->name, ip, x->port_lo,
+					 x->ssl ? " ssl" : "", what);
+		else
+			sl_outbuf_printf(out, "%s %s bind %s:%u-%u%s %s\n", kind(a), a->name, ip,
+					 x->port_lo, x->port_hi, x->ssl ? " ssl" : "", what);
+		n++;
+	}
+	return n;
+}
+
 int sl_cfg_reload_summary(const struct sl_cfg *old, const struct sl_cfg *nw, struct sl_outbuf *out)
 {
 	int n = 0;
@@ -330,6 +360,9 @@ int sl_cfg_reload_summary(const struct sl_cfg *old, const struct sl_cfg *nw, str
 		if (o == NULL) {
 			sl_outbuf_printf(out, "%s %s added\n", kind(p), p->name);
 			n++;
+		} else if (p->cap & SL_CAP_FE) {
+			n += bind_changes(p, o, "added", out);
+			n += bind_changes(o, p, "removed", out);
 		}
 		for (const struct sl_server *s = p->servers; s != NULL; s = s->next) {
 			const struct sl_server *os = o != NULL ? sl_cfg_find_server(o, s->name) : NULL;

@@ -306,6 +306,26 @@ static void test_summary_weights_and_addresses(void)
 	sl_cfg_free(b);
 }
 
+static void test_summary_binds(void)
+{
+	struct sl_cfg *a = parse(base);
+	char text[sizeof(base) + 64];
+	const char *p = strstr(base, "  bind :80\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	snprintf(text, sizeof(text), "%.*s  bind :8080\n  bind 10.77.0.1:9000-9001 ssl crt /certs/site.pem\n%s",
+		 (int)(p - base), base, p + strlen("  bind :80\n"));
+	struct sl_cfg *b = parse(text);
+	struct sl_outbuf sum;
+	sl_outbuf_init(&sum, 0);
+	CU_ASSERT_EQUAL(sl_cfg_reload_summary(a, b, &sum), 3);
+	CU_ASSERT_TRUE(has(&sum, "frontend web bind *:8080 added\n"));
+	CU_ASSERT_TRUE(has(&sum, "frontend web bind 10.77.0.1:9000-9001 ssl added\n"));
+	CU_ASSERT_TRUE(has(&sum, "frontend web bind *:80 removed\n"));
+	sl_outbuf_free(&sum);
+	sl_cfg_free(a);
+	sl_cfg_free(b);
+}
+
 static void test_slots_exhausted(void)
 {
 	/* every reload adds a new server: a slot is reused once all were used, and a
@@ -342,6 +362,7 @@ int main(void)
 		{"listener changes: plain HTTP live, ssl and stats pages refused", test_listener_changes},
 		{"slots stable by name", test_slots_stable_by_name},
 		{"summary: weights, addresses, removals", test_summary_weights_and_addresses},
+		{"summary: binds added and removed", test_summary_binds},
 		{"slots reused after a full round", test_slots_exhausted},
 		{NULL, NULL},
 	};
