@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,40 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 	}
 }
 
+/* A counter of the HTTP engine's per-proxy or per-server block that goes into a column as is. */
+struct hx_col {
+	int col;
+	size_t off; /* of its uint64_t in struct sl_hx_pxctr or struct sl_hx_srvctr */
+};
+
+#define PXC(c, f) {c, offsetof(struct sl_hx_pxctr, f)}
+#define SVC(c, f) {c, offsetof(struct sl_hx_srvctr, f)}
+static const struct hx_col fe_cols[] = {
+	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_EREQ, ereq), PXC(SL_ST_BIN, bin),
+	PXC(SL_ST_BOUT, bout),	     PXC(SL_ST_DREQ, dreq),
+};
+static const struct hx_col be_cols[] = {
+	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_BIN, bin),	PXC(SL_ST_BOUT, bout),
+	PXC(SL_ST_ECON, econ),	     PXC(SL_ST_ERESP, eresp),	PXC(SL_ST_WRETR, wretr),
+	PXC(SL_ST_WREDIS, wredis),   PXC(SL_ST_CLI_ABRT, cli_abrt), PXC(SL_ST_SRV_ABRT, srv_abrt),
+};
+static const struct hx_col srv_cols[] = {
+	SVC(SL_ST_CLI_ABRT, cli_abrt), SVC(SL_ST_SRV_ABRT, srv_abrt), SVC(SL_ST_BIN, bin),
+	SVC(SL_ST_BOUT, bout),	       SVC(SL_ST_REQ_TOT, req_tot),   SVC(SL_ST_ECON, econ),
+	SVC(SL_ST_ERESP, eresp),       SVC(SL_ST_WRETR, wretr),	      SVC(SL_ST_WREDIS, wredis),
+};
+#undef PXC
+#undef SVC
+
+static void add_cols(struct sl_stats_row *r, const void *ctr, const struct hx_col *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		memcpy(&v, (const char *)ctr + cols[i].off, sizeof(v));
+		add_u(r, cols[i].col, v);
+	}
+}
+
 /*
  * HTTP counters into the rows, summed over the proxy lcores: frontends' sessions (scur, stot),
  * req_tot, hrsp_* and ereq; backends' req_tot and hrsp_*; servers' hrsp_* (their scur and stot
@@ -258,26 +293,14 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			struct sl_stats_row *f = sl_stats_find(rows, n, px->name, "FRONTEND");
 			add_u(f, SL_ST_SCUR, c->stot - c->ended);
 			add_u(f, SL_ST_STOT, c->stot);
-			add_u(f, SL_ST_REQ_TOT, c->req_tot);
-			add_u(f, SL_ST_EREQ, c->ereq);
-			add_u(f, SL_ST_BIN, c->bin);
-			add_u(f, SL_ST_BOUT, c->bout);
-			add_u(f, SL_ST_DREQ, c->dreq);
+			add_cols(f, c, fe_cols, RTE_DIM(fe_cols));
 			for (int k = 0; k < 6; k++)
 				add_u(f, hcol[k], c->hrsp[k]);
 		}
 		if (px->cap & SL_CAP_BE) {
 			struct sl_stats_row *b = sl_stats_find(rows, n, px->name, "BACKEND");
-			add_u(b, SL_ST_REQ_TOT, c->req_tot);
-			add_u(b, SL_ST_BIN, c->bin);
-			add_u(b, SL_ST_BOUT, c->bout);
-			add_u(b, SL_ST_ECON, c->econ);
-			add_u(b, SL_ST_ERESP, c->eresp);
-			add_u(b, SL_ST_WRETR, c->wretr);
-			add_u(b, SL_ST_WREDIS, c->wredis);
+			add_cols(b, c, be_cols, RTE_DIM(be_cols));
 			add_u(b, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
-			add_u(b, SL_ST_CLI_ABRT, c->cli_abrt);
-			add_u(b, SL_ST_SRV_ABRT, c->srv_abrt);
 			for (int k = 0; k < 6; k++)
 				add_u(b, hcol[k], c->hrsp[k]);
 			set_times(b, &c->tm);
@@ -291,15 +314,7 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
 			for (int k = 0; k < 6; k++)
 				add_u(r, hcol[k], c->hrsp[k]);
-			add_u(r, SL_ST_CLI_ABRT, c->cli_abrt);
-			add_u(r, SL_ST_SRV_ABRT, c->srv_abrt);
-			add_u(r, SL_ST_BIN, c->bin);
-			add_u(r, SL_ST_BOUT, c->bout);
-			add_u(r, SL_ST_REQ_TOT, c->req_tot);
-			add_u(r, SL_ST_ECON, c->econ);
-			add_u(r, SL_ST_ERESP, c->eresp);
-			add_u(r, SL_ST_WRETR, c->wretr);
-			add_u(r, SL_ST_WREDIS, c->wredis);
+			add_cols(r, c, srv_cols, RTE_DIM(srv_cols));
 			set_times(r, &c->tm);
 		}
 	}

@@ -69,6 +69,18 @@ static int check(const char *text, struct sl_outbuf *why)
 	return n;
 }
 
+/* sl_cfg_reload_summary() from configuration @at to @bt, into @sum (freed by the caller);
+ * returns its line count. */
+static int summary(const char *at, const char *bt, struct sl_outbuf *sum)
+{
+	struct sl_cfg *a = parse(at), *b = parse(bt);
+	sl_outbuf_init(sum, 0);
+	int n = sl_cfg_reload_summary(a, b, sum);
+	sl_cfg_free(a);
+	sl_cfg_free(b);
+	return n;
+}
+
 static bool has(const struct sl_outbuf *o, const char *sub)
 {
 	char *s = strndup(sl_outbuf_data(o), sl_outbuf_len(o));
@@ -280,50 +292,42 @@ static void test_slots_stable_by_name(void)
 
 static void test_summary_weights_and_addresses(void)
 {
-	struct sl_cfg *a = parse(base);
-	struct sl_cfg *b = parse(BASE_GLOBAL
-				 "frontend rtmp_in\n"
-				 "  mode tcp\n"
-				 "  bind :1935\n"
-				 "  default_backend rtmp\n"
-				 "backend rtmp\n"
-				 "  mode tcp\n"
-				 "  server a 10.77.0.31:1935 check\n"
-				 "  server b 10.77.0.22:1935 check weight 30\n"
-				 "listen stats\n"
-				 "  mode http\n"
-				 "  bind :6080\n"
-				 "  stats enable\n" BASE_DP);
 	struct sl_outbuf sum;
-	sl_outbuf_init(&sum, 0);
-	CU_ASSERT_EQUAL(sl_cfg_reload_summary(a, b, &sum), 4);
+	CU_ASSERT_EQUAL(summary(base,
+				BASE_GLOBAL "frontend rtmp_in\n"
+					    "  mode tcp\n"
+					    "  bind :1935\n"
+					    "  default_backend rtmp\n"
+					    "backend rtmp\n"
+					    "  mode tcp\n"
+					    "  server a 10.77.0.31:1935 check\n"
+					    "  server b 10.77.0.22:1935 check weight 30\n"
+					    "listen stats\n"
+					    "  mode http\n"
+					    "  bind :6080\n"
+					    "  stats enable\n" BASE_DP,
+				&sum),
+			4);
 	CU_ASSERT_TRUE(has(&sum, "server rtmp/a address 10.77.0.21:1935 -> 10.77.0.31:1935\n"));
 	CU_ASSERT_TRUE(has(&sum, "server rtmp/b weight 10 -> 30\n"));
 	CU_ASSERT_TRUE(has(&sum, "frontend web removed\n"));
 	CU_ASSERT_TRUE(has(&sum, "backend web_be removed\n"));
 	sl_outbuf_free(&sum);
-	sl_cfg_free(a);
-	sl_cfg_free(b);
 }
 
 static void test_summary_binds(void)
 {
-	struct sl_cfg *a = parse(base);
 	char text[sizeof(base) + 64];
 	const char *p = strstr(base, "  bind :80\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	snprintf(text, sizeof(text), "%.*s  bind :8080\n  bind 10.77.0.1:9000-9001 ssl crt /certs/site.pem\n%s",
 		 (int)(p - base), base, p + strlen("  bind :80\n"));
-	struct sl_cfg *b = parse(text);
 	struct sl_outbuf sum;
-	sl_outbuf_init(&sum, 0);
-	CU_ASSERT_EQUAL(sl_cfg_reload_summary(a, b, &sum), 3);
+	CU_ASSERT_EQUAL(summary(base, text, &sum), 3);
 	CU_ASSERT_TRUE(has(&sum, "frontend web bind *:8080 added\n"));
 	CU_ASSERT_TRUE(has(&sum, "frontend web bind 10.77.0.1:9000-9001 ssl added\n"));
 	CU_ASSERT_TRUE(has(&sum, "frontend web bind *:80 removed\n"));
 	sl_outbuf_free(&sum);
-	sl_cfg_free(a);
-	sl_cfg_free(b);
 }
 
 static void test_slots_exhausted(void)
