@@ -97,6 +97,28 @@ run_e2e() {
 	return $rc
 }
 
+# The reload and stats scripts again with sluiced built with ASan+UBSan: the configuration
+# lifetimes of a live reload (retired, followed, freed) and the stats paths under the sanitizers.
+# Any report makes sluiced stop (abort / halt_on_error) or is found in its log afterwards.
+run_e2e_asan() {
+	local rc=0 t log=/tmp/sluice-e2e/logs/sluiced.log
+	[ -x build-asan/sluiced ] || build_asan || return 1
+	for t in tests/e2e/test_reload.sh tests/e2e/test_stats.sh; do
+		echo "--- $t (sluiced with ASan+UBSan)"
+		if ! SL_BUILD=$PWD/build-asan SL_E2E_NO_INSTALL=1 \
+			ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 timeout 900 bash "$t"; then
+			echo "--- $t: FAILED"
+			rc=1
+		fi
+		if grep -E "ERROR: AddressSanitizer|runtime error" "$log"; then
+			echo "--- $t: sanitizer report in $log"
+			rc=1
+		fi
+	done
+	return $rc
+}
+
 step "install packages" sl_install_deps "$(want e2e && echo all || echo build)" || true
 if want unit; then
 	step "build" build_main
@@ -115,6 +137,7 @@ fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
 	step "e2e tests" run_e2e
+	want asan && step "e2e under ASan+UBSan (reload, stats)" run_e2e_asan
 fi
 
 echo
