@@ -272,7 +272,8 @@ static void emit_dataplane(const struct sl_stats_prom_dp *dp, struct sl_outbuf *
 /* ---------------------------------------------------------------- chart */
 
 /*
- * Polls the JSON stats, sums the frontends' stot, req_tot, bin and bout, and plots the rates of
+ * Polls the CSV stats (HAProxy's JSON of 1 000 servers is 12 MB; its CSV 240 KB), sums the
+ * frontends' stot, req_tot, bin and bout, and plots the rates of
  * the last 60 polls: requests/s (sessions/s while no request was counted) and Mbit/s, each on
  * its own scale; a second chart plots the current connections (scur) of the 8 busiest servers. Fetches with the page's credentials (same origin only). No "//" comment and no
  * absolute URL on purpose.
@@ -282,14 +283,16 @@ static const char chart_js[] =
 	"var c=document.getElementById('sl-chart');\n"
 	"if(!c||!c.getContext||!window.fetch)return;\n"
 	/* without the page's own user:password, which fetch() refuses in a URL */
-	"var u=new URL(c.getAttribute('data-json'),location.href);u.username=u.password='';\n"
+	"var u=new URL(c.getAttribute('data-csv'),location.href);u.username=u.password='';\n"
 	"var url=u.href,iv=(+c.getAttribute('data-poll')||5)*1000;\n"
 	"var N=60,pts=[],last=null,info=document.getElementById('sl-chart-info');\n"
-	"function sum(j){var s=0,r=0,b=0;\n"
-	" for(var i=0;i<j.length;i++){var row=j[i];\n"
-	"  for(var k=0;k<row.length;k++){var f=row[k];if(f.objType!=='Frontend')break;\n"
-	"   var n=f.field.name,v=+f.value.value;\n"
-	"   if(n==='stot')s+=v;else if(n==='req_tot')r+=v;else if(n==='bin'||n==='bout')b+=v;}}\n"
+	"function parse(t){var L=t.split('\\n'),h=L[0].replace(/^# /,'').split(','),rows=[];\n"
+	" for(var i=1;i<L.length;i++){if(!L[i])continue;var v=L[i].split(','),o={};\n"
+	"  for(var k=0;k<h.length;k++)o[h[k]]=v[k];rows.push(o);}\n"
+	" return rows;}\n"
+	"function sum(rows){var s=0,r=0,b=0;\n"
+	" rows.forEach(function(o){if(o.svname!=='FRONTEND')return;\n"
+	"  s+=+o.stot||0;r+=+o.req_tot||0;b+=(+o.bin||0)+(+o.bout||0);});\n"
 	" return {t:Date.now(),s:s,r:r,b:b};}\n"
 	"function line(g,k,col,w,h){var m=1;\n"
 	" for(var i=0;i<pts.length;i++)m=Math.max(m,pts[i][k]);\n"
@@ -308,8 +311,8 @@ static const char chart_js[] =
 	" g.fillText('Mbit/s: '+p.m.toFixed(2)+' (scale '+m2.toFixed(1)+')',w/2,14);\n"
 	" if(info)info.textContent=lbl+' '+p[k].toFixed(1)+', Mbit/s '+p.m.toFixed(2);}\n"
 	"function tick(){fetch(url,{credentials:'same-origin',cache:'no-store'})\n"
-	" .then(function(x){if(!x.ok)throw x.status;return x.json();})\n"
-	" .then(function(j){var cur=sum(j);\n"
+	" .then(function(x){if(!x.ok)throw x.status;return x.text();})\n"
+	" .then(function(t){var j=parse(t),cur=sum(j);\n"
 	"  if(last&&cur.t>last.t){var dt=(cur.t-last.t)/1000;\n"
 	"   pts.push({r:Math.max(0,(cur.r-last.r)/dt),s:Math.max(0,(cur.s-last.s)/dt),\n"
 	"    m:Math.max(0,(cur.b-last.b)*8/dt/1e6)});\n"
@@ -318,12 +321,8 @@ static const char chart_js[] =
 	" .catch(function(){if(info)info.textContent='statistics unavailable';});}\n"
 	"var C=document.getElementById('sl-conn'),cinfo=document.getElementById('sl-conn-info'),sv={};\n"
 	"var pal=['#2a6ebb','#c0392b','#27ae60','#8e44ad','#d35400','#16a085','#7f8c8d','#b7950b'];\n"
-	"function servers(j){var o={};\n"
-	" for(var i=0;i<j.length;i++){var row=j[i],px='',sn='',sc=0,is=false;\n"
-	"  for(var k=0;k<row.length;k++){var f=row[k];if(f.objType!=='Server')break;is=true;\n"
-	"   var n=f.field.name;if(n==='pxname')px=f.value.value;else if(n==='svname')sn=f.value.value;\n"
-	"   else if(n==='scur')sc=+f.value.value;}\n"
-	"  if(is)o[px+'/'+sn]=sc;}\n"
+	"function servers(rows){var o={};\n"
+	" rows.forEach(function(x){if(x.type==='2')o[x.pxname+'/'+x.svname]=+x.scur||0;});\n"
 	" return o;}\n"
 	"function cur(n){var a=sv[n];return a[a.length-1];}\n"
 	"function drawConn(){if(!C||!C.getContext)return;var g=C.getContext('2d'),w=C.width,h=C.height;\n"
@@ -343,10 +342,10 @@ static const char chart_js[] =
 static void emit_chart(const char *uri, unsigned poll_s, struct sl_outbuf *out)
 {
 	sl_outbuf_puts(out, "<section id=\"chart\"><h3>Traffic of the frontends</h3>\n"
-			    "<canvas id=\"sl-chart\" width=\"720\" height=\"160\" data-json=\"");
+			    "<canvas id=\"sl-chart\" width=\"720\" height=\"160\" data-csv=\"");
 	sl_stats_html_escape(uri, out);
 	sl_outbuf_printf(out,
-			 ";json\" data-poll=\"%u\">requests/s and Mbit/s (needs JavaScript)"
+			 ";csv\" data-poll=\"%u\">requests/s and Mbit/s (needs JavaScript)"
 			 "</canvas>\n<p id=\"sl-chart-info\"></p>\n"
 			 "<h3>Connections per server</h3>\n"
 			 "<canvas id=\"sl-conn\" width=\"720\" height=\"160\">current connections of the "

@@ -4,8 +4,9 @@
  * FRONTEND row, its server rows, its BACKEND row) with the row colour telling the state, an
  * optional legend, a "dataplane" section (lcore load and packet rates, drops by reason, flow
  * table fill) and a live chart of requests/s (sessions/s when no HTTP request was counted) and
- * Mbit/s of the frontends, drawn in the browser by a small inline script that polls "<uri>;json"
- * (the caller serves sl_stats_render() in JSON there) and draws on a <canvas>.
+ * Mbit/s of the frontends, drawn in the browser by a small inline script that polls "<uri>;csv"
+ * (the caller serves sl_stats_render() in CSV there) and draws on a <canvas>; a second chart
+ * plots the connections of the busiest servers from the same poll.
  *
  * The page is self-contained: inline CSS and script, no external asset, no absolute URL. Every
  * name coming from the configuration or the caller is HTML-escaped.

@@ -2,7 +2,7 @@
 # tests/e2e/test_page_browser.sh — the seed's stats page (`listen stats`, :6080, basic auth) as a
 # browser shows it: headless Chromium in the client namespace logs in, loads the page while
 # HTTP requests run through the seed's http_lb and an RTMP publish through rtmp_lb, lets the
-# chart's script poll `;json` three times, and leaves a screenshot and the DOM after the scripts
+# chart's script poll `;csv` three times, and leaves a screenshot and the DOM after the scripts
 # ran as artifacts (printed at the start and the end). Checked in that DOM: a table for every
 # proxy with each of its servers; the chart's summary (#sl-chart-info) with rates in it (drawn
 # from two polls at least: not empty as without JavaScript, not "statistics unavailable"), and
@@ -51,9 +51,9 @@ sl_bg sl-cli ffmpeg-pub ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=
 # traffic and the chart's rates mean nothing.
 # Basic auth as a user gets it: a first load with the credentials in the URL answers the 401
 # challenge and fills Chromium's HTTP auth cache for the realm; the page is then loaded by its
-# plain URL, and both the page and the chart's own fetch() of ;json go out with the cached
+# plain URL, and both the page and the chart's own fetch() of ;csv go out with the cached
 # credentials, as after the login dialog. The page loaded by the credentialed URL cannot poll:
-# its document URL keeps the credentials, the relative ";json" resolves to a URL with
+# its document URL keeps the credentials, the relative ";csv" resolves to a URL with
 # credentials, and fetch() rejects those (Fetch standard) before sending anything; what that
 # first load shows is printed as a note.
 URL="http://$SL_VIP:6080/haproxy_stats"

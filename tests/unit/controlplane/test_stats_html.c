@@ -116,7 +116,7 @@ static void test_escaping(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "for node &lt;node&gt;"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<p class=\"desc\">a &amp; b</p>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "value=\"t&quot;ok&lt;en&gt;\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(p, "data-json=\"/st?&quot;x&quot;;json\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "data-csv=\"/st?&quot;x&quot;;csv\""));
 	free(p);
 
 	struct sl_outbuf out;
@@ -160,9 +160,9 @@ static void test_tables_and_rows(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<td class=\"name\">ipv4_bad_checksum</td><td>7</td>"));
 	CU_ASSERT_PTR_NULL(strstr(p, ">tx_full<"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<td class=\"name\">rx_packets</td><td>5000</td>"));
-	/* the chart polls <uri>;json */
+	/* the chart polls <uri>;csv */
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<canvas id=\"sl-chart\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(p, "data-json=\"/haproxy?stats;json\" data-poll=\"5\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "data-csv=\"/haproxy?stats;csv\" data-poll=\"5\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "fetch(url"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "</html>\n"));
 	free(p);
