@@ -144,5 +144,6 @@ echo
 if [ "$failed" -gt 0 ]; then
 	echo "failed steps: ${failures[*]}"
 fi
+[ -d build/e2e-artifacts ] && echo "artifacts (the stats page's screenshot and DOM): build/e2e-artifacts/"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

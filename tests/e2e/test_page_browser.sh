@@ -20,8 +20,9 @@ trap 'sl_e2e_finish' EXIT
 [[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 
 check "net up" sl_net_up || exit 1
-# after sl_net_up, which empties the run dir (the next e2e test empties it again)
-ART=${SL_ARTIFACTS:-$SL_RUN_DIR/artifacts}
+# the test's artifacts outlive the run dir (every e2e test empties it): in the build tree,
+# where a CI job can collect them
+ART=${SL_ARTIFACTS:-$SL_BUILD/e2e-artifacts}
 PNG=$ART/stats-page.png
 DOM=$ART/stats-page.dom.html
 mkdir -p "$ART" && rm -f "$PNG" "$DOM"
