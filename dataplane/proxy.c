@@ -319,13 +319,12 @@ void sl_proxy_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg)
 				for (unsigned p = b->port_lo; p <= b->port_hi; p++)
 					want[p] = 1;
 	}
-	/* new ones first, then the ones that went: a port that stays never reads 0 */
+	/* only added: a port that went keeps its byte, so the connections its listener accepted
+	 * still reach their lcore (a new SYN meets no listener: RST); a mode tcp service on such a
+	 * port wins anyway (the worker tries the L4 path first) */
 	for (unsigned p = 0; p < 65536; p++)
 		if (want[p] && dp->svc_ports[p] == 0)
 			__atomic_store_n(&dp->svc_ports[p], 1, __ATOMIC_RELAXED);
-	for (unsigned p = 0; p < 65536; p++)
-		if (!want[p] && dp->svc_ports[p] == 1)
-			__atomic_store_n(&dp->svc_ports[p], 0, __ATOMIC_RELAXED);
 	free(want);
 }
 

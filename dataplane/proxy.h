@@ -73,8 +73,9 @@ int sl_proxy_hcheck_request(struct sl_dp *dp, const struct sl_hchk_req *req);
 /* Main lcore: takes up to @n results. Returns how many. */
 unsigned sl_proxy_hcheck_results(struct sl_dp *dp, struct sl_hchk_res *res, unsigned n);
 
-/* A reload: the ports the proxy lcores terminate (dp->svc_ports value 1) become @cfg's: HTTP
- * frontends, stats pages on dataplane addresses, built-in services. Main lcore. */
+/* A reload: the ports @cfg's proxy lcores terminate (HTTP frontends, stats pages on dataplane
+ * addresses, built-in services) are steered to them (dp->svc_ports value 1); ports that went
+ * stay steered for the connections already accepted. Main lcore. */
 struct sl_cfg;
 void sl_proxy_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg);
 

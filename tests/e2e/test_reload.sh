@@ -260,9 +260,14 @@ EXTRA=$'frontend web_extra\n    mode http\n    bind :8081\n    default_backend w
 out=$(sl_ctl reload 2>&1)
 check "reload adding an HTTP frontend on a new port (:8081): applied" grep -q "frontend web_extra added" <<<"$out"
 expect_eq "  it answers" "$(sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' http://$SL_VIP:8081/)" 200
+# a download started on :8081 before the frontend goes must finish after it went
+sl_bg sl-cli extra-get bash -c "curl -s -o /dev/null -w '%{http_code} %{size_download}' --limit-rate 3M --max-time 20 http://$SL_VIP:8081/big >$SL_RUN_DIR/extra-get" >/dev/null
+sleep 1
 write_cfg 1 >"$CFG"
 out=$(sl_ctl reload 2>&1)
 check "reload removing it: applied" grep -q "frontend web_extra removed" <<<"$out"
+for i in $(seq 100); do [[ -s $SL_RUN_DIR/extra-get ]] && break; sleep 0.2; done
+expect_eq "  the download started on :8081 before finished whole after" "$(cat "$SL_RUN_DIR/extra-get")" "200 $(stat -c %s "$SL_RUN_DIR/big")"
 sleep 0.2
 expect_eq "  :8081 is refused now" "$(sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' http://$SL_VIP:8081/)" 000
 expect_eq "  :80 goes on" "$(sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' http://$SL_VIP/)" 200
