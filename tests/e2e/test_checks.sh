@@ -45,6 +45,19 @@ backend backend_web
     server w1 $SL_BE1_IP:5080 check inter $INTER fall $FALL rise $RISE
     server w2 $SL_BE2_IP:5080 check inter $INTER fall $FALL rise $RISE
 
+frontend bk_lb
+    bind *:8082
+    mode tcp
+    timeout client 30s
+    default_backend backend_bk
+
+backend backend_bk
+    mode tcp
+    timeout connect 2s
+    timeout server 30s
+    server p1 $SL_BE1_IP:5080 check inter $INTER fall $FALL rise $RISE on-marked-up shutdown-backup-sessions
+    server k1 $SL_BE2_IP:5080 check inter $INTER fall $FALL rise $RISE backup
+
 frontend bad_lb
     bind *:8081
     mode tcp
@@ -136,3 +149,23 @@ if [[ -n $on1 && -n $on2 && $on1 != "$on2" ]]; then
 else
     bad "h1/h2 not on two backends ('$on1' '$on2')"
 fi
+
+# ---------------------------------------------------------------- backup + on-marked-up shutdown-backup-sessions
+bk_status() { sl_ctl raw show stat | awk -F, -v s="$1" '$1 == "backend_bk" && $2 == s { print $18 }'; }
+bk_on() { sl_in sl-cli curl -s --max-time 3 "http://$SL_VIP:8082/" | awk '{print $2}'; }
+for i in $(seq 50); do [[ $(bk_status p1) == UP* && $(bk_status k1) == UP* ]] && break; sleep 0.1; done
+expect_eq "backup: while the active server is UP, new connections go to it" "$(bk_on) $(bk_on)" "be1 be1"
+sl_backend_stop be1
+for i in $(seq 60); do [[ $(bk_status p1) == DOWN ]] && break; sleep 0.1; done
+expect_eq "  the active one DOWN: the backup takes the new connections" "$(bk_on) $(bk_on)" "be2 be2"
+# a long download on the backup (be2), then the active server comes back
+rm -f "$SL_RUN_DIR/bk-rc"
+sl_bg sl-cli bk-get bash -c "curl -s -o /dev/null --limit-rate 200k --max-time 40 http://$SL_VIP:8082/big; echo \$? >$SL_RUN_DIR/bk-rc" >/dev/null
+sleep 1
+check "  a download runs on the backup" test ! -s "$SL_RUN_DIR/bk-rc"
+sl_backend_start sl-be1 be1 >/dev/null
+for i in $(seq 80); do [[ $(bk_status p1) == UP* ]] && break; sleep 0.1; done
+for i in $(seq 30); do [[ -s $SL_RUN_DIR/bk-rc ]] && break; sleep 0.1; done
+rc=$(cat "$SL_RUN_DIR/bk-rc" 2>/dev/null)
+check "on-marked-up shutdown-backup-sessions: the backup's download is reset when p1 is UP again (curl exit $rc)" bash -c "[[ -n '$rc' && '$rc' != 0 ]]"
+expect_eq "  and new connections go to the active server again" "$(bk_on) $(bk_on)" "be1 be1"
