@@ -86,6 +86,20 @@ backend bfirst
     balance first
     server a $SL_BE2_IP:9002
     server b $SL_BE1_IP:9002
+frontend fl
+    bind *:8100
+    default_backend blc
+backend blc
+    balance leastconn
+    server a $SL_BE1_IP:9002
+    server b $SL_BE2_IP:9002
+frontend fw
+    bind *:8101
+    default_backend bsrr
+backend bsrr
+    balance static-rr
+    server a $SL_BE1_IP:9002 weight 3
+    server b $SL_BE2_IP:9002 weight 1
 frontend fk
     bind *:8097
     timeout http-keep-alive 1s
@@ -170,6 +184,17 @@ r=$(codes $(for i in $(seq 1 16); do echo "$V:8095/path$i"; done))
 check "balance uri: paths spread over both servers" bash -c "[[ \$(echo '$r' | awk '{print \$3}' | sort -u | wc -l) == 2 ]]"
 r=$(codes "$V:8096/a" "$V:8096/b" "$V:8096/c")
 check "balance first: the first server takes them all" bash -c "[[ \$(echo '$r' | awk '\$3 == \"be2\"' | wc -l) == 3 ]]"
+
+# ---- balance leastconn / static-rr (HTTP)
+sl_bg sl-cli lc-held curl -s -o "$SL_RUN_DIR/lc-held" --max-time 10 "$V:8100/sleep/3" >/dev/null
+sleep 0.7
+busy=$(sl_ctl show sess | awk '/fe=fl / {for (i = 1; i <= NF; i++) if ($i ~ /^srv=/) print substr($i, 5)}')
+others=$(for i in 1 2 3 4; do sl_in sl-cli curl -s --max-time 3 "$V:8100/quick$i" | awk '{print $1}'; done | sort -u | tr '\n' ' ')
+if [[ $busy == "$SL_BE1_IP:9002" ]]; then want="be2 "; else want="be1 "; fi
+expect_eq "balance leastconn: while one server holds a long request ($busy), the others go to the idle one" "$others" "$want"
+sl_stop lc-held
+r=$(for i in 1 2 3 4 5 6 7 8; do sl_in sl-cli curl -s --max-time 3 "$V:8101/s$i" | awk '{print $1}'; done | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
+expect_eq "balance static-rr with weights 3 and 1: 8 requests split 6/2" "$r" "be1=6 be2=2 "
 
 # ---- keep-alive timeout
 check "timeout http-keep-alive 1 s: an idle keep-alive connection is closed by sluice" \
