@@ -10,14 +10,8 @@
 # ~25 s.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-source "$HERE/lib/check.sh"
-sl_under_timeout 150 "$0" "$@"
-source "$HERE/lib/deps.sh"
-source "$HERE/lib/net.sh"
-source "$HERE/lib/sluiced.sh"
+source "$HERE/lib/e2e.sh" 150 "$0" "$@"
 trap 'sl_e2e_finish' EXIT
-[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
-[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 
 check "net up" sl_net_up || exit 1
 # the test's artifacts outlive the run dir (every e2e test empties it): in the build tree,

@@ -10,19 +10,13 @@
 #  - a missing socket: status 2 (cannot connect) and a message that says so.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-source "$HERE/lib/check.sh"
-sl_under_timeout 180 "$0" "$@"
-source "$HERE/lib/deps.sh"
-source "$HERE/lib/net.sh"
-source "$HERE/lib/sluiced.sh"
+source "$HERE/lib/e2e.sh" 180 "$0" "$@"
 
 # tmux on a server socket of its own in the run directory: never the user's tmux sessions
 TMUX_SOCK=$SL_RUN_DIR/tmux.sock
 tm() { env -u TMUX tmux -S "$TMUX_SOCK" "$@"; }
 trap 'sl_e2e_finish tm kill-server' EXIT
-[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
 [[ -x $SL_SLUICED && -x $SL_CTL ]] || { echo "build sluiced and sluicectl first (ninja -C build)" >&2; exit 1; }
-[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
