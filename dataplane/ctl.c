@@ -334,23 +334,23 @@ static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t
 	return 0;
 }
 
-int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+/* Raw rows as `show stat` gives them: the `clear counters all` baseline taken off, the rates
+ * and maxima of the last sample put in. */
+static void finish_rows(const struct sl_ctl *ctl, struct sl_stats_row *rows, size_t n)
 {
-	if (raw_rows(ctl, rows, n) < 0)
-		return -ENOMEM;
 	/* the rows of one configuration come in the same order every time */
 	const struct ctl_base *base = __atomic_load_n(&ctl->base, __ATOMIC_ACQUIRE);
-	for (size_t i = 0; base != NULL && i < *n && i < base->n; i++)
+	for (size_t i = 0; base != NULL && i < n && i < base->n; i++)
 		for (size_t k = 0; k < NCLEARED; k++) {
 			uint64_t b = base->v[i * NCLEARED + k];
 			if (b == 0)
 				continue;
-			uint64_t v = sl_stats_get_u(&(*rows)[i], cleared_cols[k]);
-			sl_stats_set_u(&(*rows)[i], cleared_cols[k], v > b ? v - b : 0);
+			uint64_t v = sl_stats_get_u(&rows[i], cleared_cols[k]);
+			sl_stats_set_u(&rows[i], cleared_cols[k], v > b ? v - b : 0);
 		}
 	const struct ctl_rates *rt = __atomic_load_n(&ctl->rates, __ATOMIC_ACQUIRE);
-	for (size_t i = 0; rt != NULL && rt->n == *n && i < *n; i++) {
-		struct sl_stats_row *r = &(*rows)[i];
+	for (size_t i = 0; rt != NULL && rt->n == n && i < n; i++) {
+		struct sl_stats_row *r = &rows[i];
 		sl_stats_set_u(r, SL_ST_RATE, rt->r[i].rate);
 		sl_stats_set_u(r, SL_ST_RATE_MAX, rt->r[i].rate_max);
 		/* maxima: sampled once a second, and never below the current value */
@@ -363,6 +363,13 @@ int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size
 			sl_stats_set_u(r, SL_ST_REQ_RATE_MAX, rt->r[i].req_rate_max);
 		}
 	}
+}
+
+int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+{
+	if (raw_rows(ctl, rows, n) < 0)
+		return -ENOMEM;
+	finish_rows(ctl, *rows, *n);
 	return 0;
 }
 
@@ -435,18 +442,16 @@ void sl_ctl_sample(struct sl_ctl *ctl)
 		r->rate_max = r->rate > p->rate_max ? r->rate : p->rate_max;
 		r->req_rate_max = r->req_rate > p->req_rate_max ? r->req_rate : p->req_rate_max;
 	}
-	sl_stats_rows_free(rows, n);
 	set_rates(ctl, nr);
-	/* the same rows as `show stat` gives them now, for the telemetry thread */
-	if (sl_ctl_stats_rows(ctl, &rows, &n) == 0) {
-		pthread_mutex_lock(&tel_lock);
-		struct sl_stats_row *old = ctl->snap;
-		size_t nold = ctl->nsnap;
-		ctl->snap = rows;
-		ctl->nsnap = n;
-		pthread_mutex_unlock(&tel_lock);
-		sl_stats_rows_free(old, nold);
-	}
+	/* the same rows, as `show stat` gives them now, for the telemetry thread */
+	finish_rows(ctl, rows, n);
+	pthread_mutex_lock(&tel_lock);
+	struct sl_stats_row *old = ctl->snap;
+	size_t nold = ctl->nsnap;
+	ctl->snap = rows;
+	ctl->nsnap = n;
+	pthread_mutex_unlock(&tel_lock);
+	sl_stats_rows_free(old, nold);
 }
 
 /* ------------------------------------------------------------------ DPDK telemetry

@@ -133,7 +133,6 @@ struct hx_sess {
 struct sl_hx {
 	struct sl_lcore *lc;
 	struct sl_dp *dp;
-	const struct sl_cfg *cfg; /* the configuration of the L4 generation last seen */
 	unsigned stale;           /* sessions still pointing into an earlier configuration */
 	struct sl_tmr_wheel wheel;
 	struct hx_sess *sess, *free;
@@ -1017,7 +1016,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
-	sl_hx_decide(hx->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, (uint32_t)time(NULL), &o, &d);
+	sl_hx_decide(hx->lc->cfg, s->fe, req, h, n, &ctx, !s->cli_ka, (uint32_t)time(NULL), &o, &d);
 	s->be = d.be;
 	switch (d.verdict) {
 	case SL_HX_REDIRECT:
@@ -1501,7 +1500,8 @@ static void sess_timeout(struct sl_tmr *t, void *arg)
 	}
 }
 
-static void cli_event(struct sl_tcp_conn *c, void *arg)
+/* Data or room on either connection: run the session, then count the client's bytes. */
+static void sess_event(struct sl_tcp_conn *c, void *arg)
 {
 	struct hx_sess *s = arg;
 	(void)c;
@@ -1536,8 +1536,8 @@ static void cli_closed(struct sl_tcp_conn *c, void *arg)
 }
 
 static const struct sl_tcp_cbs cli_cbs = {
-	.readable = cli_event,
-	.writable = cli_event,
+	.readable = sess_event,
+	.writable = sess_event,
 	.peer_closed = cli_peer_closed,
 	.error = cli_error,
 	.closed = cli_closed,
@@ -1552,15 +1552,6 @@ static void srv_connected(struct sl_tcp_conn *c, void *arg)
 	if (s->tmo == TMO_CONNECT)
 		arm(s, s->tunnel ? TMO_TUNNEL : TMO_SERVER);
 	hx_run(s);
-}
-
-static void srv_event(struct sl_tcp_conn *c, void *arg)
-{
-	struct hx_sess *s = arg;
-	(void)c;
-	hx_run(s);
-	if (s->busy)
-		count_bytes(s);
 }
 
 static void srv_peer_closed(struct sl_tcp_conn *c, void *arg)
@@ -1612,8 +1603,8 @@ static void srv_closed(struct sl_tcp_conn *c, void *arg)
 
 static const struct sl_tcp_cbs srv_cbs = {
 	.connected = srv_connected,
-	.readable = srv_event,
-	.writable = srv_event,
+	.readable = sess_event,
+	.writable = sess_event,
 	.peer_closed = srv_peer_closed,
 	.error = srv_error,
 	.closed = srv_closed,
@@ -1819,7 +1810,6 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc)
 	hx->lst = calloc(hx->cap_lst, sizeof(*hx->lst));
 	hx->act = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->act));
 	hx->scratch = sl_acl_scratch_new();
-	hx->cfg = cfg;
 	hx->pxc = calloc(SL_PX_SLOTS + 1, sizeof(*hx->pxc));
 	hx->srvc = calloc(SL_L4_MAX_SERVERS, sizeof(*hx->srvc));
 	if (hx->pxc == NULL || hx->srvc == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
@@ -1957,17 +1947,17 @@ static void take_cfg(struct sl_hx *hx, const struct sl_cfg *cfg, const struct sl
 		if (s->srv_idx >= 0)
 			s->srv_cookie = cookie;
 	}
-	hx->cfg = cfg;
 }
 
-unsigned sl_httpx_follow_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c)
+void sl_httpx_take_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c)
 {
-	struct sl_hx *hx = lc->hx;
-	if (hx == NULL)
-		return 0;
-	if (c != NULL && c->cfg != NULL && c->cfg != hx->cfg)
-		take_cfg(hx, c->cfg, c);
-	return hx->stale;
+	if (lc->hx != NULL)
+		take_cfg(lc->hx, c->cfg, c);
+}
+
+unsigned sl_httpx_stale(const struct sl_lcore *lc)
+{
+	return lc->hx != NULL ? lc->hx->stale : 0;
 }
 
 void sl_httpx_fini(struct sl_lcore *lc)

@@ -64,13 +64,16 @@ int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc);
 void sl_httpx_fini(struct sl_lcore *lc);
 
 /*
- * Proxy lcore, each tick, with the L4 generation it reads: when a reload published a generation
- * of another configuration, points the listeners and sessions at it (by name). Returns how many
- * sessions still point into an earlier configuration (their frontend, backend or server is
- * gone: they keep it until they end).
+ * Proxy lcore, at the tick that finds a generation @c of another configuration than lc->cfg
+ * (a reload): points the listeners and sessions at @c's configuration by name, opens its new
+ * plain HTTP ports and closes the ones that went. Called before lc->cfg follows.
  */
 struct sl_l4_conf;
-unsigned sl_httpx_follow_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c);
+void sl_httpx_take_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c);
+
+/* How many sessions still point into an earlier configuration (their frontend, backend or
+ * server is gone: they keep it until they end). */
+unsigned sl_httpx_stale(const struct sl_lcore *lc);
 
 /* Timers of the sessions (once a millisecond). */
 void sl_httpx_tick(struct sl_lcore *lc);

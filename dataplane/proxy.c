@@ -503,10 +503,11 @@ static void follow_cfg(struct sl_lcore *lc)
 		return;
 	if (c->cfg != lc->cfg) {
 		sl_page_take_cfg(lc, c->cfg);
+		sl_httpx_take_cfg(lc, c);
 		lc->cfg = c->cfg;
 		lc->cfg_gen = c->cfg_gen;
 	}
-	unsigned held = sl_httpx_follow_cfg(lc, c);
+	unsigned held = sl_httpx_stale(lc);
 	if (lc->cfg_clean == lc->cfg)
 		return;
 	for (unsigned k = 0; lc->hchk != NULL && k < SL_HCHK_SLOTS; k++)

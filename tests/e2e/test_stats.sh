@@ -113,6 +113,10 @@ check "server rate while wrk runs: $r/s" bash -c "(( ${r:-0} > 0 ))"
 sleep 3
 m=$(col web FRONTEND req_rate_max); r=$(col web FRONTEND req_rate)
 check "after wrk: req_rate_max $m kept, req_rate $r back down" bash -c "(( ${m:-0} > 50 && ${r:-1} < ${m:-0} ))"
+sl_ctl clear counters >/dev/null
+sleep 2.2
+m2=$(col web FRONTEND req_rate_max)
+check "clear counters: the maxima start again (req_rate_max $m -> $m2)" bash -c "(( ${m2:-999999} < ${m:-0} ))"
 for c in qtime ctime rtime ttime; do
     v=$(col app s1 "$c")
     check "server s1 $c reported ($v ms)" bash -c "[[ '$v' =~ ^[0-9]+$ ]]"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for controlplane/cfg_reload.c: what a reload may change, what it changes, and the
  * counter slots that keep proxies and servers attached to their counters by name. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +355,20 @@ static void test_slots_exhausted(void)
 		prev = c;
 	}
 	sl_cfg_free(prev);
+	/* one server more than there are slots: refused, saying why */
+	size_t cap = (size_t)(SL_SRV_SLOTS + 1) * 40 + 64, len = 0;
+	char *big = malloc(cap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	len += (size_t)snprintf(big, cap, "backend b\n  mode tcp\n");
+	for (int i = 0; i <= SL_SRV_SLOTS; i++)
+		len += (size_t)snprintf(big + len, cap - len, "  server s%d 10.0.%d.%d:80\n", i,
+					i / 250, i % 250 + 1);
+	struct sl_cfg *c = parse(big);
+	struct sl_slots st2 = {0};
+	CU_ASSERT_EQUAL(sl_cfg_assign_slots(NULL, c, &st2, &why), -E2BIG);
+	CU_ASSERT_TRUE(has(&why, "more than 4096 servers: no counter slot for 'b/s4096'"));
+	sl_cfg_free(c);
+	free(big);
 	sl_outbuf_free(&why);
 }
 
