@@ -33,6 +33,11 @@ enum sl_cfg_diag_level { SL_DIAG_ERROR, SL_DIAG_WARNING, SL_DIAG_NOTICE };
 typedef void (*sl_cfg_diag_fn)(void *arg, enum sl_cfg_diag_level level, const char *file,
 			       int line, const char *msg);
 
+/* What goes before a diagnostic's message, as every sink prints it: "FILE:LINE: ", "FILE: " or
+ * "", then "warning: " / "notice: " but for errors. Written into @buf (size @n, truncated). */
+void sl_cfg_diag_prefix(char *buf, size_t n, enum sl_cfg_diag_level level, const char *file,
+			int line);
+
 /*
  * Reads a file that the configuration names (errorfile, crt). Returns 0 with *@data and *@len set to
  * the content copied into @arena (for a directory: *@data NULL, returns -EISDIR), or a negative

@@ -26,16 +26,24 @@ static const char *real_getenv(const char *name)
 
 /* ------------------------------------------------------------------ diagnostics */
 
-static void default_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
-			 const char *msg)
+void sl_cfg_diag_prefix(char *buf, size_t n, enum sl_cfg_diag_level level, const char *file,
+			int line)
 {
 	const char *tag = level == SL_DIAG_ERROR ? "" : level == SL_DIAG_WARNING ? "warning: " : "notice: ";
 	if (file != NULL && line > 0)
-		fprintf(stderr, "%s:%d: %s%s\n", file, line, tag, msg);
+		snprintf(buf, n, "%s:%d: %s", file, line, tag);
 	else if (file != NULL)
-		fprintf(stderr, "%s: %s%s\n", file, tag, msg);
+		snprintf(buf, n, "%s: %s", file, tag);
 	else
-		fprintf(stderr, "%s%s\n", tag, msg);
+		snprintf(buf, n, "%s", tag);
+}
+
+static void default_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
+			 const char *msg)
+{
+	char pre[4200];
+	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
+	fprintf(stderr, "%s%s\n", pre, msg);
 }
 
 static void vdiag(struct cfg_ctx *c, enum sl_cfg_diag_level lvl, const char *file, int line,

@@ -76,12 +76,9 @@ static void quiet_diag(void *arg, enum sl_cfg_diag_level level, const char *file
 {
 	if (level != SL_DIAG_ERROR)
 		return;
-	if (file != NULL && line > 0)
-		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
-	else if (file != NULL)
-		fprintf(stderr, "%s: %s\n", file, msg);
-	else
-		fprintf(stderr, "%s\n", msg);
+	char pre[4200];
+	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
+	fprintf(stderr, "%s%s\n", pre, msg);
 }
 
 /* Returns 0 to go on, 1 for a clean exit (version, help), -1 for a usage error. */
@@ -644,11 +641,9 @@ static void undo_ctl(struct daemon *d)
 static void reload_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
 			const char *msg)
 {
-	const char *tag = level == SL_DIAG_ERROR ? "" : level == SL_DIAG_WARNING ? "warning: " : "notice: ";
-	if (file != NULL && line > 0)
-		sl_outbuf_printf(arg, "%s:%d: %s%s\n", file, line, tag, msg);
-	else
-		sl_outbuf_printf(arg, "%s%s%s%s\n", file ? file : "", file ? ": " : "", tag, msg);
+	char pre[4200];
+	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
+	sl_outbuf_printf(arg, "%s%s\n", pre, msg);
 }
 
 /*
