@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "controlplane/cfg-t.h"
+#include "controlplane/cfg/cfg-t.h"
 
 /* HAProxy's persistence cookie date separator: "SRV|LAST|FIRST". */
 #define DATE_DELIM '|'

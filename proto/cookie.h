@@ -31,7 +31,7 @@
 
 #include "proto/http1.h"
 
-struct sl_cookie; /* the configuration of one backend's "cookie": controlplane/cfg-t.h */
+struct sl_cookie; /* the configuration of one backend's "cookie": controlplane/cfg/cfg-t.h */
 
 /*
  * What HAProxy does with the cookie, by mode (named SL_CK_* so as not to clash with the

@@ -7,7 +7,7 @@
  *   sluicectl [-s SOCKET] top [-i SECONDS] [--once | -n N]
  *
  * The words of CMD are joined by spaces (several commands may be separated by ';', quoted for the
- * shell) and sent as one line (controlplane/stats_proto.h: HAProxy's stats socket protocol).
+ * shell) and sent as one line (controlplane/stats/stats_proto.h: HAProxy's stats socket protocol).
  * "show stat" is printed as an aligned table of the main columns; --csv (or "raw") prints the
  * CSV as sluiced sent it; --json asks for HAProxy's JSON form of "show stat" / "show info".
  * "top" is a refreshing view built from "show info", "show stat" and "show lcores" (rates are
@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "controlplane/stats_proto.h"
+#include "controlplane/stats/stats_proto.h"
 
 enum {
 	EXIT_OK = 0,

@@ -12,12 +12,12 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#include "controlplane/cfg.h"
-#include "controlplane/outbuf.h"
-#include "dataplane/httpx.h"
+#include "controlplane/cfg/cfg.h"
+#include "proto/outbuf.h"
+#include "dataplane/http/http.h"
 #include "dataplane/l4/flow.h"
-#include "dataplane/l4/maglev.h"
-#include "dataplane/lcore.h"
+#include "dataplane/balance/maglev.h"
+#include "dataplane/core/lcore.h"
 #include "proto/ipv4.h"
 #include "proto/nat.h"
 #include "proto/tcp.h"

@@ -8,8 +8,8 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
-#include "dataplane/dp.h"
-#include "dataplane/lcore.h"
+#include "dataplane/core/dp.h"
+#include "dataplane/core/lcore.h"
 #include "proto/ipv4.h"
 #include "proto/tcp.h"
 

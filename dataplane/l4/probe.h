@@ -6,7 +6,7 @@
  * means L4TOUT. This is HAProxy's default check (a TCP connect) done without a TCP stack: the
  * server sees a connection attempt that is reset after its SYN-ACK.
  *
- * The main lcore decides when to probe (controlplane/check.c) and sends requests through a ring;
+ * The main lcore decides when to probe (controlplane/check/check.c) and sends requests through a ring;
  * results come back through another. No locks, no allocation on the worker.
  */
 #ifndef SL_PROBE_H

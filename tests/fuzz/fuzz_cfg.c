@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controlplane/arena.h"
-#include "controlplane/cfg.h"
+#include "controlplane/cfg/arena.h"
+#include "controlplane/cfg/cfg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
  * libFuzzer target for what the HTTP proxy does with bytes from the network: the HTTP/1 head
  * parsers, the streaming chunked decoder (fed in splits chosen by the input), the persistence
  * cookie codec on every Cookie / Set-Cookie line, and the heads the engine builds
- * (controlplane/hx.c) from a parsed request or response, under a fixed configuration with
+ * (dataplane/rules/http_rules.c) from a parsed request or response, under a fixed configuration with
  * cookie prefix, forwardfor and header rules. Properties: no crash, no read or write outside the
  * buffers (ASan), and every head the engine builds parses back (a proxy must never forward a
  * message it would itself refuse).
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controlplane/acl_eval.h"
-#include "controlplane/cfg.h"
-#include "controlplane/hx.h"
+#include "dataplane/rules/acl_eval.h"
+#include "controlplane/cfg/cfg.h"
+#include "dataplane/rules/http_rules.h"
 #include "proto/cookie.h"
 #include "proto/http1.h"
 

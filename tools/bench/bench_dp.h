@@ -15,7 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "dataplane/dp.h"
+#include "dataplane/core/dp.h"
 
 /* Fills @dp: pool of @mbufs, counters, neighbours, port 0 (net_null) started. 0 or -1. */
 static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)

@@ -21,11 +21,11 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "controlplane/cfg.h"
-#include "dataplane/dp.h"
+#include "controlplane/cfg/cfg.h"
+#include "dataplane/core/dp.h"
 #include "dataplane/l4/flow.h"
-#include "dataplane/lcore.h"
-#include "dataplane/worker.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/loop/rx.h"
 #include "tools/bench/bench_dp.h"
 #include "proto/eth.h"
 #include "proto/ipv4.h"

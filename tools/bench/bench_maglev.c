@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Benchmark of Maglev consistent hashing (dataplane/l4/maglev.c; Eisenbud et al., NSDI 2016,
+ * Benchmark of Maglev consistent hashing (dataplane/balance/maglev.c; Eisenbud et al., NSDI 2016,
  * section 3.4) and of the flow hashes. Pure C, no DPDK, no root.
  *
  *   bench_maglev [LOOKUPS]        (default 10000000)
@@ -35,7 +35,7 @@ static inline uint64_t cycles(void)
 }
 #endif
 
-#include "dataplane/l4/maglev.h"
+#include "dataplane/balance/maglev.h"
 
 static volatile uint64_t sink; /* keeps results alive */
 

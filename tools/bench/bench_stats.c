@@ -13,11 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "controlplane/cfg.h"
-#include "controlplane/outbuf.h"
-#include "controlplane/stats_html.h"
-#include "controlplane/stats_model.h"
-#include "controlplane/stats_prom.h"
+#include "controlplane/cfg/cfg.h"
+#include "proto/outbuf.h"
+#include "controlplane/stats/stats_html.h"
+#include "controlplane/stats/stats_model.h"
+#include "controlplane/stats/stats_prom.h"
 
 static double now_us(void)
 {

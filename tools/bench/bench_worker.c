@@ -22,10 +22,10 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "dataplane/dp.h"
+#include "dataplane/core/dp.h"
 #include "tools/bench/bench_dp.h"
-#include "dataplane/worker.h"
-#include "dataplane/lcore.h"
+#include "dataplane/loop/rx.h"
+#include "dataplane/core/lcore.h"
 #include "proto/arp.h"
 #include "proto/csum.h"
 #include "proto/eth.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controlplane/cfg-t.h"
+#include "controlplane/cfg/cfg-t.h"
 #include "proto/cookie.h"
 #include "tests/unit/proto/proto_test_util.h"
 #include "tests/unit/sl_test.h"

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration model: what sluiced understood of haproxy.cfg + its dataplane section.
+ *
+ * Built by sl_cfg_parse() (controlplane/cfg/cfg.h) inside one arena; immutable once published.
+ * Lists keep the order of the file (singly linked, appended at the tail): rule order matters.
+ * Times are in milliseconds; 0 means "not set" where the field says so.
+ * Addresses and ports are kept in host byte order.
+ */
+#ifndef SL_CFG_T_H
+#define SL_CFG_T_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sl_arena;
+
+/* Where a model object came from, for messages at apply time. */
+struct sl_cfg_loc {
+	const char *file;
+	int line;
+};
+
+/* An IPv4 or IPv6 address with a prefix length (32/128 for a host). */
+struct sl_cfg_net {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t plen;
+	uint32_t v4;    /* host order, valid when family == AF_INET */
+	uint8_t v6[16]; /* network order, valid when family == AF_INET6 */
+};
+
+/* A list of strings (e.g. ACL patterns, stats auth users). */
+struct sl_cfg_str {
+	struct sl_cfg_str *next;
+	const char *s;
+};
+
+/* ---------------------------------------------------------------- ACLs and conditions */
+
+enum sl_acl_fetch {
+	SL_FETCH_PATH,        /* path: exact match */
+	SL_FETCH_PATH_BEG,    /* path_beg: prefix */
+	SL_FETCH_PATH_END,    /* path_end: suffix */
+	SL_FETCH_PATH_SUB,    /* path_sub: substring */
+	SL_FETCH_PATH_REG,    /* path_reg: PCRE */
+	SL_FETCH_PATH_DIR,    /* path_dir: a '/'-delimited component */
+	SL_FETCH_URL_BEG,     /* url_beg: request-target prefix */
+	SL_FETCH_URL_REG,     /* url_reg */
+	SL_FETCH_HDR,         /* hdr(name): exact value */
+	SL_FETCH_HDR_BEG,     /* hdr_beg(name) */
+	SL_FETCH_HDR_END,     /* hdr_end(name) */
+	SL_FETCH_HDR_SUB,     /* hdr_sub(name) */
+	SL_FETCH_HDR_REG,     /* hdr_reg(name) */
+	SL_FETCH_HDR_CNT,     /* hdr_cnt(name): integer comparison */
+	SL_FETCH_METHOD,      /* method */
+	SL_FETCH_SRC,         /* src: client address in a network */
+	SL_FETCH_DST_PORT,    /* dst_port: integer */
+	SL_FETCH_SSL_FC,      /* ssl_fc: boolean, TLS on the client side */
+	SL_FETCH_SSL_FC_SNI,  /* ssl_fc_sni: exact SNI */
+	SL_FETCH_ALWAYS_TRUE, /* always_true */
+	SL_FETCH_ALWAYS_FALSE,/* always_false */
+	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist) is not supported; kept for a clear error */
+};
+
+enum sl_acl_int_op { SL_INT_EQ, SL_INT_GE, SL_INT_GT, SL_INT_LE, SL_INT_LT, SL_INT_RANGE };
+
+/* One pattern of an ACL test. Which member is valid depends on the fetch. */
+struct sl_acl_pat {
+	struct sl_acl_pat *next;
+	const char *str;   /* the pattern as written (every kind, used by dump) */
+	void *re;          /* pcre2_code * for *_REG fetches, owned by the arena */
+	struct sl_cfg_net net; /* SRC */
+	enum sl_acl_int_op op; /* HDR_CNT, DST_PORT */
+	int64_t num;
+	int64_t num2; /* upper bound for SL_INT_RANGE ("a:b") */
+};
+
+/* "acl NAME FETCH [flags] PATTERN..." : one line. Lines with the same name are ORed. */
+struct sl_acl {
+	struct sl_acl *next;
+	const char *name; /* NULL for an anonymous "{ ... }" ACL */
+	enum sl_acl_fetch fetch;
+	const char *hdr;  /* header name for hdr*() fetches */
+	bool icase;       /* -i */
+	struct sl_acl_pat *pats;
+	int npats;
+	struct sl_cfg_loc loc;
+};
+
+/* One term of a condition: an ACL name (every acl line of that name) or an anonymous ACL. */
+struct sl_cond_term {
+	struct sl_cond_term *next;
+	bool neg;           /* "!" */
+	const char *name;   /* NULL when anon != NULL */
+	struct sl_acl *anon;
+};
+
+/* AND of terms; a condition is an OR of these. */
+struct sl_cond_and {
+	struct sl_cond_and *next;
+	struct sl_cond_term *terms;
+};
+
+/* "if|unless COND" */
+struct sl_cond {
+	bool unless;
+	struct sl_cond_and *ors;
+};
+
+/* ---------------------------------------------------------------- rules */
+
+enum sl_redirect_kind { SL_REDIR_LOCATION, SL_REDIR_PREFIX, SL_REDIR_SCHEME };
+
+struct sl_redirect {
+	enum sl_redirect_kind kind;
+	const char *target;
+	int code; /* 301, 302 (default), 303, 307, 308 */
+	bool drop_query;
+	bool append_slash;
+	const char *set_cookie;   /* "NAME[=VALUE]" or NULL */
+	const char *clear_cookie; /* "NAME" or NULL */
+};
+
+enum sl_hrule_action {
+	SL_HR_SET_HEADER,
+	SL_HR_ADD_HEADER,
+	SL_HR_DEL_HEADER,
+	SL_HR_REDIRECT,
+	SL_HR_DENY,
+	SL_HR_ALLOW,
+	SL_HR_USE_SERVICE, /* only "prometheus-exporter" */
+};
+
+/* http-request / http-response rule, or a legacy reqadd/rspadd translated to one. */
+struct sl_hrule {
+	struct sl_hrule *next;
+	enum sl_hrule_action action;
+	const char *name;  /* header name */
+	const char *value; /* header value (log-format text kept verbatim) */
+	int status;        /* deny_status (default 403) */
+	struct sl_redirect redir;
+	struct sl_cond *cond; /* NULL: always */
+	struct sl_cfg_loc loc;
+};
+
+/* use_backend NAME [if|unless COND] */
+struct sl_switch {
+	struct sl_switch *next;
+	const char *backend;
+	struct sl_cond *cond;
+	struct sl_cfg_loc loc;
+};
+
+/* redirect ... [if|unless COND] as a proxy-level rule. */
+struct sl_redirect_rule {
+	struct sl_redirect_rule *next;
+	struct sl_redirect redir;
+	struct sl_cond *cond;
+	struct sl_cfg_loc loc;
+};
+
+/* ---------------------------------------------------------------- binds and servers */
+
+struct sl_bind {
+	struct sl_bind *next;
+	struct sl_cfg_net addr; /* plen 0 and family AF_INET for '*' / ':port' */
+	bool any;
+	uint16_t port_lo, port_hi;
+	bool ssl;
+	struct sl_cfg_str *crts; /* "crt FILE|DIR", in order, crt-base applied */
+	struct sl_cfg_str *ssl_opts; /* no-sslv3, no-tlsv10, strict-sni, ... as written */
+	const char *alpn;        /* "alpn LIST" as written, or NULL */
+	const char *ssl_min_ver; /* "ssl-min-ver", or NULL */
+	const char *ssl_max_ver;
+	const char *ciphers;
+	const char *ciphersuites;
+	const char *name;
+	struct sl_cfg_loc loc;
+};
+
+enum sl_srv_admin { SL_SRV_ENABLED, SL_SRV_DISABLED };
+
+/* Server parameters that "default-server" may also set. */
+struct sl_srv_params {
+	bool check;
+	int inter, fastinter, downinter; /* ms; fastinter/downinter 0 = same as inter */
+	int rise, fall;
+	int weight;     /* 0..256 */
+	bool backup;
+	bool disabled;
+	int maxconn;    /* 0: unlimited */
+	int maxqueue;   /* 0: unlimited */
+	int check_port; /* "port N": 0 = the server's port */
+	struct sl_cfg_net check_addr; /* "addr IP": family 0 = the server's address */
+	bool shutdown_on_down;        /* on-marked-down shutdown-sessions */
+	bool shutdown_backup_on_up;   /* on-marked-up shutdown-backup-sessions */
+	int slowstart;  /* ms */
+	bool send_proxy;
+};
+
+struct sl_server {
+	struct sl_server *next;
+	const char *name;
+	struct sl_cfg_net addr;
+	uint16_t port;   /* 0: same as the client's destination port */
+	const char *cookie; /* "cookie VALUE", or NULL */
+	struct sl_srv_params p;
+	int id;          /* 1-based position in the backend */
+	int slot;        /* 1-based counter slot, stable across reloads (0: not assigned) */
+	struct sl_cfg_loc loc;
+};
+
+/* ---------------------------------------------------------------- proxies */
+
+enum sl_mode { SL_MODE_TCP, SL_MODE_HTTP };
+
+enum sl_balance {
+	SL_BAL_ROUNDROBIN,
+	SL_BAL_STATIC_RR,
+	SL_BAL_LEASTCONN,
+	SL_BAL_FIRST,
+	SL_BAL_SOURCE,
+	SL_BAL_URI,
+};
+
+/* NONE with a name: no keyword given, the server's own cookie is matched (passive). */
+enum sl_cookie_mode { SL_COOKIE_NONE, SL_COOKIE_INSERT, SL_COOKIE_PREFIX, SL_COOKIE_REWRITE };
+
+struct sl_cookie {
+	const char *name; /* NULL: no cookie persistence */
+	enum sl_cookie_mode mode;
+	bool indirect, nocache, postonly, preserve, httponly, secure, dynamic;
+	struct sl_cfg_str *domains;
+	const char *attrs; /* "attr" values joined with "; ", or NULL */
+	int maxidle, maxlife; /* ms, 0 = unset */
+};
+
+struct sl_timeouts {
+	int connect, client, server, tunnel, client_fin, server_fin;
+	int http_request, http_keep_alive, queue, check;
+};
+
+/* HTTP connection handling chosen by option http-server-close / httpclose / http-keep-alive. */
+enum sl_http_conn { SL_HTTP_KEEP_ALIVE, SL_HTTP_SERVER_CLOSE, SL_HTTP_CLOSE };
+
+struct sl_forwardfor {
+	bool on;
+	const char *header; /* default "X-Forwarded-For" */
+	struct sl_cfg_net except; /* family 0: none */
+	bool if_none;
+};
+
+enum sl_check_expect_kind {
+	SL_EXPECT_NONE,
+	SL_EXPECT_STATUS,
+	SL_EXPECT_RSTATUS,
+	SL_EXPECT_STRING,
+	SL_EXPECT_RSTRING,
+};
+
+struct sl_httpchk {
+	bool on;
+	const char *method;  /* default "OPTIONS" */
+	const char *uri;     /* default "/" */
+	const char *version; /* default "HTTP/1.0" */
+	struct sl_cfg_str *headers; /* "Name: value" from the version word's tail or http-check send */
+	enum sl_check_expect_kind expect;
+	bool expect_neg;
+	const char *expect_pat;
+	void *expect_re; /* pcre2_code * for rstatus/rstring */
+	bool disable_on_404;
+};
+
+/* HTTP status codes that errorfile may replace, and the loaded file. */
+struct sl_errorfile {
+	struct sl_errorfile *next;
+	int code;
+	const char *path;
+	const char *data; /* whole file content, in the arena */
+	size_t len;
+};
+
+struct sl_stats {
+	bool enabled;
+	const char *uri;   /* default "/haproxy?stats" */
+	const char *realm; /* NULL: no realm given */
+	struct sl_cfg_str *auth; /* "user:password" entries */
+	bool hide_version;
+	int refresh;       /* ms, 0 = none */
+	struct sl_cond *admin; /* "stats admin if COND", NULL = no admin */
+	bool show_legends, show_node;
+	const char *show_desc;
+	const char *prometheus_uri;
+};
+
+enum sl_log_format { SL_LOG_NONE, SL_LOG_TCP, SL_LOG_HTTP, SL_LOG_HTTP_CLF };
+
+enum sl_proxy_cap { SL_CAP_FE = 1, SL_CAP_BE = 2, SL_CAP_DEF = 4 };
+
+struct sl_proxy {
+	struct sl_proxy *next;
+	const char *name;
+	unsigned cap;       /* SL_CAP_FE and/or SL_CAP_BE; SL_CAP_DEF for a defaults section */
+	enum sl_mode mode;
+	int id;             /* 1-based, in file order */
+	int slot;           /* 1-based counter slot, stable across reloads (0: not assigned) */
+	int maxconn;        /* frontend: 0 = global default */
+	int fullconn;
+	int retries;        /* default 3 */
+	bool redispatch;
+	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;
+	enum sl_log_format log_format;
+	enum sl_http_conn http_conn;
+	struct sl_forwardfor fwdfor;
+	struct sl_timeouts to;
+	enum sl_balance balance;
+	int uri_len, uri_depth; /* balance uri options */
+	bool uri_whole;
+	struct sl_cookie cookie;
+	struct sl_httpchk chk;
+	struct sl_srv_params dflt_srv; /* default-server */
+	struct sl_errorfile *errorfiles;
+	struct sl_stats stats;
+	const char *default_backend;
+	struct sl_cfg_loc default_backend_loc;
+	struct sl_bind *binds;
+	struct sl_acl *acls;
+	struct sl_switch *switches;
+	struct sl_redirect_rule *redirects;
+	struct sl_hrule *req_rules;
+	struct sl_hrule *rsp_rules;
+	struct sl_server *servers;
+	int nservers;
+	struct sl_cfg_loc loc;
+};
+
+/* ---------------------------------------------------------------- global and dataplane */
+
+struct sl_stats_socket {
+	struct sl_stats_socket *next;
+	const char *path;
+	int mode;  /* file mode, -1 when not given */
+	enum { SL_LEVEL_USER, SL_LEVEL_OPERATOR, SL_LEVEL_ADMIN } level;
+	struct sl_cfg_loc loc;
+};
+
+struct sl_global {
+	int maxconn;      /* default 2000 when not set */
+	int nbthread;     /* 0 = not set */
+	bool daemon;
+	const char *user, *group, *chroot, *pidfile;
+	struct sl_cfg_str *logs; /* "log" lines as written */
+	struct sl_stats_socket *sockets;
+	int stats_timeout; /* ms */
+	const char *ca_base, *crt_base;
+	const char *ssl_bind_ciphers, *ssl_bind_ciphersuites;
+	struct sl_cfg_str *ssl_bind_options;
+	int bufsize;      /* tune.bufsize, default 16384 */
+	int maxrewrite;
+	int dh_param;     /* tune.ssl.default-dh-param */
+	int spread_checks;
+};
+
+enum sl_port_driver { SL_DRV_PCI, SL_DRV_AF_XDP, SL_DRV_AF_PACKET, SL_DRV_TAP };
+
+struct sl_dp_port {
+	struct sl_dp_port *next;
+	const char *name;
+	enum sl_port_driver driver;
+	const char *iface; /* interface name for vdev drivers */
+	const char *pci;   /* PCI address for SL_DRV_PCI */
+	int queues;        /* 0: one per worker */
+	int mtu;           /* 0: default 1500 */
+	bool xdp_all;      /* af_xdp "xdp-steer off": the PMD's program, every frame to sluice */
+	struct sl_cfg_loc loc;
+};
+
+struct sl_dp_addr {
+	struct sl_dp_addr *next;
+	struct sl_cfg_net net;
+	const char *port;
+	struct sl_cfg_loc loc;
+};
+
+struct sl_dp_route {
+	struct sl_dp_route *next;
+	struct sl_cfg_net dst; /* plen 0 for "default" */
+	struct sl_cfg_net via;
+	struct sl_cfg_loc loc;
+};
+
+enum sl_idle_policy { SL_IDLE_ADAPTIVE, SL_IDLE_POLL };
+
+/* A service built into the proxy lcores' TCP stack, on every owned address (tests, probes). */
+enum sl_dp_service_kind { SL_SVC_ECHO, SL_SVC_HTTP_OK };
+
+struct sl_dp_service {
+	struct sl_dp_service *next;
+	enum sl_dp_service_kind kind;
+	uint16_t port;
+	struct sl_cfg_loc loc;
+};
+
+struct sl_dataplane {
+	bool present;
+	struct sl_dp_port *ports;
+	struct sl_dp_addr *addrs;
+	struct sl_dp_route *routes;
+	uint64_t cores;   /* bit mask of lcore ids; 0 = not set */
+	int memory_mb;    /* 0 = default */
+	int flows;        /* per-worker flow table entries; 0 = from maxconn */
+	enum sl_idle_policy idle;
+	struct sl_cfg_str *eal_args; /* "eal ARG..." extra EAL arguments */
+	struct sl_dp_service *services; /* "service echo|http-ok PORT" */
+	struct sl_cfg_loc loc;
+};
+
+/* The whole parsed configuration. Freed with sl_cfg_free(). */
+struct sl_cfg {
+	struct sl_arena *arena;
+	struct sl_global global;
+	struct sl_dataplane dp;
+	struct sl_proxy *proxies; /* frontends, backends and listens in file order */
+	int nproxies;
+	int nerrors, nwarnings;
+};
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration: parse haproxy.cfg-style text (plus sluice's `dataplane` section) into the model
+ * of controlplane/cfg/cfg-t.h, check it, and print it back as canonical text.
+ *
+ * Pure control-plane code: no DPDK, no global state; safe to call from any thread, but a given
+ * sl_cfg is only ever touched by the main lcore until it is published (then it is read-only).
+ */
+#ifndef SL_CFG_H
+#define SL_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "controlplane/cfg/cfg-t.h"
+#include "controlplane/cfg/cfg_lex.h"
+
+/* One configuration text: a file's name (for messages) and its bytes. */
+struct sl_cfg_text {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+
+enum sl_cfg_diag_level { SL_DIAG_ERROR, SL_DIAG_WARNING, SL_DIAG_NOTICE };
+
+/*
+ * Receives one diagnostic. @file/@line name the place (line 0: the file as a whole, file NULL:
+ * the configuration as a whole). The default sink prints "FILE:LINE: message" for an error and
+ * "FILE:LINE: warning: message" for a warning on stderr.
+ */
+typedef void (*sl_cfg_diag_fn)(void *arg, enum sl_cfg_diag_level level, const char *file,
+			       int line, const char *msg);
+
+/* What goes before a diagnostic's message, as every sink prints it: "FILE:LINE: ", "FILE: " or
+ * "", then "warning: " / "notice: " but for errors. Written into @buf (size @n, truncated). */
+void sl_cfg_diag_prefix(char *buf, size_t n, enum sl_cfg_diag_level level, const char *file,
+			int line);
+
+/*
+ * Reads a file that the configuration names (errorfile, crt). Returns 0 with *@data and *@len set to
+ * the content copied into @arena (for a directory: *@data NULL, returns -EISDIR), or a negative
+ * errno. The default reads the real filesystem; tests and the fuzzer pass their own.
+ */
+typedef int (*sl_cfg_read_fn)(void *arg, struct sl_arena *arena, const char *path,
+			      const char **data, size_t *len);
+
+struct sl_cfg_opts {
+	sl_cfg_getenv_fn getenv_fn; /* NULL: getenv(3) */
+	sl_cfg_read_fn read_fn;     /* NULL: the real filesystem */
+	void *read_arg;
+	sl_cfg_diag_fn diag_fn;     /* NULL: stderr */
+	void *diag_arg;
+	bool no_dataplane_ok;       /* do not warn about a missing dataplane section */
+};
+
+/*
+ * Parses the texts in order as one configuration (so an operator can keep haproxy.cfg untouched
+ * and add a dataplane file), then checks cross references. Every error and warning goes to the
+ * diagnostic sink; parsing goes on after an error so that all of them are reported.
+ * Returns 0 with *@out set (caller frees with sl_cfg_free()), -EINVAL when at least one error was
+ * reported (*@out NULL), or -ENOMEM.
+ */
+int sl_cfg_parse(const struct sl_cfg_text *texts, int ntexts, const struct sl_cfg_opts *opts,
+		 struct sl_cfg **out);
+
+/*
+ * Reads the files named in @paths and parses them like sl_cfg_parse(). A file that cannot be read
+ * is an error naming it. Same returns.
+ */
+int sl_cfg_load_files(const char *const *paths, int npaths, const struct sl_cfg_opts *opts,
+		      struct sl_cfg **out);
+
+/* Frees a configuration and everything in it. NULL is accepted. */
+void sl_cfg_free(struct sl_cfg *cfg);
+
+/*
+ * Prints @cfg as canonical configuration text: every effective setting written out, defaults
+ * resolved into each proxy. Parsing the output yields the same model (and the same dump).
+ * Returns 0, or -EIO when writing failed.
+ */
+int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f);
+
+/* Lookups by name; NULL when absent. @cap is SL_CAP_FE or SL_CAP_BE. */
+struct sl_proxy *sl_cfg_find_proxy(const struct sl_cfg *cfg, const char *name, unsigned cap);
+struct sl_server *sl_cfg_find_server(const struct sl_proxy *be, const char *name);
+
+/* Parses a time such as "5000", "5s", "2h", "100ms" into milliseconds (rounded up from us).
+ * Returns 0, or -EINVAL (bad unit or syntax) / -ERANGE (over INT_MAX ms). */
+int sl_cfg_parse_time(const char *s, int *ms);
+
+/* Names of enum values, as written in the configuration. */
+const char *sl_cfg_balance_name(enum sl_balance b);
+const char *sl_cfg_fetch_name(enum sl_acl_fetch f);
+
+#endif

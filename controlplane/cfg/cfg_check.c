@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Checks that need the whole configuration: references to backends and dataplane ports, modes
+ * that must agree, listeners that would be ambiguous on the dataplane, and HAProxy's warnings
+ * (missing timeouts, server cookies without a backend cookie).
+ */
+#include "controlplane/cfg/cfg_int.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+static void check_backend_ref(struct cfg_ctx *c, const struct sl_proxy *fe, const char *name,
+			      const struct sl_cfg_loc *loc, const char *kw)
+{
+	const struct sl_proxy *be = sl_cfg_find_proxy(c->cfg, name, SL_CAP_BE);
+	if (be == NULL) {
+		cfg_err_at(c, loc, "'%s': no backend named '%s'", kw, name);
+		return;
+	}
+	if (be->mode != fe->mode)
+		cfg_err_at(c, loc,
+			   "'%s': %s '%s' is in mode %s but backend '%s' is in mode %s", kw,
+			   fe->cap == SL_CAP_FE ? "frontend" : "listen", fe->name,
+			   fe->mode == SL_MODE_HTTP ? "http" : "tcp", be->name,
+			   be->mode == SL_MODE_HTTP ? "http" : "tcp");
+}
+
+static bool nets_overlap(const struct sl_bind *a, const struct sl_bind *b)
+{
+	if (a->port_hi < b->port_lo || b->port_hi < a->port_lo)
+		return false;
+	if (a->any != b->any)
+		return false; /* a specific address wins over a wildcard, as with sockets */
+	if (a->any)
+		return a->addr.family == b->addr.family;
+	if (a->addr.family != b->addr.family)
+		return false;
+	if (a->addr.family == AF_INET)
+		return a->addr.v4 == b->addr.v4;
+	return memcmp(a->addr.v6, b->addr.v6, 16) == 0;
+}
+
+/* Returns the first bind declared before @b that overlaps it, or NULL; *@owner gets its proxy. */
+static const struct sl_bind *earlier_conflict(const struct sl_cfg *cfg, const struct sl_bind *b,
+					      const struct sl_proxy **owner)
+{
+	for (const struct sl_proxy *q = cfg->proxies; q != NULL; q = q->next)
+		for (const struct sl_bind *o = q->binds; o != NULL; o = o->next) {
+			if (o == b)
+				return NULL;
+			if (nets_overlap(b, o)) {
+				*owner = q;
+				return o;
+			}
+		}
+	return NULL;
+}
+
+/* Two frontends on one VIP:port cannot both own it on the dataplane (no SO_REUSEPORT there). */
+static void check_binds(struct cfg_ctx *c)
+{
+	for (struct sl_proxy *p = c->cfg->proxies; p != NULL; p = p->next)
+		for (struct sl_bind *b = p->binds; b != NULL; b = b->next) {
+			const struct sl_proxy *q = NULL;
+			const struct sl_bind *o = earlier_conflict(c->cfg, b, &q);
+			if (o == NULL)
+				continue;
+			cfg_err_at(c, &b->loc,
+				   "'bind': %s '%s' listens on a port that %s '%s' already binds at %s:%d",
+				   p->cap == SL_CAP_FE ? "frontend" : "listen", p->name,
+				   q->cap == SL_CAP_FE ? "frontend" : "listen", q->name, o->loc.file,
+				   o->loc.line);
+		}
+}
+
+void cfg_check(struct cfg_ctx *c)
+{
+	struct sl_cfg *cfg = c->cfg;
+
+	for (struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (px->mode == SL_MODE_TCP &&
+		    (px->log_format == SL_LOG_HTTP || px->log_format == SL_LOG_HTTP_CLF)) {
+			/* as HAProxy: an HTTP log format cannot describe a TCP proxy */
+			cfg_warn_at(c, &px->loc,
+				    "'option httplog' not usable with %s '%s' (needs 'mode http'); falling back to 'option tcplog'",
+				    px->cap == SL_CAP_FE ? "frontend" :
+				    px->cap == SL_CAP_BE ? "backend" : "listen",
+				    px->name);
+			px->log_format = SL_LOG_TCP;
+		}
+		if (px->mode == SL_MODE_TCP) {
+			/* as HAProxy: HTTP-only settings of a TCP proxy are reported, not applied */
+			const char *kind = px->cap == SL_CAP_FE ? "frontend" :
+					   px->cap == SL_CAP_BE ? "backend" : "listen";
+			if (px->req_rules != NULL)
+				cfg_warn_at(c, &px->req_rules->loc,
+					    "'http-request' rules ignored for %s '%s' as they require HTTP mode",
+					    kind, px->name);
+			if (px->rsp_rules != NULL)
+				cfg_warn_at(c, &px->rsp_rules->loc,
+					    "'http-response' rules ignored for %s '%s' as they require HTTP mode",
+					    kind, px->name);
+			if (px->redirects != NULL)
+				cfg_warn_at(c, &px->redirects->loc,
+					    "'redirect' rules ignored for %s '%s' as they require HTTP mode",
+					    kind, px->name);
+			if ((px->cap & SL_CAP_BE) && px->balance == SL_BAL_URI)
+				cfg_warn_at(c, &px->loc,
+					    "'balance uri' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
+					    kind, px->name);
+		}
+		if (px->cap & SL_CAP_FE) {
+			if (px->default_backend != NULL)
+				check_backend_ref(c, px, px->default_backend,
+						  &px->default_backend_loc, "default_backend");
+			for (struct sl_switch *sw = px->switches; sw != NULL; sw = sw->next)
+				check_backend_ref(c, px, sw->backend, &sw->loc, "use_backend");
+			if (px->binds == NULL)
+				cfg_warn_at(c, &px->loc,
+					    "%s '%s' has no 'bind' line; declare it as a backend if this was intended",
+					    px->cap == SL_CAP_FE ? "frontend" : "listen", px->name);
+			for (struct sl_bind *b = px->binds; b != NULL; b = b->next)
+				if (b->ssl && b->crts == NULL)
+					cfg_err_at(c, &b->loc,
+						   "'bind': 'ssl' without a certificate ('crt FILE|DIR') in %s '%s'",
+						   px->cap == SL_CAP_FE ? "frontend" : "listen",
+						   px->name);
+			if (px->to.client == 0)
+				cfg_warn_at(c, &px->loc,
+					    "missing 'timeout client' for %s '%s': idle clients are never closed",
+					    px->cap == SL_CAP_FE ? "frontend" : "listen", px->name);
+		}
+		if (px->cap & SL_CAP_BE) {
+			if (px->to.connect == 0 || px->to.server == 0)
+				cfg_warn_at(c, &px->loc,
+					    "missing 'timeout connect' or 'timeout server' for %s '%s'",
+					    px->cap == SL_CAP_BE ? "backend" : "listen", px->name);
+			for (struct sl_server *s = px->servers; s != NULL; s = s->next)
+				if (s->cookie != NULL && px->cookie.name == NULL)
+					cfg_warn_at(c, &s->loc,
+						    "server '%s/%s' has a cookie ('%s') but backend '%s' has no 'cookie' line: it is ignored",
+						    px->name, s->name, s->cookie, px->name);
+			if (px->cookie.name != NULL && px->mode != SL_MODE_HTTP)
+				cfg_warn_at(c, &px->loc,
+					    "'cookie' is ignored in backend '%s': it requires mode http",
+					    px->name);
+		}
+	}
+	check_binds(c);
+
+	struct sl_dataplane *dp = &cfg->dp;
+	for (struct sl_dp_addr *a = dp->addrs; a != NULL; a = a->next) {
+		bool found = false;
+		for (struct sl_dp_port *p = dp->ports; p != NULL; p = p->next)
+			found |= strcmp(p->name, a->port) == 0;
+		if (!found)
+			cfg_err_at(c, &a->loc, "'address': no dataplane port named '%s'", a->port);
+	}
+	if (dp->present && dp->ports == NULL)
+		cfg_err_at(c, &dp->loc, "'dataplane': no 'port' line: sluice needs a NIC to own");
+	if (dp->present && dp->addrs == NULL)
+		cfg_err_at(c, &dp->loc, "'dataplane': no 'address' line: sluice answers for no address");
+	if (!dp->present && !c->opts->no_dataplane_ok) {
+		struct sl_cfg_loc l = {.file = NULL, .line = 0};
+		cfg_warn_at(c, &l,
+			    "no 'dataplane' section: the configuration is valid, but sluiced needs one to run (see docs/config.md)");
+	}
+}

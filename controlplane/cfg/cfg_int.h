@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internals shared by the configuration parser's files (cfg_parse.c: the line loop, sections and
+ * shared value parsers; cfg_kw.c: proxy keywords; cfg_check.c: cross references; cfg_dump.c).
+ * Not included outside controlplane/cfg_*.c.
+ */
+#ifndef SL_CFG_INT_H
+#define SL_CFG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "controlplane/cfg/arena.h"
+#include "controlplane/cfg/cfg.h"
+
+/* Appends @node at the tail of the singly linked list *@headp (file order is kept). */
+#define SL_LIST_APPEND(headp, node)                                                               \
+	do {                                                                                      \
+		__typeof__(*(headp)) *p_ = (headp);                                               \
+		while (*p_ != NULL)                                                               \
+			p_ = &(*p_)->next;                                                        \
+		*p_ = (node);                                                                     \
+	} while (0)
+
+enum cfg_section { SEC_NONE, SEC_GLOBAL, SEC_DEFAULTS, SEC_PROXY, SEC_DATAPLANE, SEC_SKIP };
+
+#define CFG_MAX_IF_DEPTH 100
+
+/* Parser state for one sl_cfg_parse() call. */
+struct cfg_ctx {
+	struct sl_cfg *cfg;
+	struct sl_arena *a;
+	const struct sl_cfg_opts *opts;
+	const char *file; /* interned in the arena */
+	int line;
+	enum cfg_section sec;
+	const char *sec_kw;          /* "global", "frontend", ... for messages */
+	struct sl_proxy *px;         /* current proxy or defaults section */
+	struct sl_proxy *defaults;   /* the defaults that apply to the next proxy */
+	struct sl_proxy *named_defaults; /* chain of named defaults (linked by ->next) */
+	bool oom;
+	int if_depth;
+	struct {
+		bool active;  /* lines are taken in this branch */
+		bool done;    /* some branch of this block was taken */
+		bool in_else;
+		int line;
+	} ifs[CFG_MAX_IF_DEPTH + 1];
+};
+
+/* Diagnostics at the current file:line. */
+void cfg_err(struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cfg_warn(struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Diagnostics at a stored location. */
+void cfg_err_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cfg_warn_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Arena helpers that remember out-of-memory in the context (callers may go on; the parse fails). */
+void *cfg_alloc(struct cfg_ctx *c, size_t size);
+const char *cfg_strdup(struct cfg_ctx *c, const char *s);
+struct sl_cfg_loc cfg_loc(const struct cfg_ctx *c);
+/* Appends a copy of @s to the string list *@head. */
+void cfg_str_append(struct cfg_ctx *c, struct sl_cfg_str **head, const char *s);
+/* Joins @argv[0..@argc) with single spaces into the arena. */
+const char *cfg_join(struct cfg_ctx *c, int argc, char **argv);
+
+/* Value parsers: each returns 0, or -1 after reporting an error that names @kw and the value. */
+int cfg_int(struct cfg_ctx *c, const char *kw, const char *s, long min, long max, int *out);
+int cfg_time(struct cfg_ctx *c, const char *kw, const char *s, int *ms);
+/* "IP[/plen]" (plen optional: host route); IPv4 or IPv6. */
+int cfg_net(struct cfg_ctx *c, const char *kw, const char *s, bool plen_ok, struct sl_cfg_net *n);
+/* "[ADDR]:PORT[-PORT]" for bind: ADDR may be empty or '*' (any). */
+int cfg_bind_addr(struct cfg_ctx *c, const char *s, struct sl_bind *b);
+/* "ADDR[:PORT]" for server: the port may be omitted (0). */
+int cfg_server_addr(struct cfg_ctx *c, const char *s, struct sl_server *srv);
+/* Compiles a PCRE2 regex owned by the arena; NULL after reporting the error. */
+void *cfg_regex(struct cfg_ctx *c, const char *kw, const char *pat, bool icase);
+
+/* Reads a file named by the configuration through opts->read_fn (see sl_cfg_read_fn). */
+int cfg_read_file(struct cfg_ctx *c, const char *path, const char **data, size_t *len);
+
+/* Suggests the closest of @names (NULL-terminated array of strings at @stride bytes apart) to
+ * @word, or NULL when nothing is close. */
+const char *cfg_did_you_mean(const char *word, const void *names, size_t stride);
+
+/* Proxy keywords (cfg_kw.c). Returns 0 or -1 (reported). */
+int cfg_proxy_keyword(struct cfg_ctx *c, int argc, char **argv);
+/* Initialises @px with HAProxy's built-in defaults. */
+void cfg_proxy_init(struct sl_proxy *px);
+/* Copies the inheritable settings of defaults section @def into the new proxy @px. */
+void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_proxy *def);
+/* Server parameters: HAProxy's built-in values. */
+void cfg_srv_params_init(struct sl_srv_params *p);
+
+/* Cross-reference checks after every line was read (cfg_check.c). */
+void cfg_check(struct cfg_ctx *c);
+
+/* Dump helper: writes @s as one configuration word, quoted when needed (cfg_dump.c). */
+void cfg_dump_word(FILE *f, const char *s);
+
+#endif

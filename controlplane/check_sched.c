@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "controlplane/check_sched.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_random.h>
+
+#include "controlplane/cfg/cfg.h"
+#include "proto/outbuf.h"
+#include "controlplane/stats/stats_model.h"
+#include "dataplane/core/dp.h"
+#include "dataplane/l4/l4.h"
+#include "dataplane/l4/probe.h"
+#include "dataplane/tcphost/tcphost.h"
+
+struct srv_meta {
+	const char *backend;
+	const char *name;
+	uint32_t ip;
+	uint16_t port;     /* where the probe goes: `port` of the server line, else its port */
+	uint32_t timeout_ms;
+	int gidx;
+	bool disabled;                /* `disabled` in the configuration */
+	int cfg_weight;               /* the configuration's weight */
+	const struct sl_httpchk *chk; /* `option httpchk` of the backend, NULL: TCP check */
+	char *req;                    /* the HTTP check request */
+	uint32_t req_len;
+};
+
+struct sl_checks {
+	struct sl_dp *dp;
+	const struct sl_cfg *cfg;
+	struct sl_check_sched sched;
+	unsigned n;
+	struct sl_check_srv *srv; /* by gidx */
+	struct srv_meta *meta;    /* by gidx */
+	uint8_t *out;             /* by gidx: SL_SRV_RT_* (republish input) */
+	uint16_t *weights;        /* by gidx: weight set at run time, SL_SRV_WEIGHT_CFG when not */
+};
+
+static uint32_t check_timeout(const struct sl_proxy *be, const struct sl_server *s)
+{
+	/* HAProxy: `timeout check` when set, else the check interval bounds the whole check */
+	int inter = s->p.inter > 0 ? s->p.inter : 2000;
+	if (be->to.check > 0)
+		return (uint32_t)be->to.check;
+	if (be->to.connect > 0 && be->to.connect < inter)
+		return (uint32_t)be->to.connect;
+	return (uint32_t)inter;
+}
+
+/* HAProxy's HTTP check request: "METHOD URI VERSION", the headers of `option httpchk` /
+ * `http-check send`, then an empty line (HAProxy defaults: OPTIONS / HTTP/1.0). */
+static char *http_request(const struct sl_httpchk *chk, uint32_t *len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "%s %s %s\r\n", chk->method ? chk->method : "OPTIONS", chk->uri ? chk->uri : "/",
+		chk->version ? chk->version : "HTTP/1.0");
+	for (const struct sl_cfg_str *h = chk->headers; h != NULL; h = h->next)
+		fprintf(f, "%s\r\n", h->s);
+	fputs("\r\n", f);
+	fclose(f);
+	*len = (uint32_t)n;
+	return text;
+}
+
+/* Rebuilds the L4 generation with the servers' usability and publishes it. */
+static void republish(struct sl_checks *c)
+{
+	for (unsigned g = 0; g < c->n; g++)
+		c->out[g] = sl_check_srv_usable(&c->srv[g])		 ? SL_SRV_RT_IN :
+			    sl_check_srv_accepts_persistent(&c->srv[g]) ? SL_SRV_RT_PERSIST :
+									  SL_SRV_RT_OUT;
+	struct sl_l4_conf *conf;
+	uint64_t t0 = rte_rdtsc();
+	if (sl_l4_conf_build(c->cfg, c->dp, c->out, c->weights, &conf) < 0) {
+		fprintf(stderr, "sluiced: out of memory rebuilding the L4 tables; keeping the old ones\n");
+		return;
+	}
+	uint64_t t1 = rte_rdtsc();
+	sl_l4_publish(c->dp, conf, rte_lcore_id());
+	struct sl_gen_stats *gs = &c->dp->gen_stats;
+	gs->n++;
+	gs->servers = conf->nservers;
+	gs->build_cycles = t1 - t0;
+	gs->publish_cycles = rte_rdtsc() - t1;
+}
+
+static void after_event(struct sl_checks *c, int g, unsigned ev)
+{
+	if (ev & SL_CHK_EV_SHUTDOWN)
+		sl_l4_request_reset(c->dp, (uint16_t)g);
+	if (ev & SL_CHK_EV_SHUTDOWN_BACKUPS) /* a server of the backend is back: its backups'
+					      * flows and sessions go, as HAProxy's */
+		for (unsigned x = 0; x < c->n; x++)
+			if (c->meta[x].name != NULL && c->srv[x].backup &&
+			    strcmp(c->meta[x].backend, c->meta[g].backend) == 0)
+				sl_l4_request_reset(c->dp, (uint16_t)x);
+	if (ev & (SL_CHK_EV_DOWN | SL_CHK_EV_UP)) {
+		char buf[32];
+		printf("sluiced: server %s/%s is %s (%s)\n", c->meta[g].backend, c->meta[g].name,
+		       sl_check_srv_status_text(&c->srv[g], buf, sizeof(buf)),
+		       sl_check_status_str(c->srv[g].status));
+		fflush(stdout);
+	}
+}
+
+struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
+				   const struct sl_l4_conf *l4)
+{
+	struct sl_checks *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->dp = dp;
+	c->cfg = cfg;
+	c->n = l4 != NULL ? l4->nservers : 0;
+	c->srv = calloc(c->n ? c->n : 1, sizeof(*c->srv));
+	c->meta = calloc(c->n ? c->n : 1, sizeof(*c->meta));
+	c->out = calloc(SL_L4_MAX_SERVERS, 1);
+	c->weights = malloc(SL_L4_MAX_SERVERS * sizeof(*c->weights));
+	struct sl_check_srv **list = calloc(c->n ? c->n : 1, sizeof(*list));
+	if (c->srv == NULL || c->meta == NULL || c->out == NULL || c->weights == NULL || list == NULL)
+		goto fail;
+	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++)
+		c->weights[g] = SL_SRV_WEIGHT_CFG;
+	sl_check_sched_init(&c->sched, cfg->global.spread_checks, 0, (uint64_t)rte_rand());
+	uint64_t now = sl_dp_now_ms(dp);
+	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
+		const struct sl_l4_backend *b = &l4->backends[bi];
+		const struct sl_proxy *be = sl_cfg_find_proxy(cfg, b->name, SL_CAP_BE);
+		for (unsigned i = 0; i < b->nservers; i++) {
+			int g = b->servers[i].gidx;
+			const struct sl_server *s = sl_cfg_find_server(be, b->servers[i].name);
+			sl_check_srv_init(&c->srv[g], &s->p, now);
+			c->meta[g] = (struct srv_meta){
+				.backend = b->name,
+				.name = s->name,
+				.ip = s->p.check_addr.family == AF_INET ? s->p.check_addr.v4 :
+									  s->addr.v4,
+				.port = (uint16_t)(s->p.check_port ? s->p.check_port : s->port),
+				.timeout_ms = check_timeout(be, s),
+				.gidx = g,
+				.disabled = s->p.disabled,
+				.cfg_weight = s->p.weight,
+				.chk = be->chk.on ? &be->chk : NULL};
+			if (be->chk.on) {
+				c->meta[g].req = http_request(&be->chk, &c->meta[g].req_len);
+				if (c->meta[g].req == NULL)
+					goto fail;
+			}
+			list[g] = &c->srv[g];
+		}
+	}
+	if (sl_check_sched_start(&c->sched, list, c->n, now) < 0)
+		goto fail;
+	free(list);
+	return c;
+fail:
+	free(list);
+	sl_checks_destroy(c);
+	return NULL;
+}
+
+void sl_checks_destroy(struct sl_checks *c)
+{
+	if (c == NULL)
+		return;
+	sl_check_sched_free(&c->sched);
+	for (unsigned g = 0; c->meta != NULL && g < c->n; g++)
+		free(c->meta[g].req);
+	free(c->srv);
+	free(c->meta);
+	free(c->out);
+	free(c->weights);
+	free(c);
+}
+
+void sl_checks_tick(struct sl_checks *c)
+{
+	static const enum sl_check_status map[] = {
+		[SL_PROBE_OK] = SL_CHK_L4OK,
+		[SL_PROBE_REFUSED] = SL_CHK_L4CON,
+		[SL_PROBE_TIMEOUT] = SL_CHK_L4TOUT,
+		[SL_PROBE_NO_ROOM] = SL_CHK_SOCKERR,
+	};
+	if (c == NULL || c->n == 0)
+		return;
+	uint64_t now = sl_dp_now_ms(c->dp);
+	bool changed = false;
+	struct sl_probe_res res[64];
+	unsigned nr;
+	while ((nr = sl_probe_results(c->dp, res, 64)) > 0) {
+		for (unsigned i = 0; i < nr; i++) {
+			int g = res[i].id;
+			if (g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
+				continue;
+			unsigned ev = sl_check_report(&c->sched, &c->srv[g], now,
+						      map[res[i].status & 3], 0, NULL);
+			changed |= (ev & SL_CHK_EV_CHANGED) != 0;
+			after_event(c, g, ev);
+		}
+	}
+	struct sl_hchk_res hres[64];
+	while ((nr = sl_proxy_hcheck_results(c->dp, hres, 64)) > 0) {
+		for (unsigned i = 0; i < nr; i++) {
+			int g = hres[i].id;
+			if (g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
+				continue;
+			unsigned ev = sl_check_report(&c->sched, &c->srv[g], now,
+						      (enum sl_check_status)hres[i].status,
+						      hres[i].code, NULL);
+			changed |= (ev & SL_CHK_EV_CHANGED) != 0;
+			after_event(c, g, ev);
+		}
+	}
+	if (changed)
+		republish(c);
+	struct sl_check_srv *due[64];
+	size_t nd = sl_check_due(&c->sched, now, due, 64);
+	for (size_t i = 0; i < nd; i++) {
+		int g = (int)(due[i] - c->srv);
+		if (c->meta[g].chk != NULL) {
+			struct sl_hchk_req hr = {.ip = c->meta[g].ip,
+						 .port = c->meta[g].port,
+						 .id = (uint16_t)g,
+						 .timeout_ms = c->meta[g].timeout_ms,
+						 .srv_down = due[i]->op == SL_CHK_OP_DOWN,
+						 .chk = c->meta[g].chk,
+						 .text = c->meta[g].req,
+						 .text_len = c->meta[g].req_len,
+						 .cfg_gen = c->dp->cfg_gen};
+			if (hr.port == 0 || sl_proxy_hcheck_request(c->dp, &hr) < 0)
+				sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
+						"HTTP check not started");
+			continue;
+		}
+		struct sl_probe_req req = {.ip = c->meta[g].ip,
+					   .port = c->meta[g].port,
+					   .id = (uint16_t)g,
+					   .timeout_ms = c->meta[g].timeout_ms};
+		if (req.port == 0 || sl_probe_request(c->dp, &req) < 0)
+			sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
+					req.port == 0 ? "no port to check" : "probe queue full");
+	}
+}
+
+void sl_checks_carry(struct sl_checks *c, const struct sl_checks *old)
+{
+	for (unsigned g = 0; old != NULL && g < c->n && g < old->n; g++) {
+		const struct srv_meta *m = &c->meta[g], *om = &old->meta[g];
+		if (m->name == NULL || om->name == NULL || strcmp(m->backend, om->backend) != 0 ||
+		    strcmp(m->name, om->name) != 0)
+			continue;
+		sl_check_srv_carry(&c->srv[g], &old->srv[g], om->disabled, m->disabled);
+		/* a weight set at run time stays unless the file changed that server's weight */
+		if (old->weights[g] != SL_SRV_WEIGHT_CFG && om->cfg_weight == m->cfg_weight) {
+			c->weights[g] = old->weights[g];
+			c->srv[g].weight = old->weights[g];
+		}
+	}
+}
+
+void sl_checks_publish(struct sl_checks *c)
+{
+	republish(c);
+}
+
+int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd cmd)
+{
+	if (c == NULL || gidx < 0 || (unsigned)gidx >= c->n)
+		return -ENOENT;
+	unsigned ev = sl_check_set_admin(&c->sched, &c->srv[gidx], cmd, sl_dp_now_ms(c->dp));
+	after_event(c, gidx, ev);
+	if (ev & SL_CHK_EV_CHANGED)
+		republish(c);
+	return 0;
+}
+
+int sl_checks_set_weight(struct sl_checks *c, int gidx, int weight)
+{
+	if (c == NULL || gidx < 0 || (unsigned)gidx >= c->n || weight < 0 || weight > 256)
+		return -EINVAL;
+	c->srv[gidx].weight = weight; /* 0: no new traffic (usability follows, as HAProxy's) */
+	c->weights[gidx] = (uint16_t)weight;
+	republish(c);
+	return 0;
+}
+
+void sl_checks_show_servers_state(struct sl_checks *c, struct sl_outbuf *out)
+{
+	/* HAProxy's `show servers state` (version 1 format), the columns sluice has */
+	sl_outbuf_printf(out, "1\n# be_name srv_name srv_addr srv_port srv_op_state srv_admin_state "
+			      "srv_uweight srv_iweight srv_time_since_last_change srv_check_status "
+			      "srv_check_health srv_check_state\n");
+	if (c == NULL)
+		return;
+	uint64_t now = sl_dp_now_ms(c->dp);
+	for (unsigned g = 0; g < c->n; g++) {
+		const struct sl_check_srv *s = &c->srv[g];
+		const struct srv_meta *m = &c->meta[g];
+		if (m->name == NULL) /* a slot no server of this configuration has */
+			continue;
+		/* HAProxy's op_state: 0 stopped, 1 starting, 2 running, 3 stopping; admin: bit 1
+		 * forced maintenance, bit 4 (0x10) forced drain */
+		int op = s->op == SL_CHK_OP_DOWN ? 0 : 2;
+		unsigned adm = ((s->admin & SL_CHK_ADM_MAINT) ? 0x01u : 0u) |
+			       ((s->admin & SL_CHK_ADM_DRAIN) ? 0x08u : 0u);
+		sl_outbuf_printf(out, "%s %s %u.%u.%u.%u %u %d %u %d %d %" PRIu64 " %d %d %d\n",
+				 m->backend, m->name, m->ip >> 24, (m->ip >> 16) & 255,
+				 (m->ip >> 8) & 255, m->ip & 255, m->port, op, adm, s->weight,
+				 c->weights[g] == SL_SRV_WEIGHT_CFG ? s->weight : c->weights[g],
+				 sl_check_srv_lastchg(s, now), (int)s->status, s->health,
+				 s->check ? 1 : 0);
+	}
+}
+
+void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t n)
+{
+	if (c == NULL)
+		return;
+	uint64_t now = sl_dp_now_ms(c->dp);
+	for (unsigned g = 0; g < c->n; g++) {
+		const struct sl_check_srv *s = &c->srv[g];
+		if (c->meta[g].name == NULL)
+			continue;
+		struct sl_stats_row *r = sl_stats_find(rows, n, c->meta[g].backend, c->meta[g].name);
+		if (r == NULL)
+			continue;
+		char buf[64];
+		sl_stats_set_str(r, SL_ST_STATUS, sl_check_srv_status_text(s, buf, sizeof(buf)));
+		if (s->admin & SL_CHK_ADM_MAINT)
+			continue;
+		sl_stats_set_u(r, SL_ST_LASTCHG, sl_check_srv_lastchg(s, now));
+		sl_stats_set_u(r, SL_ST_DOWNTIME, sl_check_srv_downtime(s, now));
+		if (!s->check)
+			continue;
+		sl_stats_set_str(r, SL_ST_CHECK_STATUS, sl_check_srv_check_status(s, buf, sizeof(buf)));
+		if (s->status > SL_CHK_INI)
+			sl_stats_set_u(r, SL_ST_CHECK_DURATION, s->duration_ms);
+		if (sl_check_status_has_code(s->status))
+			sl_stats_set_u(r, SL_ST_CHECK_CODE, (uint64_t)s->code);
+		sl_stats_set_u(r, SL_ST_CHKFAIL, s->chkfail);
+		sl_stats_set_u(r, SL_ST_CHKDOWN, s->chkdown);
+		sl_stats_set_u(r, SL_ST_CHECK_HEALTH, (uint64_t)s->health);
+		sl_stats_set_str(r, SL_ST_CHECK_DESC, sl_check_status_desc(s->status));
+	}
+}

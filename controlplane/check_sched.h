@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Health checks of the servers of mode tcp backends, on the main lcore: controlplane/check/check.c
+ * decides when to check and what results mean, the first worker probes
+ * (dataplane/l4/probe.c), and every state change becomes a new L4 generation (RCU) and, with
+ * `on-marked-down shutdown-sessions`, a reset of the server's flows. Admin states set from the
+ * stats socket (maint/drain/ready) go through the same per-server state.
+ */
+#ifndef SL_CHECKS_H
+#define SL_CHECKS_H
+
+#include <stddef.h>
+
+#include "controlplane/check/check.h"
+
+struct sl_dp;
+struct sl_cfg;
+struct sl_outbuf;
+struct sl_stats_row;
+
+struct sl_checks;
+
+struct sl_l4_conf;
+
+/* Creates the check state of every server of L4 generation @l4 (built from @cfg) and schedules
+ * the first checks. Main lcore, after the L4 step. NULL when out of memory. */
+struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
+				   const struct sl_l4_conf *l4);
+
+/*
+ * A reload: @c was created for the new configuration; every server that @old (the running
+ * one's) also has, by counter slot and name, keeps its state, counters and a weight set at run
+ * time (sl_check_srv_carry). Publishes nothing: sl_checks_publish() does.
+ */
+void sl_checks_carry(struct sl_checks *c, const struct sl_checks *old);
+
+/* Builds the L4 generation from @c's configuration and server states and publishes it (RCU). */
+void sl_checks_publish(struct sl_checks *c);
+void sl_checks_destroy(struct sl_checks *c);
+
+/* Once a millisecond on the main lcore: results in, state changes out, due probes out. */
+void sl_checks_tick(struct sl_checks *c);
+
+/*
+ * `set server B/S state ready|drain|maint` (and enable/disable server): applies the admin
+ * state, republishes when it changed. Returns 0, or -ENOENT when @gidx is out of range.
+ */
+int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd cmd);
+
+/* `set server B/S weight N` (0..256): a new generation with that weight; 0 drains the server
+ * (no new traffic, clients persisting by cookie still reach it). Returns 0 or -EINVAL. */
+int sl_checks_set_weight(struct sl_checks *c, int gidx, int weight);
+
+/* `show servers state`: HAProxy's format (version 1), the columns sluice keeps. */
+struct sl_outbuf;
+void sl_checks_show_servers_state(struct sl_checks *c, struct sl_outbuf *out);
+
+/* Fills the status and check columns of the server rows of mode tcp backends. */
+void sl_checks_fill_rows(struct sl_checks *c, struct sl_stats_row *rows, size_t n);
+
+#endif

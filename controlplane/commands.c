@@ -1,0 +1,1055 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "controlplane/commands.h"
+#include "dataplane/http/http.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_telemetry.h>
+#include <rte_mempool.h>
+#include <rte_version.h>
+
+#include "controlplane/cfg/cfg.h"
+#include "controlplane/cfg/cfg_reload.h"
+#include "controlplane/stats/cmdlang.h"
+#include "proto/outbuf.h"
+#include "controlplane/stats/stats_model.h"
+#include "controlplane/stats/stats_sock.h"
+#include "controlplane/check_sched.h"
+#include "dataplane/l4/flow.h"
+#include "controlplane/ports.h"
+#include "dataplane/tcphost/tcphost.h"
+#include "dataplane/tcp/stack.h"
+
+#define SL_CTL_MAX_SOCKS 8
+
+/* One lcore at the last sample, and what the second before it showed. */
+struct ctl_lsample {
+	uint64_t tsc, busy, rx, tx;
+	double busy_ratio;
+	uint64_t rx_pps, tx_pps;
+};
+
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct sl_ctl *tel_ctl; /* guarded by tel_lock */
+
+struct sl_ctl {
+	struct sl_dp *dp;
+	const struct sl_cfg *cfg;
+	struct sl_stats_sock *socks[SL_CTL_MAX_SOCKS];
+	unsigned nsocks;
+	uint64_t start_sec;
+	struct sl_checks *checks; /* server states (checks and admin) */
+	/* `clear counters all`: the cumulative columns' values then, by row; read by the stats
+	 * pages on proxy lcores too, so a replaced one is freed only at the next replacement */
+	struct ctl_base *base, *base_old;
+	/* rates (rate, req_rate and their maxima) from one sample a second; same reading rules */
+	struct ctl_rates *rates, *rates_old;
+	uint64_t sampled_ms;
+	struct ctl_lsample lsamp[RTE_MAX_LCORE]; /* lcores at the last sample */
+	/* the rows of the last sample, for DPDK telemetry (its own thread: guarded by tel_lock) */
+	struct sl_stats_row *snap;
+	size_t nsnap;
+	int (*reload)(void *arg, struct sl_outbuf *out); /* `reload` (set by main) */
+	void *reload_arg;
+};
+
+struct ctl_base {
+	size_t n; /* rows */
+	uint64_t v[];
+};
+
+/* One row's rates, by row (the rows of one configuration come in one order). */
+struct ctl_rate {
+	uint64_t stot, req;		/* the counters at the sample */
+	uint64_t rate, rate_max;	/* sessions per second: the last second's, the highest */
+	uint64_t req_rate, req_rate_max; /* requests per second (frontends) */
+	uint64_t smax, qmax;		/* the highest scur / qcur seen at a sample */
+};
+
+struct ctl_rates {
+	size_t n;
+	struct ctl_rate r[];
+};
+
+
+/* The cumulative columns `clear counters all` sets back to zero (HAProxy's "all" counters;
+ * gauges such as scur, states and check results stay). */
+static const int cleared_cols[] = {
+	SL_ST_STOT,	SL_ST_BIN,	SL_ST_BOUT,	  SL_ST_DREQ,	    SL_ST_DRESP,
+	SL_ST_EREQ,	SL_ST_ECON,	SL_ST_ERESP,	  SL_ST_WRETR,	    SL_ST_WREDIS,
+	SL_ST_CHKFAIL,	SL_ST_CHKDOWN,	SL_ST_LBTOT,	  SL_ST_HRSP_1XX,   SL_ST_HRSP_2XX,
+	SL_ST_HRSP_3XX, SL_ST_HRSP_4XX, SL_ST_HRSP_5XX,	  SL_ST_HRSP_OTHER, SL_ST_REQ_TOT,
+	SL_ST_CLI_ABRT, SL_ST_SRV_ABRT,
+};
+#define NCLEARED (sizeof(cleared_cols) / sizeof(cleared_cols[0]))
+
+/* Sum of one counter over every lcore. */
+static uint64_t ctr_sum(const struct sl_dp *dp, enum sl_ctr c)
+{
+	uint64_t s = 0;
+	unsigned id;
+	RTE_LCORE_FOREACH(id)
+		s += dp->ctrs[id].c[c];
+	return s;
+}
+
+/* HAProxy's `show info` fields (so existing tooling parses it), filled with what sluice knows. */
+static int cmd_show_info(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t up = sl_dp_now_ms(dp) / 1000;
+	char uptime[64], build[128];
+	snprintf(uptime, sizeof(uptime), "%" PRIu64 "d %" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s",
+		 up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	snprintf(build, sizeof(build), "sluice %s on %s", SL_VERSION, rte_version());
+	struct sl_stats_info inf;
+	sl_stats_info_init(&inf);
+	sl_stats_info_set_str(&inf, SL_INF_NAME, "sluice");
+	sl_stats_info_set_str(&inf, SL_INF_VERSION, SL_VERSION);
+	sl_stats_info_set_str(&inf, SL_INF_RELEASE_DATE, "");
+	sl_stats_info_set_u(&inf, SL_INF_NBTHREAD, rte_lcore_count());
+	sl_stats_info_set_u(&inf, SL_INF_NBPROC, 1);
+	sl_stats_info_set_u(&inf, SL_INF_PROCESS_NUM, 1);
+	sl_stats_info_set_u(&inf, SL_INF_PID, (uint64_t)getpid());
+	sl_stats_info_set_str(&inf, SL_INF_UPTIME, uptime);
+	sl_stats_info_set_u(&inf, SL_INF_UPTIME_SEC, up);
+	sl_stats_info_set_u(&inf, SL_INF_MAXCONN, (uint64_t)ctl->cfg->global.maxconn);
+	sl_stats_info_set_u(&inf, SL_INF_HARD_MAXCONN, (uint64_t)ctl->cfg->global.maxconn);
+	sl_stats_info_set_u(&inf, SL_INF_BUSY_POLLING, dp->poll_mode);
+	sl_stats_info_set_u(&inf, SL_INF_TOTAL_BYTES_OUT, ctr_sum(dp, SL_CTR_TX_BYTES));
+	sl_stats_info_set_u(&inf, SL_INF_START_TIME_SEC, ctl->start_sec);
+	sl_stats_info_set_str(&inf, SL_INF_BUILD_INFO, build);
+	int r = sl_stats_cmd_show_info(&inf, argc, argv, out);
+	sl_stats_info_free(&inf);
+	return r;
+}
+
+/* Adds @v to a u64 column of @r. */
+static void add_u(struct sl_stats_row *r, int col, uint64_t v)
+{
+	if (r != NULL)
+		sl_stats_set_u(r, col, sl_stats_get_u(r, col) + v);
+}
+
+/*
+ * L4 counters into the rows: per server from every worker's block, summed into its backend and
+ * the frontends that use it (scur, stot, bin, bout; HAProxy's meaning of each).
+ */
+static void set_lastsess(struct sl_stats_row *r, uint64_t last_ms, uint64_t now_ms);
+
+static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
+{
+	const struct sl_l4_conf *c = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	uint64_t now = sl_dp_now_ms(dp);
+	if (c == NULL)
+		return;
+	for (unsigned bi = 0; bi < c->nbackends; bi++) {
+		const struct sl_l4_backend *b = &c->backends[bi];
+		struct sl_stats_row *brow = sl_stats_find(rows, n, b->name, "BACKEND");
+		uint64_t bt[4] = {0}, blast = 0;
+		for (unsigned i = 0; i < b->nservers; i++) {
+			uint64_t v[4] = {0}, last = 0;
+			for (unsigned k = 0; k < dp->nworkers; k++) {
+				const struct sl_srv_ctrs *sc =
+					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
+				v[0] += sc->stot - sc->ended;
+				v[1] += sc->stot;
+				v[2] += sc->bin;
+				v[3] += sc->bout;
+				if (sc->last_ms > last)
+					last = sc->last_ms;
+			}
+			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
+			set_lastsess(r, last, now);
+			if (last > blast)
+				blast = last;
+			add_u(r, SL_ST_SCUR, v[0]);
+			add_u(r, SL_ST_STOT, v[1]);
+			add_u(r, SL_ST_LBTOT, v[1]); /* every flow or connection was a balancing choice */
+			add_u(r, SL_ST_BIN, v[2]);
+			add_u(r, SL_ST_BOUT, v[3]);
+			for (int k = 0; k < 4; k++)
+				bt[k] += v[k];
+		}
+		set_lastsess(brow, blast, now);
+		add_u(brow, SL_ST_SCUR, bt[0]);
+		add_u(brow, SL_ST_STOT, bt[1]);
+		add_u(brow, SL_ST_LBTOT, bt[1]);
+		add_u(brow, SL_ST_BIN, bt[2]);
+		add_u(brow, SL_ST_BOUT, bt[3]);
+		for (unsigned s = 0; s < c->nservices; s++) {
+			if (c->services[s].backend != bi)
+				continue;
+			struct sl_stats_row *f = sl_stats_find(rows, n, c->services[s].frontend, "FRONTEND");
+			add_u(f, SL_ST_SCUR, bt[0]);
+			add_u(f, SL_ST_STOT, bt[1]);
+			add_u(f, SL_ST_BIN, bt[2]);
+			add_u(f, SL_ST_BOUT, bt[3]);
+			break; /* one frontend's share is not known per service: count it once */
+		}
+	}
+}
+
+/* A counter of the HTTP engine's per-proxy or per-server block that goes into a column as is. */
+struct hx_col {
+	int col;
+	size_t off; /* of its uint64_t in struct sl_hx_pxctr or struct sl_hx_srvctr */
+};
+
+#define PXC(c, f) {c, offsetof(struct sl_hx_pxctr, f)}
+#define SVC(c, f) {c, offsetof(struct sl_hx_srvctr, f)}
+static const struct hx_col fe_cols[] = {
+	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_EREQ, ereq), PXC(SL_ST_BIN, bin),
+	PXC(SL_ST_BOUT, bout),	     PXC(SL_ST_DREQ, dreq),
+};
+static const struct hx_col be_cols[] = {
+	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_BIN, bin),	PXC(SL_ST_BOUT, bout),
+	PXC(SL_ST_ECON, econ),	     PXC(SL_ST_ERESP, eresp),	PXC(SL_ST_WRETR, wretr),
+	PXC(SL_ST_WREDIS, wredis),   PXC(SL_ST_CLI_ABRT, cli_abrt), PXC(SL_ST_SRV_ABRT, srv_abrt),
+};
+static const struct hx_col srv_cols[] = {
+	SVC(SL_ST_CLI_ABRT, cli_abrt), SVC(SL_ST_SRV_ABRT, srv_abrt), SVC(SL_ST_BIN, bin),
+	SVC(SL_ST_BOUT, bout),	       SVC(SL_ST_REQ_TOT, req_tot),   SVC(SL_ST_ECON, econ),
+	SVC(SL_ST_ERESP, eresp),       SVC(SL_ST_WRETR, wretr),	      SVC(SL_ST_WREDIS, wredis),
+};
+#undef PXC
+#undef SVC
+
+static void add_cols(struct sl_stats_row *r, const void *ctr, const struct hx_col *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		memcpy(&v, (const char *)ctr + cols[i].off, sizeof(v));
+		add_u(r, cols[i].col, v);
+	}
+}
+
+/*
+ * HTTP counters into the rows, summed over the proxy lcores: frontends' sessions (scur, stot),
+ * req_tot, hrsp_* and ereq; backends' req_tot and hrsp_*; servers' hrsp_* (their scur and stot
+ * come with the L4 counters: the proxy counts its server connections there).
+ */
+/* HAProxy's qtime, ctime, rtime and ttime of a backend or server row: the averages of its last
+ * transactions (each lcore's sliding sums added, divided by the samples they stand for). */
+static void set_times(struct sl_stats_row *r, const struct sl_hx_times *t)
+{
+	if (r == NULL || t->n == 0)
+		return;
+	sl_stats_set_u(r, SL_ST_QTIME, t->q / t->n);
+	sl_stats_set_u(r, SL_ST_CTIME, t->c / t->n);
+	sl_stats_set_u(r, SL_ST_RTIME, t->r / t->n);
+	sl_stats_set_u(r, SL_ST_TTIME, t->t / t->n);
+}
+
+/* lastsess: seconds since a session last went to the server or backend (-1: never) */
+static void set_lastsess(struct sl_stats_row *r, uint64_t last_ms, uint64_t now_ms)
+{
+	if (r != NULL && last_ms > 0)
+		sl_stats_set_s(r, SL_ST_LASTSESS, (int64_t)((now_ms - last_ms) / 1000));
+}
+
+/*
+ * HTTP counters into the rows, summed over the proxy lcores: frontends' sessions (scur, stot),
+ * req_tot, hrsp_* and ereq; backends' req_tot, hrsp_*, cli_abrt, srv_abrt, times and lastsess;
+ * servers' hrsp_*, aborts, times (their scur and stot come with the L4 counters: the proxy
+ * counts its server connections there).
+ */
+static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_stats_row *rows,
+		      size_t n)
+{
+	unsigned npx = SL_PX_SLOTS + 1;
+	struct sl_hx_pxctr *sum = calloc(npx, sizeof(*sum));
+	struct sl_hx_srvctr *srv = calloc(SL_L4_MAX_SERVERS, sizeof(*srv));
+	if (sum == NULL || srv == NULL)
+		goto out;
+	bool any = false;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		if (lc->hx != NULL) {
+			sl_httpx_sum(lc, sum, npx, srv);
+			any = true;
+		}
+	}
+	if (!any)
+		goto out;
+	static const int hcol[6] = {SL_ST_HRSP_1XX, SL_ST_HRSP_2XX, SL_ST_HRSP_3XX,
+				    SL_ST_HRSP_4XX, SL_ST_HRSP_5XX, SL_ST_HRSP_OTHER};
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (px->slot <= 0 || (unsigned)px->slot >= npx || px->mode != SL_MODE_HTTP)
+			continue;
+		const struct sl_hx_pxctr *c = &sum[px->slot];
+		if (px->cap & SL_CAP_FE) {
+			struct sl_stats_row *f = sl_stats_find(rows, n, px->name, "FRONTEND");
+			add_u(f, SL_ST_SCUR, c->stot - c->ended);
+			add_u(f, SL_ST_STOT, c->stot);
+			add_cols(f, c, fe_cols, RTE_DIM(fe_cols));
+			for (int k = 0; k < 6; k++)
+				add_u(f, hcol[k], c->hrsp[k]);
+		}
+		if (px->cap & SL_CAP_BE) {
+			struct sl_stats_row *b = sl_stats_find(rows, n, px->name, "BACKEND");
+			add_cols(b, c, be_cols, RTE_DIM(be_cols));
+			add_u(b, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
+			for (int k = 0; k < 6; k++)
+				add_u(b, hcol[k], c->hrsp[k]);
+			set_times(b, &c->tm);
+		}
+	}
+	const struct sl_l4_conf *l4 = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
+		const struct sl_l4_backend *b = &l4->backends[bi];
+		for (unsigned i = 0; i < b->nservers; i++) {
+			const struct sl_hx_srvctr *c = &srv[b->servers[i].gidx];
+			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
+			for (int k = 0; k < 6; k++)
+				add_u(r, hcol[k], c->hrsp[k]);
+			add_cols(r, c, srv_cols, RTE_DIM(srv_cols));
+			set_times(r, &c->tm);
+		}
+	}
+out:
+	free(sum);
+	free(srv);
+}
+
+/* The rows as the counters stand, before any `clear counters all` is taken off. */
+static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+{
+	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
+		return -ENOMEM;
+	fill_l4(ctl->dp, *rows, *n);
+	fill_http(ctl->dp, ctl->cfg, *rows, *n);
+	sl_checks_fill_rows(ctl->checks, *rows, *n);
+	return 0;
+}
+
+/* Raw rows as `show stat` gives them: the `clear counters all` baseline taken off, the rates
+ * and maxima of the last sample put in. */
+static void finish_rows(const struct sl_ctl *ctl, struct sl_stats_row *rows, size_t n)
+{
+	/* the rows of one configuration come in the same order every time */
+	const struct ctl_base *base = __atomic_load_n(&ctl->base, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; base != NULL && i < n && i < base->n; i++)
+		for (size_t k = 0; k < NCLEARED; k++) {
+			uint64_t b = base->v[i * NCLEARED + k];
+			if (b == 0)
+				continue;
+			uint64_t v = sl_stats_get_u(&rows[i], cleared_cols[k]);
+			sl_stats_set_u(&rows[i], cleared_cols[k], v > b ? v - b : 0);
+		}
+	const struct ctl_rates *rt = __atomic_load_n(&ctl->rates, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; rt != NULL && rt->n == n && i < n; i++) {
+		struct sl_stats_row *r = &rows[i];
+		sl_stats_set_u(r, SL_ST_RATE, rt->r[i].rate);
+		sl_stats_set_u(r, SL_ST_RATE_MAX, rt->r[i].rate_max);
+		/* maxima: sampled once a second, and never below the current value */
+		uint64_t cur = sl_stats_get_u(r, SL_ST_SCUR), q = sl_stats_get_u(r, SL_ST_QCUR);
+		sl_stats_set_u(r, SL_ST_SMAX, rt->r[i].smax > cur ? rt->r[i].smax : cur);
+		if (r->obj != SL_STATS_FE)
+			sl_stats_set_u(r, SL_ST_QMAX, rt->r[i].qmax > q ? rt->r[i].qmax : q);
+		if (r->obj == SL_STATS_FE) {
+			sl_stats_set_u(r, SL_ST_REQ_RATE, rt->r[i].req_rate);
+			sl_stats_set_u(r, SL_ST_REQ_RATE_MAX, rt->r[i].req_rate_max);
+		}
+	}
+}
+
+int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
+{
+	if (raw_rows(ctl, rows, n) < 0)
+		return -ENOMEM;
+	finish_rows(ctl, *rows, *n);
+	return 0;
+}
+
+static void set_rates(struct sl_ctl *ctl, struct ctl_rates *r)
+{
+	struct ctl_rates *old = ctl->rates;
+	__atomic_store_n(&ctl->rates, r, __ATOMIC_RELEASE);
+	free(ctl->rates_old);
+	ctl->rates_old = old;
+}
+
+void sl_ctl_sample(struct sl_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t now = sl_dp_now_ms(dp);
+	if (ctl->sampled_ms != 0 && now - ctl->sampled_ms < 1000)
+		return;
+	uint64_t elapsed = ctl->sampled_ms != 0 ? now - ctl->sampled_ms : 0;
+	ctl->sampled_ms = now;
+	/* lcores: busy share and packet rates over the last second */
+	uint64_t tsc = rte_rdtsc();
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		struct ctl_lsample *l = &ctl->lsamp[id];
+		const struct sl_lcore_ctrs *c = &dp->ctrs[id];
+		uint64_t busy = c->busy_cycles, rx = c->c[SL_CTR_RX_PKTS], tx = c->c[SL_CTR_TX_PKTS];
+		if (l->tsc != 0 && tsc > l->tsc) {
+			double dt = (double)(tsc - l->tsc);
+			l->busy_ratio = (double)(busy - l->busy) / dt;
+			double secs = dt / (double)(dp->tsc_hz ? dp->tsc_hz : 1);
+			l->rx_pps = (uint64_t)((double)(rx - l->rx) / secs);
+			l->tx_pps = (uint64_t)((double)(tx - l->tx) / secs);
+		}
+		l->tsc = tsc;
+		l->busy = busy;
+		l->rx = rx;
+		l->tx = tx;
+	}
+	/* rows: sessions and requests per second */
+	struct sl_stats_row *rows;
+	size_t n;
+	if (raw_rows(ctl, &rows, &n) < 0)
+		return;
+	struct ctl_rates *nr = calloc(1, sizeof(*nr) + (n ? n : 1) * sizeof(nr->r[0]));
+	if (nr == NULL) {
+		sl_stats_rows_free(rows, n);
+		return;
+	}
+	nr->n = n;
+	const struct ctl_rates *prev = ctl->rates;
+	for (size_t i = 0; i < n; i++) {
+		struct ctl_rate *r = &nr->r[i];
+		r->stot = sl_stats_get_u(&rows[i], SL_ST_STOT);
+		r->req = sl_stats_get_u(&rows[i], SL_ST_REQ_TOT);
+		r->smax = sl_stats_get_u(&rows[i], SL_ST_SCUR);
+		r->qmax = sl_stats_get_u(&rows[i], SL_ST_QCUR);
+		if (prev == NULL || prev->n != n)
+			continue;
+		const struct ctl_rate *p = &prev->r[i];
+		if (p->smax > r->smax)
+			r->smax = p->smax;
+		if (p->qmax > r->qmax)
+			r->qmax = p->qmax;
+		if (elapsed == 0)
+			continue;
+		r->rate = r->stot > p->stot ? (r->stot - p->stot) * 1000 / elapsed : 0;
+		r->req_rate = r->req > p->req ? (r->req - p->req) * 1000 / elapsed : 0;
+		r->rate_max = r->rate > p->rate_max ? r->rate : p->rate_max;
+		r->req_rate_max = r->req_rate > p->req_rate_max ? r->req_rate : p->req_rate_max;
+	}
+	set_rates(ctl, nr);
+	/* the same rows, as `show stat` gives them now, for the telemetry thread */
+	finish_rows(ctl, rows, n);
+	pthread_mutex_lock(&tel_lock);
+	struct sl_stats_row *old = ctl->snap;
+	size_t nold = ctl->nsnap;
+	ctl->snap = rows;
+	ctl->nsnap = n;
+	pthread_mutex_unlock(&tel_lock);
+	sl_stats_rows_free(old, nold);
+}
+
+/* ------------------------------------------------------------------ DPDK telemetry
+ *
+ * `dpdk-telemetry.py -f <file prefix>` shows /sluice/counters, /sluice/lcores and /sluice/stat.
+ * The callbacks run in DPDK's telemetry thread: they read the per-lcore counters (plain loads,
+ * as every reader) and the rows of the last second's sample, which main swaps under tel_lock;
+ * never the configuration or the L4 generation, which main frees without telling that thread.
+ */
+
+static int tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	pthread_mutex_lock(&tel_lock);
+	const struct sl_ctl *ctl = tel_ctl;
+	rte_tel_data_start_dict(d);
+	for (int k = 0; ctl != NULL && k < SL_CTR_MAX; k++)
+		rte_tel_data_add_dict_u64(d, sl_ctr_name((enum sl_ctr)k), ctr_sum(ctl->dp, (enum sl_ctr)k));
+	pthread_mutex_unlock(&tel_lock);
+	return 0;
+}
+
+static int tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	pthread_mutex_lock(&tel_lock);
+	const struct sl_ctl *ctl = tel_ctl;
+	rte_tel_data_start_dict(d);
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		if (ctl == NULL)
+			break;
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		if (c == NULL)
+			break;
+		const struct sl_lcore_ctrs *k = &ctl->dp->ctrs[id];
+		const struct ctl_lsample *l = &ctl->lsamp[id];
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_u64(c, "rx_packets", k->c[SL_CTR_RX_PKTS]);
+		rte_tel_data_add_dict_u64(c, "tx_packets", k->c[SL_CTR_TX_PKTS]);
+		rte_tel_data_add_dict_u64(c, "busy_cycles", k->busy_cycles);
+		rte_tel_data_add_dict_u64(c, "busy_permille", (uint64_t)(l->busy_ratio * 1000));
+		rte_tel_data_add_dict_u64(c, "rx_pps", l->rx_pps);
+		rte_tel_data_add_dict_u64(c, "tx_pps", l->tx_pps);
+		char name[16];
+		snprintf(name, sizeof(name), "%u", id);
+		rte_tel_data_add_dict_container(d, name, c, 0);
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return 0;
+}
+
+/* /sluice/stat: "proxy/server" -> the main columns of its show stat row (DPDK keeps at most
+ * RTE_TEL_MAX_DICT_ENTRIES of them: the first rows of a large configuration). */
+static int tel_stat(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static const int cols[] = {SL_ST_SCUR, SL_ST_STOT, SL_ST_BIN, SL_ST_BOUT, SL_ST_EREQ,
+				   SL_ST_ECON, SL_ST_ERESP, SL_ST_RATE, SL_ST_REQ_TOT,
+				   SL_ST_HRSP_2XX, SL_ST_HRSP_5XX, SL_ST_CHKFAIL};
+	pthread_mutex_lock(&tel_lock);
+	const struct sl_ctl *ctl = tel_ctl;
+	rte_tel_data_start_dict(d);
+	for (size_t i = 0; ctl != NULL && i < ctl->nsnap && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
+		const struct sl_stats_row *r = &ctl->snap[i];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		if (c == NULL)
+			break;
+		rte_tel_data_start_dict(c);
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+			rte_tel_data_add_dict_u64(c, sl_stats_col_name(cols[k]), sl_stats_get_u(r, cols[k]));
+		const char *st = sl_stats_get_str(r, SL_ST_STATUS);
+		if (st != NULL && st[0] != '\0')
+			rte_tel_data_add_dict_string(c, "status", st);
+		char name[RTE_TEL_MAX_STRING_LEN];
+		snprintf(name, sizeof(name), "%s/%s", sl_stats_get_str(r, SL_ST_PXNAME),
+			 sl_stats_get_str(r, SL_ST_SVNAME));
+		rte_tel_data_add_dict_container(d, name, c, 0);
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return 0;
+}
+
+static void tel_register(struct sl_ctl *ctl)
+{
+	static bool registered; /* DPDK keeps commands for the life of the process */
+	pthread_mutex_lock(&tel_lock);
+	tel_ctl = ctl;
+	pthread_mutex_unlock(&tel_lock);
+	if (registered)
+		return;
+	registered = true;
+	rte_telemetry_register_cmd("/sluice/counters", tel_counters,
+				   "sluice: every dataplane counter summed over the lcores");
+	rte_telemetry_register_cmd("/sluice/lcores", tel_lcores,
+				   "sluice: per lcore packets, busy share and packet rates");
+	rte_telemetry_register_cmd("/sluice/stat", tel_stat,
+				   "sluice: show stat's main columns per proxy/server (last second)");
+}
+
+/* The XDP program's steering counters summed over the af_xdp ports that run it; false when no
+ * port does. */
+static bool xdp_sum(const struct sl_dp *dp, uint64_t *sum)
+{
+	bool any = false;
+	memset(sum, 0, SL_XDP_NCTR * sizeof(*sum));
+	for (unsigned i = 0; i < dp->nports; i++) {
+		uint64_t v[SL_XDP_NCTR];
+		if (!sl_xdp_port_counters(&dp->ports[i].xdp, v))
+			continue;
+		any = true;
+		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
+			sum[k] += v[k];
+	}
+	return any;
+}
+
+void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
+{
+	const struct sl_dp *dp = ctl->dp;
+	memset(v, 0, sizeof(*v));
+	for (int k = 0; k < SL_CTR_MAX; k++)
+		v->ctr[k] = (struct sl_stats_prom_counter){sl_ctr_name((enum sl_ctr)k),
+							   ctr_sum(dp, (enum sl_ctr)k),
+							   k >= SL_CTR_FIRST_DROP};
+	size_t nc = SL_CTR_MAX;
+	uint64_t x[SL_XDP_NCTR];
+	if (xdp_sum(dp, x))
+		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
+			v->ctr[nc++] = (struct sl_stats_prom_counter){sl_xdp_ctr_name(k), x[k], false};
+	size_t nl = 0;
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		const struct sl_lcore *lc = dp->lcores[id];
+		const struct ctl_lsample *l = &ctl->lsamp[id];
+		unsigned r = lc->roles;
+		v->lc[nl++] = (struct sl_stats_prom_lcore){
+			.id = id,
+			.role = r == (SL_ROLE_WORKER | SL_ROLE_PROXY)		     ? "worker+proxy" :
+				r == (SL_ROLE_MAIN | SL_ROLE_WORKER | SL_ROLE_PROXY) ? "main+worker+proxy" :
+				(r & SL_ROLE_MAIN)				     ? "main" :
+				(r & SL_ROLE_PROXY)				     ? "proxy" :
+										       "worker",
+			.busy = l->busy_ratio,
+			.rx_pps = l->rx_pps,
+			.tx_pps = l->tx_pps};
+	}
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (lc->l4.ft != NULL) {
+			v->dp.flows += sl_flow_count(lc->l4.ft);
+			v->dp.flows_capacity += sl_flow_capacity(lc->l4.ft);
+		}
+	}
+	v->dp.counters = v->ctr;
+	v->dp.n_counters = nc;
+	v->dp.lcores = v->lc;
+	v->dp.n_lcores = nl;
+}
+
+static void set_base(struct sl_ctl *ctl, struct ctl_base *b)
+{
+	struct ctl_base *old = ctl->base;
+	__atomic_store_n(&ctl->base, b, __ATOMIC_RELEASE);
+	free(ctl->base_old);
+	ctl->base_old = old;
+}
+
+/* clear counters [all]: the maxima start again; "all" also starts every cumulative counter
+ * from zero (they are per-lcore sums that only their lcore writes: the values now become the
+ * baseline taken off every later read). */
+static int cmd_clear_counters(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	set_rates(ctl, NULL); /* the maxima (smax, qmax, rate_max, req_rate_max) start again */
+	if (argc < 3 || strcmp(argv[2], "all") != 0)
+		return 0;
+	struct sl_stats_row *rows;
+	size_t n;
+	if (raw_rows(ctl, &rows, &n) < 0) {
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return -1;
+	}
+	struct ctl_base *base = calloc(1, sizeof(*base) + (n ? n * NCLEARED : 1) * sizeof(uint64_t));
+	if (base == NULL) {
+		sl_stats_rows_free(rows, n);
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < NCLEARED; k++)
+			base->v[i * NCLEARED + k] = sl_stats_get_u(&rows[i], cleared_cols[k]);
+	sl_stats_rows_free(rows, n);
+	base->n = n;
+	set_base(ctl, base);
+	return 0;
+}
+
+static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	struct sl_stats_row *rows;
+	size_t n;
+	if (sl_ctl_stats_rows(ctl, &rows, &n) < 0) {
+		sl_outbuf_printf(out, "Out of memory.\n");
+		return 0;
+	}
+	int r = sl_stats_cmd_show_stat(rows, n, argc, argv, out);
+	sl_stats_rows_free(rows, n);
+	return r;
+}
+
+static int cmd_show_tcp(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_proxy_show(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_show_http(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_httpx_show(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_show_errors(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_httpx_show_errors(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_show_servers_state(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_checks_show_servers_state(ctl->checks, out);
+	return 0;
+}
+
+static int cmd_reload_certs(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_httpx_reload_certs(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_reload(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (ctl->reload == NULL) {
+		sl_outbuf_printf(out, "reload is not available.\n");
+		return 0;
+	}
+	ctl->reload(ctl->reload_arg, out);
+	return 0;
+}
+
+#define SHOW_SESS_MAX 200
+
+/* show sess: a bounded summary of what is live: L4 flows per worker and service, then HTTP
+ * sessions one per line (the first SHOW_SESS_MAX). */
+static int cmd_show_sess(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t flows = 0;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (lc->l4.ft == NULL)
+			continue;
+		unsigned n = sl_flow_count(lc->l4.ft);
+		flows += n;
+		sl_outbuf_printf(out, "l4 worker=%u flows=%u capacity=%u\n", lc->lcore_id, n,
+				 sl_flow_capacity(lc->l4.ft));
+	}
+	const struct sl_l4_conf *c = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	for (unsigned bi = 0; c != NULL && bi < c->nbackends; bi++) {
+		const struct sl_l4_backend *b = &c->backends[bi];
+		for (unsigned i = 0; i < b->nservers; i++) {
+			uint64_t cur = 0;
+			for (unsigned k = 0; k < dp->nworkers; k++) {
+				const struct sl_srv_ctrs *sc =
+					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
+				cur += sc->stot - sc->ended;
+			}
+			if (cur > 0)
+				sl_outbuf_printf(out, "server %s/%s connections=%" PRIu64 "\n", b->name,
+						 b->servers[i].name, cur);
+		}
+	}
+	unsigned shown = sl_httpx_show_sess(dp, out, SHOW_SESS_MAX);
+	sl_outbuf_printf(out, "total: %" PRIu64 " l4 flows, %u http sessions shown%s\n", flows,
+			 shown, shown == SHOW_SESS_MAX ? " (more not shown)" : "");
+	return 0;
+}
+
+/* show pools: every fixed pool, its use and its size */
+static int cmd_show_pools(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	if (dp->pool != NULL)
+		sl_outbuf_printf(out, "mbuf %s: used %u free %u size %u (element %u bytes)\n",
+				 dp->pool->name, rte_mempool_in_use_count(dp->pool),
+				 rte_mempool_avail_count(dp->pool), dp->pool->size,
+				 dp->pool->elt_size);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (lc->l4.ft != NULL)
+			sl_outbuf_printf(out, "lcore %u l4_flows: used %u free %u\n", lc->lcore_id,
+					 sl_flow_count(lc->l4.ft),
+					 sl_flow_capacity(lc->l4.ft) - sl_flow_count(lc->l4.ft));
+	}
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		struct sl_tcp_stats st;
+		if (lc->tcp == NULL)
+			continue;
+		sl_tcp_stack_stats(lc->tcp, &st);
+		sl_outbuf_printf(out, "lcore %u tcp_conns: used %u free %u (time_wait %u)\n",
+				 lc->lcore_id, st.conns_in_use, st.conns_max - st.conns_in_use,
+				 st.time_wait_in_use);
+		sl_outbuf_printf(out, "lcore %u tcp_chunks: used %u free %u\n", lc->lcore_id,
+				 st.chunks_in_use, st.chunks_max - st.chunks_in_use);
+		sl_outbuf_printf(out, "lcore %u tcp_kept_mbufs: used %u\n", lc->lcore_id,
+				 st.ext_in_use);
+	}
+	sl_httpx_show_pools(dp, out);
+	return 0;
+}
+
+static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_l4_show(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_show_ports(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	sl_port_show(ctl->dp, out);
+	return 0;
+}
+
+static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_dp *dp = ctl->dp;
+	uint64_t elapsed = rte_rdtsc() - dp->start_tsc;
+	unsigned id;
+	sl_outbuf_printf(out, "# lcore roles rx_packets tx_packets drops polls busy_pct idle_sleeps busy_cycles busy_ms\n");
+	RTE_LCORE_FOREACH(id) {
+		const struct sl_lcore *lc = dp->lcores[id];
+		const struct sl_lcore_ctrs *c = &dp->ctrs[id];
+		uint64_t drops = 0;
+		for (int k = SL_CTR_FIRST_DROP; k < SL_CTR_MAX; k++)
+			drops += c->c[k];
+		char roles[32] = "";
+		if (lc->roles & SL_ROLE_MAIN)
+			strcat(roles, "main,");
+		if (lc->roles & SL_ROLE_WORKER)
+			strcat(roles, "worker,");
+		if (lc->roles & SL_ROLE_PROXY)
+			strcat(roles, "proxy,");
+		roles[strlen(roles) - 1] = '\0';
+		sl_outbuf_printf(out,
+				 "%u %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %.2f %" PRIu64
+				 " %" PRIu64 " %" PRIu64 "\n",
+				 id, roles, c->c[SL_CTR_RX_PKTS], c->c[SL_CTR_TX_PKTS], drops, c->polls,
+				 elapsed ? 100.0 * (double)c->busy_cycles / (double)elapsed : 0.0,
+				 c->idle_sleeps, c->busy_cycles,
+				 dp->tsc_hz >= 1000 ? c->busy_cycles / (dp->tsc_hz / 1000) : 0);
+	}
+	return 0;
+}
+
+static void show_ctrs(const struct sl_dp *dp, int from, int to, bool all, struct sl_outbuf *out)
+{
+	for (int k = from; k < to; k++) {
+		uint64_t v = ctr_sum(dp, (enum sl_ctr)k);
+		if (v != 0 || all)
+			sl_outbuf_printf(out, "%s: %" PRIu64 "\n", sl_ctr_name((enum sl_ctr)k), v);
+	}
+}
+
+static int cmd_show_drops(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	show_ctrs(ctl->dp, SL_CTR_FIRST_DROP, SL_CTR_MAX, true, out);
+	/* what sluice's XDP program did before anything reached sluice: frames left to the
+	 * kernel are not drops, but where they went belongs here */
+	uint64_t x[SL_XDP_NCTR];
+	if (xdp_sum(ctl->dp, x))
+		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
+			sl_outbuf_printf(out, "%s: %" PRIu64 "\n", sl_xdp_ctr_name(k), x[k]);
+	return 0;
+}
+
+static int cmd_show_counters(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	show_ctrs(ctl->dp, 0, SL_CTR_MAX, true, out);
+	return 0;
+}
+
+static int cmd_show_neigh(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_neigh_table *t = ctl->dp->neigh;
+	uint64_t now = sl_dp_now_ms(ctl->dp);
+	sl_outbuf_printf(out, "# address mac age_ms\n");
+	for (unsigned i = 0; i < SL_NEIGH_SLOTS; i++) {
+		uint8_t mac[6];
+		uint32_t ip = t->e[i].ip;
+		if (ip == 0 || !sl_neigh_lookup(t, ip, mac, now))
+			continue;
+		sl_outbuf_printf(out, "%u.%u.%u.%u %02x:%02x:%02x:%02x:%02x:%02x %" PRIu64 "\n",
+				 ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, mac[0], mac[1],
+				 mac[2], mac[3], mac[4], mac[5], now - t->e[i].updated_ms);
+	}
+	return 0;
+}
+
+/* Parses "BACKEND/SERVER" of an L4 backend into its counter slot; prints why not on failure. */
+static int server_arg(struct sl_ctl *ctl, int argc, char **argv, int i, struct sl_outbuf *out)
+{
+	if (i >= argc || strchr(argv[i], '/') == NULL) {
+		sl_outbuf_printf(out, "Require 'backend/server'.\n");
+		return -1;
+	}
+	char be[256];
+	snprintf(be, sizeof(be), "%s", argv[i]);
+	char *srv = strchr(be, '/');
+	*srv++ = '\0';
+	const struct sl_proxy *px = sl_cfg_find_proxy(ctl->cfg, be, SL_CAP_BE);
+	if (px == NULL) {
+		sl_outbuf_printf(out, "No such backend.\n");
+		return -1;
+	}
+	if (sl_cfg_find_server(px, srv) == NULL) {
+		sl_outbuf_printf(out, "No such server.\n");
+		return -1;
+	}
+	int g = sl_l4_find_server(ctl->dp->l4, be, srv);
+	if (g < 0)
+		sl_outbuf_printf(out, "Server '%s/%s' is in no backend that carries traffic.\n", be, srv);
+	return g;
+}
+
+/* disable server B/S | enable server B/S (HAProxy: MAINT / READY) */
+static int cmd_able_server(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	int g = server_arg(ctl, argc, argv, 2, out);
+	if (g >= 0)
+		sl_checks_set_admin(ctl->checks, g,
+				    strcmp(argv[0], "disable") == 0 ? SL_CHK_SET_MAINT : SL_CHK_SET_READY);
+	return 0;
+}
+
+/* set server B/S state ready|drain|maint */
+static int cmd_set_server(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (argc < 5 || (strcmp(argv[3], "state") != 0 && strcmp(argv[3], "weight") != 0)) {
+		sl_outbuf_printf(out, "'set server <srv>' supports 'state' and 'weight'.\n");
+		return 0;
+	}
+	int g = server_arg(ctl, argc, argv, 2, out);
+	if (g < 0)
+		return 0;
+	if (strcmp(argv[3], "weight") == 0) {
+		char *end;
+		long w = strtol(argv[4], &end, 10);
+		if (end == argv[4] || (*end != '\0' && strcmp(end, "%") != 0) || w < 0 || w > 256 ||
+		    sl_checks_set_weight(ctl->checks, g, (int)w) < 0)
+			sl_outbuf_printf(out, "Weight must be a number from 0 to 256.\n");
+		return 0;
+	}
+	if (strcmp(argv[4], "ready") == 0)
+		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_READY);
+	else if (strcmp(argv[4], "maint") == 0)
+		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_MAINT);
+	else if (strcmp(argv[4], "drain") == 0)
+		/* L4 has no persistence: a draining server gets no new flow, keeps the others */
+		sl_checks_set_admin(ctl->checks, g, SL_CHK_SET_DRAIN);
+	else
+		sl_outbuf_printf(out, "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+	return 0;
+}
+
+/* shutdown sessions server B/S */
+static int cmd_shutdown_sessions(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	int g = server_arg(ctl, argc, argv, 3, out);
+	if (g >= 0 && sl_l4_request_reset(ctl->dp, (uint16_t)g) < 0)
+		sl_outbuf_printf(out, "A worker is busy with earlier commands; try again.\n");
+	return 0;
+}
+
+static const struct sl_cli_cmd commands[] = {
+	{"show info", SL_CLI_USER, cmd_show_info, "[typed|json]", "report information about the running process"},
+	{"show stat", SL_CLI_USER, cmd_show_stat, "[typed|json]", "report counters for each proxy and server (CSV)"},
+	{"show ports", SL_CLI_USER, cmd_show_ports, NULL, "dataplane ports: link, queues, stats and xstats"},
+	{"show lcores", SL_CLI_USER, cmd_show_lcores, NULL, "lcores: roles, packets, busy share"},
+	{"show drops", SL_CLI_USER, cmd_show_drops, NULL, "dropped packets by reason"},
+	{"show counters", SL_CLI_USER, cmd_show_counters, NULL, "every dataplane counter"},
+	{"show neigh", SL_CLI_USER, cmd_show_neigh, NULL, "the neighbour (ARP) table"},
+	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
+	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
+	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
+	{"show sess", SL_CLI_OPERATOR, cmd_show_sess, NULL, "a bounded summary of live L4 flows and HTTP sessions"},
+	{"show pools", SL_CLI_USER, cmd_show_pools, NULL, "every fixed pool: used, free, size"},
+	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
+	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
+	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (smax, qmax, rate_max, req_rate_max)"},
+	{"clear counters all", SL_CLI_ADMIN, cmd_clear_counters, NULL, "every cumulative counter of show stat from zero"},
+	{"reload", SL_CLI_ADMIN, cmd_reload, NULL, "read the configuration files again and apply the difference (as SIGHUP)"},
+	{"reload certs", SL_CLI_ADMIN, cmd_reload_certs, NULL, "load every ssl bind's certificates again from disk (as SIGHUP)"},
+	{"disable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "put a server in maintenance (no new flow)"},
+	{"enable server", SL_CLI_ADMIN, cmd_able_server, "<bk>/<srv>", "take a server out of maintenance"},
+	{"set server", SL_CLI_ADMIN, cmd_set_server, "<bk>/<srv> state ready|drain|maint | weight N", "change a server's state or weight"},
+	{"shutdown sessions server", SL_CLI_ADMIN, cmd_shutdown_sessions, "<bk>/<srv>", "reset every flow of a server"},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_checks *checks)
+{
+	struct sl_ctl *ctl = calloc(1, sizeof(*ctl));
+	if (ctl == NULL)
+		return NULL;
+	ctl->dp = dp;
+	ctl->cfg = cfg;
+	ctl->checks = checks;
+	dp->ctl = ctl;
+	ctl->start_sec = (uint64_t)time(NULL);
+	tel_register(ctl);
+	for (const struct sl_stats_socket *s = cfg->global.sockets; s != NULL; s = s->next) {
+		if (ctl->nsocks == SL_CTL_MAX_SOCKS)
+			break;
+		int level = s->level == SL_LEVEL_ADMIN	  ? SL_CLI_ADMIN :
+			    s->level == SL_LEVEL_OPERATOR ? SL_CLI_OPERATOR :
+							    SL_CLI_USER;
+		struct sl_stats_sock *ss = sl_stats_sock_open(s->path, s->mode >= 0 ? s->mode : 0600,
+							      level, commands, ctl);
+		if (ss == NULL) {
+			fprintf(stderr, "%s:%d: cannot open stats socket '%s': %m\n", s->loc.file,
+				s->loc.line, s->path);
+			sl_ctl_close(ctl);
+			return NULL;
+		}
+		ctl->socks[ctl->nsocks++] = ss;
+	}
+	return ctl;
+}
+
+void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf *out), void *arg)
+{
+	if (ctl == NULL)
+		return;
+	ctl->reload = fn;
+	ctl->reload_arg = arg;
+}
+
+void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks)
+{
+	if (ctl == NULL)
+		return;
+	ctl->cfg = cfg;
+	ctl->checks = checks;
+	/* the rows are those of another configuration now: the baseline of `clear counters all`
+	 * no longer lines up (HAProxy's reload starts every counter from zero too) */
+	set_base(ctl, NULL);
+	set_rates(ctl, NULL);
+}
+
+void sl_ctl_poll(struct sl_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	for (unsigned i = 0; i < ctl->nsocks; i++)
+		sl_stats_sock_poll(ctl->socks[i], 0);
+}
+
+void sl_ctl_close(struct sl_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	for (unsigned i = 0; i < ctl->nsocks; i++)
+		sl_stats_sock_close(ctl->socks[i]);
+	ctl->dp->ctl = NULL;
+	free(ctl->base);
+	free(ctl->base_old);
+	free(ctl->rates);
+	free(ctl->rates_old);
+	pthread_mutex_lock(&tel_lock);
+	tel_ctl = NULL;
+	pthread_mutex_unlock(&tel_lock);
+	sl_stats_rows_free(ctl->snap, ctl->nsnap);
+	free(ctl);
+}

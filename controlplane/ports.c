@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "controlplane/ports.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <rte_ethdev.h>
+
+#include "controlplane/cfg/cfg.h"
+#include "proto/outbuf.h"
+#include "controlplane/xdp_steer.h"
+
+#define SL_RX_DESC 1024
+#define SL_TX_DESC 1024
+
+int sl_argv_add(struct sl_argv *a, const char *fmt, ...)
+{
+	if (a->argc + 1 >= (int)RTE_DIM(a->argv))
+		return -E2BIG;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&a->argv[a->argc], fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	a->argc++;
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
+void sl_argv_free(struct sl_argv *a)
+{
+	for (int i = 0; i < a->argc; i++)
+		free(a->argv[i]);
+	a->argc = 0;
+}
+
+static const char *drv_vdev(enum sl_port_driver d)
+{
+	return d == SL_DRV_AF_XDP ? "net_af_xdp" : d == SL_DRV_AF_PACKET ? "net_af_packet" : "net_tap";
+}
+
+/* "3b:00.0" -> "0000:3b:00.0" */
+static void pci_full(const char *pci, char *buf, size_t len)
+{
+	if (strchr(pci, ':') == strrchr(pci, ':'))
+		snprintf(buf, len, "0000:%s", pci);
+	else
+		snprintf(buf, len, "%s", pci);
+}
+
+static int pci_driver(const char *pci, char *drv, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", pci);
+	if (access(path, F_OK) != 0)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", pci);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		snprintf(drv, len, "none");
+		return 0;
+	}
+	link[n] = '\0';
+	const char *b = strrchr(link, '/');
+	snprintf(drv, len, "%.63s", b ? b + 1 : link);
+	return 0;
+}
+
+/* The name of the BPF program @id, or "" when it cannot be read. */
+static void prog_name(uint32_t id, char *buf, size_t len)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+	struct bpf_prog_info info;
+	uint32_t ilen = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &ilen) == 0)
+		snprintf(buf, len, "%s", info.name);
+	if (fd >= 0)
+		close(fd);
+}
+
+int sl_port_precheck(const struct sl_cfg *cfg)
+{
+	int bad = 0;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (cfg->dp.cores != 0 && sched_getaffinity(0, sizeof(set), &set) == 0) {
+		for (int i = 0; i < 64; i++)
+			if ((cfg->dp.cores >> i & 1) && !CPU_ISSET(i, &set)) {
+				fprintf(stderr, "%s:%d: 'cores': core %d is not available on this machine (online cores: 0-%ld)\n",
+					cfg->dp.loc.file, cfg->dp.loc.line, i,
+					sysconf(_SC_NPROCESSORS_ONLN) - 1);
+				bad++;
+				break;
+			}
+	}
+	for (const struct sl_dp_port *p = cfg->dp.ports; p != NULL; p = p->next) {
+		if (p->driver == SL_DRV_PCI) {
+			char full[32], drv[64];
+			pci_full(p->pci, full, sizeof(full));
+			if (pci_driver(full, drv, sizeof(drv)) < 0) {
+				fprintf(stderr, "%s:%d: port %s: no PCI device %s on this machine (see: dpdk-devbind.py --status)\n",
+					p->loc.file, p->loc.line, p->name, full);
+				bad++;
+			} else if (strcmp(drv, "vfio-pci") != 0 && strcmp(drv, "uio_pci_generic") != 0 &&
+				   strcmp(drv, "igb_uio") != 0) {
+				fprintf(stderr, "%s:%d: port %s: PCI device %s is bound to '%s', not to a DPDK driver; bind it with: modprobe vfio-pci && dpdk-devbind.py -b vfio-pci %s\n",
+					p->loc.file, p->loc.line, p->name, full, drv, full);
+				bad++;
+			}
+			continue;
+		}
+		unsigned idx = if_nametoindex(p->iface);
+		if (idx == 0) {
+			fprintf(stderr, "%s:%d: port %s: interface '%s' does not exist (ip link show)\n",
+				p->loc.file, p->loc.line, p->name, p->iface);
+			bad++;
+			continue;
+		}
+		if (p->driver == SL_DRV_AF_XDP) {
+			uint32_t id = 0;
+			if (bpf_xdp_query_id((int)idx, 0, &id) == 0 && id != 0) {
+				char name[BPF_OBJ_NAME_LEN] = "";
+				prog_name(id, name, sizeof(name));
+				/* We hold this interface's lock, so DPDK's default AF_XDP program
+				 * there is a leftover of a sluiced that was killed: take it back. */
+				if ((strcmp(name, "xsk_def_prog") == 0 || strcmp(name, "sl_xdp_steer") == 0) &&
+				    bpf_xdp_detach((int)idx, 0, NULL) == 0) {
+					fprintf(stderr, "sluiced: port %s: removed the XDP program a previous sluiced left on '%s' (id %u)\n",
+						p->name, p->iface, id);
+					continue;
+				}
+				fprintf(stderr, "%s:%d: port %s: interface '%s' already has an XDP program attached (id %u, '%s'); detach it with: ip link set dev %s xdp off\n",
+					p->loc.file, p->loc.line, p->name, p->iface, id, name, p->iface);
+				bad++;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* Hugepages are usable when hugetlbfs is mounted and some pages are free. */
+static bool hugepages_usable(void)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	bool mounted = false;
+	char line[512];
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, " hugetlbfs ") != NULL)
+			mounted = true;
+	fclose(f);
+	if (!mounted)
+		return false;
+	f = fopen("/proc/meminfo", "r");
+	long freep = 0;
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		sscanf(line, "HugePages_Free: %ld", &freep);
+	fclose(f);
+	return freep > 0;
+}
+
+int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
+		     char **extra_argv, struct sl_argv *out)
+{
+	const struct sl_dataplane *dp = &cfg->dp;
+	int r = sl_argv_add(out, "%s", prog);
+	uint64_t cores = dp->cores != 0 ? dp->cores : 1;
+	char list[256] = "";
+	for (int i = 0; i < 64; i++)
+		if (cores >> i & 1) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof(list) - l, "%s%d", l ? "," : "", i);
+		}
+	r |= sl_argv_add(out, "-l");
+	r |= sl_argv_add(out, "%s", list);
+	int mem = dp->memory_mb != 0 ? dp->memory_mb : 512;
+	if (hugepages_usable()) {
+		r |= sl_argv_add(out, "--in-memory");
+		r |= sl_argv_add(out, "-m");
+		r |= sl_argv_add(out, "%d", mem);
+	} else {
+		/* no hugepages: plain memory; --in-memory cannot go with --no-huge */
+		r |= sl_argv_add(out, "--no-huge");
+		r |= sl_argv_add(out, "-m");
+		r |= sl_argv_add(out, "%d", mem);
+		r |= sl_argv_add(out, "--file-prefix=sluice%d", (int)getpid());
+	}
+	bool pci = false;
+	int vdev_idx[4] = {0};
+	for (const struct sl_dp_port *p = dp->ports; p != NULL; p = p->next) {
+		if (p->driver == SL_DRV_PCI) {
+			char full[32];
+			pci_full(p->pci, full, sizeof(full));
+			r |= sl_argv_add(out, "-a");
+			r |= sl_argv_add(out, "%s", full);
+			pci = true;
+			continue;
+		}
+		int q = p->queues > 0 ? p->queues : 1;
+		int k = vdev_idx[p->driver]++;
+		const char *xprog = p->driver == SL_DRV_AF_XDP && !p->xdp_all ? sl_xdp_prog_path() : NULL;
+		if (p->driver == SL_DRV_AF_XDP && !p->xdp_all && xprog == NULL)
+			fprintf(stderr, "sluiced: port %s: sluice's XDP program (sl_xdp.o) is not installed: every frame of '%s' goes to sluice, none to the kernel\n",
+				p->name, p->iface);
+		if (xprog != NULL) /* sluice's program: only its own frames, the rest to the kernel */
+			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,start_queue=0,queue_count=%d,xdp_prog=%s",
+					 drv_vdev(p->driver), k, p->iface, q, xprog);
+		else if (p->driver == SL_DRV_AF_XDP)
+			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,start_queue=0,queue_count=%d",
+					 drv_vdev(p->driver), k, p->iface, q);
+		else if (p->driver == SL_DRV_AF_PACKET)
+			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,qpairs=%d", drv_vdev(p->driver),
+					 k, p->iface, q);
+		else
+			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s", drv_vdev(p->driver), k,
+					 p->iface);
+	}
+	if (!pci)
+		r |= sl_argv_add(out, "--no-pci");
+	r |= sl_argv_add(out, "--log-level=notice");
+	for (const struct sl_cfg_str *s = dp->eal_args; s != NULL; s = s->next)
+		r |= sl_argv_add(out, "%s", s->s);
+	for (int i = 0; i < extra_argc; i++)
+		r |= sl_argv_add(out, "%s", extra_argv[i]);
+	return r != 0 ? -ENOMEM : 0;
+}
+
+int sl_port_discover(struct sl_dp *dp)
+{
+	int vdev_idx[4] = {0};
+	unsigned n = 0;
+	for (const struct sl_dp_port *p = dp->cfg->dp.ports; p != NULL; p = p->next, n++) {
+		if (n == SL_MAX_PORTS) {
+			fprintf(stderr, "sluiced: at most %d ports\n", SL_MAX_PORTS);
+			return -1;
+		}
+		struct sl_port *sp = &dp->ports[n];
+		sp->name = p->name;
+		sp->iface = p->iface;
+		if (p->driver == SL_DRV_PCI)
+			pci_full(p->pci, sp->dev_name, sizeof(sp->dev_name));
+		else
+			snprintf(sp->dev_name, sizeof(sp->dev_name), "%s%d", drv_vdev(p->driver),
+				 vdev_idx[p->driver]++);
+		uint16_t id;
+		if (rte_eth_dev_get_port_by_name(sp->dev_name, &id) != 0) {
+			fprintf(stderr, "%s:%d: port %s: DPDK did not create device %s (see the EAL messages above)\n",
+				p->loc.file, p->loc.line, p->name, sp->dev_name);
+			return -1;
+		}
+		sp->id = id;
+		sp->mtu = (uint16_t)(p->mtu != 0 ? p->mtu : 1500);
+		sp->nb_queues = (uint16_t)(p->queues > 0 ? p->queues : 1);
+		sp->ifindex = p->iface != NULL ? (int)if_nametoindex(p->iface) : 0;
+		sp->af_xdp = p->driver == SL_DRV_AF_XDP;
+		sp->xdp.stats_fd = sp->xdp.addrs_fd = -1;
+		rte_eth_macaddr_get(id, &sp->mac);
+	}
+	dp->nports = n;
+	return 0;
+}
+
+int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq)
+{
+	struct sl_port *sp = &dp->ports[idx];
+	struct rte_eth_dev_info info;
+	int r = rte_eth_dev_info_get(sp->id, &info);
+	if (r != 0) {
+		fprintf(stderr, "sluiced: port %s: cannot read device info: %s\n", sp->name,
+			rte_strerror(-r));
+		return -1;
+	}
+	if (nq > info.max_rx_queues)
+		nq = info.max_rx_queues;
+	if (nq > info.max_tx_queues)
+		nq = info.max_tx_queues;
+	struct rte_eth_conf conf = {0};
+	if (nq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			info.flow_type_rss_offloads;
+	}
+	r = rte_eth_dev_configure(sp->id, nq, nq, &conf);
+	if (r != 0) {
+		fprintf(stderr, "sluiced: port %s: configure with %u queues failed: %s\n", sp->name,
+			nq, rte_strerror(-r));
+		return -1;
+	}
+	uint16_t rxd = SL_RX_DESC, txd = SL_TX_DESC;
+	rte_eth_dev_adjust_nb_rx_tx_desc(sp->id, &rxd, &txd);
+	int socket = rte_eth_dev_socket_id(sp->id);
+	if (socket < 0)
+		socket = 0;
+	for (uint16_t q = 0; q < nq; q++) {
+		r = rte_eth_rx_queue_setup(sp->id, q, rxd, (unsigned)socket, NULL, dp->pool);
+		if (r == 0)
+			r = rte_eth_tx_queue_setup(sp->id, q, txd, (unsigned)socket, NULL);
+		if (r != 0) {
+			fprintf(stderr, "sluiced: port %s: queue %u setup failed: %s\n", sp->name, q,
+				rte_strerror(-r));
+			return -1;
+		}
+	}
+	if (sp->mtu != 1500 && rte_eth_dev_set_mtu(sp->id, sp->mtu) != 0)
+		fprintf(stderr, "sluiced: port %s: cannot set MTU %u; keeping the device's\n",
+			sp->name, sp->mtu);
+	r = rte_eth_dev_start(sp->id);
+	if (r != 0) {
+		fprintf(stderr, "sluiced: port %s: start failed: %s\n", sp->name, rte_strerror(-r));
+		return -1;
+	}
+	sp->started = true;
+	sp->nb_queues = nq;
+	rte_eth_promiscuous_disable(sp->id); /* not every PMD can: harmless if refused */
+	struct rte_eth_link link;
+	char ls[RTE_ETH_LINK_MAX_STR_LEN];
+	if (rte_eth_link_get_nowait(sp->id, &link) == 0) {
+		rte_eth_link_to_str(ls, sizeof(ls), &link);
+		printf("sluiced: port %s (%s%s%s) started: %u queue(s), MAC " RTE_ETHER_ADDR_PRT_FMT
+		       ", %s\n",
+		       sp->name, sp->dev_name, sp->iface ? " on " : "", sp->iface ? sp->iface : "", nq,
+		       RTE_ETHER_ADDR_BYTES(&sp->mac), ls);
+	}
+	return 0;
+}
+
+void sl_port_stop_all(struct sl_dp *dp)
+{
+	for (unsigned i = 0; i < dp->nports; i++) {
+		struct sl_port *sp = &dp->ports[i];
+		sl_xdp_port_close(&sp->xdp);
+		if (sp->started) {
+			rte_eth_dev_stop(sp->id);
+			sp->started = false;
+		}
+		rte_eth_dev_close(sp->id);
+	}
+}
+
+void sl_port_show(struct sl_dp *dp, struct sl_outbuf *out)
+{
+	for (unsigned i = 0; i < dp->nports; i++) {
+		struct sl_port *sp = &dp->ports[i];
+		struct rte_eth_link link;
+		struct rte_eth_stats st;
+		char ls[RTE_ETH_LINK_MAX_STR_LEN] = "unknown";
+		if (rte_eth_link_get_nowait(sp->id, &link) == 0)
+			rte_eth_link_to_str(ls, sizeof(ls), &link);
+		sl_outbuf_printf(out, "port %s: dpdk_port=%u device=%s iface=%s mac=" RTE_ETHER_ADDR_PRT_FMT
+				 " queues=%u mtu=%u link=%s\n",
+				 sp->name, sp->id, sp->dev_name, sp->iface ? sp->iface : "-",
+				 RTE_ETHER_ADDR_BYTES(&sp->mac), sp->nb_queues, sp->mtu, ls);
+		if (rte_eth_stats_get(sp->id, &st) == 0)
+			sl_outbuf_printf(out,
+					 "  ipackets=%" PRIu64 " opackets=%" PRIu64 " ibytes=%" PRIu64
+					 " obytes=%" PRIu64 " imissed=%" PRIu64 " ierrors=%" PRIu64
+					 " oerrors=%" PRIu64 " rx_nombuf=%" PRIu64 "\n",
+					 st.ipackets, st.opackets, st.ibytes, st.obytes, st.imissed,
+					 st.ierrors, st.oerrors, st.rx_nombuf);
+		int nx = rte_eth_xstats_get(sp->id, NULL, 0);
+		if (nx <= 0)
+			continue;
+		struct rte_eth_xstat *xs = calloc((size_t)nx, sizeof(*xs));
+		struct rte_eth_xstat_name *xn = calloc((size_t)nx, sizeof(*xn));
+		if (xs != NULL && xn != NULL && rte_eth_xstats_get(sp->id, xs, (unsigned)nx) == nx &&
+		    rte_eth_xstats_get_names(sp->id, xn, (unsigned)nx) == nx) {
+			for (int k = 0; k < nx; k++)
+				if (xs[k].value != 0)
+					sl_outbuf_printf(out, "  %s=%" PRIu64 "\n", xn[k].name,
+							 xs[k].value);
+		}
+		free(xs);
+		free(xn);
+	}
+}

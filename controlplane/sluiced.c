@@ -1,0 +1,871 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluiced: command line, configuration, and the ordered init/teardown of the DPDK process.
+ *
+ *   sluiced -v                        version
+ *   sluiced -c -f FILE [-f FILE2...]  check the configuration only (exit 0 valid, 1 invalid)
+ *   sluiced -c -f FILE --dump         check and print the model back as canonical config text
+ *   sluiced -f FILE [-f ...] [-- EAL args]  run
+ *
+ * Start-up is one table of steps (steps[] below), run in order; on failure or at exit the steps
+ * that succeeded are undone in reverse order. Nothing is started from constructors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_random.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+#include <rte_version.h>
+
+#include "controlplane/cfg/cfg.h"
+#include "controlplane/cfg/cfg_reload.h"
+#include "controlplane/check_sched.h"
+#include "controlplane/commands.h"
+#include "dataplane/core/dp.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/page/page.h"
+#include "controlplane/ports.h"
+#include "dataplane/tcphost/tcphost.h"
+#include "dataplane/http/http.h"
+#include "proto/outbuf.h"
+#include "tls/tls.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sluiced [-c] [--dump] -f FILE [-f FILE...] [-- EAL-ARGS]\n"
+		"       sluiced -v\n"
+		"  -f, --file FILE   configuration file (haproxy.cfg syntax + dataplane section);\n"
+		"                    several are read in order as one configuration\n"
+		"  -c, --check       check the configuration and exit (0 valid, 1 invalid)\n"
+		"      --dump        with -c: print the configuration as sluice understood it\n"
+		"  -q, --quiet       do not print warnings\n"
+		"  -v, --version     print the version and exit\n"
+		"  -- EAL-ARGS       extra DPDK EAL arguments\n");
+}
+
+struct cli {
+	const char **files;
+	int nfiles;
+	bool check, dump, quiet;
+	int eal_argc;
+	char **eal_argv;
+};
+
+static void quiet_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
+		       const char *msg)
+{
+	if (level != SL_DIAG_ERROR)
+		return;
+	char pre[4200];
+	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
+	fprintf(stderr, "%s%s\n", pre, msg);
+}
+
+/* Returns 0 to go on, 1 for a clean exit (version, help), -1 for a usage error. */
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+	static const struct option longopts[] = {
+		{"file", required_argument, NULL, 'f'}, {"check", no_argument, NULL, 'c'},
+		{"dump", no_argument, NULL, 'D'},       {"quiet", no_argument, NULL, 'q'},
+		{"version", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	cli->files = calloc((size_t)argc, sizeof(*cli->files));
+	if (cli->files == NULL)
+		return -1;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "f:cqvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			cli->files[cli->nfiles++] = optarg;
+			break;
+		case 'c':
+			cli->check = true;
+			break;
+		case 'D':
+			cli->dump = true;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case 'v':
+			printf("sluiced %s (%s)\n", SL_VERSION, rte_version());
+			return 1;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	cli->eal_argc = argc - optind;
+	cli->eal_argv = argv + optind;
+	if (cli->nfiles == 0) {
+		fprintf(stderr, "sluiced: no configuration file given (-f FILE)\n");
+		usage(stderr);
+		return -1;
+	}
+	if (cli->dump && !cli->check) {
+		fprintf(stderr, "sluiced: --dump goes with -c\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the running process */
+
+#define SL_TICKET_ROTATE_MS 3600000 /* TLS session ticket keys: a new one every hour */
+#define SL_RETIRED_MAX 8 /* configurations replaced by reloads, kept while sessions use them */
+
+/* A configuration a reload replaced, with the check states built from it (HTTP checks in
+ * flight may still read their requests): freed once no proxy lcore refers to it. */
+struct retired {
+	struct sl_cfg *cfg;
+	struct sl_checks *checks;
+};
+
+struct daemon {
+	struct cli cli;
+	struct sl_cfg *cfg;
+	struct sl_argv eal;
+	char file_prefix[64];
+	bool eal_up;
+	int lock_fd;
+	struct sl_dp dp;
+	const struct rte_memzone *ctr_mz;
+	struct sl_ctl *ctl;
+	struct sl_checks *checks;
+	struct sl_kpage *kpage; /* stats pages on kernel addresses */
+	uint64_t tickets_rotated_ms;
+	struct sl_slots slots; /* where fresh counter slots are looked for */
+	struct retired retired[SL_RETIRED_MAX];
+	unsigned nretired;
+	short saved_flags[SL_MAX_PORTS]; /* interface flags before start (promiscuity) */
+	bool flags_saved[SL_MAX_PORTS];
+};
+
+static int reload_cmd(void *arg, struct sl_outbuf *out);
+
+/* The signal handler's only output; read by the main lcore's hook. */
+static volatile sig_atomic_t quit_signal;
+
+static volatile sig_atomic_t reload_signal; /* SIGHUP: reload the configuration */
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		quit_signal = sig;
+}
+
+static int step_signals(struct daemon *d)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void undo_signals(struct daemon *d)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
+static int step_root(struct daemon *d)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr, "sluiced: must run as root (DPDK and AF_XDP need CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_IPC_LOCK)\n");
+	return -1;
+}
+
+/* One sluiced per interface: a second one would detach the first one's XDP program. */
+static int step_lock(struct daemon *d)
+{
+	if (!d->cfg->dp.present) {
+		fprintf(stderr, "sluiced: the configuration has no 'dataplane' section: sluiced needs one to know which NIC and addresses it owns (see docs/config.md)\n");
+		return -1;
+	}
+	mkdir("/run/sluice", 0755);
+	char path[128] = "/run/sluice/sluiced.lock";
+	const struct sl_dp_port *p = d->cfg->dp.ports;
+	if (p != NULL)
+		snprintf(path, sizeof(path), "/run/sluice/%s.lock", p->iface ? p->iface : p->pci);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "sluiced: another sluiced already runs on this port (lock %s held)\n",
+			path);
+		if (d->lock_fd >= 0)
+			close(d->lock_fd);
+		d->lock_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void undo_lock(struct daemon *d)
+{
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+}
+
+static int step_precheck(struct daemon *d)
+{
+	return sl_port_precheck(d->cfg);
+}
+
+static void save_iface_flags(struct daemon *d)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned i = 0;
+	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL && i < SL_MAX_PORTS;
+	     p = p->next, i++) {
+		struct ifreq ifr = {0};
+		if (fd < 0 || p->iface == NULL)
+			continue;
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->iface);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+			d->saved_flags[i] = ifr.ifr_flags;
+			d->flags_saved[i] = true;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The vdev PMDs leave the interface promiscuous; give the kernel back what it had. */
+static void restore_iface_flags(struct daemon *d)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned i = 0;
+	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL && i < SL_MAX_PORTS;
+	     p = p->next, i++) {
+		struct ifreq ifr = {0};
+		if (fd < 0 || !d->flags_saved[i])
+			continue;
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->iface);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
+			continue;
+		ifr.ifr_flags = (short)((ifr.ifr_flags & ~IFF_PROMISC) |
+					(d->saved_flags[i] & IFF_PROMISC));
+		ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static int step_eal(struct daemon *d)
+{
+	if (sl_port_eal_args(d->cfg, "sluiced", d->cli.eal_argc, d->cli.eal_argv, &d->eal) < 0)
+		return -1;
+	for (int i = 0; i < d->eal.argc; i++)
+		if (strncmp(d->eal.argv[i], "--file-prefix=", 14) == 0)
+			snprintf(d->file_prefix, sizeof(d->file_prefix), "%s", d->eal.argv[i] + 14);
+	save_iface_flags(d);
+	/* rte_eal_init() permutes its argv: give it a copy */
+	char *argv[RTE_DIM(d->eal.argv)];
+	memcpy(argv, d->eal.argv, sizeof(argv));
+	if (rte_eal_init(d->eal.argc, argv) < 0) {
+		fprintf(stderr, "sluiced: DPDK EAL initialisation failed: %s (arguments:",
+			rte_strerror(rte_errno));
+		for (int i = 1; i < d->eal.argc; i++)
+			fprintf(stderr, " %s", d->eal.argv[i]);
+		fprintf(stderr, ")\n");
+		return -1;
+	}
+	d->eal_up = true;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static void undo_eal(struct daemon *d)
+{
+	if (d->eal_up)
+		rte_eal_cleanup();
+	d->eal_up = false;
+	if (d->file_prefix[0] != '\0') {
+		/* --file-prefix leaves its runtime directory behind */
+		char dir[128];
+		snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", d->file_prefix);
+		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	sl_argv_free(&d->eal);
+	restore_iface_flags(d);
+}
+
+/* Roles: the first core is main; with one core it is also worker and proxy; otherwise every
+ * other core is worker + proxy (design: docs/architecture.md). */
+static int step_lcores(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	dp->cfg = d->cfg;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->isn_secret = (uint32_t)rte_rand();
+	dp->start_tsc = rte_rdtsc();
+	dp->poll_mode = d->cfg->dp.idle == SL_IDLE_POLL;
+	dp->main_lcore = rte_get_main_lcore();
+	d->ctr_mz = rte_memzone_reserve_aligned("sl_counters",
+						sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE,
+						SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+	dp->neigh = rte_zmalloc("sl_neigh", sizeof(*dp->neigh), RTE_CACHE_LINE_SIZE);
+	if (d->ctr_mz == NULL || dp->neigh == NULL) {
+		fprintf(stderr, "sluiced: not enough memory for counters and neighbours: raise 'memory' in the dataplane section\n");
+		return -1;
+	}
+	memset(d->ctr_mz->addr, 0, d->ctr_mz->len);
+	dp->ctrs = d->ctr_mz->addr;
+	dp->qsbr = rte_zmalloc("sl_qsbr", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE), RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0) {
+		fprintf(stderr, "sluiced: not enough memory for RCU state\n");
+		return -1;
+	}
+	sl_neigh_init(dp->neigh, 300 * 1000);
+	unsigned id, nl = rte_lcore_count();
+	RTE_LCORE_FOREACH(id) {
+		struct sl_lcore *lc = rte_zmalloc("sl_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+		if (lc == NULL)
+			return -1;
+		lc->lcore_id = id;
+		lc->dp = dp;
+		lc->ctr = &dp->ctrs[id];
+		if (id == dp->main_lcore)
+			lc->roles = SL_ROLE_MAIN | (nl == 1 ? SL_ROLE_WORKER | SL_ROLE_PROXY : 0);
+		else
+			lc->roles = SL_ROLE_WORKER | SL_ROLE_PROXY;
+		if (lc->roles & SL_ROLE_WORKER) {
+			lc->worker_idx = dp->nworkers;
+			dp->worker_ids[dp->nworkers++] = id;
+		}
+		char name[32];
+		snprintf(name, sizeof(name), "sl_txr_%u", id);
+		lc->txring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "sl_rxr_%u", id);
+		lc->rxring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+		if (lc->roles & SL_ROLE_WORKER) {
+			snprintf(name, sizeof(name), "sl_ctl_%u", id);
+			lc->ctlring = rte_ring_create(name, 256, rte_socket_id(),
+						      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			rte_rcu_qsbr_thread_register(dp->qsbr, id);
+		}
+		if (lc->txring == NULL || lc->rxring == NULL ||
+		    ((lc->roles & SL_ROLE_WORKER) && lc->ctlring == NULL)) {
+			fprintf(stderr, "sluiced: cannot create ring %s: %s\n", name,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+		dp->lcores[id] = lc;
+	}
+	dp->arp_owner = dp->worker_ids[0];
+	return 0;
+}
+
+static void undo_lcores(struct daemon *d)
+{
+	unsigned id;
+	RTE_LCORE_FOREACH(id) {
+		struct sl_lcore *lc = d->dp.lcores[id];
+		if (lc == NULL)
+			continue;
+		rte_ring_free(lc->ctlring);
+		struct rte_ring *rings[2] = {lc->txring, lc->rxring};
+		for (int k = 0; k < 2; k++) {
+			struct rte_mbuf *m;
+			if (rings[k] == NULL)
+				continue;
+			while (rte_ring_dequeue(rings[k], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(rings[k]);
+		}
+		rte_free(lc);
+		d->dp.lcores[id] = NULL;
+	}
+	rte_free(d->dp.neigh);
+	rte_free(d->dp.qsbr);
+	rte_memzone_free(d->ctr_mz);
+}
+
+/* Lcores that will run a TCP stack (roles are set by the lcore step, before the pool). */
+static unsigned nproxy_lcores(const struct sl_dp *dp)
+{
+	unsigned n = 0, id;
+	RTE_LCORE_FOREACH(id)
+	if (dp->lcores[id] != NULL && (dp->lcores[id]->roles & SL_ROLE_PROXY))
+		n++;
+	return n;
+}
+
+static int step_pool(struct daemon *d)
+{
+	unsigned nports = 0;
+	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL; p = p->next)
+		nports++;
+	/* descriptors of every queue, per-lcore caches, rings and pending frames, payload
+	 * held by the proxy lcores' TCP stacks, and slack */
+	unsigned n = nports * d->dp.nworkers * (1024 + 1024 + 512) +
+		     rte_lcore_count() * (256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING) +
+		     nproxy_lcores(&d->dp) * SL_PROXY_EXT_MAX + 4096;
+	d->dp.pool = rte_pktmbuf_pool_create("sl_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     (int)rte_socket_id());
+	if (d->dp.pool == NULL) {
+		fprintf(stderr, "sluiced: cannot allocate %u packet buffers (%u MiB): %s; raise 'memory' in the dataplane section or reserve hugepages\n",
+			n, (unsigned)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 192) >> 20),
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void undo_pool(struct daemon *d)
+{
+	rte_mempool_free(d->dp.pool);
+}
+
+/* An af_xdp port with sluice's XDP program (the PMD attached it at start): its addresses go
+ * into the program's map; from then on only their frames come to sluice. */
+static void steer(struct daemon *d, unsigned pi)
+{
+	struct sl_dp *dp = &d->dp;
+	struct sl_port *sp = &dp->ports[pi];
+	if (!sp->af_xdp || sp->ifindex <= 0)
+		return;
+	uint32_t a[SL_MAX_ADDRS];
+	unsigned n = 0;
+	for (unsigned i = 0; i < dp->naddrs; i++)
+		if (dp->addrs[i].port == pi)
+			a[n++] = dp->addrs[i].ip;
+	int r = sl_xdp_port_open(&sp->xdp, sp->ifindex, a, n);
+	if (r == 0)
+		printf("sluiced: port %s: XDP steering on '%s': frames for %u address(es) to sluice, the rest to the kernel\n",
+		       sp->name, sp->iface, n);
+	else if (r != -ENOENT)
+		fprintf(stderr, "sluiced: port %s: cannot set up sluice's XDP program's maps: %s; its frames stay with the kernel\n",
+			sp->name, strerror(-r));
+}
+
+static int step_ports(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	if (sl_port_discover(dp) < 0)
+		return -1;
+	unsigned ai = 0;
+	for (const struct sl_dp_addr *a = d->cfg->dp.addrs; a != NULL; a = a->next) {
+		unsigned pi = 0;
+		for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL; p = p->next, pi++)
+			if (strcmp(p->name, a->port) == 0)
+				break;
+		if (ai == SL_MAX_ADDRS) {
+			fprintf(stderr, "sluiced: at most %d addresses\n", SL_MAX_ADDRS);
+			return -1;
+		}
+		dp->addrs[ai].ip = a->net.v4;
+		dp->addrs[ai].mask = a->net.plen == 0 ? 0 : ~0u << (32 - a->net.plen);
+		dp->addrs[ai].port = (uint16_t)pi;
+		ai++;
+	}
+	dp->naddrs = ai;
+	for (const struct sl_dp_route *r = d->cfg->dp.routes; r != NULL; r = r->next) {
+		if (r->dst.plen != 0)
+			continue; /* only the default route for now; see docs/config.md */
+		for (unsigned i = 0; i < dp->naddrs; i++)
+			if (((dp->addrs[i].ip ^ r->via.v4) & dp->addrs[i].mask) == 0)
+				dp->ports[dp->addrs[i].port].gateway = r->via.v4;
+	}
+	for (unsigned p = 0; p < dp->nports; p++) {
+		uint16_t nq = dp->ports[p].nb_queues;
+		if (nq > dp->nworkers)
+			nq = (uint16_t)dp->nworkers;
+		if (sl_port_start(dp, p, nq) < 0)
+			return -1;
+		steer(d, p);
+		/* worker i owns queue pair i; workers without a queue hand frames to worker 0 */
+		unsigned id;
+		RTE_LCORE_FOREACH(id) {
+			struct sl_lcore *lc = dp->lcores[id];
+			bool w = lc->roles & SL_ROLE_WORKER;
+			int q = w && lc->worker_idx < dp->ports[p].nb_queues ? (int)lc->worker_idx : -1;
+			lc->rxq[p] = (int16_t)q;
+			lc->tx[p].queue = (int16_t)q;
+		}
+	}
+	return 0;
+}
+
+static void undo_ports(struct daemon *d)
+{
+	sl_port_stop_all(&d->dp);
+}
+
+/* The L4 generation (mode tcp frontends) and each worker's flow table and local ports. */
+static int step_l4(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	struct sl_l4_conf *conf;
+	struct sl_outbuf why;
+	sl_outbuf_init(&why, 1024);
+	int r = sl_cfg_assign_slots(NULL, d->cfg, &d->slots, &why);
+	if (r < 0)
+		fprintf(stderr, "sluiced: %.*s", (int)sl_outbuf_len(&why), sl_outbuf_data(&why));
+	sl_outbuf_free(&why);
+	if (r == 0)
+		r = sl_l4_conf_build(d->cfg, dp, NULL, NULL, &conf);
+	if (r < 0) {
+		fprintf(stderr, "sluiced: cannot build the L4 configuration: %s\n", strerror(-r));
+		return -1;
+	}
+	uint32_t flows = d->cfg->dp.flows > 0 ? (uint32_t)d->cfg->dp.flows :
+			 d->cfg->global.maxconn > 65536 ? (uint32_t)d->cfg->global.maxconn :
+							  65536;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		if (sl_l4_worker_init(lc, flows, i, dp->nworkers) < 0) {
+			fprintf(stderr, "sluiced: not enough memory for a flow table of %u flows per worker: lower 'flows' or raise 'memory' in the dataplane section\n",
+				flows);
+			sl_l4_conf_free(conf);
+			return -1;
+		}
+	}
+	__atomic_store_n(&dp->l4, conf, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void undo_l4(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		sl_l4_worker_fini(&dp->lcores[dp->worker_ids[i]]->l4);
+	sl_l4_conf_free((struct sl_l4_conf *)dp->l4);
+	dp->l4 = NULL;
+}
+
+/* The proxy lcores' TCP stacks and the built-in services they serve. */
+static int step_proxies(struct daemon *d)
+{
+	return sl_proxy_init(&d->dp);
+}
+
+static void undo_proxies(struct daemon *d)
+{
+	sl_proxy_fini(&d->dp);
+}
+
+/* Health probes (the first worker) and the servers' check states (main). */
+static int step_checks(struct daemon *d)
+{
+	if (sl_probe_init(&d->dp) < 0) {
+		fprintf(stderr, "sluiced: not enough memory for health probes\n");
+		return -1;
+	}
+	d->checks = sl_checks_create(&d->dp, d->cfg, d->dp.l4);
+	return d->checks != NULL ? 0 : -1;
+}
+
+static void free_retired(struct daemon *d)
+{
+	while (d->nretired > 0) {
+		struct retired *r = &d->retired[--d->nretired];
+		sl_checks_destroy(r->checks);
+		sl_cfg_free(r->cfg);
+	}
+	d->dp.cfg_retired = 0;
+}
+
+static void undo_checks(struct daemon *d)
+{
+	free_retired(d);
+	sl_checks_destroy(d->checks);
+	sl_probe_fini(&d->dp);
+}
+
+static int step_ctl(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	dp->admin_req = rte_ring_create_elem("sl_admin", sizeof(struct sl_admin_req), 64,
+					     SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (dp->admin_req == NULL) {
+		fprintf(stderr, "sluiced: not enough memory for the stats page's admin ring\n");
+		return -1;
+	}
+	for (int i = 0; i < 32; i += 16)
+		snprintf(dp->admin_token + i, sizeof(dp->admin_token) - (size_t)i, "%016" PRIx64,
+			 rte_rand());
+	d->ctl = sl_ctl_open(&d->dp, d->cfg, d->checks);
+	sl_ctl_on_reload(d->ctl, reload_cmd, d);
+	if (sl_kpage_open(dp, d->cfg, &d->kpage) < 0)
+		return -1;
+	return d->ctl != NULL || d->cfg->global.sockets == NULL ? 0 : -1;
+}
+
+static void undo_ctl(struct daemon *d)
+{
+	sl_kpage_close(d->kpage);
+	d->kpage = NULL;
+	sl_ctl_close(d->ctl);
+	rte_ring_free(d->dp.admin_req);
+	d->dp.admin_req = NULL;
+}
+
+/* ------------------------------------------------------------------ live reconfiguration */
+
+static void reload_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
+			const char *msg)
+{
+	char pre[4200];
+	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
+	sl_outbuf_printf(arg, "%s%s\n", pre, msg);
+}
+
+/*
+ * SIGHUP and the `reload` command: reads the configuration files again, validates them
+ * completely, refuses what cannot change in a running process, then applies the difference:
+ * a new L4 generation (services, backends, servers, weights, timeouts; counter slots kept by
+ * name, so flows, checks, counters and cookies stay with their server), the checks' states
+ * carried over, the stats socket's view, the proxy lcores' rules (they switch at their next
+ * tick) and the certificates read again. Nothing running is interrupted; a refused reload
+ * changes nothing. Main lcore. Returns 0 when applied.
+ */
+static int reload(struct daemon *d, struct sl_outbuf *out)
+{
+	struct sl_dp *dp = &d->dp;
+	if (d->nretired == SL_RETIRED_MAX) {
+		sl_outbuf_printf(out, "reload refused: %u earlier configurations are still used by running sessions; try again when they end\n",
+				 d->nretired);
+		return -1;
+	}
+	uint64_t t0 = rte_rdtsc();
+	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
+	struct sl_cfg *nw = NULL;
+	int r = sl_cfg_load_files(d->cli.files, d->cli.nfiles, &opts, &nw);
+	if (r < 0 || sl_httpx_check_certs(nw) > 0) {
+		sl_outbuf_printf(out, "reload refused: the configuration is invalid%s; the running one keeps serving\n",
+				 r < 0 ? "" : " (certificates: see sluiced's output)");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	if (sl_cfg_reload_check(d->cfg, nw, out) > 0 ||
+	    sl_cfg_assign_slots(d->cfg, nw, &d->slots, out) < 0) {
+		sl_outbuf_printf(out, "reload refused; the running configuration keeps serving\n");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	/* build what may fail before anything switches */
+	dp->cfg_gen++;
+	struct sl_l4_conf *probe = NULL;
+	struct sl_checks *nc = NULL;
+	if (sl_l4_conf_build(nw, dp, NULL, NULL, &probe) < 0 ||
+	    (nc = sl_checks_create(dp, nw, probe)) == NULL) {
+		dp->cfg_gen--;
+		sl_l4_conf_free(probe);
+		sl_outbuf_printf(out, "reload refused: out of memory (or too many servers) building the new tables\n");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	sl_l4_conf_free(probe);
+	int changes = sl_cfg_reload_summary(d->cfg, nw, out);
+	d->retired[d->nretired++] = (struct retired){d->cfg, d->checks};
+	dp->cfg_retired = d->nretired;
+	d->cfg = nw;
+	d->checks = nc;
+	dp->cfg = nw;
+	sl_checks_carry(nc, d->retired[d->nretired - 1].checks);
+	/* the stats view first: a page a proxy lcore renders after it follows the new generation
+	 * must not read the old configuration, which goes once every proxy lcore followed */
+	sl_ctl_set_cfg(d->ctl, nw, nc);
+	sl_kpage_take_cfg(d->kpage, nw);
+	sl_proxy_mark_ports(dp, nw); /* before the publish: a new port's SYN finds its lcore */
+	sl_checks_publish(nc);
+	sl_httpx_reload_certs(dp, out);
+	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
+	sl_outbuf_printf(out, "reload applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
+			 dp->cfg_gen, changes, us);
+	return 0;
+}
+
+static int reload_cmd(void *arg, struct sl_outbuf *out)
+{
+	size_t from = sl_outbuf_len(out);
+	int r = reload(arg, out);
+	printf("sluiced: reload (stats socket):\n%.*s", (int)(sl_outbuf_len(out) - from),
+	       sl_outbuf_data(out) + from);
+	fflush(stdout);
+	return r;
+}
+
+/* Frees the configurations reloads replaced once every proxy lcore is clean of them. */
+static void reap_retired(struct daemon *d)
+{
+	if (d->nretired == 0)
+		return;
+	const struct sl_dp *dp = &d->dp;
+	for (unsigned i = 0; i < dp->nproxies; i++)
+		if (__atomic_load_n(&dp->lcores[dp->proxy_ids[i]]->cfg_clean, __ATOMIC_ACQUIRE) != d->cfg)
+			return;
+	free_retired(d);
+}
+
+static void main_hook(struct sl_dp *dp, void *arg)
+{
+	struct daemon *d = arg;
+	if (quit_signal != 0)
+		dp->quit = 1;
+	if (reload_signal) {
+		reload_signal = 0;
+		struct sl_outbuf o;
+		sl_outbuf_init(&o, 65536);
+		reload(d, &o);
+		printf("sluiced: SIGHUP:\n%.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
+		fflush(stdout);
+		sl_outbuf_free(&o);
+	}
+	/* session ticket keys: a new one every hour, the two before still accepted */
+	uint64_t now = sl_dp_now_ms(dp);
+	if (dp->tls_tickets != NULL && now - d->tickets_rotated_ms >= SL_TICKET_ROTATE_MS) {
+		d->tickets_rotated_ms = now;
+		sl_tls_tickets_rotate(dp->tls_tickets);
+	}
+	/* state changes asked from the stats pages' admin forms */
+	struct sl_admin_req a;
+	while (dp->admin_req != NULL &&
+	       rte_ring_dequeue_elem(dp->admin_req, &a, sizeof(a)) == 0)
+		sl_checks_set_admin(d->checks, a.gidx,
+				    a.op == SL_ADMIN_MAINT ? SL_CHK_SET_MAINT :
+				    a.op == SL_ADMIN_DRAIN ? SL_CHK_SET_DRAIN :
+							     SL_CHK_SET_READY);
+	sl_checks_tick(d->checks);
+	sl_ctl_poll(d->ctl);
+	sl_kpage_poll(d->kpage);
+	sl_ctl_sample(d->ctl);
+	reap_retired(d);
+}
+
+static int step_run(struct daemon *d)
+{
+	struct sl_dp *dp = &d->dp;
+	unsigned id;
+	RTE_LCORE_FOREACH_WORKER(id) {
+		if (rte_eal_remote_launch(sl_lcore_main, dp->lcores[id], id) != 0) {
+			fprintf(stderr, "sluiced: cannot launch lcore %u\n", id);
+			dp->quit = 1;
+			rte_eal_mp_wait_lcore();
+			return -1;
+		}
+	}
+	printf("sluiced: running on %u lcore(s) (%u worker(s)); stop with SIGTERM or SIGINT\n",
+	       rte_lcore_count(), dp->nworkers);
+	fflush(stdout);
+	sl_lcore_run(dp->lcores[dp->main_lcore], main_hook, d);
+	rte_eal_mp_wait_lcore();
+	printf("sluiced: stopping (signal %d)\n", (int)quit_signal);
+	return 0;
+}
+
+struct step {
+	const char *name;
+	int (*init)(struct daemon *d);
+	void (*fini)(struct daemon *d);
+};
+
+/* The order of start-up; teardown runs the fini functions backwards. */
+static const struct step steps[] = {
+	{"signals", step_signals, undo_signals},
+	{"privileges", step_root, NULL},
+	{"lock", step_lock, undo_lock},
+	{"pre-start checks", step_precheck, NULL},
+	{"EAL", step_eal, undo_eal},
+	{"lcores", step_lcores, undo_lcores},
+	{"mbuf pool", step_pool, undo_pool},
+	{"ports", step_ports, undo_ports},
+	{"L4 services", step_l4, undo_l4},
+	{"health checks", step_checks, undo_checks},
+	{"proxies", step_proxies, undo_proxies},
+	{"stats socket", step_ctl, undo_ctl},
+	{"run", step_run, NULL},
+};
+
+static int run(struct daemon *d)
+{
+	int done = 0, rc = 0;
+	for (; done < (int)RTE_DIM(steps); done++) {
+		if (steps[done].init(d) < 0) {
+			fprintf(stderr, "sluiced: start-up failed at step '%s'\n", steps[done].name);
+			rc = 1;
+			break;
+		}
+	}
+	for (int i = done - 1; i >= 0; i--)
+		if (steps[i].fini != NULL)
+			steps[i].fini(d);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {.lock_fd = -1};
+	int r = parse_cli(argc, argv, &d.cli);
+	if (r != 0) {
+		free(d.cli.files);
+		return r > 0 ? 0 : 1;
+	}
+
+	struct sl_cfg_opts opts = {0};
+	if (d.cli.quiet)
+		opts.diag_fn = quiet_diag;
+	opts.no_dataplane_ok = !d.cli.check; /* running without one is refused more plainly */
+	r = sl_cfg_load_files(d.cli.files, d.cli.nfiles, &opts, &d.cfg);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			fprintf(stderr, "sluiced: out of memory while reading the configuration\n");
+		fprintf(stderr, "sluiced: configuration is invalid\n");
+		free(d.cli.files);
+		return 1;
+	}
+	if (sl_httpx_check_certs(d.cfg) > 0) { /* certificates: refused before anything runs */
+		fprintf(stderr, "sluiced: configuration is invalid\n");
+		sl_cfg_free(d.cfg);
+		free(d.cli.files);
+		return 1;
+	}
+	if (d.cli.check) {
+		r = 0;
+		if (d.cli.dump && sl_cfg_dump(d.cfg, stdout) < 0)
+			r = 1;
+		if (!d.cli.dump)
+			printf("Configuration file is valid\n");
+	} else {
+		r = run(&d);
+	}
+	sl_cfg_free(d.cfg);
+	free(d.cli.files);
+	return r;
+}

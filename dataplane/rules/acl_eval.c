@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ACL condition evaluation; see acl_eval.h for the semantics and the HAProxy functions each
+ * piece follows.
+ *
+ * This file lives in sl_cfg but calls nothing of sl_proto (proto/http1.h is used for its types
+ * only): programs that link sl_cfg alone, such as the configuration fuzzer, stay linkable.
+ */
+#include "dataplane/rules/acl_eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+struct sl_acl_scratch {
+	pcre2_match_data *md;
+};
+
+struct sl_acl_scratch *sl_acl_scratch_new(void)
+{
+	struct sl_acl_scratch *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	/*
+	 * One ovector pair is enough: a match is only a yes or no, and pcre2_match() still
+	 * reports a match (returning 0) when the ovector is too small for the groups.
+	 */
+	s->md = pcre2_match_data_create(1, NULL);
+	if (s->md == NULL)
+		goto free_s;
+	return s;
+free_s:
+	free(s);
+	return NULL;
+}
+
+void sl_acl_scratch_free(struct sl_acl_scratch *s)
+{
+	if (s == NULL)
+		return;
+	pcre2_match_data_free(s->md);
+	free(s);
+}
+
+/* ---------------------------------------------------------------- strings */
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 'a' - 'A') : c;
+}
+
+static bool bytes_eq(const char *a, const char *b, size_t n, bool icase)
+{
+	if (!icase)
+		return memcmp(a, b, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+enum str_match { M_STR, M_BEG, M_END, M_SUB, M_DIR, M_REG };
+
+static bool is_dir_delim(char c)
+{
+	return c == '/' || c == '?';
+}
+
+/*
+ * HAProxy's match_word() with the delimiters of pat_match_dir(): the pattern, stripped of its
+ * leading and trailing delimiters, must appear in @s starting right after a delimiter (or at
+ * the start) and ending right before one (or at the end). A pattern made only of delimiters
+ * never matches.
+ */
+static bool dir_match(const char *s, size_t n, const char *pat, size_t pl, bool icase)
+{
+	while (pl > 0 && is_dir_delim(*pat)) {
+		pat++;
+		pl--;
+	}
+	while (pl > 0 && is_dir_delim(pat[pl - 1]))
+		pl--;
+	if (pl == 0 || pl > n)
+		return false;
+	bool may_match = true;
+	for (size_t i = 0; i + pl <= n; i++) {
+		if (is_dir_delim(s[i])) {
+			may_match = true;
+			continue;
+		}
+		if (!may_match)
+			continue;
+		if (bytes_eq(s + i, pat, pl, icase) && (i + pl == n || is_dir_delim(s[i + pl])))
+			return true;
+		may_match = false;
+	}
+	return false;
+}
+
+static bool sub_match(const char *s, size_t n, const char *pat, size_t pl, bool icase)
+{
+	/* HAProxy's pat_match_sub() compares the first byte before anything: "" never matches */
+	if (pl == 0 || pl > n)
+		return false;
+	for (size_t i = 0; i + pl <= n; i++)
+		if (bytes_eq(s + i, pat, pl, icase))
+			return true;
+	return false;
+}
+
+static bool re_match(const struct sl_acl_pat *p, const char *s, size_t n,
+		     struct sl_acl_scratch *scr)
+{
+	if (p->re == NULL || scr == NULL)
+		return false;
+	/* PCRE2 10.42 refuses a NULL subject even when empty */
+	int rc = pcre2_match(p->re, (PCRE2_SPTR)(s != NULL ? s : ""), n, 0, 0, scr->md, NULL);
+	/* HAProxy's regex_exec2(): any error (match limit included) is "no match" */
+	return rc >= 0;
+}
+
+/* Whether pattern @p matches the string sample @s[0, @n) with method @m. */
+static bool str_pat_match(const struct sl_acl *acl, const struct sl_acl_pat *p, enum str_match m,
+			  const char *s, size_t n, struct sl_acl_scratch *scr)
+{
+	if (m == M_REG)
+		return re_match(p, s, n, scr);
+	size_t pl = strlen(p->str);
+	switch (m) {
+	case M_STR:
+		return pl == n && bytes_eq(s, p->str, pl, acl->icase);
+	case M_BEG:
+		return pl <= n && bytes_eq(s, p->str, pl, acl->icase);
+	case M_END:
+		return pl <= n && bytes_eq(s + n - pl, p->str, pl, acl->icase);
+	case M_SUB:
+		return sub_match(s, n, p->str, pl, acl->icase);
+	case M_DIR:
+		return dir_match(s, n, p->str, pl, acl->icase);
+	default:
+		return false;
+	}
+}
+
+/* A present string sample against every pattern of the line; no pattern: presence. */
+static bool str_sample_match(const struct sl_acl *acl, enum str_match m, const char *s, size_t n,
+			     struct sl_acl_scratch *scr)
+{
+	if (acl->pats == NULL)
+		return true;
+	for (const struct sl_acl_pat *p = acl->pats; p != NULL; p = p->next)
+		if (str_pat_match(acl, p, m, s, n, scr))
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- samples */
+
+/* The path sample, as HAProxy's http_get_path() finds it; false when there is none. */
+static bool path_of(const struct sl_http1_req *req, const char **s, size_t *n)
+{
+	if (req == NULL || req->path_len == 0 || req->path[0] != '/')
+		return false;
+	*s = req->path;
+	*n = req->path_len;
+	return true;
+}
+
+/*
+ * Walks the elements of the field lines named @name the way HAProxy's http_find_header()
+ * does without HTTP_FIND_FL_FULL: each line's value is cut at every comma outside a quoted
+ * string (http_find_hdr_value_end()), each element trimmed of SP/HTAB. Empty elements are
+ * returned too, so "a," has two elements and an empty value one: hdr_cnt counts like HAProxy.
+ */
+struct hdr_iter {
+	const struct sl_http1_hdr *hdrs;
+	size_t n, i;
+	const char *name;
+	size_t name_len;
+	const char *p, *end; /* rest of the current value, when in_value */
+	bool in_value;
+};
+
+static void hdr_iter_init(struct hdr_iter *it, const struct sl_acl_ctx *ctx, const char *name)
+{
+	memset(it, 0, sizeof(*it));
+	it->hdrs = ctx->hdrs;
+	it->n = ctx->hdrs != NULL ? ctx->nhdrs : 0;
+	it->name = name;
+	it->name_len = name != NULL ? strlen(name) : 0;
+}
+
+static bool is_lws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *value_end(const char *s, const char *e)
+{
+	bool quoted = false, qdpair = false;
+	for (; s < e; s++) {
+		if (qdpair)
+			qdpair = false;
+		else if (quoted) {
+			if (*s == '\\')
+				qdpair = true;
+			else if (*s == '"')
+				quoted = false;
+		} else if (*s == '"') {
+			quoted = true;
+		} else if (*s == ',') {
+			return s;
+		}
+	}
+	return s;
+}
+
+static bool hdr_next(struct hdr_iter *it, const char **v, size_t *vlen)
+{
+	while (!it->in_value) {
+		if (it->name == NULL || it->i >= it->n)
+			return false;
+		const struct sl_http1_hdr *h = &it->hdrs[it->i++];
+		if (h->name_len == it->name_len &&
+		    bytes_eq(h->name, it->name, it->name_len, true)) {
+			it->p = h->value != NULL ? h->value : "";
+			it->end = it->p + h->value_len;
+			it->in_value = true;
+		}
+	}
+	const char *a = it->p;
+	while (a < it->end && is_lws(*a))
+		a++;
+	const char *next = value_end(a, it->end);
+	const char *b = next;
+	while (b > a && is_lws(b[-1]))
+		b--;
+	if (next == it->end)
+		it->in_value = false;
+	else
+		it->p = next + 1; /* past the comma */
+	*v = a;
+	*vlen = (size_t)(b - a);
+	return true;
+}
+
+static bool hdr_match(const struct sl_acl *acl, enum str_match m, const struct sl_acl_ctx *ctx)
+{
+	struct hdr_iter it;
+	const char *v;
+	size_t n;
+	hdr_iter_init(&it, ctx, acl->hdr);
+	while (hdr_next(&it, &v, &n))
+		if (str_sample_match(acl, m, v, n, ctx->scratch))
+			return true;
+	return false;
+}
+
+static int64_t hdr_count(const struct sl_acl_ctx *ctx, const char *name)
+{
+	struct hdr_iter it;
+	const char *v;
+	size_t n;
+	int64_t cnt = 0;
+	hdr_iter_init(&it, ctx, name);
+	while (hdr_next(&it, &v, &n))
+		cnt++;
+	return cnt;
+}
+
+/* ---------------------------------------------------------------- other pattern kinds */
+
+static bool int_pat_match(const struct sl_acl_pat *p, int64_t v)
+{
+	switch (p->op) {
+	case SL_INT_EQ:
+		return v == p->num;
+	case SL_INT_GE:
+		return v >= p->num;
+	case SL_INT_GT:
+		return v > p->num;
+	case SL_INT_LE:
+		return v <= p->num;
+	case SL_INT_LT:
+		return v < p->num;
+	case SL_INT_RANGE:
+		return v >= p->num && v <= p->num2;
+	}
+	return false;
+}
+
+static bool int_match(const struct sl_acl *acl, int64_t v)
+{
+	if (acl->pats == NULL)
+		return true;
+	for (const struct sl_acl_pat *p = acl->pats; p != NULL; p = p->next)
+		if (int_pat_match(p, v))
+			return true;
+	return false;
+}
+
+static bool net_match(const struct sl_cfg_net *net, uint32_t ip)
+{
+	if (net->family == AF_INET) {
+		if (net->plen == 0)
+			return true; /* a shift by 32 would be undefined */
+		uint32_t mask = net->plen >= 32 ? ~(uint32_t)0 : ~(uint32_t)0 << (32 - net->plen);
+		return ((ip ^ net->v4) & mask) == 0;
+	}
+	if (net->family != AF_INET6)
+		return false;
+	/* the IPv4 client as ::ffff:a.b.c.d against an IPv6 network, as HAProxy's pat_match_ip() */
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
+	a[12] = (uint8_t)(ip >> 24);
+	a[13] = (uint8_t)(ip >> 16);
+	a[14] = (uint8_t)(ip >> 8);
+	a[15] = (uint8_t)ip;
+	unsigned plen = net->plen > 128 ? 128 : net->plen;
+	unsigned whole = plen / 8, rest = plen % 8;
+	if (memcmp(a, net->v6, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return ((a[whole] ^ net->v6[whole]) & mask) == 0;
+}
+
+/* The methods HAProxy's find_http_meth() knows, case-sensitively (src/http.c). */
+static bool haproxy_known_method(const char *m, size_t n)
+{
+	static const char *const known[] = {"GET",    "HEAD",	 "POST",  "PUT",
+					    "DELETE", "OPTIONS", "TRACE", "CONNECT"};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == n && memcmp(known[i], m, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * HAProxy's pat_match_meth(): a pattern naming a known method matches that method only,
+ * exactly; any other pattern is compared as a string, under -i case-insensitively, with a
+ * request method that HAProxy does not know. So "method -i get" does not match "GET".
+ * Compared as strings (not through enum sl_http1_method) because HAProxy does not know PATCH.
+ */
+static bool method_match(const struct sl_acl *acl, const char *m, size_t n)
+{
+	if (acl->pats == NULL)
+		return true;
+	bool m_known = haproxy_known_method(m, n);
+	for (const struct sl_acl_pat *p = acl->pats; p != NULL; p = p->next) {
+		size_t pl = strlen(p->str);
+		if (haproxy_known_method(p->str, pl)) {
+			if (pl == n && memcmp(p->str, m, n) == 0)
+				return true;
+		} else if (!m_known && pl == n && bytes_eq(p->str, m, n, acl->icase)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool src_match(const struct sl_acl *acl, uint32_t ip)
+{
+	if (acl->pats == NULL)
+		return true;
+	for (const struct sl_acl_pat *p = acl->pats; p != NULL; p = p->next)
+		if (net_match(&p->net, ip))
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- one acl line */
+
+bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
+{
+	if (acl == NULL)
+		return false;
+	const struct sl_http1_req *req = ctx->req;
+	const char *s;
+	size_t n;
+	switch (acl->fetch) {
+	case SL_FETCH_PATH:
+	case SL_FETCH_PATH_BEG:
+	case SL_FETCH_PATH_END:
+	case SL_FETCH_PATH_SUB:
+	case SL_FETCH_PATH_REG:
+	case SL_FETCH_PATH_DIR: {
+		static const enum str_match pm[] = {
+			[SL_FETCH_PATH] = M_STR,     [SL_FETCH_PATH_BEG] = M_BEG,
+			[SL_FETCH_PATH_END] = M_END, [SL_FETCH_PATH_SUB] = M_SUB,
+			[SL_FETCH_PATH_REG] = M_REG, [SL_FETCH_PATH_DIR] = M_DIR,
+		};
+		if (!path_of(req, &s, &n))
+			return false;
+		return str_sample_match(acl, pm[acl->fetch], s, n, ctx->scratch);
+	}
+	case SL_FETCH_URL_BEG:
+	case SL_FETCH_URL_REG:
+		if (req == NULL)
+			return false;
+		return str_sample_match(acl, acl->fetch == SL_FETCH_URL_BEG ? M_BEG : M_REG,
+					req->target, req->target_len, ctx->scratch);
+	case SL_FETCH_HDR:
+		return req != NULL && hdr_match(acl, M_STR, ctx);
+	case SL_FETCH_HDR_BEG:
+		return req != NULL && hdr_match(acl, M_BEG, ctx);
+	case SL_FETCH_HDR_END:
+		return req != NULL && hdr_match(acl, M_END, ctx);
+	case SL_FETCH_HDR_SUB:
+		return req != NULL && hdr_match(acl, M_SUB, ctx);
+	case SL_FETCH_HDR_REG:
+		return req != NULL && hdr_match(acl, M_REG, ctx);
+	case SL_FETCH_HDR_CNT:
+		return req != NULL && int_match(acl, hdr_count(ctx, acl->hdr));
+	case SL_FETCH_METHOD:
+		return req != NULL && method_match(acl, req->method, req->method_len);
+	case SL_FETCH_SRC:
+		return src_match(acl, ctx->src);
+	case SL_FETCH_DST_PORT:
+		return int_match(acl, ctx->dst_port);
+	case SL_FETCH_SSL_FC:
+		return ctx->ssl;
+	case SL_FETCH_SSL_FC_SNI:
+		if (!ctx->ssl || ctx->sni == NULL)
+			return false;
+		return str_sample_match(acl, M_STR, ctx->sni, ctx->sni_len, ctx->scratch);
+	case SL_FETCH_ALWAYS_TRUE:
+		return true;
+	case SL_FETCH_ALWAYS_FALSE:
+	case SL_FETCH_HTTP_AUTH: /* refused by the parser */
+		return false;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- predefined by name */
+
+enum builtin {
+	B_HTTP,
+	B_HTTP_10,
+	B_HTTP_11,
+	B_HTTP_20,
+	B_HTTP_30,
+	B_URL_ABS,
+	B_URL_SLASH,
+	B_URL_STAR,
+	B_CONTENT,
+};
+
+/*
+ * HAProxy's default_acl_list entries whose fetch has no SL_FETCH_* (or, for the url ones,
+ * that the parser does not build): name and definition. RDP_COOKIE, REQ_CONTENT and WAIT_END
+ * are about TCP content inspection, which sluice does not do: they stay unknown.
+ */
+static const struct {
+	const char *name;
+	enum builtin id;
+} builtins[] = {
+	{"HTTP", B_HTTP},		 /* req.proto_http */
+	{"HTTP_1.0", B_HTTP_10},	 /* req.ver 1.0 */
+	{"HTTP_1.1", B_HTTP_11},	 /* req.ver 1.1 */
+	{"HTTP_2.0", B_HTTP_20},	 /* req.ver 2.0 */
+	{"HTTP_3.0", B_HTTP_30},	 /* req.ver 3.0 */
+	{"HTTP_URL_ABS", B_URL_ABS},	 /* url_reg ^[^/:]*:// */
+	{"HTTP_URL_SLASH", B_URL_SLASH}, /* url_beg / */
+	{"HTTP_URL_STAR", B_URL_STAR},	 /* url * */
+	{"HTTP_CONTENT", B_CONTENT},	 /* req.hdr_val(content-length) gt 0 */
+};
+
+static int builtin_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return (int)builtins[i].id;
+	return -1;
+}
+
+bool sl_acl_builtin_known(const char *name)
+{
+	return name != NULL && builtin_find(name) >= 0;
+}
+
+static bool builtin_eval(int id, const struct sl_acl_ctx *ctx)
+{
+	const struct sl_http1_req *req = ctx->req;
+	if (id < 0 || req == NULL)
+		return false; /* every one of them needs the request */
+	switch ((enum builtin)id) {
+	case B_HTTP:
+		return true; /* a parsed request is valid HTTP */
+	case B_HTTP_10:
+		return req->minor == 0;
+	case B_HTTP_11:
+		return req->minor == 1;
+	case B_HTTP_20:
+	case B_HTTP_30:
+		return false; /* sluice speaks HTTP/1 only */
+	case B_URL_ABS: {
+		/* ^[^/:]*:// without a regex: the first '/' or ':' must start "://" */
+		size_t i = 0;
+		while (i < req->target_len && req->target[i] != '/' && req->target[i] != ':')
+			i++;
+		return req->target_len - i >= 3 && memcmp(req->target + i, "://", 3) == 0;
+	}
+	case B_URL_SLASH:
+		return req->target_len > 0 && req->target[0] == '/';
+	case B_URL_STAR:
+		return req->target_len == 1 && req->target[0] == '*';
+	case B_CONTENT:
+		/* the parser refuses differing Content-Length values, so the one value is all */
+		return (req->flags & SL_HTTP1_F_CL) && req->content_length > 0;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- conditions */
+
+/*
+ * Every user line of @name ORed, as HAProxy's find_acl_by_name() gathers them into one ACL;
+ * a predefined name only when the proxy has no ACL of that name (HAProxy looks there first).
+ */
+static bool named_eval(const struct sl_proxy *px, const char *name, const struct sl_acl_ctx *ctx)
+{
+	if (name == NULL)
+		return false;
+	bool declared = false;
+	for (const struct sl_acl *a = px != NULL ? px->acls : NULL; a != NULL; a = a->next) {
+		if (a->name == NULL || strcmp(a->name, name) != 0)
+			continue;
+		declared = true;
+		if (sl_acl_eval(a, ctx))
+			return true;
+	}
+	return declared ? false : builtin_eval(builtin_find(name), ctx);
+}
+
+static bool term_eval(const struct sl_proxy *px, const struct sl_cond_term *t,
+		      const struct sl_acl_ctx *ctx)
+{
+	/* the parser sets anon for "{ ... }" and for predefined names it resolved (name kept) */
+	bool r = t->anon != NULL ? sl_acl_eval(t->anon, ctx) : named_eval(px, t->name, ctx);
+	return t->neg ? !r : r;
+}
+
+bool sl_acl_cond_eval(const struct sl_proxy *px, const struct sl_cond *cond,
+		      const struct sl_acl_ctx *ctx)
+{
+	if (cond == NULL)
+		return true;
+	bool res = false;
+	/* HAProxy's acl_exec_cond(): OR of suites, each an AND stopping at the first false term */
+	for (const struct sl_cond_and *s = cond->ors; s != NULL && !res; s = s->next) {
+		bool all = true;
+		for (const struct sl_cond_term *t = s->terms; t != NULL && all; t = t->next)
+			all = term_eval(px, t, ctx);
+		res = all;
+	}
+	return cond->unless ? !res : res;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Evaluation of HAProxy ACL conditions (the model of controlplane/cfg/cfg-t.h) over one HTTP/1
+ * request and its connection. Pure: no I/O, no global state, no allocation while evaluating.
+ *
+ * Semantics are HAProxy's (configuration manual section 7, src/acl.c acl_exec_cond(), the
+ * pat_match_*() functions of src/pattern.c, the fetches of src/http_fetch.c):
+ *  - a condition is an OR of ANDs of terms, each possibly negated by "!"; "unless" negates the
+ *    whole; a term is every "acl" line of its name, ORed (an anonymous "{ ... }" ACL is one line);
+ *  - an ACL line matches when its fetch yields a sample and any of its patterns matches it. A
+ *    fetch that yields no sample (no request, no such header, no SNI) makes the line false,
+ *    so "!" of it is true, as in HAProxy;
+ *  - a line without any pattern tests that the sample exists (docs/config.md 4.5: sluice's
+ *    model keeps no "-m found" flag, so no pattern means presence);
+ *  - path is the request-target's path without the query string, absent for "*", for
+ *    authority-form and for an absolute-form target without a path (HAProxy http_get_path());
+ *    url_beg / url_reg see the whole request-target as received;
+ *  - hdr*(name) see every comma-separated element of every field line of that name (names
+ *    compared case-insensitively; each element trimmed of SP/HTAB; commas inside a quoted
+ *    string do not split; empty elements count), and match when any element does: HAProxy's
+ *    http_find_header() without the "full" flag, which req.hdr() and hdr_cnt() use. hdr_cnt
+ *    counts those elements;
+ *  - string matches are case-sensitive unless the line has -i; *_reg patterns are PCRE2,
+ *    unanchored unless the pattern anchors itself (compiled with PCRE2_CASELESS under -i by the
+ *    parser); path_dir matches a pattern (its own leading and trailing '/' ignored) between
+ *    '/' or '?' delimiters or the ends of the path;
+ *  - method is HAProxy's pat_match_meth(): the eight methods HAProxy knows (GET HEAD POST PUT
+ *    DELETE OPTIONS TRACE CONNECT) always compare case-sensitively; other methods compare with
+ *    other methods only, case-insensitively under -i;
+ *  - src matches IPv4 networks, and IPv6 networks as ::ffff:a.b.c.d (HAProxy's v4tov6());
+ *  - integer patterns (dst_port, hdr_cnt): eq/ge/gt/le/lt and inclusive ranges "a:b";
+ *  - ssl_fc is true on a TLS connection; ssl_fc_sni is the SNI the client sent, if any.
+ *
+ * Predefined ACLs: the parser resolves TRUE, FALSE, LOCALHOST and METH_* into term->anon (a
+ * user "acl" of that name, if declared first, wins as in HAProxy), so they need nothing here.
+ * The predefined names whose fetch the model cannot express (HTTP, HTTP_1.0, HTTP_1.1, HTTP_2.0,
+ * HTTP_3.0, HTTP_URL_ABS, HTTP_URL_SLASH, HTTP_URL_STAR, HTTP_CONTENT) are known to this
+ * evaluator by name: a term with that name, no anon and no user ACL of that name is evaluated
+ * with HAProxy's definition (src/acl.c default_acl_list). The parser still refuses them ("no
+ * such ACL", docs/config.md 4.5); sl_acl_builtin_known() is what it can ask to accept them.
+ *
+ * Threads: the configuration is read-only; any number of threads may evaluate at once, each
+ * with its own struct sl_acl_scratch.
+ */
+#ifndef SL_ACL_EVAL_H
+#define SL_ACL_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "controlplane/cfg/cfg-t.h"
+#include "proto/http1.h"
+
+/*
+ * Working space for the regex patterns: a PCRE2 match data block (which also keeps the
+ * interpreter's backtracking frames between calls). A match writes into it, so it cannot live
+ * in the shared, read-only configuration: each evaluating thread owns one, made at start-up.
+ */
+struct sl_acl_scratch;
+
+/* Allocates a scratch (start-up only). Returns NULL when out of memory. */
+struct sl_acl_scratch *sl_acl_scratch_new(void);
+
+/* Frees a scratch. NULL is accepted. */
+void sl_acl_scratch_free(struct sl_acl_scratch *s);
+
+/* What an ACL looks at. Nothing is copied: the pointers must stay valid during the call. */
+struct sl_acl_ctx {
+	const struct sl_http1_req *req;	 /* NULL for a TCP-only context: HTTP fetches fail */
+	const struct sl_http1_hdr *hdrs; /* the request's field lines (from the same parse) */
+	size_t nhdrs;
+	uint32_t src;	   /* client IPv4 address, host order */
+	uint16_t dst_port; /* the frontend port the client connected to */
+	bool ssl;	   /* TLS on the client side (ssl_fc) */
+	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
+	size_t sni_len;
+	/*
+	 * The calling thread's scratch. Needed by *_reg patterns only: with NULL they never
+	 * match (nothing is allocated behind the caller's back).
+	 */
+	struct sl_acl_scratch *scratch;
+};
+
+/*
+ * Evaluates @cond in proxy @px, whose named ACLs the terms refer to (@px may be NULL: then
+ * only anonymous and predefined terms can match), for @ctx (never NULL). @cond NULL (a rule
+ * without a condition) is true. Applies "unless". A name that is neither a user ACL of @px nor
+ * a predefined ACL is false (the parser refuses those).
+ */
+bool sl_acl_cond_eval(const struct sl_proxy *px, const struct sl_cond *cond,
+		      const struct sl_acl_ctx *ctx);
+
+/* Evaluates one "acl" line (not the other lines of the same name). @acl NULL is false. */
+bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx);
+
+/*
+ * True when @name is a predefined ACL that the model cannot express as an anonymous ACL and
+ * that sl_acl_cond_eval() knows by name (see the top of this file).
+ */
+bool sl_acl_builtin_known(const char *name);
+
+#endif

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The HTTP engine's pure half: decisions and heads, see hx.h. */
+#include "dataplane/rules/http_rules.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "proto/cookie.h"
+
+void sl_hx_put(struct sl_hx_out *o, const char *s, size_t n)
+{
+	if (o->overflow || n > o->cap - o->len) {
+		o->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+void sl_hx_puts(struct sl_hx_out *o, const char *s)
+{
+	sl_hx_put(o, s, strlen(s));
+}
+
+/* A field name lowercased, as HAProxy's HTX emits every name. */
+static void put_name(struct sl_hx_out *o, const char *s, size_t n)
+{
+	if (o->overflow || n > o->cap - o->len) {
+		o->overflow = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		o->buf[o->len + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	o->len += n;
+}
+
+static void put_field(struct sl_hx_out *o, const char *name, size_t nl, const char *v, size_t vl)
+{
+	put_name(o, name, nl);
+	sl_hx_put(o, ": ", 2);
+	sl_hx_put(o, v, vl);
+	sl_hx_put(o, "\r\n", 2);
+}
+
+const char *sl_hx_reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Time-out";
+	case 410: return "Gone";
+	case 425: return "Too Early";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Time-out";
+	default: return "Unknown";
+	}
+}
+
+/* ------------------------------------------------------------------ local responses */
+
+/* HAProxy's built-in error pages (the body of each; the head is built like an errorfile's). */
+static const char *builtin_body(int code)
+{
+	switch (code) {
+	case 400: return "<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n";
+	case 403: return "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n";
+	case 408: return "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n";
+	case 500: return "<html><body><h1>500 Internal Server Error</h1>\nAn internal server error occurred.\n</body></html>\n";
+	case 502: return "<html><body><h1>502 Bad Gateway</h1>\nThe server returned an invalid or incomplete response.\n</body></html>\n";
+	case 503: return "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n";
+	case 504: return "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n";
+	default: return "";
+	}
+}
+
+static const struct sl_errorfile *find_errorfile(const struct sl_proxy *px, int code)
+{
+	for (const struct sl_errorfile *e = px != NULL ? px->errorfiles : NULL; e != NULL;
+	     e = e->next)
+		if (e->code == code && e->data != NULL)
+			return e;
+	return NULL;
+}
+
+
+void sl_hx_error(struct sl_hx_out *o, const struct sl_proxy *fe, const struct sl_proxy *be,
+		 int code)
+{
+	const struct sl_errorfile *ef = find_errorfile(be, code);
+	if (ef == NULL)
+		ef = find_errorfile(fe, code);
+	if (ef != NULL) {
+		/* Re-emitted as HAProxy does: parsed, names lowercased, its own Connection. */
+		struct sl_http1_resp r;
+		struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
+		size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
+		int hl = sl_http1_parse_response(ef->data, ef->len, ef->len, &r, h, &n);
+		if (hl > 0) {
+			char line[64];
+			int k = snprintf(line, sizeof(line), "HTTP/1.%d %03d ", r.minor, r.status);
+			sl_hx_put(o, line, (size_t)k);
+			sl_hx_put(o, r.reason, r.reason_len);
+			sl_hx_put(o, "\r\n", 2);
+			for (size_t i = 0; i < n; i++)
+				if (!sl_http1_ieq(h[i].name, h[i].name_len, "connection"))
+					put_field(o, h[i].name, h[i].name_len, h[i].value,
+						  h[i].value_len);
+			sl_hx_put(o, "\r\n", 2);
+			sl_hx_put(o, ef->data + hl, ef->len - (size_t)hl);
+			return;
+		}
+		/* an errorfile that does not parse is sent as it is */
+		sl_hx_put(o, ef->data, ef->len);
+		return;
+	}
+	const char *body = builtin_body(code);
+	char head[160];
+	int k = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %03d %s\r\ncontent-length: %zu\r\ncache-control: no-cache\r\n"
+			 "content-type: text/html\r\n\r\n",
+			 code, sl_hx_reason(code), strlen(body));
+	sl_hx_put(o, head, (size_t)k);
+	sl_hx_puts(o, body);
+}
+
+void sl_hx_mux_error(struct sl_hx_out *o, int code)
+{
+	const char *body = builtin_body(code);
+	char head[200];
+	int k = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %03d %s\r\nContent-length: %zu\r\nCache-Control: no-cache\r\n"
+			 "Connection: close\r\nContent-Type: text/html\r\n\r\n",
+			 code, code == 400 ? "Bad request" : sl_hx_reason(code), strlen(body));
+	sl_hx_put(o, head, (size_t)k);
+	sl_hx_puts(o, body);
+}
+
+/* The Host field value of @req, or "" (HAProxy builds redirect locations from it). */
+static void host_of(const struct sl_http1_req *req, const struct sl_http1_hdr *h,
+		    const char **v, size_t *l)
+{
+	*v = "";
+	*l = 0;
+	if (req->authority_len > 0) {
+		*v = req->authority;
+		*l = req->authority_len;
+	} else if (req->host_idx >= 0) {
+		*v = h[req->host_idx].value;
+		*l = h[req->host_idx].value_len;
+	}
+}
+
+/* A redirect rule applied (HAProxy's http_apply_redirect_rule, the parts sluice supports). */
+static void redirect(struct sl_hx_out *o, const struct sl_redirect *r,
+		     const struct sl_http1_req *req, const struct sl_http1_hdr *h,
+		     bool close_client)
+{
+	int code = r->code ? r->code : 302;
+	char line[96];
+	int k = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\ncontent-length: 0\r\nlocation: ",
+			 code, sl_hx_reason(code));
+	sl_hx_put(o, line, (size_t)k);
+	const char *path = req->path;
+	size_t plen = req->path_len;
+	switch (r->kind) {
+	case SL_REDIR_SCHEME: {
+		const char *host;
+		size_t hl;
+		host_of(req, h, &host, &hl);
+		sl_hx_puts(o, r->target);
+		sl_hx_put(o, "://", 3);
+		sl_hx_put(o, host, hl);
+		break;
+	}
+	case SL_REDIR_PREFIX:
+		if (strcmp(r->target, "/") != 0) /* HAProxy: a "/" prefix adds nothing */
+			sl_hx_puts(o, r->target);
+		break;
+	case SL_REDIR_LOCATION:
+	default:
+		sl_hx_puts(o, r->target);
+		path = NULL;
+		break;
+	}
+	if (path != NULL) {
+		sl_hx_put(o, path, plen);
+		if (r->append_slash && (plen == 0 || path[plen - 1] != '/'))
+			sl_hx_put(o, "/", 1);
+		if (req->has_query && !r->drop_query) {
+			sl_hx_put(o, "?", 1);
+			sl_hx_put(o, req->query, req->query_len);
+		}
+	}
+	sl_hx_put(o, "\r\n", 2);
+	if (r->set_cookie != NULL) {
+		sl_hx_puts(o, "set-cookie: ");
+		sl_hx_puts(o, r->set_cookie);
+		sl_hx_puts(o, "; path=/\r\n");
+	}
+	if (r->clear_cookie != NULL) {
+		sl_hx_puts(o, "set-cookie: ");
+		sl_hx_puts(o, r->clear_cookie);
+		sl_hx_puts(o, "; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT\r\n");
+	}
+	sl_hx_puts(o, "cache-control: no-cache\r\n");
+	if (close_client) /* HAProxy says so whatever the request's version */
+		sl_hx_puts(o, "connection: close\r\n");
+	sl_hx_put(o, "\r\n", 2);
+}
+
+/* ------------------------------------------------------------------ decisions */
+
+static enum sl_ck_mode ck_mode(enum sl_cookie_mode m)
+{
+	switch (m) {
+	case SL_COOKIE_INSERT: return SL_CK_INSERT;
+	case SL_COOKIE_PREFIX: return SL_CK_PREFIX;
+	case SL_COOKIE_REWRITE: return SL_CK_REWRITE;
+	default: return SL_CK_PASSIVE;
+	}
+}
+
+/* The request rules of @px that end the transaction: deny, redirect and use-service (in order). */
+static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *req,
+			  const struct sl_http1_hdr *h, const struct sl_acl_ctx *ctx,
+			  bool close_client, struct sl_hx_out *o, struct sl_hx_decision *d)
+{
+	for (const struct sl_hrule *r = px->req_rules; r != NULL; r = r->next) {
+		if (r->action != SL_HR_DENY && r->action != SL_HR_REDIRECT &&
+		    r->action != SL_HR_ALLOW && r->action != SL_HR_USE_SERVICE)
+			continue;
+		if (!sl_acl_cond_eval(px, r->cond, ctx))
+			continue;
+		if (r->action == SL_HR_ALLOW)
+			return false; /* stops the evaluation of this rule set */
+		if (r->action == SL_HR_USE_SERVICE) {
+			d->verdict = SL_HX_SERVICE;
+			return true;
+		}
+		if (r->action == SL_HR_DENY) {
+			d->verdict = SL_HX_DENY;
+			d->status = r->status ? r->status : 403;
+			return true;
+		}
+		redirect(o, &r->redir, req, h, close_client);
+		d->verdict = SL_HX_REDIRECT;
+		return true;
+	}
+	for (const struct sl_redirect_rule *r = px->redirects; r != NULL; r = r->next) {
+		if (!sl_acl_cond_eval(px, r->cond, ctx))
+			continue;
+		redirect(o, &r->redir, req, h, close_client);
+		d->verdict = SL_HX_REDIRECT;
+		return true;
+	}
+	return false;
+}
+
+void sl_hx_decide(const struct sl_cfg *cfg, const struct sl_proxy *fe,
+		  const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n,
+		  const struct sl_acl_ctx *ctx, bool close_client, uint32_t now_s,
+		  struct sl_hx_out *o, struct sl_hx_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (request_rules(fe, req, h, ctx, close_client, o, d))
+		return;
+	const struct sl_proxy *be = NULL;
+	for (const struct sl_switch *s = fe->switches; s != NULL && be == NULL; s = s->next)
+		if (sl_acl_cond_eval(fe, s->cond, ctx))
+			be = sl_cfg_find_proxy(cfg, s->backend, SL_CAP_BE);
+	if (be == NULL && fe->default_backend != NULL)
+		be = sl_cfg_find_proxy(cfg, fe->default_backend, SL_CAP_BE);
+	if (be == NULL && (fe->cap & SL_CAP_BE))
+		be = fe; /* a listen section is its own backend */
+	if (be == NULL) {
+		d->verdict = SL_HX_NO_BACKEND;
+		return;
+	}
+	d->be = be;
+	if (be != fe && request_rules(be, req, h, ctx, close_client, o, d))
+		return;
+	d->verdict = SL_HX_FORWARD;
+	if (be->cookie.name != NULL) {
+		/* the first server id of the persistence cookie, over every Cookie line */
+		for (int i = sl_http1_find_hdr(h, n, 0, "cookie"); i >= 0 && d->cookie_srv == NULL;
+		     i = sl_http1_find_hdr(h, n, (size_t)i + 1, "cookie")) {
+			size_t pos = 0;
+			struct sl_cookie_id id;
+			while (d->cookie_srv == NULL &&
+			       sl_cookie_next_id(h[i].value, h[i].value_len, be->cookie.name,
+						 ck_mode(be->cookie.mode), &pos, &id)) {
+				if (sl_cookie_age(&be->cookie, now_s, id.last_date, id.first_date) !=
+				    SL_COOKIE_AGE_OK)
+					continue; /* too old: names no server */
+				d->cookie_srv = id.srv;
+				d->cookie_srv_len = id.srv_len;
+				d->cookie_last = id.last_date;
+				d->cookie_first = id.first_date;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ heads */
+
+/* Whether an http-request/response header rule of @px removes or replaces field @name. */
+static bool rule_drops(const struct sl_hrule *rules, const struct sl_proxy *px,
+		       const struct sl_acl_ctx *ctx, const char *name, size_t nl)
+{
+	for (const struct sl_hrule *r = rules; r != NULL; r = r->next)
+		if ((r->action == SL_HR_DEL_HEADER || r->action == SL_HR_SET_HEADER) &&
+		    sl_http1_ieq(name, nl, r->name) && sl_acl_cond_eval(px, r->cond, ctx))
+			return true;
+	return false;
+}
+
+static void rules_add(struct sl_hx_out *o, const struct sl_hrule *rules,
+		      const struct sl_proxy *px, const struct sl_acl_ctx *ctx)
+{
+	for (const struct sl_hrule *r = rules; r != NULL; r = r->next)
+		if ((r->action == SL_HR_ADD_HEADER || r->action == SL_HR_SET_HEADER) &&
+		    r->value != NULL && sl_acl_cond_eval(px, r->cond, ctx))
+			put_field(o, r->name, strlen(r->name), r->value, strlen(r->value));
+}
+
+/* Hop-by-hop fields the proxy replaces with its own Connection handling. */
+static bool drop_hop(const struct sl_http1_hdr *h, size_t n, size_t i, bool keep_upgrade)
+{
+	if (sl_http1_ieq(h[i].name, h[i].name_len, "transfer-encoding"))
+		return false; /* the body goes on as it came: its framing stays */
+	if (keep_upgrade && (sl_http1_ieq(h[i].name, h[i].name_len, "upgrade") ||
+			     sl_http1_ieq(h[i].name, h[i].name_len, "connection")))
+		return false;
+	return sl_http1_is_hop_by_hop(h, n, i);
+}
+
+bool sl_hx_build_request(struct sl_hx_out *o, const struct sl_http1_req *req,
+			 const struct sl_http1_hdr *h, size_t n, const struct sl_hx_req_edit *e)
+{
+	sl_hx_put(o, req->method, req->method_len);
+	sl_hx_put(o, " ", 1);
+	sl_hx_put(o, req->target, req->target_len);
+	sl_hx_puts(o, req->minor ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
+	const struct sl_cookie *ck = &e->be->cookie;
+	const struct sl_proxy *be = e->be != e->fe ? e->be : NULL;
+	const struct sl_forwardfor *ff = e->be->fwdfor.on ? &e->be->fwdfor : &e->fe->fwdfor;
+	const char *ffname = ff->header != NULL ? ff->header : "x-forwarded-for";
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = h[i].name;
+		size_t nl = h[i].name_len;
+		if (drop_hop(h, n, i, e->websocket))
+			continue;
+		if (rule_drops(e->fe->req_rules, e->fe, e->ctx, nm, nl) ||
+		    (be != NULL && rule_drops(be->req_rules, be, e->ctx, nm, nl)))
+			continue;
+		if (ck->name != NULL && sl_http1_ieq(nm, nl, "cookie")) {
+			char buf[8192];
+			struct sl_cookie_req_out r;
+			if (sl_cookie_req_rewrite(h[i].value, h[i].value_len, ck->name,
+						  ck_mode(ck->mode), ck->indirect, ck->preserve, buf,
+						  sizeof(buf), &r) == 0) {
+				if (!r.drop)
+					put_field(o, nm, nl, buf, r.len);
+				continue;
+			}
+		}
+		put_field(o, nm, nl, h[i].value, h[i].value_len);
+	}
+	rules_add(o, e->fe->req_rules, e->fe, e->ctx);
+	if (be != NULL)
+		rules_add(o, be->req_rules, be, e->ctx);
+	if (e->fe->fwdfor.on || e->be->fwdfor.on) {
+		bool skip = ff->except.family == AF_INET &&
+			    ((e->client_ip ^ ff->except.v4) &
+			     (ff->except.plen ? ~0u << (32 - ff->except.plen) : 0)) == 0;
+		if (ff->if_none && sl_http1_find_hdr(h, n, 0, ffname) >= 0)
+			skip = true;
+		if (!skip) {
+			char ip[16];
+			int k = snprintf(ip, sizeof(ip), "%u.%u.%u.%u", e->client_ip >> 24,
+					 (e->client_ip >> 16) & 255, (e->client_ip >> 8) & 255,
+					 e->client_ip & 255);
+			put_field(o, ffname, strlen(ffname), ip, (size_t)k);
+		}
+	}
+	if (e->server_close && req->minor == 1 && !e->websocket)
+		sl_hx_puts(o, "connection: close\r\n");
+	sl_hx_put(o, "\r\n", 2);
+	return !o->overflow;
+}
+
+bool sl_hx_build_response(struct sl_hx_out *o, const struct sl_http1_resp *rsp,
+			  const struct sl_http1_hdr *h, size_t n, const struct sl_hx_rsp_edit *e)
+{
+	char line[32];
+	int k = snprintf(line, sizeof(line), "HTTP/1.1 %03d ", rsp->status);
+	sl_hx_put(o, line, (size_t)k);
+	sl_hx_put(o, rsp->reason, rsp->reason_len);
+	sl_hx_put(o, "\r\n", 2);
+	const struct sl_cookie *ck = &e->be->cookie;
+	const struct sl_proxy *be = e->be != e->fe ? e->be : NULL;
+	bool inserted = false, srv_set_it = false;
+	/* the server's own persistence cookie: prefixed, rewritten, or dropped (insert mode;
+	 * "indirect" on a direct request); left alone with "preserve" */
+	enum sl_ck_mode mode = ck_mode(ck->mode);
+	if (ck->indirect && e->direct)
+		mode = SL_CK_INSERT;
+	const char *srv = ck->preserve ? NULL : e->srv_cookie != NULL ? e->srv_cookie : "";
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = h[i].name;
+		size_t nl = h[i].name_len;
+		if (drop_hop(h, n, i, e->tunnel))
+			continue;
+		if (rule_drops(e->fe->rsp_rules, e->fe, e->ctx, nm, nl) ||
+		    (be != NULL && rule_drops(be->rsp_rules, be, e->ctx, nm, nl)))
+			continue;
+		if (ck->name != NULL && sl_http1_ieq(nm, nl, "set-cookie")) {
+			char buf[8192];
+			size_t bl = 0;
+			const char *cn;
+			size_t cnl;
+			if (sl_http1_cookie_find(h[i].value, h[i].value_len, ck->name,
+						 strlen(ck->name), &cn, &cnl))
+				srv_set_it = true;
+			int r = sl_cookie_rsp_rewrite(h[i].value, h[i].value_len, ck->name, mode, srv,
+						      srv != NULL ? strlen(srv) : 0, buf, sizeof(buf),
+						      &bl);
+			if (r == SL_COOKIE_RSP_DROP)
+				continue;
+			if (r == SL_COOKIE_RSP_REWRITTEN) {
+				put_field(o, nm, nl, buf, bl);
+				continue;
+			}
+		}
+		put_field(o, nm, nl, h[i].value, h[i].value_len);
+	}
+	if (ck->name != NULL && ck->mode == SL_COOKIE_INSERT && !e->tunnel &&
+	    sl_cookie_insert_needed(ck, e->direct, srv_set_it, e->meth == SL_HTTP1_M_POST,
+				    e->now_s, e->last_date, e->first_date)) {
+		char buf[1024];
+		size_t bl = 0;
+		int r = ck->maxidle > 0 || ck->maxlife > 0 ?
+				sl_cookie_insert_value_at(ck->name, e->srv_cookie, ck, e->now_s,
+							  e->direct ? e->first_date : 0, buf, sizeof(buf), &bl) :
+				sl_cookie_insert_value(ck->name, e->srv_cookie, ck, buf, sizeof(buf),
+						       &bl);
+		if (r == 0) {
+			put_field(o, "set-cookie", 10, buf, bl);
+			inserted = true;
+		}
+	}
+	if (inserted && ck->nocache && sl_cookie_cacheable(e->meth, rsp, h, n))
+		sl_hx_puts(o, SL_COOKIE_NOCACHE_FIELD "\r\n");
+	rules_add(o, e->fe->rsp_rules, e->fe, e->ctx);
+	if (be != NULL)
+		rules_add(o, be->rsp_rules, be, e->ctx);
+	if (!e->tunnel) {
+		if (e->close_client)
+			sl_hx_puts(o, "connection: close\r\n");
+		else if (e->client_10_ka)
+			sl_hx_puts(o, "connection: keep-alive\r\n");
+	}
+	sl_hx_put(o, "\r\n", 2);
+	return !o->overflow;
+}
