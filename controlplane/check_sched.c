@@ -13,12 +13,16 @@
 #include <rte_random.h>
 
 #include "controlplane/cfg/cfg.h"
-#include "proto/outbuf.h"
+#include "controlplane/gen_build.h"
+#include "controlplane/query.h"
 #include "controlplane/stats/stats_model.h"
-#include "dataplane/core/dp.h"
+#include "dataplane/core/gen.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/core/msg.h"
 #include "dataplane/l4/l4.h"
 #include "dataplane/l4/probe.h"
-#include "dataplane/tcphost/tcphost.h"
+#include "dataplane/tcphost/httpchk.h"
+#include "proto/outbuf.h"
 
 struct srv_meta {
 	const char *backend;
@@ -36,6 +40,7 @@ struct srv_meta {
 
 struct sl_checks {
 	struct sl_dp *dp;
+	struct sl_gen_stats *gen_stats; /* the last rebuild's figures (`show l4`) */
 	const struct sl_cfg *cfg;
 	struct sl_check_sched sched;
 	unsigned n;
@@ -43,6 +48,8 @@ struct sl_checks {
 	struct srv_meta *meta;    /* by gidx */
 	uint8_t *out;             /* by gidx: SL_SRV_RT_* (republish input) */
 	uint16_t *weights;        /* by gidx: weight set at run time, SL_SRV_WEIGHT_CFG when not */
+	uint32_t cfg_gen;         /* the configuration generation these checks were made for */
+	bool changed;             /* a state changed since the last publish */
 };
 
 static uint32_t check_timeout(const struct sl_proxy *be, const struct sl_server *s)
@@ -75,38 +82,40 @@ static char *http_request(const struct sl_httpchk *chk, uint32_t *len)
 	return text;
 }
 
-/* Rebuilds the L4 generation with the servers' usability and publishes it. */
+/* Rebuilds the generation with the servers' usability and publishes it. */
 static void republish(struct sl_checks *c)
 {
 	for (unsigned g = 0; g < c->n; g++)
 		c->out[g] = sl_check_srv_usable(&c->srv[g])		 ? SL_SRV_RT_IN :
 			    sl_check_srv_accepts_persistent(&c->srv[g]) ? SL_SRV_RT_PERSIST :
 									  SL_SRV_RT_OUT;
-	struct sl_l4_conf *conf;
+	struct sl_gen *conf;
 	uint64_t t0 = rte_rdtsc();
-	if (sl_l4_conf_build(c->cfg, c->dp, c->out, c->weights, &conf) < 0) {
+	if (sl_gen_build(c->cfg, c->dp, c->out, c->weights, &conf) < 0) {
 		fprintf(stderr, "sluiced: out of memory rebuilding the L4 tables; keeping the old ones\n");
 		return;
 	}
 	uint64_t t1 = rte_rdtsc();
-	sl_l4_publish(c->dp, conf, rte_lcore_id());
-	struct sl_gen_stats *gs = &c->dp->gen_stats;
-	gs->n++;
-	gs->servers = conf->nservers;
-	gs->build_cycles = t1 - t0;
-	gs->publish_cycles = rte_rdtsc() - t1;
+	sl_gen_publish(c->dp, conf, rte_lcore_id());
+	struct sl_gen_stats *gs = c->gen_stats;
+	if (gs != NULL) {
+		gs->n++;
+		gs->servers = conf->nservers;
+		gs->build_cycles = t1 - t0;
+		gs->publish_cycles = rte_rdtsc() - t1;
+	}
 }
 
 static void after_event(struct sl_checks *c, int g, unsigned ev)
 {
 	if (ev & SL_CHK_EV_SHUTDOWN)
-		sl_l4_request_reset(c->dp, (uint16_t)g);
+		sl_query_reset_server(c->dp, (uint16_t)g);
 	if (ev & SL_CHK_EV_SHUTDOWN_BACKUPS) /* a server of the backend is back: its backups'
 					      * flows and sessions go, as HAProxy's */
 		for (unsigned x = 0; x < c->n; x++)
 			if (c->meta[x].name != NULL && c->srv[x].backup &&
 			    strcmp(c->meta[x].backend, c->meta[g].backend) == 0)
-				sl_l4_request_reset(c->dp, (uint16_t)x);
+				sl_query_reset_server(c->dp, (uint16_t)x);
 	if (ev & (SL_CHK_EV_DOWN | SL_CHK_EV_UP)) {
 		char buf[32];
 		printf("sluiced: server %s/%s is %s (%s)\n", c->meta[g].backend, c->meta[g].name,
@@ -117,22 +126,24 @@ static void after_event(struct sl_checks *c, int g, unsigned ev)
 }
 
 struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
-				   const struct sl_l4_conf *l4)
+				   const struct sl_gen *l4, struct sl_gen_stats *gen_stats)
 {
 	struct sl_checks *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
 	c->dp = dp;
+	c->gen_stats = gen_stats;
 	c->cfg = cfg;
+	c->cfg_gen = dp->cfg_gen;
 	c->n = l4 != NULL ? l4->nservers : 0;
 	c->srv = calloc(c->n ? c->n : 1, sizeof(*c->srv));
 	c->meta = calloc(c->n ? c->n : 1, sizeof(*c->meta));
-	c->out = calloc(SL_L4_MAX_SERVERS, 1);
-	c->weights = malloc(SL_L4_MAX_SERVERS * sizeof(*c->weights));
+	c->out = calloc(SL_MAX_SERVERS, 1);
+	c->weights = malloc(SL_MAX_SERVERS * sizeof(*c->weights));
 	struct sl_check_srv **list = calloc(c->n ? c->n : 1, sizeof(*list));
 	if (c->srv == NULL || c->meta == NULL || c->out == NULL || c->weights == NULL || list == NULL)
 		goto fail;
-	for (unsigned g = 0; g < SL_L4_MAX_SERVERS; g++)
+	for (unsigned g = 0; g < SL_MAX_SERVERS; g++)
 		c->weights[g] = SL_SRV_WEIGHT_CFG;
 	sl_check_sched_init(&c->sched, cfg->global.spread_checks, 0, (uint64_t)rte_rand());
 	uint64_t now = sl_dp_now_ms(dp);
@@ -186,7 +197,18 @@ void sl_checks_destroy(struct sl_checks *c)
 	free(c);
 }
 
-void sl_checks_tick(struct sl_checks *c)
+/* A probe's or HTTP check's outcome for server @g (results arrive through main's inbox). */
+static void result(struct sl_checks *c, int g, enum sl_check_status st, int code)
+{
+	if (c == NULL || g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
+		return;
+	unsigned ev = sl_check_report(&c->sched, &c->srv[g], sl_dp_now_ms(c->dp), st, code, NULL);
+	if (ev & SL_CHK_EV_CHANGED)
+		c->changed = true;
+	after_event(c, g, ev);
+}
+
+void sl_checks_msg(struct sl_checks *c, const struct sl_msg *m)
 {
 	static const enum sl_check_status map[] = {
 		[SL_PROBE_OK] = SL_CHK_L4OK,
@@ -194,38 +216,26 @@ void sl_checks_tick(struct sl_checks *c)
 		[SL_PROBE_TIMEOUT] = SL_CHK_L4TOUT,
 		[SL_PROBE_NO_ROOM] = SL_CHK_SOCKERR,
 	};
+	if (m->op == SL_MSG_PROBE_RES) {
+		struct sl_probe_res r;
+		memcpy(&r, m->u.raw, sizeof(r));
+		result(c, r.id, map[r.status & 3], 0);
+	} else if (m->op == SL_MSG_HCHECK_RES) {
+		struct sl_hchk_res r;
+		memcpy(&r, m->u.raw, sizeof(r));
+		result(c, r.id, (enum sl_check_status)r.status, r.code);
+	}
+}
+
+void sl_checks_tick(struct sl_checks *c)
+{
 	if (c == NULL || c->n == 0)
 		return;
 	uint64_t now = sl_dp_now_ms(c->dp);
-	bool changed = false;
-	struct sl_probe_res res[64];
-	unsigned nr;
-	while ((nr = sl_probe_results(c->dp, res, 64)) > 0) {
-		for (unsigned i = 0; i < nr; i++) {
-			int g = res[i].id;
-			if (g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
-				continue;
-			unsigned ev = sl_check_report(&c->sched, &c->srv[g], now,
-						      map[res[i].status & 3], 0, NULL);
-			changed |= (ev & SL_CHK_EV_CHANGED) != 0;
-			after_event(c, g, ev);
-		}
-	}
-	struct sl_hchk_res hres[64];
-	while ((nr = sl_proxy_hcheck_results(c->dp, hres, 64)) > 0) {
-		for (unsigned i = 0; i < nr; i++) {
-			int g = hres[i].id;
-			if (g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
-				continue;
-			unsigned ev = sl_check_report(&c->sched, &c->srv[g], now,
-						      (enum sl_check_status)hres[i].status,
-						      hres[i].code, NULL);
-			changed |= (ev & SL_CHK_EV_CHANGED) != 0;
-			after_event(c, g, ev);
-		}
-	}
-	if (changed)
+	if (c->changed) {
+		c->changed = false;
 		republish(c);
+	}
 	struct sl_check_srv *due[64];
 	size_t nd = sl_check_due(&c->sched, now, due, 64);
 	for (size_t i = 0; i < nd; i++) {
@@ -239,8 +249,12 @@ void sl_checks_tick(struct sl_checks *c)
 						 .chk = c->meta[g].chk,
 						 .text = c->meta[g].req,
 						 .text_len = c->meta[g].req_len,
-						 .cfg_gen = c->dp->cfg_gen};
-			if (hr.port == 0 || sl_proxy_hcheck_request(c->dp, &hr) < 0)
+						 .cfg_gen = c->cfg_gen};
+			struct sl_msg m = {.op = SL_MSG_HCHECK};
+			memcpy(m.u.raw, &hr, sizeof(hr));
+			/* spread over the proxy lcores by server */
+			if (hr.port == 0 || c->dp->nproxies == 0 ||
+			    sl_msg_send(c->dp, c->dp->proxy_ids[(unsigned)g % c->dp->nproxies], &m) < 0)
 				sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
 						"HTTP check not started");
 			continue;
@@ -249,7 +263,9 @@ void sl_checks_tick(struct sl_checks *c)
 					   .port = c->meta[g].port,
 					   .id = (uint16_t)g,
 					   .timeout_ms = c->meta[g].timeout_ms};
-		if (req.port == 0 || sl_probe_request(c->dp, &req) < 0)
+		struct sl_msg m = {.op = SL_MSG_PROBE};
+		memcpy(m.u.raw, &req, sizeof(req));
+		if (req.port == 0 || sl_msg_send(c->dp, c->dp->l4->probe_lcore, &m) < 0)
 			sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
 					req.port == 0 ? "no port to check" : "probe queue full");
 	}

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Health checks of the servers of mode tcp backends, on the main lcore: controlplane/check/check.c
- * decides when to check and what results mean, the first worker probes
- * (dataplane/l4/probe.c), and every state change becomes a new L4 generation (RCU) and, with
- * `on-marked-down shutdown-sessions`, a reset of the server's flows. Admin states set from the
- * stats socket (maint/drain/ready) go through the same per-server state.
+ * Health checks of the servers, on the main lcore: controlplane/check/check.c decides when to
+ * check and what results mean; TCP checks go to the probing worker (dataplane/l4/probe.c) and
+ * HTTP checks to a proxy lcore (dataplane/tcphost/httpchk.c) as commands, their results come
+ * back through main's inbox; every state change becomes a new generation (RCU) and, with
+ * `on-marked-down shutdown-sessions`, a reset of the server's flows and sessions. Admin states
+ * set from the stats socket or page (maint/drain/ready) go through the same per-server state.
  */
 #ifndef SL_CHECKS_H
 #define SL_CHECKS_H
@@ -20,12 +21,19 @@ struct sl_stats_row;
 
 struct sl_checks;
 
-struct sl_l4_conf;
+struct sl_gen;
+struct sl_gen_stats;
+struct sl_msg;
 
-/* Creates the check state of every server of L4 generation @l4 (built from @cfg) and schedules
- * the first checks. Main lcore, after the L4 step. NULL when out of memory. */
+/* Creates the check state of every server of generation @l4 (built from @cfg) and schedules
+ * the first checks; each republish records its figures in @gen_stats (may be NULL). Main lcore,
+ * after the generation step. NULL when out of memory. */
 struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
-				   const struct sl_l4_conf *l4);
+				   const struct sl_gen *l4, struct sl_gen_stats *gen_stats);
+
+/* A result from the inbox (SL_MSG_PROBE_RES, SL_MSG_HCHECK_RES): the server's state follows;
+ * a change is published at the next tick. Main lcore. */
+void sl_checks_msg(struct sl_checks *c, const struct sl_msg *m);
 
 /*
  * A reload: @c was created for the new configuration; every server that @old (the running
@@ -34,11 +42,11 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
  */
 void sl_checks_carry(struct sl_checks *c, const struct sl_checks *old);
 
-/* Builds the L4 generation from @c's configuration and server states and publishes it (RCU). */
+/* Builds the generation from @c's configuration and server states and publishes it (RCU). */
 void sl_checks_publish(struct sl_checks *c);
 void sl_checks_destroy(struct sl_checks *c);
 
-/* Once a millisecond on the main lcore: results in, state changes out, due probes out. */
+/* Once a millisecond on the main lcore: state changes out, due checks out. */
 void sl_checks_tick(struct sl_checks *c);
 
 /*

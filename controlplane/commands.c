@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "controlplane/commands.h"
-#include "dataplane/http/http.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -25,10 +24,16 @@
 #include "controlplane/stats/stats_model.h"
 #include "controlplane/stats/stats_sock.h"
 #include "controlplane/check_sched.h"
-#include "dataplane/l4/flow.h"
+#include "controlplane/gen_build.h"
 #include "controlplane/ports.h"
-#include "dataplane/tcphost/tcphost.h"
+#include "controlplane/query.h"
+#include "controlplane/xdp_steer.h"
+#include "dataplane/core/gen.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/http/http.h"
+#include "dataplane/l4/l4.h"
 #include "dataplane/tcp/stack.h"
+#include "dataplane/tcphost/tcphost.h"
 
 #define SL_CTL_MAX_SOCKS 8
 
@@ -61,6 +66,8 @@ struct sl_ctl {
 	size_t nsnap;
 	int (*reload)(void *arg, struct sl_outbuf *out); /* `reload` (set by main) */
 	void *reload_arg;
+	const struct sl_xdp_port *xdp; /* the ports' XDP programs (SL_MAX_PORTS), or NULL */
+	const struct sl_gen_stats *gen_stats; /* the last generation's build (check_sched) */
 };
 
 struct ctl_base {
@@ -150,7 +157,7 @@ static void set_lastsess(struct sl_stats_row *r, uint64_t last_ms, uint64_t now_
 
 static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 {
-	const struct sl_l4_conf *c = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	const struct sl_gen *c = dp->gen; /* main publishes it: no race on main */
 	uint64_t now = sl_dp_now_ms(dp);
 	if (c == NULL)
 		return;
@@ -160,9 +167,9 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 		uint64_t bt[4] = {0}, blast = 0;
 		for (unsigned i = 0; i < b->nservers; i++) {
 			uint64_t v[4] = {0}, last = 0;
-			for (unsigned k = 0; k < dp->nworkers; k++) {
-				const struct sl_srv_ctrs *sc =
-					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
+			unsigned id;
+			RTE_LCORE_FOREACH(id) {
+				const struct sl_srv_ctrs *sc = &dp->lcores[id]->srv[b->servers[i].gidx];
 				v[0] += sc->stot - sc->ended;
 				v[1] += sc->stot;
 				v[2] += sc->bin;
@@ -270,14 +277,14 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 {
 	unsigned npx = SL_PX_SLOTS + 1;
 	struct sl_hx_pxctr *sum = calloc(npx, sizeof(*sum));
-	struct sl_hx_srvctr *srv = calloc(SL_L4_MAX_SERVERS, sizeof(*srv));
+	struct sl_hx_srvctr *srv = calloc(SL_MAX_SERVERS, sizeof(*srv));
 	if (sum == NULL || srv == NULL)
 		goto out;
 	bool any = false;
 	for (unsigned i = 0; i < dp->nproxies; i++) {
 		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
-		if (lc->hx != NULL) {
-			sl_httpx_sum(lc, sum, npx, srv);
+		if (lc->http != NULL) {
+			sl_http_sum(lc, sum, npx, srv);
 			any = true;
 		}
 	}
@@ -306,7 +313,7 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			set_times(b, &c->tm);
 		}
 	}
-	const struct sl_l4_conf *l4 = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	const struct sl_gen *l4 = dp->gen;
 	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
 		const struct sl_l4_backend *b = &l4->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {
@@ -551,13 +558,13 @@ static void tel_register(struct sl_ctl *ctl)
 
 /* The XDP program's steering counters summed over the af_xdp ports that run it; false when no
  * port does. */
-static bool xdp_sum(const struct sl_dp *dp, uint64_t *sum)
+static bool xdp_sum(const struct sl_ctl *ctl, uint64_t *sum)
 {
 	bool any = false;
 	memset(sum, 0, SL_XDP_NCTR * sizeof(*sum));
-	for (unsigned i = 0; i < dp->nports; i++) {
+	for (unsigned i = 0; ctl->xdp != NULL && i < ctl->dp->nports; i++) {
 		uint64_t v[SL_XDP_NCTR];
-		if (!sl_xdp_port_counters(&dp->ports[i].xdp, v))
+		if (!sl_xdp_port_counters(&ctl->xdp[i], v))
 			continue;
 		any = true;
 		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
@@ -576,7 +583,7 @@ void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 							   k >= SL_CTR_FIRST_DROP};
 	size_t nc = SL_CTR_MAX;
 	uint64_t x[SL_XDP_NCTR];
-	if (xdp_sum(dp, x))
+	if (xdp_sum(ctl, x))
 		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
 			v->ctr[nc++] = (struct sl_stats_prom_counter){sl_xdp_ctr_name(k), x[k], false};
 	size_t nl = 0;
@@ -597,11 +604,10 @@ void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 			.tx_pps = l->tx_pps};
 	}
 	for (unsigned i = 0; i < dp->nworkers; i++) {
-		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
-		if (lc->l4.ft != NULL) {
-			v->dp.flows += sl_flow_count(lc->l4.ft);
-			v->dp.flows_capacity += sl_flow_capacity(lc->l4.ft);
-		}
+		struct sl_l4_worker_stats ws;
+		sl_l4_worker_stats(dp->lcores[dp->worker_ids[i]], &ws);
+		v->dp.flows += ws.flows;
+		v->dp.flows_capacity += ws.capacity;
 	}
 	v->dp.counters = v->ctr;
 	v->dp.n_counters = nc;
@@ -661,24 +667,62 @@ static int cmd_show_stat(void *arg, int argc, char **argv, struct sl_outbuf *out
 	return r;
 }
 
+/* show tcp: each proxy lcore's stack counters */
 static int cmd_show_tcp(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	sl_proxy_show(ctl->dp, out);
+	const struct sl_dp *dp = ctl->dp;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		struct sl_tcp_stats s;
+		if (!sl_tcphost_stats(lc, &s))
+			continue;
+		sl_outbuf_printf(out,
+				 "lcore %u: conns %u/%u (time_wait %u) opened %" PRIu64
+				 " closed %" PRIu64 " segs_in %" PRIu64 " segs_out %" PRIu64
+				 " retransmits %" PRIu64 " rst_out %" PRIu64
+				 " challenge_acks %" PRIu64 " syncookies %" PRIu64
+				 " drop_csum %" PRIu64 " drop_no_conn %" PRIu64 " drop_nobuf %" PRIu64
+				 " refused_maxconn %" PRIu64 " keepalive_timeouts %" PRIu64
+				 " ooo_queued %" PRIu64 " ooo_dropped %" PRIu64
+				 " mbufs_held %u chunks %u/%u mbufs_kept %" PRIu64
+				 " bytes_copied_in %" PRIu64 "\n",
+				 lc->lcore_id, s.conns_in_use, s.conns_max, s.time_wait_in_use,
+				 s.conns_opened, s.conns_closed, s.segs_in, s.segs_out, s.retransmits,
+				 s.rst_out, s.challenge_acks, s.syncookies_sent, s.drop_csum,
+				 s.drop_no_conn, s.drop_nobuf, s.refused_maxconn,
+				 s.keepalive_timeouts, s.ooo_queued, s.ooo_dropped, s.ext_in_use,
+				 s.chunks_in_use, s.chunks_max, s.ext_kept, s.bytes_copied_in);
+	}
 	return 0;
 }
 
+/* show http: each proxy lcore's sessions, buffers and queue */
 static int cmd_show_http(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	sl_httpx_show(ctl->dp, out);
+	const struct sl_dp *dp = ctl->dp;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		struct sl_http_stats st;
+		if (!sl_http_stats(lc, &st))
+			continue;
+		sl_outbuf_printf(out,
+				 "lcore %u: http sessions %u/%u head buffers free %u queued %u"
+				 " queued_total %" PRIu64 " queue_timeouts %" PRIu64 "\n",
+				 lc->lcore_id, st.active, st.sessions, st.bufs_free, st.queued,
+				 st.queued_total, st.queue_timeouts);
+	}
 	return 0;
 }
 
+/* show errors: each proxy lcore's kept refused requests (a query: only the lcore reads them) */
 static int cmd_show_errors(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	sl_httpx_show_errors(ctl->dp, out);
+	unsigned n = sl_query_proxies(ctl->dp, SL_QUERY_HTTP_ERRORS, 64, out);
+	if (n == 0)
+		sl_outbuf_printf(out, "No refused request kept.\n");
 	return 0;
 }
 
@@ -692,7 +736,7 @@ static int cmd_show_servers_state(void *arg, int argc, char **argv, struct sl_ou
 static int cmd_reload_certs(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	sl_httpx_reload_certs(ctl->dp, out);
+	sl_http_reload_certs(ctl->dp, ctl->cfg, out);
 	return 0;
 }
 
@@ -718,21 +762,20 @@ static int cmd_show_sess(void *arg, int argc, char **argv, struct sl_outbuf *out
 	uint64_t flows = 0;
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
-		if (lc->l4.ft == NULL)
-			continue;
-		unsigned n = sl_flow_count(lc->l4.ft);
-		flows += n;
-		sl_outbuf_printf(out, "l4 worker=%u flows=%u capacity=%u\n", lc->lcore_id, n,
-				 sl_flow_capacity(lc->l4.ft));
+		struct sl_l4_worker_stats ws;
+		sl_l4_worker_stats(lc, &ws);
+		flows += ws.flows;
+		sl_outbuf_printf(out, "l4 worker=%u flows=%u capacity=%u\n", lc->lcore_id, ws.flows,
+				 ws.capacity);
 	}
-	const struct sl_l4_conf *c = __atomic_load_n(&dp->l4, __ATOMIC_ACQUIRE);
+	const struct sl_gen *c = dp->gen;
 	for (unsigned bi = 0; c != NULL && bi < c->nbackends; bi++) {
 		const struct sl_l4_backend *b = &c->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {
 			uint64_t cur = 0;
-			for (unsigned k = 0; k < dp->nworkers; k++) {
-				const struct sl_srv_ctrs *sc =
-					&dp->lcores[dp->worker_ids[k]]->l4.srv[b->servers[i].gidx];
+			unsigned id;
+			RTE_LCORE_FOREACH(id) {
+				const struct sl_srv_ctrs *sc = &dp->lcores[id]->srv[b->servers[i].gidx];
 				cur += sc->stot - sc->ended;
 			}
 			if (cur > 0)
@@ -740,7 +783,7 @@ static int cmd_show_sess(void *arg, int argc, char **argv, struct sl_outbuf *out
 						 b->servers[i].name, cur);
 		}
 	}
-	unsigned shown = sl_httpx_show_sess(dp, out, SHOW_SESS_MAX);
+	unsigned shown = sl_query_proxies(ctl->dp, SL_QUERY_HTTP_SESS, SHOW_SESS_MAX, out);
 	sl_outbuf_printf(out, "total: %" PRIu64 " l4 flows, %u http sessions shown%s\n", flows,
 			 shown, shown == SHOW_SESS_MAX ? " (more not shown)" : "");
 	return 0;
@@ -758,17 +801,17 @@ static int cmd_show_pools(void *arg, int argc, char **argv, struct sl_outbuf *ou
 				 dp->pool->elt_size);
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
-		if (lc->l4.ft != NULL)
+		struct sl_l4_worker_stats ws;
+		sl_l4_worker_stats(lc, &ws);
+		if (ws.capacity > 0)
 			sl_outbuf_printf(out, "lcore %u l4_flows: used %u free %u\n", lc->lcore_id,
-					 sl_flow_count(lc->l4.ft),
-					 sl_flow_capacity(lc->l4.ft) - sl_flow_count(lc->l4.ft));
+					 ws.flows, ws.capacity - ws.flows);
 	}
 	for (unsigned i = 0; i < dp->nproxies; i++) {
 		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
 		struct sl_tcp_stats st;
-		if (lc->tcp == NULL)
+		if (!sl_tcphost_stats(lc, &st))
 			continue;
-		sl_tcp_stack_stats(lc->tcp, &st);
 		sl_outbuf_printf(out, "lcore %u tcp_conns: used %u free %u (time_wait %u)\n",
 				 lc->lcore_id, st.conns_in_use, st.conns_max - st.conns_in_use,
 				 st.time_wait_in_use);
@@ -777,14 +820,66 @@ static int cmd_show_pools(void *arg, int argc, char **argv, struct sl_outbuf *ou
 		sl_outbuf_printf(out, "lcore %u tcp_kept_mbufs: used %u\n", lc->lcore_id,
 				 st.ext_in_use);
 	}
-	sl_httpx_show_pools(dp, out);
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		struct sl_http_stats st;
+		if (!sl_http_stats(lc, &st))
+			continue;
+		sl_outbuf_printf(out, "lcore %u http_sessions: used %u free %u size %zu\n",
+				 lc->lcore_id, st.active, st.sessions - st.active, st.sess_size);
+		sl_outbuf_printf(out, "lcore %u http_head_buffers: used %u free %u size %u\n",
+				 lc->lcore_id, st.sessions - st.bufs_free, st.bufs_free, st.bufsize);
+	}
 	return 0;
 }
 
+/* show l4: the generation, each worker's flow table, services and per-server flows */
 static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	sl_l4_show(ctl->dp, out);
+	const struct sl_dp *dp = ctl->dp;
+	const struct sl_gen *c = dp->gen;
+	if (c == NULL)
+		return 0;
+	const struct sl_gen_stats *g = ctl->gen_stats;
+	uint64_t mhz = dp->tsc_hz / 1000000 ? dp->tsc_hz / 1000000 : 1;
+	sl_outbuf_printf(out, "generation %" PRIu64 " (configuration %u): %u server slots, built in %" PRIu64
+			 " us, published in %" PRIu64 " us; %u replaced configuration(s) still in use\n",
+			 g != NULL ? g->n : 0, c->cfg_gen, c->nservers,
+			 g != NULL ? g->build_cycles / mhz : 0, g != NULL ? g->publish_cycles / mhz : 0,
+			 dp->cfg_retired);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
+		struct sl_l4_worker_stats ws;
+		sl_l4_worker_stats(lc, &ws);
+		sl_outbuf_printf(out, "worker %u: flows %u/%u, local ports %u-%u\n", lc->lcore_id,
+				 ws.flows, ws.capacity, ws.lport_lo, ws.lport_hi);
+	}
+	for (unsigned s = 0; s < c->nservices; s++) {
+		const struct sl_l4_service *v = &c->services[s];
+		const struct sl_l4_backend *b = &c->backends[v->backend];
+		sl_outbuf_printf(out, "service %s %u-%u -> backend %s (%s, %u in rotation)\n",
+				 v->frontend, v->port_lo, v->port_hi, b->name,
+				 sl_cfg_balance_name(b->balance), b->nrot);
+	}
+	for (unsigned bi = 0; bi < c->nbackends; bi++) {
+		const struct sl_l4_backend *b = &c->backends[bi];
+		for (unsigned i = 0; i < b->nservers; i++) {
+			uint64_t stot = 0, ended = 0, bin = 0, bout = 0;
+			unsigned id;
+			RTE_LCORE_FOREACH(id) {
+				const struct sl_srv_ctrs *sc = &dp->lcores[id]->srv[b->servers[i].gidx];
+				stot += sc->stot;
+				ended += sc->ended;
+				bin += sc->bin;
+				bout += sc->bout;
+			}
+			sl_outbuf_printf(out,
+					 "server %s/%s: cur %" PRIu64 " total %" PRIu64
+					 " bytes_in %" PRIu64 " bytes_out %" PRIu64 "\n",
+					 b->name, b->servers[i].name, stot - ended, stot, bin, bout);
+		}
+	}
 	return 0;
 }
 
@@ -843,7 +938,7 @@ static int cmd_show_drops(void *arg, int argc, char **argv, struct sl_outbuf *ou
 	/* what sluice's XDP program did before anything reached sluice: frames left to the
 	 * kernel are not drops, but where they went belongs here */
 	uint64_t x[SL_XDP_NCTR];
-	if (xdp_sum(ctl->dp, x))
+	if (xdp_sum(ctl, x))
 		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
 			sl_outbuf_printf(out, "%s: %" PRIu64 "\n", sl_xdp_ctr_name(k), x[k]);
 	return 0;
@@ -894,7 +989,7 @@ static int server_arg(struct sl_ctl *ctl, int argc, char **argv, int i, struct s
 		sl_outbuf_printf(out, "No such server.\n");
 		return -1;
 	}
-	int g = sl_l4_find_server(ctl->dp->l4, be, srv);
+	int g = sl_gen_find_server(ctl->dp->gen, be, srv);
 	if (g < 0)
 		sl_outbuf_printf(out, "Server '%s/%s' is in no backend that carries traffic.\n", be, srv);
 	return g;
@@ -947,7 +1042,7 @@ static int cmd_shutdown_sessions(void *arg, int argc, char **argv, struct sl_out
 {
 	struct sl_ctl *ctl = arg;
 	int g = server_arg(ctl, argc, argv, 3, out);
-	if (g >= 0 && sl_l4_request_reset(ctl->dp, (uint16_t)g) < 0)
+	if (g >= 0 && sl_query_reset_server(ctl->dp, (uint16_t)g) < 0)
 		sl_outbuf_printf(out, "A worker is busy with earlier commands; try again.\n");
 	return 0;
 }
@@ -978,15 +1073,22 @@ static const struct sl_cli_cmd commands[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 
-struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_checks *checks)
+struct sl_checks *sl_ctl_checks(const struct sl_ctl *ctl)
+{
+	return ctl != NULL ? ctl->checks : NULL;
+}
+
+struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_checks *checks,
+			   const struct sl_xdp_port *xdp, const struct sl_gen_stats *gen_stats)
 {
 	struct sl_ctl *ctl = calloc(1, sizeof(*ctl));
 	if (ctl == NULL)
 		return NULL;
+	ctl->xdp = xdp;
+	ctl->gen_stats = gen_stats;
 	ctl->dp = dp;
 	ctl->cfg = cfg;
 	ctl->checks = checks;
-	dp->ctl = ctl;
 	ctl->start_sec = (uint64_t)time(NULL);
 	tel_register(ctl);
 	for (const struct sl_stats_socket *s = cfg->global.sockets; s != NULL; s = s->next) {
@@ -1042,7 +1144,6 @@ void sl_ctl_close(struct sl_ctl *ctl)
 		return;
 	for (unsigned i = 0; i < ctl->nsocks; i++)
 		sl_stats_sock_close(ctl->socks[i]);
-	ctl->dp->ctl = NULL;
 	free(ctl->base);
 	free(ctl->base_old);
 	free(ctl->rates);

@@ -268,7 +268,6 @@ int sl_port_discover(struct sl_dp *dp)
 		sp->nb_queues = (uint16_t)(p->queues > 0 ? p->queues : 1);
 		sp->ifindex = p->iface != NULL ? (int)if_nametoindex(p->iface) : 0;
 		sp->af_xdp = p->driver == SL_DRV_AF_XDP;
-		sp->xdp.stats_fd = sp->xdp.addrs_fd = -1;
 		rte_eth_macaddr_get(id, &sp->mac);
 	}
 	dp->nports = n;
@@ -340,11 +339,12 @@ int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq)
 	return 0;
 }
 
-void sl_port_stop_all(struct sl_dp *dp)
+void sl_port_stop_all(struct sl_dp *dp, struct sl_xdp_port *xdp)
 {
 	for (unsigned i = 0; i < dp->nports; i++) {
 		struct sl_port *sp = &dp->ports[i];
-		sl_xdp_port_close(&sp->xdp);
+		if (xdp != NULL)
+			sl_xdp_port_close(&xdp[i]);
 		if (sp->started) {
 			rte_eth_dev_stop(sp->id);
 			sp->started = false;

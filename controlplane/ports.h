@@ -48,8 +48,10 @@ int sl_port_discover(struct sl_dp *dp);
 /* Configures @nq RX/TX queue pairs (RSS when nq > 1), MTU, promiscuous off, and starts. */
 int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq);
 
-/* Stops and closes every started port (detaches the AF_XDP program of af_xdp ports). */
-void sl_port_stop_all(struct sl_dp *dp);
+/* Stops and closes every started port (detaches the AF_XDP program of af_xdp ports); closes
+ * the maps of @xdp (SL_MAX_PORTS entries, by port index) when not NULL. */
+struct sl_xdp_port;
+void sl_port_stop_all(struct sl_dp *dp, struct sl_xdp_port *xdp);
 
 /* Appends `show ports` output: ports, link, MAC, queues, stats and xstats. */
 void sl_port_show(struct sl_dp *dp, struct sl_outbuf *out);

@@ -40,12 +40,20 @@
 #include "controlplane/cfg/cfg_reload.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/commands.h"
-#include "dataplane/core/dp.h"
-#include "dataplane/core/lcore.h"
-#include "dataplane/page/page.h"
+#include "controlplane/daemon.h"
+#include "controlplane/gen_build.h"
+#include "controlplane/kpage.h"
+#include "controlplane/page_render.h"
 #include "controlplane/ports.h"
-#include "dataplane/tcphost/tcphost.h"
+#include "dataplane/core/gen.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/core/msg.h"
 #include "dataplane/http/http.h"
+#include "dataplane/l4/l4.h"
+#include "dataplane/l4/probe.h"
+#include "dataplane/loop/loop.h"
+#include "dataplane/page/page.h"
+#include "dataplane/tcphost/tcphost.h"
 #include "proto/outbuf.h"
 #include "tls/tls.h"
 
@@ -62,14 +70,6 @@ static void usage(FILE *f)
 		"  -v, --version     print the version and exit\n"
 		"  -- EAL-ARGS       extra DPDK EAL arguments\n");
 }
-
-struct cli {
-	const char **files;
-	int nfiles;
-	bool check, dump, quiet;
-	int eal_argc;
-	char **eal_argv;
-};
 
 static void quiet_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
 		       const char *msg)
@@ -136,36 +136,6 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 /* ------------------------------------------------------------------ the running process */
 
 #define SL_TICKET_ROTATE_MS 3600000 /* TLS session ticket keys: a new one every hour */
-#define SL_RETIRED_MAX 8 /* configurations replaced by reloads, kept while sessions use them */
-
-/* A configuration a reload replaced, with the check states built from it (HTTP checks in
- * flight may still read their requests): freed once no proxy lcore refers to it. */
-struct retired {
-	struct sl_cfg *cfg;
-	struct sl_checks *checks;
-};
-
-struct daemon {
-	struct cli cli;
-	struct sl_cfg *cfg;
-	struct sl_argv eal;
-	char file_prefix[64];
-	bool eal_up;
-	int lock_fd;
-	struct sl_dp dp;
-	const struct rte_memzone *ctr_mz;
-	struct sl_ctl *ctl;
-	struct sl_checks *checks;
-	struct sl_kpage *kpage; /* stats pages on kernel addresses */
-	uint64_t tickets_rotated_ms;
-	struct sl_slots slots; /* where fresh counter slots are looked for */
-	struct retired retired[SL_RETIRED_MAX];
-	unsigned nretired;
-	short saved_flags[SL_MAX_PORTS]; /* interface flags before start (promiscuity) */
-	bool flags_saved[SL_MAX_PORTS];
-};
-
-static int reload_cmd(void *arg, struct sl_outbuf *out);
 
 /* The signal handler's only output; read by the main lcore's hook. */
 static volatile sig_atomic_t quit_signal;
@@ -326,13 +296,13 @@ static void undo_eal(struct daemon *d)
 }
 
 /* Roles: the first core is main; with one core it is also worker and proxy; otherwise every
- * other core is worker + proxy (design: docs/architecture.md). */
+ * other core is worker + proxy (design: docs/architecture.md). Each lcore gets its context,
+ * rings and per-server counters; every worker and proxy is an RCU reader of the generation. */
 static int step_lcores(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	dp->cfg = d->cfg;
 	dp->tsc_hz = rte_get_tsc_hz();
-	dp->isn_secret = (uint32_t)rte_rand();
 	dp->start_tsc = rte_rdtsc();
 	dp->poll_mode = d->cfg->dp.idle == SL_IDLE_POLL;
 	dp->main_lcore = rte_get_main_lcore();
@@ -340,8 +310,11 @@ static int step_lcores(struct daemon *d)
 						sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE,
 						SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
 	dp->neigh = rte_zmalloc("sl_neigh", sizeof(*dp->neigh), RTE_CACHE_LINE_SIZE);
-	if (d->ctr_mz == NULL || dp->neigh == NULL) {
-		fprintf(stderr, "sluiced: not enough memory for counters and neighbours: raise 'memory' in the dataplane section\n");
+	dp->tmo = rte_zmalloc("sl_tmo", sizeof(*dp->tmo), RTE_CACHE_LINE_SIZE);
+	dp->inbox = rte_ring_create_elem("sl_inbox", sizeof(struct sl_msg), SL_INBOX_SIZE,
+					 SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (d->ctr_mz == NULL || dp->neigh == NULL || dp->tmo == NULL || dp->inbox == NULL) {
+		fprintf(stderr, "sluiced: not enough memory for counters, neighbours and rings: raise 'memory' in the dataplane section\n");
 		return -1;
 	}
 	memset(d->ctr_mz->addr, 0, d->ctr_mz->len);
@@ -357,6 +330,7 @@ static int step_lcores(struct daemon *d)
 		struct sl_lcore *lc = rte_zmalloc("sl_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
 		if (lc == NULL)
 			return -1;
+		dp->lcores[id] = lc;
 		lc->lcore_id = id;
 		lc->dp = dp;
 		lc->ctr = &dp->ctrs[id];
@@ -368,24 +342,30 @@ static int step_lcores(struct daemon *d)
 			lc->worker_idx = dp->nworkers;
 			dp->worker_ids[dp->nworkers++] = id;
 		}
+		if (lc->roles & SL_ROLE_PROXY) {
+			lc->proxy_idx = dp->nproxies;
+			dp->proxy_ids[dp->nproxies++] = id;
+		}
+		lc->cfg = lc->cfg_clean = d->cfg;
+		lc->cfg_gen = dp->cfg_gen;
+		lc->srv = rte_zmalloc("sl_srv_ctrs", sizeof(*lc->srv) * SL_MAX_SERVERS, 64);
+		lc->srv_active = rte_zmalloc("sl_srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64);
 		char name[32];
 		snprintf(name, sizeof(name), "sl_txr_%u", id);
 		lc->txring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "sl_rxr_%u", id);
 		lc->rxring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
-		if (lc->roles & SL_ROLE_WORKER) {
-			snprintf(name, sizeof(name), "sl_ctl_%u", id);
-			lc->ctlring = rte_ring_create(name, 256, rte_socket_id(),
-						      RING_F_SP_ENQ | RING_F_SC_DEQ);
-			rte_rcu_qsbr_thread_register(dp->qsbr, id);
-		}
-		if (lc->txring == NULL || lc->rxring == NULL ||
-		    ((lc->roles & SL_ROLE_WORKER) && lc->ctlring == NULL)) {
-			fprintf(stderr, "sluiced: cannot create ring %s: %s\n", name,
+		snprintf(name, sizeof(name), "sl_cmd_%u", id);
+		lc->cmdring = rte_ring_create_elem(name, sizeof(struct sl_msg), SL_CMD_RING_SIZE,
+						   rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (lc->txring == NULL || lc->rxring == NULL || lc->cmdring == NULL ||
+		    lc->srv == NULL || lc->srv_active == NULL) {
+			fprintf(stderr, "sluiced: cannot create the rings of lcore %u: %s\n", id,
 				rte_strerror(rte_errno));
 			return -1;
 		}
-		dp->lcores[id] = lc;
+		if (lc->roles & (SL_ROLE_WORKER | SL_ROLE_PROXY))
+			rte_rcu_qsbr_thread_register(dp->qsbr, id);
 	}
 	dp->arp_owner = dp->worker_ids[0];
 	return 0;
@@ -398,7 +378,7 @@ static void undo_lcores(struct daemon *d)
 		struct sl_lcore *lc = d->dp.lcores[id];
 		if (lc == NULL)
 			continue;
-		rte_ring_free(lc->ctlring);
+		rte_ring_free(lc->cmdring);
 		struct rte_ring *rings[2] = {lc->txring, lc->rxring};
 		for (int k = 0; k < 2; k++) {
 			struct rte_mbuf *m;
@@ -408,22 +388,16 @@ static void undo_lcores(struct daemon *d)
 				rte_pktmbuf_free(m);
 			rte_ring_free(rings[k]);
 		}
+		rte_free(lc->srv);
+		rte_free(lc->srv_active);
 		rte_free(lc);
 		d->dp.lcores[id] = NULL;
 	}
+	rte_ring_free(d->dp.inbox);
+	rte_free(d->dp.tmo);
 	rte_free(d->dp.neigh);
 	rte_free(d->dp.qsbr);
 	rte_memzone_free(d->ctr_mz);
-}
-
-/* Lcores that will run a TCP stack (roles are set by the lcore step, before the pool). */
-static unsigned nproxy_lcores(const struct sl_dp *dp)
-{
-	unsigned n = 0, id;
-	RTE_LCORE_FOREACH(id)
-	if (dp->lcores[id] != NULL && (dp->lcores[id]->roles & SL_ROLE_PROXY))
-		n++;
-	return n;
 }
 
 static int step_pool(struct daemon *d)
@@ -435,7 +409,7 @@ static int step_pool(struct daemon *d)
 	 * held by the proxy lcores' TCP stacks, and slack */
 	unsigned n = nports * d->dp.nworkers * (1024 + 1024 + 512) +
 		     rte_lcore_count() * (256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING) +
-		     nproxy_lcores(&d->dp) * SL_PROXY_EXT_MAX + 4096;
+		     d->dp.nproxies * SL_PROXY_EXT_MAX + 4096;
 	d->dp.pool = rte_pktmbuf_pool_create("sl_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					     (int)rte_socket_id());
 	if (d->dp.pool == NULL) {
@@ -465,7 +439,7 @@ static void steer(struct daemon *d, unsigned pi)
 	for (unsigned i = 0; i < dp->naddrs; i++)
 		if (dp->addrs[i].port == pi)
 			a[n++] = dp->addrs[i].ip;
-	int r = sl_xdp_port_open(&sp->xdp, sp->ifindex, a, n);
+	int r = sl_xdp_port_open(&d->xdp[pi], sp->ifindex, a, n);
 	if (r == 0)
 		printf("sluiced: port %s: XDP steering on '%s': frames for %u address(es) to sluice, the rest to the kernel\n",
 		       sp->name, sp->iface, n);
@@ -477,6 +451,8 @@ static void steer(struct daemon *d, unsigned pi)
 static int step_ports(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
+	for (unsigned i = 0; i < SL_MAX_PORTS; i++)
+		d->xdp[i].stats_fd = d->xdp[i].addrs_fd = -1;
 	if (sl_port_discover(dp) < 0)
 		return -1;
 	unsigned ai = 0;
@@ -524,14 +500,15 @@ static int step_ports(struct daemon *d)
 
 static void undo_ports(struct daemon *d)
 {
-	sl_port_stop_all(&d->dp);
+	sl_port_stop_all(&d->dp, d->xdp);
 }
 
-/* The L4 generation (mode tcp frontends) and each worker's flow table and local ports. */
-static int step_l4(struct daemon *d)
+/* The first generation (mode tcp services, every backend) and each worker's flow table and
+ * local ports. */
+static int step_gen(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
-	struct sl_l4_conf *conf;
+	struct sl_gen *conf;
 	struct sl_outbuf why;
 	sl_outbuf_init(&why, 1024);
 	int r = sl_cfg_assign_slots(NULL, d->cfg, &d->slots, &why);
@@ -539,9 +516,14 @@ static int step_l4(struct daemon *d)
 		fprintf(stderr, "sluiced: %.*s", (int)sl_outbuf_len(&why), sl_outbuf_data(&why));
 	sl_outbuf_free(&why);
 	if (r == 0)
-		r = sl_l4_conf_build(d->cfg, dp, NULL, NULL, &conf);
+		r = sl_gen_build(d->cfg, dp, NULL, NULL, &conf);
 	if (r < 0) {
 		fprintf(stderr, "sluiced: cannot build the L4 configuration: %s\n", strerror(-r));
+		return -1;
+	}
+	struct sl_siphash_key key = {rte_rand(), rte_rand()};
+	if (sl_l4_init(dp, &key) < 0) {
+		sl_gen_free(conf);
 		return -1;
 	}
 	uint32_t flows = d->cfg->dp.flows > 0 ? (uint32_t)d->cfg->dp.flows :
@@ -549,35 +531,53 @@ static int step_l4(struct daemon *d)
 							  65536;
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
-		if (sl_l4_worker_init(lc, flows, i, dp->nworkers) < 0) {
+		if (sl_l4_worker_init(lc, flows, i) < 0) {
 			fprintf(stderr, "sluiced: not enough memory for a flow table of %u flows per worker: lower 'flows' or raise 'memory' in the dataplane section\n",
 				flows);
-			sl_l4_conf_free(conf);
+			sl_gen_free(conf);
 			return -1;
 		}
 	}
-	__atomic_store_n(&dp->l4, conf, __ATOMIC_RELEASE);
+	__atomic_store_n(&dp->gen, conf, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static void undo_l4(struct daemon *d)
+static void undo_gen(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	for (unsigned i = 0; i < dp->nworkers; i++)
-		sl_l4_worker_fini(&dp->lcores[dp->worker_ids[i]]->l4);
-	sl_l4_conf_free((struct sl_l4_conf *)dp->l4);
-	dp->l4 = NULL;
+		sl_l4_worker_fini(dp->lcores[dp->worker_ids[i]]);
+	sl_l4_fini(dp);
+	sl_gen_free((struct sl_gen *)dp->gen);
+	dp->gen = NULL;
 }
 
-/* The proxy lcores' TCP stacks and the built-in services they serve. */
+/* The proxy lcores' TCP stacks and what they serve: built-in services, HTTP checks, the HTTP
+ * engine, the stats pages. */
 static int step_proxies(struct daemon *d)
 {
-	return sl_proxy_init(&d->dp);
+	struct sl_dp *dp = &d->dp;
+	if (sl_tcphost_init(dp, d->cfg) < 0 || sl_http_init(dp, d->cfg) < 0)
+		return -1;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		if (sl_page_lcore_init(dp, lc, d->cfg) < 0 || sl_http_lcore_init(dp, lc, d->cfg) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void undo_proxies(struct daemon *d)
 {
-	sl_proxy_fini(&d->dp);
+	struct sl_dp *dp = &d->dp;
+	for (unsigned i = 0; i < dp->nproxies; i++) {
+		struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
+		sl_http_lcore_fini(lc);
+	}
+	sl_tcphost_fini(dp); /* the stacks go: no more callbacks into the pages */
+	for (unsigned i = 0; i < dp->nproxies; i++)
+		sl_page_lcore_fini(dp->lcores[dp->proxy_ids[i]]);
+	sl_http_fini(dp);
 }
 
 /* Health probes (the first worker) and the servers' check states (main). */
@@ -587,151 +587,76 @@ static int step_checks(struct daemon *d)
 		fprintf(stderr, "sluiced: not enough memory for health probes\n");
 		return -1;
 	}
-	d->checks = sl_checks_create(&d->dp, d->cfg, d->dp.l4);
+	d->checks = sl_checks_create(&d->dp, d->cfg, d->dp.gen, &d->gen_stats);
 	return d->checks != NULL ? 0 : -1;
-}
-
-static void free_retired(struct daemon *d)
-{
-	while (d->nretired > 0) {
-		struct retired *r = &d->retired[--d->nretired];
-		sl_checks_destroy(r->checks);
-		sl_cfg_free(r->cfg);
-	}
-	d->dp.cfg_retired = 0;
 }
 
 static void undo_checks(struct daemon *d)
 {
-	free_retired(d);
+	sl_reload_free_retired(d);
 	sl_checks_destroy(d->checks);
 	sl_probe_fini(&d->dp);
 }
 
+static int reload_cmd(void *arg, struct sl_outbuf *out);
+
 static int step_ctl(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
-	dp->admin_req = rte_ring_create_elem("sl_admin", sizeof(struct sl_admin_req), 64,
-					     SOCKET_ID_ANY, RING_F_SC_DEQ);
-	if (dp->admin_req == NULL) {
-		fprintf(stderr, "sluiced: not enough memory for the stats page's admin ring\n");
+	d->ctl = sl_ctl_open(dp, d->cfg, d->checks, d->xdp, &d->gen_stats);
+	if (d->ctl == NULL && d->cfg->global.sockets != NULL)
+		return -1;
+	sl_ctl_on_reload(d->ctl, reload_cmd, d);
+	d->render = sl_page_render_new(dp, d->ctl, d->cfg);
+	if (d->render == NULL) {
+		fprintf(stderr, "sluiced: not enough memory for the stats pages\n");
 		return -1;
 	}
-	for (int i = 0; i < 32; i += 16)
-		snprintf(dp->admin_token + i, sizeof(dp->admin_token) - (size_t)i, "%016" PRIx64,
-			 rte_rand());
-	d->ctl = sl_ctl_open(&d->dp, d->cfg, d->checks);
-	sl_ctl_on_reload(d->ctl, reload_cmd, d);
-	if (sl_kpage_open(dp, d->cfg, &d->kpage) < 0)
-		return -1;
-	return d->ctl != NULL || d->cfg->global.sockets == NULL ? 0 : -1;
+	return sl_kpage_open(dp, d->render, d->cfg, &d->kpage);
 }
 
 static void undo_ctl(struct daemon *d)
 {
 	sl_kpage_close(d->kpage);
 	d->kpage = NULL;
+	sl_page_render_free(d->render);
+	d->render = NULL;
 	sl_ctl_close(d->ctl);
-	rte_ring_free(d->dp.admin_req);
-	d->dp.admin_req = NULL;
 }
 
-/* ------------------------------------------------------------------ live reconfiguration */
-
-static void reload_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
-			const char *msg)
-{
-	char pre[4200];
-	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
-	sl_outbuf_printf(arg, "%s%s\n", pre, msg);
-}
-
-/*
- * SIGHUP and the `reload` command: reads the configuration files again, validates them
- * completely, refuses what cannot change in a running process, then applies the difference:
- * a new L4 generation (services, backends, servers, weights, timeouts; counter slots kept by
- * name, so flows, checks, counters and cookies stay with their server), the checks' states
- * carried over, the stats socket's view, the proxy lcores' rules (they switch at their next
- * tick) and the certificates read again. Nothing running is interrupted; a refused reload
- * changes nothing. Main lcore. Returns 0 when applied.
- */
-static int reload(struct daemon *d, struct sl_outbuf *out)
-{
-	struct sl_dp *dp = &d->dp;
-	if (d->nretired == SL_RETIRED_MAX) {
-		sl_outbuf_printf(out, "reload refused: %u earlier configurations are still used by running sessions; try again when they end\n",
-				 d->nretired);
-		return -1;
-	}
-	uint64_t t0 = rte_rdtsc();
-	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
-	struct sl_cfg *nw = NULL;
-	int r = sl_cfg_load_files(d->cli.files, d->cli.nfiles, &opts, &nw);
-	if (r < 0 || sl_httpx_check_certs(nw) > 0) {
-		sl_outbuf_printf(out, "reload refused: the configuration is invalid%s; the running one keeps serving\n",
-				 r < 0 ? "" : " (certificates: see sluiced's output)");
-		sl_cfg_free(nw);
-		return -1;
-	}
-	if (sl_cfg_reload_check(d->cfg, nw, out) > 0 ||
-	    sl_cfg_assign_slots(d->cfg, nw, &d->slots, out) < 0) {
-		sl_outbuf_printf(out, "reload refused; the running configuration keeps serving\n");
-		sl_cfg_free(nw);
-		return -1;
-	}
-	/* build what may fail before anything switches */
-	dp->cfg_gen++;
-	struct sl_l4_conf *probe = NULL;
-	struct sl_checks *nc = NULL;
-	if (sl_l4_conf_build(nw, dp, NULL, NULL, &probe) < 0 ||
-	    (nc = sl_checks_create(dp, nw, probe)) == NULL) {
-		dp->cfg_gen--;
-		sl_l4_conf_free(probe);
-		sl_outbuf_printf(out, "reload refused: out of memory (or too many servers) building the new tables\n");
-		sl_cfg_free(nw);
-		return -1;
-	}
-	sl_l4_conf_free(probe);
-	int changes = sl_cfg_reload_summary(d->cfg, nw, out);
-	d->retired[d->nretired++] = (struct retired){d->cfg, d->checks};
-	dp->cfg_retired = d->nretired;
-	d->cfg = nw;
-	d->checks = nc;
-	dp->cfg = nw;
-	sl_checks_carry(nc, d->retired[d->nretired - 1].checks);
-	/* the stats view first: a page a proxy lcore renders after it follows the new generation
-	 * must not read the old configuration, which goes once every proxy lcore followed */
-	sl_ctl_set_cfg(d->ctl, nw, nc);
-	sl_kpage_take_cfg(d->kpage, nw);
-	sl_proxy_mark_ports(dp, nw); /* before the publish: a new port's SYN finds its lcore */
-	sl_checks_publish(nc);
-	sl_httpx_reload_certs(dp, out);
-	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
-	sl_outbuf_printf(out, "reload applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
-			 dp->cfg_gen, changes, us);
-	return 0;
-}
+/* ------------------------------------------------------------------ the main lcore's hook */
 
 static int reload_cmd(void *arg, struct sl_outbuf *out)
 {
 	size_t from = sl_outbuf_len(out);
-	int r = reload(arg, out);
+	int r = sl_reload(arg, out);
 	printf("sluiced: reload (stats socket):\n%.*s", (int)(sl_outbuf_len(out) - from),
 	       sl_outbuf_data(out) + from);
 	fflush(stdout);
 	return r;
 }
 
-/* Frees the configurations reloads replaced once every proxy lcore is clean of them. */
-static void reap_retired(struct daemon *d)
+/* The messages lcores sent main: checks' results, the stats pages' requests, blocks to free. */
+static void inbox(struct daemon *d)
 {
-	if (d->nretired == 0)
-		return;
-	const struct sl_dp *dp = &d->dp;
-	for (unsigned i = 0; i < dp->nproxies; i++)
-		if (__atomic_load_n(&dp->lcores[dp->proxy_ids[i]]->cfg_clean, __ATOMIC_ACQUIRE) != d->cfg)
-			return;
-	free_retired(d);
+	struct sl_msg m;
+	for (unsigned n = 0; n < SL_INBOX_SIZE && sl_msg_main_recv(&d->dp, &m); n++) {
+		switch (m.op) {
+		case SL_MSG_PROBE_RES:
+		case SL_MSG_HCHECK_RES:
+			sl_checks_msg(d->checks, &m);
+			break;
+		case SL_MSG_PAGE_REQ:
+		case SL_MSG_FREE_OUTBUF:
+			sl_page_render_msg(d->render, &m);
+			break;
+		case SL_MSG_FREE:
+			free(m.ptr);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 static void main_hook(struct sl_dp *dp, void *arg)
@@ -743,30 +668,25 @@ static void main_hook(struct sl_dp *dp, void *arg)
 		reload_signal = 0;
 		struct sl_outbuf o;
 		sl_outbuf_init(&o, 65536);
-		reload(d, &o);
+		sl_reload(d, &o);
 		printf("sluiced: SIGHUP:\n%.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
 		fflush(stdout);
 		sl_outbuf_free(&o);
 	}
 	/* session ticket keys: a new one every hour, the two before still accepted */
 	uint64_t now = sl_dp_now_ms(dp);
-	if (dp->tls_tickets != NULL && now - d->tickets_rotated_ms >= SL_TICKET_ROTATE_MS) {
+	if (dp->http != NULL && dp->http->tickets != NULL &&
+	    now - d->tickets_rotated_ms >= SL_TICKET_ROTATE_MS) {
 		d->tickets_rotated_ms = now;
-		sl_tls_tickets_rotate(dp->tls_tickets);
+		sl_tls_tickets_rotate(dp->http->tickets);
 	}
-	/* state changes asked from the stats pages' admin forms */
-	struct sl_admin_req a;
-	while (dp->admin_req != NULL &&
-	       rte_ring_dequeue_elem(dp->admin_req, &a, sizeof(a)) == 0)
-		sl_checks_set_admin(d->checks, a.gidx,
-				    a.op == SL_ADMIN_MAINT ? SL_CHK_SET_MAINT :
-				    a.op == SL_ADMIN_DRAIN ? SL_CHK_SET_DRAIN :
-							     SL_CHK_SET_READY);
+	inbox(d);
 	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
 	sl_kpage_poll(d->kpage);
+	sl_page_render_tick(d->render);
 	sl_ctl_sample(d->ctl);
-	reap_retired(d);
+	sl_reload_reap(d);
 }
 
 static int step_run(struct daemon *d)
@@ -774,7 +694,7 @@ static int step_run(struct daemon *d)
 	struct sl_dp *dp = &d->dp;
 	unsigned id;
 	RTE_LCORE_FOREACH_WORKER(id) {
-		if (rte_eal_remote_launch(sl_lcore_main, dp->lcores[id], id) != 0) {
+		if (rte_eal_remote_launch(sl_loop_main, dp->lcores[id], id) != 0) {
 			fprintf(stderr, "sluiced: cannot launch lcore %u\n", id);
 			dp->quit = 1;
 			rte_eal_mp_wait_lcore();
@@ -784,7 +704,7 @@ static int step_run(struct daemon *d)
 	printf("sluiced: running on %u lcore(s) (%u worker(s)); stop with SIGTERM or SIGINT\n",
 	       rte_lcore_count(), dp->nworkers);
 	fflush(stdout);
-	sl_lcore_run(dp->lcores[dp->main_lcore], main_hook, d);
+	sl_loop_run(dp->lcores[dp->main_lcore], main_hook, d);
 	rte_eal_mp_wait_lcore();
 	printf("sluiced: stopping (signal %d)\n", (int)quit_signal);
 	return 0;
@@ -806,9 +726,9 @@ static const struct step steps[] = {
 	{"lcores", step_lcores, undo_lcores},
 	{"mbuf pool", step_pool, undo_pool},
 	{"ports", step_ports, undo_ports},
-	{"L4 services", step_l4, undo_l4},
-	{"health checks", step_checks, undo_checks},
+	{"generation", step_gen, undo_gen},
 	{"proxies", step_proxies, undo_proxies},
+	{"health checks", step_checks, undo_checks},
 	{"stats socket", step_ctl, undo_ctl},
 	{"run", step_run, NULL},
 };
@@ -850,7 +770,7 @@ int main(int argc, char **argv)
 		free(d.cli.files);
 		return 1;
 	}
-	if (sl_httpx_check_certs(d.cfg) > 0) { /* certificates: refused before anything runs */
+	if (sl_http_check_certs(d.cfg) > 0) { /* certificates: refused before anything runs */
 		fprintf(stderr, "sluiced: configuration is invalid\n");
 		sl_cfg_free(d.cfg);
 		free(d.cli.files);

@@ -17,6 +17,7 @@
 #define SL_COUNTERS(X)                                                                             \
 	X(RX_PKTS, "rx_packets")                                                                  \
 	X(RX_BYTES, "rx_bytes")                                                                   \
+	X(RX_HANDED, "rx_handed_over")                                                            \
 	X(TX_PKTS, "tx_packets")                                                                  \
 	X(TX_BYTES, "tx_bytes")                                                                   \
 	X(ARP_REQ_IN, "arp_requests_in")                                                          \
@@ -54,6 +55,8 @@
 	X(HTTP_ERR_503, "http_503_no_server")                                                     \
 	X(HTTP_ERR_504, "http_504_server_timeout")                                                \
 	X(HTTP_SESS_FULL, "http_refused_no_session")                                              \
+	X(HTTP_TLS_NOMEM, "http_refused_tls_no_memory")                                           \
+	X(HTTP_LISTEN_FAILED, "http_listen_failed")                                               \
 	X(TLS_HANDSHAKES, "tls_handshakes_full")                                                  \
 	X(TLS_RESUMED, "tls_handshakes_resumed")                                                  \
 	X(TLS_FAILED, "tls_handshakes_failed")                                                    \

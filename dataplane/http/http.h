@@ -10,15 +10,16 @@
 #ifndef SL_HTTPX_H
 #define SL_HTTPX_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 struct sl_dp;
 struct sl_lcore;
 struct sl_outbuf;
-
-/* Local ports of the proxy lcores' server connections, shared out among them. */
-#define SL_HX_LPORT_LO 16384
-#define SL_HX_LPORT_HI 32767
+struct sl_cfg;
+struct sl_tls_ctx;
+struct sl_tls_tickets;
 
 /* HTTP counters of one proxy lcore for one proxy (frontend or backend), by proxy counter slot
  * (struct sl_proxy's slot, stable across reloads). */
@@ -55,73 +56,77 @@ struct sl_hx_srvctr {
 	struct sl_hx_times tm;
 };
 
-/* Sessions (client connections) one proxy lcore serves at once; beyond, refused (counted). */
-#define SL_HX_SESSIONS 4096
+/* What the proxy lcores' HTTP engines share (dp->http). Written by main before the loops;
+ * read-only after (the ticket keys inside rotate under their own sequence locks). */
+struct sl_http_shared {
+	struct sl_tls_tickets *tickets; /* session ticket keys of every lcore's contexts */
+	unsigned lst_cap;               /* listener slots of each lcore (a reload may add ports) */
+};
 
-/* Sets up this proxy lcore's HTTP frontends (listeners) and sessions. Main lcore, after the
- * lcore's stack exists. Returns 0 or -1 (printed). */
-int sl_httpx_init(struct sl_dp *dp, struct sl_lcore *lc);
-void sl_httpx_fini(struct sl_lcore *lc);
+/* One ssl bind's new contexts for one lcore (SL_MSG_CERTS), matched to its listeners by address
+ * and port. */
+struct sl_http_cert {
+	uint32_t addr;
+	bool any;
+	uint16_t port_lo, port_hi;
+	struct sl_tls_ctx *ctx;
+};
+struct sl_http_certs {
+	unsigned n;
+	struct sl_http_cert e[];
+};
+
+/* Main lcore, before the loops: what the lcores share (ticket keys when a bind is ssl, the
+ * listener slots). Returns 0 or -1. */
+int sl_http_init(struct sl_dp *dp, const struct sl_cfg *cfg);
+void sl_http_fini(struct sl_dp *dp);
 
 /*
- * Proxy lcore, at the tick that finds a generation @c of another configuration than lc->cfg
- * (a reload): points the listeners and sessions at @c's configuration by name, opens its new
- * plain HTTP ports and closes the ones that went. Called before lc->cfg follows.
+ * Main lcore, before the loops, after the lcore's stack exists: sets up @lc's HTTP frontends of
+ * @cfg (listeners, the certificates of ssl binds) and its sessions (its share of global
+ * maxconn), and registers its role: timers, reload following, `reset server`, queries
+ * (SL_QUERY_HTTP_SESS, SL_QUERY_HTTP_ERRORS) and new certificates. Nothing when @cfg has no HTTP
+ * frontend. Returns 0 or -1 (printed).
  */
-struct sl_l4_conf;
-void sl_httpx_take_cfg(struct sl_lcore *lc, const struct sl_l4_conf *c);
-
-/* How many sessions still point into an earlier configuration (their frontend, backend or
- * server is gone: they keep it until they end). */
-unsigned sl_httpx_stale(const struct sl_lcore *lc);
-
-/* Timers of the sessions (once a millisecond). */
-void sl_httpx_tick(struct sl_lcore *lc);
+int sl_http_lcore_init(struct sl_dp *dp, struct sl_lcore *lc, const struct sl_cfg *cfg);
+void sl_http_lcore_fini(struct sl_lcore *lc);
 
 /*
- * Reloads the certificates of every `ssl` bind from disk (main lcore: `reload certs`, SIGHUP):
- * all are loaded first, and one unreadable or invalid file refuses the whole reload (the
- * current ones keep serving); then each proxy lcore switches at its next tick. Established
- * connections keep the certificates they started with. Returns 0 or -1; says what it did in
- * @out.
+ * Main lcore, before a reload is applied: whether the proxy lcores can follow @cfg (listener
+ * slots for its HTTP ports; an HTTP engine at all). Returns 0, or -1 with the reason in @out.
  */
-int sl_httpx_reload_certs(struct sl_dp *dp, struct sl_outbuf *out);
+int sl_http_reload_check(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out);
+
+/*
+ * Reloads the certificates of every `ssl` bind of @cfg from disk (main lcore: `reload certs`,
+ * SIGHUP): every lcore's contexts are loaded first, and one unreadable or invalid file refuses
+ * the whole reload (the current ones keep serving); then each proxy lcore gets its set and
+ * switches at its next tick. Established connections keep the certificates they started with.
+ * Returns 0 or -1; says what it did in @out.
+ */
+int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out);
 
 /*
  * Loads every `ssl` bind's certificates once to check them (sluiced -c, and at start before
  * anything else runs); each problem is printed as "FILE:LINE: bind: reason". Returns the
  * number of binds that failed.
  */
-struct sl_cfg;
-int sl_httpx_check_certs(const struct sl_cfg *cfg);
+int sl_http_check_certs(const struct sl_cfg *cfg);
 
 /*
- * Ends every session of this lcore that is talking to server @gidx (`shutdown sessions
- * server`, `on-marked-down shutdown-sessions`): both connections closed at once, so that
- * clients reconnect to another server.
+ * Adds @lc's HTTP counters to @sum: @pxc indexed by proxy counter slot (@npx entries, at most
+ * SL_PX_SLOTS + 1), @srv by server counter slot (SL_MAX_SERVERS entries). Any lcore: the
+ * counters are only written by their lcore; a read may be a moment old.
  */
-void sl_httpx_reset_server(struct sl_lcore *lc, uint16_t gidx);
+void sl_http_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *pxc, unsigned npx,
+		 struct sl_hx_srvctr *srv);
 
-/*
- * Adds this lcore's HTTP counters to @sum: @pxc indexed by proxy counter slot (@npx entries,
- * at most SL_PX_SLOTS + 1), @srv by server counter slot (SL_L4_MAX_SERVERS entries). Main lcore
- * or a stats page (the counters are only written by their lcore; a read may be a moment old).
- */
-void sl_httpx_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *pxc, unsigned npx,
-		  struct sl_hx_srvctr *srv);
-
-/* `show errors`: the last requests each proxy lcore refused as malformed (400), with their
- * first bytes and the parser's reason (main lcore; an entry being rewritten is skipped). */
-void sl_httpx_show_errors(const struct sl_dp *dp, struct sl_outbuf *out);
-
-/* `show sess`: up to @max live HTTP sessions of the proxy lcores, one line each (client,
- * frontend, backend, server, phases, age). Returns how many were written. Main lcore. */
-unsigned sl_httpx_show_sess(const struct sl_dp *dp, struct sl_outbuf *out, unsigned max);
-
-/* `show pools`: the proxy lcores' session and head buffer pools. Main lcore. */
-void sl_httpx_show_pools(const struct sl_dp *dp, struct sl_outbuf *out);
-
-/* `show sess` summary of the proxy lcores (main lcore). */
-void sl_httpx_show(const struct sl_dp *dp, struct sl_outbuf *out);
+/* An lcore's session and buffer figures (counters: any lcore). False when it has no engine. */
+struct sl_http_stats {
+	unsigned active, sessions, bufs_free, bufsize, queued;
+	uint64_t queued_total, queue_timeouts;
+	size_t sess_size;
+};
+bool sl_http_stats(const struct sl_lcore *lc, struct sl_http_stats *st);
 
 #endif

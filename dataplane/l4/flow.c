@@ -504,7 +504,7 @@ struct sl_flow *sl_flow_insert(struct sl_flow_table *t, const struct sl_flow_key
 	f->server_idx = 0;
 	f->state = SL_FLOW_SYN_SENT;
 	f->flags = 0;
-	f->service_idx = 0;
+	f->tmo = 0;
 	f->user[0] = 0;
 	f->user[1] = 0;
 	return f;

@@ -76,7 +76,7 @@ struct sl_flow {
 				   * (sl_flow_index(), generation) names one connection */
 	uint8_t state;            /* caller: enum sl_flow_state, SL_FLOW_SYN_SENT at insert */
 	uint8_t flags;            /* caller */
-	uint16_t service_idx;     /* caller (e.g. which service's timeouts apply) */
+	uint16_t tmo;             /* caller (e.g. the index of its timeout profile) */
 	uint32_t user[2];         /* caller (e.g. TCP sequence offset, per-flow accounting) */
 	uint32_t _link;           /* table-private: free-list link, or "in use" */
 } __attribute__((aligned(SL_FLOW_CACHE_LINE)));

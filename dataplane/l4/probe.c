@@ -8,59 +8,43 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
-#include "dataplane/core/dp.h"
+#include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/l4/l4.h"
 #include "proto/ipv4.h"
 #include "proto/tcp.h"
 
-int sl_probe_init(struct sl_dp *dp)
+_Static_assert(sizeof(struct sl_probe_req) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
+_Static_assert(sizeof(struct sl_probe_res) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
+
+/* One probe in flight (indexed by local port - SL_PROBE_PORT_LO). */
+struct probe_slot {
+	uint32_t ip;
+	uint16_t port;
+	uint16_t id;
+	uint32_t iss;
+	uint32_t timeout_ms;
+	uint64_t sent_ms;
+	uint8_t busy;
+};
+
+/* The probing worker's state (lc->probe): written by that worker only. */
+struct sl_probe_state {
+	struct probe_slot slot[SL_PROBE_SLOTS];
+};
+
+static void report(struct sl_lcore *lc, uint16_t id, enum sl_probe_status st, uint32_t ms)
 {
-	struct sl_lcore *lc = dp->lcores[dp->worker_ids[0]];
-	lc->probes = rte_zmalloc("sl_probes", sizeof(*lc->probes) * SL_PROBE_SLOTS, 64);
-	dp->probe_req = rte_ring_create_elem("sl_probe_req", sizeof(struct sl_probe_req), 1024,
-					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	dp->probe_res = rte_ring_create_elem("sl_probe_res", sizeof(struct sl_probe_res), 1024,
-					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (lc->probes == NULL || dp->probe_req == NULL || dp->probe_res == NULL) {
-		sl_probe_fini(dp);
-		return -ENOMEM;
-	}
-	return 0;
+	struct sl_msg m = {.op = SL_MSG_PROBE_RES};
+	struct sl_probe_res r = {.id = id, .status = (uint8_t)st, .duration_ms = ms};
+	memcpy(m.u.raw, &r, sizeof(r));
+	sl_msg_to_main(lc, &m); /* a full inbox loses a result (counted): the next probe brings
+				 * another */
 }
 
-void sl_probe_fini(struct sl_dp *dp)
+static void finish(struct sl_lcore *lc, struct probe_slot *s, enum sl_probe_status st)
 {
-	if (dp->nworkers > 0) {
-		struct sl_lcore *lc = dp->lcores[dp->worker_ids[0]];
-		if (lc != NULL) {
-			rte_free(lc->probes);
-			lc->probes = NULL;
-		}
-	}
-	rte_ring_free(dp->probe_req);
-	rte_ring_free(dp->probe_res);
-	dp->probe_req = dp->probe_res = NULL;
-}
-
-int sl_probe_request(struct sl_dp *dp, const struct sl_probe_req *req)
-{
-	return rte_ring_enqueue_elem(dp->probe_req, (void *)(uintptr_t)req, sizeof(*req)) == 0 ?
-		       0 :
-		       -ENOBUFS;
-}
-
-unsigned sl_probe_results(struct sl_dp *dp, struct sl_probe_res *res, unsigned n)
-{
-	return rte_ring_dequeue_burst_elem(dp->probe_res, res, sizeof(*res), n, NULL);
-}
-
-static void report(struct sl_lcore *lc, struct sl_probe_slot *s, enum sl_probe_status st)
-{
-	struct sl_probe_res r = {.id = s->id,
-				 .status = (uint8_t)st,
-				 .duration_ms = (uint32_t)(lc->now_ms - s->sent_ms)};
-	rte_ring_enqueue_elem(lc->dp->probe_res, &r, sizeof(r)); /* a full ring loses a result: the
-								    next probe brings another */
+	report(lc, s->id, st, (uint32_t)(lc->now_ms - s->sent_ms));
 	s->busy = 0;
 }
 
@@ -68,9 +52,9 @@ void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
 {
 	struct sl_dp *dp = lc->dp;
-	if (lc->probes == NULL) {
+	if (lc->probe == NULL) {
 		/* replies reach the probing worker whatever queue RSS chose */
-		struct sl_lcore *owner = dp->lcores[dp->worker_ids[0]];
+		struct sl_lcore *owner = dp->lcores[dp->l4->probe_lcore];
 		m->port = port;
 		if (rte_ring_enqueue(owner->rxring, m) != 0) {
 			lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
@@ -78,56 +62,88 @@ void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		}
 		return;
 	}
-	struct sl_probe_slot *s = &lc->probes[th->dport - SL_PROBE_PORT_LO];
+	struct probe_slot *s = &lc->probe->slot[th->dport - SL_PROBE_PORT_LO];
 	if (s->busy && s->ip == iph->src && s->port == th->sport) {
 		if ((th->flags & (SL_TCP_SYN | SL_TCP_ACK)) == (SL_TCP_SYN | SL_TCP_ACK) &&
 		    th->ack == s->iss + 1) {
 			/* accepted: reset the half-open connection, as a connect+close would end */
 			sl_tcp_ctl_send(lc, iph->dst, th->dport, iph->src, th->sport, th->ack, 0,
-				     SL_TCP_RST, false);
-			report(lc, s, SL_PROBE_OK);
+					SL_TCP_RST, false);
+			finish(lc, s, SL_PROBE_OK);
 		} else if ((th->flags & SL_TCP_RST) && th->ack == s->iss + 1) {
-			report(lc, s, SL_PROBE_REFUSED);
+			finish(lc, s, SL_PROBE_REFUSED);
 		}
 	}
 	lc->ctr->c[SL_CTR_PROBE_REPLIES]++;
 	rte_pktmbuf_free(m);
 }
 
-void sl_probe_tick(struct sl_lcore *lc)
+/* SL_MSG_PROBE: sends the SYN from a free slot's port. */
+static void probe_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 {
-	struct sl_dp *dp = lc->dp;
-	if (lc->probes == NULL)
-		return;
+	struct sl_probe_state *ps = st;
 	struct sl_probe_req req;
-	while (rte_ring_dequeue_elem(dp->probe_req, &req, sizeof(req)) == 0) {
-		/* a free slot, starting from a rotating point (slots are reused late) */
-		unsigned i, start = (unsigned)(rte_rand() % SL_PROBE_SLOTS);
-		for (i = 0; i < SL_PROBE_SLOTS; i++)
-			if (!lc->probes[(start + i) % SL_PROBE_SLOTS].busy)
-				break;
-		if (i == SL_PROBE_SLOTS) {
-			struct sl_probe_res r = {.id = req.id, .status = SL_PROBE_NO_ROOM};
-			rte_ring_enqueue_elem(dp->probe_res, &r, sizeof(r));
-			continue;
-		}
-		unsigned k = (start + i) % SL_PROBE_SLOTS;
-		struct sl_probe_slot *s = &lc->probes[k];
-		*s = (struct sl_probe_slot){.ip = req.ip,
-					    .port = req.port,
-					    .id = req.id,
-					    .iss = (uint32_t)rte_rand(),
-					    .timeout_ms = req.timeout_ms,
-					    .sent_ms = lc->now_ms,
-					    .busy = 1};
-		uint32_t src = sl_dp_source_for(dp, 0, req.ip);
-		sl_tcp_ctl_send(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
-			     SL_TCP_SYN, true);
-		lc->ctr->c[SL_CTR_PROBES_SENT]++;
+	memcpy(&req, m->u.raw, sizeof(req));
+	/* a free slot, starting from a rotating point (slots are reused late) */
+	unsigned i, start = (unsigned)(rte_rand() % SL_PROBE_SLOTS);
+	for (i = 0; i < SL_PROBE_SLOTS; i++)
+		if (!ps->slot[(start + i) % SL_PROBE_SLOTS].busy)
+			break;
+	if (i == SL_PROBE_SLOTS) {
+		report(lc, req.id, SL_PROBE_NO_ROOM, 0);
+		return;
 	}
+	unsigned k = (start + i) % SL_PROBE_SLOTS;
+	struct probe_slot *s = &ps->slot[k];
+	*s = (struct probe_slot){.ip = req.ip,
+				 .port = req.port,
+				 .id = req.id,
+				 .iss = (uint32_t)rte_rand(),
+				 .timeout_ms = req.timeout_ms,
+				 .sent_ms = lc->now_ms,
+				 .busy = 1};
+	uint32_t src = sl_dp_source_for(lc->dp, 0, req.ip);
+	sl_tcp_ctl_send(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
+			SL_TCP_SYN, true);
+	lc->ctr->c[SL_CTR_PROBES_SENT]++;
+}
+
+/* Once a millisecond: silent probes time out. */
+static void probe_tick(struct sl_lcore *lc, void *st)
+{
+	struct sl_probe_state *ps = st;
 	for (unsigned k = 0; k < SL_PROBE_SLOTS; k++) {
-		struct sl_probe_slot *s = &lc->probes[k];
+		struct probe_slot *s = &ps->slot[k];
 		if (s->busy && lc->now_ms - s->sent_ms >= s->timeout_ms)
-			report(lc, s, SL_PROBE_TIMEOUT);
+			finish(lc, s, SL_PROBE_TIMEOUT);
+	}
+}
+
+int sl_probe_init(struct sl_dp *dp)
+{
+	struct sl_lcore *lc = dp->lcores[dp->l4->probe_lcore];
+	lc->probe = rte_zmalloc("sl_probes", sizeof(*lc->probe), 64);
+	if (lc->probe == NULL)
+		return -ENOMEM;
+	struct sl_role r = {.name = "probe",
+			    .st = lc->probe,
+			    .msgs = SL_MSG_BIT(SL_MSG_PROBE),
+			    .msg = probe_msg,
+			    .tick = probe_tick};
+	if (sl_lcore_add_role(lc, &r) < 0) {
+		sl_probe_fini(dp);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+void sl_probe_fini(struct sl_dp *dp)
+{
+	if (dp->l4 == NULL)
+		return;
+	struct sl_lcore *lc = dp->lcores[dp->l4->probe_lcore];
+	if (lc != NULL) {
+		rte_free(lc->probe);
+		lc->probe = NULL;
 	}
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Health probes of servers, at TCP level, sent by the first worker: a SYN from a local port of
- * the probe range; a SYN-ACK means the server accepts connections (HAProxy's L4OK; the probe
- * then resets the half-open connection), an RST means refused (L4CON), silence until the timeout
- * means L4TOUT. This is HAProxy's default check (a TCP connect) done without a TCP stack: the
- * server sees a connection attempt that is reset after its SYN-ACK.
+ * Health probes of servers, at TCP level, sent by one worker (dp->l4->probe_lcore): a SYN from
+ * a local port of the probe range; a SYN-ACK means the server accepts connections (HAProxy's
+ * L4OK; the probe then resets the half-open connection), an RST means refused (L4CON), silence
+ * until the timeout means L4TOUT. This is HAProxy's default check (a TCP connect) done without
+ * a TCP stack: the server sees a connection attempt that is reset after its SYN-ACK.
  *
- * The main lcore decides when to probe (controlplane/check/check.c) and sends requests through a ring;
- * results come back through another. No locks, no allocation on the worker.
+ * The main lcore decides when to probe (controlplane/check_sched.c) and sends SL_MSG_PROBE to
+ * the probing worker's command ring; results come back as SL_MSG_PROBE_RES in main's inbox.
+ * No locks, no allocation on the worker.
  */
 #ifndef SL_PROBE_H
 #define SL_PROBE_H
@@ -27,7 +28,7 @@ struct sl_tcp_info;
 
 enum sl_probe_status { SL_PROBE_OK, SL_PROBE_REFUSED, SL_PROBE_TIMEOUT, SL_PROBE_NO_ROOM };
 
-/* main -> probing worker */
+/* SL_MSG_PROBE's payload (main -> probing worker) */
 struct sl_probe_req {
 	uint32_t ip;         /* server address, host order */
 	uint16_t port;
@@ -35,7 +36,7 @@ struct sl_probe_req {
 	uint32_t timeout_ms;
 };
 
-/* probing worker -> main */
+/* SL_MSG_PROBE_RES's payload (probing worker -> main) */
 struct sl_probe_res {
 	uint16_t id;
 	uint8_t status;      /* enum sl_probe_status */
@@ -43,29 +44,13 @@ struct sl_probe_res {
 	uint32_t duration_ms;
 };
 
-/* One probe in flight (the probing worker's table, indexed by local port - SL_PROBE_PORT_LO). */
-struct sl_probe_slot {
-	uint32_t ip;
-	uint16_t port;
-	uint16_t id;
-	uint32_t iss;
-	uint32_t timeout_ms;
-	uint64_t sent_ms;
-	uint8_t busy;
-};
-
 /*
- * Creates the two rings and the probe table of the probing worker (dp->worker_ids[0]). Main
- * lcore, before the loops start. Returns 0 or -ENOMEM.
+ * Creates the probe table of the probing worker and registers its role (SL_MSG_PROBE, and a
+ * tick that times silent probes out). Main lcore, before the loops start, after sl_l4_init().
+ * Returns 0 or -ENOMEM.
  */
 int sl_probe_init(struct sl_dp *dp);
 void sl_probe_fini(struct sl_dp *dp);
-
-/* Main lcore: asks for a probe. Returns 0, or -ENOBUFS when the request ring is full. */
-int sl_probe_request(struct sl_dp *dp, const struct sl_probe_req *req);
-
-/* Main lcore: takes up to @n results. Returns how many. */
-unsigned sl_probe_results(struct sl_dp *dp, struct sl_probe_res *res, unsigned n);
 
 /*
  * Worker: a TCP segment to an owned address whose destination port is in the probe range.
@@ -73,9 +58,6 @@ unsigned sl_probe_results(struct sl_dp *dp, struct sl_probe_res *res, unsigned n
  */
 void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th);
-
-/* Worker, once a millisecond: sends requested probes, times out silent ones. */
-void sl_probe_tick(struct sl_lcore *lc);
 
 static inline bool sl_probe_port(uint16_t dport)
 {

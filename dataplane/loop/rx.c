@@ -3,8 +3,10 @@
 
 #include <rte_prefetch.h>
 
-#include "dataplane/l4/l4.h"
+#include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/tx.h"
+#include "dataplane/l4/l4.h"
 #include "dataplane/tcphost/tcphost.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
@@ -193,8 +195,8 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 			drop(lc, m, SL_CTR_DROP_TCP_FLAGS);
 			return;
 		}
-		if (sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport) ||
-		    sl_proxy_input(lc, port, m, ip, &iph, &th))
+		if (sl_l4_input(lc, port, m, ip, &iph, &th) ||
+		    sl_tcphost_input(lc, port, m, ip, &iph, &th))
 			return;
 		/* no mode tcp service, no flow, no terminated service */
 		refuse(lc, port, m, ip, &iph, &th);
@@ -269,8 +271,8 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 	};
 	if (14u + tot < len)
 		rte_pktmbuf_trim(m, (uint16_t)(len - 14 - tot));
-	if (!sl_l4_input(lc, port, m, ip, &iph, &th, th.sport, th.dport) &&
-	    !sl_proxy_input(lc, port, m, ip, &iph, &th))
+	if (!sl_l4_input(lc, port, m, ip, &iph, &th) &&
+	    !sl_tcphost_input(lc, port, m, ip, &iph, &th))
 		refuse(lc, port, m, ip, &iph, &th);
 	return true;
 }
@@ -309,7 +311,7 @@ static void classify(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
 	}
 }
 
-void sl_worker_rx(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+void sl_rx_burst(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 #ifndef SL_NO_COUNTERS
 	uint64_t bytes = 0;
@@ -325,4 +327,11 @@ void sl_worker_rx(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, ui
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		classify(lc, port, pkts[i]);
 	}
+}
+
+void sl_rx_handed(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	/* counted in rx_packets by the lcore that received it from the NIC: not again here */
+	lc->ctr->c[SL_CTR_RX_HANDED]++;
+	classify(lc, port, m);
 }

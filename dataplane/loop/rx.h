@@ -1,15 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The worker role's receive path: classification of each frame (design: docs/architecture.md,
- * "Classification"), ARP and ICMP answered here, everything not handled dropped with a named
- * counter. Later parts (L4 NAT, hand-off to proxies) plug into sl_worker_rx().
+ * The receive path: every frame an lcore receives is classified here (Ethernet, ARP, IPv4,
+ * ICMP, TCP, UDP with the pure parsers of proto/) and handed to the engine it is for: the L4
+ * engine (mode tcp services and their flows), the TCP host of the proxy lcores (terminated
+ * services), or answered as a host does (ARP, ICMP echo, RST for a port nothing serves).
+ * Every frame dropped is a named counter.
  */
-#ifndef SL_WORKER_H
-#define SL_WORKER_H
+#ifndef SL_RX_H
+#define SL_RX_H
 
-#include "dataplane/core/dp.h"
+#include <stdint.h>
 
-/* Processes a burst received on @port (index into dp->ports). Consumes every mbuf. */
-void sl_worker_rx(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+#include <rte_mbuf.h>
+
+struct sl_lcore;
+
+/* A burst received from port index @port's queue: counted (rx_packets/bytes) and classified.
+ * Consumes the frames. */
+void sl_rx_burst(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+
+/* A frame another lcore received and handed to this one (its ring): classified, counted once
+ * as handed over (the receiving lcore counted it in rx_packets). Consumes @m. */
+void sl_rx_handed(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m);
 
 #endif

@@ -1,58 +1,50 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The stats page, served by the proxy lcores' TCP stack wherever a `mode http` proxy with
- * `stats enable` binds on the dataplane (the seed's `listen stats` on :6080), or by the main
- * lcore through a kernel socket for a bind on an address the dataplane does not own: HAProxy's
- * URI and its `;csv`, `;json` and `;norefresh` variants, the Prometheus exposition on
- * `stats prometheus-uri`, basic auth with `stats auth` users and `stats realm`, admin forms
- * (`stats admin if COND`: POST with the page's token, same origin) whose state changes the
- * main lcore applies.
- * Connection: close after each response (HTTP/1.1 and 1.0 clients alike).
+ * The stats page's connections on the proxy lcores: every `mode http` proxy with `stats enable`
+ * (the seed's `listen stats` on :6080) listens on the lcore's TCP stack at its binds on the
+ * dataplane's addresses. The lcore only moves bytes: it reads a request, hands its bytes to the
+ * main lcore (SL_MSG_PAGE_REQ), which renders the answer from its own view of the counters and
+ * states (controlplane/page_render.c) and hands it back (SL_MSG_PAGE_ANSWER); the lcore sends it
+ * and closes (Connection: close). Rendering a page of a thousand servers never stalls a packet
+ * lcore, and the page never reads what main replaces and frees.
+ *
+ * The same module serves `http-request use-service prometheus-exporter` of an HTTP frontend: the
+ * HTTP engine hands it the connection through the lcore's service table.
  */
 #ifndef SL_PAGE_H
 #define SL_PAGE_H
 
-struct sl_dp;
-struct sl_lcore;
-
-#define SL_PAGE_CONNS 32 /* stats page connections at once per proxy lcore */
-
-/* Listens for every stats-enabled http proxy bind on @lc's stack. Returns 0 or -1 (printed). */
-int sl_page_listen(struct sl_dp *dp, struct sl_lcore *lc);
-
-/* Frees @lc's page connections (after its stack is destroyed). */
-void sl_page_fini(struct sl_lcore *lc);
-
-/*
- * `http-request use-service prometheus-exporter` on an HTTP frontend: the page module takes over
- * client connection @c of lcore @lc with the request already read (@buf, @len) and answers it
- * with the exposition, then closes. Returns false (nothing taken) when every page slot is busy.
- */
-struct sl_tcp_conn;
-struct sl_proxy;
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-bool sl_page_adopt(struct sl_lcore *lc, struct sl_tcp_conn *c, const struct sl_proxy *fe,
-		   const char *buf, size_t len);
 
-/* Proxy lcore, after a reload: the stats pages and their connections use @cfg's proxies. */
 struct sl_cfg;
-void sl_page_take_cfg(struct sl_lcore *lc, const struct sl_cfg *cfg);
+struct sl_dp;
+struct sl_lcore;
 
-/*
- * Stats pages bound on addresses the dataplane does not own (`bind 127.0.0.1:8404`): served
- * through ordinary sockets of the main lcore. sl_kpage_open() listens (0, with *@out NULL when
- * there is none; -1 printed with FILE:LINE when a socket cannot listen), sl_kpage_poll() serves
- * without blocking (main lcore hook), sl_kpage_take_cfg() follows a reload, sl_kpage_close().
- */
-struct sl_kpage;
-struct sl_bind;
-/* Whether stats bind @b is on an address the dataplane does not own (a kernel socket serves it). */
-bool sl_page_bind_is_kernel(const struct sl_dp *dp, const struct sl_bind *b);
-int sl_kpage_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_kpage **out);
-void sl_kpage_poll(struct sl_kpage *k);
-void sl_kpage_take_cfg(struct sl_kpage *k, const struct sl_cfg *cfg);
-void sl_kpage_close(struct sl_kpage *k);
+#define SL_PAGE_CONNS 32      /* stats page connections at once per proxy lcore */
+#define SL_PAGE_HEAD_MAX 8192 /* a request (head and form body) at most */
+
+/* SL_MSG_PAGE_REQ's payload (proxy lcore -> main); the message's a = connection slot, b = its
+ * tag, ptr = the request's bytes (main reads them until it answers). */
+struct sl_page_req {
+	uint32_t cip;     /* the client (ACLs of `stats admin if`) */
+	uint32_t len;     /* bytes at ptr */
+	uint16_t dport;
+	uint16_t px_slot; /* the stats proxy's counter slot (stable across reloads) */
+	uint8_t service;  /* use-service prometheus-exporter: the exposition, no URI, no auth */
+};
+
+/* Listens for every stats-enabled http proxy bind of @cfg on the dataplane on @lc's stack and
+ * registers the role (answers from main) and the prometheus-exporter service. Main lcore,
+ * before the loops. Returns 0 or -1 (printed). */
+int sl_page_lcore_init(struct sl_dp *dp, struct sl_lcore *lc, const struct sl_cfg *cfg);
+
+/* Frees @lc's page connections (after its stack is destroyed). */
+void sl_page_lcore_fini(struct sl_lcore *lc);
+
+/* Whether the request in @buf (@len bytes) is complete: its head, and the body its
+ * Content-Length announces (or SL_PAGE_HEAD_MAX bytes: answered as it is). Pure. */
+bool sl_page_request_complete(const char *buf, size_t len);
 
 #endif

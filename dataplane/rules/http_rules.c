@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "proto/cookie.h"
+#include "dataplane/rules/cookie.h"
 
 void sl_hx_put(struct sl_hx_out *o, const char *s, size_t n)
 {

@@ -1,88 +1,89 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The proxy role: one userspace TCP stack per proxy lcore (dataplane/tcp/), fed by the workers
- * with the TCP segments of connections that sluice terminates. Today it serves the built-in
- * services of the dataplane section (`service echo PORT`, `service http-ok PORT`), which the
- * tests use to drive the stack with Linux peers; the HTTP proxy plugs in here next.
+ * The TCP host of the proxy lcores: one userspace TCP stack per proxy lcore (dataplane/tcp/),
+ * its environment (transmit mbufs, the TSC clock, randomness), and the steering of the segments
+ * of connections sluice terminates to the lcore whose stack holds them. The engines that serve
+ * those connections (the HTTP engine, the stats page, the built-in services, HTTP checks) use
+ * the stack of their lcore (lc->tcp).
  *
- * A connection belongs to one proxy lcore, chosen by a symmetric hash of the client address and
- * port; a segment that arrives elsewhere is handed to it through its ring.
+ * A client connection belongs to one proxy lcore, chosen by a symmetric hash of the client
+ * address and port; a connection sluice opens (to a server, a check) uses a local port of its
+ * lcore's own range, so the reply's destination port names the lcore. A segment that arrives on
+ * another lcore is handed to the owner through its ring.
  */
-#ifndef SL_PROXY_H
-#define SL_PROXY_H
+#ifndef SL_TCPHOST_H
+#define SL_TCPHOST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <rte_mbuf.h>
 
+struct sl_cfg;
 struct sl_dp;
 struct sl_lcore;
 struct sl_ipv4_info;
 struct sl_tcp_info;
-struct sl_outbuf;
+struct sl_tcp_stats;
 
-/* Creates the stacks of the proxy lcores and their listeners. Main lcore, before the loops.
- * Returns 0 (also when nothing is configured) or -1 (printed). */
-int sl_proxy_init(struct sl_dp *dp);
-void sl_proxy_fini(struct sl_dp *dp);
+/* Received mbufs one proxy lcore's TCP stack may hold as payload (beyond: copied); the packet
+ * pool is sized with this many more per proxy lcore. */
+#define SL_PROXY_EXT_MAX 2048
+
+/* Local ports of the proxy lcores' server connections, shared out among them. */
+#define SL_HX_LPORT_LO 16384
+#define SL_HX_LPORT_HI 32767
+
+/* What a destination port is for (sl_tcphost_shared.use). */
+enum sl_th_use {
+	SL_TH_NONE = 0,
+	SL_TH_LISTEN = 1, /* a terminated service listens: the client's hash picks the lcore */
+	SL_TH_CHECK = 2,  /* an HTTP check's local port: the lcore that owns it */
+	SL_TH_SERVER = 3, /* a server connection's local port: the lcore that owns it */
+};
+
+/* What the lcores share (dp->th). Written by main (before the loops, and `use` bytes set to
+ * SL_TH_LISTEN by a reload, never cleared); read by every worker. */
+struct sl_tcphost_shared {
+	uint8_t *use;           /* 65536 bytes: enum sl_th_use by destination port */
+	uint16_t hx_lport_span; /* server-side local ports of each proxy lcore */
+	uint32_t max_conns;     /* each stack's connections (sl_tcphost_size()) */
+	uint32_t http_sessions; /* each lcore's HTTP sessions */
+};
+
+/*
+ * The size of each proxy lcore's stack for @cfg with @nproxies proxy lcores: the process's
+ * client connections (global maxconn) shared out among the proxy lcores (*@clients), as many
+ * server-side connections, TIME_WAIT room, the HTTP checks' and stats pages' slots, and the
+ * built-in services. Pure.
+ */
+uint32_t sl_tcphost_size(const struct sl_cfg *cfg, unsigned nproxies, uint32_t *clients);
+
+/*
+ * Creates the proxy lcores' stacks (sized by sl_tcphost_size()), registers their role (the
+ * stack's timers), listens for the built-in services and steers every port @cfg terminates.
+ * Main lcore, before the loops, after the lcores' roles are set. Returns 0 or -1 (printed).
+ */
+int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg);
+void sl_tcphost_fini(struct sl_dp *dp);
 
 /*
  * A TCP segment to an owned address that no L4 service or flow took (worker lcore). Returns true
  * when it was consumed (fed to this lcore's stack, or handed to the owning proxy lcore), false
  * when no terminated service listens on its port.
  */
-bool sl_proxy_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, const uint8_t *ip,
-		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th);
+bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, const uint8_t *ip,
+		      const struct sl_ipv4_info *iph, const struct sl_tcp_info *th);
 
-/* ------------------------------------------------------------------ HTTP health checks */
+/* The ports @cfg's proxy lcores terminate (HTTP frontends, stats pages on dataplane addresses,
+ * built-in services) are steered to them; ports that went stay steered for the connections
+ * already accepted. Main lcore (at start and before a reload's publish). */
+void sl_tcphost_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg);
 
-/* Local ports of HTTP checks: proxy lcore i owns SL_HCHK_PORT_LO + i * SL_HCHK_SLOTS, ... */
-/* Received mbufs one proxy lcore's TCP stack may hold as payload (beyond: copied); the
- * packet pool is sized with this many more per proxy lcore. */
-#define SL_PROXY_EXT_MAX 2048
+/* Whether bind address @ip (0: any) is on the dataplane (else the kernel serves it). */
+bool sl_tcphost_bind_owned(const struct sl_dp *dp, uint32_t ip, bool any);
 
-#define SL_HCHK_PORT_LO 62100
-#define SL_HCHK_SLOTS 64
-
-struct sl_httpchk;
-
-/* main -> proxy lcore: one HTTP check (`option httpchk`) */
-struct sl_hchk_req {
-	uint32_t ip;
-	uint16_t port;
-	uint16_t id;            /* caller's server id */
-	uint32_t timeout_ms;
-	uint32_t srv_down;      /* the server is DOWN (disable-on-404 only applies when not) */
-	const struct sl_httpchk *chk; /* the backend's expectations (immutable config) */
-	const char *text;       /* the request, kept alive by the caller */
-	uint32_t text_len;
-	uint32_t cfg_gen;       /* the configuration generation of @chk and @text */
-};
-
-/* proxy lcore -> main */
-struct sl_hchk_res {
-	uint16_t id;
-	uint8_t status;         /* enum sl_check_status */
-	uint8_t pad;
-	int32_t code;           /* HTTP status, 0 when none */
-};
-
-/* Main lcore: sends an HTTP check to a proxy lcore. Returns 0, -ENOBUFS or -ENODEV (no proxy). */
-int sl_proxy_hcheck_request(struct sl_dp *dp, const struct sl_hchk_req *req);
-
-/* Main lcore: takes up to @n results. Returns how many. */
-unsigned sl_proxy_hcheck_results(struct sl_dp *dp, struct sl_hchk_res *res, unsigned n);
-
-/* A reload: the ports @cfg's proxy lcores terminate (HTTP frontends, stats pages on dataplane
- * addresses, built-in services) are steered to them (dp->svc_ports value 1); ports that went
- * stay steered for the connections already accepted. Main lcore. */
-struct sl_cfg;
-void sl_proxy_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg);
-
-/* Timers of this lcore's stack (once a millisecond, proxy lcores). */
-void sl_proxy_tick(struct sl_lcore *lc);
-
-/* `show tcp`: each proxy lcore's stack counters (main lcore). */
-void sl_proxy_show(const struct sl_dp *dp, struct sl_outbuf *out);
+/* A proxy lcore's stack counters (any lcore: plain loads). False when it has no stack. */
+bool sl_tcphost_stats(const struct sl_lcore *lc, struct sl_tcp_stats *out);
 
 #endif

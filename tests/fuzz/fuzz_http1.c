@@ -17,7 +17,7 @@
 #include "dataplane/rules/acl_eval.h"
 #include "controlplane/cfg/cfg.h"
 #include "dataplane/rules/http_rules.h"
-#include "proto/cookie.h"
+#include "dataplane/rules/cookie.h"
 #include "proto/http1.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,6 +16,8 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/core/dp.h"
+#include "dataplane/core/gen.h"
+#include "dataplane/core/lcore.h"
 
 /* Fills @dp: pool of @mbufs, counters, neighbours, port 0 (net_null) started. 0 or -1. */
 static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
@@ -25,7 +27,8 @@ static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
 	dp->pool = rte_pktmbuf_pool_create("bench", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	dp->neigh = rte_zmalloc("neigh", sizeof(*dp->neigh), 64);
 	dp->ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
-	if (dp->pool == NULL || dp->neigh == NULL || dp->ctrs == NULL ||
+	dp->tmo = rte_zmalloc("tmo", sizeof(*dp->tmo), 64);
+	if (dp->pool == NULL || dp->neigh == NULL || dp->ctrs == NULL || dp->tmo == NULL ||
 	    rte_eth_dev_count_avail() == 0) {
 		fprintf(stderr, "bench: no memory or no port (pass --vdev=net_null0)\n");
 		return -1;
@@ -44,11 +47,16 @@ static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
 	return 0;
 }
 
-/* One lcore, main and worker, owning queue 0 of port 0. NULL when out of memory. */
+/* One lcore, main and worker, owning queue 0 of port 0. NULL when out of memory. Freed with
+ * bench_dp_lcore_free(). */
 static inline struct sl_lcore *bench_dp_lcore(struct sl_dp *dp)
 {
 	struct sl_lcore *lc = rte_zmalloc("lc", sizeof(*lc), 64);
 	if (lc == NULL)
+		return NULL;
+	lc->srv = rte_zmalloc("srv", sizeof(*lc->srv) * SL_MAX_SERVERS, 64);
+	lc->srv_active = rte_zmalloc("srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64);
+	if (lc->srv == NULL || lc->srv_active == NULL)
 		return NULL;
 	lc->lcore_id = rte_lcore_id();
 	lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
@@ -61,6 +69,13 @@ static inline struct sl_lcore *bench_dp_lcore(struct sl_dp *dp)
 	dp->arp_owner = lc->lcore_id;
 	dp->lcores[lc->lcore_id] = lc;
 	return lc;
+}
+
+static inline void bench_dp_lcore_free(struct sl_lcore *lc)
+{
+	rte_free(lc->srv);
+	rte_free(lc->srv_active);
+	rte_free(lc);
 }
 
 #endif

@@ -21,10 +21,14 @@
 #include <rte_cycles.h>
 
 #include "controlplane/cfg/cfg.h"
+#include "controlplane/gen_build.h"
 #include "dataplane/core/dp.h"
+#include "dataplane/core/gen.h"
+#include "dataplane/core/lcore.h"
 #include "dataplane/http/http.h"
-#include "dataplane/l4/l4.h"
+#include "dataplane/loop/loop.h"
 #include "dataplane/tcp/stack.h"
+#include "dataplane/tcphost/tcphost.h"
 
 #define VIP 0x0a000001u /* 10.0.0.1 */
 #define CLI 0x0a00000au
@@ -213,14 +217,18 @@ int main(int argc, char **argv)
 	tsc_hz = dp.tsc_hz;
 	tsc0 = dp.start_tsc;
 	dp.nproxies = 1;
-	dp.svc_ports = calloc(65536, 1);
-	struct sl_l4_conf *conf;
-	if (dp.svc_ports == NULL || sl_l4_conf_build(cfg, &dp, NULL, NULL, &conf) != 0)
+	dp.tmo = calloc(1, sizeof(*dp.tmo));
+	struct sl_gen *conf;
+	if (dp.tmo == NULL || sl_gen_build(cfg, &dp, NULL, NULL, &conf) != 0)
 		return 1;
-	dp.l4 = conf;
+	dp.gen = conf;
 	lc.dp = &dp;
 	lc.ctr = &ctrs;
-	lc.l4.srv = calloc(SL_L4_MAX_SERVERS, sizeof(*lc.l4.srv));
+	lc.roles = SL_ROLE_PROXY;
+	lc.cfg = lc.cfg_clean = cfg; /* the configuration the engine reads (its lcore's) */
+	dp.lcores[0] = &lc;
+	lc.srv = calloc(SL_MAX_SERVERS, sizeof(*lc.srv));
+	lc.srv_active = calloc(SL_MAX_SERVERS, sizeof(*lc.srv_active));
 	struct sl_tcp_params pp = {.max_conns = 8192, .sndbuf = 32768, .rcvbuf = 32768,
 				   .lport_min = SL_HX_LPORT_LO, .lport_max = SL_HX_LPORT_HI};
 	struct sl_tcp_params cp = {.max_conns = 8192, .max_time_wait = 64};
@@ -228,8 +236,8 @@ int main(int argc, char **argv)
 	st_cli = sl_tcp_stack_create(&cp, &ops, NULL);
 	st_srv = sl_tcp_stack_create(&cp, &ops, NULL);
 	lc.tcp = st_px;
-	if (lc.l4.srv == NULL || st_px == NULL || st_cli == NULL || st_srv == NULL ||
-	    sl_httpx_init(&dp, &lc) != 0)
+	if (lc.srv == NULL || lc.srv_active == NULL || st_px == NULL || st_cli == NULL ||
+	    st_srv == NULL || sl_http_init(&dp, cfg) != 0 || sl_http_lcore_init(&dp, &lc, cfg) != 0)
 		return 1;
 	sl_tcp_listen(st_srv, SRV, 5080, 1024, &srv_lst, NULL);
 
@@ -250,7 +258,8 @@ int main(int argc, char **argv)
 			sl_tcp_advance(st_srv, now);
 			uint64_t k0 = rte_rdtsc();
 			sl_tcp_advance(st_px, now);
-			sl_httpx_tick(&lc);
+			lc.now_ms = now / 1000;
+			sl_loop_roles(&lc); /* the engine's timers, as the loop runs them */
 			px_cycles += rte_rdtsc() - k0;
 		}
 		deliver();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * In-process benchmark of the L4 path (full NAT): prebuilt TCP segments go through
- * sl_worker_rx() in bursts of 32 and leave through DPDK's net_null PMD. No NIC, no kernel.
+ * sl_rx_burst() in bursts of 32 and leave through DPDK's net_null PMD. No NIC, no kernel.
  *
  *   bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0 -- [-f FLOWS]... [-n PACKETS]
  *
@@ -22,9 +22,12 @@
 #include <rte_mbuf.h>
 
 #include "controlplane/cfg/cfg.h"
+#include "controlplane/gen_build.h"
 #include "dataplane/core/dp.h"
-#include "dataplane/l4/flow.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/tx.h"
+#include "dataplane/l4/flow.h"
+#include "dataplane/l4/l4.h"
 #include "dataplane/loop/rx.h"
 #include "tools/bench/bench_dp.h"
 #include "proto/eth.h"
@@ -79,7 +82,7 @@ static long est_packets = 4000000;
 
 /*
  * Builds one burst of segments for flows @idx[0..SL_BURST) with @flags and @payload bytes, and
- * returns the cycles sl_worker_rx() + the TX flush took for it (0 when out of mbufs).
+ * returns the cycles sl_rx_burst() + the TX flush took for it (0 when out of mbufs).
  */
 static uint64_t timed_burst(struct sl_lcore *lc, const uint32_t *idx, uint8_t flags,
 			    unsigned payload)
@@ -95,7 +98,7 @@ static uint64_t timed_burst(struct sl_lcore *lc, const uint32_t *idx, uint8_t fl
 		m[k]->data_len = m[k]->pkt_len = len;
 	}
 	uint64_t a = rte_rdtsc();
-	sl_worker_rx(lc, 0, m, SL_BURST);
+	sl_rx_burst(lc, 0, m, SL_BURST);
 	sl_tx_flush(lc);
 	return rte_rdtsc() - a;
 }
@@ -112,7 +115,7 @@ static void run(struct sl_lcore *lc, uint32_t nflows)
 		cyc += timed_burst(lc, idx, SL_TCP_SYN, 0);
 	}
 	double syn = (double)cyc / (double)n;
-	uint32_t have = sl_flow_count(lc->l4.ft);
+	uint32_t have = sl_flow_count(lc->l4->ft);
 
 	/* established: ACK + 100 bytes, random flow order */
 	cyc = n = 0;
@@ -164,6 +167,9 @@ int main(int argc, char **argv)
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xff000000u, .port = 0};
 	dp.naddrs = 1;
 	dp.cfg = cfg;
+	struct sl_siphash_key key = {1, 2};
+	if (sl_l4_init(&dp, &key) != 0)
+		return 1;
 
 	printf("sluice L4 path (full NAT), %d servers, balance source, bursts of %d, TSC %.2f GHz\n",
 	       NSERVERS, SL_BURST, (double)dp.tsc_hz / 1e9);
@@ -171,14 +177,14 @@ int main(int argc, char **argv)
 		struct sl_lcore *lc = bench_dp_lcore(&dp);
 		if (lc == NULL)
 			return 1;
-		struct sl_l4_conf *l4;
+		struct sl_gen *l4;
 		/* twice the flows as capacity: a table is sized for its peak, not filled to the brim */
-		if (sl_l4_conf_build(cfg, &dp, NULL, NULL, &l4) != 0 ||
-		    sl_l4_worker_init(lc, counts[ci] * 2, 0, 1) != 0) {
+		if (sl_gen_build(cfg, &dp, NULL, NULL, &l4) != 0 ||
+		    sl_l4_worker_init(lc, counts[ci] * 2, 0) != 0) {
 			fprintf(stderr, "bench: L4 setup for %u flows failed (raise -m)\n", counts[ci]);
 			return 1;
 		}
-		dp.l4 = l4;
+		dp.gen = l4;
 		run(lc, counts[ci]);
 		uint64_t *c = lc->ctr->c;
 		printf("           counters: new %lu, to server %lu, no port %lu, table full %lu, no flow %lu\n",
@@ -186,10 +192,10 @@ int main(int argc, char **argv)
 		       (unsigned long)c[SL_CTR_DROP_L4_NO_PORT], (unsigned long)c[SL_CTR_DROP_L4_TABLE_FULL],
 		       (unsigned long)c[SL_CTR_DROP_L4_NO_FLOW]);
 		memset(lc->ctr, 0, sizeof(*lc->ctr));
-		sl_l4_worker_fini(&lc->l4);
-		sl_l4_conf_free(l4);
-		dp.l4 = NULL;
-		rte_free(lc);
+		sl_l4_worker_fini(lc);
+		sl_gen_free(l4);
+		dp.gen = NULL;
+		bench_dp_lcore_free(lc);
 	}
 	rte_eth_dev_stop(0);
 	sl_cfg_free(cfg);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * In-process benchmark of the worker's receive path: prebuilt frames are fed to sl_worker_rx()
+ * In-process benchmark of the worker's receive path: prebuilt frames are fed to sl_rx_burst()
  * in bursts of 32, replies go to a null PMD (net_null, which frees them). No NIC, no kernel on
  * the path, so the figure is sluice's own cost per packet.
  *
@@ -24,6 +24,7 @@
 
 #include "dataplane/core/dp.h"
 #include "tools/bench/bench_dp.h"
+#include "dataplane/core/tx.h"
 #include "dataplane/loop/rx.h"
 #include "dataplane/core/lcore.h"
 #include "proto/arp.h"
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
 			if (fill(dp.pool, m, &t[k]) < 0)
 				return 1;
 			uint64_t a = rte_rdtsc();
-			sl_worker_rx(lc, 0, m, SL_BURST);
+			sl_rx_burst(lc, 0, m, SL_BURST);
 			sl_tx_flush(lc);
 			total += rte_rdtsc() - a;
 		}

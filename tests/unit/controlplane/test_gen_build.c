@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the L4 generation as a reload builds it (dataplane/l4/l4.c sl_l4_conf_build with
+ * Unit tests of the generation as a reload builds it (controlplane/gen_build.c sl_gen_build with
  * counter slots from controlplane/cfg/cfg_reload.c): a server keeps its counter slot (its flows'
  * counters, checks, local-port cursor) and most of its Maglev entries when others come and go;
  * server states given by slot take servers out of rotation; the generation records the
@@ -12,9 +12,10 @@
 
 #include "controlplane/cfg/cfg_reload.h"
 #include "proto/outbuf.h"
-#include "dataplane/core/dp.h"
-#include "dataplane/l4/l4.h"
+#include "controlplane/gen_build.h"
 #include "dataplane/balance/maglev.h"
+#include "dataplane/core/dp.h"
+#include "dataplane/core/gen.h"
 #include "tests/unit/controlplane/cfg/cfg_test_util.h"
 
 #define FE "frontend rtmp_in\n  mode tcp\n  bind :1935\n  default_backend rtmp\n"
@@ -55,13 +56,15 @@ static void test_reload_generation(void)
 	struct sl_slots st = {0};
 	struct sl_dp dp;
 	memset(&dp, 0, sizeof(dp));
+	static struct sl_tmo_table tmo;
+	dp.tmo = &tmo;
 	struct sl_cfg *a = parse_slots(FE BE "  server a 10.0.0.1:1935\n"
 					      "  server b 10.0.0.2:1935\n"
 					      "  server c 10.0.0.3:1935\n"
 					      "  server e 10.0.0.5:1935\n",
 				       NULL, &st);
-	struct sl_l4_conf *g1 = NULL;
-	CU_ASSERT_EQUAL_FATAL(sl_l4_conf_build(a, &dp, NULL, NULL, &g1), 0);
+	struct sl_gen *g1 = NULL;
+	CU_ASSERT_EQUAL_FATAL(sl_gen_build(a, &dp, NULL, NULL, &g1), 0);
 	CU_ASSERT_PTR_EQUAL(g1->cfg, a);
 	CU_ASSERT_EQUAL(g1->cfg_gen, 0);
 	const struct sl_l4_backend *b1 = &g1->backends[0];
@@ -74,8 +77,8 @@ static void test_reload_generation(void)
 						"  server e 10.0.0.5:1935\n",
 					  a, &st);
 	dp.cfg_gen = 1;
-	struct sl_l4_conf *g2 = NULL;
-	CU_ASSERT_EQUAL_FATAL(sl_l4_conf_build(bcfg, &dp, NULL, NULL, &g2), 0);
+	struct sl_gen *g2 = NULL;
+	CU_ASSERT_EQUAL_FATAL(sl_gen_build(bcfg, &dp, NULL, NULL, &g2), 0);
 	CU_ASSERT_PTR_EQUAL(g2->cfg, bcfg);
 	CU_ASSERT_EQUAL(g2->cfg_gen, 1);
 	const struct sl_l4_backend *b2 = &g2->backends[0];
@@ -110,8 +113,8 @@ static void test_reload_generation(void)
 						"  server c 10.0.0.3:1935\n"
 						"  server e 10.0.0.5:1935\n",
 					  a, &st);
-	struct sl_l4_conf *gr = NULL;
-	CU_ASSERT_EQUAL_FATAL(sl_l4_conf_build(rcfg, &dp, NULL, NULL, &gr), 0);
+	struct sl_gen *gr = NULL;
+	CU_ASSERT_EQUAL_FATAL(sl_gen_build(rcfg, &dp, NULL, NULL, &gr), 0);
 	unsigned keep_r = 0;
 	for (uint32_t i = 0; i < 200000; i++) {
 		uint32_t h = i * 2654435761u;
@@ -121,7 +124,7 @@ static void test_reload_generation(void)
 	CU_ASSERT(keep_r * 100 >= owned * 97);
 	if (keep_r * 100 < owned * 97)
 		fprintf(stderr, "a removed: c kept %u of %u entries\n", keep_r, owned);
-	sl_l4_conf_free(gr);
+	sl_gen_free(gr);
 	sl_cfg_free(rcfg);
 	/* a weight changed by the file: the new generation has it, the slot stays */
 	struct sl_cfg *ccfg = parse_slots(FE BE "  server d 10.0.0.4:1935\n"
@@ -129,20 +132,20 @@ static void test_reload_generation(void)
 						"  server c 10.0.0.3:1935\n"
 						"  server e 10.0.0.5:1935 weight 2\n",
 					  bcfg, &st);
-	struct sl_l4_conf *gw = NULL;
-	CU_ASSERT_EQUAL_FATAL(sl_l4_conf_build(ccfg, &dp, NULL, NULL, &gw), 0);
+	struct sl_gen *gw = NULL;
+	CU_ASSERT_EQUAL_FATAL(sl_gen_build(ccfg, &dp, NULL, NULL, &gw), 0);
 	CU_ASSERT_EQUAL(server(&gw->backends[0], "e")->weight, 2);
 	CU_ASSERT_EQUAL(server(&gw->backends[0], "e")->gidx, server(b1, "e")->gidx);
-	sl_l4_conf_free(gw);
+	sl_gen_free(gw);
 	sl_cfg_free(ccfg);
 
 	/* server states by slot: c DOWN (out), b draining (persistence only), d in */
-	uint8_t state[SL_L4_MAX_SERVERS];
+	uint8_t state[SL_MAX_SERVERS];
 	memset(state, SL_SRV_RT_IN, sizeof(state));
 	state[server(b2, "c")->gidx] = SL_SRV_RT_OUT;
 	state[server(b2, "b")->gidx] = SL_SRV_RT_PERSIST;
-	struct sl_l4_conf *g3 = NULL;
-	CU_ASSERT_EQUAL_FATAL(sl_l4_conf_build(bcfg, &dp, state, NULL, &g3), 0);
+	struct sl_gen *g3 = NULL;
+	CU_ASSERT_EQUAL_FATAL(sl_gen_build(bcfg, &dp, state, NULL, &g3), 0);
 	const struct sl_l4_backend *b3 = &g3->backends[0];
 	CU_ASSERT_EQUAL(b3->nrot, 2); /* d and e */
 	CU_ASSERT_FALSE(server(b3, "c")->usable);
@@ -152,9 +155,9 @@ static void test_reload_generation(void)
 		const char *o = owner(b3, i * 2654435761u);
 		CU_ASSERT(o != NULL && (strcmp(o, "d") == 0 || strcmp(o, "e") == 0));
 	}
-	sl_l4_conf_free(g1);
-	sl_l4_conf_free(g2);
-	sl_l4_conf_free(g3);
+	sl_gen_free(g1);
+	sl_gen_free(g2);
+	sl_gen_free(g3);
 	sl_cfg_free(a);
 	sl_cfg_free(bcfg);
 }

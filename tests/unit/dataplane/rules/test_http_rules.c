@@ -10,7 +10,7 @@
 
 #include "dataplane/rules/acl_eval.h"
 #include "dataplane/rules/http_rules.h"
-#include "proto/cookie.h"
+#include "dataplane/rules/cookie.h"
 #include "tests/unit/controlplane/cfg/cfg_test_util.h"
 
 static char out[65536];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Cookie persistence codec: HAProxy's "cookie" keyword edits, byte for byte. */
-#include "proto/cookie.h"
+#include "dataplane/rules/cookie.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the cookie persistence codec (proto/cookie.c). The expected bytes are what
+ * Unit tests of the cookie persistence codec (dataplane/rules/cookie.c). The expected bytes are what
  * haproxy 2.6.12 forwarded on loopback (python backends echoing the Cookie field they got,
  * setting the Set-Cookie and Cache-Control they were asked to) for the same inputs and
  * configuration; what loopback could not show quickly (maxidle/maxlife arithmetic, the newer
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "controlplane/cfg/cfg-t.h"
-#include "proto/cookie.h"
+#include "dataplane/rules/cookie.h"
 #include "tests/unit/proto/proto_test_util.h"
 #include "tests/unit/sl_test.h"
 

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "controlplane/gen_build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "controlplane/cfg/cfg.h"
+#include "dataplane/balance/maglev.h"
+#include "dataplane/core/gen.h"
+#include "dataplane/core/lcore.h"
+
+#define DEF_CONNECT_MS 5000
+#define DEF_ESTABLISHED_MS 300000
+
+/*
+ * The index of profile @p in @t, appended when new. The new entry is written before the count
+ * grows (release): a worker reads an entry only through a generation published after it.
+ * Returns the index, or -1 when the table is full.
+ */
+static int tmo_intern(struct sl_tmo_table *t, const struct sl_tmo_profile *p)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		if (memcmp(&t->p[i], p, sizeof(*p)) == 0)
+			return (int)i;
+	if (t->n == SL_TMO_PROFILES)
+		return -1;
+	t->p[t->n] = *p;
+	__atomic_store_n(&t->n, t->n + 1, __ATOMIC_RELEASE);
+	return (int)t->n - 1;
+}
+
+static int backend_index(struct sl_gen *c, const struct sl_proxy *be,
+			 const struct sl_proxy **bes)
+{
+	for (unsigned i = 0; i < c->nbackends; i++)
+		if (bes[i] == be)
+			return (int)i;
+	bes[c->nbackends] = be;
+	return (int)c->nbackends++;
+}
+
+/*
+ * Smooth weighted round-robin (the order nginx uses): each round every server gains its weight,
+ * the richest is picked and pays the total. Spreads a heavy server's turns evenly, deterministic.
+ */
+static int build_schedule(struct sl_l4_backend *b)
+{
+	uint32_t total = 0;
+	for (unsigned i = 0; i < b->nrot; i++)
+		total += b->servers[b->rot[i]].weight;
+	if (total == 0)
+		return 0;
+	b->sched = malloc(sizeof(*b->sched) * total);
+	int64_t *cur = calloc(b->nrot, sizeof(*cur));
+	if (b->sched == NULL || cur == NULL) {
+		free(cur);
+		return -ENOMEM;
+	}
+	for (uint32_t n = 0; n < total; n++) {
+		unsigned best = 0;
+		for (unsigned i = 0; i < b->nrot; i++) {
+			cur[i] += b->servers[b->rot[i]].weight;
+			if (cur[i] > cur[best])
+				best = i;
+		}
+		cur[best] -= total;
+		b->sched[n] = b->rot[best];
+	}
+	b->nsched = total;
+	free(cur);
+	return 0;
+}
+
+static int build_backend(struct sl_gen *c, struct sl_l4_backend *b, const struct sl_proxy *be,
+			 const uint8_t *maint, const uint16_t *weights)
+{
+	size_t n = be->nservers ? (size_t)be->nservers : 1;
+	b->name = be->name;
+	b->balance = be->balance;
+	b->nservers = (uint16_t)be->nservers;
+	b->servers = calloc(n, sizeof(*b->servers));
+	b->rot = calloc(n, sizeof(*b->rot));
+	struct sl_maglev_server *ms = calloc(n, sizeof(*ms));
+	char(*keys)[160] = calloc(n, sizeof(*keys));
+	int r = -ENOMEM;
+	if (b->servers == NULL || b->rot == NULL || ms == NULL || keys == NULL)
+		goto out;
+	unsigned i = 0, active = 0;
+	for (const struct sl_server *s = be->servers; s != NULL; s = s->next, i++) {
+		/* the counter slot: the server's own (stable across reloads), else the next */
+		unsigned g = s->slot > 0 ? (unsigned)s->slot - 1 : c->nservers;
+		if (g >= SL_MAX_SERVERS) {
+			fprintf(stderr, "sluiced: more than %d servers in backends\n",
+				SL_MAX_SERVERS);
+			r = -E2BIG;
+			goto out;
+		}
+		struct sl_l4_server *v = &b->servers[i];
+		v->ip = s->addr.v4;
+		v->port = s->port;
+		uint8_t st = maint != NULL ? maint[g] : SL_SRV_RT_IN;
+		v->weight = weights != NULL && weights[g] != SL_SRV_WEIGHT_CFG ? weights[g] :
+										  (uint16_t)s->p.weight;
+		v->usable = !s->p.disabled && s->addr.family == AF_INET && st != SL_SRV_RT_OUT;
+		v->drain = st == SL_SRV_RT_PERSIST || v->weight == 0;
+		v->backup = s->p.backup;
+		v->shutdown_on_down = s->p.shutdown_on_down;
+		v->name = s->name;
+		v->cookie = s->cookie;
+		v->maxconn = s->p.maxconn > 0 ? (uint32_t)s->p.maxconn : 0;
+		v->gidx = (uint16_t)g;
+		if (g >= c->nservers)
+			c->nservers = g + 1;
+		if (v->usable && !v->drain && !v->backup)
+			active++;
+	}
+	/* HAProxy: backups serve only when no active server is usable. The Maglev key is the
+	 * server's name, so a server keeps its slots when others come and go. */
+	for (i = 0; i < b->nservers; i++) {
+		const struct sl_l4_server *v = &b->servers[i];
+		bool in = v->usable && !v->drain && (active > 0 ? !v->backup : v->backup);
+		if (in)
+			b->rot[b->nrot++] = (uint16_t)i;
+		snprintf(keys[i], sizeof(keys[i]), "%s/%s", b->name, v->name);
+		ms[i].key = keys[i];
+		ms[i].weight = in ? v->weight : 0;
+	}
+	uint32_t size = sl_maglev_size_for(b->nservers);
+	b->maglev = malloc(sl_maglev_bytes(size));
+	if (b->maglev == NULL)
+		goto out;
+	r = sl_maglev_build(b->maglev, size, ms, b->nservers);
+	if (r == 0)
+		r = build_schedule(b);
+out:
+	free(ms);
+	free(keys);
+	return r;
+}
+
+static uint32_t or_default(int v, uint32_t def)
+{
+	return v > 0 ? (uint32_t)v : def;
+}
+
+int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *maint,
+		 const uint16_t *weights, struct sl_gen **out)
+{
+	struct sl_gen *c = calloc(1, sizeof(*c));
+	unsigned nsvc = 0, npx = 0;
+	*out = NULL;
+	if (c == NULL)
+		return -ENOMEM;
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
+		npx++;
+		if ((p->cap & SL_CAP_FE) && p->mode == SL_MODE_TCP)
+			for (const struct sl_bind *b = p->binds; b != NULL; b = b->next)
+				nsvc++;
+	}
+	const struct sl_proxy **bes = calloc(npx + 1, sizeof(*bes));
+	c->services = calloc(nsvc + 1, sizeof(*c->services));
+	c->backends = calloc(npx + 1, sizeof(*c->backends));
+	if (bes == NULL || c->services == NULL || c->backends == NULL)
+		goto nomem;
+	c->cfg = cfg;
+	c->cfg_gen = dp->cfg_gen;
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
+		if (!(p->cap & SL_CAP_FE) || p->mode != SL_MODE_TCP)
+			continue;
+		const struct sl_proxy *be = p->default_backend != NULL ?
+						    sl_cfg_find_proxy(cfg, p->default_backend, SL_CAP_BE) :
+					    (p->cap & SL_CAP_BE) ? p : NULL;
+		if (be == NULL)
+			continue; /* a tcp frontend without a backend refuses its connections */
+		int bi = backend_index(c, be, bes);
+		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {
+			int r = build_backend(c, &c->backends[bi], be, maint, weights);
+			if (r < 0) {
+				free(bes);
+				sl_gen_free(c);
+				return r;
+			}
+		}
+		for (const struct sl_bind *b = p->binds; b != NULL; b = b->next) {
+			if (b->addr.family != AF_INET)
+				continue;
+			struct sl_l4_service *s = &c->services[c->nservices];
+			s->vip = b->any ? 0 : b->addr.v4;
+			s->port_lo = b->port_lo;
+			s->port_hi = b->port_hi;
+			s->backend = (uint16_t)bi;
+			s->frontend = p->name;
+			struct sl_tmo_profile tp;
+			tp.connect = or_default(be->to.connect, DEF_CONNECT_MS);
+			/* HAProxy: in TCP mode `timeout tunnel` supersedes client and server */
+			uint32_t est = be->to.tunnel > 0 ? (uint32_t)be->to.tunnel :
+				       p->to.client > be->to.server ? (uint32_t)p->to.client :
+								      (uint32_t)be->to.server;
+			tp.established = or_default((int)est, DEF_ESTABLISHED_MS);
+			tp.client_fin = or_default(p->to.client_fin, tp.established);
+			tp.server_fin = or_default(be->to.server_fin, tp.established);
+			int ti = tmo_intern(dp->tmo, &tp);
+			if (ti < 0) {
+				fprintf(stderr, "sluiced: more than %d distinct mode tcp timeout sets in this process's life: restart it\n",
+					SL_TMO_PROFILES);
+				free(bes);
+				sl_gen_free(c);
+				return -ENOSPC;
+			}
+			s->tmo = (uint16_t)ti;
+			c->nservices++;
+			if (b->any)
+				for (unsigned port = b->port_lo; port <= b->port_hi; port++)
+					if (c->port_svc[port] == 0)
+						c->port_svc[port] = (uint16_t)c->nservices;
+		}
+	}
+	/* HTTP backends: the proxy lcores balance over the same tables (server states, weights,
+	 * Maglev, schedule); appended in configuration order, so that an index is stable
+	 * across generations of one configuration. */
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
+		if (!(p->cap & SL_CAP_BE) || (p->cap & SL_CAP_DEF) || p->mode != SL_MODE_HTTP ||
+		    p->nservers == 0)
+			continue;
+		int bi = backend_index(c, p, bes);
+		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {
+			int r = build_backend(c, &c->backends[bi], p, maint, weights);
+			if (r < 0) {
+				free(bes);
+				sl_gen_free(c);
+				return r;
+			}
+		}
+	}
+	free(bes);
+	*out = c;
+	return 0;
+nomem:
+	free(bes);
+	sl_gen_free(c);
+	return -ENOMEM;
+}
+
+void sl_gen_free(struct sl_gen *c)
+{
+	if (c == NULL)
+		return;
+	for (unsigned i = 0; c->backends != NULL && i < c->nbackends; i++) {
+		free(c->backends[i].servers);
+		free(c->backends[i].rot);
+		free(c->backends[i].sched);
+		free(c->backends[i].maglev);
+	}
+	free(c->backends);
+	free(c->services);
+	free(c);
+}
+
+void sl_gen_publish(struct sl_dp *dp, struct sl_gen *g, unsigned self)
+{
+	struct sl_gen *old = (struct sl_gen *)dp->gen;
+	__atomic_store_n(&dp->gen, g, __ATOMIC_RELEASE);
+	/* the caller reports its own quiescent state when it reads generations too */
+	bool reader = dp->lcores[self] != NULL &&
+		      (dp->lcores[self]->roles & (SL_ROLE_WORKER | SL_ROLE_PROXY)) != 0;
+	rte_rcu_qsbr_synchronize(dp->qsbr, reader ? self : RTE_QSBR_THRID_INVALID);
+	sl_gen_free(old);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The generation: what the main lcore publishes for the packet lcores to balance with, built
+ * from the configuration and the servers' states (controlplane/gen_build.c).
+ *
+ * Writer: the main lcore builds a generation, publishes it with one pointer store (release) in
+ * dp->gen and frees the previous one after an RCU grace period (rte_rcu_qsbr: every worker and
+ * proxy lcore reports a quiescent state each loop iteration). Readers: the L4 engine (services,
+ * backends) and the HTTP engine (backends) on every worker and proxy lcore, between two
+ * quiescent states; they never keep a pointer into a generation across loop iterations. A
+ * generation never changes once published.
+ *
+ * Timeout profiles are the one thing a flow keeps beyond a packet: a flow lives across any
+ * number of reloads, so it keeps an index into dp->tmo, a table that only grows (main appends a
+ * profile before publishing the generation that uses it; an entry never changes or goes).
+ */
+#ifndef SL_GEN_H
+#define SL_GEN_H
+
+#include <stdint.h>
+
+#include "dataplane/balance/maglev.h"
+
+struct sl_cfg;
+
+#define SL_MAX_SERVERS 4096 /* server counter slots (gidx) */
+
+/* One server of a backend, as the packet lcores balance over it. */
+struct sl_l4_server {
+	uint32_t ip;
+	uint16_t port;     /* 0: the client's destination port */
+	uint16_t weight;
+	uint16_t gidx;     /* its counter slot, stable across reloads (flows, checks, counters) */
+	uint8_t usable;    /* may take traffic: in rotation, or (drain) persistent clients only */
+	uint8_t drain;     /* drain / weight 0: no new traffic, clients that persist by cookie */
+	uint8_t backup;
+	uint8_t shutdown_on_down;
+	const char *name;
+	const char *cookie; /* "cookie VALUE" (HTTP persistence), or NULL */
+	uint32_t maxconn;   /* concurrent connections, 0 = unlimited (whole process) */
+};
+
+/* One backend: its servers and what the balance algorithms read. */
+struct sl_l4_backend {
+	const char *name;
+	int balance;       /* enum sl_balance */
+	uint16_t nservers;
+	struct sl_l4_server *servers;
+	/* in rotation: the usable active servers, or the usable backups when none is active */
+	uint16_t *rot;
+	uint16_t nrot;
+	uint16_t *sched;          /* smooth weighted round-robin order over rot (sum of weights) */
+	uint32_t nsched;
+	struct sl_maglev *maglev; /* over the servers in rotation */
+};
+
+/* Timeouts of a `mode tcp` flow in ms, resolved from the frontend and its backend as HAProxy
+ * means them. Interned in dp->tmo: a flow keeps the index. */
+struct sl_tmo_profile {
+	uint32_t connect, established, client_fin, server_fin;
+};
+
+#define SL_TMO_PROFILES 1024 /* distinct profiles a process can have in its lifetime */
+
+/* The interned profiles: written by main only (appended before the generation that uses them
+ * is published), read by the workers. */
+struct sl_tmo_table {
+	struct sl_tmo_profile p[SL_TMO_PROFILES];
+	uint32_t n;
+};
+
+/* A `mode tcp` frontend's listening VIP:port range. */
+struct sl_l4_service {
+	uint32_t vip;      /* 0: every owned address */
+	uint16_t port_lo, port_hi;
+	uint16_t backend;  /* index in gen->backends */
+	uint16_t tmo;      /* its timeouts: dp->tmo->p[tmo] */
+	const char *frontend;
+};
+
+/* One generation. Immutable once published. */
+struct sl_gen {
+	struct sl_l4_service *services;
+	unsigned nservices;
+	struct sl_l4_backend *backends;
+	unsigned nbackends;
+	unsigned nservers; /* counter slots: every server's gidx is below (there may be gaps) */
+	const struct sl_cfg *cfg; /* the configuration it was built from (names point into it) */
+	uint32_t cfg_gen;         /* that configuration's generation (dp->cfg_gen then) */
+	/* dport -> service index + 1 for wildcard-address services (0: none) */
+	uint16_t port_svc[65536];
+};
+
+/* Runtime state of a server (by gidx) given to the builder: health and admin state (checks,
+ * the stats socket) and a weight set at run time. */
+#define SL_SRV_RT_IN	  0 /* usable: in rotation */
+#define SL_SRV_RT_OUT	  1 /* down or in maintenance: no traffic */
+#define SL_SRV_RT_PERSIST 2 /* drain: only clients that persist by cookie */
+#define SL_SRV_WEIGHT_CFG 0xffff /* weights[]: the configuration's */
+
+/* The backend of @g whose name is @name: the same pointer (names point into the generation's
+ * configuration), else equal text (between a reload's publish and an lcore following it).
+ * Sets *@idx. NULL when none. Any lcore. */
+const struct sl_l4_backend *sl_gen_backend(const struct sl_gen *g, const char *name, int16_t *idx);
+
+/* The counter slot (gidx) of server @srv of backend @be in @g, or -1. Any lcore. */
+int sl_gen_find_server(const struct sl_gen *g, const char *be, const char *srv);
+
+#endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The certificates of the HTTP engine's `ssl` binds, on the main lcore: loaded and checked
+ * (sluiced -c, start-up, reloads: all or nothing), each proxy lcore's own contexts with the
+ * ticket keys they share, handed over by message (SL_MSG_CERTS); and what the lcores share.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "controlplane/cfg/cfg.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/http/http_int.h"
+#include "proto/outbuf.h"
+#include "tls/tls.h"
+
+/* The TLS versions and cipher settings of a bind, from its own keywords then global's
+ * ssl-default-bind-*, as HAProxy reads them. */
+static int tls_version(const char *v)
+{
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "TLSv1.3") == 0)
+		return 0x0304;
+	if (strcmp(v, "TLSv1.2") == 0)
+		return 0x0303;
+	if (strcmp(v, "TLSv1.1") == 0)
+		return 0x0302;
+	if (strcmp(v, "TLSv1.0") == 0)
+		return 0x0301;
+	return 0;
+}
+
+static bool has_opt(const struct sl_cfg_str *l, const char *o)
+{
+	for (; l != NULL; l = l->next)
+		if (strcmp(l->s, o) == 0)
+			return true;
+	return false;
+}
+
+/* Loads the certificates of `ssl` bind @b with its settings. Returns 0 or -1 (printed, and
+ * written to @why when given). */
+static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl_tls_ctx **out,
+		    char *why, size_t whylen)
+{
+	const struct sl_global *g = &cfg->global;
+	const char *crts[64];
+	int n = 0;
+	for (const struct sl_cfg_str *c = b->crts; c != NULL && n < 64; c = c->next)
+		crts[n++] = c->s;
+	struct sl_tls_opts o = {
+		.ciphers = b->ciphers != NULL ? b->ciphers : g->ssl_bind_ciphers,
+		.ciphersuites = b->ciphersuites != NULL ? b->ciphersuites : g->ssl_bind_ciphersuites,
+		.min_version = tls_version(b->ssl_min_ver),
+		.max_version = tls_version(b->ssl_max_ver),
+		.no_tls13 = has_opt(b->ssl_opts, "no-tlsv13") || has_opt(g->ssl_bind_options, "no-tlsv13"),
+		.no_tls12 = has_opt(b->ssl_opts, "no-tlsv12") || has_opt(g->ssl_bind_options, "no-tlsv12"),
+		.alpn = b->alpn,
+	};
+	char err[512];
+	if (sl_tls_ctx_load(crts, n, &o, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s:%d: bind: %s\n", b->loc.file, b->loc.line, err);
+		if (why != NULL)
+			snprintf(why, whylen, "%s:%d: bind: %s", b->loc.file, b->loc.line, err);
+		return -1;
+	}
+	return 0;
+}
+
+int sl_http_check_certs(const struct sl_cfg *cfg)
+{
+	int bad = 0;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_FE) || (px->cap & SL_CAP_DEF))
+			continue;
+		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
+			struct sl_tls_ctx *c = NULL;
+			if (!b->ssl)
+				continue;
+			if (tls_load(cfg, b, &c, NULL, 0) < 0)
+				bad++;
+			sl_tls_ctx_free(c);
+		}
+	}
+	return bad;
+}
+
+/* This lcore's copy of the certificates of `ssl` bind @b, with the shared ticket keys. */
+int hx_tls_ctx_for(struct sl_dp *dp, const struct sl_cfg *cfg, const struct sl_bind *b,
+		   struct sl_tls_ctx **out, char *why, size_t whylen)
+{
+	if (tls_load(cfg, b, out, why, whylen) < 0)
+		return -1;
+	const struct sl_global *g = &cfg->global;
+	struct sl_tls_tickets *tk = dp->http != NULL ? dp->http->tickets : NULL;
+	if (tk != NULL && !has_opt(b->ssl_opts, "no-tls-tickets") &&
+	    !has_opt(g->ssl_bind_options, "no-tls-tickets"))
+		sl_tls_ctx_set_tickets(*out, tk);
+	return 0;
+}
+
+int sl_http_init(struct sl_dp *dp, const struct sl_cfg *cfg)
+{
+	struct sl_http_shared *sh = calloc(1, sizeof(*sh));
+	if (sh == NULL)
+		return -1;
+	dp->http = sh;
+	unsigned nl = 0;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
+		if (hx_is_http_frontend(px))
+			for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
+				if (b->addr.family == AF_INET)
+					nl += (unsigned)(b->port_hi - b->port_lo + 1);
+	sh->lst_cap = nl + HX_LST_SPARE;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
+		for (const struct sl_bind *b = px->binds; hx_is_http_frontend(px) && b != NULL; b = b->next)
+			if (b->ssl && sh->tickets == NULL && (sh->tickets = sl_tls_tickets_new()) == NULL)
+				return -1;
+	return 0;
+}
+
+void sl_http_fini(struct sl_dp *dp)
+{
+	if (dp->http == NULL)
+		return;
+	sl_tls_tickets_free(dp->http->tickets);
+	free(dp->http);
+	dp->http = NULL;
+}
+
+int sl_http_reload_check(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out)
+{
+	unsigned nl = 0;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
+		if (hx_is_http_frontend(px))
+			for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
+				if (b->addr.family == AF_INET)
+					nl += (unsigned)(b->port_hi - b->port_lo + 1);
+	/* a reload first closes the ports that went, then opens the new ones: the new
+	 * configuration's ports must fit the slots each proxy lcore has */
+	if (dp->http != NULL && nl > dp->http->lst_cap) {
+		sl_outbuf_printf(out, "reload refused: the new configuration listens on %u HTTP ports, more than the %u a running sluiced can hold (restart to go beyond)\n",
+				 nl, dp->http->lst_cap);
+		return -1;
+	}
+	if (dp->http == NULL && nl > 0) {
+		sl_outbuf_printf(out, "reload refused: the running process has no HTTP frontend, so no HTTP engine: adding the first one needs a restart\n");
+		return -1;
+	}
+	return 0;
+}
+
+int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out)
+{
+	unsigned nb = 0;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
+		for (const struct sl_bind *b = px->binds; hx_is_http_frontend(px) && b != NULL; b = b->next)
+			nb += b->ssl && b->addr.family == AF_INET;
+	if (nb == 0 || dp->nproxies == 0) {
+		sl_outbuf_printf(out, "no ssl bind: nothing to reload\n");
+		return 0;
+	}
+	/* build every lcore's contexts first: one bad file refuses the whole reload */
+	struct sl_http_certs **sets = calloc(dp->nproxies, sizeof(*sets));
+	if (sets == NULL)
+		return -1;
+	int rc = 0;
+	for (unsigned p = 0; p < dp->nproxies && rc == 0; p++) {
+		sets[p] = calloc(1, sizeof(*sets[p]) + nb * sizeof(sets[p]->e[0]));
+		if (sets[p] == NULL) {
+			rc = -1;
+			break;
+		}
+		for (const struct sl_proxy *px = cfg->proxies; px != NULL && rc == 0; px = px->next)
+			for (const struct sl_bind *b = px->binds; hx_is_http_frontend(px) && b != NULL;
+			     b = b->next) {
+				if (!b->ssl || b->addr.family != AF_INET)
+					continue;
+				char why[640];
+				struct sl_http_cert *e = &sets[p]->e[sets[p]->n];
+				*e = (struct sl_http_cert){.addr = b->addr.v4, .any = b->any,
+							   .port_lo = b->port_lo, .port_hi = b->port_hi};
+				if (hx_tls_ctx_for(dp, cfg, b, &e->ctx, why, sizeof(why)) < 0) {
+					sl_outbuf_printf(out, "reload refused: %s; the current certificates keep serving\n",
+							 why);
+					rc = -1;
+					break;
+				}
+				sets[p]->n++;
+			}
+	}
+	/* hand them over; each proxy lcore switches at its next tick */
+	for (unsigned p = 0; p < dp->nproxies; p++) {
+		struct sl_msg m = {.op = SL_MSG_CERTS, .ptr = sets[p]};
+		if (sets[p] == NULL)
+			continue;
+		if (rc == 0 && sl_msg_send(dp, dp->proxy_ids[p], &m) == 0)
+			continue;
+		for (unsigned k = 0; k < sets[p]->n; k++)
+			sl_tls_ctx_free(sets[p]->e[k].ctx);
+		free(sets[p]);
+		if (rc == 0) {
+			sl_outbuf_printf(out, "lcore %u: command ring full; it keeps its certificates\n",
+					 dp->proxy_ids[p]);
+			rc = -1;
+		}
+	}
+	free(sets);
+	if (rc == 0)
+		sl_outbuf_printf(out, "certificates reloaded: %u ssl bind(s) on %u proxy lcore(s); new handshakes use them\n",
+				 nb, dp->nproxies);
+	return rc;
+}
+

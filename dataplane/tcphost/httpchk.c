@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dataplane/tcphost/httpchk.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "controlplane/check/check.h"
+#include "dataplane/core/lcore.h"
+#include "dataplane/tcp/stack.h"
+
+_Static_assert(sizeof(struct sl_hchk_req) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
+_Static_assert(sizeof(struct sl_hchk_res) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
+
+static void report(struct sl_lcore *lc, uint16_t id, enum sl_check_status st, int code)
+{
+	struct sl_msg m = {.op = SL_MSG_HCHECK_RES};
+	struct sl_hchk_res r = {.id = id, .status = (uint8_t)st, .code = code};
+	memcpy(m.u.raw, &r, sizeof(r));
+	sl_msg_to_main(lc, &m);
+}
+
+/*
+ * One HTTP check: connect from this lcore's check port, send the request, read the status line
+ * and up to a buffer of the body, judge it with the backend's expectations (controlplane/check/check.c)
+ * and report. Failures before the connection: L4CON (refused) or L4TOUT; after: L7TOUT or L7RSP.
+ */
+struct hchk_slot {
+	struct sl_lcore *lc;
+	struct sl_tcp_conn *conn;
+	struct sl_hchk_req req;
+	uint64_t start_ms;
+	bool busy, connected, reported;
+	size_t len;
+	char buf[2048];
+};
+
+static void hchk_report(struct hchk_slot *s, enum sl_check_status st, int code)
+{
+	if (s->reported)
+		return;
+	s->reported = true;
+	report(s->lc, s->req.id, st, code); /* a full inbox loses it: the next check brings
+					       * another */
+}
+
+/* Judges what was received (the server closed, or the buffer is full). */
+static void hchk_judge(struct hchk_slot *s)
+{
+	s->buf[s->len < sizeof(s->buf) ? s->len : sizeof(s->buf) - 1] = '\0';
+	int code = 0;
+	char reason[64] = "";
+	if (sscanf(s->buf, "HTTP/1.%*1[01] %3d %63[^\r\n]", &code, reason) < 1) {
+		hchk_report(s, SL_CHK_L7RSP, 0);
+		return;
+	}
+	const char *body = strstr(s->buf, "\r\n\r\n");
+	size_t blen = 0;
+	if (body != NULL) {
+		body += 4;
+		blen = s->len - (size_t)(body - s->buf);
+	}
+	hchk_report(s, sl_check_http_eval(s->req.chk, s->req.srv_down != 0, code, reason, body,
+					  blen, NULL, 0),
+		    code);
+}
+
+static void hchk_end(struct hchk_slot *s)
+{
+	if (s->conn != NULL) {
+		sl_tcp_abort(s->conn); /* no more callbacks for it */
+		s->conn = NULL;
+	}
+	s->busy = false;
+}
+
+static void hchk_connected(struct sl_tcp_conn *c, void *arg)
+{
+	struct hchk_slot *s = arg;
+	s->connected = true;
+	sl_tcp_send(c, s->req.text, s->req.text_len);
+}
+
+static void hchk_readable(struct sl_tcp_conn *c, void *arg)
+{
+	struct hchk_slot *s = arg;
+	ssize_t r;
+	while (s->len < sizeof(s->buf) - 1 &&
+	       (r = sl_tcp_recv(c, s->buf + s->len, sizeof(s->buf) - 1 - s->len)) > 0)
+		s->len += (size_t)r;
+	if (s->len >= sizeof(s->buf) - 1) {
+		hchk_judge(s);
+		hchk_end(s);
+	}
+}
+
+static void hchk_peer_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct hchk_slot *s = arg;
+	hchk_readable(c, arg);
+	if (s->busy) {
+		hchk_judge(s);
+		hchk_end(s);
+	}
+}
+
+static void hchk_error(struct sl_tcp_conn *c, void *arg, int reason)
+{
+	struct hchk_slot *s = arg;
+	if (!s->connected)
+		hchk_report(s, reason == SL_TCP_ERR_REFUSED ? SL_CHK_L4CON : SL_CHK_L4TOUT, 0);
+	else if (s->len > 0)
+		hchk_judge(s);
+	else
+		hchk_report(s, SL_CHK_L7RSP, 0);
+}
+
+static void hchk_closed(struct sl_tcp_conn *c, void *arg)
+{
+	struct hchk_slot *s = arg;
+	sl_tcp_close(c);
+	s->conn = NULL;
+	hchk_report(s, SL_CHK_L7RSP, 0);
+	s->busy = false;
+}
+
+static const struct sl_tcp_cbs hchk_cbs = {
+	.connected = hchk_connected,
+	.readable = hchk_readable,
+	.peer_closed = hchk_peer_closed,
+	.error = hchk_error,
+	.closed = hchk_closed,
+};
+
+/* The checks of one proxy lcore (lc->th). Written by that lcore only. */
+struct sl_tcphost {
+	struct hchk_slot slot[SL_HCHK_SLOTS];
+};
+
+/* SL_MSG_HCHECK: starts the check from a free slot's port. */
+static void hchk_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
+{
+	struct sl_tcphost *th = st;
+	struct sl_hchk_req req;
+	memcpy(&req, m->u.raw, sizeof(req));
+	unsigned k;
+	for (k = 0; k < SL_HCHK_SLOTS && th->slot[k].busy; k++)
+		;
+	if (k == SL_HCHK_SLOTS) {
+		report(lc, req.id, SL_CHK_SOCKERR, 0);
+		return;
+	}
+	struct hchk_slot *s = &th->slot[k];
+	memset(s, 0, offsetof(struct hchk_slot, buf));
+	s->lc = lc;
+	s->req = req;
+	s->start_ms = lc->now_ms;
+	s->busy = true;
+	int err = 0;
+	s->conn = sl_tcp_connect(lc->tcp, sl_dp_source_for(lc->dp, 0, req.ip),
+				 sl_httpchk_port(lc->proxy_idx, k), req.ip, req.port, &hchk_cbs, s,
+				 &err);
+	if (s->conn == NULL) {
+		hchk_report(s, SL_CHK_SOCKERR, 0);
+		s->busy = false;
+	}
+}
+
+/* Once a millisecond: slow checks time out. */
+static void hchk_tick(struct sl_lcore *lc, void *st)
+{
+	struct sl_tcphost *th = st;
+	for (unsigned k = 0; k < SL_HCHK_SLOTS; k++) {
+		struct hchk_slot *s = &th->slot[k];
+		if (s->busy && lc->now_ms - s->start_ms >= s->req.timeout_ms) {
+			hchk_report(s, s->connected ? SL_CHK_L7TOUT : SL_CHK_L4TOUT, 0);
+			hchk_end(s);
+		}
+	}
+}
+
+/* Checks started from an older configuration still read its request and expectations. */
+static unsigned hchk_held(const struct sl_lcore *lc, void *st)
+{
+	const struct sl_tcphost *th = st;
+	unsigned held = 0;
+	for (unsigned k = 0; k < SL_HCHK_SLOTS; k++)
+		held += th->slot[k].busy && th->slot[k].req.cfg_gen != lc->cfg_gen;
+	if (lc->cmdring != NULL && rte_ring_count(lc->cmdring) > 0)
+		held++; /* requests not started yet may be older: look again next tick */
+	return held;
+}
+
+int sl_httpchk_init(struct sl_dp *dp, struct sl_lcore *lc)
+{
+	lc->th = rte_zmalloc("sl_hchk", sizeof(*lc->th), 64);
+	if (lc->th == NULL)
+		return -1;
+	struct sl_role r = {.name = "httpchk",
+			    .st = lc->th,
+			    .msgs = SL_MSG_BIT(SL_MSG_HCHECK),
+			    .msg = hchk_msg,
+			    .held = hchk_held,
+			    .tick = hchk_tick};
+	return sl_lcore_add_role(lc, &r);
+}
+
+void sl_httpchk_fini(struct sl_lcore *lc)
+{
+	rte_free(lc->th);
+	lc->th = NULL;
+}
