@@ -25,6 +25,13 @@
 
 #include "dataplane/balance/pick.h"
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 #define UNIT "cycles"
@@ -33,13 +40,8 @@ static inline uint64_t ticks(void)
 	return __rdtsc();
 }
 #else
-#define UNIT "ns"
-static inline uint64_t ticks(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define UNIT  "ns"
+#define ticks now_ns
 #endif
 
 #define NMAX   1000
@@ -105,12 +107,9 @@ static const struct {
 	const char *name;
 	enum sl_bal_algo algo;
 } algos[] = {
-	{"roundrobin", SL_BAL_ALGO_ROUNDROBIN},
-	{"static-rr", SL_BAL_ALGO_STATIC_RR},
-	{"leastconn", SL_BAL_ALGO_LEASTCONN},
-	{"first", SL_BAL_ALGO_FIRST},
-	{"source", SL_BAL_ALGO_SOURCE},
-	{"uri", SL_BAL_ALGO_URI},
+	{"roundrobin", SL_BAL_ALGO_ROUNDROBIN}, {"static-rr", SL_BAL_ALGO_STATIC_RR},
+	{"leastconn", SL_BAL_ALGO_LEASTCONN},	{"first", SL_BAL_ALGO_FIRST},
+	{"source", SL_BAL_ALGO_SOURCE},		{"uri", SL_BAL_ALGO_URI},
 	{"other: hash5", (enum sl_bal_algo)99},
 };
 #define NALGOS (sizeof(algos) / sizeof(algos[0]))
@@ -208,13 +207,6 @@ static int uri_hash(uint64_t count, bool quiet)
 	if (!quiet)
 		printf("\n  %-36s %10.1f\n", "sl_pick_hash_uri, 32-byte path", t);
 	return 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* The builder's time, median of @reps builds. 0 or -1. */

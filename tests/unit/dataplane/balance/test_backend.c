@@ -47,26 +47,19 @@ static void build(struct sl_bal_backend *b, unsigned n)
 	CU_ASSERT_EQUAL_FATAL(r, 0);
 }
 
-/* rot as a string of server letters ('a' + index) */
-static const char *rot_str(const struct sl_bal_backend *b)
+/* @v[0..n) as a string of server letters ('a' + index), up to 255 of them */
+static const char *letters(const uint16_t *v, uint32_t n)
 {
-	static char s[64];
-	unsigned i = 0;
-	for (; i < b->nrot && i < sizeof(s) - 1; i++)
-		s[i] = (char)('a' + b->rot[i]);
+	static char s[256];
+	uint32_t i = 0;
+	for (; i < n && i < sizeof(s) - 1; i++)
+		s[i] = (char)('a' + v[i]);
 	s[i] = '\0';
 	return s;
 }
 
-static const char *sched_str(const struct sl_bal_backend *b)
-{
-	static char s[256];
-	unsigned i = 0;
-	for (; i < b->nsched && i < sizeof(s) - 1; i++)
-		s[i] = (char)('a' + b->sched[i]);
-	s[i] = '\0';
-	return s;
-}
+#define rot_str(b)   letters((b)->rot, (b)->nrot)
+#define sched_str(b) letters((b)->sched, (b)->nsched)
 
 /* ---- rotation ---- */
 
