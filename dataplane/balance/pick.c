@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The server picker of both engines. The contract is in pick.h.
+ */
+#include "dataplane/balance/pick.h"
+
+#include "dataplane/balance/maglev.h"
+
+static inline bool has_slot(const struct sl_bal_server *s, const uint32_t *active, unsigned nl)
+{
+	/* active < ceil(maxconn / nl)  <=>  active * nl < maxconn: no division */
+	uint32_t a = active != NULL ? active[s->gidx] : 0;
+	return s->maxconn == 0 || (uint64_t)a * nl < s->maxconn;
+}
+
+static inline bool avoided(const struct sl_pick_in *in, uint16_t gidx)
+{
+	for (unsigned i = 0; i < in->navoid; i++)
+		if (in->avoid[i] == gidx)
+			return true;
+	return false;
+}
+
+/* The schedule from the cursor: the first entry with a slot that is not avoided. */
+static enum sl_pick_res pick_sched(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
+				   const struct sl_pick_in *in, unsigned nl, uint16_t *srv)
+{
+	uint32_t n = b->nsched;
+	uint32_t i = (uint32_t)(cur->rr < n ? cur->rr : cur->rr % n);
+	int fallback = -1; /* the first avoided server with a slot */
+	uint32_t fallback_next = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint16_t s = b->sched[i];
+		i = i + 1 == n ? 0 : i + 1;
+		if (!has_slot(&b->servers[s], in->active, nl))
+			continue;
+		if (in->navoid > 0 && avoided(in, b->servers[s].gidx)) {
+			if (fallback < 0) {
+				fallback = s;
+				fallback_next = i;
+			}
+			continue;
+		}
+		cur->rr = i;
+		*srv = s;
+		return SL_PICK_OK;
+	}
+	if (fallback < 0)
+		return SL_PICK_FULL;
+	cur->rr = fallback_next;
+	*srv = (uint16_t)fallback;
+	return SL_PICK_OK;
+}
+
+/* The least loaded server in rotation, scanned from the cursor so that equals alternate. */
+static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
+				       const struct sl_pick_in *in, unsigned nl, uint16_t *srv)
+{
+	unsigned n = b->nrot;
+	unsigned k = (unsigned)(cur->rr % n);
+	int best = -1, fallback = -1;
+	uint64_t best_act = 0, best_w = 1;
+	for (unsigned seen = 0; seen < n; seen++) {
+		uint16_t s = b->rot[k];
+		k = k + 1 == n ? 0 : k + 1;
+		const struct sl_bal_server *v = &b->servers[s];
+		if (!has_slot(v, in->active, nl))
+			continue;
+		if (in->navoid > 0 && avoided(in, v->gidx)) {
+			if (fallback < 0)
+				fallback = s;
+			continue;
+		}
+		/* act / w < best_act / best_w, without a division (weights in rotation are > 0) */
+		uint64_t act = in->active != NULL ? in->active[v->gidx] : 0;
+		if (best < 0 || act * best_w < best_act * v->weight) {
+			best = s;
+			best_act = act;
+			best_w = v->weight;
+		}
+	}
+	if (best < 0)
+		best = fallback;
+	if (best < 0)
+		return SL_PICK_FULL;
+	cur->rr++;
+	*srv = (uint16_t)best;
+	return SL_PICK_OK;
+}
+
+/* The first server in rotation with a slot. */
+static enum sl_pick_res pick_first(const struct sl_bal_backend *b, const struct sl_pick_in *in,
+				   unsigned nl, uint16_t *srv)
+{
+	int fallback = -1;
+	for (unsigned k = 0; k < b->nrot; k++) {
+		uint16_t s = b->rot[k];
+		if (!has_slot(&b->servers[s], in->active, nl))
+			continue;
+		if (in->navoid > 0 && avoided(in, b->servers[s].gidx)) {
+			if (fallback < 0)
+				fallback = s;
+			continue;
+		}
+		*srv = s;
+		return SL_PICK_OK;
+	}
+	if (fallback < 0)
+		return SL_PICK_FULL;
+	*srv = (uint16_t)fallback;
+	return SL_PICK_OK;
+}
+
+/* The server Maglev names for @hash; an avoided one gives way to the next in rotation. */
+static enum sl_pick_res pick_hash(const struct sl_bal_backend *b, const struct sl_pick_in *in,
+				  unsigned nl, uint32_t hash, uint16_t *srv)
+{
+	uint16_t s = sl_maglev_lookup(b->maglev, hash);
+	if (s == SL_MAGLEV_NONE)
+		return SL_PICK_NONE;
+	if (in->navoid > 0 && avoided(in, b->servers[s].gidx)) {
+		unsigned k = 0;
+		while (k < b->nrot && b->rot[k] != s) /* Maglev names only servers in rotation */
+			k++;
+		for (unsigned step = 1; step < b->nrot; step++) {
+			uint16_t t = b->rot[(k + step) % b->nrot];
+			if (!avoided(in, b->servers[t].gidx)) {
+				s = t;
+				break;
+			}
+		}
+	}
+	if (!has_slot(&b->servers[s], in->active, nl))
+		return SL_PICK_FULL;
+	*srv = s;
+	return SL_PICK_OK;
+}
+
+enum sl_pick_res sl_pick_server(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
+				const struct sl_pick_in *in, uint16_t *srv)
+{
+	if (b->nrot == 0)
+		return SL_PICK_NONE;
+	unsigned nl = in->nlcores > 0 ? in->nlcores : 1;
+	switch (b->balance) {
+	case SL_BAL_ALGO_ROUNDROBIN:
+	case SL_BAL_ALGO_STATIC_RR:
+		return pick_sched(b, cur, in, nl, srv);
+	case SL_BAL_ALGO_LEASTCONN:
+		return pick_leastconn(b, cur, in, nl, srv);
+	case SL_BAL_ALGO_FIRST:
+		return pick_first(b, in, nl, srv);
+	case SL_BAL_ALGO_SOURCE:
+		return pick_hash(b, in, nl, in->hash_src, srv);
+	case SL_BAL_ALGO_URI:
+		return pick_hash(b, in, nl, in->hash_uri, srv);
+	default:
+		return pick_hash(b, in, nl, in->hash5, srv);
+	}
+}
+
+bool sl_pick_has_slot(const struct sl_bal_server *s, const uint32_t *active, unsigned nlcores)
+{
+	return has_slot(s, active, nlcores > 0 ? nlcores : 1);
+}
+
+uint32_t sl_pick_hash_uri(const char *uri, size_t len, unsigned max_len, unsigned depth, bool whole)
+{
+	if (max_len > 0 && len > max_len)
+		len = max_len;
+	uint32_t h = 2166136261u; /* FNV-1a 32: a spread, not secrecy (an attacker only moves his
+				   * own requests) */
+	unsigned slashes = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)uri[i];
+		if (c == '/' && depth > 0 && ++slashes > depth)
+			break;
+		if (c == '?' && !whole)
+			break;
+		h = (h ^ c) * 16777619u;
+	}
+	/* FNV's last bytes barely reach the high bits: finish with an avalanche (xor-shift /
+	 * multiply, the constants of Murmur3's fmix32) */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
+}
