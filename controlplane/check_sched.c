@@ -148,7 +148,7 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 	sl_check_sched_init(&c->sched, cfg->global.spread_checks, 0, (uint64_t)rte_rand());
 	uint64_t now = sl_dp_now_ms(dp);
 	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
-		const struct sl_l4_backend *b = &l4->backends[bi];
+		const struct sl_bal_backend *b = &l4->backends[bi];
 		const struct sl_proxy *be = sl_cfg_find_proxy(cfg, b->name, SL_CAP_BE);
 		for (unsigned i = 0; i < b->nservers; i++) {
 			int g = b->servers[i].gidx;

@@ -162,7 +162,7 @@ static void fill_l4(const struct sl_dp *dp, struct sl_stats_row *rows, size_t n)
 	if (c == NULL)
 		return;
 	for (unsigned bi = 0; bi < c->nbackends; bi++) {
-		const struct sl_l4_backend *b = &c->backends[bi];
+		const struct sl_bal_backend *b = &c->backends[bi];
 		struct sl_stats_row *brow = sl_stats_find(rows, n, b->name, "BACKEND");
 		uint64_t bt[4] = {0}, blast = 0;
 		for (unsigned i = 0; i < b->nservers; i++) {
@@ -315,7 +315,7 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 	}
 	const struct sl_gen *l4 = dp->gen;
 	for (unsigned bi = 0; l4 != NULL && bi < l4->nbackends; bi++) {
-		const struct sl_l4_backend *b = &l4->backends[bi];
+		const struct sl_bal_backend *b = &l4->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {
 			const struct sl_hx_srvctr *c = &srv[b->servers[i].gidx];
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
@@ -770,7 +770,7 @@ static int cmd_show_sess(void *arg, int argc, char **argv, struct sl_outbuf *out
 	}
 	const struct sl_gen *c = dp->gen;
 	for (unsigned bi = 0; c != NULL && bi < c->nbackends; bi++) {
-		const struct sl_l4_backend *b = &c->backends[bi];
+		const struct sl_bal_backend *b = &c->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {
 			uint64_t cur = 0;
 			unsigned id;
@@ -857,13 +857,13 @@ static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 	}
 	for (unsigned s = 0; s < c->nservices; s++) {
 		const struct sl_l4_service *v = &c->services[s];
-		const struct sl_l4_backend *b = &c->backends[v->backend];
+		const struct sl_bal_backend *b = &c->backends[v->backend];
 		sl_outbuf_printf(out, "service %s %u-%u -> backend %s (%s, %u in rotation)\n",
 				 v->frontend, v->port_lo, v->port_hi, b->name,
-				 sl_cfg_balance_name(b->balance), b->nrot);
+				 sl_cfg_balance_name((enum sl_balance)b->balance), b->nrot);
 	}
 	for (unsigned bi = 0; bi < c->nbackends; bi++) {
-		const struct sl_l4_backend *b = &c->backends[bi];
+		const struct sl_bal_backend *b = &c->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {
 			uint64_t stot = 0, ended = 0, bin = 0, bout = 0;
 			unsigned id;

@@ -11,7 +11,7 @@
 #include <rte_lcore.h>
 
 #include "controlplane/cfg/cfg.h"
-#include "dataplane/balance/maglev.h"
+#include "dataplane/balance/backend.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
 
@@ -46,62 +46,26 @@ static int backend_index(struct sl_gen *c, const struct sl_proxy *be,
 }
 
 /*
- * Smooth weighted round-robin (the order nginx uses): each round every server gains its weight,
- * the richest is picked and pays the total. Spreads a heavy server's turns evenly, deterministic.
+ * The balancing tables of backend @be (dataplane/balance/backend.c decides the rotation,
+ * schedule and Maglev table): each server's state from the checks and admin commands
+ * (@maint, by counter slot), its weight (the configuration's, or one set at run time).
  */
-static int build_schedule(struct sl_l4_backend *b)
-{
-	uint32_t total = 0;
-	for (unsigned i = 0; i < b->nrot; i++)
-		total += b->servers[b->rot[i]].weight;
-	if (total == 0)
-		return 0;
-	b->sched = malloc(sizeof(*b->sched) * total);
-	int64_t *cur = calloc(b->nrot, sizeof(*cur));
-	if (b->sched == NULL || cur == NULL) {
-		free(cur);
-		return -ENOMEM;
-	}
-	for (uint32_t n = 0; n < total; n++) {
-		unsigned best = 0;
-		for (unsigned i = 0; i < b->nrot; i++) {
-			cur[i] += b->servers[b->rot[i]].weight;
-			if (cur[i] > cur[best])
-				best = i;
-		}
-		cur[best] -= total;
-		b->sched[n] = b->rot[best];
-	}
-	b->nsched = total;
-	free(cur);
-	return 0;
-}
-
-static int build_backend(struct sl_gen *c, struct sl_l4_backend *b, const struct sl_proxy *be,
+static int build_backend(struct sl_gen *c, struct sl_bal_backend *b, const struct sl_proxy *be,
 			 const uint8_t *maint, const uint16_t *weights)
 {
-	size_t n = be->nservers ? (size_t)be->nservers : 1;
-	b->name = be->name;
-	b->balance = be->balance;
-	b->nservers = (uint16_t)be->nservers;
-	b->servers = calloc(n, sizeof(*b->servers));
-	b->rot = calloc(n, sizeof(*b->rot));
-	struct sl_maglev_server *ms = calloc(n, sizeof(*ms));
-	char(*keys)[160] = calloc(n, sizeof(*keys));
-	int r = -ENOMEM;
-	if (b->servers == NULL || b->rot == NULL || ms == NULL || keys == NULL)
-		goto out;
-	unsigned i = 0, active = 0;
+	struct sl_bal_server *in = calloc(be->nservers ? (size_t)be->nservers : 1, sizeof(*in));
+	if (in == NULL)
+		return -ENOMEM;
+	unsigned i = 0;
 	for (const struct sl_server *s = be->servers; s != NULL; s = s->next, i++) {
 		/* the counter slot: the server's own (stable across reloads), else the next */
 		unsigned g = s->slot > 0 ? (unsigned)s->slot - 1 : c->nservers;
 		if (g >= SL_MAX_SERVERS) {
-			fprintf(stderr, "sluiced: more than %d servers in backends\n",
-				SL_MAX_SERVERS);
-			r = -E2BIG;
-			goto out;
+			fprintf(stderr, "sluiced: more than %d servers in backends\n", SL_MAX_SERVERS);
+			free(in);
+			return -E2BIG;
 		}
-		struct sl_l4_server *v = &b->servers[i];
+		struct sl_bal_server *v = &in[i];
 		v->ip = s->addr.v4;
 		v->port = s->port;
 		uint8_t st = maint != NULL ? maint[g] : SL_SRV_RT_IN;
@@ -117,30 +81,12 @@ static int build_backend(struct sl_gen *c, struct sl_l4_backend *b, const struct
 		v->gidx = (uint16_t)g;
 		if (g >= c->nservers)
 			c->nservers = g + 1;
-		if (v->usable && !v->drain && !v->backup)
-			active++;
 	}
-	/* HAProxy: backups serve only when no active server is usable. The Maglev key is the
-	 * server's name, so a server keeps its slots when others come and go. */
-	for (i = 0; i < b->nservers; i++) {
-		const struct sl_l4_server *v = &b->servers[i];
-		bool in = v->usable && !v->drain && (active > 0 ? !v->backup : v->backup);
-		if (in)
-			b->rot[b->nrot++] = (uint16_t)i;
-		snprintf(keys[i], sizeof(keys[i]), "%s/%s", b->name, v->name);
-		ms[i].key = keys[i];
-		ms[i].weight = in ? v->weight : 0;
-	}
-	uint32_t size = sl_maglev_size_for(b->nservers);
-	b->maglev = malloc(sl_maglev_bytes(size));
-	if (b->maglev == NULL)
-		goto out;
-	r = sl_maglev_build(b->maglev, size, ms, b->nservers);
-	if (r == 0)
-		r = build_schedule(b);
-out:
-	free(ms);
-	free(keys);
+	/* the backend's proxy slot names its per-lcore balancing cursor (stable across reloads) */
+	const struct sl_bal_opts o = {.id = (uint16_t)(be->slot > 0 ? be->slot : 0),
+				      .all_backups = be->allbackups};
+	int r = sl_bal_backend_build_opts(b, be->name, (enum sl_bal_algo)be->balance, in, i, &o);
+	free(in);
 	return r;
 }
 
@@ -251,12 +197,8 @@ void sl_gen_free(struct sl_gen *c)
 {
 	if (c == NULL)
 		return;
-	for (unsigned i = 0; c->backends != NULL && i < c->nbackends; i++) {
-		free(c->backends[i].servers);
-		free(c->backends[i].rot);
-		free(c->backends[i].sched);
-		free(c->backends[i].maglev);
-	}
+	for (unsigned i = 0; c->backends != NULL && i < c->nbackends; i++)
+		sl_bal_backend_free(&c->backends[i]);
 	free(c->backends);
 	free(c->services);
 	free(c);

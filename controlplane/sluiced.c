@@ -350,6 +350,7 @@ static int step_lcores(struct daemon *d)
 		lc->cfg_gen = dp->cfg_gen;
 		lc->srv = rte_zmalloc("sl_srv_ctrs", sizeof(*lc->srv) * SL_MAX_SERVERS, 64);
 		lc->srv_active = rte_zmalloc("sl_srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64);
+		lc->cursor = rte_zmalloc("sl_cursors", sizeof(*lc->cursor) * SL_BACKEND_IDS, 64);
 		char name[32];
 		snprintf(name, sizeof(name), "sl_txr_%u", id);
 		lc->txring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
@@ -359,7 +360,7 @@ static int step_lcores(struct daemon *d)
 		lc->cmdring = rte_ring_create_elem(name, sizeof(struct sl_msg), SL_CMD_RING_SIZE,
 						   rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (lc->txring == NULL || lc->rxring == NULL || lc->cmdring == NULL ||
-		    lc->srv == NULL || lc->srv_active == NULL) {
+		    lc->srv == NULL || lc->srv_active == NULL || lc->cursor == NULL) {
 			fprintf(stderr, "sluiced: cannot create the rings of lcore %u: %s\n", id,
 				rte_strerror(rte_errno));
 			return -1;
@@ -390,6 +391,7 @@ static void undo_lcores(struct daemon *d)
 		}
 		rte_free(lc->srv);
 		rte_free(lc->srv_active);
+		rte_free(lc->cursor);
 		rte_free(lc);
 		d->dp.lcores[id] = NULL;
 	}

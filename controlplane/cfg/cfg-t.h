@@ -308,6 +308,7 @@ struct sl_proxy {
 	int fullconn;
 	int retries;        /* default 3 */
 	bool redispatch;
+	bool allbackups; /* every usable backup in rotation when no active server is */
 	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;
 	enum sl_log_format log_format;
 	enum sl_http_conn http_conn;

@@ -602,6 +602,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fprintf(f, "    retries %d\n", px->retries);
 		if (px->redispatch)
 			fputs("    option redispatch\n", f);
+		if (px->allbackups)
+			fputs("    option allbackups\n", f);
 		if (px->abortonclose)
 			fputs("    option abortonclose\n", f);
 		if (px->log_health_checks)

@@ -85,6 +85,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 		px->fullconn = def->fullconn;
 		px->retries = def->retries;
 		px->redispatch = def->redispatch;
+		px->allbackups = def->allbackups;
 		px->log_health_checks = def->log_health_checks;
 		px->abortonclose = def->abortonclose;
 		px->balance = def->balance;
@@ -1044,7 +1045,7 @@ static const struct option_def options[] = {
 	{"http-no-delay", D | F | B, OPT_IGNORED, 0},
 	{"http-use-htx", D | F | B, OPT_IGNORED, 0},
 	{"prefer-last-server", D | B, OPT_IGNORED, 0},
-	{"allbackups", D | B, OPT_IGNORED, 0},
+	{"allbackups", D | B, OPT_BOOL, PXOFF(allbackups)},
 	{"persist", D | B, OPT_IGNORED, 0},
 	{"dontlog-normal", D | F | B, OPT_IGNORED, 0},
 	{"logasap", D | F, OPT_IGNORED, 0},

@@ -19,16 +19,20 @@ static bool takes_traffic(const struct sl_bal_server *s)
 	return s->usable && !s->drain && s->weight > 0;
 }
 
-/* Fills b->rot: the active servers that take traffic, or the backups when there is none. */
-static void build_rotation(struct sl_bal_backend *b)
+/* Fills b->rot: the active servers that take traffic, or the backups when there is none: the
+ * first one only, unless @all_backups (HAProxy's `option allbackups`). */
+static void build_rotation(struct sl_bal_backend *b, bool all_backups)
 {
 	bool active = false;
 	for (unsigned i = 0; i < b->nservers && !active; i++)
 		active = takes_traffic(&b->servers[i]) && !b->servers[i].backup;
 	for (unsigned i = 0; i < b->nservers; i++) {
 		const struct sl_bal_server *s = &b->servers[i];
-		if (takes_traffic(s) && s->backup != active)
-			b->rot[b->nrot++] = (uint16_t)i;
+		if (!takes_traffic(s) || s->backup == active)
+			continue;
+		b->rot[b->nrot++] = (uint16_t)i;
+		if (!active && !all_backups)
+			break;
 	}
 }
 
@@ -169,6 +173,13 @@ out:
 int sl_bal_backend_build(struct sl_bal_backend *b, const char *name, enum sl_bal_algo balance,
 			 const struct sl_bal_server *in, unsigned n)
 {
+	const struct sl_bal_opts o = {.all_backups = true};
+	return sl_bal_backend_build_opts(b, name, balance, in, n, &o);
+}
+
+int sl_bal_backend_build_opts(struct sl_bal_backend *b, const char *name, enum sl_bal_algo balance,
+			      const struct sl_bal_server *in, unsigned n, const struct sl_bal_opts *o)
+{
 	if (b == NULL)
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
@@ -181,6 +192,7 @@ int sl_bal_backend_build(struct sl_bal_backend *b, const char *name, enum sl_bal
 			return -EINVAL;
 	b->name = name;
 	b->balance = balance;
+	b->id = o->id;
 	b->nservers = (uint16_t)n;
 	b->servers = malloc(sizeof(*b->servers) * (n ? n : 1));
 	b->rot = malloc(sizeof(*b->rot) * (n ? n : 1));
@@ -189,7 +201,7 @@ int sl_bal_backend_build(struct sl_bal_backend *b, const char *name, enum sl_bal
 		goto fail;
 	if (n > 0)
 		memcpy(b->servers, in, sizeof(*in) * n);
-	build_rotation(b);
+	build_rotation(b, o->all_backups);
 	r = build_schedule(b);
 	if (r == 0)
 		r = build_maglev(b);

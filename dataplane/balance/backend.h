@@ -10,9 +10,9 @@
  * decides the rotation from those states, HAProxy's way:
  *   - a server is in rotation when it is usable, not draining and of weight > 0 (HAProxy's
  *     srv_currently_usable(): weight 0 drains like `set server ... state drain`);
- *   - backups are in rotation only when no active server is (HAProxy's "backup" server option).
- *     Every usable backup is then in rotation, i.e. sluice behaves as if `option allbackups`
- *     were always set (HAProxy without it sends to the first usable backup only).
+ *   - backups are in rotation only when no active server is (HAProxy's "backup" server option):
+ *     the first usable one in configuration order, or every usable one with `option
+ *     allbackups` (struct sl_bal_opts).
  *
  * Sharing: built on the main lcore into a generation that workers read after it is published
  * (RCU); immutable from then on, so any lcore may read it without a lock. Freed by the main
@@ -68,6 +68,7 @@ struct sl_bal_server {
 struct sl_bal_backend {
 	const char *name;
 	enum sl_bal_algo balance;
+	uint16_t id;		       /* the caller's stable id of the backend (per-lcore cursors) */
 	uint16_t nservers;
 	struct sl_bal_server *servers; /* nservers, in configuration order (the caller's order) */
 	/* in rotation: indexes into servers[], in configuration order */
@@ -108,6 +109,19 @@ struct sl_bal_backend {
  */
 int sl_bal_backend_build(struct sl_bal_backend *b, const char *name, enum sl_bal_algo balance,
 			 const struct sl_bal_server *in, unsigned n);
+
+/* Options of a build: the backend's stable @id (kept in b->id), and whether every usable backup
+ * is in rotation when no active server is (`option allbackups`) or only the first one
+ * (HAProxy's default). */
+struct sl_bal_opts {
+	uint16_t id;
+	bool all_backups;
+};
+
+/* sl_bal_backend_build() with options; sl_bal_backend_build() is this with id 0 and every
+ * backup. Same returns. */
+int sl_bal_backend_build_opts(struct sl_bal_backend *b, const char *name, enum sl_bal_algo balance,
+			      const struct sl_bal_server *in, unsigned n, const struct sl_bal_opts *o);
 
 /*
  * Frees the tables of @b and zeroes it (@b itself is the caller's). Accepts NULL and a zeroed

@@ -91,6 +91,7 @@
 	X(DROP_L4_NO_FLOW, "drop_l4_no_flow")                                                     \
 	X(DROP_L4_TABLE_FULL, "drop_l4_flow_table_full")                                          \
 	X(DROP_L4_NO_SERVER, "drop_l4_no_usable_server")                                          \
+	X(DROP_L4_FULL, "drop_l4_servers_at_maxconn")                                            \
 	X(DROP_L4_NO_PORT, "drop_l4_local_ports_exhausted")                                       \
 	X(DROP_L4_TTL, "drop_l4_ttl_expired")                                                     \
 	X(DROP_NO_ROUTE, "drop_no_route")                                                         \

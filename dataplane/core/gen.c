@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-const struct sl_l4_backend *sl_gen_backend(const struct sl_gen *g, const char *name, int16_t *idx)
+const struct sl_bal_backend *sl_gen_backend(const struct sl_gen *g, const char *name, int16_t *idx)
 {
 	/* the generation's names point into its configuration: the same pointer, except for
 	 * the moment between a reload's publish and an lcore following it (then by name) */
@@ -23,7 +23,7 @@ const struct sl_l4_backend *sl_gen_backend(const struct sl_gen *g, const char *n
 int sl_gen_find_server(const struct sl_gen *g, const char *be, const char *srv)
 {
 	int16_t bi;
-	const struct sl_l4_backend *b = sl_gen_backend(g, be, &bi);
+	const struct sl_bal_backend *b = sl_gen_backend(g, be, &bi);
 	for (unsigned i = 0; b != NULL && i < b->nservers; i++)
 		if (strcmp(b->servers[i].name, srv) == 0)
 			return b->servers[i].gidx;

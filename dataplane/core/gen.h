@@ -19,40 +19,11 @@
 
 #include <stdint.h>
 
-#include "dataplane/balance/maglev.h"
+#include "dataplane/balance/backend.h"
 
 struct sl_cfg;
 
 #define SL_MAX_SERVERS 4096 /* server counter slots (gidx) */
-
-/* One server of a backend, as the packet lcores balance over it. */
-struct sl_l4_server {
-	uint32_t ip;
-	uint16_t port;     /* 0: the client's destination port */
-	uint16_t weight;
-	uint16_t gidx;     /* its counter slot, stable across reloads (flows, checks, counters) */
-	uint8_t usable;    /* may take traffic: in rotation, or (drain) persistent clients only */
-	uint8_t drain;     /* drain / weight 0: no new traffic, clients that persist by cookie */
-	uint8_t backup;
-	uint8_t shutdown_on_down;
-	const char *name;
-	const char *cookie; /* "cookie VALUE" (HTTP persistence), or NULL */
-	uint32_t maxconn;   /* concurrent connections, 0 = unlimited (whole process) */
-};
-
-/* One backend: its servers and what the balance algorithms read. */
-struct sl_l4_backend {
-	const char *name;
-	int balance;       /* enum sl_balance */
-	uint16_t nservers;
-	struct sl_l4_server *servers;
-	/* in rotation: the usable active servers, or the usable backups when none is active */
-	uint16_t *rot;
-	uint16_t nrot;
-	uint16_t *sched;          /* smooth weighted round-robin order over rot (sum of weights) */
-	uint32_t nsched;
-	struct sl_maglev *maglev; /* over the servers in rotation */
-};
 
 /* Timeouts of a `mode tcp` flow in ms, resolved from the frontend and its backend as HAProxy
  * means them. Interned in dp->tmo: a flow keeps the index. */
@@ -82,7 +53,7 @@ struct sl_l4_service {
 struct sl_gen {
 	struct sl_l4_service *services;
 	unsigned nservices;
-	struct sl_l4_backend *backends;
+	struct sl_bal_backend *backends; /* balancing tables (dataplane/balance/backend.h) */
 	unsigned nbackends;
 	unsigned nservers; /* counter slots: every server's gidx is below (there may be gaps) */
 	const struct sl_cfg *cfg; /* the configuration it was built from (names point into it) */
@@ -101,7 +72,7 @@ struct sl_gen {
 /* The backend of @g whose name is @name: the same pointer (names point into the generation's
  * configuration), else equal text (between a reload's publish and an lcore following it).
  * Sets *@idx. NULL when none. Any lcore. */
-const struct sl_l4_backend *sl_gen_backend(const struct sl_gen *g, const char *name, int16_t *idx);
+const struct sl_bal_backend *sl_gen_backend(const struct sl_gen *g, const char *name, int16_t *idx);
 
 /* The counter slot (gidx) of server @srv of backend @be in @g, or -1. Any lcore. */
 int sl_gen_find_server(const struct sl_gen *g, const char *be, const char *srv);

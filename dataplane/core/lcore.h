@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dataplane/core/dp.h"
+#include "dataplane/balance/pick.h"
 #include "dataplane/core/msg.h"
 
 struct sl_cfg;
@@ -76,6 +77,7 @@ struct sl_role {
 };
 
 #define SL_MAX_ROLES 8
+#define SL_BACKEND_IDS 1025 /* backend ids: proxy slots 1..SL_PX_SLOTS (0: none) */
 
 /*
  * A built-in service a session can hand its connection to (`http-request use-service`): the
@@ -97,6 +99,8 @@ struct sl_lcore {
 	struct sl_srv_ctrs *srv;  /* SL_MAX_SERVERS entries, by server counter slot */
 	uint32_t *srv_active;     /* SL_MAX_SERVERS entries: connections open now on this lcore
 				   * (flows and HTTP server connections), for leastconn/maxconn */
+	struct sl_pick_cursor *cursor; /* SL_BACKEND_IDS entries: each backend's balancing cursor
+					* on this lcore, by its stable id (its proxy slot) */
 	struct rte_ring *txring;  /* frames other lcores hand to this one for transmission */
 	struct rte_ring *rxring;  /* frames other lcores hand to this one for processing */
 	struct rte_ring *cmdring; /* commands from main (struct sl_msg) */

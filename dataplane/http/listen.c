@@ -232,7 +232,7 @@ static void http_follow(struct sl_lcore *lc, void *st, const struct sl_gen *c)
 		bool found = fe != NULL && (s->be == NULL || be != NULL);
 		if (found && s->srv_idx >= 0 && be != NULL) {
 			int16_t bi;
-			const struct sl_l4_backend *lb = sl_gen_backend(c, be->name, &bi);
+			const struct sl_bal_backend *lb = sl_gen_backend(c, be->name, &bi);
 			found = false;
 			for (unsigned k = 0; lb != NULL && k < lb->nservers && !found; k++)
 				if (lb->servers[k].gidx == s->srv_gidx) {

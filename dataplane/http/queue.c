@@ -9,6 +9,7 @@
 
 #include "controlplane/cfg/cfg-t.h"
 #include "dataplane/balance/maglev.h"
+#include "dataplane/balance/pick.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http_int.h"
@@ -71,130 +72,68 @@ void hx_q_kick(struct sl_http *hx)
 	}
 }
 
-static uint32_t hash_bytes(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a: balance uri only needs a spread, not secrecy */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 16777619u;
-	return h;
-}
-
-/* Whether server @v has a free slot on this lcore (its maxconn shared out among the proxy
- * lcores, rounded up). */
-static bool has_slot(const struct sl_http *hx, const struct sl_l4_server *v)
-{
-	if (v->maxconn == 0)
-		return true;
-	uint32_t share = (v->maxconn + hx->dp->nproxies - 1) / hx->dp->nproxies;
-	return hx->lc->srv_active[v->gidx] < share;
-}
-
 /*
- * Picks the server for this request: the one the persistence cookie names while it is usable
- * (HAProxy: otherwise the cookie is ignored and the request balanced), else by the backend's
- * balance algorithm over the servers in rotation that have a free slot (maxconn). Returns
- * PICK_OK (server copied into the session), PICK_NONE (no usable server: 503) or PICK_QUEUE
- * (usable servers, all at maxconn: wait for a slot).
+ * Picks the server for this request (dataplane/balance/pick.c, shared with the L4 engine): a
+ * retry's server while it may take the request; the one the persistence cookie names while it
+ * is usable (HAProxy: otherwise the cookie is ignored and the request balanced; a usable one
+ * without a free slot makes the request wait for it); else the backend's balance algorithm over
+ * the servers in rotation that have a free slot (maxconn shared out among the proxy lcores),
+ * leaving out the server a redispatch avoids. Returns PICK_OK (server copied into the session),
+ * PICK_NONE (no usable server: 503) or PICK_QUEUE (usable servers, all at maxconn: wait).
  */
 enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 			    const struct sl_http1_req *req)
 {
 	struct sl_http *hx = s->hx;
+	struct sl_lcore *lc = hx->lc;
+	unsigned nl = hx->dp->nproxies;
 	const struct sl_gen *c = __atomic_load_n(&hx->dp->gen, __ATOMIC_ACQUIRE);
 	int16_t bi = -1;
-	const struct sl_l4_backend *b = sl_gen_backend(c, s->be->name, &bi);
+	const struct sl_bal_backend *b = sl_gen_backend(c, s->be->name, &bi);
 	if (b == NULL)
 		return PICK_NONE;
 	int si = -1;
-	bool full = false;
 	s->t.direct = false;
 	if (s->t.same_gidx >= 0) { /* a retry: the same server while it may take the request */
-		for (unsigned i = 0; i < b->nservers && si < 0; i++)
-			if (b->servers[i].gidx == s->t.same_gidx && b->servers[i].usable &&
-			    has_slot(hx, &b->servers[i]))
-				si = (int)i;
+		int i = sl_bal_backend_find_gidx(b, (uint16_t)s->t.same_gidx);
+		if (i >= 0 && b->servers[i].usable &&
+		    sl_pick_has_slot(&b->servers[i], lc->srv_active, nl))
+			si = i;
 		s->t.same_gidx = -1;
 		if (si >= 0)
 			ck = NULL;
 	}
 	if (ck != NULL) {
-		for (unsigned i = 0; i < b->nservers; i++) {
-			const struct sl_l4_server *v = &b->servers[i];
-			if (v->cookie != NULL && strlen(v->cookie) == ck_len &&
-			    memcmp(v->cookie, ck, ck_len) == 0) {
-				if (v->usable) {
-					if (!has_slot(hx, v))
-						return PICK_QUEUE; /* persistence waits for its server */
-					si = (int)i;
-				}
-				break;
-			}
-		}
-		if (si >= 0)
+		int i = sl_bal_backend_find_cookie(b, ck, ck_len);
+		if (i >= 0 && b->servers[i].usable) {
+			if (!sl_pick_has_slot(&b->servers[i], lc->srv_active, nl))
+				return PICK_QUEUE; /* persistence waits for its server */
+			si = i;
 			s->t.direct = true; /* the client's cookie chose this server */
-	}
-	/* a redispatch leaves the failed server out unless it is the only one in rotation */
-	int32_t avoid = b->nrot > 1 ? s->t.avoid_gidx : -1;
-	if (si < 0 && b->nrot > 0) {
-		switch (b->balance) {
-		case SL_BAL_FIRST:
-			for (unsigned k = 0; k < b->nrot && si < 0; k++)
-				if (b->servers[b->rot[k]].gidx != avoid &&
-				    has_slot(hx, &b->servers[b->rot[k]]))
-					si = b->rot[k];
-			full = si < 0;
-			break;
-		case SL_BAL_LEASTCONN: {
-			uint64_t best = UINT64_MAX;
-			for (unsigned k = 0; k < b->nrot; k++) {
-				unsigned i = b->rot[(hx->rr + k) % b->nrot];
-				const struct sl_l4_server *v = &b->servers[i];
-				if (v->gidx == avoid)
-					continue;
-				if (!has_slot(hx, v)) {
-					full = true;
-					continue;
-				}
-				uint64_t load = (uint64_t)hx->lc->srv_active[v->gidx] * 65536 /
-						(v->weight ? v->weight : 1);
-				if (load < best) {
-					best = load;
-					si = (int)i;
-				}
-			}
-			hx->rr++;
-			full = si < 0 && full;
-			break;
-		}
-		case SL_BAL_SOURCE:
-		case SL_BAL_URI: {
-			uint32_t h = b->balance == SL_BAL_SOURCE ? sl_flow_hash_src(s->cip) :
-								   hash_bytes(req->path, req->path_len);
-			uint16_t k = sl_maglev_lookup(b->maglev, h);
-			si = k == SL_MAGLEV_NONE ? -1 : k;
-			if (si >= 0 && b->servers[si].gidx == avoid) /* the next in rotation */
-				for (unsigned r = 0; r < b->nrot; r++)
-					if (b->rot[r] == si) {
-						si = b->rot[(r + 1) % b->nrot];
-						break;
-					}
-			if (si >= 0 && !has_slot(hx, &b->servers[si]))
-				return PICK_QUEUE; /* a hash names one server: wait for it */
-			break;
-		}
-		default: /* roundrobin, static-rr: the next server of the schedule with a slot */
-			for (uint32_t k = 0; k < b->nsched && si < 0; k++) {
-				unsigned i = b->sched[hx->rr++ % b->nsched];
-				if (b->servers[i].gidx != avoid && has_slot(hx, &b->servers[i]))
-					si = (int)i;
-			}
-			full = si < 0;
-			break;
 		}
 	}
-	if (si < 0)
-		return full ? PICK_QUEUE : PICK_NONE;
-	const struct sl_l4_server *v = &b->servers[si];
+	if (si < 0) {
+		uint16_t avoid = (uint16_t)s->t.avoid_gidx;
+		struct sl_pick_in in = {
+			.active = lc->srv_active,
+			.nlcores = nl,
+			.hash_src = sl_flow_hash_src(s->cip),
+			.hash5 = sl_flow_hash_src(s->cip ^ ((uint32_t)s->cport << 16)),
+			.avoid = s->t.avoid_gidx >= 0 ? &avoid : NULL,
+			.navoid = s->t.avoid_gidx >= 0 ? 1 : 0};
+		if (b->balance == SL_BAL_ALGO_URI)
+			in.hash_uri = sl_pick_hash_uri(req->path,
+						       req->path_len +
+							       (req->has_query ? req->query_len + 1 : 0),
+						       (unsigned)s->be->uri_len, (unsigned)s->be->uri_depth,
+						       s->be->uri_whole);
+		uint16_t k;
+		enum sl_pick_res r = sl_pick_server(b, &lc->cursor[b->id], &in, &k);
+		if (r != SL_PICK_OK)
+			return r == SL_PICK_FULL ? PICK_QUEUE : PICK_NONE;
+		si = k;
+	}
+	const struct sl_bal_server *v = &b->servers[si];
 	s->be_idx = bi;
 	s->srv_idx = (int16_t)si;
 	s->srv_ip = v->ip;

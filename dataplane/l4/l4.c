@@ -9,6 +9,7 @@
 
 #include "controlplane/cfg/cfg-t.h"
 #include "dataplane/balance/maglev.h"
+#include "dataplane/balance/pick.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
@@ -59,48 +60,24 @@ static inline const struct sl_l4_service *find_service(const struct sl_gen *c, u
 }
 
 /*
- * Chooses a server for a new flow. Returns its index in the backend, or -1 when none is in
- * rotation. roundrobin/static-rr/leastconn/first are exact per worker (each worker keeps its own
- * cursor and connection counts: with W workers the balance is exact over each worker's share of
- * the flows); source hashes the client address, uri (meaningless in TCP mode) and anything else
- * hash the 5-tuple, both through the backend's Maglev table.
+ * Chooses a server for a new flow (dataplane/balance/pick.c, shared with the HTTP engine).
+ * Returns its index in the backend, -1 when none is in rotation, -2 when every server that may
+ * take it is at its maxconn (shared out among the workers: L4 has no queue, the SYN is dropped
+ * and the client's retransmission tries again). roundrobin/static-rr/leastconn/first are exact
+ * per worker (each keeps its own cursor and connection counts); source hashes the client
+ * address, anything else (uri means nothing in TCP mode) the 5-tuple, through Maglev.
  */
-static int pick_server(struct sl_lcore *lc, const struct sl_l4_backend *b, uint32_t cip,
+static int pick_server(struct sl_lcore *lc, const struct sl_bal_backend *b, uint32_t cip,
 		       uint32_t hash5)
 {
-	struct sl_l4_worker *w = lc->l4;
+	struct sl_pick_in in = {.active = lc->srv_active,
+				.nlcores = lc->dp->nworkers,
+				.hash_src = sl_flow_hash_src(cip),
+				.hash_uri = hash5,
+				.hash5 = hash5};
 	uint16_t idx;
-	if (b->nrot == 0)
-		return -1;
-	switch (b->balance) {
-	case SL_BAL_ROUNDROBIN:
-	case SL_BAL_STATIC_RR:
-		return b->sched[w->rr++ % b->nsched];
-	case SL_BAL_FIRST:
-		return b->rot[0];
-	case SL_BAL_LEASTCONN: {
-		unsigned best = 0;
-		uint64_t best_load = UINT64_MAX;
-		for (unsigned k = 0; k < b->nrot; k++) {
-			unsigned i = b->rot[(w->rr + k) % b->nrot];
-			const struct sl_l4_server *s = &b->servers[i];
-			uint64_t load = (uint64_t)lc->srv_active[s->gidx] * 65536 /
-					(s->weight ? s->weight : 1);
-			if (load < best_load) {
-				best_load = load;
-				best = i;
-			}
-		}
-		w->rr++;
-		return (int)best;
-	}
-	case SL_BAL_SOURCE:
-		idx = sl_maglev_lookup(b->maglev, sl_flow_hash_src(cip));
-		return idx == SL_MAGLEV_NONE ? -1 : idx;
-	default:
-		idx = sl_maglev_lookup(b->maglev, hash5);
-		return idx == SL_MAGLEV_NONE ? -1 : idx;
-	}
+	enum sl_pick_res r = sl_pick_server(b, &lc->cursor[b->id], &in, &idx);
+	return r == SL_PICK_OK ? idx : r == SL_PICK_FULL ? -2 : -1;
 }
 
 /* Which worker owns local port @lport (its range holds it); -1 when no worker does. */
@@ -246,14 +223,14 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 		     const struct sl_flow_key *ck, uint32_t hash)
 {
 	struct sl_l4_worker *w = lc->l4;
-	const struct sl_l4_backend *b = &conf->backends[svc->backend];
+	const struct sl_bal_backend *b = &conf->backends[svc->backend];
 	int si = pick_server(lc, b, ck->saddr, hash);
 	if (si < 0) {
-		lc->ctr->c[SL_CTR_DROP_L4_NO_SERVER]++;
+		lc->ctr->c[si == -2 ? SL_CTR_DROP_L4_FULL : SL_CTR_DROP_L4_NO_SERVER]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	const struct sl_l4_server *s = &b->servers[si];
+	const struct sl_bal_server *s = &b->servers[si];
 	struct sl_flow_key sk = {.saddr = s->ip,
 				 .daddr = sl_dp_source_for(lc->dp, port, s->ip),
 				 .sport = s->port != 0 ? s->port : ck->dport,

@@ -45,7 +45,6 @@ struct sl_l4_worker {
 	struct sl_flow_table *ft;
 	uint16_t lport_lo, lport_hi;
 	uint16_t *lport_next;      /* per server (gidx): the next local port to try */
-	uint64_t rr;               /* round-robin cursor for balance roundrobin/static-rr */
 };
 
 /*

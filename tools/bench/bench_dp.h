@@ -56,7 +56,8 @@ static inline struct sl_lcore *bench_dp_lcore(struct sl_dp *dp)
 		return NULL;
 	lc->srv = rte_zmalloc("srv", sizeof(*lc->srv) * SL_MAX_SERVERS, 64);
 	lc->srv_active = rte_zmalloc("srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64);
-	if (lc->srv == NULL || lc->srv_active == NULL)
+	lc->cursor = rte_zmalloc("cursor", sizeof(*lc->cursor) * SL_BACKEND_IDS, 64);
+	if (lc->srv == NULL || lc->srv_active == NULL || lc->cursor == NULL)
 		return NULL;
 	lc->lcore_id = rte_lcore_id();
 	lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
@@ -75,6 +76,7 @@ static inline void bench_dp_lcore_free(struct sl_lcore *lc)
 {
 	rte_free(lc->srv);
 	rte_free(lc->srv_active);
+	rte_free(lc->cursor);
 	rte_free(lc);
 }
 

@@ -229,6 +229,7 @@ int main(int argc, char **argv)
 	dp.lcores[0] = &lc;
 	lc.srv = calloc(SL_MAX_SERVERS, sizeof(*lc.srv));
 	lc.srv_active = calloc(SL_MAX_SERVERS, sizeof(*lc.srv_active));
+	lc.cursor = calloc(SL_BACKEND_IDS, sizeof(*lc.cursor));
 	struct sl_tcp_params pp = {.max_conns = 8192, .sndbuf = 32768, .rcvbuf = 32768,
 				   .lport_min = SL_HX_LPORT_LO, .lport_max = SL_HX_LPORT_HI};
 	struct sl_tcp_params cp = {.max_conns = 8192, .max_time_wait = 64};
@@ -236,7 +237,7 @@ int main(int argc, char **argv)
 	st_cli = sl_tcp_stack_create(&cp, &ops, NULL);
 	st_srv = sl_tcp_stack_create(&cp, &ops, NULL);
 	lc.tcp = st_px;
-	if (lc.srv == NULL || lc.srv_active == NULL || st_px == NULL || st_cli == NULL ||
+	if (lc.srv == NULL || lc.srv_active == NULL || lc.cursor == NULL || st_px == NULL || st_cli == NULL ||
 	    st_srv == NULL || sl_http_init(&dp, cfg) != 0 || sl_http_lcore_init(&dp, &lc, cfg) != 0)
 		return 1;
 	sl_tcp_listen(st_srv, SRV, 5080, 1024, &srv_lst, NULL);

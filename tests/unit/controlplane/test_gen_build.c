@@ -36,7 +36,7 @@ static struct sl_cfg *parse_slots(const char *text, const struct sl_cfg *old, st
 	return c;
 }
 
-static const struct sl_l4_server *server(const struct sl_l4_backend *b, const char *name)
+static const struct sl_bal_server *server(const struct sl_bal_backend *b, const char *name)
 {
 	for (unsigned i = 0; i < b->nservers; i++)
 		if (strcmp(b->servers[i].name, name) == 0)
@@ -45,7 +45,7 @@ static const struct sl_l4_server *server(const struct sl_l4_backend *b, const ch
 }
 
 /* The name of the server Maglev gives @h in @b (NULL: none). */
-static const char *owner(const struct sl_l4_backend *b, uint32_t h)
+static const char *owner(const struct sl_bal_backend *b, uint32_t h)
 {
 	uint16_t k = sl_maglev_lookup(b->maglev, h);
 	return k == SL_MAGLEV_NONE ? NULL : b->servers[k].name;
@@ -67,7 +67,7 @@ static void test_reload_generation(void)
 	CU_ASSERT_EQUAL_FATAL(sl_gen_build(a, &dp, NULL, NULL, &g1), 0);
 	CU_ASSERT_PTR_EQUAL(g1->cfg, a);
 	CU_ASSERT_EQUAL(g1->cfg_gen, 0);
-	const struct sl_l4_backend *b1 = &g1->backends[0];
+	const struct sl_bal_backend *b1 = &g1->backends[0];
 	CU_ASSERT_EQUAL(b1->nrot, 4);
 
 	/* the reload: a removed, d added before b (equal weights: c's share stays a quarter) */
@@ -81,7 +81,7 @@ static void test_reload_generation(void)
 	CU_ASSERT_EQUAL_FATAL(sl_gen_build(bcfg, &dp, NULL, NULL, &g2), 0);
 	CU_ASSERT_PTR_EQUAL(g2->cfg, bcfg);
 	CU_ASSERT_EQUAL(g2->cfg_gen, 1);
-	const struct sl_l4_backend *b2 = &g2->backends[0];
+	const struct sl_bal_backend *b2 = &g2->backends[0];
 	/* counter slots: kept by name, the new server gets one nobody had */
 	CU_ASSERT_EQUAL(server(b2, "b")->gidx, server(b1, "b")->gidx);
 	CU_ASSERT_EQUAL(server(b2, "c")->gidx, server(b1, "c")->gidx);
@@ -146,7 +146,7 @@ static void test_reload_generation(void)
 	state[server(b2, "b")->gidx] = SL_SRV_RT_PERSIST;
 	struct sl_gen *g3 = NULL;
 	CU_ASSERT_EQUAL_FATAL(sl_gen_build(bcfg, &dp, state, NULL, &g3), 0);
-	const struct sl_l4_backend *b3 = &g3->backends[0];
+	const struct sl_bal_backend *b3 = &g3->backends[0];
 	CU_ASSERT_EQUAL(b3->nrot, 2); /* d and e */
 	CU_ASSERT_FALSE(server(b3, "c")->usable);
 	CU_ASSERT_TRUE(server(b3, "b")->usable);

@@ -105,6 +105,38 @@ static void test_rotation_backups(void)
 	sl_bal_backend_free(&b);
 }
 
+/* HAProxy without `option allbackups`: only the first usable backup serves; the id is kept. */
+static void test_rotation_first_backup(void)
+{
+	struct sl_bal_backend b;
+	reset(5);
+	srv[0].usable = false;
+	srv[1].backup = true;
+	srv[1].usable = false; /* the first backup is down: the next usable one serves */
+	srv[2].backup = true;
+	srv[3].backup = true;
+	srv[4].backup = true;
+	const struct sl_bal_opts one = {.id = 7, .all_backups = false};
+	CU_ASSERT_EQUAL_FATAL(sl_bal_backend_build_opts(&b, "be", SL_BAL_ALGO_ROUNDROBIN, srv, 5,
+							&one),
+			      0);
+	CU_ASSERT_STRING_EQUAL(rot_str(&b), "c");
+	CU_ASSERT_EQUAL(b.id, 7);
+	sl_bal_backend_free(&b);
+	const struct sl_bal_opts all = {.id = 7, .all_backups = true};
+	CU_ASSERT_EQUAL_FATAL(sl_bal_backend_build_opts(&b, "be", SL_BAL_ALGO_ROUNDROBIN, srv, 5,
+							&all),
+			      0);
+	CU_ASSERT_STRING_EQUAL(rot_str(&b), "cde");
+	sl_bal_backend_free(&b);
+	srv[0].usable = true; /* an active server again: no backup */
+	CU_ASSERT_EQUAL_FATAL(sl_bal_backend_build_opts(&b, "be", SL_BAL_ALGO_ROUNDROBIN, srv, 5,
+							&one),
+			      0);
+	CU_ASSERT_STRING_EQUAL(rot_str(&b), "a");
+	sl_bal_backend_free(&b);
+}
+
 static void test_rotation_empty(void)
 {
 	struct sl_bal_backend b;
@@ -345,6 +377,7 @@ static void test_many_servers(void)
 }
 
 static const struct sl_test_case rotation_cases[] = {
+	{"without allbackups only the first usable backup serves", test_rotation_first_backup},
 	{"drain, down, weight 0 and backups leave the rotation", test_rotation_states},
 	{"backups only when no active server takes traffic", test_rotation_backups},
 	{"nothing in rotation, no server at all", test_rotation_empty},
