@@ -11,6 +11,7 @@
 #define SL_CFG_T_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct sl_arena;

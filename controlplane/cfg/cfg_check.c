@@ -6,6 +6,7 @@
  */
 #include "controlplane/cfg/cfg_int.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -71,6 +72,61 @@ static void check_binds(struct cfg_ctx *c)
 				   q->cap == SL_CAP_FE ? "frontend" : "listen", q->name, o->loc.file,
 				   o->loc.line);
 		}
+}
+
+/* The subnet of the `address` line @a holds @ip. */
+static bool on_subnet(const struct sl_dp_addr *a, uint32_t ip)
+{
+	uint32_t mask = a->net.plen == 0 ? 0 : ~0u << (32 - a->net.plen);
+	return ((a->net.v4 ^ ip) & mask) == 0;
+}
+
+/*
+ * The dataplane's routes (docs/config.md, `route`). A gateway must be directly reachable, on the
+ * subnet of an `address` line, whose port the route then takes: sluice resolves each gateway
+ * once, at start, never through another route (dataplane/core/route.c refuses the same at
+ * build). A gateway that is sluice's own address would loop. Two routes to one NET/LEN would be
+ * ambiguous; overlapping routes are fine: the longest prefix wins. A route to a connected subnet
+ * is never used (the connected subnet wins the tie): a warning.
+ */
+static void check_routes(struct cfg_ctx *c)
+{
+	const struct sl_dataplane *dp = &c->cfg->dp;
+	for (const struct sl_dp_route *r = dp->routes; r != NULL; r = r->next) {
+		char dst[CFG_NET_TEXT], via[CFG_NET_TEXT];
+		if (r->dst.plen == 0)
+			snprintf(dst, sizeof(dst), "default");
+		else
+			cfg_net_text(&r->dst, true, dst, sizeof(dst));
+		cfg_net_text(&r->via, false, via, sizeof(via));
+		const struct sl_dp_addr *own = NULL, *link = NULL, *same = NULL;
+		for (const struct sl_dp_addr *a = dp->addrs; a != NULL; a = a->next) {
+			if (own == NULL && a->net.v4 == r->via.v4)
+				own = a;
+			if (link == NULL && on_subnet(a, r->via.v4))
+				link = a;
+			if (same == NULL && a->net.plen == r->dst.plen && on_subnet(a, r->dst.v4))
+				same = a;
+		}
+		if (own != NULL)
+			cfg_err_at(c, &r->loc,
+				   "'route': gateway '%s' is sluice's own address (declared at %s:%d)", via,
+				   own->loc.file, own->loc.line);
+		else if (link == NULL)
+			cfg_err_at(c, &r->loc,
+				   "'route': gateway '%s' is on no subnet of an 'address' line; a gateway must be directly reachable",
+				   via);
+		for (const struct sl_dp_route *e = dp->routes; e != r; e = e->next)
+			if (e->dst.plen == r->dst.plen && e->dst.v4 == r->dst.v4) {
+				cfg_err_at(c, &r->loc, "'route': '%s' is already routed at %s:%d", dst,
+					   e->loc.file, e->loc.line);
+				break;
+			}
+		if (same != NULL)
+			cfg_warn_at(c, &r->loc,
+				    "'route': '%s' is the connected subnet of the address at %s:%d; the route is never used",
+				    dst, same->loc.file, same->loc.line);
+	}
 }
 
 void cfg_check(struct cfg_ctx *c)
@@ -156,6 +212,7 @@ void cfg_check(struct cfg_ctx *c)
 		if (!found)
 			cfg_err_at(c, &a->loc, "'address': no dataplane port named '%s'", a->port);
 	}
+	check_routes(c);
 	if (dp->present && dp->ports == NULL)
 		cfg_err_at(c, &dp->loc, "'dataplane': no 'port' line: sluice needs a NIC to own");
 	if (dp->present && dp->addrs == NULL)

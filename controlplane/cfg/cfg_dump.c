@@ -64,24 +64,26 @@ static void time_word(FILE *f, int ms)
 		fprintf(f, " %d", ms);
 }
 
-static void addr_text(const struct sl_cfg_net *n, char *buf, size_t len)
+void cfg_net_text(const struct sl_cfg_net *n, bool with_plen, char *buf, size_t len)
 {
+	char a[INET6_ADDRSTRLEN];
 	if (n->family == AF_INET) {
-		struct in_addr a = {.s_addr = htonl(n->v4)};
-		inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+		struct in_addr in = {.s_addr = htonl(n->v4)};
+		inet_ntop(AF_INET, &in, a, sizeof(a));
 	} else {
-		inet_ntop(AF_INET6, n->v6, buf, (socklen_t)len);
+		inet_ntop(AF_INET6, n->v6, a, sizeof(a));
 	}
+	if (with_plen)
+		snprintf(buf, len, "%s/%d", a, n->plen);
+	else
+		snprintf(buf, len, "%s", a);
 }
 
 static void net_word(FILE *f, const struct sl_cfg_net *n, bool with_plen)
 {
-	char buf[INET6_ADDRSTRLEN];
-	addr_text(n, buf, sizeof(buf));
-	if (with_plen)
-		fprintf(f, " %s/%d", buf, n->plen);
-	else
-		fprintf(f, " %s", buf);
+	char buf[CFG_NET_TEXT];
+	cfg_net_text(n, with_plen, buf, sizeof(buf));
+	fprintf(f, " %s", buf);
 }
 
 /* ------------------------------------------------------------------ conditions */
@@ -232,15 +234,15 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 
 static void bind_line(FILE *f, const struct sl_bind *b)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[CFG_NET_TEXT];
 	fputs("    bind ", f);
 	if (b->any)
 		fputs(b->addr.family == AF_INET6 ? ":::" : "*:", f);
 	else if (b->addr.family == AF_INET6) {
-		addr_text(&b->addr, buf, sizeof(buf));
+		cfg_net_text(&b->addr, false, buf, sizeof(buf));
 		fprintf(f, "[%s]:", buf);
 	} else {
-		addr_text(&b->addr, buf, sizeof(buf));
+		cfg_net_text(&b->addr, false, buf, sizeof(buf));
 		fprintf(f, "%s:", buf);
 	}
 	if (b->port_hi != b->port_lo)
@@ -649,8 +651,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fputc('\n', f);
 	}
 	for (const struct sl_server *s = px->servers; s != NULL; s = s->next) {
-		char buf[INET6_ADDRSTRLEN];
-		addr_text(&s->addr, buf, sizeof(buf));
+		char buf[CFG_NET_TEXT];
+		cfg_net_text(&s->addr, false, buf, sizeof(buf));
 		fputs("    server", f);
 		word(f, s->name);
 		if (s->addr.family == AF_INET6)

@@ -100,4 +100,9 @@ void cfg_check(struct cfg_ctx *c);
 /* Dump helper: writes @s as one configuration word, quoted when needed (cfg_dump.c). */
 void cfg_dump_word(FILE *f, const char *s);
 
+/* Writes @n as "ADDR" or, with @with_plen, "ADDR/PLEN" into @buf (cfg_dump.c); a buffer of
+ * CFG_NET_TEXT bytes always holds it. */
+#define CFG_NET_TEXT 64
+void cfg_net_text(const struct sl_cfg_net *n, bool with_plen, char *buf, size_t len);
+
 #endif

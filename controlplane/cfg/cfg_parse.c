@@ -952,6 +952,11 @@ static int dp_route(struct cfg_ctx *c, int argc, char **argv)
 		return -1;
 	if (cfg_net(c, "route", argv[3], false, &r->via) < 0)
 		return -1;
+	if (r->dst.family != AF_INET || r->via.family != AF_INET) {
+		cfg_err(c, "'route': '%s': only IPv4 routes are served by the dataplane for now",
+			r->dst.family != AF_INET ? argv[1] : argv[3]);
+		return -1;
+	}
 	r->loc = cfg_loc(c);
 	SL_LIST_APPEND(&c->cfg->dp.routes, r);
 	return 0;

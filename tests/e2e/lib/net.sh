@@ -22,6 +22,21 @@
 # All addresses are in 10.77.0.0/24 and exist only inside these namespaces.
 # IPv6 is disabled on every interface, all offloads are off, MACs are fixed.
 #
+# sl_net_up_two_arm builds the two-armed variant instead (clients on one port, servers on
+# another, a router in front of more clients), for tests of routing:
+#
+#   sl-rcli (10.79.0.10, 10.80.0.10; default via .254)
+#      | rcli0 <-> rtr1 (10.79.0.254, 10.80.0.254; forwards)
+#   sl-rtr
+#      | rtr0 10.77.0.254
+#   sl-cli .10   sl-lb lb0 (VIP 10.77.0.1)       sl-lb lb1 (10.78.0.1)   sl-be1 .21  sl-be2 .22
+#   ---+-----------+-----+---- sl-br0            ----+------------------------+-----------+---- sl-br1
+#     p-cli      p-rtr  p-lb                       p-lb1                    p-be1       p-be2
+#
+# The backends are on 10.78.0.0/24 (SL_BE1_IP/SL_BE2_IP change), with no route anywhere else:
+# they reach nothing but 10.78.0.0/24. The router knows 10.77/24, 10.79/24 and 10.80/24 only
+# (nothing towards the servers).
+#
 # Tunables (environment, read when this file is sourced):
 #   SL_PREFIX     namespace-name prefix               (default "sl-")
 #   SL_RUN_DIR    run dir: pids, logs, configs, HLS   (default /tmp/sluice-e2e,
@@ -32,6 +47,8 @@
 #
 # Functions (all return non-zero on failure, none calls exit):
 #   sl_net_up                       build the topology (tears leftovers down first)
+#   sl_net_up_two_arm               build the two-armed topology above instead (and set
+#                                   SL_BE1_IP/SL_BE2_IP to 10.78.0.21/22)
 #   sl_net_down                     kill what we started, delete namespaces; idempotent
 #   sl_in NS CMD...                 run CMD inside namespace NS
 #   sl_ns NS                        print the real namespace name of NS
@@ -90,6 +107,20 @@ SL_NS_BE1=${SL_PREFIX}be1
 SL_NS_BE2=${SL_PREFIX}be2
 SL_NS_SW=${SL_PREFIX}sw
 
+# The two-armed topology (sl_net_up_two_arm): the servers' side, the router and its clients.
+SL_TOPO=one-arm
+SL_LB1_IF=lb1
+SL_LB1_MAC=02:78:00:00:00:01
+SL_LB1_IP=10.78.0.1
+SL_SUBNET1=10.78.0.0/24
+SL_BR1=${SL_PREFIX}br1
+SL_RTR_IP=10.77.0.254
+SL_RTR_MAC=02:77:00:00:00:fe
+SL_RCLI_IP=10.79.0.10   # behind the router, reached by a "route 10.79.0.0/24 via 10.77.0.254"
+SL_RCLI_IP2=10.80.0.10  # behind the router too, reached by the default route only
+SL_NS_RTR=${SL_PREFIX}rtr
+SL_NS_RCLI=${SL_PREFIX}rcli
+
 SL_NGINX_RTMP_MODULE=${SL_NGINX_RTMP_MODULE:-/usr/lib/nginx/modules/ngx_rtmp_module.so}
 
 sl_log() { echo "[sl $(date +%H:%M:%S)] $*" >&2; }
@@ -111,7 +142,9 @@ sl_in() {
     ip netns exec "$ns" "$@"
 }
 
-sl__all_ns() { echo "$SL_NS_CLI $SL_NS_LB $SL_NS_BE1 $SL_NS_BE2 $SL_NS_SW"; }
+# The namespaces of the one-armed topology; sl__all_ns adds the two-armed one's (for teardown).
+sl__base_ns() { echo "$SL_NS_CLI $SL_NS_LB $SL_NS_BE1 $SL_NS_BE2 $SL_NS_SW"; }
+sl__all_ns() { echo "$(sl__base_ns) $SL_NS_RTR $SL_NS_RCLI"; }
 
 sl__ns_exists() { [[ -e "/run/netns/$1" ]]; }
 
@@ -248,15 +281,16 @@ sl_net_down() {
     return 0
 }
 
-# sl__veth NS IF MAC IP/LEN SWPORT — veth pair IF (in NS) <-> SWPORT (in sw ns, on bridge)
+# sl__veth NS IF MAC IP/LEN SWPORT [QUEUES [BRIDGE]] — veth pair IF (in NS) <-> SWPORT (in sw
+# ns, on BRIDGE, default $SL_BR)
 sl__veth() {
-    local ns=$1 ifc=$2 mac=$3 addr=$4 swp=$5 q=${6:-1}
+    local ns=$1 ifc=$2 mac=$3 addr=$4 swp=$5 q=${6:-1} br=${7:-$SL_BR}
     ip -n "$SL_NS_SW" link add "$swp" numtxqueues "$q" numrxqueues "$q" type veth \
         peer name "$ifc" netns "$ns" numtxqueues "$q" numrxqueues "$q" || return 1
     ip -n "$ns" link set dev "$ifc" address "$mac" || return 1
     sl__if_prep "$SL_NS_SW" "$swp"
     sl__if_prep "$ns" "$ifc"
-    ip -n "$SL_NS_SW" link set dev "$swp" master "$SL_BR" || return 1
+    ip -n "$SL_NS_SW" link set dev "$swp" master "$br" || return 1
     ip -n "$SL_NS_SW" link set dev "$swp" up || return 1
     if [[ -n "$addr" ]]; then
         ip -n "$ns" addr add "$addr" dev "$ifc" || return 1
@@ -264,8 +298,28 @@ sl__veth() {
     ip -n "$ns" link set dev "$ifc" up || return 1
 }
 
+# sl__ns_add NS — a namespace without IPv6 (no RS/NS/MLD chatter on the wire), lo up.
+sl__ns_add() {
+    local ns=$1
+    ip netns add "$ns" || { sl_log "ip netns add $ns failed"; return 1; }
+    sl__sysctl "$ns" net.ipv6.conf.all.disable_ipv6=1
+    sl__sysctl "$ns" net.ipv6.conf.default.disable_ipv6=1
+    sl__sysctl "$ns" net.ipv6.conf.lo.disable_ipv6=1
+    ip -n "$ns" link set dev lo up
+}
+
+# sl__bridge NAME — a quiet bridge in the switch namespace.
+# nf_call_* 0: where br_netfilter is loaded, the bridge would otherwise validate IPv4
+# headers and silently drop the malformed frames the tests aim at sluiced.
+sl__bridge() {
+    ip -n "$SL_NS_SW" link add "$1" type bridge stp_state 0 forward_delay 0 \
+        mcast_snooping 0 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 || return 1
+    sl__if_prep "$SL_NS_SW" "$1"
+    ip -n "$SL_NS_SW" link set dev "$1" up
+}
+
 sl_net_up() {
-    local ns
+    local ns bebr=$SL_BR
     [[ $(id -u) -eq 0 ]] || { sl_log "sl_net_up: needs root"; return 1; }
     sl_net_down
     case "$SL_RUN_DIR" in
@@ -274,35 +328,63 @@ sl_net_up() {
     rm -rf "$SL_RUN_DIR"
     mkdir -p "$SL_RUN_DIR/pids" "$SL_RUN_DIR/logs" || return 1
 
-    for ns in $(sl__all_ns); do
-        ip netns add "$ns" || { sl_log "ip netns add $ns failed"; return 1; }
-        # no IPv6 at all in our namespaces: no RS/NS/MLD chatter on the wire
-        sl__sysctl "$ns" net.ipv6.conf.all.disable_ipv6=1
-        sl__sysctl "$ns" net.ipv6.conf.default.disable_ipv6=1
-        sl__sysctl "$ns" net.ipv6.conf.lo.disable_ipv6=1
-        ip -n "$ns" link set dev lo up || return 1
+    for ns in $(sl__base_ns); do
+        sl__ns_add "$ns" || return 1
     done
 
     # the switch
-    # nf_call_* 0: where br_netfilter is loaded, the bridge would otherwise validate IPv4
-    # headers and silently drop the malformed frames the tests aim at sluiced.
-    ip -n "$SL_NS_SW" link add "$SL_BR" type bridge stp_state 0 forward_delay 0 \
-        mcast_snooping 0 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 || return 1
+    sl__bridge "$SL_BR" || return 1
     sl__sysctl "$SL_NS_SW" net.bridge.bridge-nf-call-iptables=0
     sl__sysctl "$SL_NS_SW" net.bridge.bridge-nf-call-ip6tables=0
     sl__sysctl "$SL_NS_SW" net.bridge.bridge-nf-call-arptables=0
-    sl__if_prep "$SL_NS_SW" "$SL_BR"
-    ip -n "$SL_NS_SW" link set dev "$SL_BR" up || return 1
+    if [[ $SL_TOPO == two-arm ]]; then
+        sl__bridge "$SL_BR1" || return 1
+        bebr=$SL_BR1
+    fi
 
     sl__veth "$SL_NS_CLI" "$SL_CLI_IF" "$SL_CLI_MAC" "$SL_CLI_IP/24" p-cli || return 1
     sl__veth "$SL_NS_LB"  "$SL_LB_IF"  "$SL_LB_MAC"  ""                p-lb "$SL_LB_QUEUES" || return 1
-    sl__veth "$SL_NS_BE1" "$SL_BE1_IF" "$SL_BE1_MAC" "$SL_BE1_IP/24" p-be1 || return 1
-    sl__veth "$SL_NS_BE2" "$SL_BE2_IF" "$SL_BE2_MAC" "$SL_BE2_IP/24" p-be2 || return 1
+    sl__veth "$SL_NS_BE1" "$SL_BE1_IF" "$SL_BE1_MAC" "$SL_BE1_IP/24" p-be1 1 "$bebr" || return 1
+    sl__veth "$SL_NS_BE2" "$SL_BE2_IF" "$SL_BE2_MAC" "$SL_BE2_IP/24" p-be2 1 "$bebr" || return 1
 
     # lb0 has no address: make sure the kernel there never answers or routes.
     sl__sysctl "$SL_NS_LB" net.ipv4.ip_forward=0
 
-    sl_log "net up: $(sl__all_ns) (run dir $SL_RUN_DIR)"
+    if [[ $SL_TOPO == two-arm ]]; then
+        sl__net_two_arm || return 1
+    fi
+    sl_log "net up ($SL_TOPO): $(sl__base_ns)$([[ $SL_TOPO == two-arm ]] && echo " $SL_NS_RTR $SL_NS_RCLI") (run dir $SL_RUN_DIR)"
+}
+
+# The two-armed topology's additions: lb1 on the servers' bridge, the router and its clients.
+sl__net_two_arm() {
+    sl__veth "$SL_NS_LB" "$SL_LB1_IF" "$SL_LB1_MAC" "" p-lb1 "$SL_LB_QUEUES" "$SL_BR1" || return 1
+    sl__ns_add "$SL_NS_RTR" || return 1
+    sl__ns_add "$SL_NS_RCLI" || return 1
+    sl__veth "$SL_NS_RTR" rtr0 "$SL_RTR_MAC" "$SL_RTR_IP/24" p-rtr || return 1
+    ip -n "$SL_NS_RTR" link add rtr1 type veth peer name rcli0 netns "$SL_NS_RCLI" || return 1
+    sl__if_prep "$SL_NS_RTR" rtr1
+    sl__if_prep "$SL_NS_RCLI" rcli0
+    ip -n "$SL_NS_RTR" addr add 10.79.0.254/24 dev rtr1 || return 1
+    ip -n "$SL_NS_RTR" addr add 10.80.0.254/24 dev rtr1 || return 1
+    ip -n "$SL_NS_RTR" link set dev rtr1 up || return 1
+    ip -n "$SL_NS_RCLI" addr add "$SL_RCLI_IP/24" dev rcli0 || return 1
+    ip -n "$SL_NS_RCLI" addr add "$SL_RCLI_IP2/24" dev rcli0 || return 1
+    ip -n "$SL_NS_RCLI" link set dev rcli0 up || return 1
+    ip -n "$SL_NS_RCLI" route add default via 10.79.0.254 || return 1
+    sl__sysctl "$SL_NS_RTR" net.ipv4.ip_forward=1
+    sl__sysctl "$SL_NS_RTR" net.ipv4.conf.all.rp_filter=0
+    sl__sysctl "$SL_NS_RTR" net.ipv4.conf.default.rp_filter=0
+    # no ICMP redirects: the router is the only way, it never tells anyone about a shorter one
+    sl__sysctl "$SL_NS_RTR" net.ipv4.conf.all.send_redirects=0
+    sl__sysctl "$SL_NS_RTR" net.ipv4.conf.rtr0.send_redirects=0
+}
+
+sl_net_up_two_arm() {
+    SL_TOPO=two-arm
+    SL_BE1_IP=10.78.0.21
+    SL_BE2_IP=10.78.0.22
+    sl_net_up
 }
 
 # ------------------------------------------------------------- lb0 address

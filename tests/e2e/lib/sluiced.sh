@@ -19,6 +19,23 @@ dataplane
 EOT
 }
 
+# sl_dataplane_cfg_two_arm [lan0|lan1] — prints the dataplane section of the two-armed topology
+# (sl_net_up_two_arm): lan0 on lb0 (clients, 10.77.0.1/24), lan1 on lb1 (servers, 10.78.0.1/24),
+# the router's network 10.79.0.0/24 and the default route via 10.77.0.254; af_xdp. The port named
+# first (lan0 by default) is declared first, its address too.
+sl_dataplane_cfg_two_arm() {
+    local l0="    port lan0 iface $SL_LB_IF driver af_xdp" l1="    port lan1 iface $SL_LB1_IF driver af_xdp"
+    local a0="    address $SL_VIP/24 port lan0" a1="    address $SL_LB1_IP/24 port lan1"
+    echo dataplane
+    if [[ ${1:-lan0} == lan1 ]]; then printf '%s\n' "$l1" "$l0" "$a1" "$a0"; else printf '%s\n' "$l0" "$l1" "$a0" "$a1"; fi
+    cat <<EOT
+    route 10.79.0.0/24 via $SL_RTR_IP
+    route default via $SL_RTR_IP
+    cores ${SL_CORES:-0-1}
+    memory ${SL_MEMORY:-256}
+EOT
+}
+
 # sl_sluiced_start CFG... — starts sluiced on lb0 and waits until its stats socket answers.
 sl_sluiced_start() {
     local args=() f i

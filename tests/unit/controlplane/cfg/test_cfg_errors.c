@@ -1618,6 +1618,56 @@ static void test_dataplane_more(void)
 	T_REFUSED(DP_BASE "  route default via\n", 4, "'route'");
 }
 
+/* A route's gateway must be on the subnet of an `address` line (dataplane/core/route.c resolves
+ * it there once, at start); before, a non-default route was silently skipped. */
+static void test_route_gateways(void)
+{
+	/* two ports, their subnets: lines 1-5 */
+#define DP_TWO                                 \
+	"dataplane\n"                          \
+	"  port lan0 iface lb0\n"              \
+	"  port lan1 iface lb1\n"              \
+	"  address 10.77.0.1/24 port lan0\n"   \
+	"  address 10.78.0.1/24 port lan1\n"
+	struct tdiags d;
+	T_REFUSED(DP_TWO "  route 10.79.0.0/24 via 10.99.0.254\n", 6, "'10.99.0.254'");
+	CU_ASSERT(trefused1(DP_TWO "  route default via 10.99.0.254\n", true, 6,
+			    "is on no subnet of an 'address' line", NULL, &d));
+	/* the line of the faulty route, not the first one */
+	T_REFUSED(DP_TWO "  route 10.79.0.0/24 via 10.77.0.254\n"
+			 "  route default via 10.79.0.1\n",
+		  7, "'10.79.0.1'");
+	/* sluice's own address is no gateway */
+	CU_ASSERT(trefused1(DP_TWO "  route default via 10.78.0.1\n", true, 6, "own address", NULL,
+			    &d));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_ERROR, "t.cfg", 6, "t.cfg:5"));
+	/* two routes to one destination, named with the first one's line */
+	CU_ASSERT(trefused1(DP_TWO "  route 10.79.0.0/24 via 10.77.0.254\n"
+				   "  route 10.79.0.0/24 via 10.78.0.254\n",
+			    true, 7, "'10.79.0.0/24' is already routed", NULL, &d));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_ERROR, "t.cfg", 7, "t.cfg:6"));
+	T_REFUSED(DP_TWO "  route default via 10.77.0.254\n"
+			 "  route default via 10.78.0.254\n",
+		  7, "'default'");
+	/* IPv6 routes are refused like IPv6 addresses */
+	T_REFUSED(DP_TWO "  route 2001:db8::/32 via 10.77.0.254\n", 6, "'2001:db8::/32'");
+	T_REFUSED(DP_TWO "  route default via 2001:db8::1\n", 6, "'2001:db8::1'");
+	/* overlapping routes are fine (longest prefix match), and a gateway on either port */
+	struct sl_cfg *cfg = NULL;
+	T_PARSE_OK(DP_TWO "  route default via 10.77.0.254\n"
+			  "  route 10.79.0.0/16 via 10.78.0.254\n"
+			  "  route 10.79.1.0/24 via 10.77.0.253\n"
+			  "  route 10.79.1.7 via 10.78.0.253\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	sl_cfg_free(cfg);
+	/* a route to a connected subnet is never used: a warning, at the route */
+	T_PARSE_OK(DP_TWO "  route 10.78.0.0/24 via 10.77.0.254\n", cfg, &d);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 6, "never used"));
+	sl_cfg_free(cfg);
+#undef DP_TWO
+}
+
 static void test_load_missing_file(void)
 {
 	static const char *const paths[] = {
@@ -1784,6 +1834,7 @@ static const struct sl_test_case spec_cases[] = {
 	{"bind conflicts", test_bind_conflicts},
 	{"stats values", test_stats_values},
 	{"dataplane", test_dataplane_more},
+	{"route gateways", test_route_gateways},
 	{"sl_cfg_load_files: missing file", test_load_missing_file},
 	{NULL, NULL},
 };
