@@ -48,6 +48,7 @@
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/core/msg.h"
+#include "dataplane/core/route.h"
 #include "dataplane/http/http.h"
 #include "dataplane/l4/l4.h"
 #include "dataplane/l4/probe.h"
@@ -473,12 +474,13 @@ static int step_ports(struct daemon *d)
 		ai++;
 	}
 	dp->naddrs = ai;
-	for (const struct sl_dp_route *r = d->cfg->dp.routes; r != NULL; r = r->next) {
-		if (r->dst.plen != 0)
-			continue; /* only the default route for now; see docs/config.md */
-		for (unsigned i = 0; i < dp->naddrs; i++)
-			if (((dp->addrs[i].ip ^ r->via.v4) & dp->addrs[i].mask) == 0)
-				dp->ports[dp->addrs[i].port].gateway = r->via.v4;
+	/* every path chooses its egress port, next hop and source by this table */
+	struct sl_route_fault fault;
+	dp->routes = sl_route_build_cfg(&d->cfg->dp, &fault);
+	if (dp->routes == NULL) {
+		fprintf(stderr, "%s:%d: route: %s\n", fault.loc.file ? fault.loc.file : "?",
+			fault.loc.line, fault.why ? fault.why : strerror(-fault.err));
+		return -1;
 	}
 	for (unsigned p = 0; p < dp->nports; p++) {
 		uint16_t nq = dp->ports[p].nb_queues;
@@ -503,6 +505,8 @@ static int step_ports(struct daemon *d)
 static void undo_ports(struct daemon *d)
 {
 	sl_port_stop_all(&d->dp, d->xdp);
+	sl_route_free((struct sl_route_table *)d->dp.routes);
+	d->dp.routes = NULL;
 }
 
 /* The first generation (mode tcp services, every backend) and each worker's flow table and

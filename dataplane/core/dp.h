@@ -57,7 +57,6 @@ struct sl_port {
 	struct rte_ether_addr mac;
 	uint16_t nb_queues;    /* RX/TX queue pairs configured */
 	uint16_t mtu;
-	uint32_t gateway;      /* default route's next hop on this port, 0 = none */
 	bool started;
 	int ifindex;           /* kernel ifindex for vdev ports, 0 otherwise */
 	bool af_xdp;
@@ -72,6 +71,7 @@ struct sl_dp {
 	unsigned nports;
 	struct sl_addr addrs[SL_MAX_ADDRS];
 	unsigned naddrs;
+	const struct sl_route_table *routes; /* connected subnets and `route` lines (immutable) */
 	struct sl_lcore *lcores[RTE_MAX_LCORE];
 	unsigned worker_ids[RTE_MAX_LCORE]; /* lcore ids of workers, in order */
 	unsigned nworkers;
@@ -102,12 +102,9 @@ uint64_t sl_dp_now_ms(const struct sl_dp *dp);
 /* Microseconds since start from the TSC (monotonic; same base on every lcore). */
 uint64_t sl_dp_now_us(const struct sl_dp *dp);
 
-/* The owned address of @port to use as source towards @dst: the one on @dst's subnet, else the
- * port's first address; 0 when the port has none. */
-uint32_t sl_dp_source_for(const struct sl_dp *dp, uint16_t port, uint32_t dst);
-
-/* The port (index) that owns address @ip; port 0 when none does. */
-uint16_t sl_dp_port_of(const struct sl_dp *dp, uint32_t ip);
+/* The source address to use towards @dst: the owned address of the route's egress port whose
+ * subnet holds the next hop (dataplane/core/route.h); 0 when there is no route. Any lcore. */
+uint32_t sl_dp_route_src(const struct sl_dp *dp, uint32_t dst);
 
 /* Returns the owned address entry for @ip (host order) on @port, or NULL. */
 const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_t ip);

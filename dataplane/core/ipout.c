@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/route.h"
 #include "dataplane/core/tx.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
@@ -37,10 +38,11 @@ static struct rte_mbuf *arp_frame(struct sl_lcore *lc, uint16_t port, uint16_t o
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t zero_mac[6] = {0};
 
+/* Asks who has @ip on port index @port, from our address on that subnet. */
 static void arp_request(struct sl_lcore *lc, uint16_t port, uint32_t ip)
 {
 	struct rte_mbuf *m = arp_frame(lc, port, SL_ARP_OP_REQUEST, bcast,
-				       sl_dp_source_for(lc->dp, port, ip), zero_mac, ip);
+				       sl_dp_route_src(lc->dp, ip), zero_mac, ip);
 	if (m == NULL)
 		return;
 	lc->ctr->c[SL_CTR_ARP_REQ_OUT]++;
@@ -63,16 +65,6 @@ void sl_arp_announce(struct sl_lcore *lc, uint16_t port)
 	}
 }
 
-static uint32_t next_hop(const struct sl_dp *dp, uint16_t port, uint32_t dst)
-{
-	for (unsigned i = 0; i < dp->naddrs; i++) {
-		const struct sl_addr *a = &dp->addrs[i];
-		if (a->port == port && ((a->ip ^ dst) & a->mask) == 0)
-			return dst;
-	}
-	return dp->ports[port].gateway;
-}
-
 static void fill_eth(struct sl_dp *dp, uint16_t port, struct rte_mbuf *m, const uint8_t *dst)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -80,17 +72,19 @@ static void fill_eth(struct sl_dp *dp, uint16_t port, struct rte_mbuf *m, const 
 	memcpy(p + 6, dp->ports[port].mac.addr_bytes, 6);
 }
 
-void sl_ip_output(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint32_t dst)
+void sl_ip_output(struct sl_lcore *lc, struct rte_mbuf *m, uint32_t dst)
 {
 	struct sl_dp *dp = lc->dp;
-	uint32_t nh = next_hop(dp, port, dst);
-	if (unlikely(nh == 0)) {
+	struct sl_route_hop hop;
+	if (unlikely(!sl_route_lookup(dp->routes, dst, &hop))) {
 		lc->ctr->c[SL_CTR_DROP_NO_ROUTE]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
+	uint32_t nh = hop.next_hop;
+	uint16_t port = hop.port;
 	struct sl_nh_entry *e = &lc->nh[(nh * 2654435761u) >> 24];
-	if (likely(e->ip == nh && e->until_ms >= lc->now_ms)) {
+	if (likely(e->ip == nh && e->port == port && e->until_ms >= lc->now_ms)) {
 		fill_eth(dp, port, m, e->mac);
 		sl_tx(lc, port, m);
 		return;
@@ -98,6 +92,7 @@ void sl_ip_output(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint32
 	uint8_t mac[6];
 	if (likely(sl_neigh_lookup(dp->neigh, nh, mac, lc->now_ms))) {
 		e->ip = nh;
+		e->port = port;
 		memcpy(e->mac, mac, 6);
 		e->until_ms = lc->now_ms + SL_NH_CACHE_MS;
 		fill_eth(dp, port, m, mac);
@@ -184,7 +179,7 @@ void sl_tcp_ctl_send(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t
 	}
 	sl_tcp4_set_csum(t, tl, src, dst);
 	m->data_len = m->pkt_len = (uint32_t)(14 + 20 + tl);
-	sl_ip_output(lc, sl_dp_port_of(lc->dp, src), m, dst);
+	sl_ip_output(lc, m, dst);
 }
 
 void sl_ipout_drain(struct sl_lcore *lc)

@@ -15,16 +15,18 @@
 struct sl_lcore;
 
 /*
- * Sends the IPv4 packet in @m (Ethernet header present, addresses to be filled) to @dst through
- * port index @port: picks the next hop (on-link or the port's gateway), fills the Ethernet
- * addresses when the neighbour is known, else queues the frame and asks by ARP. Consumes @m.
+ * Sends the IPv4 packet in @m (Ethernet header present, addresses to be filled) to @dst: the
+ * route table (dataplane/core/route.h: connected subnets, then `route` lines, longest prefix
+ * first) gives the egress port and the next hop; fills the Ethernet addresses when the neighbour
+ * is known, else queues the frame and asks by ARP. No route: dropped, counted (drop_no_route).
+ * Consumes @m.
  */
-void sl_ip_output(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint32_t dst);
+void sl_ip_output(struct sl_lcore *lc, struct rte_mbuf *m, uint32_t dst);
 
 /*
  * Builds a TCP segment with no data (20-byte header, plus an MSS 1460 option when @mss) from
  * @src:@sport to @dst:@dport (host order) with @seq, @ack and @flags, and sends it through
- * sl_ip_output() on the port that owns @src. For control segments: probes, resets.
+ * sl_ip_output(). For control segments: probes, resets.
  */
 void sl_tcp_ctl_send(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
 		     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool mss);

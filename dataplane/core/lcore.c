@@ -5,6 +5,8 @@
 
 #include <rte_cycles.h>
 
+#include "dataplane/core/route.h"
+
 uint64_t sl_dp_now_ms(const struct sl_dp *dp)
 {
 	return (rte_rdtsc() - dp->start_tsc) * 1000 / dp->tsc_hz;
@@ -14,14 +16,6 @@ uint64_t sl_dp_now_us(const struct sl_dp *dp)
 {
 	uint64_t c = rte_rdtsc() - dp->start_tsc, hz = dp->tsc_hz;
 	return c / hz * 1000000 + c % hz * 1000000 / hz;
-}
-
-uint16_t sl_dp_port_of(const struct sl_dp *dp, uint32_t ip)
-{
-	for (unsigned i = 0; i < dp->naddrs; i++)
-		if (dp->addrs[i].ip == ip)
-			return dp->addrs[i].port;
-	return 0;
 }
 
 const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_t ip)
@@ -40,19 +34,10 @@ bool sl_dp_owns(const struct sl_dp *dp, uint32_t ip)
 	return false;
 }
 
-uint32_t sl_dp_source_for(const struct sl_dp *dp, uint16_t port, uint32_t next_hop)
+uint32_t sl_dp_route_src(const struct sl_dp *dp, uint32_t dst)
 {
-	const struct sl_addr *first = NULL;
-	for (unsigned i = 0; i < dp->naddrs; i++) {
-		const struct sl_addr *a = &dp->addrs[i];
-		if (a->port != port)
-			continue;
-		if (((a->ip ^ next_hop) & a->mask) == 0)
-			return a->ip;
-		if (first == NULL)
-			first = a;
-	}
-	return first != NULL ? first->ip : 0;
+	struct sl_route_hop hop;
+	return sl_route_lookup(dp->routes, dst, &hop) ? hop.src : 0;
 }
 
 int sl_lcore_add_role(struct sl_lcore *lc, const struct sl_role *r)

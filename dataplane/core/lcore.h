@@ -38,7 +38,7 @@ struct sl_pending {
 struct sl_nh_entry {
 	uint32_t ip;
 	uint8_t mac[6];
-	uint16_t pad;
+	uint16_t port; /* the egress port index it was resolved on */
 	uint64_t until_ms;
 };
 

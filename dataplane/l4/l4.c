@@ -167,14 +167,14 @@ static void forward(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint
 		sl_nat_rewrite4(ip, iph->ihl_bytes, sk->daddr, sk->dport, sk->saddr, sk->sport);
 		SL_COUNT(sc->bin, iph->total_len);
 		SL_COUNT(lc->ctr->c[SL_CTR_L4_PKTS_TO_SERVER], 1);
-		sl_ip_output(lc, port, m, sk->saddr);
+		sl_ip_output(lc, m, sk->saddr);
 	} else {
 		const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT];
 		sl_nat_tcp_to_client(tcp, doff, f->tcp_off);
 		sl_nat_rewrite4(ip, iph->ihl_bytes, ck->daddr, ck->dport, ck->saddr, ck->sport);
 		SL_COUNT(sc->bout, iph->total_len);
 		SL_COUNT(lc->ctr->c[SL_CTR_L4_PKTS_TO_CLIENT], 1);
-		sl_ip_output(lc, port, m, ck->saddr);
+		sl_ip_output(lc, m, ck->saddr);
 	}
 }
 
@@ -231,8 +231,14 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 		return;
 	}
 	const struct sl_bal_server *s = &b->servers[si];
+	uint32_t lip = sl_dp_route_src(lc->dp, s->ip); /* the servers' side */
+	if (unlikely(lip == 0)) {
+		lc->ctr->c[SL_CTR_DROP_NO_ROUTE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	struct sl_flow_key sk = {.saddr = s->ip,
-				 .daddr = sl_dp_source_for(lc->dp, port, s->ip),
+				 .daddr = lip,
 				 .sport = s->port != 0 ? s->port : ck->dport,
 				 .proto = ck->proto};
 	if (!alloc_lport(w, s->gidx, &sk, lc->now_ms)) {
@@ -386,7 +392,7 @@ bool sl_l4_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, ui
 	if (r < 0)
 		return false;
 	lc->ctr->c[SL_CTR_L4_ICMP_ERRORS]++;
-	sl_ip_output(lc, port, m, to);
+	sl_ip_output(lc, m, to);
 	return true;
 }
 

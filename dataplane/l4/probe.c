@@ -102,7 +102,7 @@ static void probe_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 				 .timeout_ms = req.timeout_ms,
 				 .sent_ms = lc->now_ms,
 				 .busy = 1};
-	uint32_t src = sl_dp_source_for(lc->dp, 0, req.ip);
+	uint32_t src = sl_dp_route_src(lc->dp, req.ip);
 	sl_tcp_ctl_send(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
 			SL_TCP_SYN, true);
 	lc->ctr->c[SL_CTR_PROBES_SENT]++;

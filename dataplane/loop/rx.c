@@ -100,7 +100,7 @@ static void icmp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 	sl_ipv4_set_csum(ip, iph->ihl_bytes);
 	sl_icmp_echo_to_reply(icmp, ilen);
 	lc->ctr->c[SL_CTR_ICMP_ECHO_OUT]++;
-	sl_ip_output(lc, port, m, iph->src);
+	sl_ip_output(lc, m, iph->src);
 }
 
 /*
@@ -142,7 +142,7 @@ static void refuse(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8
 	rte_pktmbuf_data_len(m) = (uint16_t)(14 + 40);
 	rte_pktmbuf_pkt_len(m) = 14 + 40;
 	lc->ctr->c[SL_CTR_TCP_RST_NO_SERVICE]++;
-	sl_ip_output(lc, port, m, iph->src);
+	sl_ip_output(lc, m, iph->src);
 }
 
 /* ------------------------------------------------------------------ IPv4 (RFC 791) */

@@ -160,7 +160,7 @@ static void hchk_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 	s->start_ms = lc->now_ms;
 	s->busy = true;
 	int err = 0;
-	s->conn = sl_tcp_connect(lc->tcp, sl_dp_source_for(lc->dp, 0, req.ip),
+	s->conn = sl_tcp_connect(lc->tcp, sl_dp_route_src(lc->dp, req.ip),
 				 sl_httpchk_port(lc->proxy_idx, k), req.ip, req.port, &hchk_cbs, s,
 				 &err);
 	if (s->conn == NULL) {

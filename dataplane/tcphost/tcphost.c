@@ -55,9 +55,8 @@ static int th_tx_send(void *env, void *h, size_t len)
 	struct rte_mbuf *m = h;
 	const uint8_t *pkt = rte_pktmbuf_mtod(m, const uint8_t *) + 14;
 	m->data_len = m->pkt_len = (uint32_t)(len + 14);
-	uint32_t src = (uint32_t)pkt[12] << 24 | pkt[13] << 16 | pkt[14] << 8 | pkt[15];
 	uint32_t dst = (uint32_t)pkt[16] << 24 | pkt[17] << 16 | pkt[18] << 8 | pkt[19];
-	sl_ip_output(lc, sl_dp_port_of(lc->dp, src), m, dst);
+	sl_ip_output(lc, m, dst);
 	return 0;
 }
 
