@@ -15,21 +15,26 @@ set -uo pipefail
 build=${1:-build}
 limit=${SL_SMOKE_TIMEOUT:-30}
 
+# shellcheck source=tools/bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 # EAL runtime directories of smoke runs that died before their exit handler removed them
 # (prefix sl-bench-PID, tools/bench/bench_dp.h): only those whose process is gone.
 rm_stale_runtime_dirs() {
 	local d pid
 	for d in /var/run/dpdk/sl-bench-* "${XDG_RUNTIME_DIR:-/tmp}"/dpdk/sl-bench-*; do
-		[ -d "$d" ] || continue
-		pid=${d##*sl-bench-}
-		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+		pid=${d##*/sl-bench-}
+		[[ -d $d && $pid =~ ^[0-9]+$ ]] || continue
+		kill -0 "$pid" 2>/dev/null || sl_bench_eal_clean "sl-bench-$pid"
 	done
 }
 
 ran=0
 failed=()
 for b in "$build"/bench_*; do
-	[ -f "$b" ] && [ -x "$b" ] || continue # meson's bench_X.p/ object directories
+	if [ ! -f "$b" ] || [ ! -x "$b" ]; then
+		continue # meson's bench_X.p/ object directories
+	fi
 	name=${b##*/}
 	ran=$((ran + 1))
 	t0=$(date +%s%N)
