@@ -46,10 +46,10 @@ prefix=sl-cmp-$$
 sl_bench_eal "$prefix" 1536
 cleanup() {
 	set +e
+	# only our two worktrees: `git worktree prune` would touch every worktree of the repository
 	for side in a b; do
 		[ -d "$tmp/$side" ] && git -C "$top" worktree remove --force "$tmp/$side" >/dev/null 2>&1
 	done
-	git -C "$top" worktree prune
 	rm -rf "$tmp"
 	sl_bench_eal_clean "$prefix"
 }
