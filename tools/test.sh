@@ -2,7 +2,8 @@
 # The test command: installs what the tests need (Debian 12, as root), builds sluice, and runs
 # every suite. Exits non-zero when anything fails.
 #
-#   bash tools/test.sh            everything: unit, sanitizer unit, fuzz (bounded), e2e
+#   bash tools/test.sh            everything: unit (with every benchmark's --smoke run),
+#                                 sanitizer unit, fuzz (bounded), e2e
 #   SL_TEST_ONLY="unit asan" bash tools/test.sh   a subset (unit, asan, fuzz, e2e)
 #   SL_FUZZ_SECONDS=60            length of the configuration fuzzing run (default 60); the
 #                                 HTTP/1 target (parsers, cookies, built heads) runs half as long
@@ -123,6 +124,8 @@ step "install packages" sl_install_deps "$(want e2e && echo all || echo build)" 
 if want unit; then
 	step "build" build_main
 	step "unit tests" meson_tests build --suite unit
+	# every build/bench_* with --smoke (tools/bench/smoke.sh): they run, no figure asserted
+	step "benchmarks (smoke)" bash tools/bench/smoke.sh build
 fi
 if want asan; then
 	step "build (ASan+UBSan)" build_asan

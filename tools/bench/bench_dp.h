@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the in-process benchmarks share: a dataplane context with one port on DPDK's net_null
- * PMD (TX frees the frames), its mbuf pool, counters and neighbour table, and one lcore that is
- * main and worker at once. Header-only: each benchmark is one program.
+ * What the in-process benchmarks share: EAL started from the command line or, for --smoke, with
+ * arguments of their own; a dataplane context with one port on DPDK's net_null PMD (TX frees
+ * the frames), its mbuf pool, counters and neighbour table, and one lcore that is main and
+ * worker at once. Header-only: each benchmark is one program.
  */
 #ifndef SL_BENCH_DP_H
 #define SL_BENCH_DP_H
 
+#include <ftw.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -18,6 +27,50 @@
 #include "dataplane/core/dp.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
+#include "tools/bench/bench_smoke.h"
+
+/* The runtime directory of a smoke run's own file prefix, removed at exit (see below). */
+static char bench_runtime_dir[PATH_MAX];
+
+static int bench_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	remove(path);
+	return 0;
+}
+
+/* atexit: EAL leaves its runtime directory (config, fbarrays) behind with --no-huge. */
+static void bench_rm_runtime_dir(void)
+{
+	if (bench_runtime_dir[0] != '\0')
+		nftw(bench_runtime_dir, bench_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * Starts EAL. With --smoke as the only argument (bench_smoke.h) the benchmark brings its own
+ * EAL arguments: plain memory (--no-huge -m 256), net_null0, lcore 0, no telemetry socket and a
+ * file prefix of its own, sl-bench-PID, so that it meets neither a running sluiced (whose
+ * prefix is sluicePID) nor another benchmark; that prefix's runtime directory is removed when
+ * the process exits (tools/bench/smoke.sh removes it after a crash). Otherwise the command
+ * line's EAL arguments are used as given.
+ * Returns the number of arguments to skip before the benchmark's own options (0 with --smoke,
+ * whose callers parse none), or -1 when EAL did not start. *smoke says which mode it is.
+ */
+static inline int bench_eal_init(int argc, char **argv, bool *smoke)
+{
+	*smoke = bench_smoke(argc, argv);
+	if (!*smoke)
+		return rte_eal_init(argc, argv);
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "--file-prefix=sl-bench-%d", (int)getpid());
+	char *eal[] = {argv[0], "--no-huge", "-m", "256", "--no-pci", "--vdev=net_null0", "-l", "0",
+		       prefix, "--no-telemetry", "--log-level=warning"};
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0)
+		return -1;
+	snprintf(bench_runtime_dir, sizeof(bench_runtime_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(bench_rm_runtime_dir);
+	return 0;
+}
 
 /* Fills @dp: pool of @mbufs, counters, neighbours, port 0 (net_null) started. 0 or -1. */
 static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)

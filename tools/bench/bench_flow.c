@@ -3,6 +3,7 @@
  * Benchmark of the L4 flow table (dataplane/l4/flow.c), in process, no DPDK.
  *
  *   bench_flow [-l LOOKUPS] [-p PAIRS] [-r RUNS] [-H] [SIZES...]   (sizes: 1000 100000 1000000)
+ *   bench_flow --smoke     (1 000 and 10 000 flows, 4 096 lookups and pairs, one run, no figure)
  *
  * Each figure is the best of RUNS (default 3) runs: the machines are shared and noisy.
  *
@@ -28,6 +29,7 @@
 #include <time.h>
 
 #include "dataplane/l4/flow.h"
+#include "tools/bench/bench_smoke.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -282,9 +284,10 @@ static double tsc_ghz(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t nlookups = 2u << 20, npairs = 1u << 20;
-	int huge = 0, opt, reps = 3;
-	while ((opt = getopt(argc, argv, "l:p:r:H")) != -1) {
+	bool smoke = bench_smoke(argc, argv);
+	uint64_t nlookups = smoke ? 4096 : 2u << 20, npairs = smoke ? 4096 : 1u << 20;
+	int huge = 0, opt, reps = smoke ? 1 : 3;
+	while (!smoke && (opt = getopt(argc, argv, "l:p:r:H")) != -1) {
 		switch (opt) {
 		case 'l':
 			nlookups = strtoull(optarg, NULL, 0);
@@ -305,7 +308,10 @@ int main(int argc, char **argv)
 	}
 	uint32_t sizes[16] = {1000, 100000, 1000000};
 	int nsizes = 3;
-	if (optind < argc) {
+	if (smoke) {
+		sizes[1] = 10000;
+		nsizes = 2;
+	} else if (optind < argc) {
 		nsizes = 0;
 		for (int i = optind; i < argc && nsizes < 16; i++)
 			sizes[nsizes++] = (uint32_t)strtoul(argv[i], NULL, 0);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * In-process benchmark of the HTTP proxy (dataplane/http/http.c + dataplane/rules/http_rules.c) on one core,
- * no NIC and no EAL: three TCP stacks joined by an in-memory router (a client, the proxy
+ * In-process benchmark of the HTTP proxy (dataplane/http/http.c + dataplane/rules/http_rules.c) on
+ * one core, no NIC and no EAL: three TCP stacks joined by an in-memory router (a client, the proxy
  * lcore's stack with the HTTP engine on it, a server), real time. The client sends keep-alive
  * requests on C connections; the proxy routes each one (ACL, balance), rewrites its head
  * (X-Forwarded-For, http-server-close), opens a server connection, relays the response and
@@ -11,7 +11,8 @@
  * proxied request spent in the proxy alone (its stack's input, its timers, the engine): the
  * figure of a proxy lcore, minus the NIC and the worker's classification. Packets are copied
  * into the proxy's stack here (sl_tcp_input): the dataplane keeps received mbufs instead.
- * Usage: bench_http [requests [connections]]
+ * Usage: bench_http [requests [connections]] | --smoke (2 000 requests on 4 connections, no
+ * figure; fails when a request does not complete within 10 s or is answered with an error)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "dataplane/loop/loop.h"
 #include "dataplane/tcp/stack.h"
 #include "dataplane/tcphost/tcphost.h"
+#include "tools/bench/bench_smoke.h"
 
 #define VIP 0x0a000001u /* 10.0.0.1 */
 #define CLI 0x0a00000au
@@ -193,14 +195,20 @@ static const struct sl_tcp_cbs cli_cbs = {.connected = cli_connected, .readable 
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 200000;
-	long nconn = argc > 2 ? atol(argv[2]) : 16;
+	bool smoke = bench_smoke(argc, argv);
+	long n = smoke ? 2000 : argc > 1 ? atol(argv[1]) : 200000;
+	long nconn = smoke ? 4 : argc > 2 ? atol(argv[2]) : 16;
+	uint64_t limit_us = smoke ? 10000000ull : 120000000ull; /* a stalled run fails */
+	if (n < 1 || nconn < 1 || nconn > 20000) {
+		fprintf(stderr, "usage: bench_http [requests [connections (1-20000)]] | --smoke\n");
+		return 2;
+	}
 	q = calloc(QCAP, sizeof(*q));
 	struct sl_cfg_text t = {"bench.cfg", cfg_text, sizeof(cfg_text) - 1};
 	struct sl_cfg_opts o = {.no_dataplane_ok = true};
 	struct sl_cfg *cfg = NULL;
 	if (q == NULL || sl_cfg_parse(&t, 1, &o, &cfg) != 0 || cfg == NULL)
-		return 1;
+		return bench_fail("bench_http", "no memory or the configuration does not parse");
 
 	/* the dataplane as the engine sees it, without EAL */
 	static struct sl_dp dp;
@@ -220,9 +228,10 @@ int main(int argc, char **argv)
 	dp.tmo = calloc(1, sizeof(*dp.tmo));
 	struct sl_gen *conf;
 	if (dp.tmo == NULL || sl_gen_build(cfg, &dp, NULL, NULL, &conf) != 0)
-		return 1;
+		return bench_fail("bench_http", "no generation from the configuration");
 	dp.gen = conf;
 	lc.dp = &dp;
+	lc.cfg_gen = dp.cfg_gen;
 	lc.ctr = &ctrs;
 	lc.roles = SL_ROLE_PROXY;
 	lc.cfg = lc.cfg_clean = cfg; /* the configuration the engine reads (its lcore's) */
@@ -237,9 +246,10 @@ int main(int argc, char **argv)
 	st_cli = sl_tcp_stack_create(&cp, &ops, NULL);
 	st_srv = sl_tcp_stack_create(&cp, &ops, NULL);
 	lc.tcp = st_px;
-	if (lc.srv == NULL || lc.srv_active == NULL || lc.cursor == NULL || st_px == NULL || st_cli == NULL ||
-	    st_srv == NULL || sl_http_init(&dp, cfg) != 0 || sl_http_lcore_init(&dp, &lc, cfg) != 0)
-		return 1;
+	if (lc.srv == NULL || lc.srv_active == NULL || lc.cursor == NULL || st_px == NULL ||
+	    st_cli == NULL || st_srv == NULL || sl_http_init(&dp, cfg) != 0 ||
+	    sl_http_lcore_init(&dp, &lc, cfg) != 0)
+		return bench_fail("bench_http", "no memory for the stacks or the HTTP engine");
 	sl_tcp_listen(st_srv, SRV, 5080, 1024, &srv_lst, NULL);
 
 	todo = n;
@@ -247,7 +257,8 @@ int main(int argc, char **argv)
 	for (long i = 0; i < nconn; i++)
 		if (sl_tcp_connect(st_cli, CLI, (uint16_t)(40000 + i), VIP, 80, &cli_cbs, NULL, &err) ==
 		    NULL)
-			return 1;
+			return bench_fail("bench_http", "client connection %ld refused (%d)", i,
+					  err);
 	uint64_t start = now_us(), last_tick = ops_now(NULL);
 	px_cycles = 0;
 	deliver();
@@ -264,11 +275,12 @@ int main(int argc, char **argv)
 			px_cycles += rte_rdtsc() - k0;
 		}
 		deliver();
-		if (now_us() - start > 120000000ull) {
-			fprintf(stderr, "stalled at %ld of %ld\n", done, n);
-			return 1;
-		}
+		if (now_us() - start > limit_us)
+			return bench_fail("bench_http", "stalled at %ld of %ld requests", done, n);
 	}
+	unsigned long long e503 = ctrs.c[SL_CTR_HTTP_ERR_503], e502 = ctrs.c[SL_CTR_HTTP_ERR_502];
+	if (e503 + e502 != 0) /* the server always answers 200: an error is the engine's */
+		return bench_fail("bench_http", "errors 503 %llu 502 %llu", e503, e502);
 	double secs = (double)(now_us() - start) / 1e6;
 	struct sl_tcp_stats s;
 	sl_tcp_stack_stats(st_px, &s);
@@ -278,8 +290,6 @@ int main(int argc, char **argv)
 	printf("proxy alone: %.0f TSC cycles per request (TSC %.2f GHz), %.1f segments in and "
 	       "%.1f out per request; errors 503 %llu 502 %llu\n",
 	       (double)px_cycles / (double)done, (double)dp.tsc_hz / 1e9,
-	       (double)s.segs_in / (double)done, (double)s.segs_out / (double)done,
-	       (unsigned long long)ctrs.c[SL_CTR_HTTP_ERR_503],
-	       (unsigned long long)ctrs.c[SL_CTR_HTTP_ERR_502]);
+	       (double)s.segs_in / (double)done, (double)s.segs_out / (double)done, e503, e502);
 	return 0;
 }

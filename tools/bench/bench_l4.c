@@ -4,10 +4,13 @@
  * sl_rx_burst() in bursts of 32 and leave through DPDK's net_null PMD. No NIC, no kernel.
  *
  *   bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0 -- [-f FLOWS]... [-n PACKETS]
+ *   bench_l4 --smoke           (1 000 and 5 000 flows, 4 096 established packets, no figure)
  *
  * For each flow count (default 1k, 100k, 1M): TSC cycles per packet for new flows (SYN: service
  * lookup, server choice, local port, flow insert, NAT, TX) and for established flows (ACK with
  * 100 bytes of data in random flow order: flow lookup, state, NAT, neighbour, TX).
+ * A run fails (exit 1) unless every segment left through the port, each SYN made a new flow
+ * and nothing was dropped: a figure of packets the path refused would not be the path's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -103,7 +106,9 @@ static uint64_t timed_burst(struct sl_lcore *lc, const uint32_t *idx, uint8_t fl
 	return rte_rdtsc() - a;
 }
 
-static void run(struct sl_lcore *lc, uint32_t nflows)
+/* Sends @nflows SYNs then est_packets established segments, prints the figures and returns the
+ * number of segments fed. */
+static uint64_t run(struct sl_lcore *lc, uint32_t nflows)
 {
 	uint32_t idx[SL_BURST];
 	uint64_t cyc = 0, n = 0;
@@ -116,6 +121,7 @@ static void run(struct sl_lcore *lc, uint32_t nflows)
 	}
 	double syn = (double)cyc / (double)n;
 	uint32_t have = sl_flow_count(lc->l4->ft);
+	uint64_t fed = n;
 
 	/* established: ACK + 100 bytes, random flow order */
 	cyc = n = 0;
@@ -129,11 +135,13 @@ static void run(struct sl_lcore *lc, uint32_t nflows)
 	}
 	printf("  %8u flows (%u in table): new flow (SYN) %6.1f cycles/packet, established %6.1f cycles/packet\n",
 	       nflows, have, syn, (double)cyc / (double)n);
+	return fed + n;
 }
 
 int main(int argc, char **argv)
 {
-	int ret = rte_eal_init(argc, argv);
+	bool smoke;
+	int ret = bench_eal_init(argc, argv, &smoke);
 	if (ret < 0) {
 		fprintf(stderr, "EAL init failed: bench_l4 --no-huge -m 1536 --no-pci --vdev=net_null0 -l 0\n");
 		return 1;
@@ -142,7 +150,13 @@ int main(int argc, char **argv)
 	argv += ret;
 	uint32_t counts[8] = {1000, 100000, 1000000};
 	int ncounts = 3, opt, userc = 0;
-	while ((opt = getopt(argc, argv, "f:n:")) != -1) {
+	if (smoke) {
+		counts[0] = 1000;
+		counts[1] = 5000;
+		ncounts = 2;
+		est_packets = 4096;
+	}
+	while (!smoke && (opt = getopt(argc, argv, "f:n:")) != -1) {
 		if (opt == 'f' && userc < 8)
 			counts[userc++] = (uint32_t)atol(optarg);
 		if (opt == 'n')
@@ -185,12 +199,24 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		dp.gen = l4;
-		run(lc, counts[ci]);
+		struct rte_eth_stats e0, e1;
+		rte_eth_stats_get(0, &e0);
+		uint64_t fed = run(lc, counts[ci]);
+		rte_eth_stats_get(0, &e1);
 		uint64_t *c = lc->ctr->c;
 		printf("           counters: new %lu, to server %lu, no port %lu, table full %lu, no flow %lu\n",
 		       (unsigned long)c[SL_CTR_L4_FLOWS_NEW], (unsigned long)c[SL_CTR_L4_PKTS_TO_SERVER],
 		       (unsigned long)c[SL_CTR_DROP_L4_NO_PORT], (unsigned long)c[SL_CTR_DROP_L4_TABLE_FULL],
 		       (unsigned long)c[SL_CTR_DROP_L4_NO_FLOW]);
+		/* SYNs go in whole bursts: the flow count rounded up, one new flow each */
+		uint64_t syns = (counts[ci] + SL_BURST - 1) / SL_BURST * SL_BURST;
+		if (e1.opackets - e0.opackets != fed || c[SL_CTR_L4_FLOWS_NEW] != syns)
+			return bench_fail(
+				"bench_l4",
+				"%u flows: %lu of %lu segments sent, %lu new flows of %lu",
+				counts[ci], (unsigned long)(e1.opackets - e0.opackets),
+				(unsigned long)fed, (unsigned long)c[SL_CTR_L4_FLOWS_NEW],
+				(unsigned long)syns);
 		memset(lc->ctr, 0, sizeof(*lc->ctr));
 		sl_l4_worker_fini(lc);
 		sl_gen_free(l4);

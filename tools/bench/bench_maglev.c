@@ -4,6 +4,7 @@
  * section 3.4) and of the flow hashes. Pure C, no DPDK, no root.
  *
  *   bench_maglev [LOOKUPS]        (default 10000000)
+ *   bench_maglev --smoke          (one build of each size, 4 096 lookups, no figure)
  *
  * Prints:
  *   - the time to build a table (control plane) for 10, 100 and 1000 servers at M = 65537 and
@@ -36,6 +37,7 @@ static inline uint64_t cycles(void)
 #endif
 
 #include "dataplane/balance/maglev.h"
+#include "tools/bench/bench_smoke.h"
 
 static volatile uint64_t sink; /* keeps results alive */
 
@@ -149,9 +151,11 @@ static void bench_lookup(const struct sl_maglev *m, const uint32_t *h, uint64_t 
 
 int main(int argc, char **argv)
 {
-	uint64_t count = argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000ull;
+	bool smoke = bench_smoke(argc, argv);
+	uint64_t count = smoke ? 4096 : argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000ull;
+	unsigned reps = smoke ? 1 : 15, reps_large = smoke ? 1 : 7; /* builds of each size */
 	if (count == 0) {
-		fprintf(stderr, "usage: bench_maglev [LOOKUPS]\n");
+		fprintf(stderr, "usage: bench_maglev [LOOKUPS] | --smoke\n");
 		return 2;
 	}
 	enum { NMAX = 1000 };
@@ -181,17 +185,17 @@ int main(int argc, char **argv)
 	printf("build (control plane, equal weights)\n");
 	printf("  %5s  %7s  %8s  %8s  %10s  %9s\n", "N", "M", "best ms", "med ms", "med Mcyc",
 	       "cyc/slot");
-	bench_build(small, srv, 10, SL_MAGLEV_SIZE_DEFAULT, 15);
-	bench_build(small, srv, 100, SL_MAGLEV_SIZE_DEFAULT, 15);
-	bench_build(small, srv, 1000, SL_MAGLEV_SIZE_DEFAULT, 15);
-	bench_build(large, srv, 10, SL_MAGLEV_SIZE_LARGE, 7);
-	bench_build(large, srv, 100, SL_MAGLEV_SIZE_LARGE, 7);
-	bench_build(large, srv, 1000, SL_MAGLEV_SIZE_LARGE, 7);
+	bench_build(small, srv, 10, SL_MAGLEV_SIZE_DEFAULT, reps);
+	bench_build(small, srv, 100, SL_MAGLEV_SIZE_DEFAULT, reps);
+	bench_build(small, srv, 1000, SL_MAGLEV_SIZE_DEFAULT, reps);
+	bench_build(large, srv, 10, SL_MAGLEV_SIZE_LARGE, reps_large);
+	bench_build(large, srv, 100, SL_MAGLEV_SIZE_LARGE, reps_large);
+	bench_build(large, srv, 1000, SL_MAGLEV_SIZE_LARGE, reps_large);
 	for (unsigned i = 0; i < NMAX; i++)
 		srv[i].weight = 1 + i % 256;
 	printf("  weights 1..256:\n");
-	bench_build(small, srv, 1000, SL_MAGLEV_SIZE_DEFAULT, 15);
-	bench_build(large, srv, 1000, SL_MAGLEV_SIZE_LARGE, 7);
+	bench_build(small, srv, 1000, SL_MAGLEV_SIZE_DEFAULT, reps);
+	bench_build(large, srv, 1000, SL_MAGLEV_SIZE_LARGE, reps_large);
 	for (unsigned i = 0; i < NMAX; i++)
 		srv[i].weight = 1;
 
@@ -200,7 +204,13 @@ int main(int argc, char **argv)
 
 	printf("\n  %-50s %7s  %6s\n", "per operation", "cycles", "ns");
 	printf("  (%llu operations each)\n", (unsigned long long)count);
-	sl_maglev_build(small, SL_MAGLEV_SIZE_DEFAULT, srv, 10);
+	if (sl_maglev_build(small, SL_MAGLEV_SIZE_DEFAULT, srv, 10) != 0)
+		return bench_fail("bench_maglev", "build of 10 servers refused");
+	/* the lookups below are of a real table: each one names one of its 10 servers */
+	for (uint64_t i = 0; i < count; i++)
+		if (sl_maglev_lookup(small, h[i]) >= 10)
+			return bench_fail("bench_maglev", "lookup %llu gave server %u of 10",
+					  (unsigned long long)i, sl_maglev_lookup(small, h[i]));
 	bench_lookup(small, h, count, "M=65537 (128 KiB)");
 	sl_maglev_build(large, SL_MAGLEV_SIZE_LARGE, srv, 1000);
 	bench_lookup(large, h, count, "M=655373 (1.25 MiB)");

@@ -7,6 +7,8 @@
  * the median of R runs (default 15) of each step in microseconds.
  *
  *   ./build/bench_stats [BACKENDS SERVERS RUNS]
+ *   ./build/bench_stats --smoke     (2 backends x 10 servers, one run, no figure; fails when a
+ *                                    server's row is missing or a format renders nothing)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "controlplane/stats/stats_html.h"
 #include "controlplane/stats/stats_model.h"
 #include "controlplane/stats/stats_prom.h"
+#include "tools/bench/bench_smoke.h"
 
 static double now_us(void)
 {
@@ -58,8 +61,10 @@ static char *config(int nb, int ns)
 
 int main(int argc, char **argv)
 {
-	int nb = argc > 1 ? atoi(argv[1]) : 10, ns = argc > 2 ? atoi(argv[2]) : 100;
-	int runs = argc > 3 ? atoi(argv[3]) : 15;
+	bool smoke = bench_smoke(argc, argv);
+	int nb = smoke ? 2 : argc > 1 ? atoi(argv[1]) : 10;
+	int ns = smoke ? 10 : argc > 2 ? atoi(argv[2]) : 100;
+	int runs = smoke ? 1 : argc > 3 ? atoi(argv[3]) : 15;
 	if (nb < 1 || ns < 1 || runs < 1)
 		return 64;
 	char *text = config(nb, ns);
@@ -74,6 +79,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 6; k++)
 		t[k] = calloc((size_t)runs, sizeof(double));
 	size_t bytes[6] = {0};
+	long found = 0;
 	for (int r = 0; r < runs; r++) {
 		struct sl_stats_row *rows;
 		size_t n;
@@ -87,8 +93,10 @@ int main(int argc, char **argv)
 				snprintf(px, sizeof(px), "b%d", b);
 				snprintf(sv, sizeof(sv), "s%d", s);
 				struct sl_stats_row *row = sl_stats_find(rows, n, px, sv);
-				if (row != NULL)
+				if (row != NULL) {
 					sl_stats_set_u(row, SL_ST_STOT, (uint64_t)(b * ns + s));
+					found++;
+				}
 			}
 		double t2 = now_us();
 		struct sl_outbuf o[4];
@@ -118,9 +126,15 @@ int main(int argc, char **argv)
 		}
 		sl_stats_rows_free(rows, n);
 	}
+	if (found != (long)runs * nb * ns)
+		return bench_fail("bench_stats", "%ld server rows found of %ld", found,
+				  (long)runs * nb * ns);
 	static const char *const what[6] = {"rows from the configuration", "counters into the rows (find by name)",
 					    "show stat CSV", "show stat json", "HTML page",
 					    "Prometheus"};
+	for (int k = 2; k < 6; k++)
+		if (bytes[k] == 0)
+			return bench_fail("bench_stats", "%s: nothing rendered", what[k]);
 	printf("%d backends x %d servers (%d rows), median of %d runs\n", nb, ns, nb * (ns + 1) + 1,
 	       runs);
 	for (int k = 0; k < 6; k++) {

@@ -9,6 +9,9 @@
  *     the in-memory wire's copy included,
  *   - the memory an idle established connection holds (control block, hash slot, buffers).
  * Usage: bench_tcp [connections [megabytes [rounds]]]
+ *        bench_tcp --smoke    (2 000 connections, 4 MiB, 2 000 rounds, no figure)
+ * A run fails (exit 1) when a connection was not closed on both sides, a request/response round
+ * or an idle connection is missing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #endif
 
 #include "dataplane/tcp/stack.h"
+#include "tools/bench/bench_smoke.h"
 
 #define A 0x0a000001u
 #define B 0x0a000002u
@@ -203,9 +207,10 @@ static uint64_t segs(void)
 
 int main(int argc, char **argv)
 {
-	long nconn = argc > 1 ? atol(argv[1]) : 200000;
-	long mb = argc > 2 ? atol(argv[2]) : 1024;
-	long rounds = argc > 3 ? atol(argv[3]) : 1000000;
+	bool smoke = bench_smoke(argc, argv);
+	long nconn = smoke ? 2000 : argc > 1 ? atol(argv[1]) : 200000;
+	long mb = smoke ? 4 : argc > 2 ? atol(argv[2]) : 1024;
+	long rounds = smoke ? 2000 : argc > 3 ? atol(argv[3]) : 1000000;
 	q = malloc(qcap * sizeof(*q));
 	struct sl_tcp_params p = {.max_conns = 8192, .max_time_wait = 1024, .sndbuf = 256 * 1024,
 				  .rcvbuf = 256 * 1024};
@@ -298,8 +303,14 @@ int main(int argc, char **argv)
 	       b1.conns_in_use - b0.conns_in_use, b1.chunks_in_use - b0.chunks_in_use,
 	       b1.ext_in_use - b0.ext_in_use,
 	       sl_tcp_conn_size(), 2 * sizeof(void *));
+	unsigned idle = b1.conns_in_use - b0.conns_in_use;
 	sl_tcp_stack_destroy(st[0]);
 	sl_tcp_stack_destroy(st[1]);
 	free(q);
+	if (srv_closed != nconn || rr_left != 0 || idle != (unsigned)nidle)
+		return bench_fail("bench_tcp",
+				  "closed by the server %d of %ld, rounds left %ld, idle "
+				  "connections %u of %d",
+				  srv_closed, nconn, rr_left, idle, nidle);
 	return 0;
 }

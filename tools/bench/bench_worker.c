@@ -4,11 +4,13 @@
  * in bursts of 32, replies go to a null PMD (net_null, which frees them). No NIC, no kernel on
  * the path, so the figure is sluice's own cost per packet.
  *
- *   bench_worker [-n PACKETS]      (as root: DPDK wants to lock memory)
+ *   bench_worker EAL-ARGS -- [-n PACKETS]      (as root: DPDK wants to lock memory)
+ *   bench_worker --smoke      (4 096 packets per case, no figure)
  *
  * Prints TSC cycles per packet for each kind of frame. Preparing the frames (mbuf alloc + copy
  * of the template) happens outside the timed section and is shown apart; the timed section
- * includes freeing them (transmission to net_null, or the drop).
+ * includes freeing them (transmission to net_null, or the drop). A run fails (exit 1) unless
+ * each frame was counted as its kind and every reply left through the port.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -104,16 +106,17 @@ static int fill(struct rte_mempool *pool, struct rte_mbuf **m, const struct tmpl
 
 int main(int argc, char **argv)
 {
-	int ret = rte_eal_init(argc, argv);
+	bool smoke;
+	int ret = bench_eal_init(argc, argv, &smoke);
 	if (ret < 0) {
 		fprintf(stderr, "EAL init failed (run as root; e.g. bench_worker --no-huge -m 256 --no-pci --vdev=net_null0 -l 0)\n");
 		return 1;
 	}
 	argc -= ret;
 	argv += ret;
-	long npkts = 2000000;
+	long npkts = smoke ? 4096 : 2000000;
 	int opt;
-	while ((opt = getopt(argc, argv, "n:")) != -1)
+	while (!smoke && (opt = getopt(argc, argv, "n:")) != -1)
 		if (opt == 'n')
 			npkts = atol(optarg);
 
@@ -157,12 +160,23 @@ int main(int argc, char **argv)
 		printf("  %-28s %7.1f cycles/packet\n", t[k].name,
 		       (double)total / (double)(rounds * SL_BURST));
 	}
+	const uint64_t *c = lc->ctr->c;
+	uint64_t per_case = (uint64_t)(rounds * SL_BURST);
+	struct rte_eth_stats e;
+	rte_eth_stats_get(0, &e);
 	printf("counters: icmp_echo_in=%lu arp_requests_in=%lu drop_ipv4_bad_checksum=%lu tcp_rst_no_service=%lu tx=%lu\n",
-	       (unsigned long)lc->ctr->c[SL_CTR_ICMP_ECHO_IN],
-	       (unsigned long)lc->ctr->c[SL_CTR_ARP_REQ_IN],
-	       (unsigned long)lc->ctr->c[SL_CTR_DROP_IPV4_CSUM],
-	       (unsigned long)lc->ctr->c[SL_CTR_TCP_RST_NO_SERVICE],
-	       (unsigned long)lc->ctr->c[SL_CTR_TX_PKTS]);
+	       (unsigned long)c[SL_CTR_ICMP_ECHO_IN], (unsigned long)c[SL_CTR_ARP_REQ_IN],
+	       (unsigned long)c[SL_CTR_DROP_IPV4_CSUM], (unsigned long)c[SL_CTR_TCP_RST_NO_SERVICE],
+	       (unsigned long)c[SL_CTR_TX_PKTS]);
+	/* three of the four kinds are answered (ARP and ICMP replies, the RST), one dropped */
+	if (c[SL_CTR_ICMP_ECHO_IN] != per_case || c[SL_CTR_ARP_REQ_IN] != per_case ||
+	    c[SL_CTR_DROP_IPV4_CSUM] != per_case || c[SL_CTR_TCP_RST_NO_SERVICE] != per_case ||
+	    e.opackets != 3 * per_case)
+		return bench_fail("bench_worker",
+				  "%lu frames of each kind: not each counted as its kind, or %lu "
+				  "sent (not %lu)",
+				  (unsigned long)per_case, (unsigned long)e.opackets,
+				  (unsigned long)(3 * per_case));
 	rte_eth_dev_stop(0);
 	rte_eal_cleanup();
 	return 0;
