@@ -30,6 +30,7 @@
 #include "dataplane/loop/loop.h"
 #include "dataplane/tcp/stack.h"
 #include "dataplane/tcphost/tcphost.h"
+#include "tools/bench/bench_routes.h"
 #include "tools/bench/bench_smoke.h"
 
 #define VIP 0x0a000001u /* 10.0.0.1 */
@@ -217,6 +218,8 @@ int main(int argc, char **argv)
 	dp.cfg = cfg;
 	dp.naddrs = 1;
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xffffff00u, .port = 0};
+	if (bench_routes(&dp) != 0)
+		return bench_fail("bench_http", "no route table");
 	uint64_t t0 = now_us(), c0 = rte_rdtsc();
 	while (now_us() - t0 < 100000)
 		;

@@ -33,6 +33,7 @@
 #include "dataplane/l4/l4.h"
 #include "dataplane/loop/rx.h"
 #include "tools/bench/bench_dp.h"
+#include "tools/bench/bench_routes.h"
 #include "proto/eth.h"
 #include "proto/ipv4.h"
 #include "proto/tcp.h"
@@ -180,6 +181,8 @@ int main(int argc, char **argv)
 	/* one address on the clients' and servers' /8 so both are on-link */
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xff000000u, .port = 0};
 	dp.naddrs = 1;
+	if (bench_routes(&dp) != 0)
+		return 1;
 	dp.cfg = cfg;
 	struct sl_siphash_key key = {1, 2};
 	if (sl_l4_init(&dp, &key) != 0)

@@ -26,6 +26,7 @@
 
 #include "dataplane/core/dp.h"
 #include "tools/bench/bench_dp.h"
+#include "tools/bench/bench_routes.h"
 #include "dataplane/core/tx.h"
 #include "dataplane/loop/rx.h"
 #include "dataplane/core/lcore.h"
@@ -126,6 +127,8 @@ int main(int argc, char **argv)
 	sl_neigh_learn(dp.neigh, CLIENT, cli_mac, 0);
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xffffff00, .port = 0};
 	dp.naddrs = 1;
+	if (bench_routes(&dp) != 0)
+		return 1;
 	struct sl_lcore *lc = bench_dp_lcore(&dp);
 	if (lc == NULL)
 		return 1;
