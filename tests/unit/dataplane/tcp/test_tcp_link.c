@@ -400,6 +400,15 @@ static void run_link(uint64_t seed, double loss, double dup, uint32_t jitter, in
 	tt_net_free(&net);
 }
 
+/* run_link() with the server and wire in @mode (RUN_*), then back to the default. */
+static void run_link_as(int mode, uint64_t seed, double loss, double dup, uint32_t jitter,
+			int n, uint64_t bytes, struct run_stats *rs)
+{
+	run_mode = mode;
+	run_link(seed, loss, dup, jitter, n, bytes, rs);
+	run_mode = RUN_EXT;
+}
+
 static void test_loss_0(void)
 {
 	struct run_stats rs;
@@ -428,18 +437,14 @@ static void test_loss_20(void)
 static void test_loss_1_copy(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_COPY;
-	run_link(6, 0.01, 0.005, 1500, 4, 1u << 20, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_COPY, 6, 0.01, 0.005, 1500, 4, 1u << 20, &rs);
 	CU_ASSERT_EQUAL(rs.a.ext_kept + rs.b.ext_kept, 0);
 }
 
 static void test_echo_0(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_ECHO;
-	run_link(7, 0.0, 0.0, 0, 4, 2u << 20, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_ECHO, 7, 0.0, 0.0, 0, 4, 2u << 20, &rs);
 	/* The server relayed what it kept: it copied almost nothing in. */
 	CU_ASSERT(rs.b.bytes_copied_in < (4u * (2u << 20)) / 10);
 }
@@ -447,25 +452,19 @@ static void test_echo_0(void)
 static void test_echo_5(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_ECHO;
-	run_link(8, 0.05, 0.01, 1500, 4, 1u << 20, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_ECHO, 8, 0.05, 0.01, 1500, 4, 1u << 20, &rs);
 }
 
 static void test_cubic_1(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_CUBIC;
-	run_link(9, 0.01, 0.005, 1500, 4, 2u << 20, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_CUBIC, 9, 0.01, 0.005, 1500, 4, 2u << 20, &rs);
 }
 
 static void test_cubic_5(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_CUBIC;
-	run_link(10, 0.05, 0.01, 1500, 4, 1u << 20, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_CUBIC, 10, 0.05, 0.01, 1500, 4, 1u << 20, &rs);
 }
 
 static void test_many_short(void)
@@ -479,18 +478,14 @@ static void test_many_short(void)
 static void test_flood(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_FLOOD;
-	run_link(11, 0.0, 0.0, 0, 4, 256u << 10, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_FLOOD, 11, 0.0, 0.0, 0, 4, 256u << 10, &rs);
 }
 
 /* The same with the echo server (the HTTP proxy's relay) and eight clients. */
 static void test_flood_echo(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_FLOOD | RUN_ECHO;
-	run_link(12, 0.0, 0.0, 0, MAXC, 64u << 10, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_FLOOD | RUN_ECHO, 12, 0.0, 0.0, 0, MAXC, 64u << 10, &rs);
 }
 
 /* Eight clients and a share of 12 half-open connections in a pool of 16: each client's
@@ -498,9 +493,7 @@ static void test_flood_echo(void)
 static void test_flood_evict(void)
 {
 	struct run_stats rs;
-	run_mode = RUN_FLOOD | RUN_ECHO | RUN_TIGHT;
-	run_link(13, 0.0, 0.0, 0, MAXC, 64u << 10, &rs);
-	run_mode = RUN_EXT;
+	run_link_as(RUN_FLOOD | RUN_ECHO | RUN_TIGHT, 13, 0.0, 0.0, 0, MAXC, 64u << 10, &rs);
 }
 
 static const struct sl_test_case cases[] = {
