@@ -678,21 +678,25 @@ static int cmd_show_tcp(void *arg, int argc, char **argv, struct sl_outbuf *out)
 		if (!sl_tcphost_stats(lc, &s))
 			continue;
 		sl_outbuf_printf(out,
-				 "lcore %u: conns %u/%u (time_wait %u) opened %" PRIu64
+				 "lcore %u: conns %u/%u (time_wait %u) syn %u/%u opened %" PRIu64
 				 " closed %" PRIu64 " segs_in %" PRIu64 " segs_out %" PRIu64
 				 " retransmits %" PRIu64 " rst_out %" PRIu64
 				 " challenge_acks %" PRIu64 " syncookies %" PRIu64
+				 " syncookies_share %" PRIu64 " syncookies_ok %" PRIu64
+				 " syn_evicted %" PRIu64 " refused_full %" PRIu64
 				 " drop_csum %" PRIu64 " drop_no_conn %" PRIu64 " drop_nobuf %" PRIu64
 				 " refused_maxconn %" PRIu64 " keepalive_timeouts %" PRIu64
 				 " ooo_queued %" PRIu64 " ooo_dropped %" PRIu64
 				 " mbufs_held %u chunks %u/%u mbufs_kept %" PRIu64
 				 " bytes_copied_in %" PRIu64 "\n",
 				 lc->lcore_id, s.conns_in_use, s.conns_max, s.time_wait_in_use,
-				 s.conns_opened, s.conns_closed, s.segs_in, s.segs_out, s.retransmits,
-				 s.rst_out, s.challenge_acks, s.syncookies_sent, s.drop_csum,
-				 s.drop_no_conn, s.drop_nobuf, s.refused_maxconn,
-				 s.keepalive_timeouts, s.ooo_queued, s.ooo_dropped, s.ext_in_use,
-				 s.chunks_in_use, s.chunks_max, s.ext_kept, s.bytes_copied_in);
+				 s.syn_in_use, s.syn_max, s.conns_opened, s.conns_closed, s.segs_in,
+				 s.segs_out, s.retransmits, s.rst_out, s.challenge_acks,
+				 s.syncookies_sent, s.syncookies_share, s.syncookies_ok, s.syn_evicted,
+				 s.refused_full, s.drop_csum, s.drop_no_conn, s.drop_nobuf,
+				 s.refused_maxconn, s.keepalive_timeouts, s.ooo_queued, s.ooo_dropped,
+				 s.ext_in_use, s.chunks_in_use, s.chunks_max, s.ext_kept,
+				 s.bytes_copied_in);
 	}
 	return 0;
 }

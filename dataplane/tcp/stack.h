@@ -83,6 +83,8 @@ struct sl_tcp_params {
 	uint32_t max_conns;	 /* connection pool, TIME_WAIT included [1024] */
 	uint32_t max_listeners;	 /* [16] */
 	uint32_t max_time_wait;	 /* TIME_WAIT bound; the oldest is recycled beyond [max_conns/4] */
+	uint32_t syn_max;	 /* passive connections in SYN-RECEIVED, all listeners together;
+				  * beyond, a SYN gets a cookie and no state [max_conns/4, >= 1] */
 	uint32_t sndbuf;	 /* send ring per connection, bytes [65536] */
 	uint32_t rcvbuf;	 /* receive ring per connection, bytes (its free part is the window) [65536] */
 	uint16_t mss;		 /* MSS we announce and our largest segment payload [1460] */
@@ -145,18 +147,26 @@ struct sl_tcp_cbs {
 	void (*closed)(struct sl_tcp_conn *c, void *arg);
 };
 
-/* Counters of a stack (monotonic, except the *_in_use levels). */
+/* Counters of a stack (monotonic, except the *_in_use levels and the *_max sizes). */
 struct sl_tcp_stats {
 	uint64_t segs_in, segs_out, bytes_in, bytes_out;
 	uint64_t drop_ip, drop_csum, drop_flags, drop_opts, drop_no_conn, drop_paws, drop_seq;
 	uint64_t rst_out, rst_in_accepted, challenge_acks, challenge_acks_limited;
-	uint64_t retransmits, rto_fires, fast_retransmits, zwp_sent, syn_dropped_backlog;
-	uint64_t syncookies_sent, syncookies_ok, syncookies_bad, ooo_dropped, time_wait_recycled;
+	uint64_t retransmits, rto_fires, fast_retransmits, zwp_sent;
+	uint64_t syn_dropped_backlog; /* SYNs beyond their listener's backlog (cookie) */
+	uint64_t syncookies_share; /* SYNs beyond syn_max, the stack's half-open share (cookie) */
+	uint64_t syncookies_sent;  /* SYN-ACKs carrying a cookie, for whatever reason */
+	uint64_t syncookies_ok;	   /* ACKs that validated a cookie */
+	uint64_t syncookies_bad;   /* ACKs at a listener that validated none (RST) */
+	uint64_t syn_evicted;	   /* half-open connections dropped for an established one */
+	uint64_t refused_full;	   /* validated cookies refused: every slot established (RST) */
+	uint64_t ooo_dropped, time_wait_recycled;
 	uint64_t ooo_queued; /* out-of-order segments kept for reassembly */
 	uint64_t conns_opened, conns_closed;
 	uint64_t drop_nobuf, ext_kept, bytes_copied_in, keepalive_probes, keepalive_timeouts;
 	uint64_t refused_maxconn, connect_no_port, time_wait_reused;
 	uint32_t conns_in_use, time_wait_in_use, timers_armed, conns_max;
+	uint32_t syn_in_use, syn_max; /* passive connections in SYN-RECEIVED, and their bound */
 	uint32_t chunks_in_use, chunks_max, ext_in_use, descs_in_use;
 };
 
@@ -191,18 +201,26 @@ void sl_tcp_stack_stats(const struct sl_tcp_stack *st, struct sl_tcp_stats *out)
 
 /*
  * Listens on @addr:@port (host order; @addr 0 = every address) with at most @backlog
- * connections in SYN-RECEIVED (beyond: SYN cookies, RFC 4987). @cbs (kept by pointer) and
- * @arg become those of each accepted connection. Returns 0, -EADDRINUSE, -ENOSPC (no
- * listener slot) or -EINVAL.
+ * connections in SYN-RECEIVED (beyond, or beyond the stack's syn_max, or with no free
+ * connection: SYN cookies, RFC 4987). @cbs (kept by pointer) and @arg become those of each
+ * accepted connection. Returns 0, -EADDRINUSE, -ENOSPC (no listener slot) or -EINVAL.
+ *
+ * Half-open connections never keep an established one out (issue 15): an ACK that validates
+ * a cookie, or an active open, finding the pool empty takes the slot of the oldest unowned
+ * TIME-WAIT connection, else of the oldest half-open one (dropped without a segment, counted
+ * in syn_evicted). Only when every slot is established is a validated cookie refused: RST,
+ * refused_full.
  */
 int sl_tcp_listen(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_t backlog,
 		  const struct sl_tcp_cbs *cbs, void *arg);
 
 /*
  * Caps the connections accepted through the listener @addr:@port that are not yet released
- * by the application at @maxconn (0: no cap). Beyond it a SYN is counted (refused_maxconn)
- * and, with @rst, answered with RST (an immediate, visible refusal); without, dropped
- * unanswered, so that the client's SYN retransmission finds a free place later: HAProxy's
+ * by the application at @maxconn (0: no cap). Half-open connections do not count (a SYN
+ * flood cannot fill the cap). At the cap a SYN, or an ACK that would complete a handshake
+ * (stateful or cookie), is counted (refused_maxconn) and, with @rst, answered with RST (an
+ * immediate, visible refusal; a stateful half-open connection is dropped); without, ignored
+ * unanswered, so that the client's retransmission finds a free place later: HAProxy's
  * behaviour, whose excess connections wait in the kernel's full accept queue. Returns 0 or
  * -ENOENT.
  */
@@ -216,9 +234,10 @@ int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port);
  * Opens a connection from @laddr:@lport to @raddr:@rport (host order) and sends the SYN.
  * @lport 0 picks a free port of the stack's range (lport_min..lport_max), starting at a
  * keyed hash of the destination so consecutive connections spread. A connection of the same
- * four-tuple in TIME-WAIT is recycled. Returns the connection, or NULL with *@err (may be
- * NULL) set to -EADDRINUSE (port taken, or no free port in the range), -ENOMEM (pool empty)
- * or -EINVAL.
+ * four-tuple in TIME-WAIT is recycled. With the pool empty it takes the slot of a TIME-WAIT
+ * or half-open connection (see sl_tcp_listen). Returns the connection, or NULL with *@err
+ * (may be NULL) set to -EADDRINUSE (port taken, or no free port in the range), -ENOMEM (every
+ * slot held by a connection in use) or -EINVAL.
  */
 struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
 				   uint32_t raddr, uint16_t rport, const struct sl_tcp_cbs *cbs,

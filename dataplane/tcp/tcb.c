@@ -82,21 +82,33 @@ static void hash_remove(struct sl_tcp_conn *c)
 	c->in_hash = false;
 }
 
-static void tw_remove(struct sl_tcp_conn *c)
+/* Appends @c (on no list) to @q. */
+static void fifo_push(struct sl_tcp_fifo *q, struct sl_tcp_conn *c)
 {
-	struct sl_tcp_stack *st = c->st;
-	if (c->tw_prev != NULL)
-		c->tw_prev->tw_next = c->tw_next;
-	else if (st->tw_head == c)
-		st->tw_head = c->tw_next;
+	c->age_prev = q->tail;
+	c->age_next = NULL;
+	if (q->tail != NULL)
+		q->tail->age_next = c;
 	else
-		return; /* not on the list */
-	if (c->tw_next != NULL)
-		c->tw_next->tw_prev = c->tw_prev;
+		q->head = c;
+	q->tail = c;
+}
+
+/* Takes @c off @q; returns false when it was not on it. */
+static bool fifo_remove(struct sl_tcp_fifo *q, struct sl_tcp_conn *c)
+{
+	if (c->age_prev != NULL)
+		c->age_prev->age_next = c->age_next;
+	else if (q->head == c)
+		q->head = c->age_next;
 	else
-		st->tw_tail = c->tw_prev;
-	c->tw_prev = c->tw_next = NULL;
-	st->s.time_wait_in_use--;
+		return false;
+	if (c->age_next != NULL)
+		c->age_next->age_prev = c->age_prev;
+	else
+		q->tail = c->age_prev;
+	c->age_prev = c->age_next = NULL;
+	return true;
 }
 
 /* Returns the receive window we can offer: free bytes of the receive ring. */
@@ -117,22 +129,42 @@ void sl_tcp_conn_init_rcv_scale(struct sl_tcp_conn *c)
 }
 
 /*
- * Takes a connection from the pool (recycling the oldest unowned TIME-WAIT one when the pool
- * is empty), initialised CLOSED and hashed under the four-tuple. Returns it or NULL.
+ * The pool is empty: frees the slot of the oldest unowned TIME-WAIT connection, else, with
+ * @evict, of the oldest half-open one. That one was never acknowledged, so it goes without a
+ * segment. The oldest, because a real client's handshake completes within a round trip while
+ * a flood's half-open connections wait out their retransmissions (RFC 4987 3.4; with SYN
+ * cookies beyond the share, the hybrid of 3.7).
+ */
+static void reclaim(struct sl_tcp_stack *st, bool evict)
+{
+	struct sl_tcp_conn *v = st->tw.head;
+	if (v != NULL && !v->app_owned) {
+		st->s.time_wait_recycled++;
+	} else if (evict && st->syn.head != NULL) {
+		v = st->syn.head;
+		st->s.syn_evicted++;
+	} else {
+		return;
+	}
+	sl_tcp_conn_done(v);
+	if (st->free_list == NULL && st->reap == v) { /* nobody references it: reuse now */
+		st->reap = v->hnext;
+		v->hnext = NULL;
+		st->free_list = v;
+	}
+}
+
+/*
+ * Takes a connection from the pool, initialised CLOSED and hashed under the four-tuple. When
+ * the pool is empty it reclaims a slot (above): @evict for a connection that is established
+ * or opened by the application, never for a SYN's (state for a SYN must not cost another
+ * SYN's). Returns it or NULL.
  */
 struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
-				    uint32_t raddr, uint16_t rport)
+				    uint32_t raddr, uint16_t rport, bool evict)
 {
-	if (st->free_list == NULL && st->tw_head != NULL && !st->tw_head->app_owned) {
-		struct sl_tcp_conn *tw = st->tw_head;
-		st->s.time_wait_recycled++;
-		sl_tcp_conn_done(tw);
-		if (st->free_list == NULL && st->reap == tw) { /* nobody references it: reuse now */
-			st->reap = tw->hnext;
-			tw->hnext = NULL;
-			st->free_list = tw;
-		}
-	}
+	if (st->free_list == NULL)
+		reclaim(st, evict);
 	struct sl_tcp_conn *c = st->free_list;
 	if (c == NULL)
 		return NULL;
@@ -167,16 +199,32 @@ struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uin
 	return c;
 }
 
-/* Sets the state of @c (keeps the TIME-WAIT list and the listener's SYN count right). */
+/* Sets the state of @c (keeps the TIME-WAIT and half-open lists and their counts right). */
 void sl_tcp_set_state(struct sl_tcp_conn *c, enum sl_tcp_state s)
 {
-	if (c->state == SL_TCP_SYN_RCVD && c->lsn != NULL && s != SL_TCP_SYN_RCVD) {
+	struct sl_tcp_stack *st = c->st;
+	if (c->lsn != NULL && s != SL_TCP_SYN_RCVD) {
+		fifo_remove(&st->syn, c);
+		st->s.syn_in_use--;
 		c->lsn->syn_count--;
 		c->lsn = NULL;
 	}
-	if (c->state == SL_TCP_TIME_WAIT && s != SL_TCP_TIME_WAIT)
-		tw_remove(c);
+	if (c->state == SL_TCP_TIME_WAIT && s != SL_TCP_TIME_WAIT && fifo_remove(&st->tw, c))
+		st->s.time_wait_in_use--;
 	c->state = (uint8_t)s;
+}
+
+/* Puts the new passive connection @c in SYN-RECEIVED for the listener @l: counted in its
+ * backlog and in the stack's half-open share, at the tail of the half-open list. */
+void sl_tcp_enter_syn_rcvd(struct sl_tcp_conn *c, struct sl_tcp_listener *l)
+{
+	struct sl_tcp_stack *st = c->st;
+	c->passive = true;
+	c->lsn = l;
+	l->syn_count++;
+	fifo_push(&st->syn, c);
+	st->s.syn_in_use++;
+	c->state = SL_TCP_SYN_RCVD;
 }
 
 /*
@@ -190,20 +238,14 @@ void sl_tcp_enter_time_wait(struct sl_tcp_conn *c)
 	sl_tmr_cancel(&st->wheel, &c->delack);
 	c->rtx_mode = SL_RTX_TIMEWAIT;
 	sl_tmr_arm(&st->wheel, &c->rtx, st->now, st->p.time_wait_us);
-	c->tw_prev = st->tw_tail;
-	c->tw_next = NULL;
-	if (st->tw_tail != NULL)
-		st->tw_tail->tw_next = c;
-	else
-		st->tw_head = c;
-	st->tw_tail = c;
+	fifo_push(&st->tw, c);
 	st->s.time_wait_in_use++;
 	if (!c->closed_evt_done)
 		c->ev |= SL_EV_CLOSED;
-	while (st->s.time_wait_in_use > st->p.max_time_wait && st->tw_head != c &&
-	       !st->tw_head->app_owned) {
+	while (st->s.time_wait_in_use > st->p.max_time_wait && st->tw.head != c &&
+	       !st->tw.head->app_owned) {
 		st->s.time_wait_recycled++;
-		sl_tcp_conn_done(st->tw_head);
+		sl_tcp_conn_done(st->tw.head);
 	}
 }
 
@@ -363,6 +405,7 @@ static void set_defaults(struct sl_tcp_params *p)
 	DEF(max_conns, 1024);
 	DEF(max_listeners, 16);
 	DEF(max_time_wait, p->max_conns / 4 + 1);
+	DEF(syn_max, p->max_conns / 4 > 0 ? p->max_conns / 4 : 1);
 	DEF(sndbuf, 65536);
 	DEF(rcvbuf, 65536);
 	DEF(mss, 1460);
@@ -399,11 +442,12 @@ struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 	if (p != NULL)
 		prm = *p;
 	set_defaults(&prm);
-	if (prm.max_conns > (1u << 24) || prm.wscale > SL_TCP_WSCALE_MAX || prm.mss < 64 ||
-	    prm.sndbuf > (1u << 30) || prm.rcvbuf > (1u << 30) || prm.sndbuf < prm.mss ||
-	    prm.rcvbuf < prm.mss || prm.rto_min_us > prm.rto_max_us || prm.chunk_size < 64 ||
-	    prm.chunk_size > (1u << 20) || prm.chunks > (1u << 26) || prm.ext_max > (1u << 26) ||
-	    prm.lport_min > prm.lport_max || prm.keepalive_probes > 255 || prm.cc > SL_TCP_CC_CUBIC)
+	if (prm.max_conns > (1u << 24) || prm.syn_max > prm.max_conns ||
+	    prm.wscale > SL_TCP_WSCALE_MAX || prm.mss < 64 || prm.sndbuf > (1u << 30) ||
+	    prm.rcvbuf > (1u << 30) || prm.sndbuf < prm.mss || prm.rcvbuf < prm.mss ||
+	    prm.rto_min_us > prm.rto_max_us || prm.chunk_size < 64 || prm.chunk_size > (1u << 20) ||
+	    prm.chunks > (1u << 26) || prm.ext_max > (1u << 26) || prm.lport_min > prm.lport_max ||
+	    prm.keepalive_probes > 255 || prm.cc > SL_TCP_CC_CUBIC)
 		return NULL;
 	struct sl_tcp_stack *st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -435,6 +479,7 @@ struct sl_tcp_stack *sl_tcp_stack_create(const struct sl_tcp_params *p,
 	st->ip_id = (uint16_t)ops->random(env);
 	st->lport_next = ops->random(env);
 	st->s.conns_max = prm.max_conns;
+	st->s.syn_max = prm.syn_max;
 	return st;
 }
 
@@ -485,16 +530,14 @@ int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port)
 	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
 		struct sl_tcp_listener *l = &st->lsn[i];
 		if (l->used && l->port == port && l->addr == addr) {
-			/* Embryonic connections forget their listener. */
+			/* Accepted connections forget their listener; half-open ones go. */
 			for (uint32_t j = 0; j < st->p.max_conns; j++) {
 				if (st->conns[j].acc_lsn == l) {
 					st->conns[j].acc_lsn = NULL;
 					l->nconn--;
 				}
-				if (st->conns[j].st != NULL && st->conns[j].lsn == l) {
-					st->conns[j].lsn = NULL;
+				if (st->conns[j].st != NULL && st->conns[j].lsn == l)
 					sl_tcp_conn_done(&st->conns[j]);
-				}
 			}
 			l->used = false;
 			return 0;
@@ -569,7 +612,7 @@ struct sl_tcp_conn *sl_tcp_connect(struct sl_tcp_stack *st, uint32_t laddr, uint
 		st->s.time_wait_recycled++;
 		sl_tcp_conn_done(old);
 	}
-	c = sl_tcp_conn_new(st, laddr, lport, raddr, rport);
+	c = sl_tcp_conn_new(st, laddr, lport, raddr, rport, true);
 	if (c == NULL) {
 		e = -ENOMEM;
 		sl_tcp_leave(st);

@@ -46,7 +46,7 @@ struct sl_tcp_listener {
 	bool used;
 	uint32_t addr;
 	uint16_t port;
-	uint32_t backlog, syn_count;
+	uint32_t backlog, syn_count; /* syn_count: its connections in SYN-RECEIVED */
 	uint32_t maxconn, nconn; /* accepted and not released by the application */
 	bool maxconn_rst;	 /* beyond maxconn: RST (else drop the SYN) */
 	const struct sl_tcp_cbs *cbs;
@@ -71,11 +71,19 @@ struct sl_ooo_range {
 	uint32_t age;	     /* larger = more recently extended (SACK block order, RFC 2018 4) */
 };
 
+/*
+ * A list of connections, oldest first, linked through their age_prev / age_next: the
+ * TIME-WAIT ones, or the half-open ones (a connection is in one state, so in one list).
+ */
+struct sl_tcp_fifo {
+	struct sl_tcp_conn *head, *tail;
+};
+
 struct sl_tcp_conn {
 	struct sl_tcp_stack *st;
 	struct sl_tcp_conn *hnext;	     /* hash chain, or free list */
-	struct sl_tcp_conn *tw_prev, *tw_next; /* TIME-WAIT FIFO */
-	struct sl_tcp_listener *lsn;	     /* passive open still in SYN-RECEIVED */
+	struct sl_tcp_conn *age_prev, *age_next; /* st->tw or st->syn (struct sl_tcp_fifo) */
+	struct sl_tcp_listener *lsn; /* passive open in SYN-RECEIVED (in st->syn), else NULL */
 	struct sl_tcp_listener *acc_lsn;     /* counted in this listener's nconn */
 	struct sl_tcp_conn *bw_next;	     /* waiting for pool chunks (sl_tcp_send) */
 	const struct sl_tcp_cbs *cbs;
@@ -147,7 +155,8 @@ struct sl_tcp_stack {
 	struct sl_tcp_conn **hash;
 	uint32_t hash_mask;
 	struct sl_tcp_listener *lsn;
-	struct sl_tcp_conn *tw_head, *tw_tail; /* oldest first */
+	struct sl_tcp_fifo tw;		/* connections in TIME-WAIT */
+	struct sl_tcp_fifo syn;		/* passive connections in SYN-RECEIVED (half-open) */
 	struct sl_tcp_buf *descs;	/* chunks first, then bare descriptors */
 	uint8_t *chunkmem;
 	struct sl_tcp_buf *free_chunks, *free_descs;
@@ -174,9 +183,10 @@ struct sl_tcp_conn *sl_tcp_lookup(struct sl_tcp_stack *st, uint32_t laddr, uint1
 struct sl_tcp_listener *sl_tcp_find_listener(struct sl_tcp_stack *st, uint32_t addr,
 					     uint16_t port);
 struct sl_tcp_conn *sl_tcp_conn_new(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
-				    uint32_t raddr, uint16_t rport);
+				    uint32_t raddr, uint16_t rport, bool evict);
 void sl_tcp_conn_init_rcv_scale(struct sl_tcp_conn *c);
 void sl_tcp_set_state(struct sl_tcp_conn *c, enum sl_tcp_state s);
+void sl_tcp_enter_syn_rcvd(struct sl_tcp_conn *c, struct sl_tcp_listener *l);
 void sl_tcp_enter_time_wait(struct sl_tcp_conn *c);
 void sl_tcp_conn_fail(struct sl_tcp_conn *c, int reason);
 void sl_tcp_conn_done(struct sl_tcp_conn *c);

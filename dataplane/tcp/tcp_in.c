@@ -130,70 +130,103 @@ static void reset_reply(struct sl_tcp_stack *st, const struct seg *s)
 
 static void conn_input(struct sl_tcp_conn *c, struct seg *s);
 
-/* True when the listener @l is at its maxconn (accepted + embryonic connections). */
+/*
+ * True when the listener @l is at its maxconn. Only the connections it accepted count: its
+ * half-open ones give way, or a flood of SYNs would fill the cap and keep every client out.
+ */
 static bool listener_full(const struct sl_tcp_listener *l)
 {
-	return l->maxconn != 0 && l->nconn + l->syn_count >= l->maxconn;
+	return l->maxconn != 0 && l->nconn >= l->maxconn;
 }
 
-/* LISTEN, RFC 9293 3.10.7.2. Returns the connection the segment created, if any. */
+/* Refuses @s at the full listener @l (see sl_tcp_listen_maxconn): RST, or nothing. */
+static void refuse_maxconn(struct sl_tcp_stack *st, const struct sl_tcp_listener *l,
+			   const struct seg *s)
+{
+	st->s.refused_maxconn++;
+	if (l->maxconn_rst)
+		reset_reply(st, s);
+}
+
+/*
+ * An ACK at the listener @l: the third segment of a handshake answered with a SYN cookie
+ * (RFC 4987 3.6). A valid cookie always gets a connection unless the listener is at its
+ * maxconn or every slot of the pool holds a connection in use (then RST, as a full host).
+ * Returns the connection, or NULL.
+ */
+static struct sl_tcp_conn *cookie_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l,
+					struct seg *s)
+{
+	uint16_t mss = (s->flags & SL_TCP_SYN) ? 0 : cookie_check(st, s);
+	if (mss == 0) {
+		if (!(s->flags & SL_TCP_SYN))
+			st->s.syncookies_bad++;
+		reset_reply(st, s);
+		return NULL;
+	}
+	st->s.syncookies_ok++;
+	if (listener_full(l)) {
+		refuse_maxconn(st, l, s);
+		return NULL;
+	}
+	struct sl_tcp_conn *c = sl_tcp_conn_new(st, s->dst, s->dport, s->src, s->sport, true);
+	if (c == NULL) {
+		st->s.refused_full++;
+		reset_reply(st, s);
+		return NULL;
+	}
+	c->passive = true;
+	c->cbs = l->cbs;
+	c->arg = l->arg;
+	c->iss = s->ack - 1;
+	c->snd_una = c->snd_nxt = c->snd_max = s->ack;
+	c->sseq = s->ack;
+	c->irs = s->seq - 1;
+	c->rcv_nxt = c->rcv_adv = c->last_ack_sent = s->seq;
+	c->mss = mss < st->p.mss ? mss : st->p.mss;
+	c->rcv_scale = c->snd_scale = 0;
+	c->ws_ok = c->ts_ok = c->sack_ok = false;
+	c->cwnd = initial_cwnd(c->mss);
+	c->snd_wnd = s->win;
+	c->max_sndwnd = s->win;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->recover = c->iss;
+	sl_tcp_set_state(c, SL_TCP_ESTABLISHED);
+	c->app_owned = true;
+	c->ev |= SL_EV_ACCEPTED;
+	c->acc_lsn = l;
+	l->nconn++;
+	conn_input(c, s);
+	return c;
+}
+
+/*
+ * LISTEN, RFC 9293 3.10.7.2. A SYN gets state (SYN-RECEIVED) while its listener's backlog
+ * and the stack's half-open share (syn_max) have room and a slot is free; otherwise a SYN
+ * cookie (RFC 4987 3.6) and no state. Returns the connection the segment created, if any.
+ */
 static struct sl_tcp_conn *listen_input(struct sl_tcp_stack *st, struct sl_tcp_listener *l,
 					struct seg *s)
 {
 	if (s->flags & SL_TCP_RST)
 		return NULL;
-	if (listener_full(l) && (s->flags & (SL_TCP_SYN | SL_TCP_ACK))) {
-		st->s.refused_maxconn++;
-		if (l->maxconn_rst)
-			reset_reply(st, s);
-		return NULL;
-	}
-	if (s->flags & SL_TCP_ACK) {
-		uint16_t mss = (s->flags & SL_TCP_SYN) ? 0 : cookie_check(st, s);
-		if (mss == 0) {
-			if (!(s->flags & SL_TCP_SYN))
-				st->s.syncookies_bad++;
-			reset_reply(st, s);
-			return NULL;
-		}
-		struct sl_tcp_conn *c = sl_tcp_conn_new(st, s->dst, s->dport, s->src, s->sport);
-		if (c == NULL)
-			return NULL;
-		st->s.syncookies_ok++;
-		c->passive = true;
-		c->cbs = l->cbs;
-		c->arg = l->arg;
-		c->iss = s->ack - 1;
-		c->snd_una = c->snd_nxt = c->snd_max = s->ack;
-		c->sseq = s->ack;
-		c->irs = s->seq - 1;
-		c->rcv_nxt = c->rcv_adv = c->last_ack_sent = s->seq;
-		c->mss = mss < st->p.mss ? mss : st->p.mss;
-		c->rcv_scale = c->snd_scale = 0;
-		c->ws_ok = c->ts_ok = c->sack_ok = false;
-		c->cwnd = initial_cwnd(c->mss);
-		c->snd_wnd = s->win;
-		c->max_sndwnd = s->win;
-		c->snd_wl1 = s->seq;
-		c->snd_wl2 = s->ack;
-		c->recover = c->iss;
-		sl_tcp_set_state(c, SL_TCP_ESTABLISHED);
-		c->app_owned = true;
-		c->ev |= SL_EV_ACCEPTED;
-		c->acc_lsn = l;
-		l->nconn++;
-		conn_input(c, s);
-		return c;
-	}
+	if (s->flags & SL_TCP_ACK)
+		return cookie_input(st, l, s);
 	if (!(s->flags & SL_TCP_SYN))
 		return NULL;
+	if (listener_full(l)) {
+		refuse_maxconn(st, l, s);
+		return NULL;
+	}
 	struct sl_tcp_conn *c = NULL;
-	if (l->syn_count < l->backlog)
-		c = sl_tcp_conn_new(st, s->dst, s->dport, s->src, s->sport);
+	if (l->syn_count >= l->backlog)
+		st->s.syn_dropped_backlog++;
+	else if (st->s.syn_in_use >= st->p.syn_max)
+		st->s.syncookies_share++;
+	else
+		c = sl_tcp_conn_new(st, s->dst, s->dport, s->src, s->sport, false);
 	if (c == NULL) {
-		/* SYN queue full (or no connection left): answer with a cookie, keep nothing. */
-		if (l->syn_count >= l->backlog)
-			st->s.syn_dropped_backlog++;
 		uint16_t mss = clamp_mss(st, &s->o);
 		uint32_t iss = sl_tcp_cookie_make(st, s->dst, s->dport, s->src, s->sport, s->seq, mss);
 		uint32_t idx_mss = cookie_mss[(iss >> 24) & 7];
@@ -202,9 +235,6 @@ static struct sl_tcp_conn *listen_input(struct sl_tcp_stack *st, struct sl_tcp_l
 					  (uint16_t)(idx_mss < st->p.mss ? idx_mss : st->p.mss));
 		return NULL;
 	}
-	c->passive = true;
-	c->lsn = l;
-	l->syn_count++;
 	c->cbs = l->cbs;
 	c->arg = l->arg;
 	negotiate(c, s);
@@ -215,7 +245,7 @@ static struct sl_tcp_conn *listen_input(struct sl_tcp_stack *st, struct sl_tcp_l
 	c->snd_wnd = s->win; /* never scaled in a SYN (RFC 7323 2.2) */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = c->iss;
-	c->state = SL_TCP_SYN_RCVD;
+	sl_tcp_enter_syn_rcvd(c, l);
 	sl_tcp_send_syn(c);
 	return c;
 }
@@ -607,6 +637,17 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s)
 		if (!(SEQ_LT(c->snd_una, s->ack) && SEQ_LEQ(s->ack, c->snd_max))) {
 			sl_tcp_send_reset_reply(st, c->laddr, c->lport, c->raddr, c->rport, s->ack, 0,
 						false);
+			return;
+		}
+		if (c->lsn != NULL && listener_full(c->lsn)) {
+			/* As a full accept queue: RST (the connection goes), or the ACK is
+			 * ignored and a retransmission completes the handshake later. */
+			st->s.refused_maxconn++;
+			if (c->lsn->maxconn_rst) {
+				sl_tcp_send_reset_reply(st, c->laddr, c->lport, c->raddr, c->rport,
+							s->ack, 0, false);
+				sl_tcp_conn_done(c);
+			}
 			return;
 		}
 		if (c->rtt_timing && c->retries == 0)

@@ -80,6 +80,10 @@ static int net_output(void *env, const uint8_t *pkt, size_t len)
 	struct tt_env *e = env;
 	struct tt_net *n = e->net;
 	n->sent++;
+	if (len < 20 || sl_get_be32(pkt + 16) != n->addr[1 - e->idx]) {
+		n->unrouted++; /* nobody on the wire owns that address */
+		return 0;
+	}
 	if (unit(&n->rng) < n->loss) {
 		n->lost++;
 		return 0;

@@ -38,6 +38,7 @@ struct tt_net {
 	size_t n, cap;
 	uint64_t order;
 	uint64_t sent, lost, dups, delivered;
+	uint64_t unrouted; /* packets to an address neither stack has (a spoofed source's) */
 	bool copy_in;	  /* deliver with sl_tcp_input() (copies) instead of sl_tcp_input_ext() */
 	int64_t ext_held; /* packets kept by the stacks, not yet released */
 	struct tt_env {
@@ -52,7 +53,9 @@ extern const struct sl_tcp_ops tt_net_ops;
 void tt_net_init(struct tt_net *n, uint64_t seed, uint32_t addr0, uint32_t addr1);
 void tt_net_free(struct tt_net *n);
 /* Runs one event: the next packet due by the next millisecond tick, or that tick (timers of
- * both stacks). Returns false when nothing is queued and the clock moved. */
+ * both stacks). Returns false when nothing is queued and the clock moved. A packet whose
+ * destination is not the address of the stack across the wire vanishes (counted in
+ * unrouted), as an answer to a spoofed source would. */
 bool tt_net_step(struct tt_net *n);
 
 /* ---- capturing environment for scripted tests ---- */

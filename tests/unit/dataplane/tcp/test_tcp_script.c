@@ -799,12 +799,14 @@ static void test_maxconn_refusal(void)
 	sl_tcp_stack_stats(st, &s);
 	CU_ASSERT_EQUAL(s.refused_maxconn, 1);
 	CU_ASSERT_EQUAL(s.conns_in_use, 2);
-	/* The application lets one go: the next SYN is served. */
+	/* The application lets one go: the next client is served. */
 	sl_tcp_abort(held[0]);
 	tt_cap_clear(&cap);
 	inject_from(PPORT + 3, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
 	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
 	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
+	inject_from(PPORT + 3, PISS + 1, seg(0).seq + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(n_accepted, 3);
 	/* Drop mode (HAProxy's queueing): the SYN is unanswered while full, served later. */
 	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 2, false), 0);
 	tt_cap_clear(&cap);
@@ -817,6 +819,303 @@ static void test_maxconn_refusal(void)
 	inject_from(PPORT + 4, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0); /* retransmitted */
 	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
 	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_SYN | SL_TCP_ACK);
+}
+
+/* ---- SYN floods (issue 15): half-open connections never take the slots established ones need */
+
+#define FLOOD_NET 0x0a420000u /* 10.66.0.0/16: spoofed sources that never answer */
+
+/* Listens again on US:LPORT with @backlog, as the HTTP proxy does (1024). */
+static void relisten(uint32_t backlog)
+{
+	CU_ASSERT_EQUAL(sl_tcp_unlisten(st, US, LPORT), 0);
+	CU_ASSERT_EQUAL(sl_tcp_listen(st, US, LPORT, backlog, &cbs, NULL), 0);
+}
+
+/* Spoofed SYN number @i (its own source address and port). Returns the sequence number of the
+ * SYN-ACK answering it. */
+static uint32_t flood_syn(uint32_t i)
+{
+	size_t n0 = cap.n;
+	size_t len = tt_build(pkt, FLOOD_NET + i, US, (uint16_t)(1024 + i % 60000), LPORT,
+			      i * 2654435761u, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(sl_tcp_input(st, pkt, len), 0);
+	uint32_t iss = cap.n > n0 ? seg(n0).seq : 0; /* none at a listener at maxconn */
+	if (cap.n > 128)
+		tt_cap_clear(&cap);
+	return iss;
+}
+
+/* The ACK a spoofed host would send for SYN number @i answered with @iss. */
+static void flood_ack(uint32_t i, uint32_t iss)
+{
+	size_t len = tt_build(pkt, FLOOD_NET + i, US, (uint16_t)(1024 + i % 60000), LPORT,
+			      i * 2654435761u + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	sl_tcp_input(st, pkt, len);
+}
+
+/*
+ * Spoofed SYNs @first .. @first + @n - 1. After each one, the embryonic connections are within
+ * the stack's share and every other connection is one of the @held established ones.
+ */
+static void flood(uint32_t first, uint32_t n, uint32_t held)
+{
+	struct sl_tcp_stats s;
+	for (uint32_t i = first; i < first + n; i++) {
+		flood_syn(i);
+		sl_tcp_stack_stats(st, &s);
+		if (s.syn_in_use > s.syn_max || s.conns_in_use > s.syn_max + held) {
+			CU_FAIL("half-open connections beyond the share");
+			break;
+		}
+	}
+	tt_cap_clear(&cap);
+}
+
+/* A client at PEER:@pport sends a SYN with options; the answer must be a SYN cookie (options
+ * other than MSS dropped: no state) when @cookie, else a stateful SYN-ACK. Returns its ISS. */
+static uint32_t client_syn(uint16_t pport, bool cookie)
+{
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, 7, true, 1000);
+	tt_cap_clear(&cap);
+	inject_from(pport, PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	CU_ASSERT_FATAL(cap.n == 1);
+	struct tt_seg sa = seg(0);
+	CU_ASSERT_EQUAL(sa.flags, SL_TCP_SYN | SL_TCP_ACK);
+	CU_ASSERT_EQUAL(sa.ack, PISS + 1);
+	CU_ASSERT(sa.o.has_ts == !cookie && sa.o.has_wscale == !cookie);
+	tt_cap_clear(&cap);
+	return sa.seq;
+}
+
+/* The client's ACK of @iss carrying "hello" (a request). */
+static void client_ack(uint16_t pport, uint32_t iss)
+{
+	inject_from(pport, PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "hello", 5);
+}
+
+/* A client through a SYN cookie: established, accepted (conn), "hello" readable. */
+static struct sl_tcp_conn *client_via_cookie(uint16_t pport)
+{
+	int before = n_accepted;
+	client_ack(pport, client_syn(pport, true));
+	CU_ASSERT_EQUAL_FATAL(n_accepted, before + 1);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+	char buf[8];
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), 5);
+	return conn;
+}
+
+/* True when a captured segment went to a spoofed address. */
+static bool sent_to_flood(void)
+{
+	for (size_t i = 0; i < cap.n; i++)
+		if ((seg(i).dst & 0xffff0000u) == FLOOD_NET)
+			return true;
+	return false;
+}
+
+/* 10 000 spoofed SYNs at a listener with a backlog larger than the pool: a quarter of the pool
+ * holds their state, the rest are answered with cookies; a real client behind a cookie gets a
+ * connection at once and data flows both ways while the flood goes on. */
+static void test_synflood_cookie_connects(void)
+{
+	setup(&(struct sl_tcp_params){.max_conns = 64});
+	relisten(1024);
+	flood(0, 10000, 0);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_max, 16);
+	CU_ASSERT_EQUAL(s.syn_in_use, 16);
+	CU_ASSERT_EQUAL(s.conns_in_use, 16);
+	CU_ASSERT_EQUAL(s.syncookies_share, 10000 - 16);
+	CU_ASSERT_EQUAL(s.syncookies_sent, 10000 - 16);
+	struct sl_tcp_conn *c = client_via_cookie(PPORT);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syncookies_ok, 1);
+	CU_ASSERT_EQUAL(s.conns_in_use, 17);
+	flood(10000, 1000, 1);
+	/* Both ways: our answer goes out, the client's next bytes come in. */
+	tt_cap_clear(&cap);
+	CU_ASSERT_EQUAL(sl_tcp_send(c, "world", 5), 5);
+	CU_ASSERT_FATAL(cap.n >= 1);
+	struct tt_seg out = seg(cap.n - 1);
+	CU_ASSERT_EQUAL(out.len, 5);
+	CU_ASSERT_EQUAL(memcmp(out.data, "world", 5), 0);
+	CU_ASSERT_EQUAL(out.ack, PISS + 6);
+	inject_from(PPORT, PISS + 6, out.seq + 5, SL_TCP_ACK, 8192, NULL, 0, "again", 5);
+	char buf[8];
+	CU_ASSERT_EQUAL(sl_tcp_recv(c, buf, sizeof(buf)), 5);
+	CU_ASSERT_EQUAL(memcmp(buf, "again", 5), 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_in_use, 16);
+	CU_ASSERT_EQUAL(s.syn_evicted, 0);
+}
+
+/* When the pool is empty a validated cookie evicts the oldest half-open connection (silently);
+ * an ACK completing a stateful handshake still completes it; once every slot holds an
+ * established connection a validated cookie is refused with RST and counted. */
+static void test_synflood_full_pool(void)
+{
+	setup(&(struct sl_tcp_params){.max_conns = 64});
+	relisten(1024);
+	uint32_t iss0 = flood_syn(0), iss1 = flood_syn(1);
+	CU_ASSERT_FATAL(cap.n == 2);
+	flood(2, 9998, 0);
+	static struct sl_tcp_conn *held[64];
+	uint32_t nheld = 0;
+	for (; nheld < 48; nheld++) /* the rest of the pool */
+		held[nheld] = client_via_cookie((uint16_t)(PPORT + nheld));
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.conns_in_use, 64);
+	CU_ASSERT_EQUAL(s.syn_in_use, 16);
+	CU_ASSERT_EQUAL(s.syn_evicted, 0);
+	flood(10000, 1000, nheld);
+	/* Pool empty: the oldest half-open connection (SYN 0) gives way, without a segment. */
+	held[nheld] = client_via_cookie((uint16_t)(PPORT + nheld));
+	nheld++;
+	CU_ASSERT(!sent_to_flood());
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_evicted, 1);
+	CU_ASSERT_EQUAL(s.syn_in_use, 15);
+	CU_ASSERT_EQUAL(s.conns_in_use, 64);
+	/* SYN 0 has no state left (its ACK is no cookie); SYN 1's handshake completes. */
+	tt_cap_clear(&cap);
+	flood_ack(0, iss0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST);
+	flood_ack(1, iss1);
+	CU_ASSERT_EQUAL(n_accepted, 50);
+	held[nheld++] = conn;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_in_use, 14);
+	CU_ASSERT_EQUAL(s.syncookies_bad, 1);
+	for (; nheld < 64; nheld++) /* each evicts one more */
+		held[nheld] = client_via_cookie((uint16_t)(PPORT + nheld));
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_evicted, 15);
+	CU_ASSERT_EQUAL(s.syn_in_use, 0);
+	CU_ASSERT_EQUAL(s.conns_in_use, 64);
+	/* Only established connections: SYNs get cookies (no slot for state), and a validated
+	 * cookie is refused as a full host would: RST, counted. */
+	flood(11000, 100, 64);
+	uint32_t iss = client_syn(PPORT + 100, true);
+	client_ack(PPORT + 100, iss);
+	CU_ASSERT_EQUAL(n_accepted, 64);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST);
+	CU_ASSERT_EQUAL(seg(0).seq, iss + 1);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_full, 1);
+	CU_ASSERT_EQUAL(s.syncookies_ok, 64); /* validated, then refused */
+	/* An established connection goes: the next client takes its slot (with state: the
+	 * share has room again). */
+	sl_tcp_abort(held[0]);
+	client_ack(PPORT + 101, client_syn(PPORT + 101, false));
+	CU_ASSERT_EQUAL(n_accepted, 65);
+}
+
+/* A listener's maxconn counts its accepted connections: a flood's half-open ones do not fill
+ * it, clients up to maxconn get in, the next is refused (drop mode: unanswered). */
+static void test_synflood_maxconn(void)
+{
+	setup(NULL);
+	relisten(1024);
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 8, false), 0);
+	flood(0, 10000, 0);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_in_use, 256); /* a quarter of 1024 */
+	CU_ASSERT_EQUAL(s.refused_maxconn, 0);
+	uint32_t iss[9];
+	for (int i = 0; i < 9; i++) /* nine SYNs while nothing is accepted: nine cookies */
+		iss[i] = client_syn((uint16_t)(PPORT + i), true);
+	for (int i = 0; i < 8; i++)
+		client_ack((uint16_t)(PPORT + i), iss[i]);
+	CU_ASSERT_EQUAL(n_accepted, 8);
+	struct sl_tcp_conn *first = conn;
+	tt_cap_clear(&cap);
+	client_ack(PPORT + 8, iss[8]); /* full: refused, unanswered */
+	CU_ASSERT_EQUAL(n_accepted, 8);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	inject_from(PPORT + 9, PISS, 0, SL_TCP_SYN, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_maxconn, 2);
+	flood(10000, 100, 8);
+	/* A place frees: the ninth client's retransmission gets in. */
+	sl_tcp_abort(first);
+	client_ack(PPORT + 8, iss[8]);
+	CU_ASSERT_EQUAL(n_accepted, 9);
+}
+
+/* A stateful handshake completing while its listener is at maxconn is refused like a full
+ * accept queue: RST in rst mode; in drop mode the ACK is ignored and a later one completes. */
+static void test_maxconn_completion(void)
+{
+	setup(NULL);
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 1, true), 0);
+	uint32_t a = client_syn(PPORT, false), b = client_syn(PPORT + 1, false);
+	client_ack(PPORT, a);
+	CU_ASSERT_EQUAL(n_accepted, 1);
+	struct sl_tcp_conn *ca = conn;
+	tt_cap_clear(&cap);
+	client_ack(PPORT + 1, b);
+	CU_ASSERT_EQUAL(n_accepted, 1);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_RST);
+	CU_ASSERT_EQUAL(seg(0).seq, b + 1);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_maxconn, 1);
+	CU_ASSERT_EQUAL(s.conns_in_use, 1);
+	CU_ASSERT_EQUAL(s.syn_in_use, 0);
+	/* Drop mode: the ACK is ignored, the half-open connection stays for a later one. */
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 1, false), 0);
+	sl_tcp_abort(ca);
+	uint32_t d = client_syn(PPORT + 2, false), e = client_syn(PPORT + 3, false);
+	client_ack(PPORT + 2, d);
+	CU_ASSERT_EQUAL(n_accepted, 2);
+	struct sl_tcp_conn *cd = conn;
+	tt_cap_clear(&cap);
+	client_ack(PPORT + 3, e);
+	CU_ASSERT_EQUAL(n_accepted, 2);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_maxconn, 2);
+	CU_ASSERT_EQUAL(s.syn_in_use, 1);
+	sl_tcp_abort(cd);
+	client_ack(PPORT + 3, e);
+	CU_ASSERT_EQUAL(n_accepted, 3);
+	char buf[8];
+	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), 5);
+}
+
+/* Half-open connections that are never acknowledged free their slot after the SYN-ACK
+ * retransmissions: 1 + 2 + 4 + 8 + 16 + 32 s with the default 5 retries and 1 s RTO. */
+static void test_syn_rcvd_timeout_frees(void)
+{
+	setup(&(struct sl_tcp_params){.max_conns = 64});
+	relisten(1024);
+	flood(0, 100, 0);
+	struct sl_tcp_stats s;
+	advance(62900000);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_in_use, 16);
+	CU_ASSERT_EQUAL(s.retransmits, 16 * 5);
+	advance(200000);
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syn_in_use, 0);
+	CU_ASSERT_EQUAL(s.conns_in_use, 0);
+	CU_ASSERT_EQUAL(s.timers_armed, 0);
+	CU_ASSERT_EQUAL(s.rst_out, 0);
+	uint64_t share = s.syncookies_share;
+	flood(100, 16, 0); /* room again: state, no cookie */
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.syncookies_share, share);
+	CU_ASSERT_EQUAL(s.syn_in_use, 16);
 }
 
 /* RFC 6191: a SYN with a newer timestamp ends TIME-WAIT and opens a new connection; one with
@@ -1064,6 +1363,11 @@ static const struct sl_test_case cases[] = {
 	{"simultaneous_close", test_simultaneous_close},
 	{"keepalive", test_keepalive},
 	{"maxconn_refusal", test_maxconn_refusal},
+	{"synflood_cookie_connects", test_synflood_cookie_connects},
+	{"synflood_full_pool", test_synflood_full_pool},
+	{"synflood_maxconn", test_synflood_maxconn},
+	{"maxconn_completion", test_maxconn_completion},
+	{"syn_rcvd_timeout_frees", test_syn_rcvd_timeout_frees},
 	{"time_wait_reuse", test_time_wait_reuse},
 	{"local_port_range", test_local_port_range},
 	{"zero_copy_api", test_zero_copy_api},
