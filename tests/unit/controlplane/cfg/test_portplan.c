@@ -3,8 +3,8 @@
  * Unit tests of the port plan (controlplane/cfg/portplan.c): for every lcore count the ranges are
  * disjoint, inside 1..65535, clear of every bind, split into slices that the owner functions
  * invert; a bind inside a range moves that range and nothing else; the seed configuration keeps
- * today's constants; and a plan with no room is refused at the bind's FILE:LINE, exactly when
- * no placement exists.
+ * today's constants; and a plan with no room is refused at the bind's FILE:LINE, directly and
+ * through the configuration checks that `sluiced -c` runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +274,12 @@ static void test_binds_move_ranges(void)
 	CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 40001, 60999, 20999));
 	CU_ASSERT(range_is(&p.r[SL_PORT_PROBE], 61501, 62023, 523));
 	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_CHECK], 62101, 62164, 64));
+	/* the configuration check says so at each bind */
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 8,
+			    "HTTP server-side ports move from 16384-32767 to 20001-32767"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 12, "L4 full-NAT source ports move"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 13, "'bind' port 61500 falls inside"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 17, "HTTP health check ports"));
 	for (unsigned n = 1; n <= SL_PORT_PLAN_MAX_LCORES; n++) {
 		CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, n, n, &p, NULL, 0), 0);
 		CU_ASSERT(plan_ok(&p, n, n, cfg));
@@ -331,6 +337,7 @@ static void test_service_moves_a_range(void)
 	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 1, 1, &p, NULL, 0), 0);
 	CU_ASSERT(plan_ok(&p, 1, 1, cfg));
 	CU_ASSERT(range_is(&p.r[SL_PORT_PROBE], 61001, 62023, 1023));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 6, "'service' port 61000"));
 	sl_cfg_free(cfg);
 	free(text);
 }
@@ -542,6 +549,49 @@ static void test_random_binds(void)
 		fprintf(stderr, "\n  -- %u made, %u refused", made, refused);
 }
 
+/* ---------------------------------------------------------------- sluiced -c */
+
+/* The configuration check refuses a plan with no room at the bind's FILE:LINE, with the lcore
+ * counts of the dataplane's cores (63 workers here), like any other configuration error. */
+static void test_check_refuses(void)
+{
+	/* 63 lcores need 64 x 63 + 64 x 63 + 64 + 16 x 63 = 9136 ports */
+	char proxies[128];
+	snprintf(proxies, sizeof(proxies), "frontend f\n  bind 10.0.1.1:1024-%u\n", 65535 - 9136);
+	char *text = with_dp(proxies, "0-63");
+	struct tdiags d;
+	struct sl_cfg *cfg = parse(text, &d);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	sl_cfg_free(cfg);
+	free(text);
+
+	snprintf(proxies, sizeof(proxies), "frontend f\n  bind 10.0.1.1:1024-%u\n", 65535 - 9135);
+	text = with_dp(proxies, "0-63");
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "'bind' ports 1024-56400 fall inside the L4 full-NAT source ports (32768-%u)",
+		 32768 + 28232 / 63 * 63 - 1);
+	CU_ASSERT(trefused1(text, true, 8, want, NULL, &d));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_ERROR, "t.cfg", 8, "64 per worker x 63"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_ERROR, "t.cfg", 8,
+			    "the four uses 9136 in all, but the largest free interval is "
+			    "56401-65535 (9135 ports)"));
+	free(text);
+
+	/* the same binds with one core: 64 + 64 + 64 + 16 ports are enough */
+	text = with_dp(proxies, "0");
+	cfg = parse(text, &d);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	sl_cfg_free(cfg);
+	free(text);
+
+	/* no dataplane section: one core; no port left at all */
+	T_REFUSED("frontend f\n"
+		  "  bind :80\n"
+		  "  bind 10.0.0.1:1-65535\n",
+		  3, "'bind' ports 1-65535 fall inside the L4 full-NAT source ports");
+}
+
 static const struct sl_test_case default_cases[] = {
 	{"defaults for every count", test_defaults_every_count},
 	{"uneven counts", test_defaults_uneven_counts},
@@ -565,6 +615,7 @@ static const struct sl_test_case room_cases[] = {
 	{"split room", test_split_room},
 	{"no room at all", test_no_room_at_all},
 	{"random binds", test_random_binds},
+	{"sluiced -c refuses", test_check_refuses},
 	{NULL, NULL},
 };
 
