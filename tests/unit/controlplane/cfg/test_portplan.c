@@ -136,6 +136,31 @@ static char *with_dp(const char *proxies, const char *cores)
 	return t;
 }
 
+/* Parses with_dp(@proxies, @cores), asserting success; NULL on failure. */
+static struct sl_cfg *parse_dp(const char *proxies, const char *cores, struct tdiags *d)
+{
+	char *text = with_dp(proxies, cores);
+	struct sl_cfg *cfg = text != NULL ? parse(text, d) : NULL;
+	free(text);
+	return cfg;
+}
+
+/* The plans of @cfg for 1..128 lcores (as many workers as proxy lcores) keep every invariant. */
+static bool every_count_ok(const struct sl_cfg *cfg)
+{
+	for (unsigned n = 1; n <= SL_PORT_PLAN_MAX_LCORES; n++) {
+		struct sl_port_plan p;
+		char why[512] = "";
+		if (sl_port_plan_make(cfg, n, n, &p, why, sizeof(why)) != 0) {
+			fprintf(stderr, "\n  -- %u lcores: %s", n, why);
+			return false;
+		}
+		if (!plan_ok(&p, n, n, cfg))
+			return false;
+	}
+	return true;
+}
+
 /* ---------------------------------------------------------------- defaults */
 
 /* No bind: every count keeps today's places, and every invariant holds. Before the plan, the
@@ -213,16 +238,14 @@ static void test_lcores_from_cores(void)
 		unsigned n;
 	} cases[] = {{NULL, 1}, {"0", 1}, {"0-1", 1}, {"0-2", 2}, {"0,2,4-7", 5}, {"0-63", 63}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *text = with_dp("", cases[i].cores);
 		struct tdiags d;
-		struct sl_cfg *cfg = parse(text, &d);
+		struct sl_cfg *cfg = parse_dp("", cases[i].cores, &d);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
 		unsigned nw = 0, np = 0;
 		sl_port_plan_lcores(cfg, &nw, &np);
 		CU_ASSERT_EQUAL(nw, cases[i].n);
 		CU_ASSERT_EQUAL(np, cases[i].n);
 		sl_cfg_free(cfg);
-		free(text);
 	}
 	struct tdiags d;
 	struct sl_cfg *cfg = parse("frontend f\n  bind :80\n", &d); /* no dataplane: one core */
@@ -263,9 +286,8 @@ static void test_binds_move_ranges(void)
 				      "backend media\n"
 				      "  mode tcp\n"
 				      "  server m 10.0.0.9:1935\n";
-	char *text = with_dp(proxies, NULL);
 	struct tdiags d;
-	struct sl_cfg *cfg = parse(text, &d);
+	struct sl_cfg *cfg = parse_dp(proxies, NULL, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
 	struct sl_port_plan p;
 	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 1, 1, &p, NULL, 0), 0);
@@ -280,21 +302,16 @@ static void test_binds_move_ranges(void)
 	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 12, "L4 full-NAT source ports move"));
 	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 13, "'bind' port 61500 falls inside"));
 	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 17, "HTTP health check ports"));
-	for (unsigned n = 1; n <= SL_PORT_PLAN_MAX_LCORES; n++) {
-		CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, n, n, &p, NULL, 0), 0);
-		CU_ASSERT(plan_ok(&p, n, n, cfg));
-	}
+	CU_ASSERT(every_count_ok(cfg));
 	sl_cfg_free(cfg);
-	free(text);
 }
 
 /* A bind outside the ports a range really uses (past the last check slot, or in what the
  * division leaves over) moves nothing. */
 static void test_bind_in_home_but_not_in_range(void)
 {
-	char *text = with_dp("frontend f\n  bind :62300\n  bind :60999\n", "0-3");
 	struct tdiags d;
-	struct sl_cfg *cfg = parse(text, &d);
+	struct sl_cfg *cfg = parse_dp("frontend f\n  bind :62300\n  bind :60999\n", "0-3", &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
 	struct sl_port_plan p, dflt;
 	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 3, 3, &p, NULL, 0), 0);
@@ -303,43 +320,43 @@ static void test_bind_in_home_but_not_in_range(void)
 	CU_ASSERT_EQUAL(p.r[SL_PORT_L4_NAT].hi, 60997); /* 28232 = 3 * 9410 + 2 */
 	CU_ASSERT(tdiag_first(&d, SL_DIAG_NOTICE) == NULL);
 	sl_cfg_free(cfg);
-	free(text);
 }
 
-/* A bind over a whole home sends that use to the largest free interval, from 1024 up. */
-static void test_bind_over_a_whole_home(void)
+/*
+ * One listener, the range it moves with one worker and one proxy lcore, and the notice at its
+ * line; then every count.
+ */
+static void test_one_listener_moves(void)
 {
-	char *text = with_dp("frontend f\n  bind :16000-33000\n", NULL);
-	struct tdiags d;
-	struct sl_cfg *cfg = parse(text, &d);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-	struct sl_port_plan p;
-	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 1, 1, &p, NULL, 0), 0);
-	CU_ASSERT(plan_ok(&p, 1, 1, cfg));
-	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_SERVER], 1024, 15999, 14976));
-	CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 33001, 60999, 27999));
-	for (unsigned n = 1; n <= SL_PORT_PLAN_MAX_LCORES; n++) {
-		CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, n, n, &p, NULL, 0), 0);
-		CU_ASSERT(plan_ok(&p, n, n, cfg));
+	static const struct {
+		const char *text; /* after the dataplane's address lines (line 6 on) */
+		enum sl_port_use use;
+		unsigned lo, hi, span, line;
+		const char *notice;
+	} cases[] = {
+		/* over a whole home: to the largest free interval, from 1024 up */
+		{"frontend f\n  bind :16000-33000\n", SL_PORT_HTTP_SERVER, 1024, 15999, 14976, 7,
+		 "HTTP server-side ports move from 16384-32767 to 1024-15999"},
+		/* the same bind shifts the L4 range within its home */
+		{"frontend f\n  bind :16000-33000\n", SL_PORT_L4_NAT, 33001, 60999, 27999, 7,
+		 "'bind' ports 16000-33000 fall inside"},
+		/* a dataplane service is a listener like a bind */
+		{"  service echo 61000\n", SL_PORT_PROBE, 61001, 62023, 1023, 6,
+		 "'service' port 61000 falls inside"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tdiags d;
+		struct sl_cfg *cfg = parse_dp(cases[i].text, NULL, &d);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		struct sl_port_plan p;
+		CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 1, 1, &p, NULL, 0), 0);
+		CU_ASSERT(plan_ok(&p, 1, 1, cfg));
+		CU_ASSERT(range_is(&p.r[cases[i].use], cases[i].lo, cases[i].hi, cases[i].span));
+		CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", (int)cases[i].line,
+				    cases[i].notice));
+		CU_ASSERT(every_count_ok(cfg));
+		sl_cfg_free(cfg);
 	}
-	sl_cfg_free(cfg);
-	free(text);
-}
-
-/* A dataplane service is a listener like a bind. */
-static void test_service_moves_a_range(void)
-{
-	char *text = with_dp("  service echo 61000\n", NULL);
-	struct tdiags d;
-	struct sl_cfg *cfg = parse(text, &d);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-	struct sl_port_plan p;
-	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 1, 1, &p, NULL, 0), 0);
-	CU_ASSERT(plan_ok(&p, 1, 1, cfg));
-	CU_ASSERT(range_is(&p.r[SL_PORT_PROBE], 61001, 62023, 1023));
-	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 6, "'service' port 61000"));
-	sl_cfg_free(cfg);
-	free(text);
 }
 
 /*
@@ -349,21 +366,12 @@ static void test_service_moves_a_range(void)
  */
 static void test_homes_give_way(void)
 {
-	char *text = with_dp("frontend f\n  bind :1024-32767\n  bind :61000-65535\n", NULL);
 	struct tdiags d;
-	struct sl_cfg *cfg = parse(text, &d);
+	struct sl_cfg *cfg =
+		parse_dp("frontend f\n  bind :1024-32767\n  bind :61000-65535\n", NULL, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-	for (unsigned n = 1; n <= SL_PORT_PLAN_MAX_LCORES; n++) {
-		struct sl_port_plan p;
-		char why[512] = "";
-		int rc = sl_port_plan_make(cfg, n, n, &p, why, sizeof(why));
-		if (rc != 0)
-			fprintf(stderr, "\n  -- %u lcores: %s", n, why);
-		CU_ASSERT_EQUAL_FATAL(rc, 0);
-		CU_ASSERT(plan_ok(&p, n, n, cfg));
-	}
+	CU_ASSERT(every_count_ok(cfg));
 	sl_cfg_free(cfg);
-	free(text);
 }
 
 /* ---------------------------------------------------------------- no room */
@@ -558,15 +566,13 @@ static void test_check_refuses(void)
 	/* 63 lcores need 64 x 63 + 64 x 63 + 64 + 16 x 63 = 9136 ports */
 	char proxies[128];
 	snprintf(proxies, sizeof(proxies), "frontend f\n  bind 10.0.1.1:1024-%u\n", 65535 - 9136);
-	char *text = with_dp(proxies, "0-63");
 	struct tdiags d;
-	struct sl_cfg *cfg = parse(text, &d);
+	struct sl_cfg *cfg = parse_dp(proxies, "0-63", &d);
 	CU_ASSERT_PTR_NOT_NULL(cfg);
 	sl_cfg_free(cfg);
-	free(text);
 
 	snprintf(proxies, sizeof(proxies), "frontend f\n  bind 10.0.1.1:1024-%u\n", 65535 - 9135);
-	text = with_dp(proxies, "0-63");
+	char *text = with_dp(proxies, "0-63");
 	char want[128];
 	snprintf(want, sizeof(want),
 		 "'bind' ports 1024-56400 fall inside the L4 full-NAT source ports (32768-%u)",
@@ -579,11 +585,9 @@ static void test_check_refuses(void)
 	free(text);
 
 	/* the same binds with one core: 64 + 64 + 64 + 16 ports are enough */
-	text = with_dp(proxies, "0");
-	cfg = parse(text, &d);
+	cfg = parse_dp(proxies, "0", &d);
 	CU_ASSERT_PTR_NOT_NULL(cfg);
 	sl_cfg_free(cfg);
-	free(text);
 
 	/* no dataplane section: one core; no port left at all */
 	T_REFUSED("frontend f\n"
@@ -604,8 +608,7 @@ static const struct sl_test_case default_cases[] = {
 static const struct sl_test_case move_cases[] = {
 	{"binds move ranges", test_binds_move_ranges},
 	{"a bind in the home but not in the range", test_bind_in_home_but_not_in_range},
-	{"a bind over a whole home", test_bind_over_a_whole_home},
-	{"a service moves a range", test_service_moves_a_range},
+	{"one listener moves ranges", test_one_listener_moves},
 	{"homes give way", test_homes_give_way},
 	{NULL, NULL},
 };
