@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "controlplane/cfg/portplan.h"
+
 static void check_backend_ref(struct cfg_ctx *c, const struct sl_proxy *fe, const char *name,
 			      const struct sl_cfg_loc *loc, const char *kw)
 {
@@ -74,6 +76,7 @@ static void check_binds(struct cfg_ctx *c)
 		}
 }
 
+<<<<<<< HEAD
 /* The subnet of the `address` line @a holds @ip. */
 static bool on_subnet(const struct sl_dp_addr *a, uint32_t ip)
 {
@@ -126,6 +129,49 @@ static void check_routes(struct cfg_ctx *c)
 			cfg_warn_at(c, &r->loc,
 				    "'route': '%s' is the connected subnet of the address at %s:%d; the route is never used",
 				    dst, same->loc.file, same->loc.line);
+=======
+/*
+ * The local ports sluice opens connections from (portplan.h) must stay clear of every bind, since
+ * replies are steered by destination port: a plan that cannot be made is an error at the bind that
+ * takes the room, a range that moved is a notice at the bind that moved it. The lcore counts are
+ * those the dataplane section's 'cores' implies.
+ */
+static void check_port_plan(struct cfg_ctx *c)
+{
+	unsigned nw, np;
+	sl_port_plan_lcores(c->cfg, &nw, &np);
+	struct sl_port_plan plan, dflt;
+	struct sl_cfg_loc at;
+	char why[512];
+	if (sl_port_plan_make_at(c->cfg, nw, np, &plan, &at, why, sizeof(why)) < 0) {
+		cfg_err_at(c, &at, "%s", why);
+		return;
+	}
+	if (sl_port_plan_make(NULL, nw, np, &dflt, NULL, 0) < 0)
+		return;
+	for (unsigned u = 0; u < SL_PORT_NUSES; u++) {
+		const struct sl_port_range *r = &plan.r[u], *d = &dflt.r[u];
+		if (r->lo == d->lo && r->hi == d->hi && r->span == d->span)
+			continue;
+		const char *name = sl_port_plan_use_name((enum sl_port_use)u);
+		const char *per = sl_port_plan_lcore_name((enum sl_port_use)u);
+		struct sl_port_occupant o;
+		char ports[32];
+		if (sl_port_plan_occupant(c->cfg, d->lo, d->hi, &o)) {
+			snprintf(ports, sizeof(ports), o.lo == o.hi ? "port %u" : "ports %u-%u",
+				 o.lo, o.hi);
+			cfg_notice_at(
+				c, &o.loc,
+				"the %s move from %u-%u to %u-%u (%u per %s): '%s' %s %s inside",
+				name, d->lo, d->hi, r->lo, r->hi, r->span, per, o.kw, ports,
+				o.lo == o.hi ? "falls" : "fall");
+		} else {
+			cfg_notice_at(c, &c->cfg->dp.loc,
+				      "the %s move from %u-%u to %u-%u (%u per %s), to leave room "
+				      "for the others",
+				      name, d->lo, d->hi, r->lo, r->hi, r->span, per);
+		}
+>>>>>>> h-ports
 	}
 }
 
@@ -203,6 +249,7 @@ void cfg_check(struct cfg_ctx *c)
 		}
 	}
 	check_binds(c);
+	check_port_plan(c);
 
 	struct sl_dataplane *dp = &cfg->dp;
 	for (struct sl_dp_addr *a = dp->addrs; a != NULL; a = a->next) {

@@ -56,6 +56,9 @@ void cfg_err_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fmt
 	__attribute__((format(printf, 3, 4)));
 void cfg_warn_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Information that is neither an error nor a warning (a range of local ports that moved). */
+void cfg_notice_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Arena helpers that remember out-of-memory in the context (callers may go on; the parse fails). */
 void *cfg_alloc(struct cfg_ctx *c, size_t size);

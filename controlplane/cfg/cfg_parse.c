@@ -94,6 +94,14 @@ void cfg_warn_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fm
 	va_end(ap);
 }
 
+void cfg_notice_at(struct cfg_ctx *c, const struct sl_cfg_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(c, SL_DIAG_NOTICE, loc->file, loc->line, fmt, ap);
+	va_end(ap);
+}
+
 /* ------------------------------------------------------------------ arena helpers */
 
 void *cfg_alloc(struct cfg_ctx *c, size_t size)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/test_start_errors.sh — sluiced refuses to start with one clear line, and leaves
 # nothing behind, for: a missing interface, a missing PCI device, a core list beyond the machine,
-# too little memory, no dataplane section, not root, a second sluiced on the same interface; and
+# too little memory, no dataplane section, a bind that leaves sluice no local ports (port plan),
+# not root, a second sluiced on the same interface; and
 # it recovers the interface after a SIGKILLed predecessor left its XDP program attached.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +51,11 @@ refuses "$DP
 refuses "frontend f
     bind :80
     mode tcp" "no 'dataplane' section" "no dataplane section"
+refuses "$DP
+    port lan0 iface $SL_LB_IF driver af_xdp
+frontend f
+    bind :1024-65535
+    mode tcp" "err.cfg:6: 'bind' ports 1024-65535 fall inside the L4 full-NAT source ports" "a bind that leaves no local ports"
 printf 'dataplane\n    port lan0 iface %s\n    address %s/24 port lan0\n' "$SL_LB_IF" "$SL_VIP" >"$SL_RUN_DIR/min.cfg"
 chmod 644 "$SL_RUN_DIR/min.cfg"; chmod 755 "$SL_RUN_DIR"
 out=$(timeout 20 ip netns exec "$SL_NS_LB" setpriv --reuid=65534 --regid=65534 --clear-groups \
