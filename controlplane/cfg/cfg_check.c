@@ -76,7 +76,6 @@ static void check_binds(struct cfg_ctx *c)
 		}
 }
 
-<<<<<<< HEAD
 /* The subnet of the `address` line @a holds @ip. */
 static bool on_subnet(const struct sl_dp_addr *a, uint32_t ip)
 {
@@ -129,7 +128,9 @@ static void check_routes(struct cfg_ctx *c)
 			cfg_warn_at(c, &r->loc,
 				    "'route': '%s' is the connected subnet of the address at %s:%d; the route is never used",
 				    dst, same->loc.file, same->loc.line);
-=======
+	}
+}
+
 /*
  * The local ports sluice opens connections from (portplan.h) must stay clear of every bind, since
  * replies are steered by destination port: a plan that cannot be made is an error at the bind that
@@ -171,7 +172,6 @@ static void check_port_plan(struct cfg_ctx *c)
 				      "for the others",
 				      name, d->lo, d->hi, r->lo, r->hi, r->span, per);
 		}
->>>>>>> h-ports
 	}
 }
 
