@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
@@ -30,6 +31,23 @@ static void reload_diag(void *arg, enum sl_cfg_diag_level level, const char *fil
 	char pre[4200];
 	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
 	sl_outbuf_printf(arg, "%s%s\n", pre, msg);
+}
+
+/* The local port plan cannot change in a running process (connections use its ports): a new
+ * configuration whose binds would move a range needs a restart. */
+static int plan_check(const struct sl_dp *dp, const struct sl_cfg *nw, struct sl_outbuf *out)
+{
+	struct sl_port_plan p;
+	char why[512];
+	if (sl_port_plan_make(nw, dp->nworkers, dp->nproxies, &p, why, sizeof(why)) < 0) {
+		sl_outbuf_printf(out, "%s\n", why);
+		return -1;
+	}
+	if (memcmp(&p, &dp->plan, sizeof(p)) != 0) {
+		sl_outbuf_printf(out, "reload refused: the new binds move the local port ranges (docs/config.md, Local ports); restart sluiced to apply them\n");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -57,6 +75,7 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 		return -1;
 	}
 	if (sl_cfg_reload_check(d->cfg, nw, out) > 0 || sl_http_reload_check(dp, nw, out) < 0 ||
+	    plan_check(dp, nw, out) < 0 ||
 	    sl_cfg_assign_slots(d->cfg, nw, &d->slots, out) < 0) {
 		sl_outbuf_printf(out, "reload refused; the running configuration keeps serving\n");
 		sl_cfg_free(nw);

@@ -370,6 +370,12 @@ static int step_lcores(struct daemon *d)
 			rte_rcu_qsbr_thread_register(dp->qsbr, id);
 	}
 	dp->arp_owner = dp->worker_ids[0];
+	/* the local ports of each use and lcore (sluiced -c checked the same plan) */
+	char why[512];
+	if (sl_port_plan_make(d->cfg, dp->nworkers, dp->nproxies, &dp->plan, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s\n", why);
+		return -1;
+	}
 	return 0;
 }
 

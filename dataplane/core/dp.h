@@ -22,6 +22,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "controlplane/cfg/portplan.h"
 #include "dataplane/core/counters.h"
 #include "dataplane/core/neigh.h"
 
@@ -72,6 +73,7 @@ struct sl_dp {
 	struct sl_addr addrs[SL_MAX_ADDRS];
 	unsigned naddrs;
 	const struct sl_route_table *routes; /* connected subnets and `route` lines (immutable) */
+	struct sl_port_plan plan;         /* the local ports of each use and lcore (immutable) */
 	struct sl_lcore *lcores[RTE_MAX_LCORE];
 	unsigned worker_ids[RTE_MAX_LCORE]; /* lcore ids of workers, in order */
 	unsigned nworkers;

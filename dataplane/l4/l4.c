@@ -80,13 +80,11 @@ static int pick_server(struct sl_lcore *lc, const struct sl_bal_backend *b, uint
 	return r == SL_PICK_OK ? idx : r == SL_PICK_FULL ? -2 : -1;
 }
 
-/* Which worker owns local port @lport (its range holds it); -1 when no worker does. */
+/* Which worker owns local port @lport (the port plan's L4 range); -1 when no worker does. */
 static inline int lport_owner(const struct sl_dp *dp, uint16_t lport)
 {
-	if (lport < SL_LPORT_LO || lport > SL_LPORT_HI)
-		return -1;
-	unsigned w = (unsigned)(lport - SL_LPORT_LO) / dp->l4->span;
-	return w < dp->nworkers ? (int)dp->worker_ids[w] : -1;
+	int w = sl_port_plan_owner(&dp->plan, SL_PORT_L4_NAT, lport);
+	return w >= 0 && (unsigned)w < dp->nworkers ? (int)dp->worker_ids[w] : -1;
 }
 
 /*
@@ -273,7 +271,7 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 	uint16_t sport = th->sport, dport = th->dport;
 	if (conf == NULL || w == NULL)
 		return false;
-	if (unlikely(sl_probe_port(dport))) {
+	if (unlikely(sl_probe_port(&dp->plan, dport))) {
 		sl_probe_input(lc, port, m, iph, th);
 		return true;
 	}
@@ -282,8 +280,7 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 	uint32_t hash = sl_flow_key_hash(&k);
 	enum sl_flow_dir dir;
 	struct sl_flow *f = sl_flow_lookup(w->ft, &k, hash, &dir, lc->now_ms);
-	if (f == NULL && dport >= SL_LPORT_LO && dport <= SL_LPORT_HI &&
-	    (dport < w->lport_lo || dport > w->lport_hi)) {
+	if (f == NULL && (dport < w->lport_lo || dport > w->lport_hi)) {
 		/* a reply to another worker's local port: hand it to its owner */
 		int owner = lport_owner(dp, dport);
 		if (owner >= 0 && (unsigned)owner != lc->lcore_id) {
@@ -452,8 +449,6 @@ int sl_l4_init(struct sl_dp *dp, const struct sl_siphash_key *isn_key)
 	struct sl_l4_shared *sh = rte_zmalloc("sl_l4_shared", sizeof(*sh), 64);
 	if (sh == NULL)
 		return -ENOMEM;
-	sh->nworkers = dp->nworkers ? dp->nworkers : 1;
-	sh->span = (SL_LPORT_HI - SL_LPORT_LO + 1) / sh->nworkers;
 	sh->probe_lcore = dp->worker_ids[0];
 	sh->isn_key = *isn_key;
 	dp->l4 = sh;
@@ -468,7 +463,6 @@ void sl_l4_fini(struct sl_dp *dp)
 
 int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx)
 {
-	const struct sl_l4_shared *sh = lc->dp->l4;
 	struct sl_l4_worker *w = rte_zmalloc("sl_l4_worker", sizeof(*w), 64);
 	if (w == NULL)
 		return -ENOMEM;
@@ -481,12 +475,12 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx)
 	}
 	/* flows that an insert reclaims (expired, found on its way) are accounted as expired */
 	sl_flow_set_on_reclaim(w->ft, on_expire, lc);
-	w->lport_lo = (uint16_t)(SL_LPORT_LO + idx * sh->span);
-	w->lport_hi = (uint16_t)(w->lport_lo + sh->span - 1);
+	sl_port_plan_slice(&lc->dp->plan, SL_PORT_L4_NAT, idx, &w->lport_lo, &w->lport_hi);
+	unsigned span = (unsigned)(w->lport_hi - w->lport_lo) + 1;
 	/* each server walks the whole range from its own point: a port comes back to the same
 	 * server as late as possible (the server may still hold it in TIME_WAIT) */
 	for (unsigned i = 0; i < SL_MAX_SERVERS; i++)
-		w->lport_next[i] = (uint16_t)(w->lport_lo + (i * 7919u) % sh->span);
+		w->lport_next[i] = (uint16_t)(w->lport_lo + (i * 7919u) % span);
 	struct sl_role r = {.name = "l4",
 			    .st = w,
 			    .msgs = SL_MSG_BIT(SL_MSG_RESET_SERVER),

@@ -29,13 +29,8 @@ struct sl_flow_table;
 struct sl_ipv4_info;
 struct sl_tcp_info;
 
-#define SL_LPORT_LO 32768 /* local (SNAT) ports: Linux's ephemeral range */
-#define SL_LPORT_HI 60999
-
 /* What the workers share (dp->l4). Written by main before the loops; read-only after. */
 struct sl_l4_shared {
-	unsigned nworkers;
-	unsigned span;                /* local ports per worker */
 	unsigned probe_lcore;         /* the worker that sends probes and reads their replies */
 	struct sl_siphash_key isn_key; /* keys the server-side sequence/timestamp offsets */
 };
@@ -56,7 +51,7 @@ void sl_l4_fini(struct sl_dp *dp);
 
 /*
  * Prepares a worker's L4 state: a flow table of @max_flows entries and its slice of the local
- * ports (worker @idx of the dp's workers), and registers its role (flow expiry each
+ * ports (worker @idx of the dp's workers: dp->plan), and registers its role (flow expiry each
  * millisecond, `reset server` commands). Main lcore, before the loops start. Returns 0 or
  * -ENOMEM.
  */

@@ -17,7 +17,7 @@
 _Static_assert(sizeof(struct sl_probe_req) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
 _Static_assert(sizeof(struct sl_probe_res) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
 
-/* One probe in flight (indexed by local port - SL_PROBE_PORT_LO). */
+/* One probe in flight (indexed by local port - the probe range's first port). */
 struct probe_slot {
 	uint32_t ip;
 	uint16_t port;
@@ -30,6 +30,8 @@ struct probe_slot {
 
 /* The probing worker's state (lc->probe): written by that worker only. */
 struct sl_probe_state {
+	uint16_t lo;	/* the probe range's first port */
+	unsigned nslot; /* its ports: slots in use (<= SL_PROBE_SLOTS) */
 	struct probe_slot slot[SL_PROBE_SLOTS];
 };
 
@@ -62,7 +64,7 @@ void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		}
 		return;
 	}
-	struct probe_slot *s = &lc->probe->slot[th->dport - SL_PROBE_PORT_LO];
+	struct probe_slot *s = &lc->probe->slot[th->dport - lc->probe->lo];
 	if (s->busy && s->ip == iph->src && s->port == th->sport) {
 		if ((th->flags & (SL_TCP_SYN | SL_TCP_ACK)) == (SL_TCP_SYN | SL_TCP_ACK) &&
 		    th->ack == s->iss + 1) {
@@ -85,15 +87,15 @@ static void probe_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 	struct sl_probe_req req;
 	memcpy(&req, m->u.raw, sizeof(req));
 	/* a free slot, starting from a rotating point (slots are reused late) */
-	unsigned i, start = (unsigned)(rte_rand() % SL_PROBE_SLOTS);
-	for (i = 0; i < SL_PROBE_SLOTS; i++)
-		if (!ps->slot[(start + i) % SL_PROBE_SLOTS].busy)
+	unsigned i, start = (unsigned)(rte_rand() % ps->nslot);
+	for (i = 0; i < ps->nslot; i++)
+		if (!ps->slot[(start + i) % ps->nslot].busy)
 			break;
-	if (i == SL_PROBE_SLOTS) {
+	if (i == ps->nslot) {
 		report(lc, req.id, SL_PROBE_NO_ROOM, 0);
 		return;
 	}
-	unsigned k = (start + i) % SL_PROBE_SLOTS;
+	unsigned k = (start + i) % ps->nslot;
 	struct probe_slot *s = &ps->slot[k];
 	*s = (struct probe_slot){.ip = req.ip,
 				 .port = req.port,
@@ -103,7 +105,7 @@ static void probe_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 				 .sent_ms = lc->now_ms,
 				 .busy = 1};
 	uint32_t src = sl_dp_route_src(lc->dp, req.ip);
-	sl_tcp_ctl_send(lc, src, (uint16_t)(SL_PROBE_PORT_LO + k), req.ip, req.port, s->iss, 0,
+	sl_tcp_ctl_send(lc, src, (uint16_t)(ps->lo + k), req.ip, req.port, s->iss, 0,
 			SL_TCP_SYN, true);
 	lc->ctr->c[SL_CTR_PROBES_SENT]++;
 }
@@ -112,7 +114,7 @@ static void probe_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 static void probe_tick(struct sl_lcore *lc, void *st)
 {
 	struct sl_probe_state *ps = st;
-	for (unsigned k = 0; k < SL_PROBE_SLOTS; k++) {
+	for (unsigned k = 0; k < ps->nslot; k++) {
 		struct probe_slot *s = &ps->slot[k];
 		if (s->busy && lc->now_ms - s->sent_ms >= s->timeout_ms)
 			finish(lc, s, SL_PROBE_TIMEOUT);
@@ -125,6 +127,11 @@ int sl_probe_init(struct sl_dp *dp)
 	lc->probe = rte_zmalloc("sl_probes", sizeof(*lc->probe), 64);
 	if (lc->probe == NULL)
 		return -ENOMEM;
+	const struct sl_port_range *pr = &dp->plan.r[SL_PORT_PROBE];
+	lc->probe->lo = pr->lo;
+	lc->probe->nslot = (unsigned)(pr->hi - pr->lo) + 1 < SL_PROBE_SLOTS ?
+				   (unsigned)(pr->hi - pr->lo) + 1 :
+				   SL_PROBE_SLOTS;
 	struct sl_role r = {.name = "probe",
 			    .st = lc->probe,
 			    .msgs = SL_MSG_BIT(SL_MSG_PROBE),

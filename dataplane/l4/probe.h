@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Health probes of servers, at TCP level, sent by one worker (dp->l4->probe_lcore): a SYN from
- * a local port of the probe range; a SYN-ACK means the server accepts connections (HAProxy's
+ * a local port of the probe range (the port plan's); a SYN-ACK means the server accepts connections (HAProxy's
  * L4OK; the probe then resets the half-open connection), an RST means refused (L4CON), silence
  * until the timeout means L4TOUT. This is HAProxy's default check (a TCP connect) done without
  * a TCP stack: the server sees a connection attempt that is reset after its SYN-ACK.
@@ -23,8 +23,10 @@ struct sl_dp;
 struct sl_ipv4_info;
 struct sl_tcp_info;
 
-#define SL_PROBE_PORT_LO 61000 /* local ports of probes: 61000..61000+SL_PROBE_SLOTS-1 */
-#define SL_PROBE_SLOTS 1024
+#include "controlplane/cfg/portplan.h"
+
+/* Probes in flight at most (the port plan's probe range: dp->plan, at most this many ports). */
+#define SL_PROBE_SLOTS SL_PORT_PLAN_PROBE_SLOTS
 
 enum sl_probe_status { SL_PROBE_OK, SL_PROBE_REFUSED, SL_PROBE_TIMEOUT, SL_PROBE_NO_ROOM };
 
@@ -59,9 +61,10 @@ void sl_probe_fini(struct sl_dp *dp);
 void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 		    const struct sl_ipv4_info *iph, const struct sl_tcp_info *th);
 
-static inline bool sl_probe_port(uint16_t dport)
+/* Whether @dport is a probe's local port (the port plan's probe range). */
+static inline bool sl_probe_port(const struct sl_port_plan *plan, uint16_t dport)
 {
-	return dport >= SL_PROBE_PORT_LO && dport < SL_PROBE_PORT_LO + SL_PROBE_SLOTS;
+	return dport >= plan->r[SL_PORT_PROBE].lo && dport <= plan->r[SL_PORT_PROBE].hi;
 }
 
 #endif

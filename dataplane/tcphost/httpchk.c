@@ -137,6 +137,8 @@ static const struct sl_tcp_cbs hchk_cbs = {
 
 /* The checks of one proxy lcore (lc->th). Written by that lcore only. */
 struct sl_tcphost {
+	uint16_t lo;	/* this lcore's first check port (the port plan's slice) */
+	unsigned nslot; /* its check ports: slots in use (<= SL_HCHK_SLOTS) */
 	struct hchk_slot slot[SL_HCHK_SLOTS];
 };
 
@@ -147,9 +149,9 @@ static void hchk_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 	struct sl_hchk_req req;
 	memcpy(&req, m->u.raw, sizeof(req));
 	unsigned k;
-	for (k = 0; k < SL_HCHK_SLOTS && th->slot[k].busy; k++)
+	for (k = 0; k < th->nslot && th->slot[k].busy; k++)
 		;
-	if (k == SL_HCHK_SLOTS) {
+	if (k == th->nslot) {
 		report(lc, req.id, SL_CHK_SOCKERR, 0);
 		return;
 	}
@@ -161,7 +163,7 @@ static void hchk_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 	s->busy = true;
 	int err = 0;
 	s->conn = sl_tcp_connect(lc->tcp, sl_dp_route_src(lc->dp, req.ip),
-				 sl_httpchk_port(lc->proxy_idx, k), req.ip, req.port, &hchk_cbs, s,
+				 (uint16_t)(th->lo + k), req.ip, req.port, &hchk_cbs, s,
 				 &err);
 	if (s->conn == NULL) {
 		hchk_report(s, SL_CHK_SOCKERR, 0);
@@ -173,7 +175,7 @@ static void hchk_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 static void hchk_tick(struct sl_lcore *lc, void *st)
 {
 	struct sl_tcphost *th = st;
-	for (unsigned k = 0; k < SL_HCHK_SLOTS; k++) {
+	for (unsigned k = 0; k < th->nslot; k++) {
 		struct hchk_slot *s = &th->slot[k];
 		if (s->busy && lc->now_ms - s->start_ms >= s->req.timeout_ms) {
 			hchk_report(s, s->connected ? SL_CHK_L7TOUT : SL_CHK_L4TOUT, 0);
@@ -187,7 +189,7 @@ static unsigned hchk_held(const struct sl_lcore *lc, void *st)
 {
 	const struct sl_tcphost *th = st;
 	unsigned held = 0;
-	for (unsigned k = 0; k < SL_HCHK_SLOTS; k++)
+	for (unsigned k = 0; k < th->nslot; k++)
 		held += th->slot[k].busy && th->slot[k].req.cfg_gen != lc->cfg_gen;
 	if (lc->cmdring != NULL && rte_ring_count(lc->cmdring) > 0)
 		held++; /* requests not started yet may be older: look again next tick */
@@ -199,6 +201,11 @@ int sl_httpchk_init(struct sl_dp *dp, struct sl_lcore *lc)
 	lc->th = rte_zmalloc("sl_hchk", sizeof(*lc->th), 64);
 	if (lc->th == NULL)
 		return -1;
+	uint16_t hi;
+	sl_port_plan_slice(&dp->plan, SL_PORT_HTTP_CHECK, lc->proxy_idx, &lc->th->lo, &hi);
+	lc->th->nslot = (unsigned)(hi - lc->th->lo) + 1 < SL_HCHK_SLOTS ?
+				(unsigned)(hi - lc->th->lo) + 1 :
+				SL_HCHK_SLOTS;
 	struct sl_role r = {.name = "httpchk",
 			    .st = lc->th,
 			    .msgs = SL_MSG_BIT(SL_MSG_HCHECK),

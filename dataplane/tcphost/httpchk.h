@@ -16,8 +16,10 @@ struct sl_dp;
 struct sl_lcore;
 struct sl_httpchk;
 
-#define SL_HCHK_PORT_LO 62100 /* check ports: proxy lcore i owns SL_HCHK_SLOTS from LO + 64 i */
-#define SL_HCHK_SLOTS 64      /* checks in flight per proxy lcore */
+#include "controlplane/cfg/portplan.h"
+
+/* Checks in flight per proxy lcore at most: its slice of the port plan's check range. */
+#define SL_HCHK_SLOTS SL_PORT_PLAN_CHECK_SLOTS
 
 /* SL_MSG_HCHECK's payload (main -> a proxy lcore). @chk and @text belong to the configuration
  * generation @cfg_gen, which main keeps until the lcore says it holds nothing older. */
@@ -45,16 +47,6 @@ struct sl_hchk_res {
 int sl_httpchk_init(struct sl_dp *dp, struct sl_lcore *lc);
 void sl_httpchk_fini(struct sl_lcore *lc);
 
-/* The local port of check slot @slot of proxy lcore @proxy_idx, and the proxy lcore (index)
- * owning check port @port. */
-static inline uint16_t sl_httpchk_port(unsigned proxy_idx, unsigned slot)
-{
-	return (uint16_t)(SL_HCHK_PORT_LO + proxy_idx * SL_HCHK_SLOTS + slot);
-}
 
-static inline unsigned sl_httpchk_port_lcore(uint16_t port)
-{
-	return (unsigned)(port - SL_HCHK_PORT_LO) / SL_HCHK_SLOTS;
-}
 
 #endif

@@ -158,14 +158,19 @@ int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg)
 	uint32_t clients;
 	sh->max_conns = sl_tcphost_size(cfg, dp->nproxies, &clients);
 	sh->http_sessions = clients;
-	/* server-side local ports: one disjoint range per proxy lcore, so that a server's
-	 * reply is steered to the lcore whose stack opened the connection */
-	sh->hx_lport_span = (uint16_t)((SL_HX_LPORT_HI - SL_HX_LPORT_LO + 1) / dp->nproxies);
-	for (unsigned p = SL_HX_LPORT_LO; p < SL_HX_LPORT_LO + (unsigned)sh->hx_lport_span * dp->nproxies; p++)
+	/* server-side local ports and check ports: each proxy lcore's own slice of the port
+	 * plan, so that a reply is steered to the lcore whose stack opened the connection */
+	const struct sl_port_range *sv = &dp->plan.r[SL_PORT_HTTP_SERVER];
+	const struct sl_port_range *ck = &dp->plan.r[SL_PORT_HTTP_CHECK];
+	for (unsigned p = sv->lo; p <= sv->hi; p++)
 		sh->use[p] = SL_TH_SERVER;
+	for (unsigned p = ck->lo; p <= ck->hi; p++)
+		sh->use[p] = SL_TH_CHECK;
 	for (unsigned i = 0; i < dp->nproxies; i++) {
 		struct sl_lcore *lc = dp->lcores[dp->proxy_ids[i]];
 		uint32_t chunks = sh->max_conns * 8 < 131072 ? sh->max_conns * 8 : 131072;
+		uint16_t lo, hi;
+		sl_port_plan_slice(&dp->plan, SL_PORT_HTTP_SERVER, lc->proxy_idx, &lo, &hi);
 		struct sl_tcp_params p = {
 			.max_conns = sh->max_conns,
 			.max_listeners = 1024,
@@ -173,8 +178,8 @@ int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg)
 			.rcvbuf = 32768,
 			.chunks = chunks,
 			.ext_max = SL_PROXY_EXT_MAX,
-			.lport_min = (uint16_t)(SL_HX_LPORT_LO + lc->proxy_idx * sh->hx_lport_span),
-			.lport_max = (uint16_t)(SL_HX_LPORT_LO + (lc->proxy_idx + 1) * sh->hx_lport_span - 1)};
+			.lport_min = lo,
+			.lport_max = hi};
 		lc->tcp = sl_tcp_stack_create(&p, &th_ops, lc);
 		if (lc->tcp == NULL) {
 			fprintf(stderr, "sluiced: not enough memory for the TCP stack of lcore %u (%u connections)\n",
@@ -186,8 +191,6 @@ int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg)
 		    sl_services_listen(lc, cfg) < 0)
 			return -1;
 	}
-	for (unsigned k = 0; k < dp->nproxies * SL_HCHK_SLOTS; k++)
-		sh->use[sl_httpchk_port(k / SL_HCHK_SLOTS, k % SL_HCHK_SLOTS)] = SL_TH_CHECK;
 	sl_tcphost_mark_ports(dp, cfg);
 	return 0;
 }
@@ -223,9 +226,9 @@ bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, co
 	uint32_t h = (iph->src ^ (uint32_t)th->sport * 2654435761u) * 2246822519u;
 	unsigned owner = dp->proxy_ids[(h >> 16) % dp->nproxies];
 	if (use == SL_TH_CHECK) /* a check's reply: the lcore that owns that port */
-		owner = dp->proxy_ids[sl_httpchk_port_lcore(th->dport)];
+		owner = dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_CHECK, th->dport)];
 	else if (use == SL_TH_SERVER) /* a server's reply to a proxy lcore */
-		owner = dp->proxy_ids[(th->dport - SL_HX_LPORT_LO) / sh->hx_lport_span];
+		owner = dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_SERVER, th->dport)];
 	if (owner != lc->lcore_id) {
 		m->port = port;
 		if (rte_ring_enqueue(dp->lcores[owner]->rxring, m) != 0) {

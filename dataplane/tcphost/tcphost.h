@@ -30,10 +30,6 @@ struct sl_tcp_stats;
  * pool is sized with this many more per proxy lcore. */
 #define SL_PROXY_EXT_MAX 2048
 
-/* Local ports of the proxy lcores' server connections, shared out among them. */
-#define SL_HX_LPORT_LO 16384
-#define SL_HX_LPORT_HI 32767
-
 /* What a destination port is for (sl_tcphost_shared.use). */
 enum sl_th_use {
 	SL_TH_NONE = 0,
@@ -46,7 +42,6 @@ enum sl_th_use {
  * SL_TH_LISTEN by a reload, never cleared); read by every worker. */
 struct sl_tcphost_shared {
 	uint8_t *use;           /* 65536 bytes: enum sl_th_use by destination port */
-	uint16_t hx_lport_span; /* server-side local ports of each proxy lcore */
 	uint32_t max_conns;     /* each stack's connections (sl_tcphost_size()) */
 	uint32_t http_sessions; /* each lcore's HTTP sessions */
 };

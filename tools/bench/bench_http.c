@@ -242,8 +242,11 @@ int main(int argc, char **argv)
 	lc.srv = calloc(SL_MAX_SERVERS, sizeof(*lc.srv));
 	lc.srv_active = calloc(SL_MAX_SERVERS, sizeof(*lc.srv_active));
 	lc.cursor = calloc(SL_BACKEND_IDS, sizeof(*lc.cursor));
+	if (sl_port_plan_make(cfg, 1, 1, &dp.plan, NULL, 0) != 0)
+		return bench_fail("bench_http", "no port plan");
+	const struct sl_port_range *lp = &dp.plan.r[SL_PORT_HTTP_SERVER];
 	struct sl_tcp_params pp = {.max_conns = 8192, .sndbuf = 32768, .rcvbuf = 32768,
-				   .lport_min = SL_HX_LPORT_LO, .lport_max = SL_HX_LPORT_HI};
+				   .lport_min = lp->lo, .lport_max = lp->hi};
 	struct sl_tcp_params cp = {.max_conns = 8192, .max_time_wait = 64};
 	st_px = sl_tcp_stack_create(&pp, &ops, NULL);
 	st_cli = sl_tcp_stack_create(&cp, &ops, NULL);

@@ -184,6 +184,8 @@ int main(int argc, char **argv)
 	if (bench_routes(&dp) != 0)
 		return 1;
 	dp.cfg = cfg;
+	if (sl_port_plan_make(cfg, 1, 1, &dp.plan, NULL, 0) != 0)
+		return 1;
 	struct sl_siphash_key key = {1, 2};
 	if (sl_l4_init(&dp, &key) != 0)
 		return 1;
