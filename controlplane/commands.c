@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -22,6 +23,7 @@
 #include "controlplane/stats/cmdlang.h"
 #include "proto/outbuf.h"
 #include "controlplane/stats/stats_model.h"
+#include "controlplane/stats/stats_proto.h"
 #include "controlplane/stats/stats_sock.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/gen_build.h"
@@ -1111,6 +1113,18 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 		}
 		ctl->socks[ctl->nsocks++] = ss;
 	}
+	/* the process's own admin socket: what `systemctl reload` reaches (stats_proto.h) */
+	char own[128];
+	snprintf(own, sizeof(own), SL_PROTO_OWN_SOCKET_FMT, (int)getpid());
+	mkdir("/run/sluice", 0755);
+	struct sl_stats_sock *ss = ctl->nsocks < SL_CTL_MAX_SOCKS ?
+					   sl_stats_sock_open(own, 0600, SL_CLI_ADMIN, commands, ctl) :
+					   NULL;
+	if (ss == NULL)
+		fprintf(stderr, "sluiced: cannot open its own admin socket %s: %m (systemctl reload will not report refusals)\n",
+			own);
+	else
+		ctl->socks[ctl->nsocks++] = ss;
 	return ctl;
 }
 

@@ -95,9 +95,10 @@ int sl_port_precheck(const struct sl_cfg *cfg)
 	int bad = 0;
 	cpu_set_t set;
 	CPU_ZERO(&set);
-	if (cfg->dp.cores != 0 && sched_getaffinity(0, sizeof(set), &set) == 0) {
+	uint64_t cpus = cfg->dp.cores_on != 0 ? cfg->dp.cores_on : cfg->dp.cores;
+	if (cpus != 0 && sched_getaffinity(0, sizeof(set), &set) == 0) {
 		for (int i = 0; i < 64; i++)
-			if ((cfg->dp.cores >> i & 1) && !CPU_ISSET(i, &set)) {
+			if ((cpus >> i & 1) && !CPU_ISSET(i, &set)) {
 				fprintf(stderr, "%s:%d: 'cores': core %d is not available on this machine (online cores: 0-%ld)\n",
 					cfg->dp.loc.file, cfg->dp.loc.line, i,
 					sysconf(_SC_NPROCESSORS_ONLN) - 1);
@@ -186,8 +187,24 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
 			size_t l = strlen(list);
 			snprintf(list + l, sizeof(list) - l, "%s%d", l ? "," : "", i);
 		}
-	r |= sl_argv_add(out, "-l");
-	r |= sl_argv_add(out, "%s", list);
+	if (dp->cores_on != 0) {
+		/* `cores LIST on CPULIST`: lcore i of the list runs on CPU i mod n of CPULIST */
+		int cpu[64], ncpu = 0;
+		for (int i = 0; i < 64; i++)
+			if (dp->cores_on >> i & 1)
+				cpu[ncpu++] = i;
+		list[0] = '\0';
+		for (int i = 0, k = 0; i < 64; i++)
+			if (cores >> i & 1) {
+				size_t l = strlen(list);
+				snprintf(list + l, sizeof(list) - l, "%s%d@%d", l ? "," : "", i,
+					 cpu[k++ % ncpu]);
+			}
+		r |= sl_argv_add(out, "--lcores=%s", list);
+	} else {
+		r |= sl_argv_add(out, "-l");
+		r |= sl_argv_add(out, "%s", list);
+	}
 	int mem = dp->memory_mb != 0 ? dp->memory_mb : 512;
 	if (hugepages_usable()) {
 		r |= sl_argv_add(out, "--in-memory");

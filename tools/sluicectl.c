@@ -13,7 +13,8 @@
  * "top" is a refreshing view built from "show info", "show stat" and "show lcores" (rates are
  * the differences between two samples), in the manner of hatop.
  *
- * Exit status: 0 answered; 1 sluiced refused the command (unknown, permission denied);
+ * Exit status: 0 answered; 1 sluiced refused the command (unknown, permission denied, a
+ * reload refused);
  * 2 cannot connect to the socket; 3 timeout or I/O error; 64 bad usage.
  */
 #include <errno.h>
@@ -354,6 +355,16 @@ static bool refused(const char *ans)
 {
 	return strncmp(ans, SL_PROTO_MSG_UNKNOWN, strlen(SL_PROTO_MSG_UNKNOWN)) == 0 ||
 	       strcmp(ans, SL_PROTO_MSG_PERMISSION) == 0;
+}
+
+/* True when a line of the answer says a reload was refused (nothing applied). */
+static bool reload_refused(const char *ans)
+{
+	size_t n = strlen(SL_PROTO_RELOAD_REFUSED);
+	for (const char *l = ans; l != NULL; l = strchr(l, '\n'), l = l != NULL ? l + 1 : NULL)
+		if (strncmp(l, SL_PROTO_RELOAD_REFUSED, n) == 0)
+			return true;
+	return false;
 }
 
 /* Prints why the command was refused. Returns EXIT_REFUSED. */
@@ -1341,5 +1352,7 @@ int main(int argc, char **argv)
 		free(copy);
 	}
 	fwrite(ans.p, 1, ans.len, stdout);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+	if (fflush(stdout) != 0)
+		return EXIT_IO;
+	return reload_refused(ans.p) ? EXIT_REFUSED : EXIT_OK;
 }

@@ -409,6 +409,7 @@ struct sl_dataplane {
 	struct sl_dp_addr *addrs;
 	struct sl_dp_route *routes;
 	uint64_t cores;   /* bit mask of lcore ids; 0 = not set */
+	uint64_t cores_on; /* `cores LIST on CPULIST`: the CPUs they run on (mask); 0 = their own */
 	int memory_mb;    /* 0 = default */
 	int flows;        /* per-worker flow table entries; 0 = from maxconn */
 	enum sl_idle_policy idle;

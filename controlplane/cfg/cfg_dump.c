@@ -460,6 +460,24 @@ static void dump_global(FILE *f, const struct sl_global *g)
 		fprintf(f, "    spread-checks %d\n", g->spread_checks);
 }
 
+/* A core mask as the `cores` keyword reads it: "0-1,4". */
+static void mask_list(FILE *f, uint64_t m)
+{
+	bool first = true;
+	for (int i = 0; i < 64; i++) {
+		if (!(m >> i & 1))
+			continue;
+		int j = i;
+		while (j + 1 < 64 && (m >> (j + 1) & 1))
+			j++;
+		fprintf(f, first ? "%d" : ",%d", i);
+		if (j > i)
+			fprintf(f, "-%d", j);
+		first = false;
+		i = j;
+	}
+}
+
 static void dump_dataplane(FILE *f, const struct sl_dataplane *dp)
 {
 	if (!dp->present)
@@ -504,18 +522,10 @@ static void dump_dataplane(FILE *f, const struct sl_dataplane *dp)
 	}
 	if (dp->cores) {
 		fputs("    cores ", f);
-		bool first = true;
-		for (int i = 0; i < 64; i++) {
-			if (!(dp->cores >> i & 1))
-				continue;
-			int j = i;
-			while (j + 1 < 64 && (dp->cores >> (j + 1) & 1))
-				j++;
-			fprintf(f, first ? "%d" : ",%d", i);
-			if (j > i)
-				fprintf(f, "-%d", j);
-			first = false;
-			i = j;
+		mask_list(f, dp->cores);
+		if (dp->cores_on) {
+			fputs(" on ", f);
+			mask_list(f, dp->cores_on);
 		}
 		fputc('\n', f);
 	}

@@ -1009,8 +1009,20 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 	}
 	if (strcmp(kw, "cores") == 0 || strcmp(kw, "memory") == 0 || strcmp(kw, "flows") == 0 ||
 	    strcmp(kw, "idle") == 0) {
+		if (strcmp(kw, "cores") == 0 && argc == 4 && strcmp(argv[2], "on") == 0) {
+			/* lcores on fewer CPUs (EAL --lcores): test machines have two */
+			if (parse_cores(c, argv[1], &dp->cores) < 0 ||
+			    parse_cores(c, argv[3], &dp->cores_on) < 0)
+				return -1;
+			if (__builtin_popcountll(dp->cores_on) < __builtin_popcountll(dp->cores))
+				cfg_warn(c, "'cores %s on %s': %d lcores share %d CPUs; for tests, not production (their loops take turns on a CPU)",
+					 argv[1], argv[3], __builtin_popcountll(dp->cores),
+					 __builtin_popcountll(dp->cores_on));
+			return 0;
+		}
 		if (argc != 2) {
-			cfg_err(c, "'%s' expects exactly one argument", kw);
+			cfg_err(c, "'%s' expects exactly one argument%s", kw,
+				strcmp(kw, "cores") == 0 ? " (or 'cores LIST on CPULIST')" : "");
 			return -1;
 		}
 		if (strcmp(kw, "cores") == 0)

@@ -19,6 +19,14 @@
 /* Where sluicectl looks when -s is not given (stats socket in the global section). */
 #define SL_PROTO_DEFAULT_SOCKET "/run/sluice/admin.sock"
 
+/* Every sluiced also listens, admin level, mode 0600, on /run/sluice/sluiced-PID.sock: what
+ * `systemctl reload` reaches (ExecReload runs sluicectl on it with systemd's $MAINPID). */
+#define SL_PROTO_OWN_SOCKET_FMT "/run/sluice/sluiced-%d.sock"
+
+/* A line of a `reload` or `reload certs` answer that begins so means nothing was applied:
+ * sluicectl then exits with status 1, so that `systemctl reload` fails too. */
+#define SL_PROTO_RELOAD_REFUSED "reload refused"
+
 /* Longest request line, its final '\n' included (64 KiB). */
 #define SL_PROTO_LINE_MAX 65536
 

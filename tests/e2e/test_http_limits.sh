@@ -234,6 +234,22 @@ print("%r after %.1f s" % (data[:40], dt))
 sys.exit(0 if data.startswith(b"HTTP/1.1 408") and 0.8 <= dt < 3 else 1)
 PY
 
+# ---- timeout client is an inactivity timer, not a deadline (HAProxy's meaning)
+got=$(sl_in sl-cli curl -s --limit-rate 128k -o /dev/null -w '%{size_download} %{exitcode}' http://$SL_VIP:8098/bytes/1048576)
+expect_eq "timeout client 1 s: a client reading 1 MB steadily at 128 KB/s (8 s) gets all of it" "$got" "1048576 0"
+check "timeout client 1 s: a request body trickled for 3 s (a piece every 0.3 s) is forwarded whole" \
+    sl_in sl-cli "$PY" - "$SL_VIP" <<'PY'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 8098), timeout=10)
+s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+for i in range(10):
+    time.sleep(0.3)
+    s.sendall(b"0123456789")
+data = s.recv(4096)
+print(repr(data[:60]))
+sys.exit(0 if data.startswith(b"HTTP/1.1 200") and b" 100\n" in data else 1)
+PY
+
 # ---- drain, weight 0, persistence, show servers state, shutdown sessions
 who() { # who [COOKIE] -> the backends that answered 8 requests
     local i

@@ -178,12 +178,25 @@ sleep 1
 check "SIGHUP with a broken file: refused, with file:line" grep -q "sluice.cfg:[0-9]*: .*balance" "$LOG"
 check "  and 'reload refused' logged" grep -q "reload refused: the configuration is invalid" "$LOG"
 out=$(sl_ctl reload 2>&1)
+rc=$?
 check "the reload command says so too" grep -q "reload refused" <<<"$out"
+expect_eq "  and sluicectl exits 1 (a refused reload)" "$rc" 1
+# what `systemctl reload` runs (dist/sluiced.service): sluiced's own admin socket, by its pid
+own=/run/sluice/sluiced-$(cat "$SL_RUN_DIR/pids/sluiced.pid").sock
+check "sluiced's own admin socket exists ($own)" test -S "$own"
+"$SL_CTL" -s "$own" reload >/dev/null 2>&1
+expect_eq "  a reload refused through it exits 1 (systemctl reload fails)" "$?" 1
 expect_eq "the running configuration still has r1" "$(status rtmp r1 | cut -c1-2)" "UP"
 # restart-only: global maxconn
 sed -e 's/^    maxconn 4000$/    maxconn 5000/' "$CFG.good" >"$CFG"
 out=$(sl_ctl reload 2>&1)
 check "a global maxconn change is refused as needing a restart" grep -q "global: 'maxconn' cannot change in a running process (restart sluiced)" <<<"$out"
+# more HTTP ports than a running process has listener slots: refused before anything applies
+sed -e 's/^frontend web$/frontend many\n    mode http\n    bind :1100-1399\n    default_backend web_be\nfrontend web/' "$CFG.good" >"$CFG"
+out=$(sl_ctl reload 2>&1)
+check "a reload needing more listener slots than a proxy lcore holds is refused first" grep -q "reload refused: the new configuration listens on [0-9]* HTTP ports" <<<"$out"
+check "  and nothing was applied" bash -c "! grep -q 'reload applied' <<<'$out'"
+expect_eq "  the running configuration still serves" "$(curl_cli -o /dev/null -w '%{http_code}' http://$SL_VIP/)" 200
 cp "$CFG.good" "$CFG"
 
 # ---------------------------------------------------------------- SIGHUP: add a third server, remove be1's

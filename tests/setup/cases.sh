@@ -372,7 +372,7 @@ case_unit_file() {
 	check "unit: ExecStartPre checks the config" grep -qx 'ExecStartPre=/usr/bin/sluiced -c -q -f /etc/haproxy/haproxy.cfg -f /etc/sluice/dataplane.cfg' "$unit"
 	check "unit: ExecStart" grep -qx 'ExecStart=/usr/bin/sluiced -q -f /etc/haproxy/haproxy.cfg -f /etc/sluice/dataplane.cfg' "$unit"
 	check "unit: Restart=on-failure, LimitMEMLOCK=infinity" bash -c "grep -qx 'Restart=on-failure' '$unit' && grep -qx 'LimitMEMLOCK=infinity' '$unit'"
-	check "unit: ExecReload sends SIGHUP (sluiced reloads its configuration in place)" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
+	check "unit: ExecReload asks sluiced's own socket to reload (a refusal fails the reload)" grep -qx 'ExecReload=/usr/bin/sluicectl -s /run/sluice/sluiced-${MAINPID}.sock reload' "$unit"
 	if ! command -v systemd-analyze >/dev/null 2>&1; then
 		echo "skip - systemd-analyze verify: systemd-analyze is not installed (apt-get install systemd)"
 		return 0
@@ -382,7 +382,8 @@ case_unit_file() {
 	d=$(mktemp -d)
 	printf '#!/bin/sh\nexit 0\n' >"$d/sluiced"
 	chmod +x "$d/sluiced"
-	sed "s|/usr/bin/sluiced|$d/sluiced|g" "$unit" >"$d/sluiced.service"
+	cp "$d/sluiced" "$d/sluicectl"
+	sed "s|/usr/bin/sluiced|$d/sluiced|g; s|/usr/bin/sluicectl|$d/sluicectl|g" "$unit" >"$d/sluiced.service"
 	# Documentation=man:... is checked with man(1): show it the pages of dist/man
 	mkdir -p "$d/man/man5" "$d/man/man8"
 	cp "$TOP"/dist/man/*.5 "$d/man/man5/" 2>/dev/null

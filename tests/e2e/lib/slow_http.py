@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # A test backend (stdlib only): GET /sleep/SECONDS answers 200 "slept N" after that long;
-# any other GET answers 200 at once; POST answers 200 once the whole body has arrived. Threaded, HTTP/1.1 with Content-Length.
+# GET /bytes/N answers N bytes at once; any other GET answers 200 at once; POST answers 200 once the whole body has arrived. Threaded, HTTP/1.1 with Content-Length.
 # Usage: slow_http.py PORT NAME
 import sys
 import time
@@ -15,6 +15,8 @@ class H(BaseHTTPRequestHandler):
         if len(parts) >= 3 and parts[1] == "sleep":
             time.sleep(float(parts[2]))
         body = ("%s %s\n" % (sys.argv[2], self.path)).encode()
+        if len(parts) >= 3 and parts[1] == "bytes":
+            body = b"x" * int(parts[2])
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

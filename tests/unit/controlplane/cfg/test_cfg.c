@@ -650,7 +650,8 @@ static bool cfg_eq(const struct sl_cfg *a, const struct sl_cfg *b)
 	for (; r != NULL && o != NULL; r = r->next, o = o->next)
 		CMP(net_eq(&r->dst, &o->dst) && net_eq(&r->via, &o->via), "route");
 	CMP(r == NULL && o == NULL, "route list");
-	CMP(d->cores == e->cores && d->memory_mb == e->memory_mb && d->flows == e->flows &&
+	CMP(d->cores == e->cores && d->cores_on == e->cores_on && d->memory_mb == e->memory_mb &&
+		    d->flows == e->flows &&
 		    d->idle == e->idle,
 	    "cores/memory/flows/idle");
 	CMP(strl_eq(d->eal_args, e->eal_args), "eal");
@@ -2180,6 +2181,26 @@ static void test_dataplane(void)
 	sl_cfg_free(cfg);
 }
 
+/* `cores LIST on CPULIST`: lcores on fewer CPUs (tests), a warning says so; dump reads back. */
+static void test_cores_on(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("dataplane\n"
+		   "  port lan0 iface eth0\n"
+		   "  address 10.77.0.1/24 port lan0\n"
+		   "  cores 0-3 on 0-1\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(cfg->dp.cores, 0xf);
+	CU_ASSERT_EQUAL(cfg->dp.cores_on, 0x3);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, NULL, 4, "for tests, not production"));
+	sl_cfg_free(cfg);
+	struct sl_cfg *bad = NULL;
+	CU_ASSERT_NOT_EQUAL(tparse("dataplane\n  cores 0-3 at 0-1\n", &bad, &d), 0);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 2, "'cores LIST on CPULIST'"));
+	sl_cfg_free(bad);
+}
+
 static void test_frontend_backend_same_name(void)
 {
 	/* HAProxy allows a frontend and a backend of the same name */
@@ -3029,6 +3050,7 @@ static const struct sl_test_case section_cases[] = {
 	{"no dataplane section", test_no_dataplane},
 	{"dataplane", test_dataplane},
 	{"frontend and backend of the same name", test_frontend_backend_same_name},
+	{"cores LIST on CPULIST", test_cores_on},
 	{"conditional blocks", test_conditional_blocks},
 	{"sl_cfg_free(NULL)", test_free_null},
 	{NULL, NULL},
