@@ -27,7 +27,9 @@ check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
 CFG=$SL_RUN_DIR/sluice.cfg
 {
-    printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
+    # maxconn 500: each stack holds ~1460 connections, a quarter of them half-open (365),
+    # fewer than a listener's backlog (1024): the share is what the flood meets
+    printf 'global\n    maxconn 500\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
     cat <<EOT
 defaults
     mode http
