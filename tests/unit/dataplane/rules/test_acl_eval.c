@@ -144,8 +144,8 @@ static void test_seed_hls(void)
 	T_FALSE(ceval(fe, c, GET("/live/a.ts/x"), tconn(s)));	    /* '$' anchors at the end */
 	T_FALSE(ceval(fe, c, GET("/live/a.mp4?f=a.ts"), tconn(s))); /* the query is not looked at */
 	T_FALSE(ceval(fe, c, GET("/live/ats"), tconn(s)));	    /* the '.' is escaped */
-	T_TRUE(ceval(fe, c, GET("http://cdn.example/live/b.ts"), tconn(s))); /* absolute-form */
-	T_FALSE(ceval(fe, c, GET("http://cdn.example"), tconn(s)));	     /* no path */
+	T_TRUE(ceval(fe, c, GET("http://example.com/live/b.ts"), tconn(s))); /* absolute-form */
+	T_FALSE(ceval(fe, c, GET("http://example.com"), tconn(s)));	     /* no path */
 
 	/* the line alone, and without scratch (regexes then never match: no hidden malloc) */
 	const struct sl_acl *a = tacl(fe, "hls_request");
@@ -253,7 +253,8 @@ static void test_path_fetches(void)
 
 	/* "*" and authority-form have no path */
 	T_FALSE(aeval(tacl(f, "dir"), "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", c));
-	T_FALSE(aeval(tacl(f, "sub"), "CONNECT admin.example:443 HTTP/1.1\r\nHost: h\r\n\r\n", c));
+	T_FALSE(aeval(tacl(f, "sub"),
+		      "CONNECT admin.example:443 HTTP/1.1\r\nHost: admin.example:443\r\n\r\n", c));
 	sl_acl_scratch_free(s);
 	sl_cfg_free(cfg);
 }
@@ -584,11 +585,11 @@ static void test_builtins_by_name(void)
 	T_FALSE(builtin("HTTP_1.1", false, NULL, h10));
 	T_TRUE(builtin("HTTP_1.0", false, NULL, h10));
 	T_FALSE(builtin("HTTP_2.0", false, NULL, h11));
-	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("http://h/x")));
-	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("HTTPS://h")));
+	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("http://example.com/x")));
+	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("HTTPS://example.com")));
 	T_FALSE(builtin("HTTP_URL_ABS", false, NULL, GET("/http://x")));
 	T_TRUE(builtin("HTTP_URL_SLASH", false, NULL, GET("/x")));
-	T_FALSE(builtin("HTTP_URL_SLASH", false, NULL, GET("http://h/x")));
+	T_FALSE(builtin("HTTP_URL_SLASH", false, NULL, GET("http://example.com/x")));
 	T_TRUE(builtin("HTTP_URL_STAR", false, NULL, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"));
 	T_FALSE(builtin("HTTP_URL_STAR", false, NULL, "OPTIONS / HTTP/1.1\r\nHost: h\r\n\r\n"));
 	T_TRUE(builtin("HTTP_CONTENT", false, NULL,
