@@ -323,6 +323,49 @@ static void test_hdr_fetches(void)
 	sl_cfg_free(cfg);
 }
 
+/*
+ * One authority: hdr(host) and url_* of an absolute-form request see what HAProxy 2.6's fetches
+ * saw for the same requests (tests/e2e/test_http.sh): the default port cut from the target and
+ * the Host replaced by the target's host, one Host line of two equal ones.
+ */
+static void test_authority(void)
+{
+	struct sl_cfg *cfg;
+	struct sl_proxy *f = tfe("  acl host hdr(host) a.example\n"
+				 "  acl host1 hdr_cnt(host) eq 1\n"
+				 "  acl ub url_beg http://a.example/\n"
+				 "  acl ur url_reg ^http://a\\.example/x$\n",
+				 &cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	struct sl_acl_scratch *s = sl_acl_scratch_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct sl_acl_ctx c = tconn(s);
+	const char *p80 = "GET http://a.example:80/x HTTP/1.1\r\nHost: a.example:80\r\n\r\n";
+	T_TRUE(aeval(tacl(f, "host"), p80, c));
+	T_TRUE(aeval(tacl(f, "host1"), p80, c));
+	T_TRUE(aeval(tacl(f, "ub"), p80, c));
+	T_TRUE(aeval(tacl(f, "ur"), p80, c));
+	const char *p8080 = "GET http://a.example:8080/x HTTP/1.1\r\nHost: a.example:8080\r\n\r\n";
+	T_FALSE(aeval(tacl(f, "host"), p8080, c));
+	T_FALSE(aeval(tacl(f, "ub"), p8080, c));
+	T_FALSE(aeval(tacl(f, "ur"), p8080, c));
+	const char *two =
+		"GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\nHost: A.example\r\n\r\n";
+	T_TRUE(aeval(tacl(f, "host"), two, c));
+	T_TRUE(aeval(tacl(f, "host1"), two, c));
+	T_TRUE(aeval(tacl(f, "ur"), two, c));
+	/* one that names another authority is no request at all */
+	CU_ASSERT_EQUAL(aeval(tacl(f, "host"),
+			      "GET http://b.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n", c),
+			-1);
+	/* without a scratch the cut target (a copy) is no sample */
+	T_FALSE(aeval(tacl(f, "ub"), p80, tconn(NULL)));
+	T_TRUE(aeval(tacl(f, "ub"), "GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+		     tconn(NULL)));
+	sl_acl_scratch_free(s);
+	sl_cfg_free(cfg);
+}
+
 static void test_hdr_cnt(void)
 {
 	struct sl_cfg *cfg;
@@ -643,6 +686,7 @@ static const struct sl_test_case fetch_cases[] = {
 	{"path and url", test_path_fetches},
 	{"hdr", test_hdr_fetches},
 	{"hdr_cnt", test_hdr_cnt},
+	{"one authority: hdr(host) and url of absolute-form targets", test_authority},
 	{"method", test_method},
 	{"src, dst_port, ssl_fc, ssl_fc_sni", test_l4_and_tls},
 	{NULL, NULL},
