@@ -177,28 +177,91 @@ static int step_root(struct daemon *d)
 	return -1;
 }
 
-/* One sluiced per interface: a second one would detach the first one's XDP program. */
+/*
+ * The lock file of port @p and what it names, for the messages. An interface is named by its
+ * network namespace @netns (the inode of /proc/self/ns/net, which ip-netns and readlink show
+ * as "net:[N]") and its name, so that balancers in different namespaces may each have their
+ * "eth0"; a PCI device by its address alone (a device is the machine's whatever the namespace),
+ * written in full so that "3b:00.0" and "0000:3b:00.0" are one.
+ */
+static void port_lock_name(const struct sl_dp_port *p, unsigned long netns, char *path, size_t plen,
+			   char *what, size_t wlen)
+{
+	if (p->iface != NULL) {
+		snprintf(path, plen, "/run/sluice/net%lu-%s.lock", netns, p->iface);
+		snprintf(what, wlen, "interface %s in network namespace net:[%lu]", p->iface,
+			 netns);
+		return;
+	}
+	unsigned dom = 0, bus = 0, dev = 0, fn = 0;
+	if (sscanf(p->pci, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		sscanf(p->pci, "%x:%x.%x", &bus, &dev, &fn); /* the parser checked the form */
+	snprintf(path, plen, "/run/sluice/pci-%04x:%02x:%02x.%x.lock", dom, bus, dev, fn);
+	snprintf(what, wlen, "PCI device %04x:%02x:%02x.%x", dom, bus, dev, fn);
+}
+
+/*
+ * One sluiced per port: a second one on the same interface would detach the first one's XDP
+ * program. Every configured port is locked, each by a flock(2) on its file of /run/sluice
+ * (port_lock_name()); the kernel drops the locks when the process ends, however it ends.
+ * Two ports of one configuration on one interface take its lock once. d->lock_fd is the first
+ * lock's descriptor (undo_lock closes it); the others stay open until the process exits.
+ */
 static int step_lock(struct daemon *d)
 {
 	if (!d->cfg->dp.present) {
 		fprintf(stderr, "sluiced: the configuration has no 'dataplane' section: sluiced needs one to know which NIC and addresses it owns (see docs/config.md)\n");
 		return -1;
 	}
-	mkdir("/run/sluice", 0755);
-	char path[128] = "/run/sluice/sluiced.lock";
-	const struct sl_dp_port *p = d->cfg->dp.ports;
-	if (p != NULL)
-		snprintf(path, sizeof(path), "/run/sluice/%s.lock", p->iface ? p->iface : p->pci);
-	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "sluiced: another sluiced already runs on this port (lock %s held)\n",
-			path);
-		if (d->lock_fd >= 0)
-			close(d->lock_fd);
-		d->lock_fd = -1;
+	struct stat ns;
+	if (stat("/proc/self/ns/net", &ns) != 0) {
+		fprintf(stderr, "sluiced: cannot tell which network namespace this is (/proc/self/ns/net: %s)\n",
+			strerror(errno));
 		return -1;
 	}
+	mkdir("/run/sluice", 0755);
+	int fds[SL_MAX_PORTS], fd = -1;
+	ino_t inos[SL_MAX_PORTS];
+	unsigned n = 0;
+	/* more than SL_MAX_PORTS ports are refused by the ports step */
+	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL && n < SL_MAX_PORTS;
+	     p = p->next) {
+		char path[160], what[96];
+		port_lock_name(p, (unsigned long)ns.st_ino, path, sizeof(path), what, sizeof(what));
+		struct stat st;
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			fprintf(stderr, "sluiced: cannot open the lock %s of port %s: %s\n", path,
+				p->name, strerror(errno));
+			goto close_locks;
+		}
+		bool taken = false;
+		for (unsigned i = 0; i < n; i++)
+			taken = taken || inos[i] == st.st_ino;
+		if (taken) {
+			close(fd);
+			continue;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			if (errno == EWOULDBLOCK)
+				fprintf(stderr, "sluiced: another sluiced already runs on port %s (%s; lock %s held)\n",
+					p->name, what, path);
+			else
+				fprintf(stderr, "sluiced: cannot lock %s for port %s: %s\n", path,
+					p->name, strerror(errno));
+			goto close_locks;
+		}
+		inos[n] = st.st_ino;
+		fds[n++] = fd;
+	}
+	d->lock_fd = n > 0 ? fds[0] : -1;
 	return 0;
+close_locks:
+	if (fd >= 0)
+		close(fd);
+	while (n > 0)
+		close(fds[--n]);
+	return -1;
 }
 
 static void undo_lock(struct daemon *d)

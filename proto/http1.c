@@ -149,6 +149,8 @@ const char *sl_http1_err_name(enum sl_http1_err err)
 		return "http1_host_dup";
 	case SL_HTTP1_ERR_HOST_INVALID:
 		return "http1_bad_host";
+	case SL_HTTP1_ERR_HOST_MISMATCH:
+		return "http1_host_mismatch";
 	case SL_HTTP1_ERR_CHUNK_SIZE:
 		return "http1_bad_chunk_size";
 	case SL_HTTP1_ERR_CHUNK_RANGE:
@@ -213,7 +215,7 @@ static int line_end(const char *buf, size_t pos, size_t lim, size_t *eol, enum s
 struct fields {
 	unsigned flags, conn;
 	uint64_t cl;
-	int host_idx, host_count;
+	int host_idx;
 };
 
 /* Content-Length value (RFC 9110 8.6): 1*DIGIT list, all values equal to each other. */
@@ -349,11 +351,18 @@ static int parse_fields(const char *buf, size_t len, size_t lim, size_t max_len,
 		} else if (ieq2(name, name_len, "upgrade", 7)) {
 			f->flags |= SL_HTTP1_F_UPGRADE;
 		} else if (is_req && ieq2(name, name_len, "host", 4)) {
-			if (++f->host_count > 1)
-				e2 = SL_HTTP1_ERR_HOST_DUP;
-			else if (!valid_host(va, vlen))
+			const struct sl_http1_hdr *first =
+				f->host_idx >= 0 ? &hdrs[f->host_idx] : NULL;
+			if (first == NULL && !valid_host(va, vlen)) {
 				e2 = SL_HTTP1_ERR_HOST_INVALID;
-			f->host_idx = (int)n;
+			} else if (first == NULL) {
+				f->host_idx = (int)n;
+			} else if (ieq2(va, vlen, first->value, first->value_len)) {
+				pos = eol + 2; /* the same Host again: HAProxy keeps one line */
+				continue;
+			} else {
+				e2 = SL_HTTP1_ERR_HOST_DUP;
+			}
 		}
 		if (e2 != SL_HTTP1_OK) {
 			*err = e2;
@@ -417,29 +426,37 @@ static bool path_query(const char *p, size_t len, struct sl_http1_req *req)
 	return true;
 }
 
+/*
+ * Splits uri-host [":" port] @v the way HAProxy does (http_get_host_port()): the port is the
+ * digits that end the value when a ':' comes right before them, possibly none ("h:" has an
+ * empty port; "8080" is a host). Returns whether there is a port, with *@hlen the length of
+ * the host before its ':' and the port in @port/@plen; without one, *@hlen is @len.
+ */
+static bool split_port(const char *v, size_t len, size_t *hlen, const char **port, size_t *plen)
+{
+	size_t i = len;
+	while (i > 0 && is_digit((unsigned char)v[i - 1]))
+		i--;
+	bool has = i > 0 && v[i - 1] == ':';
+	*hlen = has ? i - 1 : len;
+	*port = has ? v + i : v + len;
+	*plen = has ? len - i : 0;
+	return has;
+}
+
 /* authority-form (RFC 9112 3.2.3): uri-host ":" port, port 1*5DIGIT <= 65535. */
 static bool authority_form(const char *t, size_t len)
 {
-	if (!valid_host(t, len))
+	size_t hlen, plen;
+	const char *port;
+	if (!valid_host(t, len) || !split_port(t, len, &hlen, &port, &plen))
 		return false;
-	const char *colon = NULL;
-	for (size_t i = len; i > 0; i--)
-		if (t[i - 1] == ':') {
-			colon = t + i - 1;
-			break;
-		}
-	if (colon == NULL || colon == t)
+	if (hlen == 0 || plen == 0 || plen > 5)
 		return false;
-	size_t hlen = (size_t)(colon - t), plen = len - hlen - 1;
-	if (plen == 0 || plen > 5)
-		return false;
-	unsigned port = 0;
-	for (size_t i = 0; i < plen; i++) {
-		if (!is_digit((unsigned char)colon[1 + i]))
-			return false;
-		port = port * 10 + (unsigned)(colon[1 + i] - '0');
-	}
-	if (port > 65535)
+	unsigned n = 0;
+	for (size_t i = 0; i < plen; i++)
+		n = n * 10 + (unsigned)(port[i] - '0');
+	if (n > 65535)
 		return false;
 	if (t[0] == '[' && t[hlen - 1] != ']')
 		return false;
@@ -452,6 +469,7 @@ static bool parse_target(struct sl_http1_req *req)
 	size_t len = req->target_len;
 	req->authority = t;
 	req->authority_len = 0;
+	req->target_cut = 0;
 	req->path = t;
 	req->path_len = 0;
 	req->query = t + len;
@@ -486,8 +504,13 @@ static bool parse_target(struct sl_http1_req *req)
 	const char *a = t + skip, *end = t + len, *b = a;
 	while (b < end && *b != '/' && *b != '?')
 		b++;
+	size_t hlen, plen;
+	const char *port;
 	if (b == a || !valid_host(a, (size_t)(b - a)))
 		return false;
+	split_port(a, (size_t)(b - a), &hlen, &port, &plen);
+	if (hlen == 0)
+		return false; /* RFC 9110 4.2.1: an empty host is invalid */
 	req->form = SL_HTTP1_FORM_ABSOLUTE;
 	req->authority = a;
 	req->authority_len = (size_t)(b - a);
@@ -523,6 +546,105 @@ static enum sl_http1_err request_line(const char *s, const char *e, struct sl_ht
 	req->target_len = (size_t)(sp - t);
 	if (!parse_target(req))
 		return SL_HTTP1_ERR_TARGET;
+	return SL_HTTP1_OK;
+}
+
+/* The scheme of an absolute-form target, for its default port; none for authority-form. */
+enum scheme { SCHEME_NONE, SCHEME_HTTP, SCHEME_HTTPS };
+
+/*
+ * Whether @port is the default port of @sch, as HAProxy's http_is_default_port() has it: an
+ * empty port is (RFC 3986 6.2.3), 80 for http, 443 for https, either without a scheme.
+ */
+static bool default_port(enum scheme sch, const char *port, size_t plen)
+{
+	bool p80 = plen == 2 && memcmp(port, "80", 2) == 0;
+	bool p443 = plen == 3 && memcmp(port, "443", 3) == 0;
+	switch (sch) {
+	case SCHEME_HTTP:
+		return plen == 0 || p80;
+	case SCHEME_HTTPS:
+		return plen == 0 || p443;
+	default:
+		return plen == 0 || p80 || p443;
+	}
+}
+
+/*
+ * Whether absolute-form authority @a and Host value @h name one authority, as HAProxy 2.6's
+ * H1 parser decides: equal case-insensitively, or the same host once a port that is the
+ * scheme's default one (or empty) is taken away from one or both sides.
+ */
+static bool same_authority(enum scheme sch, const char *a, size_t alen, const char *h, size_t hlen)
+{
+	if (ieq2(a, alen, h, hlen))
+		return true;
+	size_t ah, hh, apl, hpl;
+	const char *ap, *hp;
+	bool a_port = split_port(a, alen, &ah, &ap, &apl);
+	bool h_port = split_port(h, hlen, &hh, &hp, &hpl);
+	if (!a_port && !h_port)
+		return false;
+	if ((a_port && !default_port(sch, ap, apl)) || (h_port && !default_port(sch, hp, hpl)))
+		return false;
+	return ieq2(a, ah, h, hh);
+}
+
+/*
+ * CONNECT's Host @host against its authority-form target @a (which has a port): the same host
+ * (case-insensitive) with the same port, or without a port when the target's is 80 or 443 (what
+ * HAProxy 2.6 accepts). A Host with the target's port 80 or 443 loses it, as in HAProxy.
+ */
+static bool connect_host(const char *a, size_t alen, struct sl_http1_hdr *host)
+{
+	size_t ah, hh, apl, hpl;
+	const char *ap, *hp;
+	split_port(a, alen, &ah, &ap, &apl);
+	bool h_port = split_port(host->value, host->value_len, &hh, &hp, &hpl);
+	if (!ieq2(host->value, hh, a, ah))
+		return false;
+	if (!h_port || hpl == 0)
+		return default_port(SCHEME_NONE, ap, apl);
+	if (hpl != apl || memcmp(hp, ap, apl) != 0)
+		return false;
+	if (default_port(SCHEME_NONE, ap, apl))
+		host->value_len = hh;
+	return true;
+}
+
+/*
+ * One authority per request (see sl_http1_parse_request()): the target's authority against
+ * @host (NULL when the request has none), then the normalization of both. Returns SL_HTTP1_OK
+ * or SL_HTTP1_ERR_HOST_MISMATCH.
+ */
+static enum sl_http1_err one_authority(struct sl_http1_req *req, struct sl_http1_hdr *host)
+{
+	if (req->form == SL_HTTP1_FORM_AUTHORITY) {
+		if (host != NULL && !connect_host(req->authority, req->authority_len, host))
+			return SL_HTTP1_ERR_HOST_MISMATCH;
+		return SL_HTTP1_OK;
+	}
+	if (req->form != SL_HTTP1_FORM_ABSOLUTE)
+		return SL_HTTP1_OK;
+	/* "http://" or "https://": the fifth byte tells them apart */
+	enum scheme sch = lower((unsigned char)req->target[4]) == 's' ? SCHEME_HTTPS : SCHEME_HTTP;
+	const char *end = req->authority + req->authority_len;
+	/* HAProxy reads the authority up to the first '/': "h?q" is never a Host */
+	bool query_next = end < req->target + req->target_len && *end == '?';
+	if (host != NULL && (query_next || !same_authority(sch, req->authority, req->authority_len,
+							   host->value, host->value_len)))
+		return SL_HTTP1_ERR_HOST_MISMATCH;
+	size_t hlen, plen;
+	const char *port;
+	if (query_next || !split_port(req->authority, req->authority_len, &hlen, &port, &plen) ||
+	    !default_port(sch, port, plen))
+		return SL_HTTP1_OK;
+	req->target_cut = req->authority_len - hlen;
+	req->authority_len = hlen;
+	if (host != NULL) {
+		host->value = req->authority;
+		host->value_len = hlen;
+	}
 	return SL_HTTP1_OK;
 }
 
@@ -565,8 +687,10 @@ int sl_http1_parse_request(const char *buf, size_t len, size_t max_len, struct s
 	req->err = framing_check(&f, req->minor);
 	if (req->err == SL_HTTP1_OK && (f.flags & SL_HTTP1_F_TE) && !(f.flags & SL_HTTP1_F_CHUNKED))
 		req->err = SL_HTTP1_ERR_TE_INVALID;
-	if (req->err == SL_HTTP1_OK && req->minor == 1 && f.host_count == 0)
+	if (req->err == SL_HTTP1_OK && req->minor == 1 && f.host_idx < 0)
 		req->err = SL_HTTP1_ERR_HOST_MISSING;
+	if (req->err == SL_HTTP1_OK)
+		req->err = one_authority(req, f.host_idx >= 0 ? &hdrs[f.host_idx] : NULL);
 	return req->err == SL_HTTP1_OK ? r : -1;
 }
 

@@ -53,15 +53,16 @@ enum sl_http1_err {
 	SL_HTTP1_ERR_CL_AND_TE,	   /* both Content-Length and Transfer-Encoding */
 	SL_HTTP1_ERR_TE_HTTP10,	   /* Transfer-Encoding in an HTTP/1.0 message (RFC 9112 6.1) */
 	SL_HTTP1_ERR_HOST_MISSING, /* HTTP/1.1 request without Host (RFC 9112 3.2) */
-	SL_HTTP1_ERR_HOST_DUP,	   /* more than one Host field line */
+	SL_HTTP1_ERR_HOST_DUP,	   /* Host field lines with different values */
 	SL_HTTP1_ERR_HOST_INVALID, /* Host value with a char outside uri-host [":" port] */
-	SL_HTTP1_ERR_CHUNK_SIZE,   /* chunk-size missing or not hex, WS not followed by ';' */
-	SL_HTTP1_ERR_CHUNK_RANGE,  /* chunk-size above 2^63 - 1 */
-	SL_HTTP1_ERR_CHUNK_EXT,	   /* a CTL in a chunk extension */
-	SL_HTTP1_ERR_CHUNK_LINE,   /* chunk-size line longer than SL_HTTP1_CHUNK_LINE_MAX */
-	SL_HTTP1_ERR_CHUNK_CRLF,   /* missing CRLF after a chunk-size line or chunk data */
-	SL_HTTP1_ERR_TRAILER,	   /* malformed trailer field line */
-	SL_HTTP1_ERR_TRAILER_SIZE, /* trailer section above SL_HTTP1_TRAILER_MAX */
+	SL_HTTP1_ERR_HOST_MISMATCH, /* a target's authority that is not the Host (HAProxy's rule) */
+	SL_HTTP1_ERR_CHUNK_SIZE,    /* chunk-size missing or not hex, WS not followed by ';' */
+	SL_HTTP1_ERR_CHUNK_RANGE,   /* chunk-size above 2^63 - 1 */
+	SL_HTTP1_ERR_CHUNK_EXT,	    /* a CTL in a chunk extension */
+	SL_HTTP1_ERR_CHUNK_LINE,    /* chunk-size line longer than SL_HTTP1_CHUNK_LINE_MAX */
+	SL_HTTP1_ERR_CHUNK_CRLF,    /* missing CRLF after a chunk-size line or chunk data */
+	SL_HTTP1_ERR_TRAILER,	    /* malformed trailer field line */
+	SL_HTTP1_ERR_TRAILER_SIZE,  /* trailer section above SL_HTTP1_TRAILER_MAX */
 };
 #define SL_HTTP1_ERR_COUNT (SL_HTTP1_ERR_TRAILER_SIZE + 1)
 
@@ -117,13 +118,21 @@ struct sl_http1_req {
 	const char *target; /* the whole request-target */
 	size_t target_len;
 	/*
-	 * authority: absolute-form's and authority-form's authority, else empty. path: origin-
-	 * and absolute-form's path (absolute-form "http://h" gives an empty path), "*" for
-	 * asterisk-form, empty for authority-form. query: what follows '?', without it; empty
-	 * when there is none (has_query tells "/p?" from "/p").
+	 * authority: absolute-form's and authority-form's authority, else empty; absolute-form's
+	 * without the scheme's default port (see target_cut). path: origin- and absolute-form's
+	 * path (absolute-form "http://h" gives an empty path), "*" for asterisk-form, empty for
+	 * authority-form. query: what follows '?', without it; empty when there is none
+	 * (has_query tells "/p?" from "/p").
 	 */
 	const char *authority;
 	size_t authority_len;
+	/*
+	 * Bytes of the target cut out right after the authority: the scheme's default port of an
+	 * absolute-form target (":80" for http, ":443" for https, or an empty ":"), which HAProxy
+	 * removes (RFC 3986 6.2.3); 0 otherwise. The target as forwarded and as ACLs see it is
+	 * what sl_http1_target_parts() gives; target/target_len stay the bytes received.
+	 */
+	size_t target_cut;
 	const char *path;
 	size_t path_len;
 	const char *query;
@@ -162,8 +171,9 @@ struct sl_http1_resp {
  *  - request-line (RFC 9112 3): method, one SP, target, one SP, version, nothing else; method a
  *    tchar token (case-sensitive); version exactly "HTTP/1.0" or "HTTP/1.1" ("HTTP/1.10",
  *    "HTTP/2.0", "http/1.1" refused); request-target (RFC 9112 3.2): origin-form "/..." for any
- *    method but CONNECT, absolute-form "http://" or "https://" (scheme case-insensitive) with a
- *    non-empty authority without userinfo ('@' refused, RFC 9110 4.2.4), authority-form
+ *    method but CONNECT, absolute-form "http://" or "https://" (scheme case-insensitive) with
+ *    an authority whose host is not empty (RFC 9110 4.2.1: "http://:80/" refused, which
+ *    HAProxy forwards) and without userinfo ('@' refused, RFC 9110 4.2.4), authority-form
  *    "host:port" for CONNECT only (and CONNECT only takes it), "*" for OPTIONS only; path and
  *    query chars must be visible ASCII (0x21..0x7e) other than '#' (no fragment in a target;
  *    percent-encoding is not judged: it is forwarded as received);
@@ -178,12 +188,44 @@ struct sl_http1_resp {
  *    parameters, no empty element, with "chunked" (case-insensitive) once and last; HTTP/1.0
  *    requests with it are refused, and so are requests with both it and Content-Length (RFC
  *    9112 6.3 lets a server reject them: we do, so no backend sees an ambiguous message);
- *  - Host (RFC 9112 3.2): required once on HTTP/1.1, never twice, its value only chars of
- *    uri-host [":" port] (RFC 3986 reg-name, IP-literal; empty allowed).
+ *  - Host (RFC 9112 3.2): required on HTTP/1.1, its value only chars of uri-host [":" port]
+ *    (RFC 3986 reg-name, IP-literal; empty allowed). A second Host line equal to the first
+ *    (case-insensitively) is dropped from @hdrs, one that differs is refused (HOST_DUP): so
+ *    does HAProxy 2.6, where RFC 9112 3.2 would refuse both;
+ *  - one authority per request (HOST_MISMATCH), as HAProxy 2.6 decides it rather than RFC 9112
+ *    3.2.2's "replace Host with the authority": an absolute-form target with a Host must name
+ *    the same host (case-insensitive) and port, where a missing or empty port equals the
+ *    scheme's default one (80 for http, 443 for https); its authority runs, as HAProxy reads
+ *    it, up to the first '/', so "http://h?q" with a Host is refused. A CONNECT's Host, when
+ *    present, must be the target's host with the target's port or, when the target's port is
+ *    80 or 443, with no port. An absolute-form target without a Host is accepted (HTTP/1.0);
+ *  - then HAProxy's normalization (RFC 3986 6.2.3): an absolute-form target whose port is its
+ *    scheme's default one loses it (authority and target_cut) and the Host value becomes the
+ *    target's host ("GET http://H:80/ + Host: h:80" is seen as "http://H/" + "H"); a CONNECT
+ *    Host that carries the target's port 80 or 443 loses it. @hdrs[host_idx].value then
+ *    points into the request-line.
  * Unknown fields are kept as they are. On -2 and -1 the outputs are unspecified.
  */
 int sl_http1_parse_request(const char *buf, size_t len, size_t max_len, struct sl_http1_req *req,
 			   struct sl_http1_hdr *hdrs, size_t *nhdrs);
+
+/*
+ * The request-target of @req as HAProxy forwards it and as ACLs see it, in two slices of the
+ * buffer: [*@a, *@a + *@alen) then [*@b, *@b + *@blen). Together they are the target received,
+ * but for an absolute-form target whose default port was cut out (req->target_cut): the port
+ * lies between them. @req must come from a successful sl_http1_parse_request(). Any lcore.
+ */
+static inline void sl_http1_target_parts(const struct sl_http1_req *req, const char **a,
+					 size_t *alen, const char **b, size_t *blen)
+{
+	size_t head = req->target_len;
+	if (req->target_cut > 0)
+		head = (size_t)(req->authority + req->authority_len - req->target);
+	*a = req->target;
+	*alen = head;
+	*b = req->target + head + req->target_cut;
+	*blen = req->target_len - head - req->target_cut;
+}
 
 /*
  * Parses a response head, as sl_http1_parse_request() (same returns, limits, line and field

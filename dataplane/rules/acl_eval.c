@@ -15,8 +15,15 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+/*
+ * The largest tune.bufsize: a request-target, which lies in one request head, is never longer.
+ * The copy buffer is malloc'ed that large once; only the pages a long target touches are used.
+ */
+#define URL_COPY_MAX (1u << 20)
+
 struct sl_acl_scratch {
 	pcre2_match_data *md;
+	char *url; /* a normalized request-target, copied whole (URL_COPY_MAX bytes) */
 };
 
 struct sl_acl_scratch *sl_acl_scratch_new(void)
@@ -31,7 +38,12 @@ struct sl_acl_scratch *sl_acl_scratch_new(void)
 	s->md = pcre2_match_data_create(1, NULL);
 	if (s->md == NULL)
 		goto free_s;
+	s->url = malloc(URL_COPY_MAX);
+	if (s->url == NULL)
+		goto free_md;
 	return s;
+free_md:
+	pcre2_match_data_free(s->md);
 free_s:
 	free(s);
 	return NULL;
@@ -42,6 +54,7 @@ void sl_acl_scratch_free(struct sl_acl_scratch *s)
 	if (s == NULL)
 		return;
 	pcre2_match_data_free(s->md);
+	free(s->url);
 	free(s);
 }
 
@@ -166,6 +179,32 @@ static bool path_of(const struct sl_http1_req *req, const char **s, size_t *n)
 		return false;
 	*s = req->path;
 	*n = req->path_len;
+	return true;
+}
+
+/*
+ * The url sample, HAProxy's url fetch: the request-target as forwarded, so without the default
+ * port the parser cut out of an absolute-form target (sl_http1_target_parts()). That one is
+ * two byte ranges of the request: it is copied whole into the scratch; false when there is no
+ * scratch to copy it into.
+ */
+static bool url_of(const struct sl_http1_req *req, struct sl_acl_scratch *scr, const char **s,
+		   size_t *n)
+{
+	const char *a, *b;
+	size_t al, bl;
+	sl_http1_target_parts(req, &a, &al, &b, &bl);
+	if (bl == 0) {
+		*s = a;
+		*n = al;
+		return true;
+	}
+	if (scr == NULL || al + bl > URL_COPY_MAX)
+		return false;
+	memcpy(scr->url, a, al);
+	memcpy(scr->url + al, b, bl);
+	*s = scr->url;
+	*n = al + bl;
 	return true;
 }
 
@@ -399,10 +438,10 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 	}
 	case SL_FETCH_URL_BEG:
 	case SL_FETCH_URL_REG:
-		if (req == NULL)
+		if (req == NULL || !url_of(req, ctx->scratch, &s, &n))
 			return false;
-		return str_sample_match(acl, acl->fetch == SL_FETCH_URL_BEG ? M_BEG : M_REG,
-					req->target, req->target_len, ctx->scratch);
+		return str_sample_match(acl, acl->fetch == SL_FETCH_URL_BEG ? M_BEG : M_REG, s, n,
+					ctx->scratch);
 	case SL_FETCH_HDR:
 		return req != NULL && hdr_match(acl, M_STR, ctx);
 	case SL_FETCH_HDR_BEG:

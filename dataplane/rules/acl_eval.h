@@ -14,7 +14,11 @@
  *    model keeps no "-m found" flag, so no pattern means presence);
  *  - path is the request-target's path without the query string, absent for "*", for
  *    authority-form and for an absolute-form target without a path (HAProxy http_get_path());
- *    url_beg / url_reg see the whole request-target as received;
+ *    url_beg / url_reg see the whole request-target as HAProxy forwards it: as received, but
+ *    an absolute-form target loses its scheme's default port ("http://h:80/x" is "http://h/x",
+ *    see sl_http1_target_parts());
+ *  - hdr(host) sees the one Host the parser kept, which for an absolute-form target names
+ *    the same authority (the parser refuses the request otherwise; see http1.h);
  *  - hdr*(name) see every comma-separated element of every field line of that name (names
  *    compared case-insensitively; each element trimmed of SP/HTAB; commas inside a quoted
  *    string do not split; empty elements count), and match when any element does: HAProxy's
@@ -54,8 +58,9 @@
 
 /*
  * Working space for the regex patterns: a PCRE2 match data block (which also keeps the
- * interpreter's backtracking frames between calls). A match writes into it, so it cannot live
- * in the shared, read-only configuration: each evaluating thread owns one, made at start-up.
+ * interpreter's backtracking frames between calls), and a buffer for a url sample that is no
+ * byte range of the request. A match writes into it, so it cannot live in the shared,
+ * read-only configuration: each evaluating thread owns one, made at start-up.
  */
 struct sl_acl_scratch;
 
@@ -76,8 +81,9 @@ struct sl_acl_ctx {
 	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
 	size_t sni_len;
 	/*
-	 * The calling thread's scratch. Needed by *_reg patterns only: with NULL they never
-	 * match (nothing is allocated behind the caller's back).
+	 * The calling thread's scratch. Needed by *_reg patterns, and by url_beg / url_reg on a
+	 * target whose default port was cut (the url sample is then a copy): with NULL they
+	 * never match (nothing is allocated behind the caller's back).
 	 */
 	struct sl_acl_scratch *scratch;
 };

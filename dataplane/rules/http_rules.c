@@ -151,16 +151,16 @@ void sl_hx_mux_error(struct sl_hx_out *o, int code)
 	sl_hx_puts(o, body);
 }
 
-/* The Host field value of @req, or "" (HAProxy builds redirect locations from it). */
+/*
+ * The Host field value of @req, or "" (HAProxy builds redirect locations from it, not from an
+ * absolute-form target: the parser made sure both name one authority).
+ */
 static void host_of(const struct sl_http1_req *req, const struct sl_http1_hdr *h,
 		    const char **v, size_t *l)
 {
 	*v = "";
 	*l = 0;
-	if (req->authority_len > 0) {
-		*v = req->authority;
-		*l = req->authority_len;
-	} else if (req->host_idx >= 0) {
+	if (req->host_idx >= 0) {
 		*v = h[req->host_idx].value;
 		*l = h[req->host_idx].value_len;
 	}
@@ -353,9 +353,13 @@ static bool drop_hop(const struct sl_http1_hdr *h, size_t n, size_t i, bool keep
 bool sl_hx_build_request(struct sl_hx_out *o, const struct sl_http1_req *req,
 			 const struct sl_http1_hdr *h, size_t n, const struct sl_hx_req_edit *e)
 {
+	const char *ta, *tb;
+	size_t tal, tbl;
+	sl_http1_target_parts(req, &ta, &tal, &tb, &tbl); /* without a default port */
 	sl_hx_put(o, req->method, req->method_len);
 	sl_hx_put(o, " ", 1);
-	sl_hx_put(o, req->target, req->target_len);
+	sl_hx_put(o, ta, tal);
+	sl_hx_put(o, tb, tbl);
 	sl_hx_puts(o, req->minor ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
 	const struct sl_cookie *ck = &e->be->cookie;
 	const struct sl_proxy *be = e->be != e->fe ? e->be : NULL;

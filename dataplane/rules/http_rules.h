@@ -71,11 +71,12 @@ struct sl_hx_req_edit {
 };
 
 /*
- * Writes the request head to send to the server: the request line as received, the field
- * lines lowercased without hop-by-hop ones (Transfer-Encoding kept: the body is forwarded as
- * it came), the persistence cookie's server prefix removed, http-request header rules of the
- * frontend then the backend, X-Forwarded-For (option forwardfor), Connection. Returns false
- * when @o overflowed.
+ * Writes the request head to send to the server: the request line as received (but an
+ * absolute-form target's default port, cut as HAProxy does: sl_http1_target_parts()), the
+ * field lines lowercased without hop-by-hop ones (Transfer-Encoding kept: the body is forwarded
+ * as it came), the persistence cookie's server prefix removed, http-request header rules of
+ * the frontend then the backend, X-Forwarded-For (option forwardfor), Connection. Returns
+ * false when @o overflowed.
  */
 bool sl_hx_build_request(struct sl_hx_out *o, const struct sl_http1_req *req,
 			 const struct sl_http1_hdr *h, size_t n, const struct sl_hx_req_edit *e);

@@ -14,7 +14,9 @@
 #    keep-alive client next to them keeps getting 200s;
 #  - a fixed request set whose status and headers (Set-Cookie, Cache-Control, Location, Connection,
 #    ... not Date/Server/Last-Modified/ETag, nor the Content-Length of error pages) must be the
-#    same for sluice as for HAProxy, 503s with both backends stopped included.
+#    same for sluice as for HAProxy, 503s with both backends stopped included; among them
+#    absolute-form targets against their Host (one authority: 400, or the request-line and Host
+#    the backend receives, through lib/head_echo.py on :9002).
 #
 # SL_HTTP_TARGET=haproxy|sluice|both (default both: HAProxy in sl-lb on the kernel address first,
 # then sluiced). The HAProxy run saves its answers to $SL_HTTP_REF (default
@@ -60,6 +62,8 @@ check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
 sl_bg sl-be1 ws-echo "$PY" "$HERE/lib/ws_echo.py" 9001 >/dev/null
 check "WebSocket echo server in sl-be1 (:9001)" sl_wait_listen sl-be1 9001
+sl_bg sl-be1 head-echo "$PY" "$HERE/lib/head_echo.py" 9002 >/dev/null
+check "head echo server in sl-be1 (:9002)" sl_wait_listen sl-be1 9002
 # a static file (ETag, Last-Modified: cacheable) on both backends for cookie insert + nocache
 for b in be1 be2; do printf 'static\n' >"$SL_RUN_DIR/be/$b/www/up/ins.txt"; done
 
@@ -89,6 +93,7 @@ frontend t_http
     http-request del-header X-Remove-Me
     $xfp
     use_backend t_ws if { path_beg /ws }
+    use_backend t_head if { path_beg /head-echo }
     use_backend t_insert if { path_beg /ins /up/ins }
     default_backend t_http_sticky
 
@@ -111,6 +116,11 @@ backend t_ws
     timeout server ${TMO_CLIENT}s
     timeout tunnel 30s
     server ws1 $SL_BE1_IP:9001
+
+# the request head as the proxy forwards it (request-target and Host of absolute-form requests)
+backend t_head
+    mode http
+    server he1 $SL_BE1_IP:9002
 
 # ---- seed-https.cfg's plain-HTTP half (no TLS yet): its http_lb on :8081, its backend_http
 frontend t_https_http_lb

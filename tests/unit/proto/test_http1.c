@@ -172,12 +172,17 @@ static const char ws_req[] = "GET /LiveApp/websocket HTTP/1.1\r\n"
 			     "Sec-WebSocket-Version: 13\r\n"
 			     "\r\n";
 
-static const char abs_noslash[] = "GET https://h?q HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\r\n";
+/* HTTP/1.0 without Host: with "Host: h" HAProxy refuses it (its authority runs to '/'). */
+static const char abs_noslash[] = "GET https://h?q HTTP/1.0\r\nX-Empty:\r\n\r\n";
+
+/* A default port (cut out), and the same Host twice (one kept). */
+static const char abs_port80[] = "GET http://Ex.com:80/a HTTP/1.1\r\nHost: ex.com\r\n"
+				 "Host: EX.com\r\n\r\n";
 
 static const struct raw valid_reqs[] = {
 	RAW(curl_get),	   RAW(wrk_get),   RAW(chrome_get),   RAW(post_cl),
 	RAW(post_chunked), RAW(proxy_abs), RAW(options_star), RAW(connect_req),
-	RAW(http10_req),   RAW(ws_req),	   RAW(abs_noslash),
+	RAW(http10_req),   RAW(ws_req),	   RAW(abs_noslash),  RAW(abs_port80),
 };
 
 /* Length of the head of @s: through the first CRLF CRLF not at the very start. */
@@ -265,7 +270,7 @@ static void test_req_shapes(void)
 	CU_ASSERT_EQUAL(req.path_len, 0);
 	CU_ASSERT(req.has_query);
 	CU_ASSERT(slice_is(req.query, req.query_len, "q"));
-	CU_ASSERT_EQUAL(hdrs[1].value_len, 0);
+	CU_ASSERT_EQUAL(hdrs[0].value_len, 0);
 
 	CU_ASSERT(preq(options_star, sizeof(options_star) - 1, BIG, &req, hdrs, &n) > 0);
 	CU_ASSERT_EQUAL(req.meth, SL_HTTP1_M_OPTIONS);
@@ -402,12 +407,32 @@ static const struct bad_case bad_reqs[] = {
 	BAD("GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", NAME_CHAR),
 	/* Host */
 	BAD("GET / HTTP/1.1\r\nUser-Agent: x\r\n\r\n", HOST_MISSING),
-	BAD("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", HOST_DUP),
 	BAD("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", HOST_DUP),
+	BAD("GET / HTTP/1.1\r\nHost: a\r\nHost: a:80\r\n\r\n", HOST_DUP),
+	BAD("GET / HTTP/1.1\r\nHost: a\r\nHost:\r\n\r\n", HOST_DUP),
+	BAD("GET / HTTP/1.1\r\nHost: a b\r\nHost: a b\r\n\r\n", HOST_INVALID),
+	BAD("GET http://a/ HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", HOST_DUP),
 	BAD("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", HOST_INVALID),
 	BAD("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", HOST_INVALID),
 	BAD("GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", HOST_INVALID),
 	BAD("GET / HTTP/1.1\r\nHost: a\"\r\n\r\n", HOST_INVALID),
+	/* one authority: what HAProxy 2.6.12 answers 400 to (tests/e2e/test_http.sh compares) */
+	BAD("GET http://a.example/x HTTP/1.1\r\nHost: b.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example/x HTTP/1.0\r\nHost: b.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example/x HTTP/1.1\r\nHost: b.example:80\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example:8080/x HTTP/1.1\r\nHost: a.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example/x HTTP/1.1\r\nHost: a.example:8080\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example:8080/x HTTP/1.1\r\nHost: a.example:08080\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example:080/x HTTP/1.1\r\nHost: a.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example:443/x HTTP/1.1\r\nHost: a.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET https://a.example/x HTTP/1.1\r\nHost: a.example:80\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example./x HTTP/1.1\r\nHost: a.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example/x HTTP/1.1\r\nHost:\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example?q=1 HTTP/1.1\r\nHost: a.example\r\n\r\n", HOST_MISMATCH),
+	BAD("GET http://a.example:80?q HTTP/1.1\r\nHost: a.example:80\r\n\r\n", HOST_MISMATCH),
+	BAD("CONNECT a.example:443 HTTP/1.1\r\nHost: b.example:443\r\n\r\n", HOST_MISMATCH),
+	BAD("CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:80\r\n\r\n", HOST_MISMATCH),
+	BAD("CONNECT a.example:8443 HTTP/1.1\r\nHost: a.example\r\n\r\n", HOST_MISMATCH),
 	/* request-target */
 	BAD("GET index.html HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
 	BAD("GET * HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
@@ -424,6 +449,9 @@ static const struct bad_case bad_reqs[] = {
 	BAD("GET a:443 HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
 	BAD("GET http://user@a/ HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
 	BAD("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
+	BAD("GET http://:80/x HTTP/1.1\r\nHost: :80\r\n\r\n", TARGET),
+	BAD("GET http://:8080/x HTTP/1.0\r\n\r\n", TARGET),
+	BAD("GET http://u:p@a:80/x HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
 	BAD("GET http:/a/x HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
 	BAD("GET ftp://a/x HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
 	BAD("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n", TARGET),
@@ -464,6 +492,117 @@ static void test_req_refused(void)
 				fprintf(stderr, "bad req %zu: got %d (%s), want %s\n", i, got,
 					got < 100 ? sl_http1_err_name((enum sl_http1_err)got) : "-",
 					sl_http1_err_name(bad_reqs[i].err));
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/*
+ * One authority per request: what HAProxy 2.6.12 accepts, and what its H1 parser and
+ * scheme-based normalization make of the target and the Host (measured through it with
+ * tests/e2e/test_http.sh's request set: the backend saw these targets and Hosts).
+ */
+static void test_req_authority(void)
+{
+	static const struct {
+		const char *req;
+		const char *target; /* as forwarded: the parts of sl_http1_target_parts() */
+		const char *authority;
+		const char *host; /* the Host value ACLs and the server see; NULL: none */
+		size_t nhdrs;
+	} cases[] = {
+		{"GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n", "http://a.example/x",
+		 "a.example", "a.example", 1},
+		{"GET http://A.Example/x HTTP/1.1\r\nHost: a.example\r\n\r\n", "http://A.Example/x",
+		 "A.Example", "a.example", 1},
+		{"GET http://a.example/x HTTP/1.1\r\nHost: A.EXAMPLE\r\n\r\n", "http://a.example/x",
+		 "a.example", "A.EXAMPLE", 1},
+		/* a default port in the target: cut from it, and Host becomes its host */
+		{"GET http://a.example:80/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+		 "http://a.example/x", "a.example", "a.example", 1},
+		{"GET http://A.example:80/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+		 "http://A.example/x", "A.example", "A.example", 1},
+		{"GET http://a.example:80/x HTTP/1.1\r\nHost: A.EXAMPLE:80\r\n\r\n",
+		 "http://a.example/x", "a.example", "a.example", 1},
+		{"GET http://a.example:/x HTTP/1.1\r\nHost: a.example:\r\n\r\n",
+		 "http://a.example/x", "a.example", "a.example", 1},
+		{"GET https://a.example:443/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+		 "https://a.example/x", "a.example", "a.example", 1},
+		{"GET HTTPS://a.example:443/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+		 "HTTPS://a.example/x", "a.example", "a.example", 1},
+		{"GET https://a.example:/x HTTP/1.1\r\nHost: a.example:443\r\n\r\n",
+		 "https://a.example/x", "a.example", "a.example", 1},
+		{"GET http://[::1]:80/x HTTP/1.1\r\nHost: [::1]\r\n\r\n", "http://[::1]/x", "[::1]",
+		 "[::1]", 1},
+		{"GET http://a.example:80 HTTP/1.1\r\nHost: a.example\r\n\r\n", "http://a.example",
+		 "a.example", "a.example", 1},
+		{"GET http://a.example:80/x HTTP/1.0\r\n\r\n", "http://a.example/x", "a.example",
+		 NULL, 0},
+		/* a default port in the Host only: nothing is changed */
+		{"GET http://a.example/x HTTP/1.1\r\nHost: a.example:80\r\n\r\n",
+		 "http://a.example/x", "a.example", "a.example:80", 1},
+		{"GET https://a.example/x HTTP/1.1\r\nHost: a.example:443\r\n\r\n",
+		 "https://a.example/x", "a.example", "a.example:443", 1},
+		{"GET http://[::1]/x HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", "http://[::1]/x", "[::1]",
+		 "[::1]:80", 1},
+		/* other ports: equal, case aside */
+		{"GET http://A.example:8080/x HTTP/1.1\r\nHost: a.example:8080\r\n\r\n",
+		 "http://A.example:8080/x", "A.example:8080", "a.example:8080", 1},
+		{"GET https://a.example:80/x HTTP/1.1\r\nHost: a.example:80\r\n\r\n",
+		 "https://a.example:80/x", "a.example:80", "a.example:80", 1},
+		{"GET http://8080/x HTTP/1.1\r\nHost: 8080\r\n\r\n", "http://8080/x", "8080",
+		 "8080", 1},
+		/* HAProxy's authority runs to '/': no port to cut in "a.example:80?q" */
+		{"GET http://a.example:80?q HTTP/1.0\r\n\r\n", "http://a.example:80?q",
+		 "a.example:80", NULL, 0},
+		/* the same Host twice: the first is kept */
+		{"GET /x HTTP/1.1\r\nHost: a.example\r\nX-A: 1\r\nHost: A.example\r\n\r\n", "/x",
+		 "", "a.example", 2},
+		{"GET /x HTTP/1.1\r\nHost: a.example:80\r\n\r\n", "/x", "", "a.example:80", 1},
+		/* CONNECT: the target's port or none (80, 443); 80 and 443 leave the Host */
+		{"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n", "a.example:443",
+		 "a.example:443", "a.example", 1},
+		{"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\nHost: a.example:443\r\n"
+		 "\r\n",
+		 "a.example:443", "a.example:443", "a.example", 1},
+		{"CONNECT a.example:443 HTTP/1.1\r\nHost: A.example\r\n\r\n", "a.example:443",
+		 "a.example:443", "A.example", 1},
+		{"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:\r\n\r\n", "a.example:443",
+		 "a.example:443", "a.example:", 1},
+		{"CONNECT a.example:8443 HTTP/1.1\r\nHost: a.example:8443\r\n\r\n",
+		 "a.example:8443", "a.example:8443", "a.example:8443", 1},
+		{"CONNECT a.example:443 HTTP/1.0\r\n\r\n", "a.example:443", "a.example:443", NULL,
+		 0},
+	};
+	unsigned bad = 0;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(cases); i++) {
+		struct sl_http1_req req;
+		struct sl_http1_hdr hdrs[CAP];
+		size_t n, al, bl;
+		const char *a, *b;
+		char target[128];
+		int r = preq(cases[i].req, strlen(cases[i].req), BIG, &req, hdrs, &n);
+		if (r <= 0) {
+			fprintf(stderr, "authority %zu: %d (%s)\n", i, r,
+				sl_http1_err_name(req.err));
+			bad++;
+			continue;
+		}
+		sl_http1_target_parts(&req, &a, &al, &b, &bl);
+		snprintf(target, sizeof(target), "%.*s%.*s", (int)al, a, (int)bl, b);
+		const char *host = req.host_idx >= 0 ? hdrs[req.host_idx].value : NULL;
+		size_t hl = req.host_idx >= 0 ? hdrs[req.host_idx].value_len : 0;
+		bool ok = strcmp(target, cases[i].target) == 0 &&
+			  slice_is(req.authority, req.authority_len, cases[i].authority) &&
+			  (cases[i].host == NULL
+				   ? host == NULL
+				   : host != NULL && slice_is(host, hl, cases[i].host)) &&
+			  n == cases[i].nhdrs;
+		if (!ok) {
+			fprintf(stderr, "authority %zu: target %s authority %.*s host %.*s n %zu\n",
+				i, target, (int)req.authority_len, req.authority, (int)hl,
+				host != NULL ? host : "", n);
+			bad++;
 		}
 	}
 	CU_ASSERT_EQUAL(bad, 0);
@@ -1274,6 +1413,7 @@ static const struct sl_test_case req_cases[] = {
 	{"every truncation of valid requests is -2", test_req_truncated},
 	{"smuggling and syntax refusals, with reasons", test_req_refused},
 	{"prefixes of refused requests", test_req_refused_truncated},
+	{"one authority: target against Host, HAProxy's normalization", test_req_authority},
 	{"accepted edges (CL lists, TE whitespace, chars)", test_req_accepted_edges},
 	{"every byte as a field name", test_req_name_bytes},
 	{"header capacity 101 and max_len", test_req_limits},

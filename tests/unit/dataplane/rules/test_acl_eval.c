@@ -144,8 +144,8 @@ static void test_seed_hls(void)
 	T_FALSE(ceval(fe, c, GET("/live/a.ts/x"), tconn(s)));	    /* '$' anchors at the end */
 	T_FALSE(ceval(fe, c, GET("/live/a.mp4?f=a.ts"), tconn(s))); /* the query is not looked at */
 	T_FALSE(ceval(fe, c, GET("/live/ats"), tconn(s)));	    /* the '.' is escaped */
-	T_TRUE(ceval(fe, c, GET("http://cdn.example/live/b.ts"), tconn(s))); /* absolute-form */
-	T_FALSE(ceval(fe, c, GET("http://cdn.example"), tconn(s)));	     /* no path */
+	T_TRUE(ceval(fe, c, GET("http://example.com/live/b.ts"), tconn(s))); /* absolute-form */
+	T_FALSE(ceval(fe, c, GET("http://example.com"), tconn(s)));	     /* no path */
 
 	/* the line alone, and without scratch (regexes then never match: no hidden malloc) */
 	const struct sl_acl *a = tacl(fe, "hls_request");
@@ -253,7 +253,8 @@ static void test_path_fetches(void)
 
 	/* "*" and authority-form have no path */
 	T_FALSE(aeval(tacl(f, "dir"), "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", c));
-	T_FALSE(aeval(tacl(f, "sub"), "CONNECT admin.example:443 HTTP/1.1\r\nHost: h\r\n\r\n", c));
+	T_FALSE(aeval(tacl(f, "sub"),
+		      "CONNECT admin.example:443 HTTP/1.1\r\nHost: admin.example:443\r\n\r\n", c));
 	sl_acl_scratch_free(s);
 	sl_cfg_free(cfg);
 }
@@ -318,6 +319,49 @@ static void test_hdr_fetches(void)
 	T_TRUE(aeval(tacl(f, "found"), "GET / HTTP/1.1\r\nHost: h\r\nX-Foo:\r\n\r\n", c));
 	T_FALSE(aeval(tacl(f, "has_x"), GET("/"), c));
 	T_FALSE(aeval(tacl(f, "found"), GET("/"), c));
+	sl_acl_scratch_free(s);
+	sl_cfg_free(cfg);
+}
+
+/*
+ * One authority: hdr(host) and url_* of an absolute-form request see what HAProxy 2.6's fetches
+ * saw for the same requests (tests/e2e/test_http.sh): the default port cut from the target and
+ * the Host replaced by the target's host, one Host line of two equal ones.
+ */
+static void test_authority(void)
+{
+	struct sl_cfg *cfg;
+	struct sl_proxy *f = tfe("  acl host hdr(host) a.example\n"
+				 "  acl host1 hdr_cnt(host) eq 1\n"
+				 "  acl ub url_beg http://a.example/\n"
+				 "  acl ur url_reg ^http://a\\.example/x$\n",
+				 &cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	struct sl_acl_scratch *s = sl_acl_scratch_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct sl_acl_ctx c = tconn(s);
+	const char *p80 = "GET http://a.example:80/x HTTP/1.1\r\nHost: a.example:80\r\n\r\n";
+	T_TRUE(aeval(tacl(f, "host"), p80, c));
+	T_TRUE(aeval(tacl(f, "host1"), p80, c));
+	T_TRUE(aeval(tacl(f, "ub"), p80, c));
+	T_TRUE(aeval(tacl(f, "ur"), p80, c));
+	const char *p8080 = "GET http://a.example:8080/x HTTP/1.1\r\nHost: a.example:8080\r\n\r\n";
+	T_FALSE(aeval(tacl(f, "host"), p8080, c));
+	T_FALSE(aeval(tacl(f, "ub"), p8080, c));
+	T_FALSE(aeval(tacl(f, "ur"), p8080, c));
+	const char *two =
+		"GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\nHost: A.example\r\n\r\n";
+	T_TRUE(aeval(tacl(f, "host"), two, c));
+	T_TRUE(aeval(tacl(f, "host1"), two, c));
+	T_TRUE(aeval(tacl(f, "ur"), two, c));
+	/* one that names another authority is no request at all */
+	CU_ASSERT_EQUAL(aeval(tacl(f, "host"),
+			      "GET http://b.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n", c),
+			-1);
+	/* without a scratch the cut target (a copy) is no sample */
+	T_FALSE(aeval(tacl(f, "ub"), p80, tconn(NULL)));
+	T_TRUE(aeval(tacl(f, "ub"), "GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+		     tconn(NULL)));
 	sl_acl_scratch_free(s);
 	sl_cfg_free(cfg);
 }
@@ -584,11 +628,11 @@ static void test_builtins_by_name(void)
 	T_FALSE(builtin("HTTP_1.1", false, NULL, h10));
 	T_TRUE(builtin("HTTP_1.0", false, NULL, h10));
 	T_FALSE(builtin("HTTP_2.0", false, NULL, h11));
-	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("http://h/x")));
-	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("HTTPS://h")));
+	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("http://example.com/x")));
+	T_TRUE(builtin("HTTP_URL_ABS", false, NULL, GET("HTTPS://example.com")));
 	T_FALSE(builtin("HTTP_URL_ABS", false, NULL, GET("/http://x")));
 	T_TRUE(builtin("HTTP_URL_SLASH", false, NULL, GET("/x")));
-	T_FALSE(builtin("HTTP_URL_SLASH", false, NULL, GET("http://h/x")));
+	T_FALSE(builtin("HTTP_URL_SLASH", false, NULL, GET("http://example.com/x")));
 	T_TRUE(builtin("HTTP_URL_STAR", false, NULL, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"));
 	T_FALSE(builtin("HTTP_URL_STAR", false, NULL, "OPTIONS / HTTP/1.1\r\nHost: h\r\n\r\n"));
 	T_TRUE(builtin("HTTP_CONTENT", false, NULL,
@@ -642,6 +686,7 @@ static const struct sl_test_case fetch_cases[] = {
 	{"path and url", test_path_fetches},
 	{"hdr", test_hdr_fetches},
 	{"hdr_cnt", test_hdr_cnt},
+	{"one authority: hdr(host) and url of absolute-form targets", test_authority},
 	{"method", test_method},
 	{"src, dst_port, ssl_fc, ssl_fc_sni", test_l4_and_tls},
 	{NULL, NULL},

@@ -102,6 +102,20 @@ static void test_request_like_haproxy(void)
 	CU_ASSERT(out_is(&o, "GET / HTTP/1.1\r\nhost: h\r\nx-bar: 2\r\n"
 			     "x-forwarded-proto: http\r\nx-forwarded-for: 127.0.0.1\r\n"
 			     "connection: close\r\n\r\n"));
+	/*
+	 * One authority: an absolute-form target loses its default port and the Host kept (one of
+	 * two equal lines) is the target's host, as HAProxy 2.6.12 forwarded it to test_http.sh's
+	 * head echo backend
+	 */
+	CU_ASSERT_FATAL(parse_req("GET http://a.example:80/p?q=1 HTTP/1.1\r\nHost: A.EXAMPLE:80\r\n"
+				  "User-Agent: x\r\nhost: a.example:80\r\n\r\n") > 0);
+	ctx.req = &req;
+	ctx.nhdrs = nh;
+	o = (struct sl_hx_out){out, sizeof(out), 0, false};
+	CU_ASSERT(sl_hx_build_request(&o, &req, hdrs, nh, &e));
+	CU_ASSERT(out_is(&o, "GET http://a.example/p?q=1 HTTP/1.1\r\nhost: a.example\r\n"
+			     "user-agent: x\r\nx-forwarded-proto: http\r\n"
+			     "x-forwarded-for: 127.0.0.1\r\nconnection: close\r\n\r\n"));
 	/* An output too small is refused, not overrun */
 	char tiny[40];
 	o = (struct sl_hx_out){tiny, sizeof(tiny), 0, false};
@@ -157,6 +171,33 @@ static void test_redirect_and_errors(void)
 	CU_ASSERT(out_is(&o, "HTTP/1.1 302 Found\r\ncontent-length: 0\r\n"
 			     "location: https://127.0.0.1:19000/p?q=1\r\n"
 			     "cache-control: no-cache\r\n\r\n"));
+	/*
+	 * The Location's host is the Host's, never the target's (HAProxy's, test_http.sh): its
+	 * case, its default port cut with the target's, or nothing without a Host
+	 */
+	static const struct {
+		const char *req, *location;
+	} abs[] = {
+		{"GET http://a.example/p HTTP/1.1\r\nHost: A.example\r\n\r\n",
+		 "https://A.example/p"},
+		{"GET http://a.example:80/p HTTP/1.1\r\nHost: a.example:80\r\n\r\n",
+		 "https://a.example/p"},
+		{"GET http://a.example/p HTTP/1.0\r\n\r\n", "https:///p"},
+	};
+	for (size_t i = 0; i < sizeof(abs) / sizeof(abs[0]); i++) {
+		char want[256];
+		CU_ASSERT_FATAL(parse_req(abs[i].req) > 0);
+		struct sl_acl_ctx c = {.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = 1};
+		o = (struct sl_hx_out){out, sizeof(out), 0, false};
+		sl_hx_decide(cfg, fe, &req, hdrs, nh, &c, false, 1700000000u, &o, &dec);
+		CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
+		snprintf(want, sizeof(want),
+			 "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: %s\r\n"
+			 "cache-control: no-cache\r\n\r\n",
+			 abs[i].location);
+		CU_ASSERT(out_is(&o, want));
+	}
+	CU_ASSERT_FATAL(parse_req("GET /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:19000\r\n\r\n") > 0);
 	/* over TLS the same request is forwarded */
 	ctx.ssl = true;
 	o = (struct sl_hx_out){out, sizeof(out), 0, false};
