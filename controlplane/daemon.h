@@ -45,7 +45,8 @@ struct daemon {
 	struct sl_argv eal;
 	char file_prefix[64];
 	bool eal_up;
-	int lock_fd;
+	int lock_fds[SL_MAX_PORTS]; /* one flock per port (step_lock) */
+	unsigned nlocks;
 	struct sl_dp dp;
 	const struct rte_memzone *ctr_mz;
 	struct sl_ctl *ctl;

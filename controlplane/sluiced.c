@@ -204,8 +204,8 @@ static void port_lock_name(const struct sl_dp_port *p, unsigned long netns, char
  * One sluiced per port: a second one on the same interface would detach the first one's XDP
  * program. Every configured port is locked, each by a flock(2) on its file of /run/sluice
  * (port_lock_name()); the kernel drops the locks when the process ends, however it ends.
- * Two ports of one configuration on one interface take its lock once. d->lock_fd is the first
- * lock's descriptor (undo_lock closes it); the others stay open until the process exits.
+ * Two ports of one configuration on one interface take its lock once. undo_lock() releases
+ * them all.
  */
 static int step_lock(struct daemon *d)
 {
@@ -220,7 +220,7 @@ static int step_lock(struct daemon *d)
 		return -1;
 	}
 	mkdir("/run/sluice", 0755);
-	int fds[SL_MAX_PORTS], fd = -1;
+	int *fds = d->lock_fds, fd = -1;
 	ino_t inos[SL_MAX_PORTS];
 	unsigned n = 0;
 	/* more than SL_MAX_PORTS ports are refused by the ports step */
@@ -254,7 +254,7 @@ static int step_lock(struct daemon *d)
 		inos[n] = st.st_ino;
 		fds[n++] = fd;
 	}
-	d->lock_fd = n > 0 ? fds[0] : -1;
+	d->nlocks = n;
 	return 0;
 close_locks:
 	if (fd >= 0)
@@ -266,8 +266,8 @@ close_locks:
 
 static void undo_lock(struct daemon *d)
 {
-	if (d->lock_fd >= 0)
-		close(d->lock_fd);
+	while (d->nlocks > 0)
+		close(d->lock_fds[--d->nlocks]);
 }
 
 static int step_precheck(struct daemon *d)
@@ -826,7 +826,7 @@ static int run(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	struct daemon d = {.lock_fd = -1};
+	struct daemon d = {.nlocks = 0};
 	int r = parse_cli(argc, argv, &d.cli);
 	if (r != 0) {
 		free(d.cli.files);
