@@ -902,7 +902,7 @@ static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *o
 	const struct sl_dp *dp = ctl->dp;
 	uint64_t elapsed = rte_rdtsc() - dp->start_tsc;
 	unsigned id;
-	sl_outbuf_printf(out, "# lcore roles rx_packets tx_packets drops polls busy_pct idle_sleeps busy_cycles busy_ms\n");
+	sl_outbuf_printf(out, "# lcore roles rx_packets tx_packets drops polls busy_pct idle_sleeps busy_cycles busy_ms rx_handed proxy_segments\n");
 	RTE_LCORE_FOREACH(id) {
 		const struct sl_lcore *lc = dp->lcores[id];
 		const struct sl_lcore_ctrs *c = &dp->ctrs[id];
@@ -919,11 +919,12 @@ static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *o
 		roles[strlen(roles) - 1] = '\0';
 		sl_outbuf_printf(out,
 				 "%u %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %.2f %" PRIu64
-				 " %" PRIu64 " %" PRIu64 "\n",
+				 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 				 id, roles, c->c[SL_CTR_RX_PKTS], c->c[SL_CTR_TX_PKTS], drops, c->polls,
 				 elapsed ? 100.0 * (double)c->busy_cycles / (double)elapsed : 0.0,
 				 c->idle_sleeps, c->busy_cycles,
-				 dp->tsc_hz >= 1000 ? c->busy_cycles / (dp->tsc_hz / 1000) : 0);
+				 dp->tsc_hz >= 1000 ? c->busy_cycles / (dp->tsc_hz / 1000) : 0,
+				 c->c[SL_CTR_RX_HANDED], c->c[SL_CTR_PROXY_SEGMENTS]);
 	}
 	return 0;
 }

@@ -214,6 +214,11 @@ check "show stat: r1, i1, w1 gone" bash -c "! grep -qE '^(rtmp,r1|iperf,i1|web_b
 expect_eq "r2 kept its counters (stot >= 1)" "$( (( $(field rtmp r2 8) >= 1 )) && echo yes)" "yes"
 hdr=$(curl_cli -b SRV=w2 http://$SL_VIP/echo-headers | awk -F': ' '$1=="x-test" {print $2}')
 expect_eq "the changed header rule applies to the next request (to w2: nginx echoes it)" "$hdr" "cfg-2"
+# both servers UP first: on a loaded machine a check may time out and take one out a moment
+for i in $(seq 40); do
+    [[ $(status web_be w2) == UP* && $(status web_be w3) == UP* ]] && break
+    sleep 0.25
+done
 on=$(for i in 1 2 3 4 5 6; do curl_cli http://$SL_VIP/ | awk '{print $2}'; done | sort -u | tr '\n' ' ')
 expect_eq "new requests reach be2 and the new server, never be1" "$on" "be2 be3 "
 if wait_status rtmp r3 '^UP' 5 >/dev/null; then ok "r3 checked and UP"; else bad "r3: $(status rtmp r3)"; fi
