@@ -50,6 +50,7 @@ struct sl_checks {
 	uint16_t *weights;        /* by gidx: weight set at run time, SL_SRV_WEIGHT_CFG when not */
 	uint32_t cfg_gen;         /* the configuration generation these checks were made for */
 	bool changed;             /* a state changed since the last publish */
+	uint64_t sweep_ms;        /* the next look for checks whose result never came */
 };
 
 static uint32_t check_timeout(const struct sl_proxy *be, const struct sl_server *s)
@@ -227,6 +228,22 @@ void sl_checks_msg(struct sl_checks *c, const struct sl_msg *m)
 	}
 }
 
+/* A result travels back in a ring message; when main's inbox was full it was dropped (counted
+ * in drop_ring_full by the sender) and its server would never be due again. Once a second, a
+ * check started more than its timeout plus a second ago is given up: no verdict, rescheduled,
+ * counted in main's check_results_lost. */
+static void sweep_lost(struct sl_checks *c, uint64_t now)
+{
+	c->sweep_ms = now + 1000;
+	struct sl_lcore_ctrs *ctr = &c->dp->ctrs[rte_get_main_lcore()];
+	for (unsigned g = 0; g < c->n; g++) {
+		struct sl_check_srv *s = &c->srv[g];
+		if (s->in_progress && now > s->start_ms + c->meta[g].timeout_ms + 1000 &&
+		    sl_check_lost(&c->sched, s, now))
+			ctr->c[SL_CTR_CHECKS_LOST]++;
+	}
+}
+
 void sl_checks_tick(struct sl_checks *c)
 {
 	if (c == NULL || c->n == 0)
@@ -236,6 +253,8 @@ void sl_checks_tick(struct sl_checks *c)
 		c->changed = false;
 		republish(c);
 	}
+	if (now >= c->sweep_ms)
+		sweep_lost(c, now);
 	struct sl_check_srv *due[64];
 	size_t nd = sl_check_due(&c->sched, now, due, 64);
 	for (size_t i = 0; i < nd; i++) {

@@ -56,11 +56,11 @@ struct sl_ctl {
 	unsigned nsocks;
 	uint64_t start_sec;
 	struct sl_checks *checks; /* server states (checks and admin) */
-	/* `clear counters all`: the cumulative columns' values then, by row; read by the stats
-	 * pages on proxy lcores too, so a replaced one is freed only at the next replacement */
-	struct ctl_base *base, *base_old;
+	/* `clear counters all`: the cumulative columns' values then, by row. Main's alone (the
+	 * stats pages render on main too: controlplane/page_render.c), replaced and freed at once */
+	struct ctl_base *base;
 	/* rates (rate, req_rate and their maxima) from one sample a second; same reading rules */
-	struct ctl_rates *rates, *rates_old;
+	struct ctl_rates *rates;
 	uint64_t sampled_ms;
 	struct ctl_lsample lsamp[RTE_MAX_LCORE]; /* lcores at the last sample */
 	/* the rows of the last sample, for DPDK telemetry (its own thread: guarded by tel_lock) */
@@ -348,7 +348,7 @@ static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t
 static void finish_rows(const struct sl_ctl *ctl, struct sl_stats_row *rows, size_t n)
 {
 	/* the rows of one configuration come in the same order every time */
-	const struct ctl_base *base = __atomic_load_n(&ctl->base, __ATOMIC_ACQUIRE);
+	const struct ctl_base *base = ctl->base;
 	for (size_t i = 0; base != NULL && i < n && i < base->n; i++)
 		for (size_t k = 0; k < NCLEARED; k++) {
 			uint64_t b = base->v[i * NCLEARED + k];
@@ -357,7 +357,7 @@ static void finish_rows(const struct sl_ctl *ctl, struct sl_stats_row *rows, siz
 			uint64_t v = sl_stats_get_u(&rows[i], cleared_cols[k]);
 			sl_stats_set_u(&rows[i], cleared_cols[k], v > b ? v - b : 0);
 		}
-	const struct ctl_rates *rt = __atomic_load_n(&ctl->rates, __ATOMIC_ACQUIRE);
+	const struct ctl_rates *rt = ctl->rates;
 	for (size_t i = 0; rt != NULL && rt->n == n && i < n; i++) {
 		struct sl_stats_row *r = &rows[i];
 		sl_stats_set_u(r, SL_ST_RATE, rt->r[i].rate);
@@ -384,10 +384,8 @@ int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size
 
 static void set_rates(struct sl_ctl *ctl, struct ctl_rates *r)
 {
-	struct ctl_rates *old = ctl->rates;
-	__atomic_store_n(&ctl->rates, r, __ATOMIC_RELEASE);
-	free(ctl->rates_old);
-	ctl->rates_old = old;
+	free(ctl->rates);
+	ctl->rates = r;
 }
 
 void sl_ctl_sample(struct sl_ctl *ctl)
@@ -619,10 +617,8 @@ void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 
 static void set_base(struct sl_ctl *ctl, struct ctl_base *b)
 {
-	struct ctl_base *old = ctl->base;
-	__atomic_store_n(&ctl->base, b, __ATOMIC_RELEASE);
-	free(ctl->base_old);
-	ctl->base_old = old;
+	free(ctl->base);
+	ctl->base = b;
 }
 
 /* clear counters [all]: the maxima start again; "all" also starts every cumulative counter
@@ -742,7 +738,7 @@ static int cmd_show_servers_state(void *arg, int argc, char **argv, struct sl_ou
 static int cmd_reload_certs(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
-	sl_http_reload_certs(ctl->dp, ctl->cfg, out);
+	sl_http_reload_certs(ctl->dp, ctl->cfg, "reload refused", out);
 	return 0;
 }
 
@@ -1122,7 +1118,7 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 					   sl_stats_sock_open(own, 0600, SL_CLI_ADMIN, commands, ctl) :
 					   NULL;
 	if (ss == NULL)
-		fprintf(stderr, "sluiced: cannot open its own admin socket %s: %m (systemctl reload will not report refusals)\n",
+		fprintf(stderr, "sluiced: cannot open its own admin socket %s: %m (systemctl reload, which reaches sluiced through it, will fail; SIGHUP still reloads)\n",
 			own);
 	else
 		ctl->socks[ctl->nsocks++] = ss;
@@ -1164,9 +1160,7 @@ void sl_ctl_close(struct sl_ctl *ctl)
 	for (unsigned i = 0; i < ctl->nsocks; i++)
 		sl_stats_sock_close(ctl->socks[i]);
 	free(ctl->base);
-	free(ctl->base_old);
 	free(ctl->rates);
-	free(ctl->rates_old);
 	pthread_mutex_lock(&tel_lock);
 	tel_ctl = NULL;
 	pthread_mutex_unlock(&tel_lock);

@@ -37,7 +37,7 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *stat
  * Publishes @g as the generation the packet lcores use, waits until every worker and proxy
  * lcore has passed a quiescent state (RCU: at most a loop iteration, ~1 ms when idle), then
  * frees the previous one. Flows never depend on a generation, so none moves. Main lcore; @self
- * is its lcore id. Records the times in @stats when not NULL (with @build_cycles).
+ * is its lcore id.
  */
 void sl_gen_publish(struct sl_dp *dp, struct sl_gen *g, unsigned self);
 

@@ -16,18 +16,12 @@
 #include "dataplane/page/page.h"
 #include "proto/outbuf.h"
 
-/* The stats page of @cfg that stands for @px of the configuration a reload replaced: the same
- * name, else the stats-only frontend on the same first port (the listeners are unchanged). */
+/* The stats page of @cfg standing for @px after a reload (a reload cannot remove one: the old
+ * pointer is kept only if the configuration says otherwise, which sl_cfg_reload_check() refuses). */
 static const struct sl_proxy *page_in(const struct sl_cfg *cfg, const struct sl_proxy *px)
 {
-	const struct sl_proxy *n = sl_cfg_find_proxy(cfg, px->name, SL_CAP_FE);
-	if (n != NULL && n->stats.enabled)
-		return n;
-	for (n = cfg->proxies; n != NULL && px->binds != NULL; n = n->next)
-		for (const struct sl_bind *b = n->binds; n->stats.enabled && b != NULL; b = b->next)
-			if (b->port_lo == px->binds->port_lo)
-				return n;
-	return px;
+	const struct sl_proxy *n = sl_cfg_stats_page_in(cfg, px);
+	return n != NULL ? n : px;
 }
 
 /* ------------------------------------------------------------------ kernel addresses

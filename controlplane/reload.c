@@ -3,6 +3,7 @@
  * Live reconfiguration on the main lcore (SIGHUP, the `reload` command): every check that can
  * refuse runs before anything switches, then the new configuration is applied in place.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +76,7 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 		return -1;
 	}
 	if (sl_cfg_reload_check(d->cfg, nw, out) > 0 || sl_http_reload_check(dp, nw, out) < 0 ||
-	    plan_check(dp, nw, out) < 0 ||
+	    sl_tcphost_reload_check(dp, nw, out) < 0 || plan_check(dp, nw, out) < 0 ||
 	    sl_cfg_assign_slots(d->cfg, nw, &d->slots, out) < 0) {
 		sl_outbuf_printf(out, "reload refused; the running configuration keeps serving\n");
 		sl_cfg_free(nw);
@@ -85,11 +86,14 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 	dp->cfg_gen++;
 	struct sl_gen *probe = NULL;
 	struct sl_checks *nc = NULL;
-	if (sl_gen_build(nw, dp, NULL, NULL, &probe) < 0 ||
-	    (nc = sl_checks_create(dp, nw, probe, &d->gen_stats)) == NULL) {
+	int gr = sl_gen_build(nw, dp, NULL, NULL, &probe);
+	if (gr < 0 || (nc = sl_checks_create(dp, nw, probe, &d->gen_stats)) == NULL) {
 		dp->cfg_gen--;
 		sl_gen_free(probe);
-		sl_outbuf_printf(out, "reload refused: out of memory (or too many servers) building the new tables\n");
+		sl_outbuf_printf(out, "reload refused: %s\n",
+				 gr == -ENOSPC ? "more distinct mode tcp timeout sets than a process keeps in its life (restart)" :
+				 gr == -E2BIG  ? "more servers than sluiced holds" :
+						 "out of memory building the new tables");
 		sl_cfg_free(nw);
 		return -1;
 	}
@@ -107,7 +111,9 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 	sl_kpage_take_cfg(d->kpage, nw);
 	sl_tcphost_mark_ports(dp, nw); /* before the publish: a new port's SYN finds its lcore */
 	sl_checks_publish(nc);
-	sl_http_reload_certs(dp, nw, out);
+	/* the files were read by sl_http_check_certs() above; failing now (a file changed since,
+	 * a full ring) leaves the current certificates serving the applied configuration */
+	sl_http_reload_certs(dp, nw, "certificates not reloaded", out);
 	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
 	sl_outbuf_printf(out, "reload applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
 			 dp->cfg_gen, changes, us);

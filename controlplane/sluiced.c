@@ -392,8 +392,10 @@ static int step_lcores(struct daemon *d)
 	unsigned id, nl = rte_lcore_count();
 	RTE_LCORE_FOREACH(id) {
 		struct sl_lcore *lc = rte_zmalloc("sl_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
-		if (lc == NULL)
+		if (lc == NULL) {
+			fprintf(stderr, "sluiced: not enough memory for the state of lcore %u\n", id);
 			return -1;
+		}
 		dp->lcores[id] = lc;
 		lc->lcore_id = id;
 		lc->dp = dp;

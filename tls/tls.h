@@ -129,8 +129,8 @@ struct sl_tls_tickets *sl_tls_tickets_new(void);
 
 /*
  * Makes a new random key current; tickets under the previous ones stay accepted until
- * SL_TLS_TICKET_KEYS - 1 more rotations. Rotate about once per ticket lifetime (OpenSSL's
- * default, 2 hours): every unexpired ticket still opens, and a key, which with a recording of
+ * SL_TLS_TICKET_KEYS - 1 more rotations. Rotate at most once per ticket lifetime (OpenSSL's
+ * default, 2 hours; sluiced rotates hourly): every unexpired ticket still opens, and a key, which with a recording of
  * the traffic would decrypt the TLS 1.2 sessions it sealed, lives at most SL_TLS_TICKET_KEYS
  * lifetimes (RFC 5077 5.5). If the random generator fails the keys stay as they were.
  */

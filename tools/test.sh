@@ -16,6 +16,7 @@ cd "$top"
 
 only=${SL_TEST_ONLY:-"unit asan fuzz e2e"}
 fuzz_seconds=${SL_FUZZ_SECONDS:-60}
+multi_scripts="tests/e2e/test_http.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_checks.sh tests/e2e/test_stats.sh tests/e2e/test_reload.sh tests/e2e/test_two_arm.sh"
 passed=0
 failed=0
 failures=()
@@ -85,9 +86,10 @@ run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuz
 	return "$rc"
 }
 
-run_e2e() {
-	local rc=0 t
-	for t in tests/e2e/test_*.sh; do
+run_e2e() { # run_e2e [SCRIPT...]: the given scripts, or every tests/e2e/test_*.sh
+	local rc=0 t scripts=("$@")
+	[ ${#scripts[@]} -gt 0 ] || scripts=(tests/e2e/test_*.sh)
+	for t in "${scripts[@]}"; do
 		[ -e "$t" ] || continue
 		echo "--- $t"
 		if ! timeout 900 bash "$t"; then
@@ -98,13 +100,14 @@ run_e2e() {
 	return $rc
 }
 
-# The reload and stats scripts again with sluiced built with ASan+UBSan: the configuration
-# lifetimes of a live reload (retired, followed, freed) and the stats paths under the sanitizers.
+# The reload, stats and multi-lcore scripts again with sluiced built with ASan+UBSan: the
+# configuration lifetimes of a live reload (retired, followed, freed), the stats paths, and what
+# crosses lcores (pages rendered by main, queries, certificates handed over) under the sanitizers.
 # Any report makes sluiced stop (abort / halt_on_error) or is found in its log afterwards.
 run_e2e_asan() {
 	local rc=0 t log=/tmp/sluice-e2e/logs/sluiced.log
 	[ -x build-asan/sluiced ] || build_asan || return 1
-	for t in tests/e2e/test_reload.sh tests/e2e/test_stats.sh; do
+	for t in tests/e2e/test_reload.sh tests/e2e/test_stats.sh tests/e2e/test_multicore.sh; do
 		echo "--- $t (sluiced with ASan+UBSan)"
 		if ! SL_BUILD=$PWD/build-asan SL_E2E_NO_INSTALL=1 \
 			ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
@@ -124,6 +127,8 @@ step "install packages" sl_install_deps "$(want e2e && echo all || echo build)" 
 if want unit; then
 	step "build" build_main
 	step "unit tests" meson_tests build --suite unit
+	# calls go one way: no cycle, no upward include, pure modules free of DPDK
+	step "module graph" python3 tools/modgraph.py
 	# every build/bench_* with --smoke (tools/bench/smoke.sh): they run, no figure asserted
 	step "benchmarks (smoke)" bash tools/bench/smoke.sh build
 fi
@@ -140,7 +145,11 @@ fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
 	step "e2e tests" run_e2e
-	want asan && step "e2e under ASan+UBSan (reload, stats)" run_e2e_asan
+	# The scripts whose paths cross lcores again with main and three worker+proxy lcores on the
+	# machine's two CPUs (`cores 0-3 on 0-1`, tests/e2e/lib/sluiced.sh): connections spread
+	# over proxy lcores, frames steered between them, checks and pages from every lcore.
+	SL_CORES="0-3 on 0-1" step "e2e on four lcores over two CPUs" run_e2e $multi_scripts
+	want asan && step "e2e under ASan+UBSan (reload, stats, multicore)" run_e2e_asan
 fi
 
 echo

@@ -170,7 +170,7 @@ struct sl_bind {
 	bool ssl;
 	struct sl_cfg_str *crts; /* "crt FILE|DIR", in order, crt-base applied */
 	struct sl_cfg_str *ssl_opts; /* no-sslv3, no-tlsv10, strict-sni, ... as written */
-	const char *alpn;        /* "alpn LIST" as written, or NULL */
+	const char *alpn;        /* what "alpn LIST" keeps (http/1.1, http/1.0), "" for none, or NULL */
 	const char *ssl_min_ver; /* "ssl-min-ver", or NULL */
 	const char *ssl_max_ver;
 	const char *ciphers;

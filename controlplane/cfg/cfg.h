@@ -86,6 +86,11 @@ int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f);
 struct sl_proxy *sl_cfg_find_proxy(const struct sl_cfg *cfg, const char *name, unsigned cap);
 struct sl_server *sl_cfg_find_server(const struct sl_proxy *be, const char *name);
 
+/* The stats page of @cfg that stands for @px, a stats page of the configuration a reload
+ * replaced: the same name, else the stats frontend listening on the same first port. NULL when
+ * none (a reload cannot remove a stats page: sl_cfg_reload_check() refuses it). */
+const struct sl_proxy *sl_cfg_stats_page_in(const struct sl_cfg *cfg, const struct sl_proxy *px);
+
 /* Parses a time such as "5000", "5s", "2h", "100ms" into milliseconds (rounded up from us).
  * Returns 0, or -EINVAL (bad unit or syntax) / -ERANGE (over INT_MAX ms). */
 int sl_cfg_parse_time(const char *s, int *ms);

@@ -506,6 +506,61 @@ static int kw_acl(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 
 /* ------------------------------------------------------------------ bind */
 
+/*
+ * "alpn LIST": the HTTP engine speaks HTTP/1.1 and HTTP/1.0 only, so of LIST only http/1.1
+ * and http/1.0 are offered, in the order written; any other protocol (h2, h3, ...) is
+ * dropped with a warning naming it, else a client would negotiate h2 and then fail. Nothing
+ * left: *@out is "", no ALPN at all, and a client that offers ALPN is answered without it
+ * (as HAProxy and OpenSSL do when the server has no protocol in common), in HTTP/1.1.
+ * "" as written is that no-ALPN form too (what 'no-alpn' gives, and the dump writes).
+ * Returns 0, or -1 on an empty or over-long protocol name (refused, as OpenSSL would).
+ */
+static int bind_alpn(struct cfg_ctx *c, const char *list, const char **out)
+{
+	size_t n = strlen(list), nk = 0, nd = 0;
+	char *kept = cfg_alloc(c, n + 1), *dropped = cfg_alloc(c, n + 1);
+	int ndropped = 0;
+
+	*out = NULL;
+	if (kept == NULL || dropped == NULL)
+		return 0; /* out of memory: remembered, the parse fails */
+	for (const char *p = list; n != 0;) {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (len == 0 || len > 255) {
+			cfg_err(c, "'bind': 'alpn %s': %s", list,
+				len == 0 ? "empty protocol name" : "protocol name over 255 bytes");
+			return -1;
+		}
+		bool spoken = len == 8 &&
+			      (memcmp(p, "http/1.1", 8) == 0 || memcmp(p, "http/1.0", 8) == 0);
+		char *to = spoken ? kept : dropped;
+		size_t *at = spoken ? &nk : &nd;
+		if (*at != 0)
+			to[(*at)++] = ',';
+		memcpy(to + *at, p, len);
+		*at += len;
+		ndropped += !spoken;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	kept[nk] = '\0';
+	dropped[nd] = '\0';
+	if (ndropped != 0 && nk != 0)
+		cfg_warn(c,
+			 "'bind': 'alpn %s': %s %s not spoken by sluice yet (HTTP/1.x only); "
+			 "offering %s",
+			 list, dropped, ndropped > 1 ? "are" : "is", kept);
+	else if (ndropped != 0)
+		cfg_warn(c,
+			 "'bind': 'alpn %s': %s %s not spoken by sluice yet (HTTP/1.x only); "
+			 "offering no ALPN (the handshake goes on without it, in HTTP/1.1)",
+			 list, dropped, ndropped > 1 ? "are" : "is");
+	*out = kept;
+	return 0;
+}
+
 static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	if (need_args(c, argc, argv, 2, "an address (ADDR:PORT, *:PORT or :PORT)") < 0)
@@ -551,8 +606,13 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			cfg_str_append(c, &tmpl.crts, path);
 			i++;
 		} else if (strcmp(k, "alpn") == 0) {
-			tmpl.alpn = cfg_strdup(c, v);
+			if (bind_alpn(c, v, &tmpl.alpn) < 0)
+				return -1;
 			i++;
+		} else if (strcmp(k, "no-alpn") == 0) {
+			/* HAProxy: the ALPN string set empty, not advertised; the last of
+			 * 'alpn' and 'no-alpn' wins */
+			tmpl.alpn = cfg_strdup(c, "");
 		} else if (strcmp(k, "ssl-min-ver") == 0 || strcmp(k, "ssl-max-ver") == 0) {
 			if (strcmp(v, "SSLv3") != 0 && strcmp(v, "TLSv1.0") != 0 &&
 			    strcmp(v, "TLSv1.1") != 0 && strcmp(v, "TLSv1.2") != 0 &&
@@ -581,7 +641,7 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			static const char *const ok[] = {
 				"no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
 				"no-tls-tickets", "force-tlsv12", "force-tlsv13", "strict-sni",
-				"prefer-client-ciphers", "no-ca-names", "no-alpn", NULL};
+				"prefer-client-ciphers", "no-ca-names", NULL};
 			for (const char *const *o = ok; *o != NULL; o++)
 				known |= strcmp(*o, k) == 0;
 			if (!known) {

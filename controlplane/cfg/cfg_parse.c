@@ -1552,6 +1552,18 @@ struct sl_proxy *sl_cfg_find_proxy(const struct sl_cfg *cfg, const char *name, u
 	return NULL;
 }
 
+const struct sl_proxy *sl_cfg_stats_page_in(const struct sl_cfg *cfg, const struct sl_proxy *px)
+{
+	const struct sl_proxy *n = sl_cfg_find_proxy(cfg, px->name, SL_CAP_FE);
+	if (n != NULL && n->stats.enabled)
+		return n;
+	for (n = cfg->proxies; n != NULL && px->binds != NULL; n = n->next)
+		for (const struct sl_bind *b = n->binds; n->stats.enabled && b != NULL; b = b->next)
+			if (b->port_lo == px->binds->port_lo)
+				return n;
+	return NULL;
+}
+
 struct sl_server *sl_cfg_find_server(const struct sl_proxy *be, const char *name)
 {
 	for (struct sl_server *s = be->servers; s != NULL; s = s->next)

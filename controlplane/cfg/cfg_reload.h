@@ -4,8 +4,8 @@
  * in place, what it changes, and the counter slots that keep a proxy's or a server's counters
  * (and a server's flows, checks and persistence) attached to it by name across reloads.
  *
- * The running process applies the rest (controlplane/sluiced.c: a new L4 generation, the checks'
- * states carried over by slot, the proxy lcores' switch at their next tick).
+ * The running process applies the rest (controlplane/reload.c: a new generation, the checks'
+ * states carried over by slot, the lcores' switch at their next loop iteration).
  */
 #ifndef SL_CFG_RELOAD_H
 #define SL_CFG_RELOAD_H
@@ -18,7 +18,7 @@ struct sl_proxy;
 struct sl_outbuf;
 
 #define SL_PX_SLOTS 1024  /* proxies (frontends, backends, listens) a process counts at once */
-#define SL_SRV_SLOTS 4096 /* servers: as many as the L4 tables hold (SL_L4_MAX_SERVERS) */
+#define SL_SRV_SLOTS 4096 /* servers: as many as the generation counts (SL_MAX_SERVERS, dataplane/core/gen.h) */
 
 /* Where the next fresh slot is looked for (kept by the caller from one reload to the next, so a
  * slot freed by a removal is reused only after the others: its counters are stale). */

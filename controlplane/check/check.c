@@ -566,6 +566,17 @@ unsigned sl_check_set_admin(struct sl_check_sched *sched, struct sl_check_srv *s
 
 /* ---------------------------------------------------------------- results */
 
+bool sl_check_lost(struct sl_check_sched *sc, struct sl_check_srv *s, uint64_t now_ms)
+{
+	if (!s->in_progress)
+		return false;
+	s->in_progress = false;
+	if (sc != NULL)
+		heap_del(sc, s); /* not scheduled while in progress; harmless if absent */
+	reschedule(sc, s, now_ms);
+	return true;
+}
+
 unsigned sl_check_report(struct sl_check_sched *sc, struct sl_check_srv *s, uint64_t now_ms,
 			 enum sl_check_status st, int code, const char *info)
 {

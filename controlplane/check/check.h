@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Health checks, HAProxy's logic without the network: WHEN to probe each server and WHAT a
- * probe's result means. The probes themselves are run by the caller (later: through sluice's
- * TCP stack); it reports each outcome as one of HAProxy's check_status codes, and gets back
+ * probe's result means. The probes themselves are run by the caller (L4 probes and HTTP checks
+ * on the packet lcores, controlplane/check_sched.c); it reports each outcome as one of HAProxy's check_status codes, and gets back
  * event flags ("state changed", "shut the server's sessions down", ...) to act upon.
  *
  * Model (HAProxy's, src/server.c + src/check.c):
@@ -246,6 +246,12 @@ uint64_t sl_check_next_ms(const struct sl_check_sched *sc);
  * when a check finishes or times out. */
 unsigned sl_check_report(struct sl_check_sched *sc, struct sl_check_srv *s, uint64_t now_ms,
 			 enum sl_check_status st, int code, const char *info);
+
+/* Gives up on s's check in progress whose result never came (a message lost between lcores: a
+ * full ring): no verdict, the health and state unchanged, the next check at now + interval, as
+ * if the check had not been due. Returns true when s was in progress. Called by the checking
+ * loop for a check started more than its timeout plus a margin ago. */
+bool sl_check_lost(struct sl_check_sched *sc, struct sl_check_srv *s, uint64_t now_ms);
 
 /* Evaluates an HTTP check response against the backend's httpchk settings: disable-on-404 (a
  * 404 from a server that is not DOWN: L7OKC), then "http-check expect [!] status|rstatus|string|

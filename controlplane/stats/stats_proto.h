@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The operator channel's wire format, shared by sluiced (controlplane/stats/stats_sock.c, cli.c) and
+ * The operator channel's wire format, shared by sluiced (controlplane/stats/stats_sock.c, cmdlang.c) and
  * tools/sluicectl.c. It is HAProxy 2.6's "stats socket" protocol:
  *
  *  - the client connects to the unix stream socket and sends one line: commands separated by ';'

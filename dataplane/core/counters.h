@@ -59,7 +59,8 @@
 	X(HTTP_LISTEN_FAILED, "http_listen_failed")                                               \
 	X(TLS_HANDSHAKES, "tls_handshakes_full")                                                  \
 	X(TLS_RESUMED, "tls_handshakes_resumed")                                                  \
-	X(TLS_FAILED, "tls_handshakes_failed")                                                    \
+	X(TLS_FAILED, "tls_handshakes_failed")                                                   \
+	X(CHECKS_LOST, "check_results_lost")                                                    \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
 	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \
@@ -84,7 +85,6 @@
 	X(DROP_TCP_SHORT, "drop_tcp_short")                                                       \
 	X(DROP_TCP_DOFF, "drop_tcp_bad_data_offset")                                              \
 	X(DROP_TCP_FLAGS, "drop_tcp_bad_flags")                                                   \
-	X(DROP_TCP_CSUM, "drop_tcp_bad_checksum")                                                 \
 	X(DROP_TCP_NO_SERVICE, "drop_tcp_no_service")                                             \
 	X(DROP_UDP_SHORT, "drop_udp_short")                                                       \
 	X(DROP_UDP_NO_SERVICE, "drop_udp_no_service")                                             \

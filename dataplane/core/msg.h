@@ -31,7 +31,6 @@ enum sl_msg_op {
 	/* an lcore -> main (the inbox) */
 	SL_MSG_PROBE_RES,    /* u: a probe's result */
 	SL_MSG_HCHECK_RES,   /* u: an HTTP check's result */
-	SL_MSG_ADMIN,	     /* a = server slot, b = SL_ADMIN_*: a stats page's admin form */
 	SL_MSG_PAGE_REQ,     /* u: a stats page request to answer; ptr = its bytes (main reads
 			      * them until it answers with SL_MSG_PAGE_ANSWER) */
 	SL_MSG_FREE_OUTBUF,  /* ptr = a struct sl_outbuf * main gave away: main frees it */
@@ -52,11 +51,6 @@ struct sl_msg {
 		uint64_t align;
 	} u;
 };
-
-/* Admin operations of SL_MSG_ADMIN. */
-#define SL_ADMIN_MAINT 1
-#define SL_ADMIN_READY 2
-#define SL_ADMIN_DRAIN 3
 
 /*
  * A question from main to an lcore that only the lcore can answer from its live state (its HTTP

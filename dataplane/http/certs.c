@@ -152,7 +152,8 @@ int sl_http_reload_check(const struct sl_dp *dp, const struct sl_cfg *cfg, struc
 	return 0;
 }
 
-int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out)
+int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, const char *refusal,
+			 struct sl_outbuf *out)
 {
 	unsigned nb = 0;
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
@@ -183,8 +184,8 @@ int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_o
 				*e = (struct sl_http_cert){.addr = b->addr.v4, .any = b->any,
 							   .port_lo = b->port_lo, .port_hi = b->port_hi};
 				if (hx_tls_ctx_for(dp, cfg, b, &e->ctx, why, sizeof(why)) < 0) {
-					sl_outbuf_printf(out, "reload refused: %s; the current certificates keep serving\n",
-							 why);
+					sl_outbuf_printf(out, "%s: %s; the current certificates keep serving\n",
+							 refusal, why);
 					rc = -1;
 					break;
 				}
@@ -202,8 +203,8 @@ int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_o
 			sl_tls_ctx_free(sets[p]->e[k].ctx);
 		free(sets[p]);
 		if (rc == 0) {
-			sl_outbuf_printf(out, "lcore %u: command ring full; it keeps its certificates\n",
-					 dp->proxy_ids[p]);
+			sl_outbuf_printf(out, "%s: lcore %u's command ring is full; every lcore keeps its certificates\n",
+					 refusal, dp->proxy_ids[p]);
 			rc = -1;
 		}
 	}

@@ -26,7 +26,7 @@ struct sl_tls_tickets;
 #define SL_HX_TIME_SAMPLES 512 /* HAProxy's TIME_STATS_SAMPLES */
 
 /* Sliding averages of a backend's or a server's transactions (ms; sum of the last samples, see
- * time_add() in httpx.c): queue, connect, response and total time. */
+ * time_add() in dataplane/http/counters.c): queue, connect, response and total time. */
 struct sl_hx_times {
 	uint32_t q, c, r, t;
 	uint64_t n; /* samples (a sum over lcores adds min(n, SL_HX_TIME_SAMPLES) of each) */
@@ -102,9 +102,12 @@ int sl_http_reload_check(const struct sl_dp *dp, const struct sl_cfg *cfg, struc
  * SIGHUP): every lcore's contexts are loaded first, and one unreadable or invalid file refuses
  * the whole reload (the current ones keep serving); then each proxy lcore gets its set and
  * switches at its next tick. Established connections keep the certificates they started with.
- * Returns 0 or -1; says what it did in @out.
+ * Returns 0 or -1; says what it did in @out, a failure as "@refusal: why" (`reload certs`:
+ * "reload refused", which sluicectl turns into exit status 1; a reload that already applied
+ * says the certificates were not reloaded).
  */
-int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out);
+int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, const char *refusal,
+			 struct sl_outbuf *out);
 
 /*
  * Loads every `ssl` bind's certificates once to check them (sluiced -c, and at start before

@@ -137,6 +137,8 @@ struct hx_sess {
 	struct sl_http *hx;
 	struct hx_sess *next_free;
 	const struct sl_proxy *fe, *be;
+	const struct sl_cfg *cfg; /* the configuration fe and be belong to: the lcore's, or for a
+				   * stale session the one it started with (kept until it ends) */
 	struct sl_tcp_conn *cli, *srv;
 	struct sl_tls_conn *tls; /* TLS on the client side (an `ssl` bind), or NULL */
 	uint32_t cip;

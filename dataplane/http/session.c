@@ -61,8 +61,22 @@ static void check_invariants(const struct hx_sess *s)
 	if (s->rs == RS_CLOSING && (s->tmo != TMO_FIN || s->srv_idx >= 0))
 		inv_fail(s, "I6 closing => client-fin timer, no slot");
 }
+
+/* I7, for a session entering or leaving the pool's free list. */
+static void check_pooled(const struct hx_sess *s)
+{
+	if (s->busy || s->cli != NULL || s->srv != NULL || s->tls != NULL || s->buf != NULL ||
+	    s->rbuf != NULL || s->srv_idx >= 0 || sl_tmr_armed(&s->tmr) || s->q_prev != NULL ||
+	    s->q_next != NULL)
+		inv_fail(s, "I7 pooled => holds nothing");
+}
 #else
 static inline void check_invariants(const struct hx_sess *s)
+{
+	(void)s;
+}
+
+static inline void check_pooled(const struct hx_sess *s)
 {
 	(void)s;
 }
@@ -212,6 +226,7 @@ void hx_sess_free(struct hx_sess *s)
 	buf_put(s);
 	rbuf_put(s);
 	s->busy = false;
+	check_pooled(s);
 	s->next_free = hx->free;
 	hx->free = s;
 	hx->active--;
@@ -322,7 +337,9 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	t->minor = req->minor;
 	t->head_req = req->meth == SL_HTTP1_M_HEAD;
 	t->meth = (uint8_t)req->meth;
-	t->keep_alive = sl_http1_keep_alive(req->minor, req->conn) && !s->cli_eof;
+	/* a stale session (its frontend, backend or server went in a reload) serves this request
+	 * under its own configuration, then closes: as HAProxy's old process after a reload */
+	t->keep_alive = sl_http1_keep_alive(req->minor, req->conn) && !s->cli_eof && !s->stale;
 	t->client_10_ka = req->minor == 0 && t->keep_alive;
 	t->websocket = sl_http1_is_websocket(req, h, n);
 	t->req_body = (uint8_t)sl_http1_body_info(req, NULL, &t->req_left);
@@ -331,7 +348,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
-	sl_hx_decide(hx->lc->cfg, s->fe, req, h, n, &ctx, !t->keep_alive, (uint32_t)time(NULL), &o,
+	sl_hx_decide(s->cfg, s->fe, req, h, n, &ctx, !t->keep_alive, (uint32_t)time(NULL), &o,
 		     &d);
 	s->be = d.be;
 	switch (d.verdict) {
@@ -969,6 +986,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 		hx->lc->ctr->c[SL_CTR_HTTP_TLS_NOMEM]++; /* OpenSSL had no memory for it */
 		return -1;
 	}
+	check_pooled(s);
 	hx->free = s->next_free;
 	hx->active++;
 	struct sl_tmr keep = s->tmr;
@@ -976,6 +994,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	s->tmr = keep;
 	s->hx = hx;
 	s->fe = l->fe;
+	s->cfg = hx->lc->cfg;
 	s->cli = c;
 	s->tls = tls;
 	s->busy = true;

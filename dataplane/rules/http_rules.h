@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The HTTP engine's pure half: what HAProxy decides and writes for one HTTP/1.1 transaction,
- * given the configuration model and a parsed head, without I/O (dataplane/http/http.c moves the
+ * given the configuration model and a parsed head, without I/O (dataplane/http/ moves the
  * bytes). The heads it builds follow HAProxy 2.x's output byte for byte where HAProxy defines
  * it: header names are lowercased (HAProxy's HTX does so on every message it forwards), the
  * status line is always HTTP/1.1, hop-by-hop fields are replaced by its own Connection

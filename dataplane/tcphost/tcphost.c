@@ -19,6 +19,7 @@
 #include "dataplane/tcphost/httpchk.h"
 #include "dataplane/tcphost/services.h"
 #include "proto/ipv4.h"
+#include "proto/outbuf.h"
 #include "proto/tcp.h"
 
 /* ------------------------------------------------------------------ the stack's environment */
@@ -118,6 +119,37 @@ bool sl_tcphost_bind_owned(const struct sl_dp *dp, uint32_t ip, bool any)
 	return any || sl_dp_owns(dp, ip);
 }
 
+/* The listening ports @cfg opens on each proxy lcore's stack (HTTP frontends and stats pages on
+ * owned addresses, built-in services): marks them in @want (65536 bytes) when given, returns
+ * how many listeners they take (one per bind port). */
+static unsigned listen_ports(const struct sl_dp *dp, const struct sl_cfg *cfg, uint8_t *want)
+{
+	unsigned n = 0;
+	for (const struct sl_dp_service *sv = cfg->dp.services; sv != NULL; sv = sv->next, n++)
+		if (want != NULL)
+			want[sv->port] = 1;
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_FE) || (px->cap & SL_CAP_DEF) || px->mode != SL_MODE_HTTP)
+			continue;
+		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
+			if (b->addr.family == AF_INET && sl_tcphost_bind_owned(dp, b->addr.v4, b->any))
+				for (unsigned p = b->port_lo; p <= b->port_hi; p++, n++)
+					if (want != NULL)
+						want[p] = 1;
+	}
+	return n;
+}
+
+int sl_tcphost_reload_check(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out)
+{
+	unsigned n = listen_ports(dp, cfg, NULL);
+	if (dp->th == NULL || dp->nproxies == 0 || n <= dp->th->max_listeners)
+		return 0;
+	sl_outbuf_printf(out, "reload refused: the new configuration listens on %u TCP ports (HTTP, stats pages, services), more than the %u a proxy lcore's stack holds (restart to go beyond)\n",
+			 n, dp->th->max_listeners);
+	return -1;
+}
+
 void sl_tcphost_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg)
 {
 	uint8_t *want = calloc(65536, 1);
@@ -125,16 +157,7 @@ void sl_tcphost_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg)
 		free(want);
 		return;
 	}
-	for (const struct sl_dp_service *sv = cfg->dp.services; sv != NULL; sv = sv->next)
-		want[sv->port] = 1;
-	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
-		if (!(px->cap & SL_CAP_FE) || (px->cap & SL_CAP_DEF) || px->mode != SL_MODE_HTTP)
-			continue;
-		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
-			if (b->addr.family == AF_INET && sl_tcphost_bind_owned(dp, b->addr.v4, b->any))
-				for (unsigned p = b->port_lo; p <= b->port_hi; p++)
-					want[p] = 1;
-	}
+	(void)listen_ports(dp, cfg, want);
 	/* only added: a port that went keeps its byte, so the connections its listener accepted
 	 * still reach their lcore (a new SYN meets no listener: RST); a mode tcp service on such a
 	 * port wins anyway (the worker tries the L4 path first) */
@@ -158,6 +181,9 @@ int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg)
 	uint32_t clients;
 	sh->max_conns = sl_tcphost_size(cfg, dp->nproxies, &clients);
 	sh->http_sessions = clients;
+	/* the start's listeners and room for a reload to add as many again, 1024 at least */
+	unsigned nl = listen_ports(dp, cfg, NULL);
+	sh->max_listeners = nl * 2 > 1024 ? nl * 2 : 1024;
 	/* server-side local ports and check ports: each proxy lcore's own slice of the port
 	 * plan, so that a reply is steered to the lcore whose stack opened the connection */
 	const struct sl_port_range *sv = &dp->plan.r[SL_PORT_HTTP_SERVER];
@@ -173,7 +199,7 @@ int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg)
 		sl_port_plan_slice(&dp->plan, SL_PORT_HTTP_SERVER, lc->proxy_idx, &lo, &hi);
 		struct sl_tcp_params p = {
 			.max_conns = sh->max_conns,
-			.max_listeners = 1024,
+			.max_listeners = sh->max_listeners,
 			.sndbuf = 32768,
 			.rcvbuf = 32768,
 			.chunks = chunks,

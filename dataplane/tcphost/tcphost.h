@@ -6,7 +6,7 @@
  * those connections (the HTTP engine, the stats page, the built-in services, HTTP checks) use
  * the stack of their lcore (lc->tcp).
  *
- * A client connection belongs to one proxy lcore, chosen by a symmetric hash of the client
+ * A client connection belongs to one proxy lcore, chosen by a hash of the client
  * address and port; a connection sluice opens (to a server, a check) uses a local port of its
  * lcore's own range, so the reply's destination port names the lcore. A segment that arrives on
  * another lcore is handed to the owner through its ring.
@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+
+struct sl_outbuf;
 
 struct sl_cfg;
 struct sl_dp;
@@ -44,6 +46,7 @@ struct sl_tcphost_shared {
 	uint8_t *use;           /* 65536 bytes: enum sl_th_use by destination port */
 	uint32_t max_conns;     /* each stack's connections (sl_tcphost_size()) */
 	uint32_t http_sessions; /* each lcore's HTTP sessions */
+	uint32_t max_listeners; /* each stack's listeners: twice the start's, 1024 at least */
 };
 
 /*
@@ -74,6 +77,10 @@ bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, co
  * built-in services) are steered to them; ports that went stay steered for the connections
  * already accepted. Main lcore (at start and before a reload's publish). */
 void sl_tcphost_mark_ports(struct sl_dp *dp, const struct sl_cfg *cfg);
+
+/* 0 when @cfg's listeners (HTTP frontends, stats pages, services) fit each proxy lcore's stack,
+ * else -1 with "reload refused: ..." in @out. Main lcore, before a reload applies. */
+int sl_tcphost_reload_check(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_outbuf *out);
 
 /* Whether bind address @ip (0: any) is on the dataplane (else the kernel serves it). */
 bool sl_tcphost_bind_owned(const struct sl_dp *dp, uint32_t ip, bool any);

@@ -135,9 +135,7 @@ expect_eq "crt DIR, no SNI: the first (default)" "$(subj 8444)" "CN = example.co
 expect_eq "certbot's live directory (fullchain.pem + privkey.pem)" "$(subj 8445 example.org)" "CN = example.org"
 
 # ---- resumption
-resumed() { # resumed TLSOPT -> "Reused" when the second connection resumed the first's session
-    sl_in sl-cli bash -c "cd '$SL_RUN_DIR' && timeout 10 openssl s_client -connect $SL_VIP:8443 $1 -servername example.com -sess_out sess$1 -ign_eof </dev/null >/dev/null 2>&1 <<<'' ; sleep 0.3; timeout 10 openssl s_client -connect $SL_VIP:8443 $1 -servername example.com -sess_in sess$1 </dev/null 2>/dev/null | grep -E '^(Reused|New),' | head -1"
-}
+resumed() { sl_tls_resumed "$SL_VIP:8443" example.com "$1" "tls$1"; }
 check "TLS 1.2 session resumed (ticket)" has '^Reused' "$(resumed -tls1_2)"
 check "TLS 1.3 session resumed" has '^Reused' "$(resumed -tls1_3)"
 

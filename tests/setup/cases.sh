@@ -351,6 +351,30 @@ backend b
 	fr_cleanup
 }
 
+case_doctor_cores_on() {
+	# 'cores LIST on CPULIST': the lcores LIST run on the CPUs CPULIST, which are what doctor
+	# checks (online, NUMA node), as sluiced does; LIST may name more lcores than the machine has CPUs
+	fr_healthy
+	write_cfg <<<"$(sed 's/^    cores 0-1$/    cores 0-5 on 0-1/' <<<"$HEALTHY_CFG")"
+	ss doctor -f "$CFG"
+	expect "doctor: cores 0-5 on 0-1, on a 4-CPU machine: the CPUs are checked, not the lcores" 0 \
+		"^doctor: no problem found$" "'cores 0-5 on 0-1' on NUMA node 0"
+	check "doctor: lcores beyond the CPUs are no problem" bash -c "! grep -q 'not online' <<<\"\$1\"" _ "$OUT"
+	# the CPUs on the other node than the NIC of port lan0
+	write_cfg <<<"$(sed 's/^    cores 0-1$/    cores 0-1 on 2-3/' <<<"$HEALTHY_CFG")"
+	ss doctor -f "$CFG"
+	expect "doctor: cores on CPUs off the NIC's NUMA node" 1 \
+		"^PROBLEM: $CFG:7: 'cores 0-1 on 2-3': CPU\(s\) 2 3 are not on NUMA node 0, where the NIC of port lan0"
+	check "doctor: its fix names the CPUs after 'on'" problem_fix "'cores 0-1 on 2-3'" "pick CPUs of node 0 (0-1, from /sys/devices/system/node/node0/cpulist) after 'on' in 'cores'"
+	# a CPU that is not online
+	write_cfg <<<"$(sed 's/^    cores 0-1$/    cores 0-1 on 1,7/' <<<"$HEALTHY_CFG")"
+	ss doctor -f "$CFG"
+	expect "doctor: cores on a CPU not online" 1 \
+		"^PROBLEM: $CFG:7: 'cores 0-1 on 1,7': CPU 7 is not online on this machine \(online: 0-3\)"
+	check "doctor: its fix names the CPUs after 'on'" problem_fix "CPU 7 is not online" "change the CPUs after 'on' in 'cores'"
+	fr_cleanup
+}
+
 case_doctor_all_broken() {
 	# everything wrong at once: every problem is reported in one run
 	fr_new
@@ -469,6 +493,7 @@ sl_setup_cases() {
 	case_hugepages
 	case_doctor_healthy
 	case_doctor_broken
+	case_doctor_cores_on
 	case_doctor_all_broken
 	case_unit_file
 	case_man_pages

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * In-process benchmark of the HTTP proxy (dataplane/http/http.c + dataplane/rules/http_rules.c) on
+ * In-process benchmark of the HTTP proxy (dataplane/http/ + dataplane/rules/http_rules.c) on
  * one core, no NIC and no EAL: three TCP stacks joined by an in-memory router (a client, the proxy
  * lcore's stack with the HTTP engine on it, a server), real time. The client sends keep-alive
  * requests on C connections; the proxy routes each one (ACL, balance), rewrites its head

@@ -210,6 +210,17 @@ sl_stop() {
     rm -f "$f"
 }
 
+# ------------------------------------------------------------------- TLS clients
+
+# sl_tls_resumed ADDR:PORT SNI TLSOPT TAG — two openssl s_client connections from sl-cli, the
+# second offering the first's session (saved in $SL_RUN_DIR/sess-TAG); prints "Reused, ..." or
+# "New, ...". The first waits for the server's close (-ign_eof) so that a TLS 1.3 ticket, sent
+# after the handshake, is read before it exits.
+sl_tls_resumed() {
+    local f="$SL_RUN_DIR/sess-$4"
+    sl_in sl-cli bash -c "timeout 10 openssl s_client -connect $1 $3 -servername $2 -sess_out '$f' -ign_eof >/dev/null 2>&1 <<<''; sleep 0.3; timeout 10 openssl s_client -connect $1 $3 -servername $2 -sess_in '$f' </dev/null 2>/dev/null | grep -E '^(Reused|New),' | head -1"
+}
+
 # ------------------------------------------------------------------- wait
 
 # sl_wait_tcp NS IP PORT [TIMEOUT_S] — poll until a TCP connect succeeds.

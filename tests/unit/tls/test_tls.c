@@ -998,7 +998,31 @@ static void test_alpn(void)
 	CU_ASSERT(handshake(&p, cctx, c, NULL, "http/1.1", NULL));
 	CU_ASSERT_PTR_NULL(sl_tls_alpn(p.sv));
 	pair_close(&p);
+	/*
+	 * What a bind's "alpn h2" becomes (the configuration drops what sluice does not speak):
+	 * a client offering h2 is still served, without ALPN, in TLS 1.3 and 1.2 alike.
+	 */
+	CU_ASSERT(handshake(&p, cctx, c, NULL, "h2,http/1.1", NULL));
+	CU_ASSERT_PTR_NULL(sl_tls_alpn(p.sv));
+	SSL_get0_alpn_selected(p.cl, &sel, &len);
+	CU_ASSERT_EQUAL(len, 0);
+	pair_close(&p);
+	SSL_CTX *v12 = cl_ctx(TLS1_2_VERSION, NULL, false);
+	CU_ASSERT(handshake(&p, v12, c, NULL, "h2", NULL));
+	CU_ASSERT_PTR_NULL(sl_tls_alpn(p.sv));
+	pair_close(&p);
 	sl_tls_ctx_free(c);
+	/* No protocol in common over TLS 1.2: no ALPN in the answer either, no alert. */
+	o.alpn = "http/1.1";
+	c = load_opts(one, 1, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(handshake(&p, v12, c, NULL, "h2", NULL));
+	CU_ASSERT_PTR_NULL(sl_tls_alpn(p.sv));
+	SSL_get0_alpn_selected(p.cl, &sel, &len);
+	CU_ASSERT_EQUAL(len, 0);
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+	SSL_CTX_free(v12);
 	SSL_CTX_free(cctx);
 }
 

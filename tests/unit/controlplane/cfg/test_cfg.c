@@ -894,7 +894,8 @@ static void test_bind_forms(void)
 	CU_ASSERT_EQUAL(b->port_lo, 445);
 	CU_ASSERT_TRUE(b->ssl);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b->alpn);
-	T_STR_EQ(b->alpn, "h2,http/1.1");
+	T_STR_EQ(b->alpn, "http/1.1"); /* h2 dropped, with a warning (test_bind_alpn) */
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 14, "'alpn h2,http/1.1'"));
 
 	b = b->next; /* several crt, in order */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -2395,8 +2396,73 @@ static void test_bind_params(void)
 	T_STR_EQ(b->ciphers, "ECDHE-RSA-AES128-GCM-SHA256");
 	T_STR_EQ(b->ciphersuites, "TLS_AES_128_GCM_SHA256");
 	T_STR_EQ(b->name, "https");
-	T_STR_EQ(b->alpn, "h2");
+	T_STR_EQ(b->alpn, ""); /* h2 dropped, nothing left: no ALPN (test_bind_alpn) */
 	sl_cfg_free(cfg);
+}
+
+/*
+ * "alpn LIST": only the protocols the HTTP engine speaks (http/1.1, http/1.0) are offered, in
+ * the order written; the others are dropped with a warning at the bind that names them and
+ * what is offered instead. Nothing left: "" (no ALPN, the handshake goes on without it).
+ */
+static void test_bind_alpn(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	tfs_reset();
+	T_PARSE_OK(DEFAULTS_HTTP "frontend f\n"
+				 "  bind :443 ssl crt /certs/site.pem alpn h2,http/1.1\n"
+				 "  bind :444 ssl crt /certs/site.pem alpn h2\n"
+				 "  bind :445 ssl crt /certs/site.pem alpn h3,h2,http/1.1,http/1.0\n"
+				 "  bind :446 ssl crt /certs/site.pem alpn http/1.0,http/1.1\n"
+				 "  bind :447 ssl crt /certs/site.pem alpn h2 no-alpn\n"
+				 "  bind :448 ssl crt /certs/site.pem no-alpn alpn http/1.1\n"
+				 "  bind :449 ssl crt /certs/site.pem alpn \"\"\n"
+				 "  bind :450 ssl crt /certs/site.pem\n",
+		   cfg, &d);
+	struct sl_proxy *f = tpx(cfg, "f");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	const struct sl_bind *b = f->binds;
+	static const char *const want[] = {
+		"http/1.1", "", "http/1.1,http/1.0", "http/1.0,http/1.1", "", "http/1.1", "", NULL};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++, b = b->next) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		if (want[i] == NULL) {
+			CU_ASSERT_PTR_NULL(b->alpn); /* the default, http/1.1, in the TLS layer */
+		} else {
+			T_STR_EQ(b->alpn, want[i]);
+		}
+	}
+	/* the warnings, at FILE:LINE, naming the keyword, what is dropped and what is offered */
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 7,
+			    "'bind': 'alpn h2,http/1.1': h2 is not spoken by sluice yet (HTTP/1.x only); "
+			    "offering http/1.1"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 8,
+			    "'bind': 'alpn h2': h2 is not spoken by sluice yet (HTTP/1.x only); "
+			    "offering no ALPN"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 9,
+			    "h3,h2 are not spoken by sluice yet (HTTP/1.x only); "
+			    "offering http/1.1,http/1.0"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 11, "'alpn h2'"));
+	/* what sluice speaks, no-alpn and an empty list draw none */
+	CU_ASSERT_FALSE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 10, NULL));
+	CU_ASSERT_FALSE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 12, NULL));
+	CU_ASSERT_FALSE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 13, NULL));
+	CU_ASSERT_FALSE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 14, NULL));
+	CU_ASSERT_EQUAL(d.nwarn, 4);
+	if (d.nwarn != 4)
+		tdiag_print(&d, "expected 4 alpn warnings");
+	/* the dump writes what is offered, and reads back the same without a warning */
+	check_round_trip(cfg);
+	sl_cfg_free(cfg);
+
+	/* a list OpenSSL would refuse is refused here, at the line */
+	T_REFUSED(DEFAULTS_HTTP "frontend f\n"
+				"  bind :443 ssl crt /certs/site.pem alpn h2,,http/1.1\n",
+		  7, "empty protocol name");
+	T_REFUSED(DEFAULTS_HTTP "frontend f\n"
+				"  bind :443 ssl crt /certs/site.pem alpn http/1.1,\n",
+		  7, "empty protocol name");
 }
 
 static void test_bind_address_list(void)
@@ -3062,6 +3128,7 @@ static const struct sl_test_case haproxy_cases[] = {
 	{"named defaults and 'from'", test_named_defaults},
 	{"errorfile overrides the inherited one", test_errorfile_override},
 	{"bind parameters", test_bind_params},
+	{"bind alpn: only what sluice speaks", test_bind_alpn},
 	{"bind address list", test_bind_address_list},
 	{"crt-base", test_crt_base},
 	{".if predicates and .elif", test_if_predicates},

@@ -331,6 +331,28 @@ static void test_summary_binds(void)
 	sl_outbuf_free(&sum);
 }
 
+/* The stats page a page connection follows after a reload: by name, else by its first port. */
+static void test_stats_page_in(void)
+{
+	struct sl_cfg *old = parse(base);
+	char text[sizeof(base) + 64];
+	const char *p = strstr(base, "listen stats\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	snprintf(text, sizeof(text), "%.*slisten monitor\n%s", (int)(p - base), base,
+		 p + strlen("listen stats\n"));
+	struct sl_cfg *same = parse(base), *renamed = parse(text);
+	const struct sl_proxy *o = sl_cfg_find_proxy(old, "stats", SL_CAP_FE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_PTR_EQUAL(sl_cfg_stats_page_in(same, o), sl_cfg_find_proxy(same, "stats", SL_CAP_FE));
+	CU_ASSERT_PTR_EQUAL(sl_cfg_stats_page_in(renamed, o),
+			    sl_cfg_find_proxy(renamed, "monitor", SL_CAP_FE));
+	/* a frontend of the same name that is not a stats page is not it */
+	CU_ASSERT_PTR_NULL(sl_cfg_stats_page_in(old, sl_cfg_find_proxy(old, "web", SL_CAP_FE)));
+	sl_cfg_free(old);
+	sl_cfg_free(same);
+	sl_cfg_free(renamed);
+}
+
 static void test_slots_exhausted(void)
 {
 	/* every reload adds a new server: a slot is reused once all were used, and a
@@ -383,6 +405,7 @@ int main(void)
 		{"summary: weights, addresses, removals", test_summary_weights_and_addresses},
 		{"summary: binds added and removed", test_summary_binds},
 		{"slots reused after a full round", test_slots_exhausted},
+		{"a stats page followed by name, else by port", test_stats_page_in},
 		{NULL, NULL},
 	};
 	static const struct sl_test_suite suites[] = {{"cfg reload", cases}, {NULL, NULL}};

@@ -255,6 +255,34 @@ static void test_in_progress_and_code(void)
 	sl_check_sched_free(&sc);
 }
 
+/* A result lost between lcores: the check is given up, nothing judged, the server due again. */
+static void test_lost_result(void)
+{
+	struct sl_srv_params p = params(2000, 0, 0, 2, 3);
+	struct sl_check_srv s, *ps = &s, *out[1];
+	struct sl_check_sched sc;
+	sl_check_sched_init(&sc, 0, 0, 1);
+	sl_check_srv_init(&s, &p, 0);
+	sl_check_sched_start(&sc, &ps, 1, 0);
+	sl_check_report(&sc, &s, 0, SL_CHK_L4OK, 0, NULL);
+	CU_ASSERT_FALSE(sl_check_lost(&sc, &s, 100)); /* not in progress: nothing to give up */
+	CU_ASSERT_EQUAL(sl_check_due(&sc, 2000, out, 1), 1);
+	CU_ASSERT_EQUAL(sl_check_due(&sc, 9000, out, 1), 0); /* the result never comes */
+	uint64_t chkfail = s.chkfail;
+	char before[64];
+	snprintf(before, sizeof(before), "%s", st(&s));
+	CU_ASSERT_TRUE(sl_check_lost(&sc, &s, 9000));
+	CU_ASSERT_FALSE(s.in_progress);
+	CU_ASSERT_STRING_EQUAL(st(&s), before); /* no verdict: state and health unchanged */
+	CU_ASSERT_STRING_EQUAL(cst(&s), "L4OK");
+	CU_ASSERT_EQUAL(s.chkfail, chkfail);
+	CU_ASSERT_EQUAL(sl_check_due(&sc, 10999, out, 1), 0); /* next one at now + inter */
+	CU_ASSERT_EQUAL(sl_check_due(&sc, 11000, out, 1), 1);
+	CU_ASSERT_PTR_EQUAL(out[0], &s);
+	CU_ASSERT_FALSE(sl_check_lost(&sc, &s, 11000) && s.in_progress);
+	sl_check_sched_free(&sc);
+}
+
 /* ---------------------------------------------------------------- admin states */
 
 static void test_maint(void)
@@ -764,6 +792,7 @@ static const struct sl_test_case status_cases[] = {
 	{"codes, descriptions, verdicts", test_status_codes},
 	{"initial states", test_init_states},
 	{"in progress, code, duration", test_in_progress_and_code},
+	{"a lost result: given up, no verdict, due again", test_lost_result},
 	{NULL, NULL},
 };
 
