@@ -72,17 +72,37 @@ static void fill_eth(struct sl_dp *dp, uint16_t port, struct rte_mbuf *m, const 
 	memcpy(p + 6, dp->ports[port].mac.addr_bytes, 6);
 }
 
+/* The route to @dst from the lcore's cache, looked up on a miss; NULL when there is none. */
+static inline const struct sl_rt_entry *route(struct sl_lcore *lc, uint32_t dst)
+{
+	struct sl_rt_entry *rt = &lc->rt[(dst * 2654435761u) >> 24];
+	if (likely(rt->dst == dst && dst != 0))
+		return rt;
+	struct sl_route_hop hop;
+	if (unlikely(!sl_route_lookup(lc->dp->routes, dst, &hop)))
+		return NULL;
+	*rt = (struct sl_rt_entry){
+		.dst = dst, .next_hop = hop.next_hop, .src = hop.src, .port = hop.port};
+	return rt;
+}
+
+uint32_t sl_ip_route_src(struct sl_lcore *lc, uint32_t dst)
+{
+	const struct sl_rt_entry *rt = route(lc, dst);
+	return rt != NULL ? rt->src : 0;
+}
+
 void sl_ip_output(struct sl_lcore *lc, struct rte_mbuf *m, uint32_t dst)
 {
 	struct sl_dp *dp = lc->dp;
-	struct sl_route_hop hop;
-	if (unlikely(!sl_route_lookup(dp->routes, dst, &hop))) {
+	const struct sl_rt_entry *rt = route(lc, dst);
+	if (unlikely(rt == NULL)) {
 		lc->ctr->c[SL_CTR_DROP_NO_ROUTE]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	uint32_t nh = hop.next_hop;
-	uint16_t port = hop.port;
+	uint32_t nh = rt->next_hop;
+	uint16_t port = rt->port;
 	struct sl_nh_entry *e = &lc->nh[(nh * 2654435761u) >> 24];
 	if (likely(e->ip == nh && e->port == port && e->until_ms >= lc->now_ms)) {
 		fill_eth(dp, port, m, e->mac);

@@ -17,11 +17,17 @@ struct sl_lcore;
 /*
  * Sends the IPv4 packet in @m (Ethernet header present, addresses to be filled) to @dst: the
  * route table (dataplane/core/route.h: connected subnets, then `route` lines, longest prefix
- * first) gives the egress port and the next hop; fills the Ethernet addresses when the neighbour
+ * first; the lcore caches each destination's result in lc->rt) gives the egress port and the
+ * next hop; fills the Ethernet addresses when the neighbour
  * is known, else queues the frame and asks by ARP. No route: dropped, counted (drop_no_route).
  * Consumes @m.
  */
 void sl_ip_output(struct sl_lcore *lc, struct rte_mbuf *m, uint32_t dst);
+
+/* The source address towards @dst (the owned address of the route's egress port whose subnet
+ * holds the next hop), 0 when there is no route: sl_dp_route_src() through the lcore's route
+ * cache (lc->rt). The lcore's own. */
+uint32_t sl_ip_route_src(struct sl_lcore *lc, uint32_t dst);
 
 /*
  * Builds a TCP segment with no data (20-byte header, plus an MSS 1460 option when @mss) from

@@ -42,6 +42,17 @@ struct sl_nh_entry {
 	uint64_t until_ms;
 };
 
+/* The route to a destination, cached by one lcore: the route table never changes while the
+ * loops run, so an entry stays right; one L4 or proxied connection's packets skip the longest
+ * prefix match (a server's address hits always, clients' as the cache holds them). */
+#define SL_RT_CACHE 256
+struct sl_rt_entry {
+	uint32_t dst;      /* 0: empty (0.0.0.0 is never a destination) */
+	uint32_t next_hop;
+	uint32_t src;      /* the source address for it (sl_dp_route_src()) */
+	uint16_t port;     /* the egress port index */
+};
+
 /* Buffered transmission on one TX queue. */
 struct sl_txbuf {
 	uint16_t n;
@@ -123,6 +134,7 @@ struct sl_lcore {
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	struct sl_nh_entry nh[SL_NH_CACHE];
+	struct sl_rt_entry rt[SL_RT_CACHE];
 	struct sl_pending pending[SL_NEIGH_PENDING];
 	unsigned npending;
 	uint64_t next_tick_tsc;

@@ -22,6 +22,7 @@
 
 #include "controlplane/cfg/cfg.h"
 #include "dataplane/core/dp.h"
+#include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http_int.h"
 #include "dataplane/rules/acl_eval.h"
@@ -311,7 +312,7 @@ static bool srv_open(struct hx_sess *s, size_t hlen)
 {
 	struct sl_http *hx = s->hx;
 	int err = 0;
-	uint32_t src = sl_dp_route_src(hx->dp, s->srv_ip); /* the server's side */
+	uint32_t src = sl_ip_route_src(hx->lc, s->srv_ip); /* the server's side */
 	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &srv_cbs, s, &err);
 	if (s->srv == NULL)
 		return false;

@@ -229,7 +229,7 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 		return;
 	}
 	const struct sl_bal_server *s = &b->servers[si];
-	uint32_t lip = sl_dp_route_src(lc->dp, s->ip); /* the servers' side */
+	uint32_t lip = sl_ip_route_src(lc, s->ip); /* the servers' side */
 	if (unlikely(lip == 0)) {
 		lc->ctr->c[SL_CTR_DROP_NO_ROUTE]++;
 		rte_pktmbuf_free(m);

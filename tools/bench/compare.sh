@@ -130,14 +130,6 @@ for r in $(seq "$rounds"); do
 	measure b
 done
 
-echo "compare: callgrind (instructions)" >&2
-for side in a b; do
-	{
-		bash "$here/l4_instructions.sh" "$tmp/$side/build" bench_l4
-		bash "$here/http_instructions.sh" "$tmp/$side/build"
-	} >"$tmp/$side.ir"
-done
-
 stat() { # stat FILE: median, min, max of its numbers
 	sort -n "$1" | awk '{v[NR] = $1} END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -163,6 +155,17 @@ for i in "${!figs[@]}"; do
 		printf "%-52s %12.1f %6.1f%% %12.1f %6.1f%% %7.3f\n", f, ma, 100 * (a[2] - a[1]) / ma,
 			mb, 100 * (b[2] - b[1]) / mb, mb / ma
 	}'
+done
+# instructions last: the cycles above are printed even if callgrind fails
+echo "compare: callgrind (instructions)" >&2
+for side in a b; do
+	if ! {
+		bash "$here/l4_instructions.sh" "$tmp/$side/build" bench_l4
+		bash "$here/http_instructions.sh" "$tmp/$side/build"
+	} >"$tmp/$side.ir"; then
+		echo "compare: callgrind of ${name[$side]} failed" >&2
+		exit 1
+	fi
 done
 printf '\n%-52s %12s %7s %12s %7s %7s\n' "instructions (callgrind)" "A" "" "B" "" "B/A"
 paste -d'|' <(sed -nE 's/^([^:]+): *([0-9]+) instructions.*/\1|\2/p' "$tmp/a.ir") \
