@@ -223,3 +223,10 @@ int sl_nat_icmp_error4(uint8_t *ip, size_t len, uint32_t saddr, uint32_t daddr, 
 	memcpy(icmp + 2, &cc, 2);
 	return 0;
 }
+
+uint32_t sl_nat_isn_secret(const struct sl_siphash_key *key, uint32_t saddr, uint32_t daddr,
+			   uint16_t sport, uint16_t dport)
+{
+	return (uint32_t)sl_siphash_2u64(key, (uint64_t)saddr << 32 | daddr,
+					 (uint64_t)sport << 16 | dport);
+}

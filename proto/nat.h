@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/siphash.h"
+
 /*
  * Rewrites the packet at @ip: an IPv4 header of @ihl bytes followed by a complete TCP (proto 6)
  * or UDP (proto 17) header. Addresses and ports are host order. The TTL is decremented by one
@@ -39,6 +41,15 @@ void sl_nat_rewrite4(uint8_t *ip, size_t ihl, uint32_t saddr, uint16_t sport, ui
  */
 void sl_nat_tcp_to_server(uint8_t *tcp, size_t doff, uint32_t d);
 void sl_nat_tcp_to_client(uint8_t *tcp, size_t doff, uint32_t d);
+
+/*
+ * RFC 6528's per-connection constant of a server-side sequence/timestamp offset: a keyed
+ * pseudorandom function of the 4-tuple (@saddr:@sport -> @daddr:@dport, host order), here
+ * SipHash-2-4 under @key (as the TCP stack's ISNs) of the words saddr << 32 | daddr and
+ * sport << 16 | dport, its low 32 bits. Unpredictable without @key, the same for the same tuple.
+ */
+uint32_t sl_nat_isn_secret(const struct sl_siphash_key *key, uint32_t saddr, uint32_t daddr,
+			   uint16_t sport, uint16_t dport);
 
 /*
  * Finds the timestamp option of a TCP header: returns true and sets *@tsval when present.

@@ -204,10 +204,8 @@ static bool alloc_lport(struct sl_l4_worker *w, uint16_t gidx, struct sl_flow_ke
 static uint32_t server_side_offset(struct sl_lcore *lc, const struct sl_flow_key *sk,
 				   const struct sl_tcp_info *th, const uint8_t *tcp)
 {
-	/* RFC 6528: a keyed pseudorandom function of the 4-tuple, SipHash as the TCP stack's */
-	uint64_t a = (uint64_t)sk->saddr << 32 | sk->daddr;
-	uint64_t b = (uint64_t)sk->sport << 16 | sk->dport;
-	uint32_t g = (uint32_t)sl_siphash_2u64(&lc->dp->l4->isn_key, a, b);
+	uint32_t g = sl_nat_isn_secret(&lc->dp->l4->isn_key, sk->saddr, sk->daddr, sk->sport,
+				       sk->dport);
 	uint32_t tsval;
 	if (sl_nat_tcp_tsval(tcp, th->doff_bytes, &tsval))
 		return (uint32_t)lc->now_ms + g - tsval;

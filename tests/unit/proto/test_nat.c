@@ -215,6 +215,20 @@ static void test_seq_ts_translation(void)
 
 /* ICMP "fragmentation needed" from a server about a segment sluice sent it (local -> server):
  * becomes an error from the VIP to the client about the client's own segment. */
+/* The server-side offset's per-tuple constant is SipHash-2-4 keyed (RFC 6528), not a plain hash:
+ * a value computed by tests/unit/proto/siphash_ref.py (key 00..0f, 10.78.0.1:40000 ->
+ * 10.78.0.21:1935), another for another key, another for the ports swapped. */
+static void test_isn_secret(void)
+{
+	struct sl_siphash_key k = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+	struct sl_siphash_key k2 = {k.k0 ^ 1, k.k1};
+	uint32_t s = 0x0a4e0001, d = 0x0a4e0015;
+	CU_ASSERT_EQUAL(sl_nat_isn_secret(&k, s, d, 40000, 1935), 0xbb8c7811u);
+	CU_ASSERT_EQUAL(sl_nat_isn_secret(&k, s, d, 40000, 1935), 0xbb8c7811u); /* stable */
+	CU_ASSERT_NOT_EQUAL(sl_nat_isn_secret(&k2, s, d, 40000, 1935), 0xbb8c7811u);
+	CU_ASSERT_NOT_EQUAL(sl_nat_isn_secret(&k, s, d, 1935, 40000), 0xbb8c7811u);
+}
+
 static void test_icmp_error(void)
 {
 	uint8_t orig[sizeof(syn)];
@@ -254,6 +268,7 @@ static void test_icmp_error(void)
 
 static const struct sl_test_case cases[] = {
 	{"ICMP error about a NATed segment", test_icmp_error},
+	{"server-side offset: SipHash of the 4-tuple, keyed", test_isn_secret},
 	{"sequence and timestamp translation", test_seq_ts_translation},
 	{"TCP SYN, both directions of a flow", test_syn_both_directions},
 	{"UDP, with and without checksum", test_udp},
