@@ -714,10 +714,18 @@ static int reload_cmd(void *arg, struct sl_outbuf *out)
 }
 
 /* The messages lcores sent main: checks' results, the stats pages' requests, blocks to free. */
+/* Main's inbox, within a time budget: stats pages rendered for the lcores (a flood of them) must
+ * leave the stats sockets, checks and reloads of the same hook their turn; what is left waits
+ * for the next hook, a millisecond later. */
+#define SL_INBOX_BUDGET_US 2000
+
 static void inbox(struct daemon *d)
 {
 	struct sl_msg m;
-	for (unsigned n = 0; n < SL_INBOX_SIZE && sl_msg_main_recv(&d->dp, &m); n++) {
+	uint64_t t0 = rte_rdtsc(), budget = d->dp.tsc_hz / 1000000 * SL_INBOX_BUDGET_US;
+	for (unsigned n = 0; n < SL_INBOX_SIZE && (n == 0 || rte_rdtsc() - t0 < budget) &&
+			     sl_msg_main_recv(&d->dp, &m);
+	     n++) {
 		switch (m.op) {
 		case SL_MSG_PROBE_RES:
 		case SL_MSG_HCHECK_RES:

@@ -162,8 +162,10 @@ sleep 0.5
 refused=0
 for i in $(seq 12); do
     write_cfg "round$i" >"$CFG"
-    sl_ctl reload 2>&1 | grep -q "reload applied" || refused=$((refused + 1))
-    sl_ctl reload certs 2>&1 | grep -q "on 3 proxy lcore(s)" || refused=$((refused + 1))
+    out=$(sl_ctl reload 2>&1)
+    grep -q "reload applied" <<<"$out" || { refused=$((refused + 1)); echo "    reload $i: $out"; }
+    out=$(sl_ctl reload certs 2>&1)
+    grep -q "on 3 proxy lcore(s)" <<<"$out" || { refused=$((refused + 1)); echo "    reload certs $i: $out"; }
     sl_ctl clear counters all >/dev/null
     sl_ctl show stat >/dev/null
     sl_ctl show sess >/dev/null
