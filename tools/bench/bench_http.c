@@ -32,6 +32,7 @@
 #include "dataplane/tcphost/tcphost.h"
 #include "tools/bench/bench_routes.h"
 #include "tools/bench/bench_smoke.h"
+#include "tools/bench/bench_wire.h"
 
 #define VIP 0x0a000001u /* 10.0.0.1 */
 #define CLI 0x0a00000au
@@ -57,65 +58,16 @@ static const char cfg_text[] = "global\n"
 			       "    cookie JSESSIONID prefix nocache\n"
 			       "    server ams1 10.0.0.21:5080 cookie ams1\n";
 
-/* ---- the router: packets queued, delivered by destination address ---- */
+/* ---- the router: tools/bench/bench_wire.h, delivered by destination address ---- */
 
-struct pkt {
-	uint16_t len;
-	uint8_t data[1600];
-};
-
-#define QCAP 8192
-static struct pkt *q;
-static size_t qhead, qtail;
 static struct sl_tcp_stack *st_cli, *st_px, *st_srv;
 static uint64_t px_cycles;
 
-static uint64_t now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
-}
-
-static int out(void *env, const uint8_t *p, size_t len)
-{
-	(void)env;
-	if (qtail - qhead == QCAP || len > sizeof(q[0].data))
-		return -1;
-	struct pkt *k = &q[qtail++ % QCAP];
-	k->len = (uint16_t)len;
-	memcpy(k->data, p, len);
-	return 0;
-}
-
-/* The stacks' clock from the TSC, as the dataplane's (clock_gettime per segment would be a
- * fifth of the measured time) */
-static uint64_t tsc_hz, tsc0;
-static uint64_t ops_now(void *env)
-{
-	(void)env;
-	uint64_t c = rte_rdtsc() - tsc0;
-	return c / tsc_hz * 1000000 + c % tsc_hz * 1000000 / tsc_hz;
-}
-
-static uint32_t rnd(void *env)
-{
-	static uint64_t s = 88172645463325252ULL;
-	(void)env;
-	s ^= s << 13;
-	s ^= s >> 7;
-	s ^= s << 17;
-	return (uint32_t)s;
-}
-
-static const struct sl_tcp_ops ops = {.output = out, .now_us = ops_now, .random = rnd};
-
 static void deliver(void)
 {
-	while (qhead != qtail) {
-		struct pkt *k = &q[qhead++ % QCAP];
-		uint32_t dst = (uint32_t)k->data[16] << 24 | k->data[17] << 16 | k->data[18] << 8 |
-			       k->data[19];
+	struct bench_frame *k;
+	uint32_t dst;
+	while ((k = bench_wire_next(&dst)) != NULL) {
 		if (dst == VIP) {
 			uint64_t c0 = rte_rdtsc();
 			sl_tcp_input(st_px, k->data, k->len);
@@ -204,11 +156,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_http [requests [connections (1-20000)]] | --smoke\n");
 		return 2;
 	}
-	q = calloc(QCAP, sizeof(*q));
 	struct sl_cfg_text t = {"bench.cfg", cfg_text, sizeof(cfg_text) - 1};
 	struct sl_cfg_opts o = {.no_dataplane_ok = true};
 	struct sl_cfg *cfg = NULL;
-	if (q == NULL || sl_cfg_parse(&t, 1, &o, &cfg) != 0 || cfg == NULL)
+	if (bench_wire_init(8192, 100000) != 0 || sl_cfg_parse(&t, 1, &o, &cfg) != 0 || cfg == NULL)
 		return bench_fail("bench_http", "no memory or the configuration does not parse");
 
 	/* the dataplane as the engine sees it, without EAL */
@@ -220,13 +171,8 @@ int main(int argc, char **argv)
 	dp.addrs[0] = (struct sl_addr){.ip = VIP, .mask = 0xffffff00u, .port = 0};
 	if (bench_routes(&dp) != 0)
 		return bench_fail("bench_http", "no route table");
-	uint64_t t0 = now_us(), c0 = rte_rdtsc();
-	while (now_us() - t0 < 100000)
-		;
-	dp.tsc_hz = (rte_rdtsc() - c0) * 1000000 / (now_us() - t0);
-	dp.start_tsc = rte_rdtsc();
-	tsc_hz = dp.tsc_hz;
-	tsc0 = dp.start_tsc;
+	dp.tsc_hz = bench_tsc_hz;
+	dp.start_tsc = bench_tsc0;
 	dp.nproxies = 1;
 	dp.tmo = calloc(1, sizeof(*dp.tmo));
 	struct sl_gen *conf;
@@ -248,9 +194,9 @@ int main(int argc, char **argv)
 	struct sl_tcp_params pp = {.max_conns = 8192, .sndbuf = 32768, .rcvbuf = 32768,
 				   .lport_min = lp->lo, .lport_max = lp->hi};
 	struct sl_tcp_params cp = {.max_conns = 8192, .max_time_wait = 64};
-	st_px = sl_tcp_stack_create(&pp, &ops, NULL);
-	st_cli = sl_tcp_stack_create(&cp, &ops, NULL);
-	st_srv = sl_tcp_stack_create(&cp, &ops, NULL);
+	st_px = sl_tcp_stack_create(&pp, &bench_wire_ops, NULL);
+	st_cli = sl_tcp_stack_create(&cp, &bench_wire_ops, NULL);
+	st_srv = sl_tcp_stack_create(&cp, &bench_wire_ops, NULL);
 	lc.tcp = st_px;
 	if (lc.srv == NULL || lc.srv_active == NULL || lc.cursor == NULL || st_px == NULL ||
 	    st_cli == NULL || st_srv == NULL || sl_http_init(&dp, cfg) != 0 ||
@@ -265,11 +211,11 @@ int main(int argc, char **argv)
 		    NULL)
 			return bench_fail("bench_http", "client connection %ld refused (%d)", i,
 					  err);
-	uint64_t start = now_us(), last_tick = ops_now(NULL);
+	uint64_t start = bench_mono_us(), last_tick = bench_wire_now(NULL);
 	px_cycles = 0;
 	deliver();
 	while (done < n) {
-		uint64_t now = ops_now(NULL);
+		uint64_t now = bench_wire_now(NULL);
 		if (now - last_tick >= 1000) {
 			last_tick = now;
 			sl_tcp_advance(st_cli, now);
@@ -281,13 +227,13 @@ int main(int argc, char **argv)
 			px_cycles += rte_rdtsc() - k0;
 		}
 		deliver();
-		if (now_us() - start > limit_us)
+		if (bench_mono_us() - start > limit_us)
 			return bench_fail("bench_http", "stalled at %ld of %ld requests", done, n);
 	}
 	unsigned long long e503 = ctrs.c[SL_CTR_HTTP_ERR_503], e502 = ctrs.c[SL_CTR_HTTP_ERR_502];
 	if (e503 + e502 != 0) /* the server always answers 200: an error is the engine's */
 		return bench_fail("bench_http", "errors 503 %llu 502 %llu", e503, e502);
-	double secs = (double)(now_us() - start) / 1e6;
+	double secs = (double)(bench_mono_us() - start) / 1e6;
 	struct sl_tcp_stats s;
 	sl_tcp_stack_stats(st_px, &s);
 	printf("proxied %ld keep-alive requests on %ld connections in %.3f s: %.0f req/s "
