@@ -11,12 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_xdp.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <rte_ethdev.h>
+#include <xdp/libxdp.h>
 
 #include "controlplane/cfg/cfg.h"
+#include "controlplane/cfg/portplan.h"
 #include "proto/outbuf.h"
 #include "controlplane/xdp_steer.h"
 
@@ -48,6 +57,15 @@ void sl_argv_free(struct sl_argv *a)
 static const char *drv_vdev(enum sl_port_driver d)
 {
 	return d == SL_DRV_AF_XDP ? "net_af_xdp" : d == SL_DRV_AF_PACKET ? "net_af_packet" : "net_tap";
+}
+
+/* The device of queue @i of the @k-th port of driver @d: "net_af_xdp0", then "net_af_xdp0_q1"... */
+static void sub_name(char *buf, size_t len, enum sl_port_driver d, int k, int i)
+{
+	if (i == 0)
+		snprintf(buf, len, "%s%d", drv_vdev(d), k);
+	else
+		snprintf(buf, len, "%s%d_q%d", drv_vdev(d), k, i);
 }
 
 /* "3b:00.0" -> "0000:3b:00.0" */
@@ -90,6 +108,47 @@ static void prog_name(uint32_t id, char *buf, size_t len)
 		close(fd);
 }
 
+int sl_iface_queues(const char *iface, unsigned *now, unsigned *max)
+{
+	struct ethtool_channels ch = {.cmd = ETHTOOL_GCHANNELS};
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	ifr.ifr_data = (void *)&ch;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int r = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	/* NICs count combined channels; veth counts its rx queues only */
+	if (ch.max_combined != 0) {
+		*now = ch.combined_count + ch.rx_count;
+		*max = ch.max_combined + ch.max_rx;
+	} else {
+		*now = ch.rx_count;
+		*max = ch.max_rx;
+	}
+	return *now != 0 ? 0 : -EOPNOTSUPP;
+}
+
+unsigned sl_port_queues(const struct sl_cfg *cfg, const struct sl_dp_port *p)
+{
+	if (p->queues > 0)
+		return (unsigned)p->queues;
+	unsigned nw, np;
+	sl_port_plan_lcores(cfg, &nw, &np);
+	if (nw > SL_MAX_QUEUES)
+		nw = SL_MAX_QUEUES;
+	/* an af_xdp socket serves one queue of the interface: no more than it has */
+	unsigned now, max;
+	if (p->driver == SL_DRV_AF_XDP && p->iface != NULL && sl_iface_queues(p->iface, &now, &max) == 0 &&
+	    now < nw)
+		return now;
+	return nw;
+}
+
 int sl_port_precheck(const struct sl_cfg *cfg)
 {
 	int bad = 0;
@@ -128,6 +187,18 @@ int sl_port_precheck(const struct sl_cfg *cfg)
 				p->loc.file, p->loc.line, p->name, p->iface);
 			bad++;
 			continue;
+		}
+		unsigned now, max, q = sl_port_queues(cfg, p);
+		if (p->driver == SL_DRV_AF_XDP && sl_iface_queues(p->iface, &now, &max) == 0) {
+			if (q > now) {
+				fprintf(stderr, "%s:%d: port %s: 'queues %u' but interface '%s' has %u queue(s); raise them with: ethtool -L %s combined %u (a veth is made with numrxqueues/numtxqueues)\n",
+					p->loc.file, p->loc.line, p->name, q, p->iface, now, p->iface, q);
+				bad++;
+				continue;
+			}
+			if (q < now)
+				fprintf(stderr, "sluiced: port %s: interface '%s' has %u queues and sluice serves %u: frames the NIC puts on the others reach the kernel, not sluice (counted in xdp_to_kernel_no_socket); to serve them all: ethtool -L %s combined %u\n",
+					p->name, p->iface, now, q, p->iface, q);
 		}
 		if (p->driver == SL_DRV_AF_XDP) {
 			uint32_t id = 0;
@@ -228,19 +299,26 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
 			pci = true;
 			continue;
 		}
-		int q = p->queues > 0 ? p->queues : 1;
+		int q = (int)sl_port_queues(cfg, p);
 		int k = vdev_idx[p->driver]++;
 		const char *xprog = p->driver == SL_DRV_AF_XDP && !p->xdp_all ? sl_xdp_prog_path() : NULL;
 		if (p->driver == SL_DRV_AF_XDP && !p->xdp_all && xprog == NULL)
 			fprintf(stderr, "sluiced: port %s: sluice's XDP program (sl_xdp.o) is not installed: every frame of '%s' goes to sluice, none to the kernel\n",
 				p->name, p->iface);
-		if (xprog != NULL) /* sluice's program: only its own frames, the rest to the kernel */
-			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,start_queue=0,queue_count=%d,xdp_prog=%s",
-					 drv_vdev(p->driver), k, p->iface, q, xprog);
-		else if (p->driver == SL_DRV_AF_XDP)
-			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,start_queue=0,queue_count=%d",
-					 drv_vdev(p->driver), k, p->iface, q);
-		else if (p->driver == SL_DRV_AF_PACKET)
+		if (p->driver == SL_DRV_AF_XDP) {
+			/* one device per queue: the PMD takes several queues only from an interface
+			 * that reports channels (veth does not); sl_port_start combines them */
+			for (int i = 0; i < q; i++) {
+				char name[48];
+				sub_name(name, sizeof(name), p->driver, k, i);
+				if (xprog != NULL) /* sluice's program: its own frames, the rest to the kernel */
+					r |= sl_argv_add(out, "--vdev=%s,iface=%s,start_queue=%d,queue_count=1,xdp_prog=%s",
+							 name, p->iface, i, xprog);
+				else
+					r |= sl_argv_add(out, "--vdev=%s,iface=%s,start_queue=%d,queue_count=1",
+							 name, p->iface, i);
+			}
+		} else if (p->driver == SL_DRV_AF_PACKET)
 			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,qpairs=%d", drv_vdev(p->driver),
 					 k, p->iface, q);
 		else
@@ -269,42 +347,74 @@ int sl_port_discover(struct sl_dp *dp)
 		struct sl_port *sp = &dp->ports[n];
 		sp->name = p->name;
 		sp->iface = p->iface;
-		if (p->driver == SL_DRV_PCI)
-			pci_full(p->pci, sp->dev_name, sizeof(sp->dev_name));
-		else
-			snprintf(sp->dev_name, sizeof(sp->dev_name), "%s%d", drv_vdev(p->driver),
-				 vdev_idx[p->driver]++);
-		uint16_t id;
-		if (rte_eth_dev_get_port_by_name(sp->dev_name, &id) != 0) {
-			fprintf(stderr, "%s:%d: port %s: DPDK did not create device %s (see the EAL messages above)\n",
-				p->loc.file, p->loc.line, p->name, sp->dev_name);
-			return -1;
+		unsigned q = sl_port_queues(dp->cfg, p);
+		int k = p->driver == SL_DRV_PCI ? 0 : vdev_idx[p->driver]++;
+		sp->nsub = (uint16_t)(p->driver == SL_DRV_AF_XDP ? q : 1);
+		for (unsigned i = 0; i < sp->nsub; i++) {
+			char name[64];
+			if (p->driver == SL_DRV_PCI)
+				pci_full(p->pci, name, sizeof(name));
+			else
+				sub_name(name, sizeof(name), p->driver, k, (int)i);
+			if (i == 0)
+				snprintf(sp->dev_name, sizeof(sp->dev_name), "%s", name);
+			if (rte_eth_dev_get_port_by_name(name, &sp->sub[i]) != 0) {
+				fprintf(stderr, "%s:%d: port %s: DPDK did not create device %s (see the EAL messages above)\n",
+					p->loc.file, p->loc.line, p->name, name);
+				return -1;
+			}
+			sp->xsk_fd[i] = -1;
 		}
-		sp->id = id;
+		sp->id = sp->sub[0];
 		sp->mtu = (uint16_t)(p->mtu != 0 ? p->mtu : 1500);
-		sp->nb_queues = (uint16_t)(p->queues > 0 ? p->queues : 1);
+		sp->nb_queues = (uint16_t)q;
 		sp->ifindex = p->iface != NULL ? (int)if_nametoindex(p->iface) : 0;
 		sp->af_xdp = p->driver == SL_DRV_AF_XDP;
-		rte_eth_macaddr_get(id, &sp->mac);
+		sp->xdp_prog = sp->af_xdp && !p->xdp_all && sl_xdp_prog_path() != NULL;
+		rte_eth_macaddr_get(sp->id, &sp->mac);
 	}
 	dp->nports = n;
 	return 0;
 }
 
-int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq)
+/* The AF_XDP sockets this process holds (fds), at most @max. */
+static unsigned xsk_fds(int *fds, unsigned max)
 {
-	struct sl_port *sp = &dp->ports[idx];
+	unsigned n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL && n < max;) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		int dom = 0;
+		socklen_t l = sizeof(dom);
+		if (*end == '\0' && fd != dirfd(d) &&
+		    getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && dom == AF_XDP)
+			fds[n++] = (int)fd;
+	}
+	closedir(d);
+	return n;
+}
+
+static bool has_fd(const int *fds, unsigned n, int fd)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] == fd)
+			return true;
+	return false;
+}
+
+/* Configures and starts DPDK device @id with @nq queue pairs. */
+static int dev_start(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t nq)
+{
 	struct rte_eth_dev_info info;
-	int r = rte_eth_dev_info_get(sp->id, &info);
+	int r = rte_eth_dev_info_get(id, &info);
 	if (r != 0) {
 		fprintf(stderr, "sluiced: port %s: cannot read device info: %s\n", sp->name,
 			rte_strerror(-r));
 		return -1;
 	}
-	if (nq > info.max_rx_queues)
-		nq = info.max_rx_queues;
-	if (nq > info.max_tx_queues)
-		nq = info.max_tx_queues;
 	struct rte_eth_conf conf = {0};
 	if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -312,46 +422,112 @@ int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq)
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
 	}
-	r = rte_eth_dev_configure(sp->id, nq, nq, &conf);
+	r = rte_eth_dev_configure(id, nq, nq, &conf);
 	if (r != 0) {
 		fprintf(stderr, "sluiced: port %s: configure with %u queues failed: %s\n", sp->name,
 			nq, rte_strerror(-r));
 		return -1;
 	}
 	uint16_t rxd = SL_RX_DESC, txd = SL_TX_DESC;
-	rte_eth_dev_adjust_nb_rx_tx_desc(sp->id, &rxd, &txd);
-	int socket = rte_eth_dev_socket_id(sp->id);
+	rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
+	int socket = rte_eth_dev_socket_id(id);
 	if (socket < 0)
 		socket = 0;
 	for (uint16_t q = 0; q < nq; q++) {
-		r = rte_eth_rx_queue_setup(sp->id, q, rxd, (unsigned)socket, NULL, dp->pool);
+		r = rte_eth_rx_queue_setup(id, q, rxd, (unsigned)socket, NULL, dp->pool);
 		if (r == 0)
-			r = rte_eth_tx_queue_setup(sp->id, q, txd, (unsigned)socket, NULL);
+			r = rte_eth_tx_queue_setup(id, q, txd, (unsigned)socket, NULL);
 		if (r != 0) {
 			fprintf(stderr, "sluiced: port %s: queue %u setup failed: %s\n", sp->name, q,
 				rte_strerror(-r));
 			return -1;
 		}
 	}
-	if (sp->mtu != 1500 && rte_eth_dev_set_mtu(sp->id, sp->mtu) != 0)
+	if (sp->mtu != 1500 && rte_eth_dev_set_mtu(id, sp->mtu) != 0)
 		fprintf(stderr, "sluiced: port %s: cannot set MTU %u; keeping the device's\n",
 			sp->name, sp->mtu);
-	r = rte_eth_dev_start(sp->id);
+	r = rte_eth_dev_start(id);
 	if (r != 0) {
 		fprintf(stderr, "sluiced: port %s: start failed: %s\n", sp->name, rte_strerror(-r));
 		return -1;
 	}
-	sp->started = true;
+	rte_eth_promiscuous_disable(id); /* not every PMD can: harmless if refused */
+	return 0;
+}
+
+/* Takes the XDP program off @ifindex (legacy attachment or libxdp's dispatcher). */
+static void xdp_detach(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp) == 0 && mp != NULL) {
+		xdp_multiprog__detach(mp);
+		xdp_multiprog__close(mp);
+	}
+}
+
+int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq)
+{
+	struct sl_port *sp = &dp->ports[idx];
+	if (sp->nsub > 1) {
+		/*
+		 * One device per queue. Each device's PMD loads sluice's XDP program and attaches
+		 * it only where none is: between two devices the previous program comes off, and
+		 * the last one's socket map gets every queue's socket (sl_xdp_port_open). Frames
+		 * reach the sockets only once the last program is on: nothing is lost before the
+		 * loops run.
+		 */
+		if (nq > sp->nsub)
+			nq = sp->nsub;
+		for (uint16_t i = 0; i < nq; i++) {
+			int before[SL_MAX_QUEUES * 2 + 8], after[SL_MAX_QUEUES * 2 + 8];
+			unsigned nb = xsk_fds(before, RTE_DIM(before));
+			if (dev_start(dp, sp, sp->sub[i], 1) < 0)
+				return -1;
+			sp->started = true;
+			unsigned na = xsk_fds(after, RTE_DIM(after));
+			for (unsigned k = 0; k < na; k++)
+				if (!has_fd(before, nb, after[k]))
+					sp->xsk_fd[i] = after[k];
+			if (sp->xdp_prog && i + 1 < nq)
+				xdp_detach(sp->ifindex);
+			sp->qdev[i] = sp->sub[i];
+			sp->qnum[i] = 0;
+		}
+	} else {
+		struct rte_eth_dev_info info;
+		int r = rte_eth_dev_info_get(sp->id, &info);
+		if (r != 0) {
+			fprintf(stderr, "sluiced: port %s: cannot read device info: %s\n", sp->name,
+				rte_strerror(-r));
+			return -1;
+		}
+		if (nq > info.max_rx_queues)
+			nq = info.max_rx_queues;
+		if (nq > info.max_tx_queues)
+			nq = info.max_tx_queues;
+		int before[SL_MAX_QUEUES * 2 + 8], after[SL_MAX_QUEUES * 2 + 8];
+		unsigned nb = sp->af_xdp ? xsk_fds(before, RTE_DIM(before)) : 0;
+		if (dev_start(dp, sp, sp->id, nq) < 0)
+			return -1;
+		sp->started = true;
+		unsigned na = sp->af_xdp ? xsk_fds(after, RTE_DIM(after)) : 0;
+		for (unsigned k = 0; k < na && nq == 1; k++)
+			if (!has_fd(before, nb, after[k]))
+				sp->xsk_fd[0] = after[k];
+		for (uint16_t q = 0; q < nq; q++) {
+			sp->qdev[q] = sp->id;
+			sp->qnum[q] = q;
+		}
+	}
 	sp->nb_queues = nq;
-	rte_eth_promiscuous_disable(sp->id); /* not every PMD can: harmless if refused */
 	struct rte_eth_link link;
 	char ls[RTE_ETH_LINK_MAX_STR_LEN];
 	if (rte_eth_link_get_nowait(sp->id, &link) == 0) {
 		rte_eth_link_to_str(ls, sizeof(ls), &link);
-		printf("sluiced: port %s (%s%s%s) started: %u queue(s), MAC " RTE_ETHER_ADDR_PRT_FMT
+		printf("sluiced: port %s (%s%s%s%s) started: %u queue(s), MAC " RTE_ETHER_ADDR_PRT_FMT
 		       ", %s\n",
-		       sp->name, sp->dev_name, sp->iface ? " on " : "", sp->iface ? sp->iface : "", nq,
-		       RTE_ETHER_ADDR_BYTES(&sp->mac), ls);
+		       sp->name, sp->dev_name, sp->nsub > 1 ? "..." : "", sp->iface ? " on " : "",
+		       sp->iface ? sp->iface : "", nq, RTE_ETHER_ADDR_BYTES(&sp->mac), ls);
 	}
 	return 0;
 }
@@ -362,11 +538,12 @@ void sl_port_stop_all(struct sl_dp *dp, struct sl_xdp_port *xdp)
 		struct sl_port *sp = &dp->ports[i];
 		if (xdp != NULL)
 			sl_xdp_port_close(&xdp[i]);
-		if (sp->started) {
-			rte_eth_dev_stop(sp->id);
-			sp->started = false;
+		for (unsigned k = 0; k < sp->nsub; k++) {
+			if (sp->started)
+				rte_eth_dev_stop(sp->sub[k]);
+			rte_eth_dev_close(sp->sub[k]);
 		}
-		rte_eth_dev_close(sp->id);
+		sp->started = false;
 	}
 }
 
@@ -383,26 +560,66 @@ void sl_port_show(struct sl_dp *dp, struct sl_outbuf *out)
 				 " queues=%u mtu=%u link=%s\n",
 				 sp->name, sp->id, sp->dev_name, sp->iface ? sp->iface : "-",
 				 RTE_ETHER_ADDR_BYTES(&sp->mac), sp->nb_queues, sp->mtu, ls);
-		if (rte_eth_stats_get(sp->id, &st) == 0)
+		/* a port of several devices: their counters summed; xstats per device */
+		struct rte_eth_stats sum = {0};
+		bool got = false;
+		for (unsigned d = 0; d < sp->nsub; d++)
+			if (rte_eth_stats_get(sp->sub[d], &st) == 0) {
+				got = true;
+				sum.ipackets += st.ipackets;
+				sum.opackets += st.opackets;
+				sum.ibytes += st.ibytes;
+				sum.obytes += st.obytes;
+				sum.imissed += st.imissed;
+				sum.ierrors += st.ierrors;
+				sum.oerrors += st.oerrors;
+				sum.rx_nombuf += st.rx_nombuf;
+			}
+		if (got)
 			sl_outbuf_printf(out,
 					 "  ipackets=%" PRIu64 " opackets=%" PRIu64 " ibytes=%" PRIu64
 					 " obytes=%" PRIu64 " imissed=%" PRIu64 " ierrors=%" PRIu64
 					 " oerrors=%" PRIu64 " rx_nombuf=%" PRIu64 "\n",
-					 st.ipackets, st.opackets, st.ibytes, st.obytes, st.imissed,
-					 st.ierrors, st.oerrors, st.rx_nombuf);
-		int nx = rte_eth_xstats_get(sp->id, NULL, 0);
-		if (nx <= 0)
-			continue;
-		struct rte_eth_xstat *xs = calloc((size_t)nx, sizeof(*xs));
-		struct rte_eth_xstat_name *xn = calloc((size_t)nx, sizeof(*xn));
-		if (xs != NULL && xn != NULL && rte_eth_xstats_get(sp->id, xs, (unsigned)nx) == nx &&
-		    rte_eth_xstats_get_names(sp->id, xn, (unsigned)nx) == nx) {
-			for (int k = 0; k < nx; k++)
-				if (xs[k].value != 0)
-					sl_outbuf_printf(out, "  %s=%" PRIu64 "\n", xn[k].name,
-							 xs[k].value);
+					 sum.ipackets, sum.opackets, sum.ibytes, sum.obytes, sum.imissed,
+					 sum.ierrors, sum.oerrors, sum.rx_nombuf);
+		/* the kernel's own account of each AF_XDP socket: where a frame for sluice was lost */
+		for (unsigned q = 0; q < sp->nb_queues && sp->af_xdp; q++) {
+			struct xdp_statistics xs;
+			socklen_t l = sizeof(xs);
+			if (sp->xsk_fd[q] < 0 ||
+			    getsockopt(sp->xsk_fd[q], SOL_XDP, XDP_STATISTICS, &xs, &l) != 0)
+				continue;
+			sl_outbuf_printf(out,
+					 "  q%u socket: rx_dropped=%llu rx_ring_full=%llu rx_fill_ring_empty=%llu rx_invalid=%llu tx_invalid=%llu tx_ring_empty=%llu\n",
+					 q, (unsigned long long)xs.rx_dropped,
+					 (unsigned long long)xs.rx_ring_full,
+					 (unsigned long long)xs.rx_fill_ring_empty_descs,
+					 (unsigned long long)xs.rx_invalid_descs,
+					 (unsigned long long)xs.tx_invalid_descs,
+					 (unsigned long long)xs.tx_ring_empty_descs);
 		}
-		free(xs);
-		free(xn);
+		for (unsigned d = 0; d < sp->nsub; d++) {
+			uint16_t id = sp->sub[d];
+			int nx = rte_eth_xstats_get(id, NULL, 0);
+			if (nx <= 0)
+				continue;
+			struct rte_eth_xstat *xs = calloc((size_t)nx, sizeof(*xs));
+			struct rte_eth_xstat_name *xn = calloc((size_t)nx, sizeof(*xn));
+			if (xs != NULL && xn != NULL && rte_eth_xstats_get(id, xs, (unsigned)nx) == nx &&
+			    rte_eth_xstats_get_names(id, xn, (unsigned)nx) == nx) {
+				for (int k = 0; k < nx; k++) {
+					if (xs[k].value == 0)
+						continue;
+					if (sp->nsub > 1)
+						sl_outbuf_printf(out, "  dev%u_%s=%" PRIu64 "\n", d,
+								 xn[k].name, xs[k].value);
+					else
+						sl_outbuf_printf(out, "  %s=%" PRIu64 "\n",
+								 xn[k].name, xs[k].value);
+				}
+			}
+			free(xs);
+			free(xn);
+		}
 	}
 }

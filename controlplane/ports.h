@@ -12,7 +12,17 @@
 #include "dataplane/core/dp.h"
 
 struct sl_cfg;
+struct sl_dp_port;
 struct sl_outbuf;
+
+/* The queues of interface @iface as ethtool -l reports them (combined channels, or rx queues
+ * for drivers such as veth that have no channels): *@now in use, *@max possible. Returns 0 or
+ * -errno (-EOPNOTSUPP: the driver does not say). */
+int sl_iface_queues(const char *iface, unsigned *now, unsigned *max);
+
+/* The queue pairs port @p gets: its `queues`, else one per worker; an af_xdp port no more than
+ * its interface has (the workers beyond get no queue of it). */
+unsigned sl_port_queues(const struct sl_cfg *cfg, const struct sl_dp_port *p);
 
 /* A growable argv for rte_eal_init(). */
 struct sl_argv {
@@ -45,7 +55,9 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
  */
 int sl_port_discover(struct sl_dp *dp);
 
-/* Configures @nq RX/TX queue pairs (RSS when nq > 1), MTU, promiscuous off, and starts. */
+/* Configures @nq RX/TX queue pairs (RSS when nq > 1), MTU, promiscuous off, and starts: one
+ * device with @nq queues, or the port's @nq one-queue devices in turn (af_xdp). Fills the port's
+ * queue map (qdev, qnum) and, for af_xdp of several devices, each queue's socket. */
 int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq);
 
 /* Stops and closes every started port (detaches the AF_XDP program of af_xdp ports); closes

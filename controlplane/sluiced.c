@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rte_mbuf_pool_ops.h>
 #include <rte_cycles.h>
 #include <rte_random.h>
 #include <rte_eal.h>
@@ -474,6 +475,70 @@ static void undo_lcores(struct daemon *d)
 	rte_memzone_free(d->ctr_mz);
 }
 
+/*
+ * The packet pool. Without pci ports its buffers are packed end to end (no IOVA contiguity
+ * needed: only PCI DMA needs each buffer within a page): the AF_XDP PMD registers the pool as
+ * its sockets' memory, from the first object over populated-size x object-size bytes, so a
+ * pool whose objects skip to page boundaries (4 KiB pages without hugepages: one 2.3 KiB mbuf
+ * per page) has buffers beyond that memory, and every frame in them is refused by the kernel
+ * (tx_invalid, fill ring entries lost).
+ */
+static struct rte_mempool *pool_create(unsigned n, bool packed, int socket)
+{
+	if (!packed)
+		return rte_pktmbuf_pool_create("sl_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					       socket);
+	struct rte_mempool *mp = rte_mempool_create_empty(
+		"sl_mbuf", n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 256,
+		sizeof(struct rte_pktmbuf_pool_private), socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL)
+		return NULL;
+	struct rte_pktmbuf_pool_private priv = {.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE};
+	int r = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL);
+	if (r == 0) {
+		rte_pktmbuf_pool_init(mp, &priv);
+		r = rte_mempool_populate_default(mp);
+	}
+	if (r < 0) {
+		rte_mempool_free(mp);
+		rte_errno = -r;
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+}
+
+struct pool_span {
+	uintptr_t lo, hi;
+};
+
+static void obj_span(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct pool_span *s = arg;
+	uintptr_t a = (uintptr_t)obj - mp->header_size, b = (uintptr_t)obj + mp->elt_size;
+	(void)idx;
+	if (a < s->lo)
+		s->lo = a;
+	if (b > s->hi)
+		s->hi = b;
+}
+
+/* Whether every object of @mp lies within the memory the AF_XDP PMD registers for it: from the
+ * page of its first chunk, populated_size objects long (rte_eth_af_xdp.c, xdp_umem_configure). */
+static bool pool_fits_umem(struct rte_mempool *mp)
+{
+	struct rte_mempool_memhdr *mh = STAILQ_FIRST(&mp->mem_list);
+	if (mh == NULL || mp->nb_mem_chunks != 1)
+		return false;
+	uintptr_t base = (uintptr_t)mh->addr & ~((uintptr_t)getpagesize() - 1);
+	uint64_t size = (uint64_t)mp->populated_size *
+				rte_mempool_calc_obj_size(mp->elt_size, mp->flags, NULL) +
+			((uintptr_t)mh->addr - base);
+	struct pool_span s = {UINTPTR_MAX, 0};
+	rte_mempool_obj_iter(mp, obj_span, &s);
+	return s.lo >= base && s.hi - base <= size;
+}
+
 static int step_pool(struct daemon *d)
 {
 	unsigned nports = 0;
@@ -484,12 +549,25 @@ static int step_pool(struct daemon *d)
 	unsigned n = nports * d->dp.nworkers * (1024 + 1024 + 512) +
 		     rte_lcore_count() * (256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING) +
 		     d->dp.nproxies * SL_PROXY_EXT_MAX + 4096;
-	d->dp.pool = rte_pktmbuf_pool_create("sl_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					     (int)rte_socket_id());
+	bool pci = false, af_xdp = false;
+	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL; p = p->next) {
+		pci |= p->driver == SL_DRV_PCI;
+		af_xdp |= p->driver == SL_DRV_AF_XDP;
+	}
+	d->dp.pool = pool_create(n, !pci, (int)rte_socket_id());
 	if (d->dp.pool == NULL) {
 		fprintf(stderr, "sluiced: cannot allocate %u packet buffers (%u MiB): %s; raise 'memory' in the dataplane section or reserve hugepages\n",
 			n, (unsigned)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 192) >> 20),
 			rte_strerror(rte_errno));
+		return -1;
+	}
+	if (af_xdp && !pool_fits_umem(d->dp.pool)) {
+		fprintf(stderr, "sluiced: the packet pool is not one packed block (%u chunk(s)%s): AF_XDP sockets could not reach all of it; %s\n",
+			d->dp.pool->nb_mem_chunks, pci ? ", a pci port needs its buffers page-aligned" : "",
+			pci ? "put af_xdp and pci ports in separate sluiced instances" :
+			      "raise 'memory' in the dataplane section");
+		rte_mempool_free(d->dp.pool);
+		d->dp.pool = NULL;
 		return -1;
 	}
 	return 0;
@@ -514,6 +592,18 @@ static void steer(struct daemon *d, unsigned pi)
 		if (dp->addrs[i].port == pi)
 			a[n++] = dp->addrs[i].ip;
 	int r = sl_xdp_port_open(&d->xdp[pi], sp->ifindex, a, n);
+	/* one device per queue: the program that stayed knows only its own device's socket */
+	for (unsigned q = 0; r == 0 && sp->nsub > 1 && q < sp->nb_queues; q++) {
+		if (sp->xsk_fd[q] < 0) {
+			fprintf(stderr, "sluiced: port %s: the socket of queue %u was not found: its frames go to the kernel\n",
+				sp->name, q);
+			continue;
+		}
+		int e = sl_xdp_port_socket(&d->xdp[pi], q, sp->xsk_fd[q]);
+		if (e < 0)
+			fprintf(stderr, "sluiced: port %s: cannot add queue %u's socket to the XDP program: %s\n",
+				sp->name, q, strerror(-e));
+	}
 	if (r == 0)
 		printf("sluiced: port %s: XDP steering on '%s': frames for %u address(es) to sluice, the rest to the kernel\n",
 		       sp->name, sp->iface, n);
@@ -526,7 +616,7 @@ static int step_ports(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	for (unsigned i = 0; i < SL_MAX_PORTS; i++)
-		d->xdp[i].stats_fd = d->xdp[i].addrs_fd = -1;
+		d->xdp[i].stats_fd = d->xdp[i].addrs_fd = d->xdp[i].xsks_fd = -1;
 	if (sl_port_discover(dp) < 0)
 		return -1;
 	unsigned ai = 0;

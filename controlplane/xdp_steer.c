@@ -51,7 +51,7 @@ const char *sl_xdp_ctr_name(unsigned k)
 
 int sl_xdp_port_open(struct sl_xdp_port *x, int ifindex, const uint32_t *addrs, unsigned n)
 {
-	x->stats_fd = x->addrs_fd = -1;
+	x->stats_fd = x->addrs_fd = x->xsks_fd = -1;
 	/* the PMD attaches through libxdp: the program itself (legacy mode, no bpffs), or under
 	 * libxdp's dispatcher (bpffs mounted), where it is one of the dispatcher's programs */
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
@@ -96,10 +96,12 @@ int sl_xdp_port_open(struct sl_xdp_port *x, int ifindex, const uint32_t *addrs, 
 			x->stats_fd = fd;
 		else if (known && strcmp(mi.name, "sl_addrs") == 0)
 			x->addrs_fd = fd;
+		else if (known && strcmp(mi.name, "xsks_map") == 0)
+			x->xsks_fd = fd;
 		else
 			close(fd);
 	}
-	if (x->stats_fd < 0 || x->addrs_fd < 0) {
+	if (x->stats_fd < 0 || x->addrs_fd < 0 || x->xsks_fd < 0) {
 		sl_xdp_port_close(x);
 		return -ENOENT;
 	}
@@ -113,6 +115,14 @@ int sl_xdp_port_open(struct sl_xdp_port *x, int ifindex, const uint32_t *addrs, 
 		}
 	}
 	return 0;
+}
+
+int sl_xdp_port_socket(struct sl_xdp_port *x, unsigned queue, int fd)
+{
+	uint32_t key = queue, val = (uint32_t)fd;
+	if (x->xsks_fd < 0)
+		return -ENOENT;
+	return bpf_map_update_elem(x->xsks_fd, &key, &val, BPF_ANY) < 0 ? -errno : 0;
 }
 
 bool sl_xdp_port_counters(const struct sl_xdp_port *x, uint64_t *out)
@@ -140,5 +150,7 @@ void sl_xdp_port_close(struct sl_xdp_port *x)
 		close(x->stats_fd);
 	if (x->addrs_fd >= 0)
 		close(x->addrs_fd);
-	x->stats_fd = x->addrs_fd = -1;
+	if (x->xsks_fd >= 0)
+		close(x->xsks_fd);
+	x->stats_fd = x->addrs_fd = x->xsks_fd = -1;
 }

@@ -20,6 +20,7 @@ const char *sl_xdp_prog_path(void);
 struct sl_xdp_port {
 	int stats_fd; /* -1: none (not an af_xdp port, or steering off) */
 	int addrs_fd;
+	int xsks_fd;  /* its socket map */
 	uint32_t prog_id;
 };
 
@@ -29,6 +30,11 @@ struct sl_xdp_port {
  * interface has another program (or none); -errno from the bpf calls.
  */
 int sl_xdp_port_open(struct sl_xdp_port *x, int ifindex, const uint32_t *addrs, unsigned n);
+
+/* Puts socket @fd in the program's socket map for queue @queue (a port made of one device per
+ * queue: each device's PMD filled its own program's map, and only the last program stays).
+ * Returns 0 or -errno. */
+int sl_xdp_port_socket(struct sl_xdp_port *x, unsigned queue, int fd);
 
 /* The program's counters summed over the CPUs into @out (SL_XDP_NCTR entries); false when the
  * port has no program of sluice's. */

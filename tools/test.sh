@@ -16,11 +16,9 @@ cd "$top"
 
 only=${SL_TEST_ONLY:-"unit asan fuzz e2e"}
 fuzz_seconds=${SL_FUZZ_SECONDS:-60}
-# The scripts run a second time on four lcores (below). Not test_http.sh nor test_reload.sh: their
-# large transfers (100 MiB, 10 MiB) through a proxy lcore that does not own the port's only
-# queue stall (frames handed to AF_XDP reach the veth seconds late), issue 16's to solve with a
-# queue per worker; test_multicore.sh covers reloads on several proxy lcores meanwhile.
-multi_scripts="tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_checks.sh tests/e2e/test_stats.sh tests/e2e/test_two_arm.sh"
+# The scripts run a second time on four lcores with a queue per worker (below): lb0 and lb1 get
+# three queues, each an AF_XDP socket of sluice's, flows spread over them by the veth peer's hash.
+multi_scripts="tests/e2e/test_http.sh tests/e2e/test_reload.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_checks.sh tests/e2e/test_stats.sh tests/e2e/test_two_arm.sh"
 passed=0
 failed=0
 failures=()
@@ -150,9 +148,10 @@ if want e2e; then
 	[ -d build ] || step "build" build_main
 	step "e2e tests" run_e2e
 	# The scripts whose paths cross lcores again with main and three worker+proxy lcores on the
-	# machine's two CPUs (`cores 0-3 on 0-1`, tests/e2e/lib/sluiced.sh): connections spread
-	# over proxy lcores, frames steered between them, checks and pages from every lcore.
-	SL_CORES="0-3 on 0-1" step "e2e on four lcores over two CPUs" run_e2e $multi_scripts
+	# machine's two CPUs (`cores 0-3 on 0-1`, tests/e2e/lib/sluiced.sh), each worker with its
+	# own queue of lb0 (and lb1): flows spread over queues, connections over proxy lcores,
+	# frames steered between them, checks and pages from every lcore.
+	SL_CORES="0-3 on 0-1" SL_LB_QUEUES=3 step "e2e on four lcores and three queues over two CPUs" run_e2e $multi_scripts
 	want asan && step "e2e under ASan+UBSan (reload, stats, multicore)" run_e2e_asan
 fi
 

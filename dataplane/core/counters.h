@@ -25,6 +25,7 @@
 	X(ARP_REPLY_OUT, "arp_replies_out")                                                       \
 	X(ARP_REQ_OUT, "arp_requests_out")                                                        \
 	X(ARP_GRATUITOUS_OUT, "arp_gratuitous_out")                                               \
+	X(ARP_HANDED, "arp_handed_to_owner")                                                      \
 	X(ICMP_ECHO_IN, "icmp_echo_in")                                                           \
 	X(ICMP_ECHO_OUT, "icmp_echo_replies_out")                                                 \
 	X(NEIGH_QUEUED, "neigh_queued")                                                           \

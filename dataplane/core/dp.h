@@ -33,6 +33,7 @@ struct sl_tmo_table;
 struct sl_route_table;
 
 #define SL_MAX_PORTS 8
+#define SL_MAX_QUEUES 64      /* queue pairs of one port (the config's `queues` limit) */
 #define SL_MAX_ADDRS 64
 #define SL_BURST 32
 #define SL_TXBUF 64           /* frames buffered per TX queue before a flush */
@@ -50,17 +51,30 @@ struct sl_addr {
 	uint16_t port; /* port index (dp->ports[]) */
 };
 
+/*
+ * One configured port. A port may be made of several DPDK devices: an af_xdp port with Q queues
+ * is Q devices of one queue each (the PMD cannot put several sockets on one interface whose
+ * driver reports no channels, such as veth); every other port is one device with Q queues.
+ * Written by main before the loops start; read by every lcore.
+ */
 struct sl_port {
-	uint16_t id;           /* DPDK port id */
+	uint16_t id;           /* DPDK port id (of queue 0's device: MAC, link, stats) */
 	const char *name;      /* the config's port name */
 	const char *iface;     /* kernel interface (vdev ports) or NULL */
 	char dev_name[64];     /* DPDK device name, e.g. net_af_xdp0 */
 	struct rte_ether_addr mac;
 	uint16_t nb_queues;    /* RX/TX queue pairs configured */
+	uint16_t nsub;         /* DPDK devices making the port (1, or one per queue) */
+	uint16_t sub[SL_MAX_QUEUES];  /* their DPDK port ids */
+	uint16_t qdev[SL_MAX_QUEUES]; /* queue q: the DPDK port id serving it */
+	uint16_t qnum[SL_MAX_QUEUES]; /* queue q: that device's queue number */
+	int xsk_fd[SL_MAX_QUEUES];    /* af_xdp of several devices: queue q's socket, for the
+				       * XDP program's socket map (-1 unknown) */
 	uint16_t mtu;
 	bool started;
 	int ifindex;           /* kernel ifindex for vdev ports, 0 otherwise */
 	bool af_xdp;
+	bool xdp_prog;         /* af_xdp with sluice's XDP program (steering) */
 };
 
 struct sl_dp {

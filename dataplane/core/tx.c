@@ -11,8 +11,9 @@ void sl_tx_flush(struct sl_lcore *lc)
 		struct sl_txbuf *tb = &lc->tx[p];
 		if (tb->n == 0)
 			continue;
-		uint16_t port = lc->dp->ports[p].id;
-		uint16_t sent = rte_eth_tx_burst(port, (uint16_t)tb->queue, tb->m, tb->n);
+		const struct sl_port *sp = &lc->dp->ports[p];
+		uint16_t sent = rte_eth_tx_burst(sp->qdev[tb->queue], sp->qnum[tb->queue], tb->m,
+						 tb->n);
 #ifndef SL_NO_COUNTERS
 		uint64_t bytes = 0;
 		for (uint16_t i = 0; i < sent; i++)

@@ -102,8 +102,9 @@ int sl_loop_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 		for (unsigned p = 0; p < dp->nports; p++) {
 			if (lc->rxq[p] < 0)
 				continue;
-			uint16_t n = rte_eth_rx_burst(dp->ports[p].id, (uint16_t)lc->rxq[p], pkts,
-						      SL_BURST);
+			const struct sl_port *sp = &dp->ports[p];
+			uint16_t n = rte_eth_rx_burst(sp->qdev[lc->rxq[p]], sp->qnum[lc->rxq[p]],
+						      pkts, SL_BURST);
 			if (n == 0)
 				continue;
 			work += n;

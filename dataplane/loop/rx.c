@@ -38,8 +38,18 @@ static void arp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, ui
 		return;
 	}
 	/* Learn the sender (RFC 826 "merge"), except probes from 0.0.0.0 (RFC 5227). Only the
-	 * table's writer learns; a frame that RSS put elsewhere is still answered. */
-	if (a.spa != 0 && lc->lcore_id == dp->arp_owner)
+	 * table's writer learns: a frame that the NIC put on another lcore's queue is handed to
+	 * it whole (its rxring), and it answers and learns as if it had received it. */
+	if (a.spa != 0 && lc->lcore_id != dp->arp_owner) {
+		struct sl_lcore *owner = dp->lcores[dp->arp_owner];
+		m->port = port;
+		if (rte_ring_enqueue(owner->rxring, m) != 0)
+			drop(lc, m, SL_CTR_DROP_RING_FULL);
+		else
+			lc->ctr->c[SL_CTR_ARP_HANDED]++;
+		return;
+	}
+	if (a.spa != 0)
 		sl_neigh_learn(dp->neigh, a.spa, a.sha, lc->now_ms);
 	if (a.op == SL_ARP_OP_REPLY) {
 		lc->ctr->c[SL_CTR_ARP_REPLY_IN]++;

@@ -83,9 +83,11 @@ static __always_inline int ours(const __u8 *p)
 
 static __always_inline int to_sluice(struct xdp_md *ctx, __u32 k)
 {
-	count(k);
-	/* no socket on this queue (or not yet): the kernel gets it rather than nobody */
-	return bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+	/* no socket on this queue (the NIC has more queues than sluice serves, or sluice is
+	 * starting): the kernel gets it rather than nobody, and it is counted as such */
+	int r = bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+	count(r == XDP_REDIRECT ? k : SL_XDP_NO_SOCKET);
+	return r;
 }
 
 SEC("xdp")

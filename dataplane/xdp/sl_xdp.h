@@ -17,7 +17,8 @@
 	X(PASS_ARP, "xdp_to_kernel_arp")                                                          \
 	X(PASS_IPV4, "xdp_to_kernel_ipv4")                                                        \
 	X(PASS_OTHER, "xdp_to_kernel_other")                                                      \
-	X(PASS_SHORT, "xdp_to_kernel_short")
+	X(PASS_SHORT, "xdp_to_kernel_short")                                                      \
+	X(NO_SOCKET, "xdp_to_kernel_no_socket")
 
 enum sl_xdp_ctr {
 #define SL_XDP_ENUM(n, s) SL_XDP_##n,

@@ -59,6 +59,8 @@ for i in $(seq 40); do
 done
 read -r req err n2 < <(wrk_run)
 echo "    sluice: $req requests, $err socket errors, $n2 non-2xx"
+[[ ${err:-0} != 0 ]] && tail -n 12 "$SL_RUN_DIR/wrk.log" | grep -E "Socket errors|Non-2xx" | sed 's/^/    wrk: /'
+[[ ${err:-0} != 0 ]] && sl_ctl show drops | sed 's/^/    /' 
 check "sluice: $CONNS concurrent clients, requests answered ($req)" test "${req:-0}" -gt 1000
 expect_eq "sluice: no socket error" "$err" 0
 expect_eq "sluice: no non-2xx answer" "$n2" 0

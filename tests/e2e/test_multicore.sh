@@ -17,6 +17,9 @@ source "$HERE/lib/e2e.sh" 240 "$0" "$@"
 trap 'sl_e2e_finish' EXIT
 
 export SL_CORES=${SL_CORES_MULTI:-"0-3 on 0-1"}
+# lb0 with three queues: one per worker (the port's default), flows spread over them by the
+# peer's hash as a NIC's RSS spreads them; each queue is an AF_XDP socket of its own
+export SL_LB_QUEUES=3
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
@@ -61,6 +64,10 @@ check "sluiced starts on $SL_CORES" sl_sluiced_start "$CFG" || exit 1
 lcores=$(sl_ctl show lcores)
 echo "$lcores" | sed 's/^/    /'
 expect_eq "three worker+proxy lcores" "$(grep -c 'worker,proxy' <<<"$lcores")" 3
+check "lb0 served on its three queues (one AF_XDP socket each)" \
+    bash -c "'$SL_CTL' -s '$SL_SOCK' show ports | grep -q 'queues=3 '"
+check "sluice's XDP program attached on lb0" \
+    bash -c "ip -n '$SL_NS_LB' link show dev '$SL_LB_IF' | grep -q 'prog/xdp'"
 status() { sl_ctl raw show stat | awk -F, -v b="$1" -v s="$2" '$1==b && $2==s {print $18}'; }
 for i in $(seq 40); do
     [[ $(status app w1) == UP* && $(status app w2) == UP* ]] && break
@@ -89,6 +96,12 @@ for i in $(seq 20); do
 done
 expect_eq "20 stats page requests (rendered by main for whichever lcore took them): all answered" "$n" 20
 lcores=$(sl_ctl show lcores)
+echo "$lcores" | sed 's/^/    /'
+rxw=$(awk '!/^#/ && $2 ~ /worker/ && $3 > 100' <<<"$lcores" | wc -l)
+check "frames received from the NIC on several workers' queues ($rxw of 3)" test "$rxw" -ge 2
+drops=$(sl_ctl show drops)
+nosock=$(awk '$1 == "xdp_to_kernel_no_socket:" {print $2}' <<<"$drops")
+expect_eq "no frame for sluice left without a socket (xdp_to_kernel_no_socket)" "${nosock:-0}" 0
 busy=$(awk '!/^#/ && $2 ~ /proxy/ && $12 > 0' <<<"$lcores" | wc -l)
 check "segments handled by several proxy lcores ($busy of 3)" test "$busy" -ge 2
 handed=$(awk '!/^#/ {s += $11} END {print s + 0}' <<<"$lcores")

@@ -96,7 +96,11 @@ sl_e2e_finish() {
     if (( FAIL > 0 )) && [[ -S $SL_SOCK ]]; then
         echo "--- drops"; sl_ctl show drops 2>/dev/null | grep -v ': 0$'
     fi
-    sl_sluiced_stop >/dev/null 2>&1
+    # a sluiced that crashes or hangs on its way out leaves its EAL runtime directory and the
+    # interface's XDP program behind: a failure of the script that ran it
+    local st=0
+    [[ -f $SL_RUN_DIR/pids/sluiced.pid ]] && { sl_sluiced_stop >/dev/null 2>&1; st=$?; }
+    (( st == 0 )) || bad "sluiced stops cleanly at the end (exit status $st)"
     if (( FAIL > 0 )) && [[ -f $SL_RUN_DIR/logs/sluiced.log ]]; then
         echo "--- sluiced log (tail)"; tail -n 30 "$SL_RUN_DIR/logs/sluiced.log"
     fi
