@@ -174,7 +174,10 @@ int sl_port_precheck(const struct sl_cfg *cfg)
 					p->loc.file, p->loc.line, p->name, full);
 				bad++;
 			} else if (strcmp(drv, "vfio-pci") != 0 && strcmp(drv, "uio_pci_generic") != 0 &&
-				   strcmp(drv, "igb_uio") != 0) {
+				   strcmp(drv, "igb_uio") != 0 && strcmp(drv, "mlx5_core") != 0 &&
+				   strcmp(drv, "mlx4_core") != 0) {
+				/* mlx5/mlx4 are bifurcated: DPDK's PMD drives the NIC through the
+				 * kernel driver, which must keep it */
 				fprintf(stderr, "%s:%d: port %s: PCI device %s is bound to '%s', not to a DPDK driver; bind it with: modprobe vfio-pci && dpdk-devbind.py -b vfio-pci %s\n",
 					p->loc.file, p->loc.line, p->name, full, drv, full);
 				bad++;

@@ -252,6 +252,49 @@ case_doctor_healthy() {
 	fr_cleanup
 }
 
+# an af_xdp port's queues against the workers: one AF_XDP socket per queue, one queue per worker;
+# a mlx5 pci port stays on its kernel driver
+case_doctor_queues() {
+	fr_healthy
+	rm -rf "$FR/sys/devices/system/node/node1"
+	fr_numa 0 0-3
+	mkdir -p "$FR/sys/class/net/eth1/queues/rx-0"
+	write_cfg <<<'dataplane
+    port lan0 iface eth1
+    address 10.77.0.1/24 port lan0
+    cores 0-3'
+	ss doctor -f "$CFG"
+	expect "doctor: an interface with fewer queues than workers" 1 \
+		"^PROBLEM: $CFG:2: port lan0: 'eth1' has 1 queue\(s\) for 3 workers"
+	check "doctor: fewer queues: fix with ethtool -L" problem_fix "for 3 workers" "ethtool -L eth1 combined 3"
+	mkdir -p "$FR"/sys/class/net/eth1/queues/rx-{1,2}
+	ss doctor -f "$CFG"
+	expect "doctor: one queue per worker" 0 "port lan0: 'eth1' has 3 queue\(s\), one per worker" "^doctor: no problem found$"
+	mkdir -p "$FR"/sys/class/net/eth1/queues/rx-{3,4,5,6,7}
+	ss doctor -f "$CFG"
+	expect "doctor: more queues than sluice serves" 1 \
+		"^PROBLEM: $CFG:2: port lan0: 'eth1' has 8 queues and sluice serves 3: .*xdp_to_kernel_no_socket"
+	check "doctor: more queues: fix with ethtool -L" problem_fix "sluice serves 3" "ethtool -L eth1 combined 3"
+	write_cfg <<<'dataplane
+    port lan0 iface eth1 queues 9
+    address 10.77.0.1/24 port lan0
+    cores 0-3'
+	ss doctor -f "$CFG"
+	expect "doctor: 'queues' above the interface's" 1 "^PROBLEM: $CFG:2: port lan0: 'queues 9' but 'eth1' has 8 queue\(s\): sluiced refuses to start"
+	# mlx5: bifurcated, needs no vfio binding; bind refuses it
+	fr_pci 0000:af:00.0 mlx5_core 0 0x15b3 0x1017
+	fr_devbind_status
+	write_cfg <<<'dataplane
+    port lan0 pci 0000:af:00.0
+    address 10.77.0.1/24 port lan0'
+	ss doctor -f "$CFG"
+	expect "doctor: a mlx5 pci port stays on mlx5_core" 0 "port lan0: 0000:af:00.0 on mlx5_core, a bifurcated driver"
+	check "doctor: no vfio advice for mlx5" bash -c "! grep -q 'dpdk-devbind.py -b vfio-pci 0000:af:00.0' <<<\"\$1\"" _ "$OUT"
+	ss bind 0000:af:00.0
+	expect "bind refuses a mlx5 NIC (bifurcated)" 1 "on mlx5_core, a bifurcated driver: DPDK uses it as it is"
+	fr_cleanup
+}
+
 case_doctor_broken() {
 	# each broken condition alone: PROBLEM line, its fix, exit 1
 	fr_healthy
@@ -494,6 +537,7 @@ sl_setup_cases() {
 	case_doctor_healthy
 	case_doctor_broken
 	case_doctor_cores_on
+	case_doctor_queues
 	case_doctor_all_broken
 	case_unit_file
 	case_man_pages
