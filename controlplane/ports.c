@@ -154,10 +154,11 @@ int sl_port_precheck(const struct sl_cfg *cfg)
 	int bad = 0;
 	cpu_set_t set;
 	CPU_ZERO(&set);
-	uint64_t cpus = cfg->dp.cores_on != 0 ? cfg->dp.cores_on : cfg->dp.cores;
-	if (cpus != 0 && sched_getaffinity(0, sizeof(set), &set) == 0) {
-		for (int i = 0; i < 64; i++)
-			if ((cpus >> i & 1) && !CPU_ISSET(i, &set)) {
+	const struct sl_cpus *cpus =
+		sl_cpus_count(&cfg->dp.cores_on) != 0 ? &cfg->dp.cores_on : &cfg->dp.cores;
+	if (sl_cpus_count(cpus) != 0 && sched_getaffinity(0, sizeof(set), &set) == 0) {
+		for (int i = 0; i < SL_MAX_CPUS && i < CPU_SETSIZE; i++)
+			if (sl_cpus_has(cpus, (unsigned)i) && !CPU_ISSET(i, &set)) {
 				fprintf(stderr, "%s:%d: 'cores': core %d is not available on this machine (online cores: 0-%ld)\n",
 					cfg->dp.loc.file, cfg->dp.loc.line, i,
 					sysconf(_SC_NPROCESSORS_ONLN) - 1);
@@ -254,31 +255,44 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
 {
 	const struct sl_dataplane *dp = &cfg->dp;
 	int r = sl_argv_add(out, "%s", prog);
-	uint64_t cores = dp->cores != 0 ? dp->cores : 1;
-	char list[256] = "";
-	for (int i = 0; i < 64; i++)
-		if (cores >> i & 1) {
-			size_t l = strlen(list);
-			snprintf(list + l, sizeof(list) - l, "%s%d", l ? "," : "", i);
-		}
-	if (dp->cores_on != 0) {
+	struct sl_cpus one = {{1}};
+	const struct sl_cpus *cores = sl_cpus_count(&dp->cores) != 0 ? &dp->cores : &one;
+	char *list = calloc(1, 8 * SL_MAX_CPUS);
+	if (list == NULL)
+		return -ENOMEM;
+	size_t l = 0, cap = 8 * SL_MAX_CPUS;
+	if (sl_cpus_count(&dp->cores_on) != 0) {
 		/* `cores LIST on CPULIST`: lcore i of the list runs on CPU i mod n of CPULIST */
-		int cpu[64], ncpu = 0;
-		for (int i = 0; i < 64; i++)
-			if (dp->cores_on >> i & 1)
-				cpu[ncpu++] = i;
-		list[0] = '\0';
-		for (int i = 0, k = 0; i < 64; i++)
-			if (cores >> i & 1) {
-				size_t l = strlen(list);
-				snprintf(list + l, sizeof(list) - l, "%s%d@%d", l ? "," : "", i,
-					 cpu[k++ % ncpu]);
-			}
+		unsigned ncpu = sl_cpus_count(&dp->cores_on), k = 0;
+		for (unsigned i = 0; i < SL_MAX_LCORES; i++) {
+			if (!sl_cpus_has(cores, i))
+				continue;
+			unsigned want = k++ % ncpu, cpu = 0;
+			for (unsigned c = 0, seen = 0; c < SL_MAX_CPUS; c++)
+				if (sl_cpus_has(&dp->cores_on, c) && seen++ == want) {
+					cpu = c;
+					break;
+				}
+			l += (size_t)snprintf(list + l, cap - l, "%s%u@%u", l ? "," : "", i, cpu);
+		}
 		r |= sl_argv_add(out, "--lcores=%s", list);
-	} else {
+	} else if (sl_cpus_max(cores) < SL_MAX_LCORES) {
+		/* lcore ids are the CPU numbers */
+		for (unsigned i = 0; i < SL_MAX_LCORES; i++)
+			if (sl_cpus_has(cores, i))
+				l += (size_t)snprintf(list + l, cap - l, "%s%u", l ? "," : "", i);
 		r |= sl_argv_add(out, "-l");
 		r |= sl_argv_add(out, "%s", list);
+	} else {
+		/* CPUs beyond DPDK's lcore ids (a NUMA node numbered 128 and up): lcores 0..n-1
+		 * placed on them, in order */
+		unsigned k = 0;
+		for (unsigned c = 0; c < SL_MAX_CPUS; c++)
+			if (sl_cpus_has(cores, c))
+				l += (size_t)snprintf(list + l, cap - l, "%s%u@%u", l ? "," : "", k++, c);
+		r |= sl_argv_add(out, "--lcores=%s", list);
 	}
+	free(list);
 	int mem = dp->memory_mb != 0 ? dp->memory_mb : 512;
 	if (hugepages_usable()) {
 		r |= sl_argv_add(out, "--in-memory");

@@ -360,9 +360,11 @@ static void undo_eal(struct daemon *d)
 	restore_iface_flags(d);
 }
 
-/* Roles: the first core is main; with one core it is also worker and proxy; otherwise every
+/* Roles: the first core is main; with one or two cores it is also worker and proxy; otherwise every
  * other core is worker + proxy (design: docs/architecture.md). Each lcore gets its context,
  * rings and per-server counters; every worker and proxy is an RCU reader of the generation. */
+_Static_assert(SL_MAX_LCORES <= RTE_MAX_LCORE, "the configuration accepts lcore ids DPDK does not have");
+
 static int step_lcores(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
@@ -401,8 +403,11 @@ static int step_lcores(struct daemon *d)
 		lc->lcore_id = id;
 		lc->dp = dp;
 		lc->ctr = &dp->ctrs[id];
+		/* with one or two cores main forwards too: a 2-core machine must not leave half of
+		 * itself to the stats socket, checks and reloads (their cost to main's own queue is
+		 * in docs/performance.md); from three cores on, main only controls */
 		if (id == dp->main_lcore)
-			lc->roles = SL_ROLE_MAIN | (nl == 1 ? SL_ROLE_WORKER | SL_ROLE_PROXY : 0);
+			lc->roles = SL_ROLE_MAIN | (nl <= 2 ? SL_ROLE_WORKER | SL_ROLE_PROXY : 0);
 		else
 			lc->roles = SL_ROLE_WORKER | SL_ROLE_PROXY;
 		if (lc->roles & SL_ROLE_WORKER) {

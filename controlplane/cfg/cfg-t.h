@@ -403,13 +403,44 @@ struct sl_dp_service {
 	struct sl_cfg_loc loc;
 };
 
+/* A set of CPU (or lcore) numbers, as `cores` lists them. */
+#define SL_MAX_CPUS 1024  /* CPU numbers an lcore can run on (glibc's CPU_SETSIZE) */
+#define SL_MAX_LCORES 128 /* lcore ids: DPDK's RTE_MAX_LCORE in Debian 12's build (sluiced checks) */
+struct sl_cpus {
+	uint64_t w[SL_MAX_CPUS / 64];
+};
+
+static inline bool sl_cpus_has(const struct sl_cpus *s, unsigned i)
+{
+	return i < SL_MAX_CPUS && (s->w[i / 64] >> (i % 64) & 1);
+}
+
+static inline unsigned sl_cpus_count(const struct sl_cpus *s)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < SL_MAX_CPUS / 64; k++)
+		n += (unsigned)__builtin_popcountll(s->w[k]);
+	return n;
+}
+
+/* The highest number in @s, -1 when empty. */
+static inline int sl_cpus_max(const struct sl_cpus *s)
+{
+	for (int k = SL_MAX_CPUS / 64 - 1; k >= 0; k--)
+		if (s->w[k] != 0)
+			return k * 64 + 63 - __builtin_clzll(s->w[k]);
+	return -1;
+}
+
 struct sl_dataplane {
 	bool present;
 	struct sl_dp_port *ports;
 	struct sl_dp_addr *addrs;
 	struct sl_dp_route *routes;
-	uint64_t cores;   /* bit mask of lcore ids; 0 = not set */
-	uint64_t cores_on; /* `cores LIST on CPULIST`: the CPUs they run on (mask); 0 = their own */
+	struct sl_cpus cores;    /* `cores LIST`: the CPUs (lcore ids when below SL_MAX_LCORES);
+				  * empty = not set */
+	struct sl_cpus cores_on; /* `cores LIST on CPULIST`: LIST are lcore ids, CPULIST the CPUs they
+				  * run on; empty = their own */
 	int memory_mb;    /* 0 = default */
 	int flows;        /* per-worker flow table entries; 0 = from maxconn */
 	enum sl_idle_policy idle;

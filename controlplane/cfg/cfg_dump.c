@@ -461,14 +461,14 @@ static void dump_global(FILE *f, const struct sl_global *g)
 }
 
 /* A core mask as the `cores` keyword reads it: "0-1,4". */
-static void mask_list(FILE *f, uint64_t m)
+static void mask_list(FILE *f, const struct sl_cpus *m)
 {
 	bool first = true;
-	for (int i = 0; i < 64; i++) {
-		if (!(m >> i & 1))
+	for (int i = 0; i < SL_MAX_CPUS; i++) {
+		if (!sl_cpus_has(m, (unsigned)i))
 			continue;
 		int j = i;
-		while (j + 1 < 64 && (m >> (j + 1) & 1))
+		while (j + 1 < SL_MAX_CPUS && sl_cpus_has(m, (unsigned)j + 1))
 			j++;
 		fprintf(f, first ? "%d" : ",%d", i);
 		if (j > i)
@@ -520,12 +520,12 @@ static void dump_dataplane(FILE *f, const struct sl_dataplane *dp)
 		net_word(f, &r->via, false);
 		fputc('\n', f);
 	}
-	if (dp->cores) {
+	if (sl_cpus_count(&dp->cores) != 0) {
 		fputs("    cores ", f);
-		mask_list(f, dp->cores);
-		if (dp->cores_on) {
+		mask_list(f, &dp->cores);
+		if (sl_cpus_count(&dp->cores_on) != 0) {
 			fputs(" on ", f);
-			mask_list(f, dp->cores_on);
+			mask_list(f, &dp->cores_on);
 		}
 		fputc('\n', f);
 	}

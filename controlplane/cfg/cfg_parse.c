@@ -783,9 +783,11 @@ static int parse_global(struct cfg_ctx *c, int argc, char **argv)
 
 /* ------------------------------------------------------------------ dataplane section */
 
-static int parse_cores(struct cfg_ctx *c, const char *s, uint64_t *mask)
+/* A core list "0-1,4" into @mask, numbers up to @max. */
+static int parse_cores(struct cfg_ctx *c, const char *s, struct sl_cpus *mask, long max)
 {
-	uint64_t m = 0;
+	struct sl_cpus m;
+	memset(&m, 0, sizeof(m));
 	const char *p = s;
 	while (*p != '\0') {
 		char *end;
@@ -797,22 +799,22 @@ static int parse_cores(struct cfg_ctx *c, const char *s, uint64_t *mask)
 				goto bad;
 			b = strtol(end + 1, &end, 10);
 		}
-		if (a > 63 || b > 63 || b < a)
+		if (a > max || b > max || b < a)
 			goto bad;
 		for (long i = a; i <= b; i++)
-			m |= 1ULL << i;
+			m.w[i / 64] |= 1ULL << (i % 64);
 		if (*end == ',')
 			end++;
 		else if (*end != '\0')
 			goto bad;
 		p = end;
 	}
-	if (m == 0)
+	if (sl_cpus_count(&m) == 0)
 		goto bad;
 	*mask = m;
 	return 0;
 bad:
-	cfg_err(c, "'cores': invalid core list '%s' (e.g. 0-1 or 0,2,4-7; cores 0 to 63)", s);
+	cfg_err(c, "'cores': invalid core list '%s' (e.g. 0-1 or 0,2,4-7; numbers 0 to %ld)", s, max);
 	return -1;
 }
 
@@ -1011,13 +1013,13 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 	    strcmp(kw, "idle") == 0) {
 		if (strcmp(kw, "cores") == 0 && argc == 4 && strcmp(argv[2], "on") == 0) {
 			/* lcores on fewer CPUs (EAL --lcores): test machines have two */
-			if (parse_cores(c, argv[1], &dp->cores) < 0 ||
-			    parse_cores(c, argv[3], &dp->cores_on) < 0)
+			if (parse_cores(c, argv[1], &dp->cores, SL_MAX_LCORES - 1) < 0 ||
+			    parse_cores(c, argv[3], &dp->cores_on, SL_MAX_CPUS - 1) < 0)
 				return -1;
-			if (__builtin_popcountll(dp->cores_on) < __builtin_popcountll(dp->cores))
-				cfg_warn(c, "'cores %s on %s': %d lcores share %d CPUs; for tests, not production (their loops take turns on a CPU)",
-					 argv[1], argv[3], __builtin_popcountll(dp->cores),
-					 __builtin_popcountll(dp->cores_on));
+			if (sl_cpus_count(&dp->cores_on) < sl_cpus_count(&dp->cores))
+				cfg_warn(c, "'cores %s on %s': %u lcores share %u CPUs; for tests, not production (their loops take turns on a CPU)",
+					 argv[1], argv[3], sl_cpus_count(&dp->cores),
+					 sl_cpus_count(&dp->cores_on));
 			return 0;
 		}
 		if (argc != 2) {
@@ -1026,7 +1028,7 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 			return -1;
 		}
 		if (strcmp(kw, "cores") == 0)
-			return parse_cores(c, argv[1], &dp->cores);
+			return parse_cores(c, argv[1], &dp->cores, SL_MAX_CPUS - 1);
 		if (strcmp(kw, "memory") == 0)
 			return cfg_int(c, "memory", argv[1], 64, 1 << 20, &dp->memory_mb);
 		if (strcmp(kw, "flows") == 0)

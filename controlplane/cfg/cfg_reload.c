@@ -253,7 +253,9 @@ int sl_cfg_reload_check(const struct sl_cfg *old, const struct sl_cfg *nw, struc
 		{same_ports(a->ports, b->ports), "port"},
 		{same_addrs(a->addrs, b->addrs), "address"},
 		{same_routes(a->routes, b->routes), "route"},
-		{a->cores == b->cores && a->cores_on == b->cores_on, "cores"},
+		{memcmp(&a->cores, &b->cores, sizeof(a->cores)) == 0 &&
+			 memcmp(&a->cores_on, &b->cores_on, sizeof(a->cores_on)) == 0,
+		 "cores"},
 		{a->memory_mb == b->memory_mb, "memory"},
 		{a->flows == b->flows, "flows"},
 		{a->idle == b->idle, "idle"},

@@ -451,8 +451,8 @@ int sl_port_plan_make(const struct sl_cfg *cfg, unsigned nworkers, unsigned npro
 void sl_port_plan_lcores(const struct sl_cfg *cfg, unsigned *nworkers, unsigned *nproxies)
 {
 	unsigned ncores = 1;
-	if (cfg != NULL && cfg->dp.present && cfg->dp.cores != 0)
-		ncores = (unsigned)__builtin_popcountll(cfg->dp.cores);
-	*nworkers = ncores == 1 ? 1 : ncores - 1;
+	if (cfg != NULL && cfg->dp.present && sl_cpus_count(&cfg->dp.cores) != 0)
+		ncores = sl_cpus_count(&cfg->dp.cores);
+	*nworkers = ncores <= 2 ? ncores : ncores - 1; /* main forwards too with 1 or 2 cores */
 	*nproxies = *nworkers;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tests/unit/controlplane/cfg/cfg_test_util.h"
+#include "controlplane/cfg/portplan.h"
 
 /* A defaults section that keeps HAProxy's "missing timeouts" warning away (5 lines). */
 #define DEFAULTS_HTTP            \
@@ -173,7 +174,7 @@ static void check_seed_common(const struct sl_cfg *cfg)
 	CU_ASSERT_EQUAL(dp->routes->dst.plen, 0);
 	CU_ASSERT_EQUAL(dp->routes->via.family, AF_INET);
 	CU_ASSERT_EQUAL(dp->routes->via.v4, TIP4(10, 77, 0, 254));
-	CU_ASSERT_EQUAL(dp->cores, 0x3);
+	CU_ASSERT_EQUAL(dp->cores.w[0], 0x3);
 	CU_ASSERT_EQUAL(dp->memory_mb, 512);
 	CU_ASSERT_PTR_NOT_NULL(dp->loc.file);
 	if (dp->loc.file != NULL)
@@ -650,7 +651,7 @@ static bool cfg_eq(const struct sl_cfg *a, const struct sl_cfg *b)
 	for (; r != NULL && o != NULL; r = r->next, o = o->next)
 		CMP(net_eq(&r->dst, &o->dst) && net_eq(&r->via, &o->via), "route");
 	CMP(r == NULL && o == NULL, "route list");
-	CMP(d->cores == e->cores && d->cores_on == e->cores_on && d->memory_mb == e->memory_mb &&
+	CMP(memcmp(&d->cores, &e->cores, sizeof(d->cores)) == 0 && memcmp(&d->cores_on, &e->cores_on, sizeof(d->cores_on)) == 0 && d->memory_mb == e->memory_mb &&
 		    d->flows == e->flows &&
 		    d->idle == e->idle,
 	    "cores/memory/flows/idle");
@@ -725,7 +726,7 @@ static void test_round_trip_kitchen_sink(void)
 	struct tdiags d;
 	tfs_reset();
 	T_PARSE_OK(tkitchen_sink, cfg, &d);
-	CU_ASSERT_EQUAL(cfg->dp.cores, 0xd);
+	CU_ASSERT_EQUAL(cfg->dp.cores.w[0], 0xd);
 	check_round_trip(cfg);
 	sl_cfg_free(cfg);
 }
@@ -2062,7 +2063,7 @@ static void test_several_texts(void)
 	CU_ASSERT_EQUAL(cfg->dp.ports->driver, SL_DRV_AF_PACKET);
 	T_STR_EQ(cfg->dp.ports->loc.file, "dp.cfg");
 	CU_ASSERT_EQUAL(cfg->dp.ports->loc.line, 3);
-	CU_ASSERT_EQUAL(cfg->dp.cores, 0x4);
+	CU_ASSERT_EQUAL(cfg->dp.cores.w[0], 0x4);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->dp.addrs);
 	CU_ASSERT_EQUAL(cfg->dp.addrs->net.v4, TIP4(192, 168, 5, 1));
 	sl_cfg_free(cfg);
@@ -2177,7 +2178,7 @@ static void test_dataplane(void)
 	CU_ASSERT_EQUAL(r->dst.v4, TIP4(172, 16, 0, 0));
 	CU_ASSERT_EQUAL(r->dst.plen, 12);
 	CU_ASSERT_EQUAL(r->via.v4, TIP4(10, 78, 0, 254));
-	CU_ASSERT_EQUAL(dp->cores, 0x35);
+	CU_ASSERT_EQUAL(dp->cores.w[0], 0x35);
 	CU_ASSERT_EQUAL(dp->memory_mb, 2048);
 	sl_cfg_free(cfg);
 }
@@ -2192,13 +2193,43 @@ static void test_cores_on(void)
 		   "  address 10.77.0.1/24 port lan0\n"
 		   "  cores 0-3 on 0-1\n",
 		   cfg, &d);
-	CU_ASSERT_EQUAL(cfg->dp.cores, 0xf);
-	CU_ASSERT_EQUAL(cfg->dp.cores_on, 0x3);
+	CU_ASSERT_EQUAL(cfg->dp.cores.w[0], 0xf);
+	CU_ASSERT_EQUAL(cfg->dp.cores_on.w[0], 0x3);
 	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, NULL, 4, "for tests, not production"));
 	sl_cfg_free(cfg);
 	struct sl_cfg *bad = NULL;
 	CU_ASSERT_NOT_EQUAL(tparse("dataplane\n  cores 0-3 at 0-1\n", &bad, &d), 0);
 	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 2, "'cores LIST on CPULIST'"));
+	sl_cfg_free(bad);
+}
+
+/* Core numbers beyond 63 (a NUMA node numbered 64 and up): CPUs up to 1023; the lcore ids of
+ * `cores LIST on CPULIST` up to DPDK's 127. */
+static void test_cores_high(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("dataplane\n  port lan0 iface eth0\n  address 10.77.0.1/24 port lan0\n  cores 64-71,200\n", cfg, &d);
+	CU_ASSERT_EQUAL(cfg->dp.cores.w[0], 0);
+	CU_ASSERT_EQUAL(cfg->dp.cores.w[1], 0xff);
+	CU_ASSERT_TRUE(sl_cpus_has(&cfg->dp.cores, 200));
+	CU_ASSERT_EQUAL(sl_cpus_count(&cfg->dp.cores), 9);
+	CU_ASSERT_EQUAL(sl_cpus_max(&cfg->dp.cores), 200);
+	unsigned nw, np;
+	sl_port_plan_lcores(cfg, &nw, &np);
+	CU_ASSERT_EQUAL(nw, 8);
+	sl_cfg_free(cfg);
+	T_PARSE_OK("dataplane\n  port lan0 iface eth0\n  address 10.77.0.1/24 port lan0\n  cores 0-3 on 1020-1023\n", cfg, &d);
+	CU_ASSERT_EQUAL(cfg->dp.cores.w[0], 0xf);
+	CU_ASSERT_EQUAL(cfg->dp.cores_on.w[15], 0xfULL << 60);
+	sl_cfg_free(cfg);
+	struct sl_cfg *bad = NULL;
+	CU_ASSERT_NOT_EQUAL(tparse("dataplane\n  cores 0-1024\n", &bad, &d), 0);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 2, "numbers 0 to 1023"));
+	sl_cfg_free(bad);
+	bad = NULL;
+	CU_ASSERT_NOT_EQUAL(tparse("dataplane\n  cores 0-128 on 0-1\n", &bad, &d), 0);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 2, "numbers 0 to 127"));
 	sl_cfg_free(bad);
 }
 
@@ -3117,6 +3148,7 @@ static const struct sl_test_case section_cases[] = {
 	{"dataplane", test_dataplane},
 	{"frontend and backend of the same name", test_frontend_backend_same_name},
 	{"cores LIST on CPULIST", test_cores_on},
+	{"cores beyond 63", test_cores_high},
 	{"conditional blocks", test_conditional_blocks},
 	{"sl_cfg_free(NULL)", test_free_null},
 	{NULL, NULL},

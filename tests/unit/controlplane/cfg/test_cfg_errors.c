@@ -1611,7 +1611,7 @@ static void test_dataplane_more(void)
 	T_REFUSED(DP_BASE "  port p1 pci 0000:3b:00.0 driver af_xdp\n", 4, "p1'");
 	T_REFUSED(DP_BASE "  port p1 pci 00:zz.0\n", 4, "'00:zz.0'");
 	T_REFUSED(DP_BASE "  address 2001:db8::1/64 port p0\n", 4, "'2001:db8::1/64'");
-	T_REFUSED(DP_BASE "  cores 0-64\n", 4, "'0-64'");
+	T_REFUSED(DP_BASE "  cores 0-1024\n", 4, "'0-1024'");
 	T_REFUSED(DP_BASE "  idle spin\n", 4, "'spin'");
 	T_REFUSED(DP_BASE "  port p1 iface eth1 pci 0000:3b:00.0\n", 4, "p1'");
 	T_REFUSED(DP_BASE "  port p1 iface this-name-is-too-long\n", 4, "'this-name-is-too-long'");

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# What main's work costs the packets of its own queue when main forwards too (two cores: main is
+# a worker and a proxy lcore besides the stats socket, checks and reloads; issue 16). sluiced on
+# `cores 0-1` with lb0's one queue, which main owns: every frame of the test network goes through
+# main's loop. A client pings the VIP every 2 ms (answered by the worker's ICMP path on that
+# queue), first with main idle, then while main reloads a configuration of SL_SERVERS servers
+# (default 1000) SL_RELOADS times (default 10) back to back. Prints the echo round trips
+# (median, 99th percentile, max) and the echoes lost, for both phases.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$top/tests/e2e/lib/deps.sh"
+source "$top/tests/e2e/lib/net.sh"
+source "$top/tests/e2e/lib/sluiced.sh"
+N=${SL_SERVERS:-1000}
+RELOADS=${SL_RELOADS:-10}
+export SL_CORES=0-1
+trap 'sl_sluiced_stop >/dev/null 2>&1; sl_net_down >/dev/null 2>&1' EXIT
+sl_net_up >/dev/null
+
+write_cfg() { # write_cfg WEIGHT-OF-s1
+    {
+        printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
+        printf 'frontend app_in\n    mode tcp\n    bind :9000\n    timeout client 30s\n    default_backend app\n'
+        printf 'backend app\n    mode tcp\n    timeout connect 2s\n    timeout server 30s\n'
+        for i in $(seq "$N"); do
+            printf '    server s%d 10.78.%d.%d:80 weight %d\n' "$i" $((i / 250)) $((i % 250 + 1)) \
+                $((i == 1 ? $1 : 1))
+        done
+        sl_dataplane_cfg af_xdp
+    } >"$SL_RUN_DIR/lat.cfg"
+}
+
+# rtts FILE -> "median p99 max lost" of a ping log
+rtts() {
+    local sent got
+    sent=$(awk '/packets transmitted/ {print $1}' "$1")
+    got=$(awk '/packets transmitted/ {print $4}' "$1")
+    sed -nE 's/.*time=([0-9.]+) ms.*/\1/p' "$1" | sort -n |
+        awk -v lost=$((sent - got)) '{v[NR] = $1} END {
+            printf "%.3f ms | %.3f ms | %.3f ms | %d of %d", v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.5)], v[NR], lost, NR + lost}'
+}
+
+write_cfg 1
+sl_sluiced_start "$SL_RUN_DIR/lat.cfg" >/dev/null
+roles=$(sl_ctl show lcores | awk '!/^#/ {printf "%s=%s ", $1, $2}')
+sl_in sl-cli ping -c 3 -W 1 -q "$SL_VIP" >/dev/null || true
+
+sl_in sl-cli ping -i 0.002 -c 1500 -W 1 "$SL_VIP" >"$SL_RUN_DIR/idle.log" 2>&1 || true
+
+sl_in sl-cli ping -i 0.002 -c 100000 -W 1 "$SL_VIP" >"$SL_RUN_DIR/busy.log" 2>&1 &
+pid=$!
+sleep 0.5
+t0=$(date +%s%N)
+for k in $(seq "$RELOADS"); do
+    write_cfg $((k + 1))
+    sl_ctl reload | grep -q "reload applied" || echo "reload $k not applied" >&2
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+sleep 0.5
+kill -INT "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+
+echo "lcores: $roles"
+echo "$RELOADS reloads of $N servers took $ms ms (files written, sluicectl, reload, reports)"
+printf '| main | echo RTT median | 99th percentile | max | lost |\n|---|---|---|---|---|\n'
+printf '| idle | %s |\n' "$(rtts "$SL_RUN_DIR/idle.log")"
+printf '| reloading %d servers, %d times | %s |\n' "$N" "$RELOADS" "$(rtts "$SL_RUN_DIR/busy.log")"
