@@ -96,6 +96,12 @@ static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
 	}
 	dp->nports = 1;
 	dp->ports[0].id = 0;
+	dp->ports[0].nb_queues = 1;
+	dp->ports[0].nsub = 1;
+	dp->ports[0].sub[0] = 0;
+	dp->ports[0].qdev[0] = 0; /* queue 0 is device 0's queue 0 */
+	dp->ports[0].qnum[0] = 0;
+	dp->ports[0].xsk_fd[0] = -1;
 	rte_eth_macaddr_get(0, &dp->ports[0].mac);
 	return 0;
 }
