@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sluice vs HAProxy as an HTTP proxy (mode http, option http-server-close, two nginx backends),
-# in one run of the test network: HAProxy (nbthread 1) on a kernel address of lb0, then sluiced
+# in one run of the test network: HAProxy (nbthread 1, or $SL_NBTHREAD) on a kernel address of lb0, then sluiced
 # (one worker+proxy lcore) on lb0 through AF_XDP. wrk with 32 connections, keep-alive and
 # "Connection: close", SL_SECONDS each (default 10).
 #
@@ -14,6 +14,9 @@ source "$top/tests/e2e/lib/deps.sh"
 source "$top/tests/e2e/lib/net.sh"
 source "$top/tests/e2e/lib/sluiced.sh"
 SECS=${SL_SECONDS:-10}
+# SL_NBTHREAD=2 SL_LB_QUEUES=2: HAProxy on two threads against sluice forwarding on both cores
+# (`cores 0-1`: main is a worker too; lb0 with two queues, one AF_XDP socket each)
+NBT=${SL_NBTHREAD:-1}
 trap 'sl_sluiced_stop >/dev/null 2>&1; sl_haproxy_stop >/dev/null 2>&1; sl_net_down >/dev/null 2>&1' EXIT
 sl_net_up >/dev/null
 sl_backend_start sl-be1 be1 >/dev/null
@@ -49,7 +52,7 @@ busy_ms() { sl_ctl show lcores | awk '$2 ~ /proxy/ {s += $10} END {print s + 0}'
 
 # HAProxy
 hcfg=$SL_RUN_DIR/haproxy.cfg
-printf 'global\n    nbthread 1\n    maxconn 4000\n%s' "$common" >"$hcfg"
+printf 'global\n    nbthread %s\n    maxconn 4000\n%s' "$NBT" "$common" >"$hcfg"
 sl_lb_kernel_addr
 sl_haproxy_start "$hcfg" >/dev/null
 hpid=$(pgrep -n -f "haproxy -db -f $hcfg")

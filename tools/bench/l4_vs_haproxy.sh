@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sluice vs HAProxy on the same mode tcp service, in one run of the test network:
-# HAProxy (nbthread 1) on lb0 with a kernel address, then sluiced (one worker) on lb0 through
+# HAProxy (nbthread 1, or $SL_NBTHREAD) on lb0 with a kernel address, then sluiced (one worker) on lb0 through
 # AF_XDP, each in front of the same backends:
 #   - iperf3 throughput through the VIP (1 stream and 4 streams, SL_SECONDS each)
 #   - new TCP connections per second: wrk with "Connection: close" through a mode tcp frontend
@@ -12,6 +12,9 @@ source "$top/tests/e2e/lib/deps.sh"
 source "$top/tests/e2e/lib/net.sh"
 source "$top/tests/e2e/lib/sluiced.sh"
 SECS=${SL_SECONDS:-10}
+# SL_NBTHREAD=2 SL_LB_QUEUES=2: HAProxy on two threads against sluice forwarding on both cores
+# (`cores 0-1`: main is a worker too; lb0 with two queues, one AF_XDP socket each)
+NBT=${SL_NBTHREAD:-1}
 trap 'sl_sluiced_stop >/dev/null 2>&1; sl_haproxy_stop >/dev/null 2>&1; sl_net_down >/dev/null 2>&1' EXIT
 sl_net_up >/dev/null
 sl_backend_start sl-be1 be1 >/dev/null
@@ -55,7 +58,7 @@ measure() { # measure LABEL -> "gbit1 gbit4 conns"
 
 # HAProxy
 hcfg=$SL_RUN_DIR/haproxy.cfg
-printf 'global\n    nbthread 1\n    maxconn 4000\ndefaults\n    timeout connect 5s\n%s' "$common" >"$hcfg"
+printf 'global\n    nbthread %s\n    maxconn 4000\ndefaults\n    timeout connect 5s\n%s' "$NBT" "$common" >"$hcfg"
 sl_lb_kernel_addr
 sl_haproxy_start "$hcfg" >/dev/null
 read -r h1 h4 hc < <(measure haproxy)
@@ -71,7 +74,7 @@ scfg=$SL_RUN_DIR/sluice.cfg
 { printf 'global\n    maxconn 4000\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"; echo "$common"; sl_dataplane_cfg af_xdp; } >"$scfg"
 sl_sluiced_start "$scfg" >/dev/null
 read -r s1 s4 sc < <(measure sluice)
-busy=$(sl_ctl show lcores | awk '$2 ~ /worker/ {print $7}')
+busy=$(sl_ctl show lcores | awk '$2 ~ /worker/ {printf "%s%s", sep, $7; sep = "/"}')
 sl_sluiced_stop >/dev/null
 
 ratio() { /usr/bin/python3 -c "a,b=float('$1'),float('$2');print('%.2f' % (a/b) if b else 'n/a')"; }
@@ -79,4 +82,4 @@ printf '%-34s %10s %10s %8s\n' "mode tcp, same backends" "HAProxy" "sluice" "rat
 printf '%-34s %10s %10s %8s\n' "iperf3 1 stream (Gbit/s)" "$h1" "$s1" "$(ratio "$s1" "$h1")"
 printf '%-34s %10s %10s %8s\n' "iperf3 4 streams (Gbit/s)" "$h4" "$s4" "$(ratio "$s4" "$h4")"
 printf '%-34s %10s %10s %8s\n' "new connections/s (wrk, close)" "$hc" "$sc" "$(ratio "$sc" "$hc")"
-echo "sluice worker busy share over the whole run: ${busy}%"
+echo "HAProxy nbthread $NBT; sluice workers' busy share over the whole run: ${busy}%"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS termination, sluice vs HAProxy (nbthread 1) in one run of the test network: full
+# TLS termination, sluice vs HAProxy (nbthread 1, or $SL_NBTHREAD) in one run of the test network: full
 # handshakes per second with an ECDSA P-256 and an RSA-2048 certificate (openssl s_time -new,
 # TLS 1.3, X25519), resumed handshakes (s_time -reuse), HTTPS keep-alive requests (wrk), each
 # SL_SECONDS (default 8). Per-core figures divide by the proxy's own CPU time (HAProxy's
@@ -12,6 +12,8 @@ source "$top/tests/e2e/lib/deps.sh"
 source "$top/tests/e2e/lib/net.sh"
 source "$top/tests/e2e/lib/sluiced.sh"
 SECS=${SL_SECONDS:-8}
+# SL_NBTHREAD=2 SL_LB_QUEUES=2: HAProxy on two threads against sluice forwarding on both cores
+NBT=${SL_NBTHREAD:-1}
 trap 'sl_sluiced_stop >/dev/null 2>&1; sl_haproxy_stop >/dev/null 2>&1; sl_net_down >/dev/null 2>&1' EXIT
 sl_net_up >/dev/null
 sl_backend_start sl-be1 be1 >/dev/null
@@ -63,7 +65,7 @@ measure() { # measure CPUFN -> "ec_full ec_cpu rsa_full rsa_cpu resumed res_cpu 
 }
 
 hcfg=$SL_RUN_DIR/haproxy.cfg
-printf 'global\n    nbthread 1\n    maxconn 4000\n    tune.ssl.default-dh-param 2048\n%s' "$common" >"$hcfg"
+printf 'global\n    nbthread %s\n    maxconn 4000\n    tune.ssl.default-dh-param 2048\n%s' "$NBT" "$common" >"$hcfg"
 sl_lb_kernel_addr
 sl_haproxy_start "$hcfg" >/dev/null
 hpid=$(pgrep -n -f "haproxy -db -f $hcfg")
