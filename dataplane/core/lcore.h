@@ -133,6 +133,8 @@ struct sl_lcore {
 					 * (written by the lcore, read by main to free old ones) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
+	uint8_t rx_hops;           /* the frame in hand: how many workers passed it on already
+				    * (sl_l4's search for a flow's owner; 0 from the NIC) */
 	struct sl_nh_entry nh[SL_NH_CACHE];
 	struct sl_rt_entry rt[SL_RT_CACHE];
 	struct sl_pending pending[SL_NEIGH_PENDING];

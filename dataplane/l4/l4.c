@@ -87,6 +87,38 @@ static inline int lport_owner(const struct sl_dp *dp, uint16_t lport)
 	return w >= 0 && (unsigned)w < dp->nworkers ? (int)dp->worker_ids[w] : -1;
 }
 
+/* Hands @m to lcore @owner's rxring (port index @port, @hops in the bits above it); counts
+ * @ctr, or the drop when the ring is full. */
+static void hand(struct sl_lcore *lc, unsigned owner, uint16_t port, unsigned hops,
+		 struct rte_mbuf *m, enum sl_ctr ctr)
+{
+	m->port = (uint16_t)(port | hops << 8);
+	if (rte_ring_enqueue(lc->dp->lcores[owner]->rxring, m) != 0) {
+		lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
+		rte_pktmbuf_free(m);
+	} else {
+		lc->ctr->c[ctr]++;
+	}
+}
+
+/*
+ * A client-side frame of a flow this worker does not have. The NIC's RSS keeps a flow's frames on
+ * one queue, so its owner is the worker that took its SYN; but a queue can change under a flow
+ * (a veth hashes by the sender's socket and rehashes it after a timeout, a NIC's redirection
+ * table can be rewritten) and a frame made outside the connection (a blind RST, an ICMP error)
+ * is hashed apart. Such a frame goes round the workers, each one looking in its own table, until
+ * one has the flow; the last one drops it. Returns true when @m was passed on.
+ */
+static bool pass_on(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	const struct sl_dp *dp = lc->dp;
+	if (dp->nworkers < 2 || (unsigned)lc->rx_hops + 1 >= dp->nworkers || port > 0xff)
+		return false;
+	unsigned next = dp->worker_ids[(lc->worker_idx + 1) % dp->nworkers];
+	hand(lc, next, port, lc->rx_hops + 1u, m, SL_CTR_L4_PASSED_ON);
+	return true;
+}
+
 /*
  * TCP state for timeouts, and RST validation: an RST changes the flow only when its sequence
  * number is near what its sender sent last (RFC 5961's concern: a blind RST with a random
@@ -282,13 +314,7 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 		/* a reply to another worker's local port: hand it to its owner */
 		int owner = lport_owner(dp, dport);
 		if (owner >= 0 && (unsigned)owner != lc->lcore_id) {
-			m->port = port;
-			if (rte_ring_enqueue(dp->lcores[owner]->rxring, m) != 0) {
-				lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
-				rte_pktmbuf_free(m);
-			} else {
-				lc->ctr->c[SL_CTR_L4_STEERED]++;
-			}
+			hand(lc, (unsigned)owner, port, 0, m, SL_CTR_L4_STEERED);
 			return true;
 		}
 	}
@@ -312,7 +338,9 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 	if (svc == NULL)
 		return false;
 	if ((th->flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) != SL_TCP_SYN) {
-		/* mid-stream packet of a flow we do not know (expired, or never ours) */
+		/* mid-stream packet of a flow we do not know: another worker's, or expired */
+		if (pass_on(lc, port, m))
+			return true;
 		lc->ctr->c[SL_CTR_DROP_L4_NO_FLOW]++;
 		rte_pktmbuf_free(m);
 		return true;
@@ -368,8 +396,21 @@ bool sl_l4_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, ui
 				.proto = SL_IPPROTO_TCP};
 	enum sl_flow_dir dir;
 	struct sl_flow *f = sl_flow_lookup(w->ft, &k, sl_flow_key_hash(&k), &dir, lc->now_ms);
-	if (f == NULL)
+	if (f == NULL) {
+		/* about a segment sluice sent to a server: its source port says which worker owns
+		 * the flow; about one sent to a client: look round the workers */
+		int owner = lport_owner(lc->dp, k.dport);
+		if (owner >= 0 && sl_dp_owns(lc->dp, k.daddr)) {
+			if ((unsigned)owner == lc->lcore_id)
+				return false;
+			hand(lc, (unsigned)owner, port, 0, m, SL_CTR_L4_STEERED);
+			return true;
+		}
+		const struct sl_gen *conf = __atomic_load_n(&lc->dp->gen, __ATOMIC_ACQUIRE);
+		if (conf != NULL && find_service(conf, k.daddr, k.dport) != NULL)
+			return pass_on(lc, port, m);
 		return false;
+	}
 	const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT], *sk = &f->k[SL_FLOW_DIR_SERVER];
 	int r;
 	uint32_t to;

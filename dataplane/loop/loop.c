@@ -112,8 +112,12 @@ int sl_loop_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 		}
 		if (lc->rxring != NULL && !rte_ring_empty(lc->rxring)) {
 			unsigned n = rte_ring_dequeue_burst(lc->rxring, (void **)pkts, SL_BURST, NULL);
-			for (unsigned i = 0; i < n; i++)
-				sl_rx_handed(lc, pkts[i]->port, pkts[i]);
+			for (unsigned i = 0; i < n; i++) {
+				/* the port index, and above it the hops of a frame passed on */
+				lc->rx_hops = (uint8_t)(pkts[i]->port >> 8);
+				sl_rx_handed(lc, pkts[i]->port & 0xff, pkts[i]);
+			}
+			lc->rx_hops = 0;
 			work += n;
 		}
 		if (lc->txring != NULL) {

@@ -128,13 +128,9 @@ check "chkdown counted" bash -c "[[ \$('$SL_CTL' -s '$SL_SOCK' raw show stat | a
 # ---------------------------------------------------------------- silent: L4TOUT + shutdown-sessions
 # (the stream on the silent server would hang until its timeouts without shutdown-sessions)
 for i in $(seq 40); do alive d1 || break; sleep 0.5; done
-publish h1 60
-publish h2 60
-sleep 5
-on1=$(hls_on h1); on2=$(hls_on h2)
-if [[ -n $on1 && -n $on2 && $on1 != "$on2" ]]; then
-    ok "h1 on $on1, h2 on $on2"
-    if [[ $on1 == be1 ]]; then vs=h1 ss=h2; else vs=h2 ss=h1; fi
+read -r vs ss < <(sl_two_apart 60 h1 h2 h3 h4)
+if [[ -n $vs && -n $ss ]]; then
+    ok "$vs on be1, $ss on be2"
     # be1 stops answering: its link goes down, nothing it would send arrives
     sl_in sl-be1 ip link set dev "$SL_BE1_IF" down
     limit=$(( (INTER * FALL * 2 + 2000) / 1000 + 2 ))
@@ -147,7 +143,7 @@ if [[ -n $on1 && -n $on2 && $on1 != "$on2" ]]; then
     echo "     l4_flows_reset_by_sluice=$(sl_ctr l4_flows_reset_by_sluice)"
     sl_in sl-be1 ip link set dev "$SL_BE1_IF" up
 else
-    bad "h1/h2 not on two backends ('$on1' '$on2')"
+    bad "no two streams on two backends (be1: '$vs', be2: '$ss')"
 fi
 
 # ---------------------------------------------------------------- backup + on-marked-up shutdown-backup-sessions

@@ -108,3 +108,24 @@ sl_e2e_finish() {
     sl_summary || exit 1
     exit "$rc"
 }
+
+# sl_two_apart SECONDS NAME... — publishes the RTMP streams NAME... for SECONDS each with the
+# caller's `publish NAME SECONDS`, then keeps one on be1 and one on be2 (read with the caller's
+# `hls_on NAME`) and stops the others; prints "ON_BE1 ON_BE2" ("" for a side none reached).
+# With several workers each one balances round-robin on its own and a stream lands on the worker
+# whose queue the NIC chose, so two streams may meet on one server; as many streams as workers
+# plus one cannot all (two of them meet on one worker, which alternates).
+sl_two_apart() {
+    local secs=$1 s a="" b=""
+    shift
+    for s in "$@"; do publish "$s" "$secs"; done
+    sleep 5
+    for s in "$@"; do
+        case $(hls_on "$s") in
+        be1) [[ -z $a ]] && { a=$s; continue; } ;;
+        be2) [[ -z $b ]] && { b=$s; continue; } ;;
+        esac
+        pkill -f "live/$s\$" 2>/dev/null
+    done
+    echo "$a $b"
+}
