@@ -68,8 +68,10 @@ expect_eq "sluice: no client refused for want of a session" "$(sl_ctr http_refus
 tcp=$(sl_ctl show tcp)
 echo "$tcp" | sed 's/^/    /' | cut -c1-160
 conns=$(awk '{for (i = 1; i < NF; i++) if ($i == "conns") {split($(i + 1), a, "/"); print a[2]; exit}}' <<<"$tcp")
-check "show tcp: each stack holds at least 2 x its share of global maxconn (2000): $conns" \
-    test "${conns:-0}" -ge 4000
+nprox=$(sl_ctl show lcores | awk '!/^#/ && $2 ~ /proxy/' | wc -l)
+share=$((2000 / (nprox > 0 ? nprox : 1)))
+check "show tcp: each of the $nprox stacks holds at least 2 x its share of global maxconn (2000 / $nprox = $share): $conns" \
+    test "${conns:-0}" -ge $((2 * share))
 pools=$(sl_ctl show pools)
 check "show pools: the HTTP sessions of a proxy lcore are its share of global maxconn" \
     grep -qE "http_sessions: used [0-9]+ free [0-9]+" <<<"$pools"
