@@ -5,7 +5,8 @@
 # main's loop. A client pings the VIP every 2 ms (answered by the worker's ICMP path on that
 # queue), first with main idle, then while main reloads a configuration of SL_SERVERS servers
 # (default 1000) SL_RELOADS times (default 10) back to back. Prints the echo round trips
-# (median, 99th percentile, max) and the echoes lost, for both phases.
+# (median, 99th percentile, max) and the echoes lost, for both phases (the second: the echoes sent
+# while the reloads ran).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$top/tests/e2e/lib/deps.sh"
@@ -30,14 +31,20 @@ write_cfg() { # write_cfg WEIGHT-OF-s1
     } >"$SL_RUN_DIR/lat.cfg"
 }
 
-# rtts FILE -> "median p99 max lost" of a ping log
+# rtts FILE [FROM TO] -> "median | p99 | max | lost of sent" of a `ping -D` log, only the echoes
+# sent between the epoch times FROM and TO (seconds) when given
 rtts() {
-    local sent got
-    sent=$(awk '/packets transmitted/ {print $1}' "$1")
-    got=$(awk '/packets transmitted/ {print $4}' "$1")
-    sed -nE 's/.*time=([0-9.]+) ms.*/\1/p' "$1" | sort -n |
-        awk -v lost=$((sent - got)) '{v[NR] = $1} END {
-            printf "%.3f ms | %.3f ms | %.3f ms | %d of %d", v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.5)], v[NR], lost, NR + lost}'
+    awk -v from="${2:-0}" -v to="${3:-1e12}" '
+        /icmp_seq=/ {
+            t = substr($1, 2, length($1) - 2) + 0
+            if (t < from || t > to) next
+            match($0, /icmp_seq=[0-9]+/); seq = substr($0, RSTART + 9, RLENGTH - 9)
+            match($0, /time=[0-9.]+/); print seq, substr($0, RSTART + 5, RLENGTH - 5)
+        }' "$1" >"$SL_RUN_DIR/rtt"
+    local sent
+    sent=$(sort -n "$SL_RUN_DIR/rtt" | awk 'NR == 1 {lo = $1} {hi = $1} END {print hi - lo + 1}')
+    sort -n -k2 "$SL_RUN_DIR/rtt" | awk -v sent="$sent" '{v[NR] = $2} END {
+        printf "%.3f ms | %.3f ms | %.3f ms | %d of %d", v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.5)], v[NR], sent - NR, sent}'
 }
 
 write_cfg 1
@@ -45,23 +52,24 @@ sl_sluiced_start "$SL_RUN_DIR/lat.cfg" >/dev/null
 roles=$(sl_ctl show lcores | awk '!/^#/ {printf "%s=%s ", $1, $2}')
 sl_in sl-cli ping -c 3 -W 1 -q "$SL_VIP" >/dev/null || true
 
-sl_in sl-cli ping -i 0.002 -c 1500 -W 1 "$SL_VIP" >"$SL_RUN_DIR/idle.log" 2>&1 || true
+sl_in sl-cli ping -D -i 0.002 -c 1500 -W 1 "$SL_VIP" >"$SL_RUN_DIR/idle.log" 2>&1 || true
 
-sl_in sl-cli ping -i 0.002 -c 100000 -W 1 "$SL_VIP" >"$SL_RUN_DIR/busy.log" 2>&1 &
+# the reloads start 0.5 s into a 3 s ping (1500 echoes) and are over well before it ends; only
+# the echoes sent while they ran are counted
+sl_in sl-cli ping -D -i 0.002 -c 1500 -W 1 "$SL_VIP" >"$SL_RUN_DIR/busy.log" 2>&1 &
 pid=$!
 sleep 0.5
-t0=$(date +%s%N)
+t0=$(date +%s.%N)
 for k in $(seq "$RELOADS"); do
     write_cfg $((k + 1))
     sl_ctl reload | grep -q "reload applied" || echo "reload $k not applied" >&2
 done
-ms=$((($(date +%s%N) - t0) / 1000000))
-sleep 0.5
-kill -INT "$pid" 2>/dev/null || true
+t1=$(date +%s.%N)
+ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%d", (b - a) * 1000}')
 wait "$pid" 2>/dev/null || true
 
 echo "lcores: $roles"
 echo "$RELOADS reloads of $N servers took $ms ms (files written, sluicectl, reload, reports)"
 printf '| main | echo RTT median | 99th percentile | max | lost |\n|---|---|---|---|---|\n'
 printf '| idle | %s |\n' "$(rtts "$SL_RUN_DIR/idle.log")"
-printf '| reloading %d servers, %d times | %s |\n' "$N" "$RELOADS" "$(rtts "$SL_RUN_DIR/busy.log")"
+printf '| reloading %d servers, %d times | %s |\n' "$N" "$RELOADS" "$(rtts "$SL_RUN_DIR/busy.log" "$t0" "$t1")"
