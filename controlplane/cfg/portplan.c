@@ -453,7 +453,6 @@ void sl_port_plan_lcores(const struct sl_cfg *cfg, unsigned *nworkers, unsigned 
 	unsigned ncores = 1;
 	if (cfg != NULL && cfg->dp.present && sl_cpus_count(&cfg->dp.cores) != 0)
 		ncores = sl_cpus_count(&cfg->dp.cores);
-	/* main is a worker too with one or two cores, a proxy lcore too with one only */
-	*nworkers = ncores <= 2 ? ncores : ncores - 1;
-	*nproxies = ncores == 1 ? 1 : ncores - 1;
+	*nworkers = ncores == 1 ? 1 : ncores - 1; /* main forwards too only when alone */
+	*nproxies = *nworkers;
 }

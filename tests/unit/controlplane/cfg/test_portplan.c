@@ -207,8 +207,7 @@ static void test_bad_counts(void)
 	CU_ASSERT_EQUAL(p.r[0].span, 0); /* zeroed on failure */
 }
 
-/* The seed configuration (cores 0-1: main is a worker too, two workers and one proxy lcore) keeps
- * today's ranges; the L4 range is split in two. */
+/* The seed configuration (cores 0-1: one worker, one proxy lcore) keeps today's constants. */
 static void test_seed_keeps_today(void)
 {
 	struct sl_cfg *cfg = NULL;
@@ -218,12 +217,12 @@ static void test_seed_keeps_today(void)
 	T_PARSED_OK(rc, cfg, &d);
 	unsigned nw = 0, np = 0;
 	sl_port_plan_lcores(cfg, &nw, &np);
-	CU_ASSERT_EQUAL(nw, 2);
+	CU_ASSERT_EQUAL(nw, 1);
 	CU_ASSERT_EQUAL(np, 1);
 	struct sl_port_plan p;
 	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, nw, np, &p, NULL, 0), 0);
 	CU_ASSERT(plan_ok(&p, nw, np, cfg));
-	CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 32768, 60999, 14116));	     /* SL_LPORT_LO/HI, halves */
+	CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 32768, 60999, 28232));	     /* SL_LPORT_LO/HI */
 	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_SERVER], 16384, 32767, 16384)); /* SL_HX_LPORT_* */
 	CU_ASSERT(range_is(&p.r[SL_PORT_PROBE], 61000, 62023, 1024));	     /* SL_PROBE_PORT_LO */
 	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_CHECK], 62100, 62163, 64));     /* SL_HCHK_PORT_LO */
@@ -237,7 +236,7 @@ static void test_lcores_from_cores(void)
 	static const struct {
 		const char *cores; /* NULL: no cores line */
 		unsigned n, np;    /* workers, proxy lcores */
-	} cases[] = {{NULL, 1, 1},	{"0", 1, 1},	     {"0-1", 2, 1},
+	} cases[] = {{NULL, 1, 1},	{"0", 1, 1},	     {"0-1", 1, 1},
 		     {"0-2", 2, 2},	{"0,2,4-7", 5, 5}, {"0-63", 63, 63}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tdiags d;
