@@ -72,11 +72,16 @@ static inline int bench_eal_init(int argc, char **argv, bool *smoke)
 	return 0;
 }
 
-/* Fills @dp: pool of @mbufs, counters, neighbours, port 0 (net_null) started. 0 or -1. */
-static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
+/*
+ * Fills @dp: pool of @mbufs, counters, neighbours, port 0 (net_null) started with @nq RX/TX queue
+ * pairs, each a sluice queue of port 0 served by that device's queue of the same number (the
+ * queue map of dataplane/core/dp.h). 0 or -1.
+ */
+static inline int bench_dp_init_queues(struct sl_dp *dp, unsigned mbufs, uint16_t nq)
 {
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->start_tsc = rte_rdtsc();
+	dp->main_lcore = rte_get_main_lcore();
 	dp->pool = rte_pktmbuf_pool_create("bench", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	dp->neigh = rte_zmalloc("neigh", sizeof(*dp->neigh), 64);
 	dp->ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
@@ -88,22 +93,38 @@ static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
 	}
 	sl_neigh_init(dp->neigh, 3600000);
 	struct rte_eth_conf conf = {0};
-	if (rte_eth_dev_configure(0, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, dp->pool) != 0 ||
-	    rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) != 0 || rte_eth_dev_start(0) != 0) {
+	if (rte_eth_dev_configure(0, nq, nq, &conf) != 0) {
 		fprintf(stderr, "bench: port setup failed\n");
+		return -1;
+	}
+	for (uint16_t q = 0; q < nq; q++)
+		if (rte_eth_rx_queue_setup(0, q, 512, 0, NULL, dp->pool) != 0 ||
+		    rte_eth_tx_queue_setup(0, q, 512, 0, NULL) != 0) {
+			fprintf(stderr, "bench: queue %u setup failed\n", q);
+			return -1;
+		}
+	if (rte_eth_dev_start(0) != 0) {
+		fprintf(stderr, "bench: port start failed\n");
 		return -1;
 	}
 	dp->nports = 1;
 	dp->ports[0].id = 0;
-	dp->ports[0].nb_queues = 1;
+	dp->ports[0].nb_queues = nq;
 	dp->ports[0].nsub = 1;
 	dp->ports[0].sub[0] = 0;
-	dp->ports[0].qdev[0] = 0; /* queue 0 is device 0's queue 0 */
-	dp->ports[0].qnum[0] = 0;
-	dp->ports[0].xsk_fd[0] = -1;
+	for (uint16_t q = 0; q < nq; q++) {
+		dp->ports[0].qdev[q] = 0;
+		dp->ports[0].qnum[q] = q;
+		dp->ports[0].xsk_fd[q] = -1;
+	}
 	rte_eth_macaddr_get(0, &dp->ports[0].mac);
 	return 0;
+}
+
+/* bench_dp_init_queues() with one queue pair. */
+static inline int bench_dp_init(struct sl_dp *dp, unsigned mbufs)
+{
+	return bench_dp_init_queues(dp, mbufs, 1);
 }
 
 /* One lcore, main and worker, owning queue 0 of port 0. NULL when out of memory. Freed with

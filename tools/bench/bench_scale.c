@@ -159,53 +159,6 @@ static struct sl_cfg *make_cfg(void)
 	return sl_cfg_parse(&t, 1, &opts, &cfg) == 0 ? cfg : NULL;
 }
 
-/*
- * bench_dp_init() with @nq RX/TX queue pairs on net_null0, each a sluice queue of port 0 served
- * by that device's queue of the same number (the queue map of dataplane/core/dp.h). 0 or -1.
- */
-static int scale_dp_init(struct sl_dp *dp, unsigned mbufs, uint16_t nq)
-{
-	dp->tsc_hz = rte_get_tsc_hz();
-	dp->start_tsc = rte_rdtsc();
-	dp->main_lcore = rte_get_main_lcore();
-	dp->pool = rte_pktmbuf_pool_create("bench", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	dp->neigh = rte_zmalloc("neigh", sizeof(*dp->neigh), 64);
-	dp->ctrs = rte_zmalloc("ctrs", sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE, 64);
-	dp->tmo = rte_zmalloc("tmo", sizeof(*dp->tmo), 64);
-	if (dp->pool == NULL || dp->neigh == NULL || dp->ctrs == NULL || dp->tmo == NULL ||
-	    rte_eth_dev_count_avail() == 0) {
-		fprintf(stderr, "bench: no memory or no port (pass --vdev=net_null0)\n");
-		return -1;
-	}
-	sl_neigh_init(dp->neigh, 3600000);
-	struct rte_eth_conf conf = {0};
-	if (rte_eth_dev_configure(0, nq, nq, &conf) != 0) {
-		fprintf(stderr, "bench: port setup failed\n");
-		return -1;
-	}
-	for (uint16_t q = 0; q < nq; q++)
-		if (rte_eth_rx_queue_setup(0, q, 512, 0, NULL, dp->pool) != 0 ||
-		    rte_eth_tx_queue_setup(0, q, 512, 0, NULL) != 0) {
-			fprintf(stderr, "bench: queue %u setup failed\n", q);
-			return -1;
-		}
-	if (rte_eth_dev_start(0) != 0) {
-		fprintf(stderr, "bench: port start failed\n");
-		return -1;
-	}
-	dp->nports = 1;
-	dp->ports[0].id = 0;
-	dp->ports[0].nb_queues = nq;
-	dp->ports[0].nsub = 1;
-	dp->ports[0].sub[0] = 0;
-	for (uint16_t q = 0; q < nq; q++) {
-		dp->ports[0].qdev[q] = 0;
-		dp->ports[0].qnum[q] = q;
-		dp->ports[0].xsk_fd[q] = -1;
-	}
-	rte_eth_macaddr_get(0, &dp->ports[0].mac);
-	return 0;
-}
 
 static struct sl_dp dp;
 
@@ -882,7 +835,7 @@ int main(int argc, char **argv)
 		wids[w] = (rte_get_main_lcore() + 1 + w) % RTE_MAX_LCORE;
 
 	struct sl_cfg *cfg = make_cfg();
-	if (cfg == NULL || scale_dp_init(&dp, 16384, NWORKERS) < 0)
+	if (cfg == NULL || bench_dp_init_queues(&dp, 16384, NWORKERS) < 0)
 		return 1;
 	for (int i = 0; i < NSERVERS; i++) {
 		uint8_t mac[6] = {0x02, 0x77, 0, 0, 1, (uint8_t)(i + 1)};
