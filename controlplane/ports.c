@@ -422,8 +422,9 @@ static bool has_fd(const int *fds, unsigned n, int fd)
 	return false;
 }
 
-/* Configures and starts DPDK device @id with @nq queue pairs. */
-static int dev_start(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t nq)
+/* Configures and starts DPDK device @id with *@nq queue pairs, fewer when the device has fewer
+ * (*@nq says how many). */
+static int dev_start(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t *nqp)
 {
 	struct rte_eth_dev_info info;
 	int r = rte_eth_dev_info_get(id, &info);
@@ -432,6 +433,11 @@ static int dev_start(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t
 			rte_strerror(-r));
 		return -1;
 	}
+	if (*nqp > info.max_rx_queues)
+		*nqp = info.max_rx_queues;
+	if (*nqp > info.max_tx_queues)
+		*nqp = info.max_tx_queues;
+	uint16_t nq = *nqp;
 	struct rte_eth_conf conf = {0};
 	if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -472,6 +478,23 @@ static int dev_start(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t
 	return 0;
 }
 
+/* dev_start(); for a one-queue af_xdp device also the AF_XDP socket its start created (the one
+ * this process did not hold before), into *@xsk_fd. */
+static int dev_start_xsk(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t *nq,
+			 int *xsk_fd)
+{
+	int before[SL_MAX_QUEUES * 2 + 8], after[SL_MAX_QUEUES * 2 + 8];
+	unsigned nb = sp->af_xdp ? xsk_fds(before, RTE_DIM(before)) : 0;
+	if (dev_start(dp, sp, id, nq) < 0)
+		return -1;
+	sp->started = true;
+	unsigned na = sp->af_xdp && *nq == 1 ? xsk_fds(after, RTE_DIM(after)) : 0;
+	for (unsigned k = 0; k < na; k++)
+		if (!has_fd(before, nb, after[k]))
+			*xsk_fd = after[k];
+	return 0;
+}
+
 /* Takes the XDP program off @ifindex (legacy attachment or libxdp's dispatcher). */
 static void xdp_detach(int ifindex)
 {
@@ -496,41 +519,17 @@ int sl_port_start(struct sl_dp *dp, unsigned idx, uint16_t nq)
 		if (nq > sp->nsub)
 			nq = sp->nsub;
 		for (uint16_t i = 0; i < nq; i++) {
-			int before[SL_MAX_QUEUES * 2 + 8], after[SL_MAX_QUEUES * 2 + 8];
-			unsigned nb = xsk_fds(before, RTE_DIM(before));
-			if (dev_start(dp, sp, sp->sub[i], 1) < 0)
+			uint16_t one = 1;
+			if (dev_start_xsk(dp, sp, sp->sub[i], &one, &sp->xsk_fd[i]) < 0)
 				return -1;
-			sp->started = true;
-			unsigned na = xsk_fds(after, RTE_DIM(after));
-			for (unsigned k = 0; k < na; k++)
-				if (!has_fd(before, nb, after[k]))
-					sp->xsk_fd[i] = after[k];
 			if (sp->xdp_prog && i + 1 < nq)
 				xdp_detach(sp->ifindex);
 			sp->qdev[i] = sp->sub[i];
 			sp->qnum[i] = 0;
 		}
 	} else {
-		struct rte_eth_dev_info info;
-		int r = rte_eth_dev_info_get(sp->id, &info);
-		if (r != 0) {
-			fprintf(stderr, "sluiced: port %s: cannot read device info: %s\n", sp->name,
-				rte_strerror(-r));
+		if (dev_start_xsk(dp, sp, sp->id, &nq, &sp->xsk_fd[0]) < 0)
 			return -1;
-		}
-		if (nq > info.max_rx_queues)
-			nq = info.max_rx_queues;
-		if (nq > info.max_tx_queues)
-			nq = info.max_tx_queues;
-		int before[SL_MAX_QUEUES * 2 + 8], after[SL_MAX_QUEUES * 2 + 8];
-		unsigned nb = sp->af_xdp ? xsk_fds(before, RTE_DIM(before)) : 0;
-		if (dev_start(dp, sp, sp->id, nq) < 0)
-			return -1;
-		sp->started = true;
-		unsigned na = sp->af_xdp ? xsk_fds(after, RTE_DIM(after)) : 0;
-		for (unsigned k = 0; k < na && nq == 1; k++)
-			if (!has_fd(before, nb, after[k]))
-				sp->xsk_fd[0] = after[k];
 		for (uint16_t q = 0; q < nq; q++) {
 			sp->qdev[q] = sp->id;
 			sp->qnum[q] = q;
