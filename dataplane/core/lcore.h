@@ -132,6 +132,11 @@ struct sl_lcore {
 	const struct sl_cfg *cfg_clean; /* the configuration this lcore holds nothing older than
 					 * (written by the lcore, read by main to free old ones) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
+	/* frames of this burst for other lcores' rxrings, enqueued a burst per owner when the
+	 * burst is done (sl_lcore_handout_flush()): one ring operation per owner, not per frame */
+	uint16_t nhandout;
+	uint16_t handout_to[SL_BURST];
+	struct rte_mbuf *handout[SL_BURST];
 	int16_t rxq[SL_MAX_PORTS]; /* RX queue owned on each port, -1 none */
 	uint8_t rx_hops;           /* the frame in hand: how many workers passed it on already
 				    * (sl_l4's search for a flow's owner; 0 from the NIC) */

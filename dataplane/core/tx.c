@@ -29,6 +29,39 @@ void sl_tx_flush(struct sl_lcore *lc)
 	}
 }
 
+void sl_handout_flush(struct sl_lcore *lc)
+{
+	uint16_t n = lc->nhandout;
+	bool done[SL_BURST] = {false};
+	for (uint16_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		unsigned owner = lc->handout_to[i];
+		struct rte_mbuf *b[SL_BURST];
+		unsigned k = 0;
+		for (uint16_t j = i; j < n; j++)
+			if (!done[j] && lc->handout_to[j] == owner) {
+				b[k++] = lc->handout[j];
+				done[j] = true;
+			}
+		unsigned sent = rte_ring_enqueue_burst(lc->dp->lcores[owner]->rxring, (void **)b, k,
+						       NULL);
+		if (unlikely(sent < k)) {
+			lc->ctr->c[SL_CTR_DROP_RING_FULL] += k - sent;
+			rte_pktmbuf_free_bulk(b + sent, k - sent);
+		}
+	}
+	lc->nhandout = 0;
+}
+
+void sl_handout(struct sl_lcore *lc, unsigned owner, struct rte_mbuf *m)
+{
+	if (unlikely(lc->nhandout == SL_BURST))
+		sl_handout_flush(lc);
+	lc->handout_to[lc->nhandout] = (uint16_t)owner;
+	lc->handout[lc->nhandout++] = m;
+}
+
 void sl_tx(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
 	struct sl_txbuf *tb = &lc->tx[port];

@@ -13,6 +13,7 @@
 #include "dataplane/core/gen.h"
 #include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/tx.h"
 #include "dataplane/l4/flow.h"
 #include "dataplane/l4/probe.h"
 #include "proto/ipv4.h"
@@ -87,18 +88,14 @@ static inline int lport_owner(const struct sl_dp *dp, uint16_t lport)
 	return w >= 0 && (unsigned)w < dp->nworkers ? (int)dp->worker_ids[w] : -1;
 }
 
-/* Hands @m to lcore @owner's rxring (port index @port, @hops in the bits above it); counts
- * @ctr, or the drop when the ring is full. */
+/* Hands @m to lcore @owner's rxring (port index @port, @hops in the bits above it) at the end of
+ * the burst; counts @ctr (a full ring then counts drop_ring_full as well). */
 static void hand(struct sl_lcore *lc, unsigned owner, uint16_t port, unsigned hops,
 		 struct rte_mbuf *m, enum sl_ctr ctr)
 {
 	m->port = (uint16_t)(port | hops << 8);
-	if (rte_ring_enqueue(lc->dp->lcores[owner]->rxring, m) != 0) {
-		lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
-		rte_pktmbuf_free(m);
-	} else {
-		lc->ctr->c[ctr]++;
-	}
+	lc->ctr->c[ctr]++;
+	sl_handout(lc, owner, m); /* with the burst's other frames for that owner */
 }
 
 /*
@@ -305,19 +302,22 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 		sl_probe_input(lc, port, m, iph, th);
 		return true;
 	}
-	struct sl_flow_key k = {.saddr = iph->src, .daddr = iph->dst, .sport = sport,
-				.dport = dport, .proto = iph->proto};
-	uint32_t hash = sl_flow_key_hash(&k);
-	enum sl_flow_dir dir;
-	struct sl_flow *f = sl_flow_lookup(w->ft, &k, hash, &dir, lc->now_ms);
-	if (f == NULL && (dport < w->lport_lo || dport > w->lport_hi)) {
-		/* a reply to another worker's local port: hand it to its owner */
+	if (dport < w->lport_lo || dport > w->lport_hi) {
+		/* A reply to another worker's local port: hand it to its owner, without a lookup
+		 * here. No flow of this worker has such a destination port: its server sides use
+		 * its own slice, and its client sides a service's port, which the plan keeps out of
+		 * every slice. */
 		int owner = lport_owner(dp, dport);
 		if (owner >= 0 && (unsigned)owner != lc->lcore_id) {
 			hand(lc, (unsigned)owner, port, 0, m, SL_CTR_L4_STEERED);
 			return true;
 		}
 	}
+	struct sl_flow_key k = {.saddr = iph->src, .daddr = iph->dst, .sport = sport,
+				.dport = dport, .proto = iph->proto};
+	uint32_t hash = sl_flow_key_hash(&k);
+	enum sl_flow_dir dir;
+	struct sl_flow *f = sl_flow_lookup(w->ft, &k, hash, &dir, lc->now_ms);
 	uint32_t paylen = (uint32_t)iph->total_len - iph->ihl_bytes - th->doff_bytes;
 	if (f != NULL) {
 		const struct sl_tmo_profile *tp = &dp->tmo->p[f->tmo];
@@ -351,7 +351,8 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 
 void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct sl_flow_table *ft = lc->l4 != NULL ? lc->l4->ft : NULL;
+	const struct sl_l4_worker *w = lc->l4;
+	struct sl_flow_table *ft = w != NULL ? w->ft : NULL;
 	uint32_t hashes[SL_BURST];
 	uint16_t k = 0;
 	if (ft == NULL || sl_flow_capacity(ft) < SL_L4_PREFETCH_MIN)
@@ -368,6 +369,9 @@ void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t 
 			.sport = (uint16_t)(p[34] << 8 | p[35]),
 			.dport = (uint16_t)(p[36] << 8 | p[37]),
 			.proto = 6};
+		if ((key.dport < w->lport_lo || key.dport > w->lport_hi) &&
+		    lport_owner(lc->dp, key.dport) >= 0)
+			continue; /* another worker's reply: handed over without a lookup */
 		hashes[k] = sl_flow_key_hash(&key);
 		sl_flow_prefetch(ft, hashes[k++]);
 	}

@@ -10,6 +10,7 @@
 
 #include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/tx.h"
 #include "dataplane/l4/l4.h"
 #include "proto/ipv4.h"
 #include "proto/tcp.h"
@@ -56,12 +57,8 @@ void sl_probe_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
 	struct sl_dp *dp = lc->dp;
 	if (lc->probe == NULL) {
 		/* replies reach the probing worker whatever queue RSS chose */
-		struct sl_lcore *owner = dp->lcores[dp->l4->probe_lcore];
 		m->port = port;
-		if (rte_ring_enqueue(owner->rxring, m) != 0) {
-			lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
-			rte_pktmbuf_free(m);
-		}
+		sl_handout(lc, dp->l4->probe_lcore, m);
 		return;
 	}
 	struct probe_slot *s = &lc->probe->slot[th->dport - lc->probe->lo];

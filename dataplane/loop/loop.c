@@ -6,6 +6,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_prefetch.h>
 
 #include "dataplane/core/gen.h"
 #include "dataplane/core/ipout.h"
@@ -112,12 +113,7 @@ int sl_loop_run(struct sl_lcore *lc, sl_main_hook_fn hook, void *hook_arg)
 		}
 		if (lc->rxring != NULL && !rte_ring_empty(lc->rxring)) {
 			unsigned n = rte_ring_dequeue_burst(lc->rxring, (void **)pkts, SL_BURST, NULL);
-			for (unsigned i = 0; i < n; i++) {
-				/* the port index, and above it the hops of a frame passed on */
-				lc->rx_hops = (uint8_t)(pkts[i]->port >> 8);
-				sl_rx_handed(lc, pkts[i]->port & 0xff, pkts[i]);
-			}
-			lc->rx_hops = 0;
+			sl_rx_handed(lc, pkts, (uint16_t)n);
 			work += n;
 		}
 		if (lc->txring != NULL) {

@@ -41,12 +41,9 @@ static void arp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, ui
 	 * table's writer learns: a frame that the NIC put on another lcore's queue is handed to
 	 * it whole (its rxring), and it answers and learns as if it had received it. */
 	if (a.spa != 0 && lc->lcore_id != dp->arp_owner) {
-		struct sl_lcore *owner = dp->lcores[dp->arp_owner];
 		m->port = port;
-		if (rte_ring_enqueue(owner->rxring, m) != 0)
-			drop(lc, m, SL_CTR_DROP_RING_FULL);
-		else
-			lc->ctr->c[SL_CTR_ARP_HANDED]++;
+		lc->ctr->c[SL_CTR_ARP_HANDED]++;
+		sl_handout(lc, dp->arp_owner, m);
 		return;
 	}
 	if (a.spa != 0)
@@ -337,11 +334,24 @@ void sl_rx_burst(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uin
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		classify(lc, port, pkts[i]);
 	}
+	if (lc->nhandout != 0)
+		sl_handout_flush(lc);
 }
 
-void sl_rx_handed(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
+void sl_rx_handed(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	/* counted in rx_packets by the lcore that received it from the NIC: not again here */
-	lc->ctr->c[SL_CTR_RX_HANDED]++;
-	classify(lc, port, m);
+	/* counted in rx_packets by the lcore that received them from the NIC: not again here */
+	lc->ctr->c[SL_CTR_RX_HANDED] += n;
+	if (n > 1) /* their flows were looked up by the lcore that handed them, not in this cache */
+		sl_l4_prefetch_burst(lc, pkts, n);
+	for (uint16_t i = 0; i < n; i++) {
+		/* the port index, and above it the hops of a frame passed on */
+		lc->rx_hops = (uint8_t)(pkts[i]->port >> 8);
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		classify(lc, pkts[i]->port & 0xff, pkts[i]);
+	}
+	lc->rx_hops = 0;
+	if (lc->nhandout != 0) /* frames passed on again */
+		sl_handout_flush(lc);
 }

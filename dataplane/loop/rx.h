@@ -19,8 +19,10 @@ struct sl_lcore;
  * Consumes the frames. */
 void sl_rx_burst(struct sl_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 
-/* A frame another lcore received and handed to this one (its ring): classified, counted once
- * as handed over (the receiving lcore counted it in rx_packets). Consumes @m. */
-void sl_rx_handed(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m);
+/* Frames other lcores received and handed to this one (a burst dequeued from its rxring; each
+ * frame's port field is the port index, and above it the hops of a frame passed on): their
+ * flows prefetched, classified, counted once as handed over (the receiving lcore counted them
+ * in rx_packets). Consumes the frames. */
+void sl_rx_handed(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
 
 #endif

@@ -15,6 +15,7 @@
 #include "controlplane/cfg/cfg.h"
 #include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/tx.h"
 #include "dataplane/tcp/stack.h"
 #include "dataplane/tcphost/httpchk.h"
 #include "dataplane/tcphost/services.h"
@@ -257,10 +258,7 @@ bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, co
 		owner = dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_SERVER, th->dport)];
 	if (owner != lc->lcore_id) {
 		m->port = port;
-		if (rte_ring_enqueue(dp->lcores[owner]->rxring, m) != 0) {
-			lc->ctr->c[SL_CTR_DROP_RING_FULL]++;
-			rte_pktmbuf_free(m);
-		}
+		sl_handout(lc, owner, m);
 		return true;
 	}
 	lc->ctr->c[SL_CTR_PROXY_SEGMENTS]++;

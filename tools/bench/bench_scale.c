@@ -35,7 +35,7 @@
  *        cache, as a handed frame's are: what the next two figures compare with);
  *      - to A, which finds no flow of its own and hands each to B's rxring (dataplane/l4/l4.c),
  *        while B, on its own lcore at the same time, dequeues bursts of up to 32 from its rxring
- *        and processes each with sl_rx_handed(), then sl_tx_flush(), as dataplane/loop/loop.c.
+ *        and processes them with sl_rx_handed(), then sl_tx_flush(), as dataplane/loop/loop.c.
  *    Prints cycles per packet of each: direct on B; direct on B, frames written by A;
  *    hand-over on A (classification, flow miss, enqueue); handed processing on B (dequeue,
  *    classification, flow hit, NAT, TX; empty polls are not counted) and B's average dequeue.
@@ -414,7 +414,7 @@ static void feed_loop(struct wk *w)
 }
 
 /*
- * One dequeue from worker @w's @in ring, then the frames processed: handed over (each through
+ * One dequeue from worker @w's @in ring, then the frames processed: handed over (the burst through
  * sl_rx_handed(), as dataplane/loop/loop.c does with its rxring; the dequeue is part of it), or
  * received (sl_rx_burst(); the dequeue stands for the NIC's and is not timed); then the TX
  * flush. Timed when it found frames. Returns how many it found.
@@ -427,8 +427,7 @@ static unsigned drain_burst(struct wk *w)
 	if (n == 0)
 		return 0;
 	if (w->handed) {
-		for (unsigned i = 0; i < n; i++)
-			sl_rx_handed(w->lc, m[i]->port & 0xff, m[i]); /* hops above: loop.c */
+		sl_rx_handed(w->lc, m, (uint16_t)n);
 	} else {
 		a = rte_rdtsc();
 		sl_rx_burst(w->lc, 0, m, (uint16_t)n);
