@@ -796,11 +796,15 @@ static int cmd_show_pools(void *arg, int argc, char **argv, struct sl_outbuf *ou
 {
 	struct sl_ctl *ctl = arg;
 	const struct sl_dp *dp = ctl->dp;
-	if (dp->pool != NULL)
-		sl_outbuf_printf(out, "mbuf %s: used %u free %u size %u (element %u bytes)\n",
-				 dp->pool->name, rte_mempool_in_use_count(dp->pool),
-				 rte_mempool_avail_count(dp->pool), dp->pool->size,
-				 dp->pool->elt_size);
+	/* one packet pool per NUMA node with ports or workers (controlplane/cfg/numa.h) */
+	for (int node = 0; node < RTE_MAX_NUMA_NODES; node++) {
+		const struct rte_mempool *mp = dp->pools[node];
+		if (mp != NULL)
+			sl_outbuf_printf(out,
+					 "mbuf %s: used %u free %u size %u (element %u bytes) node %d\n",
+					 mp->name, rte_mempool_in_use_count(mp),
+					 rte_mempool_avail_count(mp), mp->size, mp->elt_size, node);
+	}
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[i]];
 		struct sl_l4_worker_stats ws;

@@ -133,6 +133,20 @@ int sl_iface_queues(const char *iface, unsigned *now, unsigned *max)
 	return *now != 0 ? 0 : -EOPNOTSUPP;
 }
 
+int sl_iface_numa_node(const char *iface)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node", iface);
+	FILE *f = fopen(path, "r");
+	int node = -1;
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%d", &node) != 1 || node < 0)
+		node = -1;
+	fclose(f);
+	return node;
+}
+
 unsigned sl_port_queues(const struct sl_cfg *cfg, const struct sl_dp_port *p)
 {
 	if (p->queues > 0)
@@ -453,11 +467,12 @@ static int dev_start(struct sl_dp *dp, struct sl_port *sp, uint16_t id, uint16_t
 	}
 	uint16_t rxd = SL_RX_DESC, txd = SL_TX_DESC;
 	rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
-	int socket = rte_eth_dev_socket_id(id);
-	if (socket < 0)
-		socket = 0;
+	/* the port's node (step_pool placed it: controlplane/cfg/numa.h) and its pool there;
+	 * without hugepages the EAL's memory has no node but 0 (sluiced.c, mem_socket) */
+	int socket = rte_eal_has_hugepages() ? sp->socket : SOCKET_ID_ANY;
+	struct rte_mempool *pool = dp->pools[sp->socket];
 	for (uint16_t q = 0; q < nq; q++) {
-		r = rte_eth_rx_queue_setup(id, q, rxd, (unsigned)socket, NULL, dp->pool);
+		r = rte_eth_rx_queue_setup(id, q, rxd, (unsigned)socket, NULL, pool);
 		if (r == 0)
 			r = rte_eth_tx_queue_setup(id, q, txd, (unsigned)socket, NULL);
 		if (r != 0) {

@@ -20,6 +20,10 @@ struct sl_outbuf;
  * -errno (-EOPNOTSUPP: the driver does not say). */
 int sl_iface_queues(const char *iface, unsigned *now, unsigned *max);
 
+/* The NUMA node of interface @iface's device (/sys/class/net/IFACE/device/numa_node), -1 when
+ * it has none (a veth, a machine of one node) or it cannot be read. Main, at start. */
+int sl_iface_numa_node(const char *iface);
+
 /* The queue pairs port @p gets: its `queues`, else one per worker; an af_xdp port no more than
  * its interface has (the workers beyond get no queue of it). */
 unsigned sl_port_queues(const struct sl_cfg *cfg, const struct sl_dp_port *p);

@@ -39,6 +39,7 @@
 
 #include "controlplane/cfg/cfg.h"
 #include "controlplane/cfg/cfg_reload.h"
+#include "controlplane/cfg/numa.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/commands.h"
 #include "controlplane/daemon.h"
@@ -360,10 +361,22 @@ static void undo_eal(struct daemon *d)
 	restore_iface_flags(d);
 }
 
+/*
+ * Memory on @node when hugepages back the EAL's memory; without them (--no-huge) the EAL's
+ * memory is one block of plain memory that DPDK counts as node 0, whatever the CPUs: any.
+ */
+static int mem_socket(int node)
+{
+	return rte_eal_has_hugepages() ? node : SOCKET_ID_ANY;
+}
+
 /* Roles: the first core is main; with one or two cores it is also worker and proxy; otherwise every
  * other core is worker + proxy (design: docs/architecture.md). Each lcore gets its context,
  * rings and per-server counters; every worker and proxy is an RCU reader of the generation. */
 _Static_assert(SL_MAX_LCORES <= RTE_MAX_LCORE, "the configuration accepts lcore ids DPDK does not have");
+_Static_assert(RTE_MAX_NUMA_NODES <= SL_NUMA_MAX_NODES && SL_MAX_PORTS <= SL_NUMA_MAX_PORTS &&
+		       SL_MAX_LCORES <= SL_NUMA_MAX_LCORES,
+	       "NUMA placement (controlplane/cfg/numa.h) sized below DPDK's or sluice's limits");
 
 static int step_lcores(struct daemon *d)
 {
@@ -394,7 +407,9 @@ static int step_lcores(struct daemon *d)
 	sl_neigh_init(dp->neigh, 300 * 1000);
 	unsigned id, nl = rte_lcore_count();
 	RTE_LCORE_FOREACH(id) {
-		struct sl_lcore *lc = rte_zmalloc("sl_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+		/* an lcore's own state on its CPU's node (rte_lcore_to_socket_id) */
+		int sock = mem_socket((int)rte_lcore_to_socket_id(id));
+		struct sl_lcore *lc = rte_zmalloc_socket("sl_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE, sock);
 		if (lc == NULL) {
 			fprintf(stderr, "sluiced: not enough memory for the state of lcore %u\n", id);
 			return -1;
@@ -402,6 +417,7 @@ static int step_lcores(struct daemon *d)
 		dp->lcores[id] = lc;
 		lc->lcore_id = id;
 		lc->dp = dp;
+		lc->socket = sock;
 		lc->ctr = &dp->ctrs[id];
 		/* with one core main does everything; with more it only controls. Main as a worker
 		 * on two cores was measured (docs/performance.md, issue 16): half the frames then
@@ -421,17 +437,19 @@ static int step_lcores(struct daemon *d)
 		}
 		lc->cfg = lc->cfg_clean = d->cfg;
 		lc->cfg_gen = dp->cfg_gen;
-		lc->srv = rte_zmalloc("sl_srv_ctrs", sizeof(*lc->srv) * SL_MAX_SERVERS, 64);
-		lc->srv_active = rte_zmalloc("sl_srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64);
-		lc->cursor = rte_zmalloc("sl_cursors", sizeof(*lc->cursor) * SL_BACKEND_IDS, 64);
+		lc->srv = rte_zmalloc_socket("sl_srv_ctrs", sizeof(*lc->srv) * SL_MAX_SERVERS, 64, sock);
+		lc->srv_active = rte_zmalloc_socket(
+			"sl_srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64, sock);
+		lc->cursor = rte_zmalloc_socket("sl_cursors", sizeof(*lc->cursor) * SL_BACKEND_IDS,
+						64, sock);
 		char name[32];
 		snprintf(name, sizeof(name), "sl_txr_%u", id);
-		lc->txring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+		lc->txring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "sl_rxr_%u", id);
-		lc->rxring = rte_ring_create(name, SL_RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+		lc->rxring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "sl_cmd_%u", id);
 		lc->cmdring = rte_ring_create_elem(name, sizeof(struct sl_msg), SL_CMD_RING_SIZE,
-						   rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+						   sock, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (lc->txring == NULL || lc->rxring == NULL || lc->cmdring == NULL ||
 		    lc->srv == NULL || lc->srv_active == NULL || lc->cursor == NULL) {
 			fprintf(stderr, "sluiced: cannot create the rings of lcore %u: %s\n", id,
@@ -489,13 +507,13 @@ static void undo_lcores(struct daemon *d)
  * per page) has buffers beyond that memory, and every frame in them is refused by the kernel
  * (tx_invalid, fill ring entries lost).
  */
-static struct rte_mempool *pool_create(unsigned n, bool packed, int socket)
+static struct rte_mempool *pool_create(const char *name, unsigned n, bool packed, int socket)
 {
 	if (!packed)
-		return rte_pktmbuf_pool_create("sl_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+		return rte_pktmbuf_pool_create(name, n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					       socket);
 	struct rte_mempool *mp = rte_mempool_create_empty(
-		"sl_mbuf", n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 256,
+		name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 256,
 		sizeof(struct rte_pktmbuf_pool_private), socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (mp == NULL)
 		return NULL;
@@ -545,43 +563,124 @@ static bool pool_fits_umem(struct rte_mempool *mp)
 	return s.lo >= base && s.hi - base <= size;
 }
 
+/*
+ * Where each port, pool and lcore's buffers are (controlplane/cfg/numa.h): the DPDK devices of
+ * the ports are found here (the EAL made them), each port gets its node, a warning names each
+ * worker serving a port of another node. Fills @pl; 0, or -1 after saying why.
+ */
+static int numa_place(struct daemon *d, struct sl_numa_plan *pl)
+{
+	struct sl_dp *dp = &d->dp;
+	struct sl_numa_lcore lcs[SL_NUMA_MAX_LCORES];
+	struct sl_numa_port ports[SL_NUMA_MAX_PORTS];
+	unsigned nlc = 0, id;
+	RTE_LCORE_FOREACH(id) {
+		const struct sl_lcore *lc = dp->lcores[id];
+		if (nlc == SL_NUMA_MAX_LCORES)
+			break;
+		lcs[nlc++] = (struct sl_numa_lcore){
+			.id = id,
+			.cpu = rte_lcore_to_cpu_id((int)id),
+			.node = (int)rte_lcore_to_socket_id(id),
+			.worker = lc->roles & SL_ROLE_WORKER,
+			.proxy = lc->roles & SL_ROLE_PROXY,
+		};
+	}
+	unsigned pi = 0;
+	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL && pi < dp->nports;
+	     p = p->next, pi++) {
+		unsigned nq = dp->ports[pi].nb_queues;
+		ports[pi] = (struct sl_numa_port){
+			.dev_node = rte_eth_dev_socket_id(dp->ports[pi].id),
+			.if_node = p->iface != NULL ? sl_iface_numa_node(p->iface) : SL_NUMA_ANY,
+			.queues = nq < dp->nworkers ? nq : dp->nworkers,
+		};
+	}
+	/* per worker and port: descriptors of its queue (RX, TX) and frames in flight; per
+	 * lcore: its pool cache, rings and frames waiting for ARP; per proxy lcore: payload its
+	 * TCP stack keeps; per pool: slack */
+	const struct sl_numa_sizing sz = {
+		.per_port_worker = 1024 + 1024 + 512,
+		.per_lcore = 256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING,
+		.per_proxy = SL_PROXY_EXT_MAX,
+		.slack = 4096,
+	};
+	char why[256];
+	if (sl_numa_plan_make(lcs, nlc, ports, dp->nports, &sz, pl, why, sizeof(why)) < 0) {
+		fprintf(stderr, "sluiced: NUMA placement: %s\n", why);
+		return -1;
+	}
+	for (unsigned i = 0; i < dp->nports; i++)
+		dp->ports[i].socket = pl->port_node[i];
+	for (unsigned i = 0; i < pl->nwarn; i++) {
+		const struct sl_numa_warn *w = &pl->warn[i];
+		fprintf(stderr, "sluiced: warning: lcore %u (CPU %u, NUMA node %d) serves queue %u of port %s on NUMA node %d: each of its frames crosses between nodes; give 'cores' CPUs of node %d (sluice-setup doctor lists them)\n",
+			w->lcore, w->cpu, w->lcore_node, w->queue, dp->ports[w->port].name,
+			w->port_node, w->port_node);
+	}
+	if (pl->nwarn_all > pl->nwarn)
+		fprintf(stderr, "sluiced: warning: %u more lcore(s) serve a port of another NUMA node\n",
+			pl->nwarn_all - pl->nwarn);
+	return 0;
+}
+
 static int step_pool(struct daemon *d)
 {
-	unsigned nports = 0;
+	struct sl_dp *dp = &d->dp;
+	if (sl_port_discover(dp) < 0)
+		return -1;
+	struct sl_numa_plan pl;
+	if (numa_place(d, &pl) < 0)
+		return -1;
+	bool pci = false;
 	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL; p = p->next)
-		nports++;
-	/* descriptors of every queue, per-lcore caches, rings and pending frames, payload
-	 * held by the proxy lcores' TCP stacks, and slack */
-	unsigned n = nports * d->dp.nworkers * (1024 + 1024 + 512) +
-		     rte_lcore_count() * (256 + SL_RING_SIZE / 2 + SL_NEIGH_PENDING) +
-		     d->dp.nproxies * SL_PROXY_EXT_MAX + 4096;
-	bool pci = false, af_xdp = false;
-	for (const struct sl_dp_port *p = d->cfg->dp.ports; p != NULL; p = p->next) {
 		pci |= p->driver == SL_DRV_PCI;
-		af_xdp |= p->driver == SL_DRV_AF_XDP;
+	/* one pool per node that has ports or worker/proxy lcores */
+	for (int node = 0; node < SL_NUMA_MAX_NODES; node++) {
+		unsigned n = pl.mbufs[node];
+		if (n == 0)
+			continue;
+		char name[RTE_MEMPOOL_NAMESIZE];
+		if (node == pl.first_node)
+			snprintf(name, sizeof(name), "sl_mbuf");
+		else
+			snprintf(name, sizeof(name), "sl_mbuf_node%d", node);
+		struct rte_mempool *mp = pool_create(name, n, !pci, mem_socket(node));
+		if (mp == NULL) {
+			fprintf(stderr, "sluiced: cannot allocate %u packet buffers (%u MiB) on NUMA node %d: %s; raise 'memory' in the dataplane section or reserve hugepages on that node\n",
+				n, (unsigned)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 192) >> 20),
+				node, rte_strerror(rte_errno));
+			return -1;
+		}
+		dp->pools[node] = mp;
 	}
-	d->dp.pool = pool_create(n, !pci, (int)rte_socket_id());
-	if (d->dp.pool == NULL) {
-		fprintf(stderr, "sluiced: cannot allocate %u packet buffers (%u MiB): %s; raise 'memory' in the dataplane section or reserve hugepages\n",
-			n, (unsigned)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 192) >> 20),
-			rte_strerror(rte_errno));
-		return -1;
+	dp->pool = dp->pools[pl.first_node];
+	for (unsigned pi = 0; pi < dp->nports; pi++) {
+		struct rte_mempool *mp = dp->pools[dp->ports[pi].socket];
+		if (dp->ports[pi].af_xdp && !pool_fits_umem(mp)) {
+			fprintf(stderr, "sluiced: the packet pool %s is not one packed block (%u chunk(s)%s): AF_XDP sockets could not reach all of it; %s\n",
+				mp->name, mp->nb_mem_chunks,
+				pci ? ", a pci port needs its buffers page-aligned" : "",
+				pci ? "put af_xdp and pci ports in separate sluiced instances" :
+				      "raise 'memory' in the dataplane section");
+			return -1;
+		}
 	}
-	if (af_xdp && !pool_fits_umem(d->dp.pool)) {
-		fprintf(stderr, "sluiced: the packet pool is not one packed block (%u chunk(s)%s): AF_XDP sockets could not reach all of it; %s\n",
-			d->dp.pool->nb_mem_chunks, pci ? ", a pci port needs its buffers page-aligned" : "",
-			pci ? "put af_xdp and pci ports in separate sluiced instances" :
-			      "raise 'memory' in the dataplane section");
-		rte_mempool_free(d->dp.pool);
-		d->dp.pool = NULL;
-		return -1;
+	unsigned id, i = 0;
+	RTE_LCORE_FOREACH(id) {
+		struct sl_lcore *lc = dp->lcores[id];
+		lc->pool = dp->pools[pl.lcore_pool[i++]];
 	}
 	return 0;
 }
 
 static void undo_pool(struct daemon *d)
 {
-	rte_mempool_free(d->dp.pool);
+	for (int node = 0; node < SL_NUMA_MAX_NODES; node++) {
+		rte_mempool_free(d->dp.pools[node]);
+		d->dp.pools[node] = NULL;
+	}
+	d->dp.pool = NULL;
 }
 
 /* An af_xdp port with sluice's XDP program (the PMD attached it at start): its addresses go
@@ -623,8 +722,6 @@ static int step_ports(struct daemon *d)
 	struct sl_dp *dp = &d->dp;
 	for (unsigned i = 0; i < SL_MAX_PORTS; i++)
 		d->xdp[i].stats_fd = d->xdp[i].addrs_fd = d->xdp[i].xsks_fd = -1;
-	if (sl_port_discover(dp) < 0)
-		return -1;
 	unsigned ai = 0;
 	for (const struct sl_dp_addr *a = d->cfg->dp.addrs; a != NULL; a = a->next) {
 		unsigned pi = 0;

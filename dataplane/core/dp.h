@@ -73,6 +73,7 @@ struct sl_port {
 	uint16_t mtu;
 	bool started;
 	int ifindex;           /* kernel ifindex for vdev ports, 0 otherwise */
+	int socket;            /* its NUMA node: its queues' memory, its RX pool (dp->pools) */
 	bool af_xdp;
 	bool xdp_prog;         /* af_xdp with sluice's XDP program (steering) */
 };
@@ -81,7 +82,9 @@ struct sl_dp {
 	const struct sl_cfg *cfg;         /* main's running configuration (main replaces it) */
 	uint32_t cfg_gen;                 /* its generation: 0 at start, +1 for each reload */
 	unsigned cfg_retired;             /* replaced configurations not freed yet (main) */
-	struct rte_mempool *pool;
+	struct rte_mempool *pool;         /* the packet pool of the first worker's NUMA node */
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* each node's packet pool, NULL: none
+					   * there (controlplane/cfg/numa.h says which) */
 	struct sl_port ports[SL_MAX_PORTS];
 	unsigned nports;
 	struct sl_addr addrs[SL_MAX_ADDRS];

@@ -20,7 +20,7 @@ static struct rte_mbuf *arp_frame(struct sl_lcore *lc, uint16_t port, uint16_t o
 				  const uint8_t *dst_mac, uint32_t spa, const uint8_t *tha,
 				  uint32_t tpa)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->pool);
 	if (m == NULL) {
 		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
 		return NULL;
@@ -174,7 +174,7 @@ void sl_ipout_tick(struct sl_lcore *lc)
 void sl_tcp_ctl_send(struct sl_lcore *lc, uint32_t src, uint16_t sport, uint32_t dst,
 			 uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool mss)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->pool);
 	if (m == NULL) {
 		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
 		return;

@@ -106,6 +106,9 @@ struct sl_lcore {
 	unsigned worker_idx;     /* index among workers */
 	unsigned proxy_idx;      /* index among proxy lcores */
 	struct sl_dp *dp;
+	int socket;               /* NUMA node of its CPU: its state is allocated there */
+	struct rte_mempool *pool; /* the packet pool it allocates from: its node's
+				   * (controlplane/cfg/numa.h) */
 	struct sl_lcore_ctrs *ctr;
 	struct sl_srv_ctrs *srv;  /* SL_MAX_SERVERS entries, by server counter slot */
 	uint32_t *srv_active;     /* SL_MAX_SERVERS entries: connections open now on this lcore

@@ -506,12 +506,14 @@ void sl_l4_fini(struct sl_dp *dp)
 
 int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx)
 {
-	struct sl_l4_worker *w = rte_zmalloc("sl_l4_worker", sizeof(*w), 64);
+	/* on the worker's own node: it alone reads and writes them, per packet */
+	struct sl_l4_worker *w = rte_zmalloc_socket("sl_l4_worker", sizeof(*w), 64, lc->socket);
 	if (w == NULL)
 		return -ENOMEM;
 	lc->l4 = w;
-	w->ft = rte_zmalloc("sl_flows", sl_flow_table_bytes(max_flows), 64);
-	w->lport_next = rte_zmalloc("sl_lports", sizeof(*w->lport_next) * SL_MAX_SERVERS, 64);
+	w->ft = rte_zmalloc_socket("sl_flows", sl_flow_table_bytes(max_flows), 64, lc->socket);
+	w->lport_next = rte_zmalloc_socket("sl_lports", sizeof(*w->lport_next) * SL_MAX_SERVERS,
+					   64, lc->socket);
 	if (w->ft == NULL || w->lport_next == NULL || sl_flow_table_init(w->ft, max_flows) != 0) {
 		sl_l4_worker_fini(lc);
 		return -ENOMEM;

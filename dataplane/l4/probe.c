@@ -121,7 +121,7 @@ static void probe_tick(struct sl_lcore *lc, void *st)
 int sl_probe_init(struct sl_dp *dp)
 {
 	struct sl_lcore *lc = dp->lcores[dp->l4->probe_lcore];
-	lc->probe = rte_zmalloc("sl_probes", sizeof(*lc->probe), 64);
+	lc->probe = rte_zmalloc_socket("sl_probes", sizeof(*lc->probe), 64, lc->socket);
 	if (lc->probe == NULL)
 		return -ENOMEM;
 	const struct sl_port_range *pr = &dp->plan.r[SL_PORT_PROBE];

@@ -198,7 +198,7 @@ static unsigned hchk_held(const struct sl_lcore *lc, void *st)
 
 int sl_httpchk_init(struct sl_dp *dp, struct sl_lcore *lc)
 {
-	lc->th = rte_zmalloc("sl_hchk", sizeof(*lc->th), 64);
+	lc->th = rte_zmalloc_socket("sl_hchk", sizeof(*lc->th), 64, lc->socket);
 	if (lc->th == NULL)
 		return -1;
 	uint16_t hi;

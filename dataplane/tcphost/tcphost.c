@@ -34,7 +34,7 @@
 static uint8_t *th_tx_alloc(void *env, size_t len, void **h)
 {
 	struct sl_lcore *lc = env;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->pool);
 	if (m == NULL) {
 		lc->ctr->c[SL_CTR_DROP_NO_MBUF]++;
 		return NULL;

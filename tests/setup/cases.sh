@@ -28,6 +28,14 @@ expect() {
 	fi
 }
 # The fix line printed right after the PROBLEM line matching $1 contains $2.
+# warning_fix TEXT FIX: a WARNING line containing TEXT is followed by a fix line containing FIX
+warning_fix() {
+	awk -v p="$1" -v f="$2" '
+		/^WARNING: / { cur = index($0, p) > 0; next }
+		cur && /^    fix: / { if (index($0, f) > 0) found = 1; cur = 0 }
+		END { exit !found }' <<<"$OUT"
+}
+
 problem_fix() {
 	awk -v p="$1" -v f="$2" '
 		/^PROBLEM: / { cur = index($0, p) > 0; next }
@@ -231,7 +239,10 @@ case_doctor_healthy() {
 	expect "doctor -f on a healthy root: exit 0" 0 "^doctor: no problem found$" \
 		"port lan0: 0000:5e:00.0 bound to vfio-pci" "port lan1: interface 'eth1' exists" "no XDP program on 'eth1'" \
 		"port lan1: sluice's XDP program installed \(/usr/lib/x86_64-linux-gnu/sluice/sl_xdp.o\)" \
-		"'cores 0-1' on NUMA node 0"
+		"^ok: 'cores 0-1': every worker core on the NUMA node of the ports \(node 0\)$" \
+		"^numa: port lan0 \(PCI 0000:5e:00.0\): node 0$" "^numa: port lan1 \(interface eth1\): node 0$" \
+		"^numa: lcore 0 \(main\) on CPU 0: node 0$" "^numa: lcore 1 \(worker\) on CPU 1: node 0$"
+	check "doctor healthy: no WARNING line" bash -c "! grep -q '^WARNING' <<<\"\$1\"" _ "$OUT"
 	# the XDP program missing: a problem for an af_xdp port that steers, none with xdp-steer off
 	rm -f "$FR/usr/lib/x86_64-linux-gnu/sluice/sl_xdp.o"
 	ss doctor -f "$CFG"
@@ -364,7 +375,7 @@ dataplane
 backend b
     server s 10.0.0.1:80'
 	ss doctor -f "$CFG"
-	expect "doctor -f: broken config, exit 1" 1 "^doctor: 5 problem\(s\) found$"
+	expect "doctor -f: broken config, exit 1" 1 "^doctor: 4 problem\(s\) found, 1 warning\(s\)$"
 	expect "doctor -f: PCI port on a kernel driver" 1 "^PROBLEM: $CFG:4: port lan0: PCI device 0000:3b:00.0 is bound to 'ixgbe', not to a DPDK driver"
 	check "doctor -f: its fix binds it" problem_fix "port lan0" "sluice-setup bind 0000:3b:00.0"
 	expect "doctor -f: XDP program on an af_xdp interface" 1 "^PROBLEM: $CFG:5: port lan1: interface 'eth1' already has an XDP program"
@@ -373,8 +384,11 @@ backend b
 	check "doctor -f: its fix" problem_fix "port lan2" "ip link show"
 	expect "doctor -f: missing PCI device" 1 "^PROBLEM: $CFG:7: port lan3: no PCI device 0000:77:00.0"
 	check "doctor -f: its fix" problem_fix "port lan3" "dpdk-devbind.py --status"
-	expect "doctor -f: cores off the NIC's NUMA node" 1 "^PROBLEM: $CFG:10: 'cores 0-1': core\(s\) 0 1 are not on NUMA node 1, where the NIC of port lan4"
-	check "doctor -f: NUMA fix names node 1's cores" problem_fix "NUMA node 1" "pick cores of node 1 (2-3"
+	expect "doctor -f: a worker core off an af_packet port's NUMA node (its interface's device)" 1 \
+		"^numa: port lan4 \(interface eth2\): node 1$" \
+		"^WARNING: $CFG:10: 'cores 0-1': worker core 1 is on NUMA node 0, port lan4 \(interface eth2\) on node 1"
+	check "doctor -f: main's core is not warned about" bash -c "! grep -q 'worker core 0' <<<\"\$1\"" _ "$OUT"
+	check "doctor -f: NUMA fix names node 1's cores" warning_fix "port lan4" "pick cores of node 1 (2-3"
 	check "doctor -f: XDP checked through ip link show" logged "ip link show dev eth1"
 	check "doctor -f: af_packet port not checked for XDP" bash -c "! grep -qx 'ip link show dev eth2' '$FR_LOG'"
 	# an interface taken by sluice-setup bind: the fix is unbind
@@ -401,20 +415,72 @@ case_doctor_cores_on() {
 	write_cfg <<<"$(sed 's/^    cores 0-1$/    cores 0-5 on 0-1/' <<<"$HEALTHY_CFG")"
 	ss doctor -f "$CFG"
 	expect "doctor: cores 0-5 on 0-1, on a 4-CPU machine: the CPUs are checked, not the lcores" 0 \
-		"^doctor: no problem found$" "'cores 0-5 on 0-1' on NUMA node 0"
+		"^doctor: no problem found$" "'cores 0-5 on 0-1': every worker CPU on the NUMA node of the ports" \
+		"^numa: lcore 5 \(worker\) on CPU 1: node 0$"
 	check "doctor: lcores beyond the CPUs are no problem" bash -c "! grep -q 'not online' <<<\"\$1\"" _ "$OUT"
 	# the CPUs on the other node than the NIC of port lan0
 	write_cfg <<<"$(sed 's/^    cores 0-1$/    cores 0-1 on 2-3/' <<<"$HEALTHY_CFG")"
 	ss doctor -f "$CFG"
-	expect "doctor: cores on CPUs off the NIC's NUMA node" 1 \
-		"^PROBLEM: $CFG:7: 'cores 0-1 on 2-3': CPU\(s\) 2 3 are not on NUMA node 0, where the NIC of port lan0"
-	check "doctor: its fix names the CPUs after 'on'" problem_fix "'cores 0-1 on 2-3'" "pick CPUs of node 0 (0-1, from /sys/devices/system/node/node0/cpulist) after 'on' in 'cores'"
+	expect "doctor: a worker on a CPU off the NICs' NUMA node: a warning, not a problem" 0 \
+		"^WARNING: $CFG:7: 'cores 0-1 on 2-3': worker CPU 3 is on NUMA node 1, port lan0 \(PCI 0000:5e:00.0\) on node 0" \
+		"^WARNING: $CFG:7: 'cores 0-1 on 2-3': worker CPU 3 is on NUMA node 1, port lan1 \(interface eth1\) on node 0" \
+		"^doctor: no problem found, 2 warning\(s\)$"
+	check "doctor: its fix names the CPUs after 'on'" warning_fix "'cores 0-1 on 2-3'" "pick CPUs of node 0 (0-1, from /sys/devices/system/node/node0/cpulist) after 'on' in 'cores'"
 	# a CPU that is not online
 	write_cfg <<<"$(sed 's/^    cores 0-1$/    cores 0-1 on 1,7/' <<<"$HEALTHY_CFG")"
 	ss doctor -f "$CFG"
 	expect "doctor: cores on a CPU not online" 1 \
 		"^PROBLEM: $CFG:7: 'cores 0-1 on 1,7': CPU 7 is not online on this machine \(online: 0-3\)"
 	check "doctor: its fix names the CPUs after 'on'" problem_fix "CPU 7 is not online" "change the CPUs after 'on' in 'cores'"
+	fr_cleanup
+}
+
+# a fake two-node machine: NICs on node 1, workers split across the nodes, hugepages per node
+case_doctor_numa_two_nodes() {
+	fr_healthy
+	fr_nic eth3 0000:af:00.0 ice up 52:54:00:00:00:03 1
+	fr_pci 0000:d8:00.0 vfio-pci 1
+	fr_devbind_status
+	local n
+	for n in 0 1; do
+		mkdir -p "$FR/sys/devices/system/node/node$n/hugepages/hugepages-2048kB"
+		echo 256 >"$FR/sys/devices/system/node/node$n/hugepages/hugepages-2048kB/nr_hugepages"
+		echo 256 >"$FR/sys/devices/system/node/node$n/hugepages/hugepages-2048kB/free_hugepages"
+	done
+	write_cfg <<<'dataplane
+    port lan0 iface eth3 driver af_packet
+    port lan1 pci 0000:d8:00.0
+    address 10.77.0.1/24 port lan0
+    cores 2-3'
+	ss doctor -f "$CFG"
+	expect "doctor two nodes: NICs and workers on node 1, hugepages on both" 0 "^doctor: no problem found$" \
+		"^numa: port lan0 \(interface eth3\): node 1$" "^numa: port lan1 \(PCI 0000:d8:00.0\): node 1$" \
+		"^numa: lcore 2 \(main\) on CPU 2: node 1$" "^numa: lcore 3 \(worker\) on CPU 3: node 1$" \
+		"^numa: node 0 hugepages: 2048kB 256 free of 256$" "^numa: node 1 hugepages: 2048kB 256 free of 256$" \
+		"every worker core on the NUMA node of the ports \(node 1\)"
+	# workers split across the nodes: the ones on node 0 are warned about, per port
+	write_cfg <<<'dataplane
+    port lan0 iface eth3 driver af_packet
+    port lan1 pci 0000:d8:00.0
+    address 10.77.0.1/24 port lan0
+    cores 0-3'
+	ss doctor -f "$CFG"
+	expect "doctor two nodes: workers split across nodes" 0 "^doctor: no problem found, 2 warning\(s\)$" \
+		"^WARNING: $CFG:5: 'cores 0-3': worker core 1 is on NUMA node 0, port lan0 \(interface eth3\) on node 1" \
+		"^WARNING: $CFG:5: 'cores 0-3': worker core 1 is on NUMA node 0, port lan1 \(PCI 0000:d8:00.0\) on node 1"
+	check "doctor two nodes: workers on node 1 not warned" bash -c "! grep -qE 'worker core (2|3) ' <<<\"\$1\"" _ "$OUT"
+	check "doctor two nodes: the fix names node 1's cores" warning_fix "worker core 1" "pick cores of node 1 (2-3"
+	# node 1 without a free hugepage: the pool for its ports cannot be allocated
+	echo 0 >"$FR/sys/devices/system/node/node1/hugepages/hugepages-2048kB/free_hugepages"
+	ss doctor -f "$CFG"
+	expect "doctor two nodes: no free hugepage on the NICs' node" 1 \
+		"^PROBLEM: NUMA node 1 \(port lan0, port lan1, CPU 2, CPU 3\) has no free hugepage"
+	check "doctor two nodes: its fix reserves them on that node" problem_fix "NUMA node 1" \
+		"/sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages"
+	# no hugepages at all: sluiced runs on plain memory, nothing per node to say
+	fr_hugepages 0 0 0
+	ss doctor -f "$CFG"
+	check "doctor two nodes: without hugepages no per-node hugepage line" bash -c "! grep -q 'hugepages: 2048kB' <<<\"\$1\"" _ "$OUT"
 	fr_cleanup
 }
 
@@ -537,6 +603,7 @@ sl_setup_cases() {
 	case_doctor_healthy
 	case_doctor_broken
 	case_doctor_cores_on
+	case_doctor_numa_two_nodes
 	case_doctor_queues
 	case_doctor_all_broken
 	case_unit_file

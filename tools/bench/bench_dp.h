@@ -142,6 +142,7 @@ static inline struct sl_lcore *bench_dp_lcore(struct sl_dp *dp)
 	lc->lcore_id = rte_lcore_id();
 	lc->roles = SL_ROLE_MAIN | SL_ROLE_WORKER;
 	lc->dp = dp;
+	lc->pool = dp->pool;
 	lc->ctr = &dp->ctrs[lc->lcore_id];
 	lc->tx[0].queue = 0;
 	lc->now_ms = 1;

@@ -219,6 +219,7 @@ static struct sl_lcore *scale_lcore(unsigned id, unsigned widx, int16_t q)
 	lc->roles = SL_ROLE_WORKER;
 	lc->worker_idx = widx;
 	lc->dp = &dp;
+	lc->pool = dp.pool;
 	lc->ctr = &dp.ctrs[id];
 	memset(lc->ctr, 0, sizeof(*lc->ctr));
 	for (unsigned p = 0; p < SL_MAX_PORTS; p++) {
