@@ -349,12 +349,19 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
 					r |= sl_argv_add(out, "--vdev=%s,iface=%s,start_queue=%d,queue_count=1",
 							 name, p->iface, i);
 			}
-		} else if (p->driver == SL_DRV_AF_PACKET)
+		} else if (p->driver == SL_DRV_AF_PACKET) {
+			/* every socket of the PMD's PACKET_FANOUT group (hash, rollover) gets its
+			 * share of the flows, polled or not: no more sockets than workers */
+			unsigned nw, np;
+			sl_port_plan_lcores(cfg, &nw, &np);
+			if (q > (int)nw)
+				q = (int)nw;
 			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s,qpairs=%d", drv_vdev(p->driver),
 					 k, p->iface, q);
-		else
+		} else {
 			r |= sl_argv_add(out, "--vdev=%s%d,iface=%s", drv_vdev(p->driver), k,
 					 p->iface);
+		}
 	}
 	if (!pci)
 		r |= sl_argv_add(out, "--no-pci");

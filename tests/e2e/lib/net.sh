@@ -431,7 +431,8 @@ sl_xdp_attached() {
 # sl_eal_args MODE [FILE_PREFIX] — print EAL arguments known to work here
 # (see tests/e2e/NOTES.md) for a DPDK process run inside sl-lb on lb0.
 #   MODE: af_xdp (one queue), af_xdp2 (two queues as two ports; needs
-#         SL_LB_QUEUES=2 at sl_net_up), af_packet
+#         SL_LB_QUEUES=2 at sl_net_up), af_packet (qpairs=SL_LB_QUEUES when
+#         above 1: one packet socket per queue in one PACKET_FANOUT group)
 # Memory: --no-huge -m 512 (no hugepages on these machines). --file-prefix
 # is always given so a second DPDK process (or a stale run dir) never
 # collides on /var/run/dpdk/rte.
@@ -441,7 +442,12 @@ sl_eal_args() {
     case "$mode" in
         af_xdp)    echo "$base --vdev net_af_xdp0,iface=$SL_LB_IF,start_queue=0,queue_count=1" ;;
         af_xdp2)   echo "$base --vdev net_af_xdp0,iface=$SL_LB_IF,start_queue=0,queue_count=1 --vdev net_af_xdp1,iface=$SL_LB_IF,start_queue=1,queue_count=1" ;;
-        af_packet) echo "$base --vdev net_af_packet0,iface=$SL_LB_IF" ;;
+        af_packet)
+            if (( SL_LB_QUEUES > 1 )); then
+                echo "$base --vdev net_af_packet0,iface=$SL_LB_IF,qpairs=$SL_LB_QUEUES"
+            else
+                echo "$base --vdev net_af_packet0,iface=$SL_LB_IF"
+            fi ;;
         *) sl_log "sl_eal_args: unknown mode $mode"; return 1 ;;
     esac
 }

@@ -8,11 +8,16 @@ SL_SLUICED=$SL_BUILD/sluiced
 SL_CTL=$SL_BUILD/sluicectl
 SL_SOCK=${SL_SOCK:-$SL_RUN_DIR/sluice.sock}
 
-# sl_dataplane_cfg [DRIVER] — prints a dataplane section for lb0 (af_xdp by default).
+# sl_dataplane_cfg [DRIVER] — prints a dataplane section for lb0 (af_xdp by default). An
+# af_packet port gets `queues SL_LB_QUEUES` when that is above 1 (the PMD's qpairs: one packet
+# socket per queue, the kernel spreading flows over them by hash); af_xdp takes its default, one
+# queue per worker.
 sl_dataplane_cfg() {
+    local q=""
+    [[ ${1:-af_xdp} == af_packet && ${SL_LB_QUEUES:-1} -gt 1 ]] && q=" queues $SL_LB_QUEUES"
     cat <<EOT
 dataplane
-    port lan0 iface $SL_LB_IF driver ${1:-af_xdp}
+    port lan0 iface $SL_LB_IF driver ${1:-af_xdp}$q
     address $SL_VIP/24 port lan0
     cores ${SL_CORES:-0-1}
     memory ${SL_MEMORY:-256}
