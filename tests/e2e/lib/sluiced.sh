@@ -134,3 +134,15 @@ sl_two_apart() {
     done
     echo "$a $b"
 }
+
+# sl_answered N URL [CURL_ARGS...] — N requests from sl-cli, each its own connection: prints how
+# many were answered 200.
+sl_answered() {
+    local n=$1 url=$2 ok=0 i c
+    shift 2
+    for ((i = 0; i < n; i++)); do
+        c=$(sl_in sl-cli curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$@" "$url")
+        [[ $c == 200 ]] && ok=$((ok + 1))
+    done
+    echo "$ok"
+}
