@@ -32,6 +32,7 @@
 #include "controlplane/xdp_steer.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
+#include "dataplane/core/route.h"
 #include "dataplane/http/http.h"
 #include "dataplane/l4/l4.h"
 #include "dataplane/tcp/stack.h"
@@ -840,6 +841,43 @@ static int cmd_show_pools(void *arg, int argc, char **argv, struct sl_outbuf *ou
 }
 
 /* show l4: the generation, each worker's flow table, services and per-server flows */
+/* Whether an L4 service of @c balances over backend @bi. */
+static bool l4_backend(const struct sl_gen *c, unsigned bi)
+{
+	for (unsigned s = 0; s < c->nservices; s++)
+		if (c->services[s].backend == bi)
+			return true;
+	return false;
+}
+
+/*
+ * `show l4`, an L4 server's local (address, port) pairs summed over the workers: those its flows
+ * hold, those left (each worker has its slice of ports on every address of the pool of the route
+ * to the server, dataplane/l4/lpair.h), and the pool's size. The workers' counters are read with
+ * plain loads (they may lag by a flow).
+ */
+static void show_l4_pairs(const struct sl_dp *dp, const struct sl_bal_server *s,
+			  struct sl_outbuf *out)
+{
+	struct sl_route_hop hop;
+	if (!sl_route_lookup(dp->routes, s->ip, &hop)) {
+		sl_outbuf_printf(out, " local ports: no route");
+		return;
+	}
+	uint64_t used = 0, left = 0;
+	for (unsigned w = 0; w < dp->nworkers; w++) {
+		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[w]];
+		struct sl_l4_worker_stats ws;
+		sl_l4_worker_stats(lc, &ws);
+		uint64_t cap = (uint64_t)hop.npool * ((unsigned)(ws.lport_hi - ws.lport_lo) + 1);
+		uint64_t u = sl_l4_worker_pairs_used(lc, s->gidx);
+		used += u;
+		left += u < cap ? cap - u : 0;
+	}
+	sl_outbuf_printf(out, " local ports in use %" PRIu64 " left %" PRIu64 " (%u address%s)", used,
+			 left, hop.npool, hop.npool == 1 ? "" : "es");
+}
+
 static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
 	struct sl_ctl *ctl = arg;
@@ -882,8 +920,11 @@ static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 			}
 			sl_outbuf_printf(out,
 					 "server %s/%s: cur %" PRIu64 " total %" PRIu64
-					 " bytes_in %" PRIu64 " bytes_out %" PRIu64 "\n",
+					 " bytes_in %" PRIu64 " bytes_out %" PRIu64,
 					 b->name, b->servers[i].name, stot - ended, stot, bin, bout);
+			if (l4_backend(c, bi))
+				show_l4_pairs(dp, &b->servers[i], out);
+			sl_outbuf_printf(out, "\n");
 		}
 	}
 	return 0;

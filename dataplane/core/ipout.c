@@ -81,8 +81,12 @@ static inline const struct sl_rt_entry *route(struct sl_lcore *lc, uint32_t dst)
 	struct sl_route_hop hop;
 	if (unlikely(!sl_route_lookup(lc->dp->routes, dst, &hop)))
 		return NULL;
-	*rt = (struct sl_rt_entry){
-		.dst = dst, .next_hop = hop.next_hop, .src = hop.src, .port = hop.port};
+	*rt = (struct sl_rt_entry){.dst = dst,
+				   .next_hop = hop.next_hop,
+				   .src = hop.src,
+				   .port = hop.port,
+				   .npool = hop.npool,
+				   .pool = hop.pool};
 	return rt;
 }
 
@@ -90,6 +94,13 @@ uint32_t sl_ip_route_src(struct sl_lcore *lc, uint32_t dst)
 {
 	const struct sl_rt_entry *rt = route(lc, dst);
 	return rt != NULL ? rt->src : 0;
+}
+
+const uint32_t *sl_ip_route_pool(struct sl_lcore *lc, uint32_t dst, unsigned *n)
+{
+	const struct sl_rt_entry *rt = route(lc, dst);
+	*n = rt != NULL ? rt->npool : 0;
+	return rt != NULL ? rt->pool : NULL;
 }
 
 void sl_ip_output(struct sl_lcore *lc, struct rte_mbuf *m, uint32_t dst)

@@ -29,6 +29,11 @@ void sl_ip_output(struct sl_lcore *lc, struct rte_mbuf *m, uint32_t dst);
  * cache (lc->rt). The lcore's own. */
 uint32_t sl_ip_route_src(struct sl_lcore *lc, uint32_t dst);
 
+/* The local-address pool towards @dst: the route's source address and every other owned address
+ * on its port and subnet (route.h), *@n of them, the source first; NULL with *@n = 0 when there
+ * is no route. Points into the route table (immutable). Through the lcore's route cache. */
+const uint32_t *sl_ip_route_pool(struct sl_lcore *lc, uint32_t dst, unsigned *n);
+
 /*
  * Builds a TCP segment with no data (20-byte header, plus an MSS 1460 option when @mss) from
  * @src:@sport to @dst:@dport (host order) with @seq, @ack and @flags, and sends it through

@@ -51,6 +51,8 @@ struct sl_rt_entry {
 	uint32_t next_hop;
 	uint32_t src;      /* the source address for it (sl_dp_route_src()) */
 	uint16_t port;     /* the egress port index */
+	uint16_t npool;    /* src's local-address pool (route.h): npool addresses, src first, */
+	const uint32_t *pool; /* in the route table */
 };
 
 /* Buffered transmission on one TX queue. */

@@ -12,6 +12,8 @@ struct sl_route_ent {
 	uint32_t src; /* the preferred source address */
 	uint16_t port;
 	bool connected;
+	uint16_t pool;	/* the local-address pool of src: pool[pool, pool + npool) of the table */
+	uint16_t npool;
 };
 
 struct sl_route_table {
@@ -21,6 +23,8 @@ struct sl_route_table {
 	uint32_t first[34];	  /* the entries of mask[i] are [first[i], first[i + 1]) */
 	uint32_t *key;		  /* n prefixes, ascending within each length (binary-searched) */
 	struct sl_route_ent *ent; /* n, parallel to key */
+	uint32_t npool;		  /* = the addresses given */
+	uint32_t *pool;		  /* the addresses grouped by (port, subnet), declared order within */
 };
 
 static uint32_t mask_of(unsigned plen)
@@ -69,7 +73,8 @@ static void fault_set(struct sl_route_fault *f, int err, int route,
  * indexes from addresses'.
  */
 static struct sl_route_table *layout(struct cand *c, unsigned n, unsigned naddrs,
-				     const struct sl_route_spec *routes, struct sl_route_fault *f)
+				     const struct sl_route_spec *routes, const uint32_t *pool,
+				     struct sl_route_fault *f)
 {
 	if (n > 0)
 		qsort(c, n, sizeof(*c), cand_cmp);
@@ -90,14 +95,18 @@ static struct sl_route_table *layout(struct cand *c, unsigned n, unsigned naddrs
 		c[m++] = c[i];
 		i = j;
 	}
-	struct sl_route_table *t =
-		calloc(1, sizeof(*t) + m * (sizeof(uint32_t) + sizeof(struct sl_route_ent)));
+	struct sl_route_table *t = calloc(1, sizeof(*t) + m * sizeof(struct sl_route_ent) +
+						     ((size_t)m + naddrs) * sizeof(uint32_t));
 	if (t == NULL) {
 		fault_set(f, -ENOMEM, -1, NULL, "out of memory");
 		return NULL;
 	}
 	t->ent = (struct sl_route_ent *)(t + 1);
 	t->key = (uint32_t *)(t->ent + m);
+	t->pool = t->key + m;
+	t->npool = naddrs;
+	if (naddrs > 0)
+		memcpy(t->pool, pool, naddrs * sizeof(*pool));
 	t->n = m;
 	for (unsigned i = 0; i < m; i++) {
 		if (i == 0 || c[i].plen != c[i - 1].plen) {
@@ -111,15 +120,75 @@ static struct sl_route_table *layout(struct cand *c, unsigned n, unsigned naddrs
 	return t;
 }
 
-/* The connected subnet of address @i. */
-static struct cand connected_cand(const struct sl_route_addr *addrs, unsigned i)
+/* The connected subnet of address @i, whose pool is @grp[i]. */
+static struct cand connected_cand(const struct sl_route_addr *addrs, const struct sl_route_ent *grp,
+				  unsigned i)
 {
 	return (struct cand){
 		.prefix = addrs[i].ip & mask_of(addrs[i].plen),
 		.plen = addrs[i].plen,
 		.order = i,
-		.e = {.src = addrs[i].ip, .port = addrs[i].port, .connected = true},
+		.e = {.src = addrs[i].ip,
+		      .port = addrs[i].port,
+		      .connected = true,
+		      .pool = grp[i].pool,
+		      .npool = grp[i].npool},
 	};
+}
+
+/* An address while the pools are made: its group key and where it was declared. */
+struct pool_cand {
+	uint16_t port;
+	uint8_t plen;
+	uint32_t prefix;
+	uint32_t order;
+	uint32_t ip;
+};
+
+/* By port, subnet, then declaration. */
+static int pool_cmp(const void *pa, const void *pb)
+{
+	const struct pool_cand *a = pa, *b = pb;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/*
+ * The local-address pools: @pool gets the @n addresses grouped by (port, connected subnet), in
+ * declared order within a group; @grp[i] the group of address i (its .pool and .npool). The
+ * source address of a subnet's route (the first address declared on it: see route.h) is the
+ * first of its group. O(n log n). Returns false when out of memory.
+ */
+static bool make_pools(const struct sl_route_addr *addrs, unsigned n, uint32_t *pool,
+		       struct sl_route_ent *grp)
+{
+	struct pool_cand *pc = calloc(n + 1, sizeof(*pc));
+	if (pc == NULL)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		pc[i] = (struct pool_cand){addrs[i].port, addrs[i].plen,
+					   addrs[i].ip & mask_of(addrs[i].plen), i, addrs[i].ip};
+	if (n > 0)
+		qsort(pc, n, sizeof(*pc), pool_cmp);
+	for (unsigned i = 0; i < n;) {
+		unsigned j = i + 1;
+		while (j < n && pc[j].port == pc[i].port && pc[j].plen == pc[i].plen &&
+		       pc[j].prefix == pc[i].prefix)
+			j++;
+		for (unsigned k = i; k < j; k++) {
+			pool[k] = pc[k].ip;
+			grp[pc[k].order].pool = (uint16_t)i;
+			grp[pc[k].order].npool = (uint16_t)(j - i);
+		}
+		i = j;
+	}
+	free(pc);
+	return true;
 }
 
 struct sl_route_table *sl_route_build(const struct sl_route_addr *addrs, unsigned naddrs,
@@ -128,9 +197,11 @@ struct sl_route_table *sl_route_build(const struct sl_route_addr *addrs, unsigne
 {
 	struct sl_route_table *t = NULL, *conn = NULL;
 	struct cand *c = calloc((size_t)naddrs + nroutes + 1, sizeof(*c));
-	if (c == NULL) {
+	uint32_t *pool = calloc((size_t)naddrs + 1, sizeof(*pool));
+	struct sl_route_ent *grp = calloc((size_t)naddrs + 1, sizeof(*grp));
+	if (c == NULL || pool == NULL || grp == NULL) {
 		fault_set(fault, -ENOMEM, -1, NULL, "out of memory");
-		return NULL;
+		goto out_cand;
 	}
 	for (unsigned i = 0; i < naddrs; i++)
 		if (addrs[i].plen > 32) {
@@ -138,18 +209,23 @@ struct sl_route_table *sl_route_build(const struct sl_route_addr *addrs, unsigne
 				  "an address's prefix length is over 32");
 			goto out_cand;
 		}
+	if (naddrs > UINT16_MAX || !make_pools(addrs, naddrs, pool, grp)) {
+		fault_set(fault, naddrs > UINT16_MAX ? -EINVAL : -ENOMEM, -1, NULL,
+			  naddrs > UINT16_MAX ? "more than 65535 addresses" : "out of memory");
+		goto out_cand;
+	}
 	/*
 	 * The connected subnets alone first: each gateway is resolved against them, a longest match
 	 * among connected subnets only, never through another route (a next hop must be directly
 	 * connected, RFC 1812 5.2.4.3). layout() sorts in place: the addresses are set again after.
 	 */
 	for (unsigned i = 0; i < naddrs; i++)
-		c[i] = connected_cand(addrs, i);
-	conn = layout(c, naddrs, naddrs, routes, fault);
+		c[i] = connected_cand(addrs, grp, i);
+	conn = layout(c, naddrs, naddrs, routes, pool, fault);
 	if (conn == NULL)
 		goto out_cand;
 	for (unsigned i = 0; i < naddrs; i++)
-		c[i] = connected_cand(addrs, i);
+		c[i] = connected_cand(addrs, grp, i);
 	for (unsigned r = 0; r < nroutes; r++) {
 		const struct sl_route_spec *s = &routes[r];
 		struct sl_route_hop via;
@@ -173,13 +249,20 @@ struct sl_route_table *sl_route_build(const struct sl_route_addr *addrs, unsigne
 			.prefix = s->dst & mask_of(s->plen),
 			.plen = s->plen,
 			.order = naddrs + r,
-			.e = {.gw = s->gw, .src = via.src, .port = via.port, .connected = false},
+			.e = {.gw = s->gw,
+			      .src = via.src,
+			      .port = via.port,
+			      .connected = false,
+			      .pool = (uint16_t)(via.pool - conn->pool),
+			      .npool = via.npool},
 		};
 	}
-	t = layout(c, naddrs + nroutes, naddrs, routes, fault);
+	t = layout(c, naddrs + nroutes, naddrs, routes, pool, fault);
 out_conn:
 	sl_route_free(conn);
 out_cand:
+	free(grp);
+	free(pool);
 	free(c);
 	return t;
 }
@@ -273,6 +356,8 @@ bool sl_route_lookup(const struct sl_route_table *t, uint32_t dst, struct sl_rou
 		hop->src = e->src;
 		hop->port = e->port;
 		hop->connected = e->connected;
+		hop->pool = t->pool + e->pool;
+		hop->npool = e->npool;
 		return true;
 	}
 	return false;

@@ -24,6 +24,11 @@
  * subnet would send on-link hosts through a gateway); two connected subnets: the first declared
  * address wins (its port, its address as source); two routes: refused at build (-EEXIST).
  *
+ * Local-address pools: every address declared on the same port and connected subnet as a
+ * route's source address can source connections that way too (more NAT capacity for L4 flows:
+ * each address gives a whole copy of the local ports, docs/config.md "Local ports"). A lookup
+ * returns the source's pool with it, computed once at build.
+ *
  * Pure C (no DPDK): tests/unit/dataplane/core/test_route.c runs it without a NIC.
  */
 #ifndef SL_ROUTE_H
@@ -54,6 +59,10 @@ struct sl_route_hop {
 	uint32_t src;	   /* the preferred source: the owned address whose subnet holds next_hop */
 	uint16_t port;	   /* the egress port index */
 	bool connected;	   /* the destination is on a connected subnet */
+	/* the local-address pool of src: every owned address on src's port and connected subnet,
+	 * declared order, src first (npool >= 1); points into the table, lives as long as it */
+	const uint32_t *pool;
+	uint16_t npool;
 };
 
 /* Why sl_route_build() refused to build. */

@@ -15,6 +15,7 @@
 #include "dataplane/core/lcore.h"
 #include "dataplane/core/tx.h"
 #include "dataplane/l4/flow.h"
+#include "dataplane/l4/lpair.h"
 #include "dataplane/l4/probe.h"
 #include "proto/ipv4.h"
 #include "proto/nat.h"
@@ -33,6 +34,7 @@ static void srv_open(struct sl_lcore *lc, uint16_t gidx)
 	lc->srv[gidx].stot++;
 	lc->srv[gidx].last_ms = lc->now_ms;
 	lc->srv_active[gidx]++;
+	lc->l4->lpairs_used[gidx]++;
 }
 
 /* A flow of server @gidx is gone (closed, reset, expired). */
@@ -41,6 +43,8 @@ static void srv_close(struct sl_lcore *lc, uint16_t gidx)
 	lc->srv[gidx].ended++;
 	if (lc->srv_active[gidx] > 0)
 		lc->srv_active[gidx]--;
+	if (lc->l4->lpairs_used[gidx] > 0)
+		lc->l4->lpairs_used[gidx]--;
 }
 
 static void on_expire(void *arg, struct sl_flow *f);
@@ -205,21 +209,6 @@ static void forward(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint
 	}
 }
 
-/* Picks a free local port for server key (sip:sport -> lip:?) in this worker's range. */
-static bool alloc_lport(struct sl_l4_worker *w, uint16_t gidx, struct sl_flow_key *sk,
-			uint64_t now)
-{
-	enum sl_flow_dir d;
-	for (unsigned i = 0; i < LPORT_PROBES; i++) {
-		uint16_t p = w->lport_next[gidx];
-		w->lport_next[gidx] = p == w->lport_hi ? w->lport_lo : (uint16_t)(p + 1);
-		sk->dport = p;
-		if (sl_flow_lookup(w->ft, sk, sl_flow_key_hash(sk), &d, now) == NULL)
-			return true;
-	}
-	return false;
-}
-
 /*
  * The server side of a flow is a connection of its own (local address:port -> server), and the
  * same 4-tuple comes back while the server may still hold its last use in TIME_WAIT. Linux (RFC
@@ -256,17 +245,18 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 		return;
 	}
 	const struct sl_bal_server *s = &b->servers[si];
-	uint32_t lip = sl_ip_route_src(lc, s->ip); /* the servers' side */
-	if (unlikely(lip == 0)) {
+	unsigned npool;
+	const uint32_t *pool = sl_ip_route_pool(lc, s->ip, &npool); /* the servers' side */
+	if (unlikely(npool == 0)) {
 		lc->ctr->c[SL_CTR_DROP_NO_ROUTE]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	struct sl_flow_key sk = {.saddr = s->ip,
-				 .daddr = lip,
 				 .sport = s->port != 0 ? s->port : ck->dport,
 				 .proto = ck->proto};
-	if (!alloc_lport(w, s->gidx, &sk, lc->now_ms)) {
+	if (!sl_lpair_alloc(w->ft, &w->lpair[s->gidx], pool, npool, w->lport_lo, w->lport_hi,
+			    LPORT_PROBES, &sk, lc->now_ms)) {
 		lc->ctr->c[SL_CTR_DROP_L4_NO_PORT]++;
 		rte_pktmbuf_free(m);
 		return;
@@ -512,9 +502,12 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx)
 		return -ENOMEM;
 	lc->l4 = w;
 	w->ft = rte_zmalloc_socket("sl_flows", sl_flow_table_bytes(max_flows), 64, lc->socket);
-	w->lport_next = rte_zmalloc_socket("sl_lports", sizeof(*w->lport_next) * SL_MAX_SERVERS,
-					   64, lc->socket);
-	if (w->ft == NULL || w->lport_next == NULL || sl_flow_table_init(w->ft, max_flows) != 0) {
+	w->lpair = rte_zmalloc_socket("sl_lpairs", sizeof(*w->lpair) * SL_MAX_SERVERS, 64,
+				      lc->socket);
+	w->lpairs_used = rte_zmalloc_socket("sl_lpairs_used",
+					    sizeof(*w->lpairs_used) * SL_MAX_SERVERS, 64, lc->socket);
+	if (w->ft == NULL || w->lpair == NULL || w->lpairs_used == NULL ||
+	    sl_flow_table_init(w->ft, max_flows) != 0) {
 		sl_l4_worker_fini(lc);
 		return -ENOMEM;
 	}
@@ -525,7 +518,7 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx)
 	/* each server walks the whole range from its own point: a port comes back to the same
 	 * server as late as possible (the server may still hold it in TIME_WAIT) */
 	for (unsigned i = 0; i < SL_MAX_SERVERS; i++)
-		w->lport_next[i] = (uint16_t)(w->lport_lo + (i * 7919u) % span);
+		w->lpair[i].port = (uint16_t)(w->lport_lo + (i * 7919u) % span);
 	struct sl_role r = {.name = "l4",
 			    .st = w,
 			    .msgs = SL_MSG_BIT(SL_MSG_RESET_SERVER),
@@ -544,7 +537,8 @@ void sl_l4_worker_fini(struct sl_lcore *lc)
 	if (w == NULL)
 		return;
 	rte_free(w->ft);
-	rte_free(w->lport_next);
+	rte_free(w->lpair);
+	rte_free(w->lpairs_used);
 	rte_free(w);
 	lc->l4 = NULL;
 }
@@ -559,4 +553,10 @@ void sl_l4_worker_stats(const struct sl_lcore *lc, struct sl_l4_worker_stats *ou
 	out->capacity = sl_flow_capacity(w->ft);
 	out->lport_lo = w->lport_lo;
 	out->lport_hi = w->lport_hi;
+}
+
+unsigned sl_l4_worker_pairs_used(const struct sl_lcore *lc, uint16_t gidx)
+{
+	const struct sl_l4_worker *w = lc->l4;
+	return w != NULL ? w->lpairs_used[gidx] : 0;
 }

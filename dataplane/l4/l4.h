@@ -28,6 +28,7 @@ struct sl_lcore;
 struct sl_flow_table;
 struct sl_ipv4_info;
 struct sl_tcp_info;
+struct sl_lpair_cursor;
 
 /* What the workers share (dp->l4). Written by main before the loops; read-only after. */
 struct sl_l4_shared {
@@ -35,11 +36,16 @@ struct sl_l4_shared {
 	struct sl_siphash_key isn_key; /* keys the server-side sequence/timestamp offsets */
 };
 
-/* One worker's L4 state (lc->l4): written by that worker only. */
+/*
+ * One worker's L4 state (lc->l4): written by that worker only; main reads `lpairs_used` with
+ * plain loads for `show l4`. A flow's server side holds a local (address, port) pair: an address
+ * of the pool of the route to the server, a port of this worker's slice (dataplane/l4/lpair.h).
+ */
 struct sl_l4_worker {
 	struct sl_flow_table *ft;
 	uint16_t lport_lo, lport_hi;
-	uint16_t *lport_next;      /* per server (gidx): the next local port to try */
+	struct sl_lpair_cursor *lpair; /* per server (gidx): the next local pair to try */
+	uint32_t *lpairs_used;         /* per server (gidx): its flows in the table (a pair each) */
 };
 
 /*
@@ -89,5 +95,9 @@ struct sl_l4_worker_stats {
 	uint16_t lport_lo, lport_hi;
 };
 void sl_l4_worker_stats(const struct sl_lcore *lc, struct sl_l4_worker_stats *out);
+
+/* The local (address, port) pairs of server slot @gidx that worker @lc's flows hold now (any
+ * lcore: a plain load of the worker's counter). */
+unsigned sl_l4_worker_pairs_used(const struct sl_lcore *lc, uint16_t gidx);
 
 #endif

@@ -307,6 +307,71 @@ static void test_binds_move_ranges(void)
 	sl_cfg_free(cfg);
 }
 
+/* A dataplane section with @naddrs addresses on one subnet (10.0.0.1, .2, ...), then @proxies. */
+static struct sl_cfg *parse_pool(unsigned naddrs, const char *proxies, struct tdiags *d)
+{
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof(text), "dataplane\n  port p0 iface eth0\n");
+	for (unsigned i = 1; i <= naddrs; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "  address 10.0.0.%u/24 port p0\n", i);
+	snprintf(text + n, sizeof(text) - n, "%s", proxies);
+	return parse(text, d);
+}
+
+/*
+ * Several addresses on the servers' subnet (the L4 local-address pool): the plan is the one of a
+ * single address for 1..128 lcores (ports are owned by number, the same slice on every address),
+ * each worker owns its slice's ports whatever the address, and a bind on any of the addresses
+ * moves the ranges as it would on the first.
+ */
+static void test_several_addresses(void)
+{
+	static const char binds[] = "frontend rtmp\n"
+				    "  mode tcp\n"
+				    "  bind 10.0.0.%u:40000\n"
+				    "  default_backend media\n"
+				    "backend media\n"
+				    "  mode tcp\n"
+				    "  server m 10.0.0.9:1935\n";
+	struct tdiags d;
+	struct sl_cfg *one = parse_pool(1, "", &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+	for (unsigned na = 2; na <= 8; na *= 2) {
+		struct sl_cfg *many = parse_pool(na, "", &d);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+		unsigned diff = 0, owners = 0;
+		for (unsigned n = 1; n <= SL_PORT_PLAN_MAX_LCORES; n++) {
+			struct sl_port_plan p1, pn;
+			CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(one, n, n, &p1, NULL, 0), 0);
+			CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(many, n, n, &pn, NULL, 0), 0);
+			diff += memcmp(&p1, &pn, sizeof(p1)) != 0;
+			for (unsigned w = 0; w < n; w++) {
+				uint16_t lo, hi;
+				sl_port_plan_slice(&pn, SL_PORT_L4_NAT, w, &lo, &hi);
+				owners += sl_port_plan_owner(&pn, SL_PORT_L4_NAT, lo) != (int)w ||
+					  sl_port_plan_owner(&pn, SL_PORT_L4_NAT, hi) != (int)w ||
+					  (unsigned)(hi - lo + 1) != 28232 / n;
+			}
+		}
+		CU_ASSERT_EQUAL(diff, 0);
+		CU_ASSERT_EQUAL(owners, 0);
+		CU_ASSERT(every_count_ok(many));
+		sl_cfg_free(many);
+	}
+	sl_cfg_free(one);
+	/* a bind on the fourth address takes its port out of the range on all of them */
+	char text[512];
+	for (unsigned a = 1; a <= 4; a += 3) {
+		snprintf(text, sizeof(text), binds, a);
+		struct sl_cfg *cfg = parse_pool(4, text, &d);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		struct sl_port_plan p;
+		CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, 1, 1, &p, NULL, 0), 0);
+		CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 40001, 60999, 20999));
+		sl_cfg_free(cfg);
+	}
+}
+
 /* A bind outside the ports a range really uses (past the last check slot, or in what the
  * division leaves over) moves nothing. */
 static void test_bind_in_home_but_not_in_range(void)
@@ -609,6 +674,7 @@ static const struct sl_test_case default_cases[] = {
 static const struct sl_test_case move_cases[] = {
 	{"binds move ranges", test_binds_move_ranges},
 	{"a bind in the home but not in the range", test_bind_in_home_but_not_in_range},
+	{"several addresses on one subnet: the same plan, owner by port", test_several_addresses},
 	{"one listener moves ranges", test_one_listener_moves},
 	{"homes give way", test_homes_give_way},
 	{NULL, NULL},

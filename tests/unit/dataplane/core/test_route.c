@@ -2,7 +2,7 @@
 /*
  * Route table: connected subnets and routes, longest prefix match, the default route, two ports,
  * source selection, refused gateways, /32 routes, tables without routes, and large tables checked
- * address by address against a linear reference.
+ * address by address against a linear reference; local-address pools.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -286,6 +286,62 @@ static void test_no_routes(void)
 	sl_route_free(NULL);
 }
 
+/* The pool of @dst's route is exactly @want[0, @n), in that order. */
+static bool pool_is(const struct sl_route_table *t, uint32_t dst, const uint32_t *want, unsigned n)
+{
+	struct sl_route_hop h;
+	if (!sl_route_lookup(t, dst, &h) || h.npool != n || h.pool == NULL ||
+	    memcmp(h.pool, want, n * sizeof(*want)) != 0 || h.pool[0] != h.src) {
+		fprintf(stderr, "\n  %08x: pool of %u, want %u\n", dst, h.npool, n);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Local-address pools: the addresses on the source's port and subnet, in declared order, the
+ * source first; another subnet, another port or another prefix length is not in the pool; a
+ * route's pool is its gateway's subnet's.
+ */
+static void test_pools(void)
+{
+	const struct sl_route_addr a[] = {
+		{IP4(10, 77, 0, 1), 24, 0},  {IP4(10, 78, 0, 1), 24, 1},
+		{IP4(10, 77, 0, 2), 24, 0},  {IP4(10, 77, 0, 3), 24, 1}, /* same subnet, port 1 */
+		{IP4(10, 77, 0, 4), 25, 0},  /* a longer prefix: a subnet of its own */
+		{IP4(10, 78, 0, 9), 24, 1},  {IP4(10, 77, 0, 5), 24, 0},
+	};
+	const struct sl_route_spec r[] = {{IP4(10, 79, 0, 0), 24, IP4(10, 78, 0, 254)},
+					  {0, 0, IP4(10, 77, 0, 254)}};
+	struct sl_route_table *t = sl_route_build(a, 7, r, 2, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	const uint32_t p77[] = {IP4(10, 77, 0, 1), IP4(10, 77, 0, 2), IP4(10, 77, 0, 5)};
+	const uint32_t p77_25[] = {IP4(10, 77, 0, 4)};
+	const uint32_t p78[] = {IP4(10, 78, 0, 1), IP4(10, 78, 0, 9)};
+	CU_ASSERT(pool_is(t, IP4(10, 77, 0, 200), p77, 3));   /* 10.77.0.128/25: port 0's /24 */
+	CU_ASSERT(pool_is(t, IP4(10, 77, 0, 21), p77_25, 1)); /* 10.77.0.0/25 */
+	CU_ASSERT(pool_is(t, IP4(10, 78, 0, 21), p78, 2));
+	CU_ASSERT(pool_is(t, IP4(10, 79, 0, 10), p78, 2));    /* via 10.78.0.254 */
+	CU_ASSERT(pool_is(t, IP4(8, 8, 8, 8), p77, 3));       /* default via 10.77.0.254 */
+	sl_route_free(t);
+
+	/* one address: a pool of one, itself */
+	const struct sl_route_addr one[] = {{IP4(10, 77, 0, 1), 24, 0}};
+	t = sl_route_build(one, 1, NULL, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT(pool_is(t, IP4(10, 77, 0, 9), &one[0].ip, 1));
+	sl_route_free(t);
+
+	/* the first address declared on a subnet is on port 1: the pool is port 1's */
+	const struct sl_route_addr two[] = {{IP4(10, 77, 0, 3), 24, 1}, {IP4(10, 77, 0, 1), 24, 0},
+					    {IP4(10, 77, 0, 7), 24, 1}};
+	const uint32_t p1[] = {IP4(10, 77, 0, 3), IP4(10, 77, 0, 7)};
+	t = sl_route_build(two, 3, NULL, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT(pool_is(t, IP4(10, 77, 0, 9), p1, 2));
+	sl_route_free(t);
+}
+
 /* ------------------------------------------------------------------ a linear reference */
 
 static uint32_t mask_of(unsigned plen)
@@ -314,13 +370,15 @@ static bool ref_lookup(const struct sl_route_addr *a, unsigned na, const struct 
 		    (best < 0 || r[i].plen > r[best].plen))
 			best = (int)i;
 	if (c >= 0 && (best < 0 || a[c].plen >= r[best].plen)) {
-		*h = (struct sl_route_hop){dst, a[c].ip, a[c].port, true};
+		*h = (struct sl_route_hop){
+			.next_hop = dst, .src = a[c].ip, .port = a[c].port, .connected = true};
 		return true;
 	}
 	if (best < 0)
 		return false;
 	int g = ref_connected(a, na, r[best].gw);
-	*h = (struct sl_route_hop){r[best].gw, a[g].ip, a[g].port, false};
+	*h = (struct sl_route_hop){
+		.next_hop = r[best].gw, .src = a[g].ip, .port = a[g].port, .connected = false};
 	return true;
 }
 
@@ -485,6 +543,7 @@ static const struct sl_test_case cases[] = {
 	{"2000 routes: every address of a /24 and a sample vs a reference", test_big_table},
 	{"50000 /32 routes", test_host_heavy_table},
 	{"built from a dataplane section", test_build_cfg},
+	{"local-address pools: port, subnet, declared order, routes through a gateway", test_pools},
 	{NULL, NULL},
 };
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# tests/e2e/test_l4_pool.sh — the L4 local-address pool (issue 16): two `address` lines on the
+# servers' subnet give a mode tcp server twice the concurrent flows of one.
+#
+# A second mode tcp frontend listens on 32768-60807, a real listener inside the L4 full-NAT
+# source ports' default place: the plan moves them to 60808-60999 (192 ports: 192 for one
+# worker, 64 each for three), so that one address's capacity is small enough to exceed. Then
+# 220 connections held open at once through :8080 to one server (nginx on be1:5080):
+#  - with one address (10.77.0.1): they cannot all open (the flows beyond 192 find no local
+#    port, counted in drop_l4_local_ports_exhausted): what the pool is for;
+#  - with two (10.77.0.1 and 10.77.0.2 on one subnet): all 220 open and complete; the server sees
+#    both addresses as sources, and `show l4` reports 384 pairs, then 220 in use and 164 left.
+# Run single-lcore and with SL_CORES="0-3 on 0-1" SL_LB_QUEUES=3.
+# Needs root and ./build. Prints "N passed, N failed"; exit 1 on any failure.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib/e2e.sh" 240 "$0" "$@"
+trap 'sl_e2e_finish' EXIT
+trap 'echo "interrupted/timed out" >&2; FAIL=$((FAIL + 1)); exit 124' TERM INT
+[[ -x $SL_SLUICED && -x $SL_CTL ]] || { echo "build first (ninja -C build)" >&2; exit 1; }
+
+N=220          # connections held at once: more than one address's 192 pairs, fewer than 384
+LIP2=10.77.0.2 # the second local address, on the servers' subnet
+
+check "net up" sl_net_up || exit 1
+check "backend be1" sl_backend_start sl-be1 be1
+
+make_cfg() { # make_cfg NADDRS
+    cat <<EOT
+global
+    stats socket $SL_SOCK mode 600 level admin
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend bytes_lb
+    bind *:8080
+    default_backend backend_one
+frontend squeeze
+    bind *:32768-60807
+    default_backend backend_one
+backend backend_one
+    server be1 $SL_BE1_IP:5080
+EOT
+    sl_dataplane_cfg af_xdp
+    [[ $1 == 2 ]] && echo "    address $LIP2/24 port lan0"
+}
+
+# hold N connections open at once, then one request each; prints how many opened and completed
+hold() { # hold OPEN_TIMEOUT_S
+    sl_in sl-cli /usr/bin/python3 - "$SL_VIP" 8080 "$N" "$1" <<'PY'
+import asyncio, resource, sys
+vip, port, n, tmo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+async def one(opened, go):
+    r, w = await asyncio.wait_for(asyncio.open_connection(vip, port), tmo)
+    opened.append(w)
+    await go.wait()
+    w.write(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+    await w.drain()
+    data = await asyncio.wait_for(r.read(), 20)
+    w.close()
+    return data.startswith(b"HTTP/1.1 200") and b"backend be1" in data
+async def main():
+    opened, go = [], asyncio.Event()
+    tasks = [asyncio.create_task(one(opened, go)) for _ in range(n)]
+    for _ in range(int(tmo * 10) + 10):
+        if len(opened) + sum(t.done() for t in tasks) >= n:
+            break
+        await asyncio.sleep(0.1)
+    print("open at once:", len(opened), flush=True)
+    await asyncio.sleep(3)  # the caller looks at the server's side and show l4 meanwhile
+    go.set()
+    res = await asyncio.gather(*tasks, return_exceptions=True)
+    print("completed:", sum(1 for x in res if x is True), flush=True)
+asyncio.run(main())
+PY
+}
+
+server_line() { sl_ctl show l4 | grep "^server backend_one/be1:"; }
+
+# ------------------------------------------------------------------ one address
+CFG=$SL_RUN_DIR/pool1.cfg
+make_cfg 1 >"$CFG"
+out=$("$SL_SLUICED" -c -f "$CFG" 2>&1)
+if grep -q "L4 full-NAT source ports move from 32768-60999 to 60808-60999" <<<"$out"; then
+    ok "the listener on 32768-60807 moves the L4 source ports to 60808-60999"
+else
+    bad "sluiced -c said: $(head -c 400 <<<"$out")"
+fi
+check "sluiced starts (one address)" sl_sluiced_start "$CFG" || exit 1
+line=$(server_line)
+echo "     $line"
+check "show l4: 192 pairs for be1 from one address" grep -q "local ports in use 0 left 192 (1 address)" <<<"$line"
+d0=$(sl_ctr drop_l4_local_ports_exhausted)
+hold 3 >"$SL_RUN_DIR/hold1.txt" 2>&1
+sed 's/^/     /' "$SL_RUN_DIR/hold1.txt"
+opened=$(awk '/^open at once:/ {print $4}' "$SL_RUN_DIR/hold1.txt")
+d1=$(sl_ctr drop_l4_local_ports_exhausted)
+check "one address: at most 192 of $N connections open at once (${opened:-?})" test "${opened:-999}" -le 192
+check "one address: SYNs beyond it counted in drop_l4_local_ports_exhausted ($d0 -> $d1)" test "$d1" -gt "$d0"
+check "sluiced stops" sl_sluiced_stop
+
+# ------------------------------------------------------------------ two addresses
+CFG=$SL_RUN_DIR/pool2.cfg
+make_cfg 2 >"$CFG"
+check "sluiced starts (two addresses on the servers' subnet)" sl_sluiced_start "$CFG" || exit 1
+check "the server reaches the second address (ARP, ping)" bash -c "ip netns exec '$(sl_ns sl-be1)' ping -q -c1 -W2 $LIP2 >/dev/null"
+line=$(server_line)
+echo "     $line"
+check "show l4: 384 pairs for be1 from two addresses" grep -q "local ports in use 0 left 384 (2 addresses)" <<<"$line"
+hold 20 >"$SL_RUN_DIR/hold2.txt" 2>&1 &
+hp=$!
+# while they are held: the server's sockets and show l4
+for _ in $(seq 100); do
+    grep -q "^open at once" "$SL_RUN_DIR/hold2.txt" && break
+    sleep 0.2
+done
+sl_in sl-be1 ss -Htn state established "( sport = :5080 )" >"$SL_RUN_DIR/ss.txt"
+line=$(server_line)
+busy=$(sl_ctl show l4 | awk '/^worker / { split($4, f, "/"); if (f[1] + 0 > 0) n++ } END { print n + 0 }')
+wait $hp
+sed 's/^/     /' "$SL_RUN_DIR/hold2.txt"
+echo "     $line"
+opened=$(awk '/^open at once:/ {print $4}' "$SL_RUN_DIR/hold2.txt")
+done_=$(awk '/^completed:/ {print $2}' "$SL_RUN_DIR/hold2.txt")
+from1=$(grep -c " $SL_VIP:6[01][0-9][0-9][0-9]\b" "$SL_RUN_DIR/ss.txt")
+from2=$(grep -c " $LIP2:6[01][0-9][0-9][0-9]\b" "$SL_RUN_DIR/ss.txt")
+check "two addresses: all $N connections open at once (${opened:-?})" test "${opened:-0}" -eq "$N"
+check "two addresses: all $N complete (${done_:-?})" test "${done_:-0}" -eq "$N"
+check "the server sees both local addresses as sources ($from1 from $SL_VIP, $from2 from $LIP2)" \
+    test $((from1 + from2)) -ge "$N" -a "$from1" -gt 0 -a "$from2" -gt 0
+check "no more than the slice from either address ($from1, $from2 <= 192)" test "$from1" -le 192 -a "$from2" -le 192
+check "show l4 while held: $N in use, $((384 - N)) left" grep -q "local ports in use $N left $((384 - N)) (2 addresses)" <<<"$line"
+check "no flow refused for lack of a local port" test "$(sl_ctr drop_l4_local_ports_exhausted)" -eq 0
+echo "     workers holding flows while they were held: $busy"
