@@ -864,6 +864,8 @@ static void show_l4_pairs(const struct sl_dp *dp, const struct sl_bal_server *s,
 		sl_outbuf_printf(out, " local ports: no route");
 		return;
 	}
+	if (s->src != 0) /* `source ADDR`: that address alone */
+		hop.npool = 1;
 	uint64_t used = 0, left = 0;
 	for (unsigned w = 0; w < dp->nworkers; w++) {
 		const struct sl_lcore *lc = dp->lcores[dp->worker_ids[w]];

@@ -78,6 +78,9 @@ static int build_backend(struct sl_gen *c, struct sl_bal_backend *b, const struc
 		v->name = s->name;
 		v->cookie = s->cookie;
 		v->maxconn = s->p.maxconn > 0 ? (uint32_t)s->p.maxconn : 0;
+		v->src = s->p.source.family == AF_INET ? s->p.source.v4 :
+			 be->source.family == AF_INET  ? be->source.v4 :
+							 0;
 		v->gidx = (uint16_t)g;
 		if (g >= c->nservers)
 			c->nservers = g + 1;

@@ -197,6 +197,10 @@ struct sl_srv_params {
 	bool shutdown_backup_on_up;   /* on-marked-up shutdown-backup-sessions */
 	int slowstart;  /* ms */
 	bool send_proxy;
+	/* "source ADDR": the only local address of the connections to the server (an owned
+	 * address, checked by cfg_check); family 0: the backend's, else the route's pool */
+	struct sl_cfg_net source;
+	struct sl_cfg_loc source_loc;
 };
 
 struct sl_server {
@@ -321,6 +325,10 @@ struct sl_proxy {
 	struct sl_cookie cookie;
 	struct sl_httpchk chk;
 	struct sl_srv_params dflt_srv; /* default-server */
+	/* "source ADDR" (defaults, backend, listen): the local address of the connections to its
+	 * servers, for those without one of their own; family 0: not set */
+	struct sl_cfg_net source;
+	struct sl_cfg_loc source_loc;
 	struct sl_errorfile *errorfiles;
 	struct sl_stats stats;
 	const char *default_backend;

@@ -2,10 +2,11 @@
 /*
  * Checks that need the whole configuration: references to backends and dataplane ports, modes
  * that must agree, listeners that would be ambiguous on the dataplane, and HAProxy's warnings
- * (missing timeouts, server cookies without a backend cookie).
+ * (missing timeouts, server cookies without a backend cookie), `source` addresses sluice owns.
  */
 #include "controlplane/cfg/cfg_int.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -175,6 +176,24 @@ static void check_port_plan(struct cfg_ctx *c)
 	}
 }
 
+/* `source ADDR` at @loc must be one of the dataplane's addresses (sluice can send from no other). */
+static void check_source(struct cfg_ctx *c, const struct sl_cfg_net *n, const struct sl_cfg_loc *loc,
+			 const char *what)
+{
+	if (n->family != AF_INET)
+		return;
+	for (const struct sl_dp_addr *a = c->cfg->dp.addrs; a != NULL; a = a->next)
+		if (a->net.family == AF_INET && a->net.v4 == n->v4)
+			return;
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr in = {.s_addr = htonl(n->v4)};
+	inet_ntop(AF_INET, &in, ip, sizeof(ip));
+	cfg_err_at(c, loc,
+		   "'source': %s (%s) is not one of sluice's addresses (the dataplane section's "
+		   "'address' lines): sluice connects to servers from its own addresses only",
+		   ip, what);
+}
+
 void cfg_check(struct cfg_ctx *c)
 {
 	struct sl_cfg *cfg = c->cfg;
@@ -260,6 +279,18 @@ void cfg_check(struct cfg_ctx *c)
 			cfg_err_at(c, &a->loc, "'address': no dataplane port named '%s'", a->port);
 	}
 	check_routes(c);
+	/* without a dataplane section nothing runs (warned below): no address to check against */
+	for (struct sl_proxy *px = cfg->proxies; dp->present && px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_BE))
+			continue;
+		char what[160];
+		snprintf(what, sizeof(what), "backend '%s'", px->name);
+		check_source(c, &px->source, &px->source_loc, what);
+		for (const struct sl_server *s = px->servers; s != NULL; s = s->next) {
+			snprintf(what, sizeof(what), "server '%s/%s'", px->name, s->name);
+			check_source(c, &s->p.source, &s->p.source_loc, what);
+		}
+	}
 	if (dp->present && dp->ports == NULL)
 		cfg_err_at(c, &dp->loc, "'dataplane': no 'port' line: sluice needs a NIC to own");
 	if (dp->present && dp->addrs == NULL)

@@ -230,6 +230,10 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 	}
 	if (p->send_proxy)
 		fputs(" send-proxy", f);
+	if (p->source.family != 0) {
+		fputs(" source", f);
+		net_word(f, &p->source, false);
+	}
 }
 
 static void bind_line(FILE *f, const struct sl_bind *b)
@@ -611,6 +615,11 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 	if (be) {
 		if (px->fullconn)
 			fprintf(f, "    fullconn %d\n", px->fullconn);
+		if (px->source.family != 0) {
+			fputs("    source", f);
+			net_word(f, &px->source, false);
+			fputc('\n', f);
+		}
 		fprintf(f, "    retries %d\n", px->retries);
 		if (px->redispatch)
 			fputs("    option redispatch\n", f);

@@ -97,6 +97,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 		px->chk = def->chk;
 		px->chk.headers = copy_strs(c, def->chk.headers);
 		px->dflt_srv = def->dflt_srv;
+		px->source = def->source;
+		px->source_loc = def->source_loc;
 	}
 }
 
@@ -827,6 +829,72 @@ static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 
 /* ------------------------------------------------------------------ server and default-server */
 
+/*
+ * The address of `source ADDR` (@kw: "source", or the server keyword naming it) into *@n, at the
+ * current line. sluice takes local ports from its port plan, so ADDR:PORT is refused, and so is
+ * anything but an IPv4 address. Whether ADDR is owned is checked once the dataplane section is
+ * read (cfg_check). Returns 0 or -1.
+ */
+static int parse_source_addr(struct cfg_ctx *c, const char *kw, const char *v, struct sl_cfg_net *n)
+{
+	const char *colon = strrchr(v, ':');
+	if (colon != NULL && strchr(v, ':') == colon) {
+		cfg_err(c,
+			"'%s': a local port ('%s') is not supported: sluice takes the local ports of its "
+			"connections to servers from its port plan (docs/config.md, Local ports); give "
+			"the address alone",
+			kw, v);
+		return -1;
+	}
+	if (cfg_net(c, kw, v, false, n) < 0)
+		return -1;
+	if (n->family != AF_INET) {
+		cfg_err(c, "'%s': '%s' is not an IPv4 address (sluice's addresses are IPv4)", kw, v);
+		return -1;
+	}
+	n->plen = 32;
+	return 0;
+}
+
+/* The words of HAProxy's `source` that sluice has no equivalent for: a clear refusal. */
+static bool source_option_refused(struct cfg_ctx *c, const char *kw, const char *w)
+{
+	if (strcmp(w, "usesrc") == 0) {
+		cfg_err(c,
+			"'%s': 'usesrc' (transparent proxying with a foreign source address) is not "
+			"supported: sluice connects from its own addresses (full NAT)",
+			kw);
+		return true;
+	}
+	if (strcmp(w, "interface") == 0) {
+		cfg_err(c,
+			"'%s': 'interface' is not supported: the route to the server chooses the port "
+			"(the dataplane section's 'address' and 'route' lines)",
+			kw);
+		return true;
+	}
+	return false;
+}
+
+static int kw_source(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc < 2) {
+		cfg_err(c, "'source' expects an address: source ADDR");
+		return -1;
+	}
+	for (int i = 2; i < argc; i++)
+		if (source_option_refused(c, "source", argv[i]))
+			return -1;
+	if (argc > 2) {
+		cfg_err(c, "'source': unexpected '%s' after the address", argv[2]);
+		return -1;
+	}
+	if (parse_source_addr(c, "source", argv[1], &px->source) < 0)
+		return -1;
+	px->source_loc = (struct sl_cfg_loc){c->file, c->line};
+	return 0;
+}
+
 enum { SRV_P_FLAG, SRV_P_INT, SRV_P_TIME, SRV_P_STR };
 
 /* Parses server parameters from argv[i..]; @srv NULL for default-server. Returns 0 or -1. */
@@ -860,14 +928,21 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					     strcmp(k, "cookie") == 0 || strcmp(k, "maxconn") == 0 ||
 					     strcmp(k, "maxqueue") == 0 || strcmp(k, "port") == 0 ||
 					     strcmp(k, "addr") == 0 || strcmp(k, "on-marked-down") == 0 ||
-					     strcmp(k, "on-marked-up") == 0 || strcmp(k, "slowstart") == 0;
+					     strcmp(k, "on-marked-up") == 0 || strcmp(k, "slowstart") == 0 ||
+					     strcmp(k, "source") == 0;
 				if (known) {
 					cfg_err(c, "'%s': '%s' expects a value", kw, k);
 					return -1;
 				}
 			}
+			if (source_option_refused(c, kw, k))
+				return -1;
 			i++;
-			if (strcmp(k, "inter") == 0) {
+			if (strcmp(k, "source") == 0) {
+				if (parse_source_addr(c, "source", v, &p->source) < 0)
+					return -1;
+				p->source_loc = (struct sl_cfg_loc){c->file, c->line};
+			} else if (strcmp(k, "inter") == 0) {
 				if (cfg_time(c, "inter", v, &p->inter) < 0)
 					return -1;
 				if (p->inter == 0) {
@@ -935,7 +1010,7 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					"rise", "fall", "weight", "cookie", "backup", "disabled",
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
-					NULL};
+					"source", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
@@ -1827,6 +1902,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"mode", D | F | B, kw_mode},
 	{"maxconn", D | F, kw_maxconn},
 	{"fullconn", D | B, kw_fullconn},
+	{"source", D | B, kw_source},
 	{"default_backend", D | F, kw_default_backend},
 	{"use_backend", F, kw_use_backend},
 	{"acl", F | B, kw_acl},

@@ -62,6 +62,8 @@ struct sl_bal_server {
 	const char *name;      /* the server's name; never NULL */
 	const char *cookie;    /* `cookie VALUE` (HTTP persistence), or NULL */
 	uint32_t maxconn;      /* concurrent connections for the whole process, 0 = unlimited */
+	uint32_t src;          /* `source ADDR`: the only local address towards it (an owned one);
+				* 0: the pool of the route to it (dataplane/core/route.h) */
 };
 
 /* The balancing tables of one backend. Immutable once built. */

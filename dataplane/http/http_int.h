@@ -160,6 +160,7 @@ struct hx_sess {
 	uint32_t rlen;
 	/* the server of this transaction (copied out of the generation) */
 	uint32_t srv_ip;
+	uint32_t srv_src; /* `source ADDR`, else 0: the route's source address */
 	uint16_t srv_port, srv_gidx;
 	int16_t srv_idx, be_idx;
 	const char *srv_cookie;

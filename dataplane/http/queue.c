@@ -137,6 +137,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	s->be_idx = bi;
 	s->srv_idx = (int16_t)si;
 	s->srv_ip = v->ip;
+	s->srv_src = v->src;
 	s->srv_port = v->port != 0 ? v->port : s->vport;
 	s->srv_gidx = v->gidx;
 	s->srv_cookie = v->cookie;

@@ -312,7 +312,7 @@ static bool srv_open(struct hx_sess *s, size_t hlen)
 {
 	struct sl_http *hx = s->hx;
 	int err = 0;
-	uint32_t src = sl_ip_route_src(hx->lc, s->srv_ip); /* the server's side */
+	uint32_t src = s->srv_src != 0 ? s->srv_src : sl_ip_route_src(hx->lc, s->srv_ip);
 	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &srv_cbs, s, &err);
 	if (s->srv == NULL)
 		return false;

@@ -252,6 +252,10 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (s->src != 0) { /* `source ADDR`: that address alone */
+		pool = &s->src;
+		npool = 1;
+	}
 	struct sl_flow_key sk = {.saddr = s->ip,
 				 .sport = s->port != 0 ? s->port : ck->dport,
 				 .proto = ck->proto};

@@ -485,6 +485,7 @@ static bool params_eq(const struct sl_srv_params *a, const struct sl_srv_params 
 		    a->shutdown_backup_on_up == b->shutdown_backup_on_up,
 	    "on-marked-down/up");
 	CMP(a->slowstart == b->slowstart && a->send_proxy == b->send_proxy, "slowstart/send-proxy");
+	CMP(net_eq(&a->source, &b->source), "source");
 	return true;
 }
 
@@ -496,6 +497,7 @@ static bool proxy_eq(const struct sl_proxy *a, const struct sl_proxy *b)
 	CMP(a->mode == b->mode, "mode");
 	CMP(a->id == b->id, "id");
 	CMP(a->maxconn == b->maxconn && a->fullconn == b->fullconn, "maxconn/fullconn");
+	CMP(net_eq(&a->source, &b->source), "proxy source");
 	if (a->cap & SL_CAP_BE) {
 		CMP(a->retries == b->retries, "retries");
 		CMP(a->redispatch == b->redispatch, "redispatch");
@@ -1373,6 +1375,40 @@ static void test_default_server(void)
 	CU_ASSERT_EQUAL(s->p.rise, 5);
 	CU_ASSERT_EQUAL(s->p.fall, 3);
 	CU_ASSERT_EQUAL(s->p.weight, 10);
+	sl_cfg_free(cfg);
+}
+
+/* `source ADDR`: defaults, backend and server (and default-server), inherited and overridden;
+ * --dump writes it back. */
+static void test_source(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFAULTS_HTTP "  source 10.0.0.2\n"
+				 "backend b\n"
+				 "  server s 10.0.0.9:80\n"
+				 "  server t 10.0.0.8:80 source 10.0.0.1\n"
+				 "backend c\n"
+				 "  source 10.0.0.3\n"
+				 "  default-server source 10.0.0.1\n"
+				 "  server u 10.0.0.7:80\n"
+				 "dataplane\n"
+				 "  port p0 iface eth0\n"
+				 "  address 10.0.0.1/24 port p0\n"
+				 "  address 10.0.0.2/24 port p0\n"
+				 "  address 10.0.0.3/24 port p0\n",
+		   cfg, &d);
+	struct sl_proxy *b = tpx(cfg, "b"), *c = tpx(cfg, "c");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(b->source.family, AF_INET); /* from the defaults */
+	CU_ASSERT_EQUAL(b->source.v4, TIP4(10, 0, 0, 2));
+	CU_ASSERT_EQUAL(b->source_loc.line, 6);
+	CU_ASSERT_EQUAL(tsrv(b, "s")->p.source.family, 0);
+	CU_ASSERT_EQUAL(tsrv(b, "t")->p.source.v4, TIP4(10, 0, 0, 1));
+	CU_ASSERT_EQUAL(c->source.v4, TIP4(10, 0, 0, 3));
+	CU_ASSERT_EQUAL(tsrv(c, "u")->p.source.v4, TIP4(10, 0, 0, 1));
+	check_round_trip(cfg);
 	sl_cfg_free(cfg);
 }
 
@@ -3124,6 +3160,7 @@ static const struct sl_test_case kw_cases[] = {
 	{"enum names", test_enum_names},
 	{"server parameters", test_server_params},
 	{"default-server", test_default_server},
+	{"source ADDR: defaults, backend, server", test_source},
 	{"cookie", test_cookie},
 	{"option forwardfor", test_forwardfor},
 	{"options and no option", test_options},

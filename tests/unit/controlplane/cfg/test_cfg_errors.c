@@ -349,6 +349,46 @@ static void test_duplicate_dataplane_port(void)
 
 /* ---------------------------------------------------------------- references */
 
+/* `source`: an address sluice does not own (backend, server, inherited), a port, usesrc,
+ * interface, not IPv4, nothing. */
+static void test_source_refused(void)
+{
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  source 10.0.0.9\n"
+			  "  server s 10.0.0.5:80\n",
+		  5, "'source': 10.0.0.9 (backend 'b') is not one of sluice's addresses");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  server s 10.0.0.5:80 source 10.0.0.7\n",
+		  5, "'source': 10.0.0.7 (server 'b/s') is not one of sluice's addresses");
+	T_REFUSED("defaults\n"
+		  "  source 10.0.0.8\n"
+		  "backend b\n"
+		  "  server s 10.0.0.5:80\n" DP_BASE,
+		  2, "'source': 10.0.0.8 (backend 'b')");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  source 10.0.0.1:5000\n",
+		  5, "'source': a local port ('10.0.0.1:5000') is not supported");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  source 10.0.0.1 usesrc clientip\n",
+		  5, "'usesrc'");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  source 10.0.0.1 interface eth0\n",
+		  5, "'interface' is not supported");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  server s 10.0.0.5:80 source 10.0.0.1 usesrc client\n",
+		  5, "'usesrc'");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  source fe80::1\n",
+		  5, "not an IPv4 address");
+	T_REFUSED(DP_BASE "backend b\n"
+			  "  source\n",
+		  5, "'source' expects an address");
+	T_REFUSED(DP_BASE "frontend f\n"
+			  "  bind :80\n"
+			  "  source 10.0.0.1\n",
+		  6, "'source' is not allowed in a 'frontend' section");
+}
+
 static void test_undefined_default_backend(void)
 {
 	T_REFUSED("frontend f\n"
@@ -1701,6 +1741,7 @@ static void test_load_missing_file(void)
 
 static const struct sl_test_case kw_cases[] = {
 	{"unknown keyword in global", test_unknown_kw_global},
+	{"source: not owned, a port, usesrc, interface, not IPv4", test_source_refused},
 	{"unknown keyword in defaults", test_unknown_kw_defaults},
 	{"unknown keyword in frontend", test_unknown_kw_frontend},
 	{"unknown keyword in backend", test_unknown_kw_backend},
