@@ -86,34 +86,7 @@ gbps=$(/usr/bin/python3 -c "import json;d=json.load(open('$SL_RUN_DIR/iperf3.jso
 echo "     iperf3: ${gbps:-?} Gbit/s received"
 
 # ------------------------------------------------------------------ 2000 concurrent connections
-sl_in sl-cli /usr/bin/python3 - "$SL_VIP" 8080 2000 >"$SL_RUN_DIR/conc.txt" 2>&1 <<'PY'
-import asyncio, resource, sys
-vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
-async def one(i, opened, go):
-    r, w = await asyncio.wait_for(asyncio.open_connection(vip, port), 20)
-    opened.append(i)
-    await go.wait()               # every connection is open at the same time
-    w.write(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
-    await w.drain()
-    data = await asyncio.wait_for(r.read(), 20)
-    w.close()
-    return data.startswith(b"HTTP/1.1 200") and b"backend be" in data
-async def main():
-    opened, go = [], asyncio.Event()
-    tasks = [asyncio.create_task(one(i, opened, go)) for i in range(n)]
-    for _ in range(300):
-        if len(opened) == n or any(t.done() for t in tasks):
-            break
-        await asyncio.sleep(0.1)
-    print("open at once:", len(opened))
-    go.set()
-    res = await asyncio.gather(*tasks, return_exceptions=True)
-    good = sum(1 for x in res if x is True)
-    print("completed:", good, "of", n)
-    sys.exit(0 if good == n and len(opened) == n else 1)
-asyncio.run(main())
-PY
+sl_in sl-cli /usr/bin/python3 "$HERE/lib/hold_conns.py" "$SL_VIP" 8080 2000 20 0 >"$SL_RUN_DIR/conc.txt" 2>&1
 rc=$?
 cat "$SL_RUN_DIR/conc.txt" | sed 's/^/     /'
 check "2000 concurrent connections all complete" test $rc -eq 0

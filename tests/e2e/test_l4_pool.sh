@@ -64,35 +64,9 @@ EOT
     [[ $1 == 2 ]] && echo "    address $LIP2/24 port lan0"
 }
 
-# hold N connections open at once, then one request each; prints how many opened and completed
+# hold N connections open at once, 3 s, then one request each (tests/e2e/lib/hold_conns.py)
 hold() { # hold OPEN_TIMEOUT_S
-    sl_in sl-cli /usr/bin/python3 - "$SL_VIP" 8080 "$N" "$1" <<'PY'
-import asyncio, resource, sys
-vip, port, n, tmo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
-async def one(opened, go):
-    r, w = await asyncio.wait_for(asyncio.open_connection(vip, port), tmo)
-    opened.append(w)
-    await go.wait()
-    w.write(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
-    await w.drain()
-    data = await asyncio.wait_for(r.read(), 20)
-    w.close()
-    return data.startswith(b"HTTP/1.1 200") and b"backend be1" in data
-async def main():
-    opened, go = [], asyncio.Event()
-    tasks = [asyncio.create_task(one(opened, go)) for _ in range(n)]
-    for _ in range(int(tmo * 10) + 10):
-        if len(opened) + sum(t.done() for t in tasks) >= n:
-            break
-        await asyncio.sleep(0.1)
-    print("open at once:", len(opened), flush=True)
-    await asyncio.sleep(3)  # the caller looks at the server's side and show l4 meanwhile
-    go.set()
-    res = await asyncio.gather(*tasks, return_exceptions=True)
-    print("completed:", sum(1 for x in res if x is True), flush=True)
-asyncio.run(main())
-PY
+    sl_in sl-cli /usr/bin/python3 "$HERE/lib/hold_conns.py" "$SL_VIP" 8080 "$N" "$1" 3
 }
 
 server_line() { sl_ctl show l4 | grep "^server backend_one/be1:"; }
