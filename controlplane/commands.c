@@ -945,7 +945,7 @@ static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *o
 	const struct sl_dp *dp = ctl->dp;
 	uint64_t elapsed = rte_rdtsc() - dp->start_tsc;
 	unsigned id;
-	sl_outbuf_printf(out, "# lcore roles rx_packets tx_packets drops polls busy_pct idle_sleeps busy_cycles busy_ms rx_handed proxy_segments\n");
+	sl_outbuf_printf(out, "# lcore roles rx_packets tx_packets drops polls busy_pct idle_sleeps busy_cycles busy_ms rx_handed proxy_segments cpus\n");
 	RTE_LCORE_FOREACH(id) {
 		const struct sl_lcore *lc = dp->lcores[id];
 		const struct sl_lcore_ctrs *c = &dp->ctrs[id];
@@ -960,14 +960,20 @@ static int cmd_show_lcores(void *arg, int argc, char **argv, struct sl_outbuf *o
 		if (lc->roles & SL_ROLE_PROXY)
 			strcat(roles, "proxy,");
 		roles[strlen(roles) - 1] = '\0';
+		/* the CPUs the lcore runs on (EAL's placement): "0", or "0,2" */
+		char cpus[64] = "";
+		rte_cpuset_t set = rte_lcore_cpuset(id);
+		for (unsigned cpu = 0, n = 0; cpu < CPU_SETSIZE && n + 8 < sizeof(cpus); cpu++)
+			if (CPU_ISSET(cpu, &set))
+				n += (unsigned)snprintf(cpus + n, sizeof(cpus) - n, "%s%u", n ? "," : "", cpu);
 		sl_outbuf_printf(out,
 				 "%u %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %.2f %" PRIu64
-				 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n",
 				 id, roles, c->c[SL_CTR_RX_PKTS], c->c[SL_CTR_TX_PKTS], drops, c->polls,
 				 elapsed ? 100.0 * (double)c->busy_cycles / (double)elapsed : 0.0,
 				 c->idle_sleeps, c->busy_cycles,
 				 dp->tsc_hz >= 1000 ? c->busy_cycles / (dp->tsc_hz / 1000) : 0,
-				 c->c[SL_CTR_RX_HANDED], c->c[SL_CTR_PROXY_SEGMENTS]);
+				 c->c[SL_CTR_RX_HANDED], c->c[SL_CTR_PROXY_SEGMENTS], cpus);
 	}
 	return 0;
 }

@@ -290,6 +290,15 @@ int sl_port_eal_args(const struct sl_cfg *cfg, const char *prog, int extra_argc,
 			l += (size_t)snprintf(list + l, cap - l, "%s%u@%u", l ? "," : "", i, cpu);
 		}
 		r |= sl_argv_add(out, "--lcores=%s", list);
+	} else if (sl_port_plan_main_shares(cfg)) {
+		/* main shares the first core: lcores 0..n-1 on the n cores in order (0 is main),
+		 * and lcore n, a worker, beside main on the first core */
+		unsigned k = 0, first = (unsigned)sl_cpus_min(cores);
+		for (unsigned c = 0; c < SL_MAX_CPUS; c++)
+			if (sl_cpus_has(cores, c))
+				l += (size_t)snprintf(list + l, cap - l, "%s%u@%u", l ? "," : "", k++, c);
+		l += (size_t)snprintf(list + l, cap - l, ",%u@%u", k, first);
+		r |= sl_argv_add(out, "--lcores=%s", list);
 	} else if (sl_cpus_max(cores) < SL_MAX_LCORES) {
 		/* lcore ids are the CPU numbers */
 		for (unsigned i = 0; i < SL_MAX_LCORES; i++)

@@ -370,9 +370,29 @@ static int mem_socket(int node)
 	return rte_eal_has_hugepages() ? node : SOCKET_ID_ANY;
 }
 
-/* Roles: the first core is main; with one or two cores it is also worker and proxy; otherwise every
- * other core is worker + proxy (design: docs/architecture.md). Each lcore gets its context,
- * rings and per-server counters; every worker and proxy is an RCU reader of the generation. */
+/* Roles: the first lcore is main; alone, it is also the worker and the proxy lcore; otherwise every
+ * other lcore is worker + proxy (design: docs/architecture.md), one on each core and, with
+ * `control shared` (the default on two cores), one beside main on the first core
+ * (sl_port_eal_args() places them). Each lcore gets its context, rings and per-server counters;
+ * every worker and proxy is an RCU reader of the generation. */
+
+/* Whether two lcores run on a common CPU (EAL's --lcores placed them so). */
+static bool lcores_share_cpus(void)
+{
+	unsigned a, b;
+	RTE_LCORE_FOREACH(a) {
+		RTE_LCORE_FOREACH(b) {
+			if (b <= a)
+				continue;
+			rte_cpuset_t sa = rte_lcore_cpuset(a), sb = rte_lcore_cpuset(b), both;
+			CPU_AND(&both, &sa, &sb);
+			if (CPU_COUNT(&both) != 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 _Static_assert(SL_MAX_LCORES <= RTE_MAX_LCORE, "the configuration accepts lcore ids DPDK does not have");
 _Static_assert(RTE_MAX_NUMA_NODES <= SL_NUMA_MAX_NODES && SL_MAX_PORTS <= SL_NUMA_MAX_PORTS &&
 		       SL_MAX_LCORES <= SL_NUMA_MAX_LCORES,
@@ -386,13 +406,16 @@ static int step_lcores(struct daemon *d)
 	dp->start_tsc = rte_rdtsc();
 	dp->poll_mode = d->cfg->dp.idle == SL_IDLE_POLL;
 	dp->main_lcore = rte_get_main_lcore();
+	dp->cpus_shared = lcores_share_cpus();
+	/* several producers: with lcores sharing a CPU, relaxed tail sync */
+	unsigned mp = dp->cpus_shared ? RING_F_MP_RTS_ENQ : 0;
 	d->ctr_mz = rte_memzone_reserve_aligned("sl_counters",
 						sizeof(struct sl_lcore_ctrs) * RTE_MAX_LCORE,
 						SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
 	dp->neigh = rte_zmalloc("sl_neigh", sizeof(*dp->neigh), RTE_CACHE_LINE_SIZE);
 	dp->tmo = rte_zmalloc("sl_tmo", sizeof(*dp->tmo), RTE_CACHE_LINE_SIZE);
 	dp->inbox = rte_ring_create_elem("sl_inbox", sizeof(struct sl_msg), SL_INBOX_SIZE,
-					 SOCKET_ID_ANY, RING_F_SC_DEQ);
+					 SOCKET_ID_ANY, RING_F_SC_DEQ | mp);
 	if (d->ctr_mz == NULL || dp->neigh == NULL || dp->tmo == NULL || dp->inbox == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for counters, neighbours and rings: raise 'memory' in the dataplane section\n");
 		return -1;
@@ -419,10 +442,10 @@ static int step_lcores(struct daemon *d)
 		lc->dp = dp;
 		lc->socket = sock;
 		lc->ctr = &dp->ctrs[id];
-		/* with one core main does everything; with more it only controls. Main as a worker
-		 * on two cores was measured (docs/performance.md, issue 16): half the frames then
-		 * reach main's queue and are steered to the proxy lcore at six times a direct
-		 * frame's cost, and the box served 30-45 % fewer HTTP requests */
+		/* alone, main does everything; otherwise it only controls: its loop serves the stats
+		 * socket, checks and reloads, which would hold a queue's frames for a whole rebuild
+		 * (docs/performance.md, issue 16); on a core it shares, the kernel's scheduler
+		 * interleaves it with the worker there instead */
 		if (id == dp->main_lcore)
 			lc->roles = SL_ROLE_MAIN | (nl == 1 ? SL_ROLE_WORKER | SL_ROLE_PROXY : 0);
 		else
@@ -444,9 +467,9 @@ static int step_lcores(struct daemon *d)
 						64, sock);
 		char name[32];
 		snprintf(name, sizeof(name), "sl_txr_%u", id);
-		lc->txring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ);
+		lc->txring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ | mp);
 		snprintf(name, sizeof(name), "sl_rxr_%u", id);
-		lc->rxring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ);
+		lc->rxring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ | mp);
 		snprintf(name, sizeof(name), "sl_cmd_%u", id);
 		lc->cmdring = rte_ring_create_elem(name, sizeof(struct sl_msg), SL_CMD_RING_SIZE,
 						   sock, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -507,18 +530,22 @@ static void undo_lcores(struct daemon *d)
  * per page) has buffers beyond that memory, and every frame in them is refused by the kernel
  * (tx_invalid, fill ring entries lost).
  */
-static struct rte_mempool *pool_create(const char *name, unsigned n, bool packed, int socket)
+static struct rte_mempool *pool_create(const char *name, unsigned n, bool packed, int socket,
+					bool rts)
 {
+	/* lcores sharing a CPU: relaxed tail sync, so that one preempted while it returns
+	 * buffers to the common ring holds up no other (dp->cpus_shared) */
+	const char *ops = rts ? "ring_mt_rts" : rte_mbuf_best_mempool_ops();
 	if (!packed)
-		return rte_pktmbuf_pool_create(name, n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					       socket);
+		return rte_pktmbuf_pool_create_by_ops(name, n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						      socket, ops);
 	struct rte_mempool *mp = rte_mempool_create_empty(
 		name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 256,
 		sizeof(struct rte_pktmbuf_pool_private), socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (mp == NULL)
 		return NULL;
 	struct rte_pktmbuf_pool_private priv = {.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE};
-	int r = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL);
+	int r = rte_mempool_set_ops_byname(mp, ops, NULL);
 	if (r == 0) {
 		rte_pktmbuf_pool_init(mp, &priv);
 		r = rte_mempool_populate_default(mp);
@@ -645,7 +672,7 @@ static int step_pool(struct daemon *d)
 			snprintf(name, sizeof(name), "sl_mbuf");
 		else
 			snprintf(name, sizeof(name), "sl_mbuf_node%d", node);
-		struct rte_mempool *mp = pool_create(name, n, !pci, mem_socket(node));
+		struct rte_mempool *mp = pool_create(name, n, !pci, mem_socket(node), dp->cpus_shared);
 		if (mp == NULL) {
 			fprintf(stderr, "sluiced: cannot allocate %u packet buffers (%u MiB) on NUMA node %d: %s; raise 'memory' in the dataplane section or reserve hugepages on that node\n",
 				n, (unsigned)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 192) >> 20),

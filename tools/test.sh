@@ -151,7 +151,10 @@ if want fuzz; then
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
-	step "e2e tests" run_e2e
+	# Every script on the two-core default: `cores 0-1` is main beside a worker on CPU 0 and a
+	# worker on CPU 1 (`control shared`), lb0 with a queue for each (tests/e2e/lib/net.sh);
+	# test_multicore checks that layout, then runs below on four lcores.
+	SL_CORES_MULTI=0-1 SL_MULTI_WORKERS=2 step "e2e tests (two workers, main beside one)" run_e2e
 	# The scripts whose paths cross lcores again with main and three worker+proxy lcores on the
 	# machine's two CPUs (`cores 0-3 on 0-1`, tests/e2e/lib/sluiced.sh), each worker with its
 	# own queue of lb0 (and lb1): flows spread over queues, connections over proxy lcores,

@@ -401,6 +401,10 @@ struct sl_dp_route {
 
 enum sl_idle_policy { SL_IDLE_ADAPTIVE, SL_IDLE_POLL };
 
+/* `control shared|own`: whether main's lcore shares the first core of `cores` with a worker
+ * (docs/config.md); DEFAULT: shared with two cores, own with more. */
+enum sl_control { SL_CONTROL_DEFAULT, SL_CONTROL_SHARED, SL_CONTROL_OWN };
+
 /* A service built into the proxy lcores' TCP stack, on every owned address (tests, probes). */
 enum sl_dp_service_kind { SL_SVC_ECHO, SL_SVC_HTTP_OK };
 
@@ -440,6 +444,15 @@ static inline int sl_cpus_max(const struct sl_cpus *s)
 	return -1;
 }
 
+/* The lowest number in @s, -1 when empty. */
+static inline int sl_cpus_min(const struct sl_cpus *s)
+{
+	for (unsigned k = 0; k < SL_MAX_CPUS / 64; k++)
+		if (s->w[k] != 0)
+			return (int)(k * 64) + __builtin_ctzll(s->w[k]);
+	return -1;
+}
+
 struct sl_dataplane {
 	bool present;
 	struct sl_dp_port *ports;
@@ -452,6 +465,8 @@ struct sl_dataplane {
 	int memory_mb;    /* 0 = default */
 	int flows;        /* per-worker flow table entries; 0 = from maxconn */
 	enum sl_idle_policy idle;
+	enum sl_control control;
+	struct sl_cfg_loc control_loc;
 	struct sl_cfg_str *eal_args; /* "eal ARG..." extra EAL arguments */
 	struct sl_dp_service *services; /* "service echo|http-ok PORT" */
 	struct sl_cfg_loc loc;

@@ -194,6 +194,23 @@ static void check_source(struct cfg_ctx *c, const struct sl_cfg_net *n, const st
 		   ip, what);
 }
 
+/* `control`: meaningful with two cores or more, placed by `cores` alone (not `cores ... on`). */
+static void check_control(struct cfg_ctx *c)
+{
+	const struct sl_dataplane *dp = &c->cfg->dp;
+	if (dp->control == SL_CONTROL_DEFAULT)
+		return;
+	const char *how = dp->control == SL_CONTROL_SHARED ? "shared" : "own";
+	if (sl_cpus_count(&dp->cores_on) != 0)
+		cfg_err_at(c, &dp->control_loc,
+			   "'control %s' cannot be combined with 'cores LIST on CPULIST', which places every lcore itself",
+			   how);
+	else if (sl_cpus_count(&dp->cores) < 2)
+		cfg_warn_at(c, &dp->control_loc,
+			    "'control %s' has no effect with one core: main is also the worker and the proxy lcore",
+			    how);
+}
+
 void cfg_check(struct cfg_ctx *c)
 {
 	struct sl_cfg *cfg = c->cfg;
@@ -268,6 +285,7 @@ void cfg_check(struct cfg_ctx *c)
 		}
 	}
 	check_binds(c);
+	check_control(c);
 	check_port_plan(c);
 
 	struct sl_dataplane *dp = &cfg->dp;

@@ -537,6 +537,8 @@ static void dump_dataplane(FILE *f, const struct sl_dataplane *dp)
 		fprintf(f, "    memory %d\n", dp->memory_mb);
 	if (dp->flows)
 		fprintf(f, "    flows %d\n", dp->flows);
+	if (dp->control != SL_CONTROL_DEFAULT)
+		fprintf(f, "    control %s\n", dp->control == SL_CONTROL_SHARED ? "shared" : "own");
 	fprintf(f, "    idle %s\n", dp->idle == SL_IDLE_POLL ? "poll" : "adaptive");
 	for (const struct sl_dp_service *sv = dp->services; sv != NULL; sv = sv->next)
 		fprintf(f, "    service %s %u\n", sv->kind == SL_SVC_ECHO ? "echo" : "http-ok", sv->port);

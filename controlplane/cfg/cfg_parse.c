@@ -1009,6 +1009,22 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 			cfg_str_append(c, &dp->eal_args, argv[i]);
 		return 0;
 	}
+	if (strcmp(kw, "control") == 0) {
+		if (argc != 2) {
+			cfg_err(c, "'control' expects exactly one argument (shared or own)");
+			return -1;
+		}
+		if (strcmp(argv[1], "shared") == 0)
+			dp->control = SL_CONTROL_SHARED;
+		else if (strcmp(argv[1], "own") == 0)
+			dp->control = SL_CONTROL_OWN;
+		else {
+			cfg_err(c, "'control': unknown placement '%s' (shared or own)", argv[1]);
+			return -1;
+		}
+		dp->control_loc = cfg_loc(c);
+		return 0;
+	}
 	if (strcmp(kw, "cores") == 0 || strcmp(kw, "memory") == 0 || strcmp(kw, "flows") == 0 ||
 	    strcmp(kw, "idle") == 0) {
 		if (strcmp(kw, "cores") == 0 && argc == 4 && strcmp(argv[2], "on") == 0) {
@@ -1043,8 +1059,9 @@ static int parse_dataplane(struct cfg_ctx *c, int argc, char **argv)
 		}
 		return 0;
 	}
-	static const char *const names[] = {"port", "address", "route", "cores", "memory",
-					    "flows", "idle", "eal", "service", NULL};
+	static const char *const names[] = {"port",  "address", "route", "cores",   "control",
+					    "memory", "flows",  "idle",  "eal",	    "service",
+					    NULL};
 	const char *dym = cfg_did_you_mean(kw, names, sizeof(names[0]));
 	cfg_err(c, "unknown keyword '%s' in 'dataplane' section%s%s%s", kw,
 		dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");

@@ -259,6 +259,7 @@ int sl_cfg_reload_check(const struct sl_cfg *old, const struct sl_cfg *nw, struc
 		{a->memory_mb == b->memory_mb, "memory"},
 		{a->flows == b->flows, "flows"},
 		{a->idle == b->idle, "idle"},
+		{a->control == b->control, "control"},
 		{same_strs(a->eal_args, b->eal_args), "eal"},
 		{same_services(a->services, b->services), "service"},
 	};

@@ -448,11 +448,28 @@ int sl_port_plan_make(const struct sl_cfg *cfg, unsigned nworkers, unsigned npro
 	return r;
 }
 
+static unsigned ncores(const struct sl_cfg *cfg)
+{
+	if (cfg != NULL && cfg->dp.present && sl_cpus_count(&cfg->dp.cores) != 0)
+		return sl_cpus_count(&cfg->dp.cores);
+	return 1;
+}
+
+bool sl_port_plan_main_shares(const struct sl_cfg *cfg)
+{
+	unsigned n = ncores(cfg);
+	if (n < 2 || sl_cpus_count(&cfg->dp.cores_on) != 0)
+		return false;
+	return cfg->dp.control == SL_CONTROL_SHARED ||
+	       (cfg->dp.control == SL_CONTROL_DEFAULT && n == 2);
+}
+
 void sl_port_plan_lcores(const struct sl_cfg *cfg, unsigned *nworkers, unsigned *nproxies)
 {
-	unsigned ncores = 1;
-	if (cfg != NULL && cfg->dp.present && sl_cpus_count(&cfg->dp.cores) != 0)
-		ncores = sl_cpus_count(&cfg->dp.cores);
-	*nworkers = ncores == 1 ? 1 : ncores - 1; /* main forwards too only when alone */
+	unsigned n = ncores(cfg);
+	if (sl_port_plan_main_shares(cfg))
+		*nworkers = n; /* a worker on every core, main beside the first one's */
+	else
+		*nworkers = n == 1 ? 1 : n - 1; /* main forwards too only when alone */
 	*nproxies = *nworkers;
 }

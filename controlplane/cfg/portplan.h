@@ -104,12 +104,20 @@ int sl_port_plan_make_at(const struct sl_cfg *cfg, unsigned nworkers, unsigned n
 			 struct sl_port_plan *out, struct sl_cfg_loc *at, char *why, size_t whylen);
 
 /*
- * The lcore counts that @cfg's dataplane section implies, as sluiced assigns roles: the first
- * core of `cores` is main; with one core it is also the only worker and proxy lcore, with more
- * every other core is both (so *@nworkers == *@nproxies). No dataplane section or no `cores`
- * line: one core.
+ * The lcore counts that @cfg's dataplane section implies, as sluiced assigns roles: main is an
+ * lcore on the first core of `cores`; with one core it is also the only worker and proxy lcore.
+ * With more, every worker is a proxy lcore too (so *@nworkers == *@nproxies) and there is one
+ * on each core but main's, plus one beside main on the first core when main shares it
+ * (sl_port_plan_main_shares()). No dataplane section or no `cores` line: one core.
  */
 void sl_port_plan_lcores(const struct sl_cfg *cfg, unsigned *nworkers, unsigned *nproxies);
+
+/*
+ * Whether main's lcore shares the first core of `cores` with a worker's (`control shared`, the
+ * default with exactly two cores), so that every core forwards; false with one core (main is the
+ * worker), with `control own`, and with `cores LIST on CPULIST` (its lcores are placed there).
+ */
+bool sl_port_plan_main_shares(const struct sl_cfg *cfg);
 
 /* A bind or a dataplane service, as the plan sees it: which ports it takes, and where it is. */
 struct sl_port_occupant {

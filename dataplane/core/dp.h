@@ -101,6 +101,10 @@ struct sl_dp {
 	struct sl_neigh_table *neigh;     /* written by the ARP-owning lcore only */
 	unsigned arp_owner;               /* lcore id that learns neighbours */
 	bool poll_mode;                   /* busy polling, no idle back-off */
+	bool cpus_shared;                 /* two lcores share a CPU (`control shared`, `cores ... on`):
+					   * the rings and the mbuf pool that several lcores fill
+					   * use RTS sync, so a producer preempted mid-way stalls no
+					   * other (written by main before the loops) */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	const struct sl_gen *gen;         /* published generation (main writes with release,

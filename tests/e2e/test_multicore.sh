@@ -16,10 +16,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/e2e.sh" 240 "$0" "$@"
 trap 'sl_e2e_finish' EXIT
 
+# SL_CORES_MULTI=0-1 SL_MULTI_WORKERS=2: the two-core default instead (`control shared`: main
+# beside a worker on CPU 0, a worker on CPU 1)
 export SL_CORES=${SL_CORES_MULTI:-"0-3 on 0-1"}
-# lb0 with three queues: one per worker (the port's default), flows spread over them by the
-# peer's hash as a NIC's RSS spreads them; each queue is an AF_XDP socket of its own
-export SL_LB_QUEUES=3
+NW=${SL_MULTI_WORKERS:-3}
+# lb0 with a queue per worker (the port's default), flows spread over them by the peer's hash
+# as a NIC's RSS spreads them; each queue is an AF_XDP socket of its own
+export SL_LB_QUEUES=$NW
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
@@ -63,9 +66,15 @@ write_cfg one >"$CFG"
 check "sluiced starts on $SL_CORES" sl_sluiced_start "$CFG" || exit 1
 lcores=$(sl_ctl show lcores)
 echo "$lcores" | sed 's/^/    /'
-expect_eq "three worker+proxy lcores" "$(grep -c 'worker,proxy' <<<"$lcores")" 3
-check "lb0 served on its three queues (one AF_XDP socket each)" \
-    bash -c "'$SL_CTL' -s '$SL_SOCK' show ports | grep -q 'queues=3 '"
+expect_eq "$NW worker+proxy lcores" "$(grep -c 'worker,proxy' <<<"$lcores")" "$NW"
+if [[ $SL_CORES == 0-1 ]]; then
+    # the `cpus` column: lcore 0 (main) and lcore 2 (a worker) on CPU 0, lcore 1 on CPU 1
+    expect_eq "control shared: main and a worker on CPU 0, a worker on CPU 1" \
+        "$(awk '!/^#/ {printf "%s:%s:%s ", $1, $2, $13}' <<<"$lcores")" \
+        "0:main:0 1:worker,proxy:1 2:worker,proxy:0 "
+fi
+check "lb0 served on its $NW queues (one AF_XDP socket each)" \
+    bash -c "'$SL_CTL' -s '$SL_SOCK' show ports | grep -q 'queues=$NW '"
 check "sluice's XDP program attached on lb0" \
     bash -c "ip -n '$SL_NS_LB' link show dev '$SL_LB_IF' | grep -q 'prog/xdp'"
 status() { sl_ctl raw show stat | awk -F, -v b="$1" -v s="$2" '$1==b && $2==s {print $18}'; }
@@ -98,12 +107,12 @@ expect_eq "20 stats page requests (rendered by main for whichever lcore took the
 lcores=$(sl_ctl show lcores)
 echo "$lcores" | sed 's/^/    /'
 rxw=$(awk '!/^#/ && $2 ~ /worker/ && $3 > 100' <<<"$lcores" | wc -l)
-check "frames received from the NIC on several workers' queues ($rxw of 3)" test "$rxw" -ge 2
+check "frames received from the NIC on several workers' queues ($rxw of $NW)" test "$rxw" -ge 2
 drops=$(sl_ctl show drops)
 nosock=$(awk '$1 == "xdp_to_kernel_no_socket:" {print $2}' <<<"$drops")
 expect_eq "no frame for sluice left without a socket (xdp_to_kernel_no_socket)" "${nosock:-0}" 0
 busy=$(awk '!/^#/ && $2 ~ /proxy/ && $12 > 0' <<<"$lcores" | wc -l)
-check "segments handled by several proxy lcores ($busy of 3)" test "$busy" -ge 2
+check "segments handled by several proxy lcores ($busy of $NW)" test "$busy" -ge 2
 handed=$(awk '!/^#/ {s += $11} END {print s + 0}' <<<"$lcores")
 check "frames handed from the receiving worker to another lcore: $handed" test "$handed" -gt 0
 sleep 0.5
@@ -147,8 +156,8 @@ sl_bg sl-cli load wrk -t 2 -c 40 -d 6s "http://$SL_VIP/" >/dev/null
 sleep 1
 write_cfg two >"$CFG"
 out=$(sl_ctl reload 2>&1)
-check "reload under load on 3 proxy lcores applied" grep -q "reload applied" <<<"$out"
-check "reload certs handed every proxy lcore its contexts" grep -q "on 3 proxy lcore(s)" <<<"$out"
+check "reload under load on $NW proxy lcores applied" grep -q "reload applied" <<<"$out"
+check "reload certs handed every proxy lcore its contexts" grep -q "on $NW proxy lcore(s)" <<<"$out"
 hdr=$(sl_in sl-cli curl -s "http://$SL_VIP/echo-headers" | awk -F': ' '$1=="x-test" {print $2}')
 expect_eq "the new rule applies" "$hdr" "two"
 sleep 6
@@ -178,7 +187,7 @@ for i in $(seq 12); do
     out=$(sl_ctl reload 2>&1)
     grep -q "reload applied" <<<"$out" || { refused=$((refused + 1)); echo "    reload $i: $out"; }
     out=$(sl_ctl reload certs 2>&1)
-    grep -q "on 3 proxy lcore(s)" <<<"$out" || { refused=$((refused + 1)); echo "    reload certs $i: $out"; }
+    grep -q "on $NW proxy lcore(s)" <<<"$out" || { refused=$((refused + 1)); echo "    reload certs $i: $out"; }
     sl_ctl clear counters all >/dev/null
     sl_ctl show stat >/dev/null
     sl_ctl show sess >/dev/null

@@ -14,6 +14,10 @@ trap 'sl_e2e_finish pkill -f "ffmpeg.*rtmp://$SL_VIP"' EXIT
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
 [[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 
+# One proxy lcore (main alone on CPU 0, one worker, lb0 with one queue): the stats listener's
+# maxconn below is then its own whole; with several proxy lcores a frontend's maxconn is shared out
+# among them (docs/config.md, `maxconn`), which test_multicore covers.
+export SL_CONTROL=own SL_LB_QUEUES=1
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2

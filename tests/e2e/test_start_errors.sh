@@ -144,6 +144,7 @@ dataplane
     port lan0 iface lb1 driver af_xdp
     port lan1 iface $SL_LB_IF driver af_xdp
     address $SL_VIP/24 port lan1
+    cores ${SL_CORES:-0-1}
     memory 256"
     refuses "$TWO" "another sluiced already runs on port lan1 \(interface $SL_LB_IF in network namespace" \
         "two ports, the second held by another sluiced"

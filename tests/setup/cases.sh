@@ -292,6 +292,28 @@ case_doctor_queues() {
     cores 0-3'
 	ss doctor -f "$CFG"
 	expect "doctor: 'queues' above the interface's" 1 "^PROBLEM: $CFG:2: port lan0: 'queues 9' but 'eth1' has 8 queue\(s\): sluiced refuses to start"
+	# main beside a worker on the first core: two cores give two workers by default
+	rm -rf "$FR"/sys/class/net/eth1/queues/rx-{2,3,4,5,6,7}
+	write_cfg <<<'dataplane
+    port lan0 iface eth1
+    address 10.77.0.1/24 port lan0
+    cores 0-1'
+	ss doctor -f "$CFG"
+	expect "doctor: two cores, two workers (control shared by default)" 0 "port lan0: 'eth1' has 2 queue\(s\), one per worker"
+	write_cfg <<<'dataplane
+    port lan0 iface eth1
+    address 10.77.0.1/24 port lan0
+    cores 0-1
+    control own'
+	ss doctor -f "$CFG"
+	expect "doctor: 'control own' on two cores, one worker" 1 "'eth1' has 2 queues and sluice serves 1"
+	write_cfg <<<'dataplane
+    port lan0 iface eth1
+    address 10.77.0.1/24 port lan0
+    cores 0-3
+    control shared'
+	ss doctor -f "$CFG"
+	expect "doctor: 'control shared' on four cores, four workers" 1 "'eth1' has 2 queue\(s\) for 4 workers"
 	# mlx5: bifurcated, needs no vfio binding; bind refuses it
 	fr_pci 0000:af:00.0 mlx5_core 0 0x15b3 0x1017
 	fr_devbind_status
@@ -372,6 +394,7 @@ dataplane
     port lan4 iface eth2 driver af_packet
     address 10.77.0.1/24 port lan0
     cores 0-1
+    control own
 backend b
     server s 10.0.0.1:80'
 	ss doctor -f "$CFG"
@@ -451,13 +474,25 @@ case_doctor_numa_two_nodes() {
     port lan0 iface eth3 driver af_packet
     port lan1 pci 0000:d8:00.0
     address 10.77.0.1/24 port lan0
-    cores 2-3'
+    cores 2-3
+    control own'
 	ss doctor -f "$CFG"
 	expect "doctor two nodes: NICs and workers on node 1, hugepages on both" 0 "^doctor: no problem found$" \
 		"^numa: port lan0 \(interface eth3\): node 1$" "^numa: port lan1 \(PCI 0000:d8:00.0\): node 1$" \
 		"^numa: lcore 2 \(main\) on CPU 2: node 1$" "^numa: lcore 3 \(worker\) on CPU 3: node 1$" \
 		"^numa: node 0 hugepages: 2048kB 256 free of 256$" "^numa: node 1 hugepages: 2048kB 256 free of 256$" \
 		"every worker core on the NUMA node of the ports \(node 1\)"
+	# two cores, main beside a worker (control shared, the default): lcores 0..2, the third on
+	# the first core
+	write_cfg <<<'dataplane
+    port lan0 iface eth3 driver af_packet
+    port lan1 pci 0000:d8:00.0
+    address 10.77.0.1/24 port lan0
+    cores 2-3'
+	ss doctor -f "$CFG"
+	expect "doctor two nodes: control shared places a worker beside main" 0 "^doctor: no problem found$" \
+		"^numa: lcore 0 \(main\) on CPU 2: node 1$" "^numa: lcore 1 \(worker\) on CPU 3: node 1$" \
+		"^numa: lcore 2 \(worker\) on CPU 2: node 1$"
 	# workers split across the nodes: the ones on node 0 are warned about, per port
 	write_cfg <<<'dataplane
     port lan0 iface eth3 driver af_packet

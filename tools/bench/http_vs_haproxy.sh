@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sluice vs HAProxy as an HTTP proxy (mode http, option http-server-close, two nginx backends),
 # in one run of the test network: HAProxy (nbthread 1, or $SL_NBTHREAD) on a kernel address of lb0, then sluiced
-# (one worker+proxy lcore) on lb0 through AF_XDP. wrk with 32 connections, keep-alive and
+# (`cores 0-1`: two worker+proxy lcores, below) on lb0 through AF_XDP. wrk with 32 connections, keep-alive and
 # "Connection: close", SL_SECONDS each (default 10).
 #
 # This machine has 2 vCPUs shared by wrk, two nginx, and the proxy: the request rate is what the
@@ -15,7 +15,8 @@ source "$top/tests/e2e/lib/net.sh"
 source "$top/tests/e2e/lib/sluiced.sh"
 SECS=${SL_SECONDS:-10}
 # SL_NBTHREAD=2 SL_LB_QUEUES=2: HAProxy on two threads against sluice forwarding on both cores
-# (`cores 0-1`: main is a worker too; lb0 with two queues, one AF_XDP socket each)
+# (`cores 0-1`, the default: main beside a worker on CPU 0, a worker on CPU 1; lb0 with two
+# queues, one AF_XDP socket each; SL_CONTROL=own SL_LB_QUEUES=1: main alone on CPU 0)
 NBT=${SL_NBTHREAD:-1}
 trap 'sl_sluiced_stop >/dev/null 2>&1; sl_haproxy_stop >/dev/null 2>&1; sl_net_down >/dev/null 2>&1' EXIT
 sl_net_up >/dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sluice vs HAProxy on the same mode tcp service, in one run of the test network:
-# HAProxy (nbthread 1, or $SL_NBTHREAD) on lb0 with a kernel address, then sluiced (one worker) on lb0 through
+# HAProxy (nbthread 1, or $SL_NBTHREAD) on lb0 with a kernel address, then sluiced (`cores 0-1`: two workers, below) on lb0 through
 # AF_XDP, each in front of the same backends:
 #   - iperf3 throughput through the VIP (1 stream and 4 streams, SL_SECONDS each)
 #   - new TCP connections per second: wrk with "Connection: close" through a mode tcp frontend
@@ -13,7 +13,8 @@ source "$top/tests/e2e/lib/net.sh"
 source "$top/tests/e2e/lib/sluiced.sh"
 SECS=${SL_SECONDS:-10}
 # SL_NBTHREAD=2 SL_LB_QUEUES=2: HAProxy on two threads against sluice forwarding on both cores
-# (`cores 0-1`: main is a worker too; lb0 with two queues, one AF_XDP socket each)
+# (`cores 0-1`, the default: main beside a worker on CPU 0, a worker on CPU 1; lb0 with two
+# queues, one AF_XDP socket each; SL_CONTROL=own SL_LB_QUEUES=1: main alone on CPU 0)
 NBT=${SL_NBTHREAD:-1}
 trap 'sl_sluiced_stop >/dev/null 2>&1; sl_haproxy_stop >/dev/null 2>&1; sl_net_down >/dev/null 2>&1' EXIT
 sl_net_up >/dev/null

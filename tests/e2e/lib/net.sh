@@ -41,7 +41,8 @@
 #   SL_PREFIX     namespace-name prefix               (default "sl-")
 #   SL_RUN_DIR    run dir: pids, logs, configs, HLS   (default /tmp/sluice-e2e,
 #                 or /tmp/sluice-e2e-<prefix> when SL_PREFIX is not "sl-")
-#   SL_LB_QUEUES  rx/tx queues of lb0 and its peer    (default 1)
+#   SL_LB_QUEUES  rx/tx queues of lb0 and its peer    (default 2: one per worker of the
+#                 default `cores 0-1`, main beside a worker on CPU 0 and a worker on CPU 1)
 #   SL_BIG_SIZE   size of the backends' /big file     (default 10M; any
 #                 `truncate -s` size)
 #
@@ -80,7 +81,7 @@ if [[ -z "${SL_RUN_DIR:-}" ]]; then
         SL_RUN_DIR=/tmp/sluice-e2e-${SL_PREFIX%-}
     fi
 fi
-SL_LB_QUEUES=${SL_LB_QUEUES:-1}
+SL_LB_QUEUES=${SL_LB_QUEUES:-2}
 SL_BIG_SIZE=${SL_BIG_SIZE:-10M}
 
 # Addresses (only ever used inside our namespaces).

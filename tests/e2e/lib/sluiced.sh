@@ -8,10 +8,10 @@ SL_SLUICED=$SL_BUILD/sluiced
 SL_CTL=$SL_BUILD/sluicectl
 SL_SOCK=${SL_SOCK:-$SL_RUN_DIR/sluice.sock}
 
-# sl_dataplane_cfg [DRIVER] — prints a dataplane section for lb0 (af_xdp by default). An
-# af_packet port gets `queues SL_LB_QUEUES` when that is above 1 (the PMD's qpairs: one packet
-# socket per queue, the kernel spreading flows over them by hash); af_xdp takes its default, one
-# queue per worker.
+# sl_dataplane_cfg [DRIVER] — prints a dataplane section for lb0 (af_xdp by default): `cores
+# $SL_CORES` (default 0-1), `control $SL_CONTROL` when set (shared or own). An af_packet port
+# gets `queues SL_LB_QUEUES` when that is above 1 (the PMD's qpairs: one packet socket per queue,
+# the kernel spreading flows over them by hash); af_xdp takes its default, one queue per worker.
 sl_dataplane_cfg() {
     local q=""
     [[ ${1:-af_xdp} == af_packet && ${SL_LB_QUEUES:-1} -gt 1 ]] && q=" queues $SL_LB_QUEUES"
@@ -22,6 +22,11 @@ dataplane
     cores ${SL_CORES:-0-1}
     memory ${SL_MEMORY:-256}
 EOT
+    sl__control_line
+}
+
+sl__control_line() {
+    if [[ -n ${SL_CONTROL:-} ]]; then echo "    control $SL_CONTROL"; fi
 }
 
 # sl_dataplane_cfg_two_arm [lan0|lan1] — prints the dataplane section of the two-armed topology
@@ -39,6 +44,7 @@ sl_dataplane_cfg_two_arm() {
     cores ${SL_CORES:-0-1}
     memory ${SL_MEMORY:-256}
 EOT
+    sl__control_line
 }
 
 # sl_sluiced_start CFG... — starts sluiced on lb0 and waits until its stats socket answers.

@@ -2239,6 +2239,54 @@ static void test_cores_on(void)
 	sl_cfg_free(bad);
 }
 
+/* `control shared|own`: read, dumped, refused with `cores ... on`, a warning with one core. */
+static void test_control(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	static const char dp[] = "dataplane\n  port lan0 iface eth0\n  address 10.77.0.1/24 port lan0\n";
+	char text[256];
+	snprintf(text, sizeof(text), "%s  cores 0-1\n", dp);
+	T_PARSE_OK(text, cfg, &d);
+	CU_ASSERT_EQUAL(cfg->dp.control, SL_CONTROL_DEFAULT);
+	CU_ASSERT_TRUE(sl_port_plan_main_shares(cfg)); /* the default with two cores */
+	sl_cfg_free(cfg);
+	snprintf(text, sizeof(text), "%s  cores 0-3\n", dp);
+	T_PARSE_OK(text, cfg, &d);
+	CU_ASSERT_FALSE(sl_port_plan_main_shares(cfg)); /* own with more */
+	sl_cfg_free(cfg);
+	snprintf(text, sizeof(text), "%s  control shared\n  cores 0-3\n", dp);
+	T_PARSE_OK(text, cfg, &d);
+	CU_ASSERT_EQUAL(cfg->dp.control, SL_CONTROL_SHARED);
+	CU_ASSERT_EQUAL(cfg->dp.control_loc.line, 4);
+	CU_ASSERT_TRUE(sl_port_plan_main_shares(cfg));
+	sl_cfg_free(cfg);
+	snprintf(text, sizeof(text), "%s  cores 0-1\n  control own\n", dp);
+	T_PARSE_OK(text, cfg, &d);
+	CU_ASSERT_FALSE(sl_port_plan_main_shares(cfg));
+	sl_cfg_free(cfg);
+	snprintf(text, sizeof(text), "%s  cores 0\n  control shared\n", dp);
+	T_PARSE_OK(text, cfg, &d);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, NULL, 5, "has no effect with one core"));
+	CU_ASSERT_FALSE(sl_port_plan_main_shares(cfg));
+	sl_cfg_free(cfg);
+	struct sl_cfg *bad = NULL;
+	snprintf(text, sizeof(text), "%s  cores 0-3 on 0-1\n  control shared\n", dp);
+	CU_ASSERT_NOT_EQUAL(tparse(text, &bad, &d), 0);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 5, "cannot be combined with 'cores LIST on CPULIST'"));
+	sl_cfg_free(bad);
+	bad = NULL;
+	snprintf(text, sizeof(text), "%s  control half\n", dp);
+	CU_ASSERT_NOT_EQUAL(tparse(text, &bad, &d), 0);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 4, "unknown placement 'half' (shared or own)"));
+	sl_cfg_free(bad);
+	bad = NULL;
+	snprintf(text, sizeof(text), "%s  control\n", dp);
+	CU_ASSERT_NOT_EQUAL(tparse(text, &bad, &d), 0);
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_ERROR, NULL, 4, "expects exactly one argument"));
+	sl_cfg_free(bad);
+}
+
 /* Core numbers beyond 63 (a NUMA node numbered 64 and up): CPUs up to 1023; the lcore ids of
  * `cores LIST on CPULIST` up to DPDK's 127. */
 static void test_cores_high(void)
@@ -3186,6 +3234,7 @@ static const struct sl_test_case section_cases[] = {
 	{"frontend and backend of the same name", test_frontend_backend_same_name},
 	{"cores LIST on CPULIST", test_cores_on},
 	{"cores beyond 63", test_cores_high},
+	{"control shared|own", test_control},
 	{"conditional blocks", test_conditional_blocks},
 	{"sl_cfg_free(NULL)", test_free_null},
 	{NULL, NULL},

@@ -160,6 +160,15 @@ static void test_restart_only_changes_refused(void)
 	CU_ASSERT_TRUE(has(&why, "'memory'"));
 	CU_ASSERT_TRUE(has(&why, "t.cfg:"));
 	sl_outbuf_free(&why);
+	CU_ASSERT_EQUAL(check(BASE_GLOBAL BASE_PROXIES "dataplane\n"
+						       "  port lan0 iface eth0 driver af_xdp\n"
+						       "  address 10.77.0.1/24 port lan0\n"
+						       "  cores 0-1\n"
+						       "  control own\n",
+			      &why),
+			1);
+	CU_ASSERT_TRUE(has(&why, "dataplane: 'control' cannot change in a running process"));
+	sl_outbuf_free(&why);
 	/* global maxconn and the stats socket */
 	CU_ASSERT_EQUAL(check("global\n"
 			      "  maxconn 8000\n"

@@ -207,7 +207,8 @@ static void test_bad_counts(void)
 	CU_ASSERT_EQUAL(p.r[0].span, 0); /* zeroed on failure */
 }
 
-/* The seed configuration (cores 0-1: one worker, one proxy lcore) keeps today's constants. */
+/* The seed configuration (cores 0-1: main beside a worker on core 0, a worker on core 1) keeps
+ * the ranges at their places, split in two. */
 static void test_seed_keeps_today(void)
 {
 	struct sl_cfg *cfg = NULL;
@@ -217,15 +218,15 @@ static void test_seed_keeps_today(void)
 	T_PARSED_OK(rc, cfg, &d);
 	unsigned nw = 0, np = 0;
 	sl_port_plan_lcores(cfg, &nw, &np);
-	CU_ASSERT_EQUAL(nw, 1);
-	CU_ASSERT_EQUAL(np, 1);
+	CU_ASSERT_EQUAL(nw, 2);
+	CU_ASSERT_EQUAL(np, 2);
 	struct sl_port_plan p;
 	CU_ASSERT_EQUAL_FATAL(sl_port_plan_make(cfg, nw, np, &p, NULL, 0), 0);
 	CU_ASSERT(plan_ok(&p, nw, np, cfg));
-	CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 32768, 60999, 28232));	     /* SL_LPORT_LO/HI */
-	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_SERVER], 16384, 32767, 16384)); /* SL_HX_LPORT_* */
-	CU_ASSERT(range_is(&p.r[SL_PORT_PROBE], 61000, 62023, 1024));	     /* SL_PROBE_PORT_LO */
-	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_CHECK], 62100, 62163, 64));     /* SL_HCHK_PORT_LO */
+	CU_ASSERT(range_is(&p.r[SL_PORT_L4_NAT], 32768, 60999, 14116));	    /* SL_LPORT_LO/HI */
+	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_SERVER], 16384, 32767, 8192)); /* SL_HX_LPORT_* */
+	CU_ASSERT(range_is(&p.r[SL_PORT_PROBE], 61000, 62023, 1024));	    /* SL_PROBE_PORT_LO */
+	CU_ASSERT(range_is(&p.r[SL_PORT_HTTP_CHECK], 62100, 62227, 64));    /* SL_HCHK_PORT_LO */
 	for (int i = 0; i < d.n && i < 128; i++)
 		CU_ASSERT(d.d[i].level != SL_DIAG_NOTICE); /* nothing moved, nothing said */
 	sl_cfg_free(cfg);
@@ -236,8 +237,17 @@ static void test_lcores_from_cores(void)
 	static const struct {
 		const char *cores; /* NULL: no cores line */
 		unsigned n, np;    /* workers, proxy lcores */
-	} cases[] = {{NULL, 1, 1},	{"0", 1, 1},	     {"0-1", 1, 1},
-		     {"0-2", 2, 2},	{"0,2,4-7", 5, 5}, {"0-63", 63, 63}};
+	} cases[] = {{NULL, 1, 1},
+		     {"0", 1, 1},
+		     {"0-1", 2, 2}, /* main shares the first core with a worker */
+		     {"0-1\n  control own", 1, 1},
+		     {"0\n  control shared", 1, 1}, /* alone, main is the worker */
+		     {"0-2", 2, 2},
+		     {"0-2\n  control shared", 3, 3},
+		     {"0-3 on 0-1", 3, 3}, /* placed by the list: main alone on lcore 0 */
+		     {"0,2,4-7", 5, 5},
+		     {"0-63", 63, 63},
+		     {"0-127\n  control shared", 128, 128}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tdiags d;
 		struct sl_cfg *cfg = parse_dp("", cases[i].cores, &d);
