@@ -79,7 +79,7 @@ done
 ooo_before=$(sl_ctl show tcp | grep -o 'ooo_queued [0-9]*' | awk '{s += $2} END {print s + 0}')
 sl_in sl-cli tc qdisc add dev "$SL_CLI_IF" root handle 1: htb default 10
 sl_in sl-cli tc class add dev "$SL_CLI_IF" parent 1: classid 1:10 htb rate 10gbit
-sl_in sl-cli tc class add dev "$SL_CLI_IF" parent 1: classid 1:20 htb rate 40mbit ceil 40mbit
+sl_in sl-cli tc class add dev "$SL_CLI_IF" parent 1: classid 1:20 htb rate 8mbit ceil 8mbit
 sl_in sl-cli nft add table inet sl_reorder
 sl_in sl-cli nft add chain inet sl_reorder post '{ type filter hook postrouting priority 0 ; }'
 sl_in sl-cli nft add rule inet sl_reorder post ip daddr "$SL_VIP" tcp dport 7 numgen random mod 10 == 0 meta priority set 1:20
