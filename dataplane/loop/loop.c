@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dataplane/loop/loop.h"
 
+#include <sched.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -26,8 +27,13 @@ static void idle(struct sl_lcore *lc, bool busy)
 		lc->sleep_us = 0;
 		return;
 	}
-	if (++lc->idle_polls < SL_IDLE_POLLS)
+	if (++lc->idle_polls < SL_IDLE_POLLS) {
+		/* An empty poll gives the CPU to whatever else is runnable on it (another lcore on a
+		 * shared core, clients and servers on a small machine); alone on its CPU, the
+		 * call returns at once. One system call per empty poll, never per packet. */
+		sched_yield();
 		return;
+	}
 	/* Back off exponentially up to SL_IDLE_MAX_US: an idle balancer must not burn a core.
 	 * The cost is up to that much added latency for the first packet after a quiet spell. */
 	unsigned max = (lc->roles & (SL_ROLE_WORKER | SL_ROLE_PROXY)) ? SL_IDLE_MAX_US :
