@@ -465,6 +465,10 @@ static int step_lcores(struct daemon *d)
 			"sl_srv_act", sizeof(*lc->srv_active) * SL_MAX_SERVERS, 64, sock);
 		lc->cursor = rte_zmalloc_socket("sl_cursors", sizeof(*lc->cursor) * SL_BACKEND_IDS,
 						64, sock);
+		if (lc->roles & SL_ROLE_WORKER)
+			dp->worker_active[lc->worker_idx] = lc->srv_active;
+		if (lc->roles & SL_ROLE_PROXY)
+			dp->proxy_active[lc->proxy_idx] = lc->srv_active;
 		char name[32];
 		snprintf(name, sizeof(name), "sl_txr_%u", id);
 		lc->txring = rte_ring_create(name, SL_RING_SIZE, sock, RING_F_SC_DEQ | mp);

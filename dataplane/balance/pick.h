@@ -9,19 +9,26 @@
  *     backend, owned by that lcore. Sharing one cursor between backends breaks the balance: with
  *     two backends of two servers picked in turn, each backend would always get the same server
  *     (its cursor always lands on the same parity);
- *   - the calling lcore's count of active connections per counter slot (gidx), which leastconn
- *     compares and maxconn limits. The picker never changes it: the caller counts a connection
- *     once it is made (and uncounts it when it ends);
+ *   - the counts of active connections per counter slot (gidx) of every lcore that balances
+ *     (struct sl_pick_counts), whose sums leastconn compares and maxconn limits. The picker never
+ *     changes them: each lcore counts its own connections once made and uncounts them when they
+ *     end (sl_pick_count_add/sub), and the picker reads the others' with relaxed loads;
  *   - the hashes of what is being balanced, computed by the caller (only the one the backend's
  *     algorithm reads needs to be set);
  *   - an avoid set: servers to leave out if possible (HAProxy's srvtoavoid, the server that
  *     failed before a redispatch).
  *
- * maxconn is a whole-process limit, shared out evenly among the @nlcores lcores that balance
- * (each lcore counts only its own connections, without talking to the others): an lcore gives a
- * server at most ceil(maxconn / nlcores) connections. With more lcores than maxconn the process
- * may then exceed maxconn (one connection per lcore); with uneven load an lcore may refuse while
- * another has room.
+ * maxconn is a whole-process limit and leastconn compares whole-process counts (HAProxy's): a
+ * server's count is the sum over the lcores that balance of each one's own count, read when a
+ * connection is being placed (one load per lcore and server considered; never per packet). No
+ * lcore tells the others anything: two lcores that both see the last free slot at the same
+ * instant both take it, so a server may exceed its maxconn by at most (lcores - 1) for as long
+ * as those connections last, and two lcores may pick the same least loaded server at once.
+ * Beyond SL_PICK_EXACT_MAX lcores the sums cost more than a pick should (tools/bench/bench_pick.c,
+ * docs/performance.md) and the picker falls back to shares: each lcore gives a server at most
+ * ceil(maxconn / lcores) connections and leastconn compares the lcore's own counts (then the
+ * process may exceed maxconn by one per lcore when maxconn < lcores, and an lcore may refuse
+ * while another has room).
  *
  * The results, and what the engines do with them (HAProxy's behaviour):
  *   SL_PICK_OK    a server was chosen;
@@ -46,12 +53,28 @@ struct sl_pick_cursor {
 	uint64_t rr;
 };
 
+/* Above this many lcores, shares instead of sums (see above): at 64 lcores a sum is 64 loads of
+ * lines other cores write, per server considered. */
+#ifndef SL_PICK_EXACT_MAX /* (tools/bench/bench_pick.c raises it, to measure the sums) */
+#define SL_PICK_EXACT_MAX 16
+#endif
+
+/*
+ * The active connections of the lcores that balance, per counter slot (gidx). Array lc[i] is
+ * lcore i's own: written by that lcore alone (sl_pick_count_add/sub: a relaxed atomic store of
+ * its new value, so that no reader sees a torn one), read by every lcore of the set with relaxed
+ * atomic loads (sl_pick_count()). A count read from another lcore may be a moment old.
+ */
+struct sl_pick_counts {
+	const uint32_t *const *lc; /* @n arrays, each with at least one entry above the largest
+				    * gidx of the backend; NULL counts 0 everywhere */
+	unsigned n;                /* lcores that balance; 0 is taken as 1 */
+	unsigned self;             /* the calling lcore's index in lc[] (used for shares only) */
+};
+
 /* What a pick depends on besides the backend and the cursor. */
 struct sl_pick_in {
-	/* this lcore's active connections, indexed by counter slot (gidx): at least one entry
-	 * above the largest gidx of the backend; NULL counts 0 everywhere */
-	const uint32_t *active;
-	unsigned nlcores;      /* lcores among which maxconn is shared out; 0 is taken as 1 */
+	struct sl_pick_counts active;
 	uint32_t hash_src;     /* balance source: sl_flow_hash_src() of the client address */
 	uint32_t hash_uri;     /* balance uri: sl_pick_hash_uri() of the request's URI */
 	uint32_t hash5;	       /* any other algorithm that hashes (L4: sl_flow_hash5()) */
@@ -71,7 +94,8 @@ enum sl_pick_res {
  * (sl_pick_has_slot()) never either. By algorithm:
  *   - roundrobin, static-rr: the next server of the smooth weighted schedule from @cur, skipping
  *     those without a slot (3:1 weights give 6 and 2 of 8 picks, spread: a a b a);
- *   - leastconn: the fewest active connections per unit of weight (compared without division),
+ *   - leastconn: the fewest active connections (process-wide sums) per unit of weight (compared
+ *     without division),
  *     equals broken by the cursor, which moves on at each pick, so equal servers alternate;
  *   - first: the first server in rotation (configuration order, backups last) with a free slot;
  *     weights are ignored (HAProxy's `first`);
@@ -86,23 +110,41 @@ enum sl_pick_res {
  *
  * Returns SL_PICK_OK with *@srv set, or SL_PICK_NONE / SL_PICK_FULL (*@srv untouched). Moves
  * @cur (schedule, leastconn) when it returns SL_PICK_OK. Does not count the connection: the
- * caller increments its active[gidx] once it uses the server.
+ * caller counts it in its own array (sl_pick_count_add()) once it uses the server.
  *
  * Any lcore, on its own cursor; no allocation, no lock. Cost: one schedule entry or one Maglev
  * read when the servers have room; a pass over the rotation for leastconn (first: up to the
- * first server with room); up to one period of the schedule when servers are full
- * (tools/bench/bench_pick.c).
+ * first server with room); up to one period of the schedule when servers are full; one load
+ * per lcore for each server considered whose maxconn is set (each server of the rotation for
+ * leastconn) (tools/bench/bench_pick.c).
  */
 enum sl_pick_res sl_pick_server(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
 				const struct sl_pick_in *in, uint16_t *srv);
 
 /*
- * Whether server @s has a free slot on the calling lcore, given its @active connections per
- * counter slot (NULL: none) and the @nlcores (0: 1) that share out its maxconn: true when it has
- * no maxconn, or when active[gidx] < ceil(maxconn / nlcores). For cookie persistence and retries
- * to the same server, which do not go through sl_pick_server(). Any lcore; pure.
+ * Whether server @s has a free slot, given the lcores' counts @c: true when it has no maxconn, or
+ * when the sum of the counts of its gidx < maxconn (beyond SL_PICK_EXACT_MAX lcores: when the
+ * calling lcore's own count < ceil(maxconn / lcores)). For cookie persistence and retries to the
+ * same server, which do not go through sl_pick_server(). Any lcore of the set; pure.
  */
-bool sl_pick_has_slot(const struct sl_bal_server *s, const uint32_t *active, unsigned nlcores);
+bool sl_pick_has_slot(const struct sl_bal_server *s, const struct sl_pick_counts *c);
+
+/* Server counter slot @gidx's active connections in the whole process: the sum of @c's counts
+ * (beyond SL_PICK_EXACT_MAX lcores: the calling lcore's own). Any lcore of the set. */
+uint32_t sl_pick_count(const struct sl_pick_counts *c, uint16_t gidx);
+
+/* The owner of counts @own (its lcore only) counts a connection of server slot @gidx made... */
+static inline void sl_pick_count_add(uint32_t *own, uint16_t gidx)
+{
+	__atomic_store_n(&own[gidx], own[gidx] + 1, __ATOMIC_RELAXED);
+}
+
+/* ... and uncounts it when it ends (never below 0). */
+static inline void sl_pick_count_sub(uint32_t *own, uint16_t gidx)
+{
+	if (own[gidx] > 0)
+		__atomic_store_n(&own[gidx], own[gidx] - 1, __ATOMIC_RELAXED);
+}
 
 /*
  * The hash `balance uri [len N] [depth N] [whole]` balances on (HAProxy's meaning), over the

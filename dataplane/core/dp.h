@@ -96,6 +96,11 @@ struct sl_dp {
 	unsigned nworkers;
 	unsigned proxy_ids[RTE_MAX_LCORE];  /* lcore ids of proxy lcores, in order */
 	unsigned nproxies;
+	/* each worker's and each proxy lcore's lc->srv_active, in the order of worker_ids and
+	 * proxy_ids: the counts the picker sums for maxconn and leastconn (struct sl_pick_counts;
+	 * each array written by its lcore alone, read by the others with relaxed loads) */
+	const uint32_t *worker_active[RTE_MAX_LCORE];
+	const uint32_t *proxy_active[RTE_MAX_LCORE];
 	unsigned main_lcore;
 	struct sl_lcore_ctrs *ctrs;       /* RTE_MAX_LCORE blocks in one memzone */
 	struct sl_neigh_table *neigh;     /* written by the ARP-owning lcore only */

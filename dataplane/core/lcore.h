@@ -114,7 +114,14 @@ struct sl_lcore {
 	struct sl_lcore_ctrs *ctr;
 	struct sl_srv_ctrs *srv;  /* SL_MAX_SERVERS entries, by server counter slot */
 	uint32_t *srv_active;     /* SL_MAX_SERVERS entries: connections open now on this lcore
-				   * (flows and HTTP server connections), for leastconn/maxconn */
+				   * (flows and HTTP server connections), for leastconn/maxconn:
+				   * written by this lcore alone (sl_pick_count_add/sub), read by
+				   * the pickers of every worker / proxy lcore (relaxed loads,
+				   * through dp->worker_active / dp->proxy_active) */
+	uint64_t slots_freed;     /* HTTP server connections ended on this lcore (their slots
+				   * freed): written by this lcore alone (relaxed store), read by
+				   * the other proxy lcores (relaxed loads) to know when to offer
+				   * their queued requests a slot again (dataplane/http/queue.c) */
 	struct sl_pick_cursor *cursor; /* SL_BACKEND_IDS entries: each backend's balancing cursor
 					* on this lcore, by its stable id (its proxy slot) */
 	struct rte_ring *txring;  /* frames other lcores hand to this one for transmission */

@@ -196,6 +196,9 @@ struct sl_http {
 	struct sl_hx_srvctr *srvc;	 /* by server counter slot */
 	unsigned nqueued;
 	uint64_t queued_total, queue_timeouts;
+	/* what hx_q_recheck() saw last: the proxy lcores' slots_freed summed, the generation */
+	uint64_t q_seen_freed;
+	const struct sl_gen *q_seen_gen;
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
 };
 
@@ -236,6 +239,7 @@ void hx_srv_slot_put(struct sl_lcore *lc, uint16_t gidx);
 void hx_q_append(struct hx_sess *s);
 void hx_q_remove(struct hx_sess *s);
 void hx_q_kick(struct sl_http *hx);
+void hx_q_recheck(struct sl_http *hx);
 
 /* ---- counters.c */
 struct sl_hx_pxctr *hx_pxc(struct hx_sess *s, const struct sl_proxy *px);

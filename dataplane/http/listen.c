@@ -318,6 +318,7 @@ static void http_tick(struct sl_lcore *lc, void *st)
 {
 	struct sl_http *hx = st;
 	sl_tmr_advance(&hx->wheel, hx_now_us(hx));
+	hx_q_recheck(hx); /* slots other proxy lcores freed */
 	/* sessions that found no head buffer free try again (rare: the pool has one buffer
 	 * per session, a transaction holds two for a moment) */
 	if (hx->starved && hx->nbufs > 0) {

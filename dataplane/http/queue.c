@@ -2,8 +2,9 @@
 /*
  * The server of an HTTP request, on the proxy lcore: the one a persistence cookie names while it
  * is usable, a retry's, else the backend's balance algorithm over the servers in rotation with
- * a free slot (each server's maxconn shared out among the proxy lcores); when every usable
- * server is full the request waits in the lcore's FIFO for a slot, under `timeout queue`.
+ * a free slot (each server's maxconn counts the connections of every proxy lcore); when every
+ * usable server is full the request waits in the lcore's FIFO for a slot, under `timeout queue`,
+ * served when a slot frees on this lcore (hx_q_kick) or on another (hx_q_recheck).
  */
 #include <string.h>
 
@@ -14,11 +15,13 @@
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http_int.h"
 
+#define RECHECK_STUCK 64 /* queued sessions hx_q_recheck() tries in vain before it stops */
+
 /* The server connection of a transaction ended: its slot (maxconn, leastconn) frees. */
 void hx_srv_slot_put(struct sl_lcore *lc, uint16_t gidx)
 {
-	if (lc->srv_active[gidx] > 0)
-		lc->srv_active[gidx]--;
+	sl_pick_count_sub(lc->srv_active, gidx);
+	__atomic_store_n(&lc->slots_freed, lc->slots_freed + 1, __ATOMIC_RELAXED);
 	lc->srv[gidx].ended++;
 }
 
@@ -73,11 +76,52 @@ void hx_q_kick(struct sl_http *hx)
 }
 
 /*
+ * A slot freed on another proxy lcore: maxconn counts the connections of every proxy lcore, but
+ * no lcore tells another that one of its connections ended (the counts are each lcore's own,
+ * pick.h). So once a millisecond while its queue is not empty (http_tick) this lcore sums the
+ * proxy lcores' slots_freed (each one's own counter) and looks at the published generation (a
+ * reload, a server back in rotation may make room): when either changed since it last looked,
+ * each queued session, oldest first, tries for a server again (those still without one keep
+ * their place), until as many were served as slots were freed. A request thus waits about a
+ * millisecond more for a slot another lcore frees. Cost when nothing changed: one load per proxy
+ * lcore.
+ */
+void hx_q_recheck(struct sl_http *hx)
+{
+	if (hx->q_head == NULL)
+		return;
+	const struct sl_dp *dp = hx->dp;
+	uint64_t freed = 0;
+	for (unsigned i = 0; i < dp->nproxies; i++)
+		freed += __atomic_load_n(&dp->lcores[dp->proxy_ids[i]]->slots_freed,
+					 __ATOMIC_RELAXED);
+	const struct sl_gen *g = __atomic_load_n(&dp->gen, __ATOMIC_ACQUIRE);
+	if (freed == hx->q_seen_freed && g == hx->q_seen_gen)
+		return;
+	/* a new generation may make room anywhere: every session tries; otherwise no more
+	 * sessions can be served than slots were freed, and at most RECHECK_STUCK that stay
+	 * queued are parsed again per millisecond (a long queue behind full servers) */
+	bool newgen = g != hx->q_seen_gen;
+	uint64_t slots = newgen ? UINT64_MAX : freed - hx->q_seen_freed;
+	unsigned stuck = 0;
+	hx->q_seen_freed = freed;
+	hx->q_seen_gen = g;
+	for (struct hx_sess *s = hx->q_head, *next; s != NULL && slots > 0; s = next) {
+		next = s->q_next;
+		hx_dispatch(s); /* leaves it in its place when its server is still full */
+		if (s->srv_st != SRV_QUEUED)
+			slots--;
+		else if (++stuck == RECHECK_STUCK && !newgen)
+			break;
+	}
+}
+
+/*
  * Picks the server for this request (dataplane/balance/pick.c, shared with the L4 engine): a
  * retry's server while it may take the request; the one the persistence cookie names while it
  * is usable (HAProxy: otherwise the cookie is ignored and the request balanced; a usable one
  * without a free slot makes the request wait for it); else the backend's balance algorithm over
- * the servers in rotation that have a free slot (maxconn shared out among the proxy lcores),
+ * the servers in rotation that have a free slot (maxconn of the whole process),
  * leaving out the server a redispatch avoids. Returns PICK_OK (server copied into the session),
  * PICK_NONE (no usable server: 503) or PICK_QUEUE (usable servers, all at maxconn: wait).
  */
@@ -86,7 +130,9 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 {
 	struct sl_http *hx = s->hx;
 	struct sl_lcore *lc = hx->lc;
-	unsigned nl = hx->dp->nproxies;
+	/* the connections of every proxy lcore (pick.h): maxconn is the process's */
+	const struct sl_pick_counts act = {
+		.lc = hx->dp->proxy_active, .n = hx->dp->nproxies, .self = lc->proxy_idx};
 	const struct sl_gen *c = __atomic_load_n(&hx->dp->gen, __ATOMIC_ACQUIRE);
 	int16_t bi = -1;
 	const struct sl_bal_backend *b = sl_gen_backend(c, s->be->name, &bi);
@@ -97,7 +143,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	if (s->t.same_gidx >= 0) { /* a retry: the same server while it may take the request */
 		int i = sl_bal_backend_find_gidx(b, (uint16_t)s->t.same_gidx);
 		if (i >= 0 && b->servers[i].usable &&
-		    sl_pick_has_slot(&b->servers[i], lc->srv_active, nl))
+		    sl_pick_has_slot(&b->servers[i], &act))
 			si = i;
 		s->t.same_gidx = -1;
 		if (si >= 0)
@@ -106,7 +152,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	if (ck != NULL) {
 		int i = sl_bal_backend_find_cookie(b, ck, ck_len);
 		if (i >= 0 && b->servers[i].usable) {
-			if (!sl_pick_has_slot(&b->servers[i], lc->srv_active, nl))
+			if (!sl_pick_has_slot(&b->servers[i], &act))
 				return PICK_QUEUE; /* persistence waits for its server */
 			si = i;
 			s->t.direct = true; /* the client's cookie chose this server */
@@ -115,8 +161,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	if (si < 0) {
 		uint16_t avoid = (uint16_t)s->t.avoid_gidx;
 		struct sl_pick_in in = {
-			.active = lc->srv_active,
-			.nlcores = nl,
+			.active = act,
 			.hash_src = sl_flow_hash_src(s->cip),
 			.hash5 = sl_flow_hash_src(s->cip ^ ((uint32_t)s->cport << 16)),
 			.avoid = s->t.avoid_gidx >= 0 ? &avoid : NULL,
@@ -141,7 +186,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	s->srv_port = v->port != 0 ? v->port : s->vport;
 	s->srv_gidx = v->gidx;
 	s->srv_cookie = v->cookie;
-	hx->lc->srv_active[v->gidx]++;
+	sl_pick_count_add(hx->lc->srv_active, v->gidx);
 	hx->lc->srv[v->gidx].stot++;
 	hx->lc->srv[v->gidx].last_ms = hx->lc->now_ms;
 	s->t.t_pick = hx->lc->now_ms;

@@ -33,7 +33,7 @@ static void srv_open(struct sl_lcore *lc, uint16_t gidx)
 {
 	lc->srv[gidx].stot++;
 	lc->srv[gidx].last_ms = lc->now_ms;
-	lc->srv_active[gidx]++;
+	sl_pick_count_add(lc->srv_active, gidx);
 	lc->l4->lpairs_used[gidx]++;
 }
 
@@ -41,8 +41,7 @@ static void srv_open(struct sl_lcore *lc, uint16_t gidx)
 static void srv_close(struct sl_lcore *lc, uint16_t gidx)
 {
 	lc->srv[gidx].ended++;
-	if (lc->srv_active[gidx] > 0)
-		lc->srv_active[gidx]--;
+	sl_pick_count_sub(lc->srv_active, gidx);
 	if (lc->l4->lpairs_used[gidx] > 0)
 		lc->l4->lpairs_used[gidx]--;
 }
@@ -67,16 +66,18 @@ static inline const struct sl_l4_service *find_service(const struct sl_gen *c, u
 /*
  * Chooses a server for a new flow (dataplane/balance/pick.c, shared with the HTTP engine).
  * Returns its index in the backend, -1 when none is in rotation, -2 when every server that may
- * take it is at its maxconn (shared out among the workers: L4 has no queue, the SYN is dropped
- * and the client's retransmission tries again). roundrobin/static-rr/leastconn/first are exact
- * per worker (each keeps its own cursor and connection counts); source hashes the client
- * address, anything else (uri means nothing in TCP mode) the 5-tuple, through Maglev.
+ * take it is at its maxconn (L4 has no queue, the SYN is dropped and the client's
+ * retransmission tries again). maxconn and leastconn count the flows of every worker (the sums
+ * of their own counts, pick.h); roundrobin/static-rr/first keep a cursor per worker; source
+ * hashes the client address, anything else (uri means nothing in TCP mode) the 5-tuple, through
+ * Maglev.
  */
 static int pick_server(struct sl_lcore *lc, const struct sl_bal_backend *b, uint32_t cip,
 		       uint32_t hash5)
 {
-	struct sl_pick_in in = {.active = lc->srv_active,
-				.nlcores = lc->dp->nworkers,
+	struct sl_pick_in in = {.active = {.lc = lc->dp->worker_active,
+					   .n = lc->dp->nworkers,
+					   .self = lc->worker_idx},
 				.hash_src = sl_flow_hash_src(cip),
 				.hash_uri = hash5,
 				.hash5 = hash5};

@@ -147,6 +147,7 @@ static inline struct sl_lcore *bench_dp_lcore(struct sl_dp *dp)
 	lc->tx[0].queue = 0;
 	lc->now_ms = 1;
 	dp->worker_ids[0] = lc->lcore_id;
+	dp->worker_active[0] = lc->srv_active;
 	dp->nworkers = 1;
 	dp->arp_owner = lc->lcore_id;
 	dp->lcores[lc->lcore_id] = lc;

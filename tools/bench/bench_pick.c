@@ -12,6 +12,11 @@
  *     case, where the first candidate has room;
  *   - worst cases at 1000 servers: the schedule and `first` when every server but one is at its
  *     maxconn, a hash whose server is avoided, every server full (FULL);
+ *   - what the lcores' counts cost (maxconn and leastconn sum them, pick.h): roundrobin with a
+ *     maxconn (one server considered) and leastconn (every server) at 1, 2, 8 and 64 lcores;
+ *     this program's picker sums up to 64 lcores (meson.build) to measure what the default
+ *     SL_PICK_EXACT_MAX spares; the other lcores' arrays are in this core's cache here, while
+ *     on a loaded process each is a line another core writes (a miss when it changed);
  *   - the cost of sl_pick_hash_uri() for a typical path;
  *   - the builder's time (control plane) at 2, 10 and 1000 servers, weights 1 and 1..256.
  * Picks run back to back on one cursor (a loop of independent picks: throughput, not latency);
@@ -50,7 +55,10 @@ static inline uint64_t ticks(void)
 
 static char names[NMAX][16];
 static struct sl_bal_server srv[NMAX];
+#define NLC 64 /* lcores at most in the lcores' figures */
 static uint32_t active[GSLOTS];
+static uint32_t others[NLC][GSLOTS]; /* the other lcores' counts */
+static const uint32_t *lcs[NLC] = {active};
 static uint32_t hashes[NHASH];
 static volatile uint64_t sink;
 
@@ -75,11 +83,12 @@ static void servers(unsigned n, uint32_t maxconn)
 }
 
 /* @count picks; returns ticks per pick, or -1 when a pick's result is not @want. */
-static double run(const struct sl_bal_backend *b, const uint16_t *avoid, unsigned navoid,
-		  uint64_t count, enum sl_pick_res want)
+static double run_lc(const struct sl_bal_backend *b, const uint16_t *avoid, unsigned navoid,
+		     uint64_t count, enum sl_pick_res want, unsigned nlc)
 {
 	struct sl_pick_cursor cur = {0};
-	struct sl_pick_in in = {.active = active, .nlcores = 1, .avoid = avoid, .navoid = navoid};
+	struct sl_pick_in in = {
+		.active = {.lc = lcs, .n = nlc}, .avoid = avoid, .navoid = navoid};
 	uint64_t acc = 0, bad = 0;
 	uint64_t t0 = ticks();
 	for (uint64_t i = 0; i < count; i++) {
@@ -93,6 +102,13 @@ static double run(const struct sl_bal_backend *b, const uint16_t *avoid, unsigne
 	uint64_t t = ticks() - t0;
 	sink += acc;
 	return bad ? -1.0 : (double)t / (double)count;
+}
+
+/* ... on one lcore */
+static double run(const struct sl_bal_backend *b, const uint16_t *avoid, unsigned navoid,
+		  uint64_t count, enum sl_pick_res want)
+{
+	return run_lc(b, avoid, navoid, count, want, 1);
 }
 
 static int build(struct sl_bal_backend *b, enum sl_bal_algo algo, unsigned n)
@@ -175,7 +191,7 @@ static int worst(uint64_t count, bool quiet)
 		if (cases[c].avoid_hashed) {
 			struct sl_pick_cursor cur = {0};
 			struct sl_pick_in in = {
-				.active = active, .nlcores = 1, .hash_src = hashes[0]};
+				.active = {.lc = lcs, .n = 1}, .hash_src = hashes[0]};
 			uint16_t s = 0;
 			sl_pick_server(&b, &cur, &in, &s);
 			avoid[0] = b.servers[s].gidx;
@@ -193,6 +209,48 @@ static int worst(uint64_t count, bool quiet)
 		if (!quiet)
 			printf("  %-36s %10.1f\n", cases[c].what, t);
 	}
+	return 0;
+}
+
+/* The lcores' counts summed: roundrobin with a maxconn, leastconn. 0 or -1. */
+static int lcores(uint64_t count, bool quiet)
+{
+	static const unsigned nls[] = {1, 2, 8, NLC};
+	static const struct {
+		const char *what;
+		enum sl_bal_algo algo;
+		uint32_t maxconn;
+	} kinds[] = {{"roundrobin, maxconn", SL_BAL_ALGO_ROUNDROBIN, 1000000},
+		     {"leastconn", SL_BAL_ALGO_LEASTCONN, 0}};
+	for (unsigned l = 1; l < NLC; l++) {
+		lcs[l] = others[l];
+		for (unsigned i = 0; i < GSLOTS; i++)
+			others[l][i] = rng() % 8;
+	}
+	if (!quiet)
+		printf("\n%s per pick by lcores whose counts are summed (servers have room)\n"
+		       "  %-20s %7s %10s %10s %10s\n",
+		       UNIT, "algorithm", "lcores", "2", "10", "1000");
+	for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (unsigned l = 0; l < sizeof(nls) / sizeof(nls[0]); l++) {
+			double res[NSIZES];
+			for (unsigned z = 0; z < NSIZES; z++) {
+				struct sl_bal_backend b;
+				servers(sizes[z], kinds[k].maxconn);
+				if (build(&b, kinds[k].algo, sizes[z]) != 0)
+					return -1;
+				uint64_t n = kinds[k].algo == SL_BAL_ALGO_LEASTCONN
+						     ? count / (sizes[z] * nls[l] / 16 + 1) + 1
+						     : count;
+				res[z] = run_lc(&b, NULL, 0, n, SL_PICK_OK, nls[l]);
+				sl_bal_backend_free(&b);
+				if (res[z] < 0)
+					return -1;
+			}
+			if (!quiet)
+				printf("  %-20s %7u %10.1f %10.1f %10.1f\n", kinds[k].what, nls[l],
+				       res[0], res[1], res[2]);
+		}
 	return 0;
 }
 
@@ -260,7 +318,8 @@ int main(int argc, char **argv)
 	/* warm up (the core's clock ramps up) before the first figure */
 	for (uint64_t t0 = now_ns(); !smoke && now_ns() - t0 < 200000000ull;)
 		sink++;
-	if (table(count, smoke) != 0 || worst(count, smoke) != 0 || uri_hash(count, smoke) != 0 ||
+	if (table(count, smoke) != 0 || worst(count, smoke) != 0 ||
+	    lcores(count, smoke) != 0 || uri_hash(count, smoke) != 0 ||
 	    builds(smoke ? 1 : 9, smoke) != 0) {
 		fprintf(stderr, "bench_pick: a pick did not give the expected result\n");
 		return 1;

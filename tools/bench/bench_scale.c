@@ -218,6 +218,7 @@ static struct sl_lcore *scale_lcore(unsigned id, unsigned widx, int16_t q)
 	lc->lcore_id = id;
 	lc->roles = SL_ROLE_WORKER;
 	lc->worker_idx = widx;
+	dp.worker_active[widx] = lc->srv_active;
 	lc->dp = &dp;
 	lc->pool = dp.pool;
 	lc->ctr = &dp.ctrs[id];

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The server picker (dataplane/balance/pick.c): every algorithm over weights, weight 0, maxconn
- * shared out among lcores, FULL against NONE, the avoid set, backups, leastconn's ties, the
+ * and leastconn over the sums of several lcores' counts (shares beyond SL_PICK_EXACT_MAX lcores),
+ * FULL against NONE, the avoid set, backups, leastconn's ties, the
  * stability of source and uri when a server leaves, one cursor per backend, a backend of 1000
  * servers, and the uri hash's options.
  */
@@ -18,7 +19,10 @@
 
 static char names[MAXN][16];
 static struct sl_bal_server srv[MAXN];
+#define NLC  (SL_PICK_EXACT_MAX + 1) /* lcores at most: one beyond the sums */
 static uint32_t active[G0 + MAXN]; /* this lcore's connections by counter slot */
+static uint32_t lc_act[NLC][G0 + MAXN]; /* other lcores' (lc_act[0] is unused) */
+static const uint32_t *lcs[NLC];       /* lcs[0] is this lcore's */
 
 /* every algorithm, and an unknown value (the 5-tuple hash) */
 static const enum sl_bal_algo all_algos[] = {
@@ -32,6 +36,10 @@ static void reset(unsigned n)
 {
 	memset(srv, 0, sizeof(srv));
 	memset(active, 0, sizeof(active));
+	memset(lc_act, 0, sizeof(lc_act));
+	lcs[0] = active;
+	for (unsigned l = 1; l < NLC; l++)
+		lcs[l] = lc_act[l];
 	for (unsigned i = 0; i < n; i++) {
 		srv[i].name = names[i];
 		srv[i].weight = 1;
@@ -57,7 +65,7 @@ static uint32_t rng(void)
 /* Inputs with fresh random hashes (every algorithm then finds what it reads). */
 static struct sl_pick_in input(unsigned nlcores)
 {
-	struct sl_pick_in in = {.active = active, .nlcores = nlcores};
+	struct sl_pick_in in = {.active = {.lc = lcs, .n = nlcores}};
 	in.hash_src = rng();
 	in.hash_uri = rng();
 	in.hash5 = rng();
@@ -188,7 +196,7 @@ static void test_none_and_empty(void)
 		srv[1].drain = true;
 		build(&b, all_algos[a], 2);
 		CU_ASSERT_EQUAL(pick(&b, &cur, &in), -1);
-		in.active = NULL; /* no counts: fine too */
+		in.active.lc = NULL; /* no counts: fine too */
 		CU_ASSERT_EQUAL(pick(&b, &cur, &in), -1);
 		sl_bal_backend_free(&b);
 	}
@@ -230,53 +238,140 @@ static void test_maxconn_one_lcore(void)
 		active[srv[1].gidx] = 0;
 		if (all_algos[a] < SL_BAL_ALGO_SOURCE)
 			CU_ASSERT_EQUAL(pick(&b, &cur, &in), 1);
-		CU_ASSERT_TRUE(sl_pick_has_slot(&b.servers[1], active, 1));
-		CU_ASSERT_FALSE(sl_pick_has_slot(&b.servers[0], active, 1));
+		CU_ASSERT_TRUE(sl_pick_has_slot(&b.servers[1], &in.active));
+		CU_ASSERT_FALSE(sl_pick_has_slot(&b.servers[0], &in.active));
 		sl_bal_backend_free(&b);
 	}
 }
 
-/* maxconn shared out among lcores, rounded up: ceil(maxconn / nlcores) per lcore. */
+/* maxconn limits the sum of the lcores' counts, wherever the connections are. */
 static void test_maxconn_lcores(void)
 {
 	static const struct {
 		uint32_t maxconn;
 		unsigned nlcores;
-		uint32_t share;
+		uint32_t own, other; /* this lcore's count, each other lcore's */
+		bool slot;
 	} cases[] = {
-		{10, 1, 10}, {10, 2, 5}, {10, 3, 4}, {10, 4, 3},
-		{5, 4, 2},   {3, 4, 1},	 {1, 8, 1},  {7, 0, 7}, /* 0 lcores counts as 1 */
+		{10, 1, 9, 0, true},  {10, 1, 10, 0, false}, {10, 2, 0, 10, false}, /* not 5 each */
+		{10, 2, 9, 0, true},  {10, 2, 4, 5, true},   {10, 2, 5, 5, false},
+		{10, 3, 0, 4, true},  {10, 3, 0, 5, false},  {10, 3, 2, 4, false},
+		{3, 8, 0, 0, true},   {3, 8, 1, 1, false},   {1, 8, 0, 1, false}, /* never 1 each */
+		{7, 0, 6, 9, true}, /* 0 lcores counts as 1: only this one's */
+		{SL_PICK_EXACT_MAX * 2, SL_PICK_EXACT_MAX, 2, 2, false},
+		{SL_PICK_EXACT_MAX * 2 + 1, SL_PICK_EXACT_MAX, 2, 2, true},
 	};
-	reset(1);
 	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		reset(1);
 		srv[0].maxconn = cases[c].maxconn;
-		for (uint32_t a = 0; a <= cases[c].share + 1; a++) {
-			active[G0] = a;
-			CU_ASSERT_EQUAL(sl_pick_has_slot(&srv[0], active, cases[c].nlcores),
-					a < cases[c].share);
-		}
+		active[G0] = cases[c].own;
+		for (unsigned l = 1; l < NLC; l++)
+			lc_act[l][G0] = cases[c].other;
+		struct sl_pick_counts k = {.lc = lcs, .n = cases[c].nlcores};
+		CU_ASSERT_EQUAL(sl_pick_has_slot(&srv[0], &k), cases[c].slot);
+		uint32_t sum = cases[c].own +
+			       (cases[c].nlcores > 1 ? (cases[c].nlcores - 1) * cases[c].other : 0);
+		CU_ASSERT_EQUAL(sl_pick_count(&k, G0), sum);
+		/* the same from any lcore of the set */
+		k.self = cases[c].nlcores > 1 ? 1 : 0;
+		CU_ASSERT_EQUAL(sl_pick_has_slot(&srv[0], &k), cases[c].slot);
 	}
+	reset(1);
+	struct sl_pick_counts k = {.lc = lcs, .n = 4};
 	srv[0].maxconn = 0; /* unlimited */
-	active[G0] = UINT32_MAX;
-	CU_ASSERT_TRUE(sl_pick_has_slot(&srv[0], active, 4));
+	active[G0] = UINT32_MAX / 2;
+	lc_act[1][G0] = UINT32_MAX / 2;
+	CU_ASSERT_TRUE(sl_pick_has_slot(&srv[0], &k));
 	srv[0].maxconn = 1;
-	CU_ASSERT_TRUE(sl_pick_has_slot(&srv[0], NULL, 4)); /* no counts: none active */
+	k.lc = NULL;
+	CU_ASSERT_TRUE(sl_pick_has_slot(&srv[0], &k)); /* no counts: none active */
 
-	/* through the picker: 2 lcores, maxconn 3 -> 2 per lcore */
+	/* beyond SL_PICK_EXACT_MAX lcores, shares: ceil(maxconn / lcores) of the lcore's own */
+	reset(1);
+	k = (struct sl_pick_counts){.lc = lcs, .n = NLC, .self = 0};
+	srv[0].maxconn = NLC * 2 - 1; /* share 2 */
+	for (unsigned l = 1; l < NLC; l++)
+		lc_act[l][G0] = 5; /* not read */
+	active[G0] = 1;
+	CU_ASSERT_TRUE(sl_pick_has_slot(&srv[0], &k));
+	CU_ASSERT_EQUAL(sl_pick_count(&k, G0), 1);
+	active[G0] = 2;
+	CU_ASSERT_FALSE(sl_pick_has_slot(&srv[0], &k));
+	k.self = 1; /* another lcore's own count: 5 */
+	CU_ASSERT_FALSE(sl_pick_has_slot(&srv[0], &k));
+	CU_ASSERT_EQUAL(sl_pick_count(&k, G0), 5);
+
+	/* through the picker: 2 lcores, maxconn 3: this lcore takes 2, the other 1, then both
+	 * find the server full (shares would give 2 each: 4) */
 	for (unsigned a = 0; a < NALGOS; a++) {
 		struct sl_bal_backend b;
-		struct sl_pick_cursor cur = {0};
+		struct sl_pick_cursor cur = {0}, cur1 = {0};
 		reset(1);
 		srv[0].maxconn = 3;
 		build(&b, all_algos[a], 1);
-		struct sl_pick_in in = input(2);
-		for (unsigned k = 0; k < 2; k++) {
+		struct sl_pick_in in = input(2), in1 = in;
+		in1.active.self = 1;
+		for (unsigned k2 = 0; k2 < 2; k2++) {
 			CU_ASSERT_EQUAL(pick(&b, &cur, &in), 0);
 			active[G0]++;
 		}
+		CU_ASSERT_EQUAL(pick(&b, &cur1, &in1), 0);
+		lc_act[1][G0]++;
+		CU_ASSERT_EQUAL(pick(&b, &cur1, &in1), -2);
+		CU_ASSERT_EQUAL(pick(&b, &cur, &in), -2);
+		/* a connection of the other lcore ends: this one has a slot again */
+		lc_act[1][G0]--;
+		CU_ASSERT_EQUAL(pick(&b, &cur, &in), 0);
+		/* every connection is the other lcore's: this one has none and no slot */
+		active[G0] = 0;
+		lc_act[1][G0] = 3;
 		CU_ASSERT_EQUAL(pick(&b, &cur, &in), -2);
 		sl_bal_backend_free(&b);
 	}
+}
+
+/* leastconn compares the sums of the lcores' counts, not the calling lcore's own. */
+static void test_leastconn_lcores(void)
+{
+	struct sl_bal_backend b;
+	struct sl_pick_cursor cur = {0};
+	reset(3);
+	build(&b, SL_BAL_ALGO_LEASTCONN, 3);
+	/* own: 0 2 2; other lcores: 5 0 1 and 0 0 1; sums: 5 2 4 */
+	active[G0 + 1] = 2;
+	active[G0 + 2] = 2;
+	lc_act[1][G0] = 5;
+	lc_act[1][G0 + 2] = 1;
+	lc_act[2][G0 + 2] = 1;
+	struct sl_pick_in in = input(3);
+	for (unsigned k = 0; k < 4; k++)
+		CU_ASSERT_EQUAL(pick(&b, &cur, &in), 1);
+	/* the other lcores' loads move: sums 6 3 3 -> 1 and 2 share the picks */
+	lc_act[1][G0] = 6;
+	lc_act[1][G0 + 1] = 1;
+	lc_act[2][G0 + 2] = 0;
+	unsigned got[3] = {0};
+	for (unsigned k = 0; k < 8; k++)
+		got[pick(&b, &cur, &in)]++;
+	CU_ASSERT_EQUAL(got[0], 0);
+	CU_ASSERT(got[1] > 0 && got[2] > 0);
+	/* on its own counts (one lcore) server 0 would win */
+	struct sl_pick_in one = input(1);
+	CU_ASSERT_EQUAL(pick(&b, &cur, &one), 0);
+	sl_bal_backend_free(&b);
+}
+
+/* The owner's writes: add, and sub that stops at 0. */
+static void test_count_add_sub(void)
+{
+	reset(1);
+	sl_pick_count_add(active, G0);
+	sl_pick_count_add(active, G0);
+	CU_ASSERT_EQUAL(active[G0], 2);
+	sl_pick_count_sub(active, G0);
+	sl_pick_count_sub(active, G0);
+	sl_pick_count_sub(active, G0);
+	CU_ASSERT_EQUAL(active[G0], 0);
 }
 
 static void test_backups(void)
@@ -500,7 +595,7 @@ static void test_hash_stable(void)
 		reset(NS);
 		build(&b, algos[a], NS);
 		for (unsigned k = 0; k < NK; k++) {
-			struct sl_pick_in in = {.active = active, .nlcores = 1};
+			struct sl_pick_in in = {.active = {.lc = lcs, .n = 1}};
 			hashes[k] = rng();
 			in.hash_src = in.hash_uri = in.hash5 = hashes[k];
 			before[k] = pick(&b, &cur, &in);
@@ -513,7 +608,7 @@ static void test_hash_stable(void)
 		build(&b, algos[a], NS);
 		unsigned kept = 0, others = 0;
 		for (unsigned k = 0; k < NK; k++) {
-			struct sl_pick_in in = {.active = active, .nlcores = 1};
+			struct sl_pick_in in = {.active = {.lc = lcs, .n = 1}};
 			in.hash_src = in.hash_uri = in.hash5 = hashes[k];
 			int s = pick(&b, &cur, &in);
 			CU_ASSERT_NOT_EQUAL(s, 3);
@@ -700,7 +795,9 @@ static const struct sl_test_case algo_cases[] = {
 	{"weight 0 never picked", test_weight_zero},
 	{"nothing in rotation, empty backend: NONE", test_none_and_empty},
 	{"maxconn on one lcore: FULL, not NONE", test_maxconn_one_lcore},
-	{"maxconn shared out among lcores, rounded up", test_maxconn_lcores},
+	{"maxconn: the sum of the lcores' counts (shares beyond the limit)", test_maxconn_lcores},
+	{"leastconn: the sums of the lcores' counts", test_leastconn_lcores},
+	{"count add, sub down to 0", test_count_add_sub},
 	{"backups only when no active; first takes the first", test_backups},
 	{"avoid: left out, kept when the only one", test_avoid},
 	{"avoid: taken when every other is full", test_avoid_others_full},

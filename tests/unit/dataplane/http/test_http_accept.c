@@ -163,6 +163,7 @@ static int rig_up(void)
 	dp.lcores[0] = &lc;
 	lc.srv = calloc(SL_MAX_SERVERS, sizeof(*lc.srv));
 	lc.srv_active = calloc(SL_MAX_SERVERS, sizeof(*lc.srv_active));
+	dp.proxy_active[0] = lc.srv_active; /* the only proxy lcore (proxy_ids[0] = 0) */
 	lc.cursor = calloc(SL_BACKEND_IDS, sizeof(*lc.cursor));
 	if (sl_port_plan_make(cfg, 1, 1, &dp.plan, NULL, 0) != 0)
 		return -1;
