@@ -12,37 +12,52 @@ static inline uint32_t load(const uint32_t *a, uint16_t gidx)
 	return __atomic_load_n(&a[gidx], __ATOMIC_RELAXED);
 }
 
-static inline unsigned nlc(const struct sl_pick_counts *c)
-{
-	return c->n > 0 ? c->n : 1;
-}
+/* The counts a pick reads, resolved once per pick (struct sl_pick_counts): one array (one lcore,
+ * or shares: the calling lcore's own), or the @n arrays to sum. */
+struct view {
+	const uint32_t *one;       /* the one array, or NULL */
+	const uint32_t *const *lc; /* else the arrays to sum (NULL with one NULL: no counts) */
+	unsigned n;
+	unsigned share;            /* shares: the number of lcores (own * share < maxconn), else 0 */
+};
 
-static inline bool exact(const struct sl_pick_counts *c)
+static inline struct view view_of(const struct sl_pick_counts *c)
 {
-	return c->n <= SL_PICK_EXACT_MAX;
+	struct view v = {0};
+	unsigned n = c->n > 0 ? c->n : 1;
+	if (c->lc == NULL)
+		return v;
+	if (n > SL_PICK_EXACT_MAX) {
+		v.one = c->lc[c->self];
+		v.share = n;
+	} else if (n == 1) {
+		v.one = c->lc[0];
+	} else {
+		v.lc = c->lc;
+		v.n = n;
+	}
+	return v;
 }
 
 /* The count leastconn compares and maxconn limits: the sum over the lcores, or (shares) the
  * calling lcore's own. */
-static inline uint32_t count(const struct sl_pick_counts *c, uint16_t gidx)
+static inline uint32_t count(const struct view *v, uint16_t gidx)
 {
-	if (c->lc == NULL)
-		return 0;
-	if (!exact(c))
-		return load(c->lc[c->self], gidx);
+	if (v->one != NULL)
+		return load(v->one, gidx);
 	uint32_t sum = 0;
-	for (unsigned i = 0, n = nlc(c); i < n; i++)
-		sum += load(c->lc[i], gidx);
+	for (unsigned i = 0; i < v->n; i++)
+		sum += load(v->lc[i], gidx);
 	return sum;
 }
 
-static inline bool has_slot(const struct sl_bal_server *s, const struct sl_pick_counts *c)
+static inline bool has_slot(const struct sl_bal_server *s, const struct view *v)
 {
 	if (s->maxconn == 0)
 		return true;
 	/* shares: own < ceil(maxconn / n)  <=>  own * n < maxconn: no division */
-	uint64_t a = count(c, s->gidx);
-	return (exact(c) ? a : a * c->n) < s->maxconn; /* not exact: n > 0 */
+	uint64_t a = count(v, s->gidx);
+	return (v->share > 0 ? a * v->share : a) < s->maxconn;
 }
 
 static inline bool avoided(const struct sl_pick_in *in, uint16_t gidx)
@@ -55,7 +70,7 @@ static inline bool avoided(const struct sl_pick_in *in, uint16_t gidx)
 
 /* The schedule from the cursor: the first entry with a slot that is not avoided. */
 static enum sl_pick_res pick_sched(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
-				   const struct sl_pick_in *in, uint16_t *srv)
+				   const struct sl_pick_in *in, const struct view *cv, uint16_t *srv)
 {
 	uint32_t n = b->nsched;
 	uint32_t i = (uint32_t)(cur->rr < n ? cur->rr : cur->rr % n);
@@ -64,7 +79,7 @@ static enum sl_pick_res pick_sched(const struct sl_bal_backend *b, struct sl_pic
 	for (uint32_t k = 0; k < n; k++) {
 		uint16_t s = b->sched[i];
 		i = i + 1 == n ? 0 : i + 1;
-		if (!has_slot(&b->servers[s], &in->active))
+		if (!has_slot(&b->servers[s], cv))
 			continue;
 		if (in->navoid > 0 && avoided(in, b->servers[s].gidx)) {
 			if (fallback < 0) {
@@ -86,7 +101,8 @@ static enum sl_pick_res pick_sched(const struct sl_bal_backend *b, struct sl_pic
 
 /* The least loaded server in rotation, scanned from the cursor so that equals alternate. */
 static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
-				       const struct sl_pick_in *in, uint16_t *srv)
+				       const struct sl_pick_in *in, const struct view *cv,
+				       uint16_t *srv)
 {
 	unsigned n = b->nrot;
 	unsigned k = (unsigned)(cur->rr % n);
@@ -96,7 +112,7 @@ static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl
 		uint16_t s = b->rot[k];
 		k = k + 1 == n ? 0 : k + 1;
 		const struct sl_bal_server *v = &b->servers[s];
-		if (!has_slot(v, &in->active))
+		if (!has_slot(v, cv))
 			continue;
 		if (in->navoid > 0 && avoided(in, v->gidx)) {
 			if (fallback < 0)
@@ -104,7 +120,7 @@ static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl
 			continue;
 		}
 		/* act / w < best_act / best_w, without a division (weights in rotation are > 0) */
-		uint64_t act = count(&in->active, v->gidx);
+		uint64_t act = count(cv, v->gidx);
 		if (best < 0 || act * best_w < best_act * v->weight) {
 			best = s;
 			best_act = act;
@@ -122,12 +138,12 @@ static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl
 
 /* The first server in rotation with a slot. */
 static enum sl_pick_res pick_first(const struct sl_bal_backend *b, const struct sl_pick_in *in,
-				   uint16_t *srv)
+				   const struct view *cv, uint16_t *srv)
 {
 	int fallback = -1;
 	for (unsigned k = 0; k < b->nrot; k++) {
 		uint16_t s = b->rot[k];
-		if (!has_slot(&b->servers[s], &in->active))
+		if (!has_slot(&b->servers[s], cv))
 			continue;
 		if (in->navoid > 0 && avoided(in, b->servers[s].gidx)) {
 			if (fallback < 0)
@@ -145,7 +161,7 @@ static enum sl_pick_res pick_first(const struct sl_bal_backend *b, const struct 
 
 /* The server Maglev names for @hash; an avoided one gives way to the next in rotation. */
 static enum sl_pick_res pick_hash(const struct sl_bal_backend *b, const struct sl_pick_in *in,
-				  uint32_t hash, uint16_t *srv)
+				  const struct view *cv, uint32_t hash, uint16_t *srv)
 {
 	uint16_t s = sl_maglev_lookup(b->maglev, hash);
 	if (s == SL_MAGLEV_NONE)
@@ -162,7 +178,7 @@ static enum sl_pick_res pick_hash(const struct sl_bal_backend *b, const struct s
 			}
 		}
 	}
-	if (!has_slot(&b->servers[s], &in->active))
+	if (!has_slot(&b->servers[s], cv))
 		return SL_PICK_FULL;
 	*srv = s;
 	return SL_PICK_OK;
@@ -173,31 +189,34 @@ enum sl_pick_res sl_pick_server(const struct sl_bal_backend *b, struct sl_pick_c
 {
 	if (b->nrot == 0)
 		return SL_PICK_NONE;
+	const struct view cv = view_of(&in->active);
 	switch (b->balance) {
 	case SL_BAL_ALGO_ROUNDROBIN:
 	case SL_BAL_ALGO_STATIC_RR:
-		return pick_sched(b, cur, in, srv);
+		return pick_sched(b, cur, in, &cv, srv);
 	case SL_BAL_ALGO_LEASTCONN:
-		return pick_leastconn(b, cur, in, srv);
+		return pick_leastconn(b, cur, in, &cv, srv);
 	case SL_BAL_ALGO_FIRST:
-		return pick_first(b, in, srv);
+		return pick_first(b, in, &cv, srv);
 	case SL_BAL_ALGO_SOURCE:
-		return pick_hash(b, in, in->hash_src, srv);
+		return pick_hash(b, in, &cv, in->hash_src, srv);
 	case SL_BAL_ALGO_URI:
-		return pick_hash(b, in, in->hash_uri, srv);
+		return pick_hash(b, in, &cv, in->hash_uri, srv);
 	default:
-		return pick_hash(b, in, in->hash5, srv);
+		return pick_hash(b, in, &cv, in->hash5, srv);
 	}
 }
 
 bool sl_pick_has_slot(const struct sl_bal_server *s, const struct sl_pick_counts *c)
 {
-	return has_slot(s, c);
+	const struct view v = view_of(c);
+	return has_slot(s, &v);
 }
 
 uint32_t sl_pick_count(const struct sl_pick_counts *c, uint16_t gidx)
 {
-	return count(c, gidx);
+	const struct view v = view_of(c);
+	return count(&v, gidx);
 }
 
 uint32_t sl_pick_hash_uri(const char *uri, size_t len, unsigned max_len, unsigned depth, bool whole)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/e2e/test_http_limits.sh — the HTTP proxy's limits and failure paths, through sluiced:
 #  - server maxconn 1: a second request waits in the queue and is served when the first ends;
-#    beyond `timeout queue` a waiting request gets 503;
+#    beyond `timeout queue` a waiting request gets 503; maxconn counts the connections of every
+#    proxy lcore: 12 clients at once (spread over the lcores by RSS) never put two on the server,
+#    and a request queued on one lcore is served when the connection of another ends;
 #  - `timeout server`: a server that answers too late gives 504;
 #  - a server that refuses connections: `retries` go to the other server (all requests 200,
 #    retries counted); a backend whose only server refuses: 503;
@@ -44,6 +46,12 @@ frontend fq
     default_backend queue1
 backend queue1
     timeout queue 1500ms
+    server s1 $SL_BE1_IP:9002 maxconn 1
+frontend fq2
+    bind *:8102
+    default_backend queue2
+backend queue2
+    timeout queue 10s
     server s1 $SL_BE1_IP:9002 maxconn 1
 frontend ft
     bind *:8091
@@ -159,6 +167,41 @@ echo "$r" | sed 's/^/     queue timeout: /'
 check "timeout queue 1.5 s: the waiting request gets 503 after ~1.5 s" \
     bash -c "echo '$r' | awk 'NR == 1 {ok1 = (\$1 == 200)} NR == 2 {ok2 = (\$1 == 503 && \$2 >= 1.3 && \$2 < 2.4)} END {exit !(ok1 && ok2)}'"
 
+# ---- maxconn 1 over every proxy lcore: 12 clients, each on its own connection (RSS spreads
+# them over the lcores); `show sess` sampled meanwhile shows whether one lcore's request waited
+# while another lcore's connection held the server (shares would have let each lcore hold one)
+nprox=$(sl_ctl show http | grep -c '^lcore')
+sl_in sl-cli curl -s --max-time 3 "$V:8091/peak" >/dev/null # be1's peak count starts again
+codes $(for i in $(seq 12); do echo "$V:8102/sleep/0.3"; done) >"$SL_RUN_DIR/q12.txt" &
+qpid=$!
+cross=0 lcores_seen=""
+for i in $(seq 40); do
+    sleep 0.1
+    s=$(sl_ctl show sess | awk '/^http / && / fe=fq2 / {
+        lc = ""; srv = "-"
+        for (i = 1; i <= NF; i++) { if ($i ~ /^lcore=/) lc = substr($i, 7); if ($i ~ /^srv=/) srv = substr($i, 5) }
+        if (/ queued/) q[lc] = 1; else if (srv != "-") h[lc] = 1; seen[lc] = 1
+    } END {
+        x = 0; for (l in q) if (!(l in h)) for (k in h) x = 1
+        printf "%d", x; for (l in seen) printf " %s", l; print ""
+    }')
+    [[ ${s%% *} == 1 ]] && cross=1
+    lcores_seen="$lcores_seen ${s#* }"
+    kill -0 "$qpid" 2>/dev/null || break
+done
+wait "$qpid"
+r=$(cat "$SL_RUN_DIR/q12.txt")
+peak=$(sl_in sl-cli curl -s --max-time 3 "$V:8091/peak")
+lcores_seen=$(tr ' ' '\n' <<<"$lcores_seen" | sort -un | xargs)
+echo "     maxconn 1, 12 clients, $nprox proxy lcore(s): $(echo "$r" | awk '{print $1}' | sort | uniq -c | awk '{printf "%s x%s ", $2, $1}')| be1 $peak | sessions on lcores $lcores_seen"
+check "maxconn 1, 12 clients at once: every request served (200)" \
+    bash -c "[[ \$(echo '$r' | awk '\$1 == 200' | wc -l) == 12 ]]"
+expect_eq "maxconn 1 counts every proxy lcore's connections: the server never held two at once" "$peak" "peak 1"
+if ((nprox > 1)); then
+    check "a request queued on one proxy lcore while another lcore's connection held the server, then served" \
+        test "$cross" = 1
+fi
+
 # ---- timeout server
 r=$(codes "$V:8091/sleep/3")
 echo "     late server: $r"
@@ -189,7 +232,7 @@ check "balance first: the first server takes them all" bash -c "[[ \$(echo '$r' 
 sl_bg sl-cli lc-held curl -s -o "$SL_RUN_DIR/lc-held" --max-time 10 "$V:8100/sleep/3" >/dev/null
 sleep 0.7
 busy=$(sl_ctl show sess | awk '/fe=fl / {for (i = 1; i <= NF; i++) if ($i ~ /^srv=/) print substr($i, 5)}')
-others=$(for i in 1 2 3 4; do sl_in sl-cli curl -s --max-time 3 "$V:8100/quick$i" | awk '{print $1}'; done | sort -u | tr '\n' ' ')
+others=$(for i in 1 2 3 4 5 6 7 8; do sl_in sl-cli curl -s --max-time 3 "$V:8100/quick$i" | awk '{print $1}'; done | sort -u | tr '\n' ' ')
 if [[ $busy == "$SL_BE1_IP:9002" ]]; then want="be2 "; else want="be1 "; fi
 expect_eq "balance leastconn: while one server holds a long request ($busy), the others go to the idle one" "$others" "$want"
 sl_stop lc-held
