@@ -4,6 +4,8 @@
 #    beyond `timeout queue` a waiting request gets 503; maxconn counts the connections of every
 #    proxy lcore: 12 clients at once (spread over the lcores by RSS) never put two on the server,
 #    and a request queued on one lcore is served when the connection of another ends;
+#  - mode tcp: a server's maxconn 1 counts the flows of every worker: while one flow holds it, new
+#    connections (spread over the workers) are refused (SYN dropped and counted);
 #  - `timeout server`: a server that answers too late gives 504;
 #  - a server that refuses connections: `retries` go to the other server (all requests 200,
 #    retries counted); a backend whose only server refuses: 503;
@@ -52,6 +54,13 @@ frontend fq2
     default_backend queue2
 backend queue2
     timeout queue 10s
+    server s1 $SL_BE1_IP:9002 maxconn 1
+frontend f4
+    bind *:8103
+    mode tcp
+    default_backend l4one
+backend l4one
+    mode tcp
     server s1 $SL_BE1_IP:9002 maxconn 1
 frontend ft
     bind *:8091
@@ -201,6 +210,25 @@ if ((nprox > 1)); then
     check "a request queued on one proxy lcore while another lcore's connection held the server, then served" \
         test "$cross" = 1
 fi
+
+# ---- mode tcp, maxconn 1: the flows of every worker count (a flow counts until it is gone:
+# 2 s after both FINs)
+nw=$(sl_ctl show l4 | grep -c '^worker ')
+drops() { sl_ctl show counters | awk -F': *' '$1 == "drop_l4_servers_at_maxconn" {print $2}'; }
+d0=$(drops)
+sl_bg sl-cli l4-held curl -s -o "$SL_RUN_DIR/l4-held" --max-time 10 "$V:8103/sleep/5" >/dev/null
+sleep 0.7
+r=$(for i in 1 2 3 4 5 6 7 8; do
+    sl_in sl-cli curl -s -o /dev/null -w '%{http_code}\n' --connect-timeout 0.3 --max-time 1 "$V:8103/q$i"
+done | sort | uniq -c | awk '{printf "%s x%s ", $2, $1}')
+d1=$(drops)
+expect_eq "mode tcp, maxconn 1, $nw worker(s): while one flow holds the server, 8 new connections are all refused" "$r" "000 x8 "
+check "... their SYNs counted in drop_l4_servers_at_maxconn ($d0 -> $d1)" test $((d1 - d0)) -ge 8
+sl_wait_exit() { local i; for i in $(seq 100); do kill -0 "$(cat "$SL_RUN_DIR/pids/$1.pid")" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+sl_wait_exit l4-held
+sleep 2.5
+got=$(sl_in sl-cli curl -s --max-time 3 "$V:8103/after")
+expect_eq "mode tcp, maxconn 1: the held flow served, then gone, a new connection is served" "$(cat "$SL_RUN_DIR/l4-held") | $got" "be1 /sleep/5 | be1 /after"
 
 # ---- timeout server
 r=$(codes "$V:8091/sleep/3")
