@@ -201,7 +201,7 @@ done
 wait "$qpid"
 r=$(cat "$SL_RUN_DIR/q12.txt")
 peak=$(sl_in sl-cli curl -s --max-time 3 "$V:8091/peak")
-lcores_seen=$(tr ' ' '\n' <<<"$lcores_seen" | sort -un | xargs)
+lcores_seen=$(tr ' ' '\n' <<<"$lcores_seen" | grep . | sort -un | xargs)
 echo "     maxconn 1, 12 clients, $nprox proxy lcore(s): $(echo "$r" | awk '{print $1}' | sort | uniq -c | awk '{printf "%s x%s ", $2, $1}')| be1 $peak | sessions on lcores $lcores_seen"
 check "maxconn 1, 12 clients at once: every request served (200)" \
     bash -c "[[ \$(echo '$r' | awk '\$1 == 200' | wc -l) == 12 ]]"
