@@ -192,10 +192,10 @@ for i in $(seq 40); do
         if (/ queued/) q[lc] = 1; else if (srv != "-") h[lc] = 1; seen[lc] = 1
     } END {
         x = 0; for (l in q) if (!(l in h)) for (k in h) x = 1
-        printf "%d", x; for (l in seen) printf " %s", l; print ""
+        printf "%d:", x; for (l in seen) printf " %s", l; print ""
     }')
-    [[ ${s%% *} == 1 ]] && cross=1
-    lcores_seen="$lcores_seen ${s#* }"
+    [[ ${s%%:*} == 1 ]] && cross=1
+    lcores_seen="$lcores_seen ${s#*:}"
     kill -0 "$qpid" 2>/dev/null || break
 done
 wait "$qpid"
@@ -215,20 +215,35 @@ fi
 # 2 s after both FINs)
 nw=$(sl_ctl show l4 | grep -c '^worker ')
 drops() { sl_ctl show counters | awk -F': *' '$1 == "drop_l4_servers_at_maxconn" {print $2}'; }
+lcdrops() { sl_ctl show lcores | awk '!/^#/ && $2 ~ /worker/ {printf "%s=%s ", $1, $5}'; }
 d0=$(drops)
-sl_bg sl-cli l4-held curl -s -o "$SL_RUN_DIR/l4-held" --max-time 10 "$V:8103/sleep/5" >/dev/null
+sl_bg sl-cli l4-held curl -s -o "$SL_RUN_DIR/l4-held" --max-time 10 "$V:8103/sleep/6" >/dev/null
 sleep 0.7
-r=$(for i in 1 2 3 4 5 6 7 8; do
+holder=$(sl_ctl show sess | awk '/^l4 worker=/ && !/ flows=0 / {split($2, w, "="); print w[2]}' | xargs)
+ld0=$(lcdrops)
+r=$(for i in $(seq 12); do
     sl_in sl-cli curl -s -o /dev/null -w '%{http_code}\n' --connect-timeout 0.3 --max-time 1 "$V:8103/q$i"
 done | sort | uniq -c | awk '{printf "%s x%s ", $2, $1}')
 d1=$(drops)
-expect_eq "mode tcp, maxconn 1, $nw worker(s): while one flow holds the server, 8 new connections are all refused" "$r" "000 x8 "
-check "... their SYNs counted in drop_l4_servers_at_maxconn ($d0 -> $d1)" test $((d1 - d0)) -ge 8
+ld1=$(lcdrops)
+# the workers that refused a SYN: their drops went up
+refusers=$(awk -v a="$ld0" -v b="$ld1" 'BEGIN {
+    n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); d[kv[1]] = kv[2] }
+    n = split(b, y, " "); for (i = 1; i <= n; i++) { split(y[i], kv, "="); if (kv[2] > d[kv[1]]) printf "%s ", kv[1] }
+}' | xargs)
+echo "     mode tcp, maxconn 1: the flow held on worker lcore $holder; SYNs refused on worker lcores $refusers"
+expect_eq "mode tcp, maxconn 1, $nw worker(s): while one flow holds the server, 12 new connections are all refused" "$r" "000 x12 "
+check "... their SYNs counted in drop_l4_servers_at_maxconn ($d0 -> $d1)" test $((d1 - d0)) -ge 12
+if ((nw > 1)); then
+    other=$(tr ' ' '\n' <<<"$refusers" | grep -vx "${holder:-none}" | grep -c .)
+    check "... refused on another worker than the one holding the flow too (the flows of every worker count)" \
+        test -n "$holder" -a "$other" -gt 0
+fi
 sl_wait_exit() { local i; for i in $(seq 100); do kill -0 "$(cat "$SL_RUN_DIR/pids/$1.pid")" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
 sl_wait_exit l4-held
 sleep 2.5
 got=$(sl_in sl-cli curl -s --max-time 3 "$V:8103/after")
-expect_eq "mode tcp, maxconn 1: the held flow served, then gone, a new connection is served" "$(cat "$SL_RUN_DIR/l4-held") | $got" "be1 /sleep/5 | be1 /after"
+expect_eq "mode tcp, maxconn 1: the held flow served, then gone, a new connection is served" "$(cat "$SL_RUN_DIR/l4-held") | $got" "be1 /sleep/6 | be1 /after"
 
 # ---- timeout server
 r=$(codes "$V:8091/sleep/3")
@@ -264,8 +279,9 @@ others=$(for i in 1 2 3 4 5 6 7 8; do sl_in sl-cli curl -s --max-time 3 "$V:8100
 if [[ $busy == "$SL_BE1_IP:9002" ]]; then want="be2 "; else want="be1 "; fi
 expect_eq "balance leastconn: while one server holds a long request ($busy), the others go to the idle one" "$others" "$want"
 sl_stop lc-held
-r=$(for i in 1 2 3 4 5 6 7 8; do sl_in sl-cli curl -s --max-time 3 "$V:8101/s$i" | awk '{print $1}'; done | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
-expect_eq "balance static-rr with weights 3 and 1: 8 requests split 6/2" "$r" "be1=6 be2=2 "
+# (one client connection, so one proxy lcore: round-robin cursors are per lcore, exact on each)
+r=$(sl_in sl-cli curl -s --max-time 5 $(for i in 1 2 3 4 5 6 7 8; do echo "$V:8101/s$i"; done) | awk '{print $1}' | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
+expect_eq "balance static-rr with weights 3 and 1: 8 requests on one connection split 6/2" "$r" "be1=6 be2=2 "
 
 # ---- keep-alive timeout
 check "timeout http-keep-alive 1 s: an idle keep-alive connection is closed by sluice" \
