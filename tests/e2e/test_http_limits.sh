@@ -22,9 +22,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/check.sh"
 sl_under_timeout 240 "$0" "$@"
 source "$HERE/lib/deps.sh"
-# the default layout (`cores 0-1`: two worker+proxy lcores) with a queue of lb0 per worker, so
-# that flows reach both workers as a NIC's RSS spreads them (SL_CORES set: the caller sizes it)
-[[ -n ${SL_CORES:-} ]] || export SL_LB_QUEUES=${SL_LB_QUEUES:-2}
 source "$HERE/lib/net.sh"
 source "$HERE/lib/sluiced.sh"
 trap 'sl_e2e_finish' EXIT
