@@ -5,6 +5,7 @@
  * controlplane/cfg/cfg-t.h; every refusal names the keyword and the offending word.
  */
 #include "controlplane/cfg/cfg_int.h"
+#include "controlplane/cfg/cfg_lex.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1716,17 +1717,6 @@ static int kw_legacy_unsupported(struct cfg_ctx *c, struct sl_proxy *px, int arg
 
 /* ------------------------------------------------------------------ tcp-check */
 
-static int hex_nibble(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* "50494e47" -> the bytes, in the arena; NULL (error said) when not an even run of hex digits */
 static const uint8_t *tcpchk_hex(struct cfg_ctx *c, const char *kw, const char *hex, size_t *len)
 {
@@ -1738,7 +1728,7 @@ static const uint8_t *tcpchk_hex(struct cfg_ctx *c, const char *kw, const char *
 	}
 	uint8_t *b = cfg_alloc(c, n / 2 + 1);
 	for (size_t i = 0; i < n; i += 2) {
-		int h = hex_nibble(hex[i]), l = hex_nibble(hex[i + 1]);
+		int h = sl_cfg_hexval(hex[i]), l = sl_cfg_hexval(hex[i + 1]);
 		if (h < 0 || l < 0) {
 			cfg_err(c, "'%s': '%s' is not a binary string (invalid hex digit)", kw, hex);
 			return NULL;

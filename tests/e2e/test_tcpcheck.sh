@@ -11,15 +11,8 @@
 # and sluice's statuses are compared with HAProxy's, server by server, at each step.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-source "$HERE/lib/check.sh"
-sl_under_timeout 300 "$0" "$@"
-source "$HERE/lib/deps.sh"
-source "$HERE/lib/net.sh"
-source "$HERE/lib/sluiced.sh"
-
+source "$HERE/lib/e2e.sh" 300 "$0" "$@"
 trap 'sl_e2e_finish' EXIT
-[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
-[[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 PY=/usr/bin/python3
 
 check "net up" sl_net_up || exit 1
