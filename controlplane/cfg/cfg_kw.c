@@ -1779,6 +1779,7 @@ static int tcpchk_comment(struct cfg_ctx *c, const char *kw, int argc, char **ar
 		return -1;
 	}
 	*comment = cfg_strdup(c, argv[++*i]);
+	cfg_warn(c, "'%s ... comment' is accepted; sluice does not show check comments", kw);
 	return 1;
 }
 

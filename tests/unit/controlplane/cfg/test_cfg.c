@@ -1671,6 +1671,8 @@ static void test_tcp_check(void)
 	CU_ASSERT_PTR_NOT_NULL(r[3].re);
 	T_STR_EQ(r[3].comment, "no error");
 	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 13, "tcp-check comment"));
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 12,
+				 "'tcp-check connect ... comment' is accepted"));
 	/* the last check type wins */
 	p = tpx(cfg, "plain");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
