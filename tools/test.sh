@@ -18,7 +18,7 @@ only=${SL_TEST_ONLY:-"unit asan fuzz e2e"}
 fuzz_seconds=${SL_FUZZ_SECONDS:-60}
 # The scripts run a second time on four lcores with a queue per worker (below): lb0 and lb1 get
 # three queues, each an AF_XDP socket of sluice's, flows spread over them by the veth peer's hash.
-multi_scripts="tests/e2e/test_http.sh tests/e2e/test_reload.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_l4_pool.sh tests/e2e/test_tcp.sh tests/e2e/test_checks.sh tests/e2e/test_stats.sh tests/e2e/test_two_arm.sh tests/e2e/test_xdp.sh"
+multi_scripts="tests/e2e/test_http.sh tests/e2e/test_reload.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_l4_pool.sh tests/e2e/test_tcp.sh tests/e2e/test_checks.sh tests/e2e/test_tcpcheck.sh tests/e2e/test_stats.sh tests/e2e/test_two_arm.sh tests/e2e/test_xdp.sh"
 # Scripts that exist for the multi-lcore step only (they set their own cores and queues): run
 # there, not in the first e2e step. test_af_packet.sh: an af_packet port of three queues (qpairs).
 multi_only="tests/e2e/test_af_packet.sh"

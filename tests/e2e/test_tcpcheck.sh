@@ -6,6 +6,7 @@
 #    once it answers -ERR, UP again when +PONG is back;
 #  - expect rstring ^220 on a greeting sent at connect: UP, then DOWN when the greeting is 554;
 #  - send-binary / expect binary on the PING server: the same bytes as hex;
+#  - expect ! rstring ^5 on the greeting: UP with 220, DOWN with 554;
 #  - `option tcp-check` alone, and `tcp-check connect port N` alone: connect checks (L4OK), the
 #    second on a port other than the server line's;
 # and sluice's statuses are compared with HAProxy's, server by server, at each step.
@@ -58,6 +59,14 @@ backend bk_smtp
     tcp-check expect rstring ^220
     server m1 $SL_BE2_IP:2525 check
 
+frontend f_neg
+    bind *:7006
+    default_backend bk_neg
+backend bk_neg
+    option tcp-check
+    tcp-check expect ! rstring ^5
+    server n1 $SL_BE2_IP:2525 check
+
 frontend f_bin
     bind *:7003
     default_backend bk_bin
@@ -92,11 +101,15 @@ state() {
     "$PY" - "$1" <<'PYEOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
+s.settimeout(3)
 s.connect(sys.argv[1])
 s.sendall(b"show stat\n")
 out = b""
 while True:
-    d = s.recv(65536)
+    try:
+        d = s.recv(65536)
+    except socket.timeout:
+        break
     if not d:
         break
     out += d
@@ -110,7 +123,7 @@ PYEOF
 wait_for() {
     local i
     for i in $(seq $(( $4 * 10 ))); do
-        state "$1" | grep -qx "$2 $3" && return 0
+        grep -qx "$2 $3" <<<"$(state "$1")" && return 0
         sleep 0.1
     done
     echo "     $2: $(state "$1" | grep "^$2 ")" >&2
@@ -125,6 +138,7 @@ run() {
     check "$t: bk_pong/p1 UP L7OK" wait_for "$sock" bk_pong/p1 "UP L7OK" 8
     check "$t: bk_smtp/m1 UP L7OK" wait_for "$sock" bk_smtp/m1 "UP L7OK" 8
     check "$t: bk_bin/b1 UP L7OK" wait_for "$sock" bk_bin/b1 "UP L7OK" 8
+    check "$t: bk_neg/n1 (expect ! rstring ^5) UP L7OK" wait_for "$sock" bk_neg/n1 "UP L7OK" 8
     check "$t: bk_plain/c1 (option tcp-check alone) UP L4OK" wait_for "$sock" bk_plain/c1 "UP L4OK" 8
     check "$t: bk_port/c2 (tcp-check connect port 2525) UP L4OK" wait_for "$sock" bk_port/c2 "UP L4OK" 8
     state "$sock" >"$SL_RUN_DIR/$t-1"
@@ -133,6 +147,7 @@ run() {
     check "$t: -ERR instead of +PONG: bk_pong/p1 DOWN L7RSP" wait_for "$sock" bk_pong/p1 "DOWN L7RSP" 8
     check "$t: 554 instead of 220: bk_smtp/m1 DOWN L7RSP" wait_for "$sock" bk_smtp/m1 "DOWN L7RSP" 8
     check "$t: bk_bin/b1 DOWN L7RSP" wait_for "$sock" bk_bin/b1 "DOWN L7RSP" 8
+    check "$t: 554 matches ! ^5: bk_neg/n1 DOWN L7RSP" wait_for "$sock" bk_neg/n1 "DOWN L7RSP" 8
     check "$t: the connect checks stay UP L4OK" wait_for "$sock" bk_plain/c1 "UP L4OK" 2
     state "$sock" >"$SL_RUN_DIR/$t-2"
     printf '+PONG\r\n' >"$PONG"
@@ -140,6 +155,7 @@ run() {
     check "$t: +PONG back: bk_pong/p1 UP L7OK" wait_for "$sock" bk_pong/p1 "UP L7OK" 8
     check "$t: 220 back: bk_smtp/m1 UP L7OK" wait_for "$sock" bk_smtp/m1 "UP L7OK" 8
     check "$t: bk_bin/b1 UP L7OK" wait_for "$sock" bk_bin/b1 "UP L7OK" 8
+    check "$t: bk_neg/n1 UP L7OK" wait_for "$sock" bk_neg/n1 "UP L7OK" 8
     state "$sock" >"$SL_RUN_DIR/$t-3"
 }
 
