@@ -121,8 +121,8 @@ PYEOF
 }
 # wait_for SOCKET SERVER WANT SECONDS — until "SERVER status check_status" is WANT
 wait_for() {
-    local i
-    for i in $(seq $(( $4 * 10 ))); do
+    local _
+    for _ in $(seq $(( $4 * 10 ))); do
         grep -qx "$2 $3" <<<"$(state "$1")" && return 0
         sleep 0.1
     done
