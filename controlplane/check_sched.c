@@ -34,6 +34,7 @@ struct srv_meta {
 	bool disabled;                /* `disabled` in the configuration */
 	int cfg_weight;               /* the configuration's weight */
 	const struct sl_httpchk *chk; /* `option httpchk` of the backend, NULL: TCP check */
+	const struct sl_tcpchk *tcp;  /* `option tcp-check` with send/expect rules, else NULL */
 	char *req;                    /* the HTTP check request */
 	uint32_t req_len;
 };
@@ -81,6 +82,16 @@ static char *http_request(const struct sl_httpchk *chk, uint32_t *len)
 	fclose(f);
 	*len = (uint32_t)n;
 	return text;
+}
+
+/* Whether @be's tcp-check rules need a connection of their own (a send or an expect): rules
+ * that only connect are the L4 probe's work (`tcp-check connect port N` included). */
+static bool tcpchk_runs(const struct sl_proxy *be)
+{
+	for (unsigned k = 0; be->tcpchk.on && k < be->tcpchk.nrules; k++)
+		if (be->tcpchk.rules[k].op != SL_TCPCHK_CONNECT)
+			return true;
+	return false;
 }
 
 /* Rebuilds the generation with the servers' usability and publishes it. */
@@ -160,12 +171,15 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 				.name = s->name,
 				.ip = s->p.check_addr.family == AF_INET ? s->p.check_addr.v4 :
 									  s->addr.v4,
-				.port = (uint16_t)(s->p.check_port ? s->p.check_port : s->port),
+				.port = sl_tcpchk_port(be->tcpchk.on ? &be->tcpchk : NULL,
+						       (uint16_t)(s->p.check_port ? s->p.check_port :
+										    s->port)),
 				.timeout_ms = check_timeout(be, s),
 				.gidx = g,
 				.disabled = s->p.disabled,
 				.cfg_weight = s->p.weight,
-				.chk = be->chk.on ? &be->chk : NULL};
+				.chk = be->chk.on ? &be->chk : NULL,
+				.tcp = tcpchk_runs(be) ? &be->tcpchk : NULL};
 			if (be->chk.on) {
 				c->meta[g].req = http_request(&be->chk, &c->meta[g].req_len);
 				if (c->meta[g].req == NULL)
@@ -259,23 +273,27 @@ void sl_checks_tick(struct sl_checks *c)
 	size_t nd = sl_check_due(&c->sched, now, due, 64);
 	for (size_t i = 0; i < nd; i++) {
 		int g = (int)(due[i] - c->srv);
-		if (c->meta[g].chk != NULL) {
+		if (c->meta[g].chk != NULL || c->meta[g].tcp != NULL) {
 			struct sl_hchk_req hr = {.ip = c->meta[g].ip,
 						 .port = c->meta[g].port,
 						 .id = (uint16_t)g,
 						 .timeout_ms = c->meta[g].timeout_ms,
 						 .srv_down = due[i]->op == SL_CHK_OP_DOWN,
-						 .chk = c->meta[g].chk,
+						 .tcp = c->meta[g].tcp != NULL,
 						 .text = c->meta[g].req,
 						 .text_len = c->meta[g].req_len,
 						 .cfg_gen = c->cfg_gen};
+			if (hr.tcp)
+				hr.tcp_rules = c->meta[g].tcp;
+			else
+				hr.chk = c->meta[g].chk;
 			struct sl_msg m = {.op = SL_MSG_HCHECK};
 			memcpy(m.u.raw, &hr, sizeof(hr));
 			/* spread over the proxy lcores by server */
 			if (hr.port == 0 || c->dp->nproxies == 0 ||
 			    sl_msg_send(c->dp, c->dp->proxy_ids[(unsigned)g % c->dp->nproxies], &m) < 0)
 				sl_check_report(&c->sched, due[i], now, SL_CHK_SOCKERR, 0,
-						"HTTP check not started");
+						hr.tcp ? "tcp-check not started" : "HTTP check not started");
 			continue;
 		}
 		struct sl_probe_req req = {.ip = c->meta[g].ip,

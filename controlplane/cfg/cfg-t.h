@@ -276,6 +276,34 @@ struct sl_httpchk {
 	bool disable_on_404;
 };
 
+/* `tcp-check` rules (HAProxy's tcpcheck_rule), run in order over one TCP connection by a proxy
+ * lcore (dataplane/tcphost/httpchk.c, judged by controlplane/check/check.c). A `tcp-check
+ * comment` is folded into the next rule's comment. */
+enum sl_tcpchk_op { SL_TCPCHK_CONNECT, SL_TCPCHK_SEND, SL_TCPCHK_EXPECT };
+enum sl_tcpchk_match { SL_TCPCHK_STRING, SL_TCPCHK_RSTRING, SL_TCPCHK_BINARY };
+
+struct sl_tcpchk_rule {
+	enum sl_tcpchk_op op;
+	uint16_t port;            /* connect: `port N`, 0 = the server's check port */
+	enum sl_tcpchk_match match; /* expect */
+	bool neg;                 /* expect: `!` */
+	const uint8_t *data;      /* send: the bytes; expect: the pattern (string or binary) */
+	size_t len;
+	void *re;                 /* expect rstring: pcre2_code * */
+	const char *comment;      /* `comment TEXT` or a preceding `tcp-check comment`, or NULL */
+	struct sl_cfg_loc loc;
+};
+
+struct sl_tcpchk {
+	bool on;                      /* `option tcp-check` */
+	struct sl_tcpchk_rule *rules; /* in the arena; nrules of them */
+	unsigned nrules;
+	unsigned cap;
+	bool inherited;               /* rules are the defaults section's (parsing) */
+	const char *pending_comment;  /* a `tcp-check comment` waiting for its rule (parsing) */
+	struct sl_cfg_loc loc;        /* the first rule (for the "rules ignored" warning) */
+};
+
 /* HTTP status codes that errorfile may replace, and the loaded file. */
 struct sl_errorfile {
 	struct sl_errorfile *next;
@@ -324,6 +352,7 @@ struct sl_proxy {
 	bool uri_whole;
 	struct sl_cookie cookie;
 	struct sl_httpchk chk;
+	struct sl_tcpchk tcpchk;
 	struct sl_srv_params dflt_srv; /* default-server */
 	/* "source ADDR" (defaults, backend, listen): the local address of the connections to its
 	 * servers, for those without one of their own; family 0: not set */

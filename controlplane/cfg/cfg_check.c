@@ -278,6 +278,10 @@ void cfg_check(struct cfg_ctx *c)
 					cfg_warn_at(c, &s->loc,
 						    "server '%s/%s' has a cookie ('%s') but backend '%s' has no 'cookie' line: it is ignored",
 						    px->name, s->name, s->cookie, px->name);
+			if (px->tcpchk.nrules > 0 && !px->tcpchk.on)
+				cfg_warn_at(c, &px->tcpchk.loc,
+					    "backend '%s' uses tcp-check rules without 'option tcp-check', so the rules are ignored",
+					    px->name);
 			if (px->cookie.name != NULL && px->mode != SL_MODE_HTTP)
 				cfg_warn_at(c, &px->loc,
 					    "'cookie' is ignored in backend '%s': it requires mode http",

@@ -314,6 +314,53 @@ static void cookie_line(FILE *f, const struct sl_cookie *ck)
 	fputc('\n', f);
 }
 
+static void hex_word(FILE *f, const uint8_t *b, size_t n)
+{
+	fputc(' ', f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+static void tcpchk(FILE *f, const struct sl_tcpchk *t)
+{
+	if (t->on)
+		fputs("    option tcp-check\n", f);
+	for (unsigned k = 0; k < t->nrules; k++) {
+		const struct sl_tcpchk_rule *r = &t->rules[k];
+		switch (r->op) {
+		case SL_TCPCHK_CONNECT:
+			fputs("    tcp-check connect", f);
+			if (r->port)
+				fprintf(f, " port %u", r->port);
+			break;
+		case SL_TCPCHK_SEND:
+			/* a string without a NUL byte is written back as one */
+			if (memchr(r->data, '\0', r->len) == NULL && r->data[r->len] == '\0') {
+				fputs("    tcp-check send", f);
+				word(f, (const char *)r->data);
+			} else {
+				fputs("    tcp-check send-binary", f);
+				hex_word(f, r->data, r->len);
+			}
+			break;
+		case SL_TCPCHK_EXPECT:
+			fprintf(f, "    tcp-check expect%s %s", r->neg ? " !" : "",
+				r->match == SL_TCPCHK_STRING ? "string" :
+				r->match == SL_TCPCHK_RSTRING ? "rstring" : "binary");
+			if (r->match == SL_TCPCHK_BINARY)
+				hex_word(f, r->data, r->len);
+			else
+				word(f, (const char *)r->data);
+			break;
+		}
+		if (r->comment != NULL) {
+			fputs(" comment", f);
+			word(f, r->comment);
+		}
+		fputc('\n', f);
+	}
+}
+
 static void httpchk(FILE *f, const struct sl_httpchk *c)
 {
 	if (!c->on)
@@ -642,6 +689,7 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		if (px->cookie.name != NULL)
 			cookie_line(f, &px->cookie);
 		httpchk(f, &px->chk);
+		tcpchk(f, &px->tcpchk);
 	}
 	for (const struct sl_acl *a = px->acls; a != NULL; a = a->next) {
 		fputs("    acl", f);

@@ -5,6 +5,7 @@
  * controlplane/cfg/cfg-t.h; every refusal names the keyword and the offending word.
  */
 #include "controlplane/cfg/cfg_int.h"
+#include "controlplane/cfg/cfg_lex.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -96,6 +97,9 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 		px->cookie.domains = copy_strs(c, def->cookie.domains);
 		px->chk = def->chk;
 		px->chk.headers = copy_strs(c, def->chk.headers);
+		px->tcpchk = def->tcpchk;
+		px->tcpchk.inherited = def->tcpchk.nrules > 0;
+		px->tcpchk.pending_comment = NULL;
 		px->dflt_srv = def->dflt_srv;
 		px->source = def->source;
 		px->source_loc = def->source_loc;
@@ -1165,6 +1169,7 @@ static const struct option_def options[] = {
 	{"httplog", D | F | B, OPT_SPECIAL, 0},
 	{"tcplog", D | F | B, OPT_SPECIAL, 0},
 	{"httpchk", D | B, OPT_SPECIAL, 0},
+	{"tcp-check", D | B, OPT_SPECIAL, 0},
 	{"dontlognull", D | F | B, OPT_BOOL, PXOFF(dontlognull)},
 	{"redispatch", D | B, OPT_BOOL, PXOFF(redispatch)},
 	{"abortonclose", D | B, OPT_BOOL, PXOFF(abortonclose)},
@@ -1289,7 +1294,7 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 		if (strcmp(d->name, name) == 0)
 			o = d;
 	if (o == NULL) {
-		static const char *const unsupported[] = {"ssl-hello-chk", "tcp-check", "mysql-check",
+		static const char *const unsupported[] = {"ssl-hello-chk", "mysql-check",
 							  "pgsql-check", "redis-check", "smtpchk",
 							  "ldap-check", "spop-check", "external-check",
 							  "transparent", "http_proxy", NULL};
@@ -1322,8 +1327,19 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 	}
 	if (strcmp(name, "forwardfor") == 0)
 		return opt_forwardfor(c, px, no, argc, argv);
-	if (strcmp(name, "httpchk") == 0)
+	if (strcmp(name, "httpchk") == 0) {
+		if (!no)
+			px->tcpchk.on = false; /* the last check type wins, as in HAProxy */
 		return opt_httpchk(c, px, no, argc, argv);
+	}
+	if (strcmp(name, "tcp-check") == 0) {
+		if (no_more(c, "option tcp-check", 2, argc, argv) < 0)
+			return -1;
+		px->tcpchk.on = !no;
+		if (!no)
+			px->chk.on = false;
+		return 0;
+	}
 	if (strcmp(name, "httplog") == 0) {
 		if (argc > 2 && strcmp(argv[2], "clf") != 0) {
 			cfg_err(c, "'option httplog': unexpected argument '%s' (only 'clf')", argv[2]);
@@ -1699,6 +1715,257 @@ static int kw_legacy_unsupported(struct cfg_ctx *c, struct sl_proxy *px, int arg
 	return -1;
 }
 
+/* ------------------------------------------------------------------ tcp-check */
+
+/* "50494e47" -> the bytes, in the arena; NULL (error said) when not an even run of hex digits */
+static const uint8_t *tcpchk_hex(struct cfg_ctx *c, const char *kw, const char *hex, size_t *len)
+{
+	size_t n = strlen(hex);
+	if (n == 0 || n % 2 != 0) {
+		cfg_err(c, "'%s': '%s' is not a binary string (an even number of hex digits)", kw,
+			hex);
+		return NULL;
+	}
+	uint8_t *b = cfg_alloc(c, n / 2 + 1);
+	for (size_t i = 0; i < n; i += 2) {
+		int h = sl_cfg_hexval(hex[i]), l = sl_cfg_hexval(hex[i + 1]);
+		if (h < 0 || l < 0) {
+			cfg_err(c, "'%s': '%s' is not a binary string (invalid hex digit)", kw, hex);
+			return NULL;
+		}
+		b[i / 2] = (uint8_t)(h << 4 | l);
+	}
+	b[n / 2] = '\0'; /* terminated, for the dump */
+	*len = n / 2;
+	return b;
+}
+
+/* Appends @r to the backend's rules. Rules inherited from a defaults section are replaced
+ * by the first rule of the backend's own. */
+static int tcpchk_add(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_tcpchk_rule *r)
+{
+	struct sl_tcpchk *t = &px->tcpchk;
+	if (t->inherited) {
+		t->inherited = false;
+		t->rules = NULL;
+		t->nrules = t->cap = 0;
+	}
+	if (t->nrules == t->cap) {
+		unsigned cap = t->cap ? t->cap * 2 : 8;
+		struct sl_tcpchk_rule *nr = cfg_alloc(c, cap * sizeof(*nr));
+		if (t->nrules > 0)
+			memcpy(nr, t->rules, t->nrules * sizeof(*nr));
+		t->rules = nr;
+		t->cap = cap;
+	}
+	if (t->nrules == 0)
+		t->loc = r->loc;
+	t->rules[t->nrules] = *r;
+	if (t->rules[t->nrules].comment == NULL)
+		t->rules[t->nrules].comment = t->pending_comment;
+	t->pending_comment = NULL;
+	t->nrules++;
+	return 0;
+}
+
+/* `comment TEXT` at argv[*i]: takes it. Returns 1 when it was one, 0 when not, -1 on error. */
+static int tcpchk_comment(struct cfg_ctx *c, const char *kw, int argc, char **argv, int *i,
+			  const char **comment)
+{
+	if (strcmp(argv[*i], "comment") != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		cfg_err(c, "'%s': 'comment' expects a string", kw);
+		return -1;
+	}
+	*comment = cfg_strdup(c, argv[++*i]);
+	cfg_warn(c, "'%s ... comment' is accepted; sluice does not show check comments", kw);
+	return 1;
+}
+
+static int tcpchk_connect(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv,
+			  struct sl_tcpchk_rule *r)
+{
+	const struct sl_tcpchk *t = &px->tcpchk;
+	if (!t->inherited)
+		for (unsigned k = 0; k < t->nrules; k++) {
+			if (t->rules[k].op == SL_TCPCHK_CONNECT) {
+				cfg_err(c, "'tcp-check connect': a second connection in one check is not supported by sluice (one 'connect', first)");
+				return -1;
+			}
+			/* as HAProxy */
+			cfg_err(c, "'tcp-check connect': first step MUST also be a 'connect', optionally preceded by a 'comment', when there is a 'connect' step in the tcp-check ruleset");
+			return -1;
+		}
+	r->op = SL_TCPCHK_CONNECT;
+	for (int i = 2; i < argc; i++) {
+		int rc = tcpchk_comment(c, "tcp-check connect", argc, argv, &i, &r->comment);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		const char *k = argv[i];
+		if (strcmp(k, "default") == 0 || strcmp(k, "linger") == 0) {
+			/* default: the server's address and port, as sluice's connect does; linger:
+			 * sluice ends every check connection with a reset already */
+			continue;
+		}
+		if (strcmp(k, "port") == 0) {
+			char *end = NULL;
+			long port = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+			if (i + 1 >= argc || end == argv[i + 1] || *end != '\0' || port < 1 ||
+			    port > 65535) {
+				cfg_err(c, "'tcp-check connect': 'port' expects a TCP port (1 to 65535), got '%s'",
+					i + 1 < argc ? argv[i + 1] : "");
+				return -1;
+			}
+			r->port = (uint16_t)port;
+			i++;
+			continue;
+		}
+		static const char *const refused[] = {"addr", "send-proxy", "via-socks4", "ssl",
+						      "sni", "alpn", "proto", NULL};
+		for (const char *const *u = refused; *u != NULL; u++)
+			if (strcmp(*u, k) == 0) {
+				cfg_err(c, "'tcp-check connect %s' is not supported by sluice", k);
+				return -1;
+			}
+		cfg_err(c, "'tcp-check connect': unknown argument '%s' (port, comment, default, linger)",
+			k);
+		return -1;
+	}
+	return 0;
+}
+
+static int tcpchk_send(struct cfg_ctx *c, int argc, char **argv, struct sl_tcpchk_rule *r)
+{
+	const char *kw = argv[1];
+	bool bin = strcmp(kw, "send-binary") == 0;
+	if (argc < 3) {
+		cfg_err(c, "'tcp-check %s' expects a %s", kw, bin ? "binary string" : "string");
+		return -1;
+	}
+	r->op = SL_TCPCHK_SEND;
+	if (bin) {
+		r->data = tcpchk_hex(c, "tcp-check send-binary", argv[2], &r->len);
+		if (r->data == NULL)
+			return -1;
+	} else {
+		r->data = (const uint8_t *)cfg_strdup(c, argv[2]);
+		r->len = strlen(argv[2]);
+	}
+	for (int i = 3; i < argc; i++) {
+		int rc = tcpchk_comment(c, "tcp-check send", argc, argv, &i, &r->comment);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			cfg_err(c, "'tcp-check %s': unexpected argument '%s' (only 'comment TEXT')", kw,
+				argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int tcpchk_expect(struct cfg_ctx *c, int argc, char **argv, struct sl_tcpchk_rule *r)
+{
+	r->op = SL_TCPCHK_EXPECT;
+	bool have = false;
+	for (int i = 2; i < argc; i++) {
+		int rc = tcpchk_comment(c, "tcp-check expect", argc, argv, &i, &r->comment);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		const char *k = argv[i];
+		if (strcmp(k, "!") == 0 && !have) {
+			r->neg = true;
+			continue;
+		}
+		static const char *const refused[] = {"min-recv", "ok-status", "error-status",
+						      "tout-status", "on-success", "on-error",
+						      "status-code", "rbinary", "string-lf",
+						      "binary-lf", "custom", NULL};
+		for (const char *const *u = refused; *u != NULL; u++)
+			if (strcmp(*u, k) == 0) {
+				cfg_err(c, "'tcp-check expect %s' is not supported by sluice", k);
+				return -1;
+			}
+		if (!have && (strcmp(k, "string") == 0 || strcmp(k, "rstring") == 0 ||
+			      strcmp(k, "binary") == 0)) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				cfg_err(c, "'tcp-check expect': '%s' expects a pattern", k);
+				return -1;
+			}
+			const char *pat = argv[++i];
+			have = true;
+			if (strcmp(k, "binary") == 0) {
+				r->match = SL_TCPCHK_BINARY;
+				r->data = tcpchk_hex(c, "tcp-check expect binary", pat, &r->len);
+				if (r->data == NULL)
+					return -1;
+				continue;
+			}
+			r->match = strcmp(k, "string") == 0 ? SL_TCPCHK_STRING : SL_TCPCHK_RSTRING;
+			r->data = (const uint8_t *)cfg_strdup(c, pat);
+			r->len = strlen(pat);
+			if (r->match == SL_TCPCHK_RSTRING) {
+				r->re = cfg_regex(c, "tcp-check expect rstring", pat, false);
+				if (r->re == NULL)
+					return -1;
+			}
+			continue;
+		}
+		cfg_err(c, "'tcp-check expect': unexpected argument '%s' ([!] string|rstring|binary PATTERN [comment TEXT])",
+			k);
+		return -1;
+	}
+	if (!have) {
+		cfg_err(c, "'tcp-check expect' expects [!] string|rstring|binary PATTERN");
+		return -1;
+	}
+	return 0;
+}
+
+static int kw_tcp_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc < 2) {
+		cfg_err(c, "'tcp-check' expects connect, send, send-binary, expect or comment");
+		return -1;
+	}
+	const char *a = argv[1];
+	if (strcmp(a, "comment") == 0) {
+		if (argc != 3) {
+			cfg_err(c, "'tcp-check comment' expects one string");
+			return -1;
+		}
+		/* HAProxy shows it in the check's status text; sluice's does not carry texts */
+		cfg_warn(c, "'tcp-check comment' is accepted; sluice does not show check comments");
+		px->tcpchk.pending_comment = cfg_strdup(c, argv[2]);
+		return 0;
+	}
+	struct sl_tcpchk_rule r = {.loc = {.file = c->file, .line = c->line}};
+	int rc;
+	if (strcmp(a, "connect") == 0)
+		rc = tcpchk_connect(c, px, argc, argv, &r);
+	else if (strcmp(a, "send") == 0 || strcmp(a, "send-binary") == 0)
+		rc = tcpchk_send(c, argc, argv, &r);
+	else if (strcmp(a, "expect") == 0)
+		rc = tcpchk_expect(c, argc, argv, &r);
+	else if (strcmp(a, "send-lf") == 0 || strcmp(a, "send-binary-lf") == 0 ||
+		 strncmp(a, "set-var", 7) == 0 || strncmp(a, "unset-var", 9) == 0) {
+		cfg_err(c, "'tcp-check %s' is not supported by sluice", a);
+		return -1;
+	} else {
+		cfg_err(c, "'tcp-check': unknown action '%s' (connect, send, send-binary, expect, comment)",
+			a);
+		return -1;
+	}
+	if (rc < 0)
+		return -1;
+	return tcpchk_add(c, px, &r);
+}
+
 /* ------------------------------------------------------------------ http-check */
 
 static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -1947,7 +2214,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"compression", D | F | B, kw_unsupported},
 	{"tcp-request", F | B, kw_unsupported},
 	{"tcp-response", B, kw_unsupported},
-	{"tcp-check", D | B, kw_unsupported},
+	{"tcp-check", D | B, kw_tcp_check},
 	{"stick-table", B, kw_unsupported},
 	{"stick", B, kw_unsupported},
 	{"filter", F | B, kw_unsupported},

@@ -20,7 +20,7 @@ static void put(struct lex_out *o, char c)
 	o->words->buf[o->pos++] = c;
 }
 
-static int hexval(char c)
+int sl_cfg_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -123,8 +123,8 @@ static int escape(const char *line, size_t len, size_t *i, struct lex_out *o, co
 		put(o, '\t');
 		break;
 	case 'x': {
-		int h = j + 1 < len ? hexval(line[j + 1]) : -1;
-		int l = j + 2 < len ? hexval(line[j + 2]) : -1;
+		int h = j + 1 < len ? sl_cfg_hexval(line[j + 1]) : -1;
+		int l = j + 2 < len ? sl_cfg_hexval(line[j + 2]) : -1;
 		if (h < 0 || l < 0) {
 			*err = "invalid '\\x' escape: two hexadecimal digits expected";
 			return -1;

@@ -46,4 +46,7 @@ typedef const char *(*sl_cfg_getenv_fn)(const char *name);
 int sl_cfg_lex_line(const char *line, size_t len, struct sl_cfg_words *out,
 		    sl_cfg_getenv_fn getenv_fn, const char **err);
 
+/* The value of hex digit @c (0-9, a-f, A-F), or -1. Also read by `tcp-check ... binary HEX`. */
+int sl_cfg_hexval(char c);
+
 #endif

@@ -760,3 +760,78 @@ unsigned sl_check_report_http(struct sl_check_sched *sc, struct sl_check_srv *s,
 						     body, len, info, sizeof(info));
 	return sl_check_report(sc, s, now_ms, st, code, info);
 }
+
+/* ---------------------------------------------------------------- tcp-check */
+
+void *sl_tcpchk_md_new(void)
+{
+	return pcre2_match_data_create(1, NULL);
+}
+
+void sl_tcpchk_md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+bool sl_tcpchk_match(const struct sl_tcpchk_rule *r, const void *rx, size_t len, void *md)
+{
+	switch (r->match) {
+	case SL_TCPCHK_STRING:
+	case SL_TCPCHK_BINARY:
+		if (r->len == 0)
+			return true;
+		return rx != NULL && len >= r->len && memmem(rx, len, r->data, r->len) != NULL;
+	case SL_TCPCHK_RSTRING:
+		if (r->re == NULL || md == NULL)
+			return false;
+		return pcre2_match(r->re, (PCRE2_SPTR)(rx != NULL ? rx : ""), len, 0, 0, md, NULL) >= 0;
+	}
+	return false;
+}
+
+enum sl_tcpchk_do sl_tcpchk_step(const struct sl_tcpchk *tc, unsigned *pc, const void *rx,
+				 size_t len, bool last_read, void *md,
+				 const struct sl_tcpchk_rule **send, enum sl_check_status *st)
+{
+	enum sl_tcpchk_op last = SL_TCPCHK_CONNECT;
+	if (*pc > 0 && *pc <= tc->nrules)
+		last = tc->rules[*pc - 1].op;
+	while (*pc < tc->nrules) {
+		const struct sl_tcpchk_rule *r = &tc->rules[*pc];
+		switch (r->op) {
+		case SL_TCPCHK_CONNECT:
+			break;
+		case SL_TCPCHK_SEND:
+			*send = r;
+			(*pc)++;
+			return SL_TCPCHK_DO_SEND;
+		case SL_TCPCHK_EXPECT: {
+			bool m = sl_tcpchk_match(r, rx, len, md);
+			if (!m && !last_read) {
+				/* wait from the first expect of this run: they all see the same
+				 * bytes, as HAProxy's expect.head */
+				while (*pc > 0 && tc->rules[*pc - 1].op == SL_TCPCHK_EXPECT)
+					(*pc)--;
+				return SL_TCPCHK_DO_WAIT;
+			}
+			if (m == r->neg) {
+				*st = SL_CHK_L7RSP;
+				return SL_TCPCHK_DO_DONE;
+			}
+			break;
+		}
+		}
+		last = r->op;
+		(*pc)++;
+	}
+	*st = last == SL_TCPCHK_CONNECT ? SL_CHK_L4OK : SL_CHK_L7OK;
+	return SL_TCPCHK_DO_DONE;
+}
+
+uint16_t sl_tcpchk_port(const struct sl_tcpchk *tc, uint16_t srv_port)
+{
+	for (unsigned k = 0; tc != NULL && k < tc->nrules; k++)
+		if (tc->rules[k].op == SL_TCPCHK_CONNECT && tc->rules[k].port != 0)
+			return tc->rules[k].port;
+	return srv_port;
+}

@@ -27,6 +27,8 @@
 
 struct sl_srv_params;
 struct sl_httpchk;
+struct sl_tcpchk;
+struct sl_tcpchk_rule;
 
 /* HAProxy's check_status codes (the "check_status" column), in HAProxy's order: the codes after
  * L7RSP carry an HTTP code (check_code), every code after INI carries a duration. */
@@ -271,5 +273,39 @@ unsigned sl_check_report_http(struct sl_check_sched *sc, struct sl_check_srv *s,
 /* Matches code against an "http-check expect status" list: "200", "200-399", "200,302,400-404".
  * Returns 1 on a match, 0 otherwise, -1 when the list is malformed. */
 int sl_check_status_list_match(const char *list, int code);
+
+/* ---------------------------------------------------------------- tcp-check */
+
+/* Whether the received bytes rx/len match @r's pattern (an expect rule: string or binary
+ * anywhere in them, rstring a PCRE2 search), before its `!`. @md is a pcre2_match_data * the
+ * caller made once (sl_tcpchk_md_new), reused for every check: nothing is allocated here. */
+bool sl_tcpchk_match(const struct sl_tcpchk_rule *r, const void *rx, size_t len, void *md);
+
+/* A match data for sl_tcpchk_match (one per check slot, made at start-up), and its release. */
+void *sl_tcpchk_md_new(void);
+void sl_tcpchk_md_free(void *md);
+
+/* What the check runner does next (sl_tcpchk_step). */
+enum sl_tcpchk_do {
+	SL_TCPCHK_DO_SEND, /* send (*send)->data/len, empty the receive buffer, call again */
+	SL_TCPCHK_DO_WAIT, /* wait for more bytes (or the peer's close), then call again */
+	SL_TCPCHK_DO_DONE, /* the check is over: report *st */
+};
+
+/*
+ * Runs @tc's rules from *pc (0 after the connection is up) over what was received since the
+ * last send (rx/len; last_read: the peer closed or the buffer is full, nothing more will come),
+ * HAProxy's tcpcheck_main(): connect rules are passed (the connection is up), a send is handed
+ * to the caller, consecutive expects are evaluated on the same bytes; an expect that does not
+ * match ([!] inverts) waits for more bytes, and fails (L7RSP) once nothing more will come. At
+ * the end: L7OK when the last rule run was an expect or a send, L4OK when it was the connect.
+ * *pc is left on the rule to resume from. @md: see sl_tcpchk_match.
+ */
+enum sl_tcpchk_do sl_tcpchk_step(const struct sl_tcpchk *tc, unsigned *pc, const void *rx,
+				 size_t len, bool last_read, void *md,
+				 const struct sl_tcpchk_rule **send, enum sl_check_status *st);
+
+/* The port @tc connects to: its connect rule's `port`, else @srv_port. */
+uint16_t sl_tcpchk_port(const struct sl_tcpchk *tc, uint16_t srv_port);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <rte_malloc.h>
 
+#include "controlplane/cfg/cfg-t.h"
 #include "controlplane/check/check.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/tcp/stack.h"
@@ -34,8 +35,11 @@ struct hchk_slot {
 	struct sl_hchk_req req;
 	uint64_t start_ms;
 	bool busy, connected, reported;
+	bool peer_eof; /* tcp-check: the server closed or failed: nothing more will come */
+	unsigned pc;   /* tcp-check: the rule to resume from */
 	size_t len;
 	char buf[2048];
+	void *md;      /* tcp-check rstring: PCRE2 match data, made at start-up (kept by memset) */
 };
 
 static void hchk_report(struct hchk_slot *s, enum sl_check_status st, int code)
@@ -77,10 +81,46 @@ static void hchk_end(struct hchk_slot *s)
 	s->busy = false;
 }
 
+/* tcp-check: runs the rules until one waits for bytes or the check is over. @can_send: the
+ * connection still takes data and may be ended here (false in the error callback: the stack's
+ * `closed` ends it). */
+static void tc_run(struct hchk_slot *s, bool can_send)
+{
+	while (s->busy && !s->reported) {
+		const struct sl_tcpchk_rule *snd = NULL;
+		enum sl_check_status st = SL_CHK_L7RSP;
+		bool last_read = s->peer_eof || s->len >= sizeof(s->buf) - 1;
+		switch (sl_tcpchk_step(s->req.tcp_rules, &s->pc, s->buf, s->len, last_read, s->md,
+				       &snd, &st)) {
+		case SL_TCPCHK_DO_SEND:
+			if (!can_send || s->conn == NULL ||
+			    sl_tcp_send(s->conn, snd->data, snd->len) != (ssize_t)snd->len) {
+				hchk_report(s, SL_CHK_L7RSP, 0);
+				if (can_send)
+					hchk_end(s);
+				return;
+			}
+			s->len = 0; /* an expect after a send judges the answer to it */
+			continue;
+		case SL_TCPCHK_DO_WAIT:
+			return;
+		case SL_TCPCHK_DO_DONE:
+			hchk_report(s, st, 0);
+			if (can_send) /* else the stack's `closed` follows */
+				hchk_end(s);
+			return;
+		}
+	}
+}
+
 static void hchk_connected(struct sl_tcp_conn *c, void *arg)
 {
 	struct hchk_slot *s = arg;
 	s->connected = true;
+	if (s->req.tcp) {
+		tc_run(s, true);
+		return;
+	}
 	sl_tcp_send(c, s->req.text, s->req.text_len);
 }
 
@@ -91,6 +131,10 @@ static void hchk_readable(struct sl_tcp_conn *c, void *arg)
 	while (s->len < sizeof(s->buf) - 1 &&
 	       (r = sl_tcp_recv(c, s->buf + s->len, sizeof(s->buf) - 1 - s->len)) > 0)
 		s->len += (size_t)r;
+	if (s->req.tcp) {
+		tc_run(s, true);
+		return;
+	}
 	if (s->len >= sizeof(s->buf) - 1) {
 		hchk_judge(s);
 		hchk_end(s);
@@ -100,6 +144,11 @@ static void hchk_readable(struct sl_tcp_conn *c, void *arg)
 static void hchk_peer_closed(struct sl_tcp_conn *c, void *arg)
 {
 	struct hchk_slot *s = arg;
+	if (s->req.tcp) {
+		s->peer_eof = true;
+		hchk_readable(c, arg);
+		return;
+	}
 	hchk_readable(c, arg);
 	if (s->busy) {
 		hchk_judge(s);
@@ -112,7 +161,11 @@ static void hchk_error(struct sl_tcp_conn *c, void *arg, int reason)
 	struct hchk_slot *s = arg;
 	if (!s->connected)
 		hchk_report(s, reason == SL_TCP_ERR_REFUSED ? SL_CHK_L4CON : SL_CHK_L4TOUT, 0);
-	else if (s->len > 0)
+	else if (s->req.tcp) {
+		s->peer_eof = true; /* judged on what came before the error */
+		tc_run(s, false);
+		hchk_report(s, SL_CHK_L7RSP, 0);
+	} else if (s->len > 0)
 		hchk_judge(s);
 	else
 		hchk_report(s, SL_CHK_L7RSP, 0);
@@ -206,6 +259,11 @@ int sl_httpchk_init(struct sl_dp *dp, struct sl_lcore *lc)
 	lc->th->nslot = (unsigned)(hi - lc->th->lo) + 1 < SL_HCHK_SLOTS ?
 				(unsigned)(hi - lc->th->lo) + 1 :
 				SL_HCHK_SLOTS;
+	for (unsigned k = 0; k < lc->th->nslot; k++) {
+		lc->th->slot[k].md = sl_tcpchk_md_new(); /* reused by every tcp-check of the slot */
+		if (lc->th->slot[k].md == NULL)
+			return -1;
+	}
 	struct sl_role r = {.name = "httpchk",
 			    .st = lc->th,
 			    .msgs = SL_MSG_BIT(SL_MSG_HCHECK),
@@ -217,6 +275,9 @@ int sl_httpchk_init(struct sl_dp *dp, struct sl_lcore *lc)
 
 void sl_httpchk_fini(struct sl_lcore *lc)
 {
+	if (lc->th != NULL)
+		for (unsigned k = 0; k < SL_HCHK_SLOTS; k++)
+			sl_tcpchk_md_free(lc->th->slot[k].md);
 	rte_free(lc->th);
 	lc->th = NULL;
 }

@@ -4,7 +4,9 @@
  * the lcore's check ports through its TCP stack, send the request, read the status line and up
  * to 2 KiB of the body, judge them with the backend's expectations (controlplane/check/check.c)
  * and report. Failures before the connection: L4CON (refused) or L4TOUT; after: L7TOUT or
- * L7RSP. The main lcore schedules them (controlplane/check_sched.c) and sends SL_MSG_HCHECK to a
+ * L7RSP. The same slots run `tcp-check` sequences (send bytes, expect bytes: the steps are
+ * decided by sl_tcpchk_step() in controlplane/check/check.c) over up to 2 KiB received per
+ * send. The main lcore schedules them (controlplane/check_sched.c) and sends SL_MSG_HCHECK to a
  * proxy lcore; results come back as SL_MSG_HCHECK_RES.
  */
 #ifndef SL_HTTPCHK_H
@@ -15,6 +17,7 @@
 struct sl_dp;
 struct sl_lcore;
 struct sl_httpchk;
+struct sl_tcpchk;
 
 #include "controlplane/cfg/portplan.h"
 
@@ -28,9 +31,14 @@ struct sl_hchk_req {
 	uint16_t port;
 	uint16_t id;            /* caller's server id */
 	uint32_t timeout_ms;
-	uint32_t srv_down;      /* the server is DOWN (disable-on-404 only applies when not) */
-	const struct sl_httpchk *chk; /* the backend's expectations (immutable config) */
-	const char *text;       /* the request */
+	uint8_t srv_down;       /* the server is DOWN (disable-on-404 only applies when not) */
+	uint8_t tcp;            /* a `tcp-check` sequence (@tcp) rather than an HTTP check (@chk) */
+	uint16_t pad;
+	union {
+		const struct sl_httpchk *chk; /* the backend's expectations (immutable config) */
+		const struct sl_tcpchk *tcp_rules; /* the backend's tcp-check rules */
+	};
+	const char *text;       /* the HTTP request (NULL for a tcp-check) */
 	uint32_t text_len;
 	uint32_t cfg_gen;       /* the configuration generation of @chk and @text */
 };

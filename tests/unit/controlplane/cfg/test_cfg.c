@@ -1608,6 +1608,83 @@ static void test_http_check_expect(void)
 	sl_cfg_free(cfg);
 }
 
+static void test_tcp_check(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("defaults\n"
+		   "  mode tcp\n"
+		   "  timeout connect 1s\n"
+		   "  timeout client 1s\n"
+		   "  timeout server 1s\n"
+		   "  option tcp-check\n"
+		   "  tcp-check send PING\\r\\n\n"
+		   "  tcp-check expect string +PONG\n"
+		   "backend redis\n"
+		   "  server r 10.0.0.1:6379 check\n"
+		   "backend own\n"
+		   "  tcp-check connect port 1935 comment rtmp\n"
+		   "  tcp-check comment hello\n"
+		   "  tcp-check send-binary 50494e47\n"
+		   "  tcp-check expect binary 00ff\n"
+		   "  tcp-check expect ! rstring ^ERR comment \"no error\"\n"
+		   "  server r 10.0.0.1:6379 check\n"
+		   "backend plain\n"
+		   "  no option tcp-check\n"
+		   "  option httpchk\n"
+		   "  server r 10.0.0.1:80 check\n"
+		   "backend ignored\n"
+		   "  no option tcp-check\n"
+		   "  tcp-check send x\n"
+		   "  server r 10.0.0.1:80 check\n",
+		   cfg, &d);
+	/* inherited from defaults: the string escapes are bytes */
+	struct sl_proxy *p = tpx(cfg, "redis");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->tcpchk.on);
+	CU_ASSERT_EQUAL_FATAL(p->tcpchk.nrules, 2u);
+	CU_ASSERT_EQUAL(p->tcpchk.rules[0].op, SL_TCPCHK_SEND);
+	CU_ASSERT_EQUAL(p->tcpchk.rules[0].len, 6u);
+	CU_ASSERT_EQUAL(memcmp(p->tcpchk.rules[0].data, "PING\r\n", 6), 0);
+	CU_ASSERT_EQUAL(p->tcpchk.rules[1].op, SL_TCPCHK_EXPECT);
+	CU_ASSERT_EQUAL(p->tcpchk.rules[1].match, SL_TCPCHK_STRING);
+	CU_ASSERT_FALSE(p->tcpchk.rules[1].neg);
+	/* a backend's own rules replace the inherited ones */
+	p = tpx(cfg, "own");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->tcpchk.on);
+	CU_ASSERT_EQUAL_FATAL(p->tcpchk.nrules, 4u);
+	const struct sl_tcpchk_rule *r = p->tcpchk.rules;
+	CU_ASSERT_EQUAL(r[0].op, SL_TCPCHK_CONNECT);
+	CU_ASSERT_EQUAL(r[0].port, 1935);
+	T_STR_EQ(r[0].comment, "rtmp");
+	CU_ASSERT_EQUAL(r[1].op, SL_TCPCHK_SEND);
+	CU_ASSERT_EQUAL(r[1].len, 4u);
+	CU_ASSERT_EQUAL(memcmp(r[1].data, "PING", 4), 0);
+	T_STR_EQ(r[1].comment, "hello");
+	CU_ASSERT_EQUAL(r[2].match, SL_TCPCHK_BINARY);
+	CU_ASSERT_EQUAL(r[2].len, 2u);
+	CU_ASSERT_EQUAL(r[2].data[0], 0x00);
+	CU_ASSERT_EQUAL(r[2].data[1], 0xff);
+	CU_ASSERT_EQUAL(r[3].match, SL_TCPCHK_RSTRING);
+	CU_ASSERT_TRUE(r[3].neg);
+	CU_ASSERT_PTR_NOT_NULL(r[3].re);
+	T_STR_EQ(r[3].comment, "no error");
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 13, "tcp-check comment"));
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 12,
+				 "'tcp-check connect ... comment' is accepted"));
+	/* the last check type wins */
+	p = tpx(cfg, "plain");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->tcpchk.on);
+	CU_ASSERT_TRUE(p->chk.on);
+	/* rules without `option tcp-check`: said, as HAProxy does */
+	CU_ASSERT_TRUE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 24,
+				 "backend 'ignored' uses tcp-check rules without 'option tcp-check'"));
+	CU_ASSERT_FALSE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", -1, "backend 'redis' uses"));
+	sl_cfg_free(cfg);
+}
+
 /* ---------------------------------------------------------------- timeouts */
 
 static void test_timeouts(void)
@@ -3213,6 +3290,7 @@ static const struct sl_test_case kw_cases[] = {
 	{"option forwardfor", test_forwardfor},
 	{"options and no option", test_options},
 	{"http-check expect", test_http_check_expect},
+	{"tcp-check rules", test_tcp_check},
 	{"timeouts", test_timeouts},
 	{"sl_cfg_parse_time", test_parse_time},
 	{"retries, maxconn, errorfile", test_retries_maxconn_errorfile},

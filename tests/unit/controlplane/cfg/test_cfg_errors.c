@@ -1532,6 +1532,40 @@ static void test_bad_checks(void)
 	T_REFUSED("backend b\n"
 		  "  http-check connect\n",
 		  2, "'connect'");
+	/* tcp-check: what sluice does not run is refused by name */
+	static const struct {
+		const char *line, *sub;
+	} tc[] = {
+		{"  tcp-check expect min-recv 4 string x\n", "'tcp-check expect min-recv'"},
+		{"  tcp-check expect string x on-success ok\n", "'tcp-check expect on-success'"},
+		{"  tcp-check expect rbinary ^00\n", "'tcp-check expect rbinary'"},
+		{"  tcp-check connect ssl\n", "'tcp-check connect ssl'"},
+		{"  tcp-check connect addr 10.0.0.1\n", "'tcp-check connect addr'"},
+		{"  tcp-check set-var(check.x) int(1)\n", "'tcp-check set-var(check.x)'"},
+		{"  tcp-check send-lf %[src]\n", "'tcp-check send-lf'"},
+		{"  tcp-check expect string\n", "'string' expects a pattern"},
+		{"  tcp-check expect nothing x\n", "'nothing'"},
+		{"  tcp-check send-binary 5g\n", "'5g'"},
+		{"  tcp-check send-binary 505\n", "'505'"},
+		{"  tcp-check expect rstring (\n", "'('"},
+		{"  tcp-check connect port 0\n", "'0'"},
+		{"  tcp-check bogus\n", "'bogus'"},
+		{"  option tcp-check now\n", "'now'"},
+	};
+	for (size_t i = 0; i < sizeof(tc) / sizeof(tc[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "backend b\n  option tcp-check\n%s", tc[i].line);
+		T_REFUSED(text, 3, tc[i].sub);
+	}
+	/* HAProxy's rule: a connect comes first; sluice runs one connection per check */
+	T_REFUSED("backend b\n"
+		  "  tcp-check send x\n"
+		  "  tcp-check connect\n",
+		  3, "first step MUST also be a 'connect'");
+	T_REFUSED("backend b\n"
+		  "  tcp-check connect\n"
+		  "  tcp-check connect port 81\n",
+		  3, "second connection");
 }
 
 static void test_bad_header_rules(void)

@@ -823,6 +823,149 @@ static const struct sl_test_case sched_cases[] = {
 	{NULL, NULL},
 };
 
+/* ---------------------------------------------------------------- tcp-check */
+
+static struct sl_tcpchk_rule tc_send(const char *data)
+{
+	return (struct sl_tcpchk_rule){.op = SL_TCPCHK_SEND,
+				       .data = (const uint8_t *)data,
+				       .len = strlen(data)};
+}
+
+static struct sl_tcpchk_rule tc_expect(enum sl_tcpchk_match m, bool neg, const char *pat)
+{
+	struct sl_tcpchk_rule r = {.op = SL_TCPCHK_EXPECT,
+				   .match = m,
+				   .neg = neg,
+				   .data = (const uint8_t *)pat,
+				   .len = strlen(pat)};
+	if (m == SL_TCPCHK_RSTRING) {
+		int err;
+		PCRE2_SIZE off;
+		r.re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+		CU_ASSERT_PTR_NOT_NULL(r.re);
+	}
+	return r;
+}
+
+static void test_tcpchk_match(void)
+{
+	void *md = sl_tcpchk_md_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+	struct sl_tcpchk_rule s = tc_expect(SL_TCPCHK_STRING, false, "+PONG");
+	CU_ASSERT_TRUE(sl_tcpchk_match(&s, "+PONG\r\n", 7, md));
+	CU_ASSERT_TRUE(sl_tcpchk_match(&s, "xx+PONGyy", 9, md)); /* anywhere in the bytes */
+	CU_ASSERT_FALSE(sl_tcpchk_match(&s, "+PON", 4, md));
+	CU_ASSERT_FALSE(sl_tcpchk_match(&s, "", 0, md));
+	CU_ASSERT_FALSE(sl_tcpchk_match(&s, "+pong", 5, md)); /* case matters */
+	/* binary: bytes with a NUL in them */
+	static const uint8_t pat[] = {0x00, 0x01, 0xff};
+	struct sl_tcpchk_rule b = {.op = SL_TCPCHK_EXPECT, .match = SL_TCPCHK_BINARY, .data = pat,
+				   .len = 3};
+	static const uint8_t rx1[] = {'a', 0x00, 0x01, 0xff, 'b'};
+	static const uint8_t rx2[] = {'a', 0x00, 0x01, 0xfe};
+	CU_ASSERT_TRUE(sl_tcpchk_match(&b, rx1, sizeof(rx1), md));
+	CU_ASSERT_FALSE(sl_tcpchk_match(&b, rx2, sizeof(rx2), md));
+	/* rstring: a search, anchors apply to the received bytes */
+	struct sl_tcpchk_rule r = tc_expect(SL_TCPCHK_RSTRING, false, "^220 .*ESMTP");
+	CU_ASSERT_TRUE(sl_tcpchk_match(&r, "220 mx ESMTP ready\r\n", 20, md));
+	CU_ASSERT_FALSE(sl_tcpchk_match(&r, "554 no ESMTP\r\n", 14, md));
+	CU_ASSERT_FALSE(sl_tcpchk_match(&r, "x220 ESMTP", 10, md));
+	/* the length counts, not a NUL: bytes past it are not seen */
+	CU_ASSERT_FALSE(sl_tcpchk_match(&r, "220 mx ESMTP", 6, md));
+	pcre2_code_free(r.re);
+	sl_tcpchk_md_free(md);
+}
+
+static enum sl_tcpchk_do step(const struct sl_tcpchk *tc, unsigned *pc, const char *rx,
+			      bool last, const struct sl_tcpchk_rule **snd,
+			      enum sl_check_status *res)
+{
+	*snd = NULL;
+	*res = SL_CHK_UNK;
+	return sl_tcpchk_step(tc, pc, rx, strlen(rx), last, NULL, snd, res);
+}
+
+static void test_tcpchk_sequence(void)
+{
+	struct sl_tcpchk_rule rules[] = {
+		{.op = SL_TCPCHK_CONNECT, .port = 6379},
+		tc_send("PING\r\n"),
+		tc_expect(SL_TCPCHK_STRING, false, "+PONG"),
+		tc_send("QUIT\r\n"),
+		tc_expect(SL_TCPCHK_STRING, false, "+OK"),
+	};
+	struct sl_tcpchk tc = {.on = true, .rules = rules, .nrules = 5};
+	const struct sl_tcpchk_rule *snd;
+	enum sl_check_status res;
+	unsigned pc = 0;
+	CU_ASSERT_EQUAL(step(&tc, &pc, "", false, &snd, &res), SL_TCPCHK_DO_SEND);
+	CU_ASSERT_PTR_EQUAL(snd, &rules[1]);
+	CU_ASSERT_EQUAL(step(&tc, &pc, "", false, &snd, &res), SL_TCPCHK_DO_WAIT);
+	CU_ASSERT_EQUAL(step(&tc, &pc, "+PO", false, &snd, &res), SL_TCPCHK_DO_WAIT);
+	CU_ASSERT_EQUAL(pc, 2u);
+	CU_ASSERT_EQUAL(step(&tc, &pc, "+PONG\r\n", false, &snd, &res), SL_TCPCHK_DO_SEND);
+	CU_ASSERT_PTR_EQUAL(snd, &rules[3]);
+	/* the buffer was emptied by the send: the next expect sees the new answer */
+	CU_ASSERT_EQUAL(step(&tc, &pc, "+OK\r\n", false, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L7OK);
+
+	/* the wrong answer, and the server closes: L7RSP */
+	pc = 0;
+	CU_ASSERT_EQUAL(step(&tc, &pc, "", false, &snd, &res), SL_TCPCHK_DO_SEND);
+	CU_ASSERT_EQUAL(step(&tc, &pc, "-ERR\r\n", false, &snd, &res), SL_TCPCHK_DO_WAIT);
+	CU_ASSERT_EQUAL(step(&tc, &pc, "-ERR\r\n", true, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L7RSP);
+	CU_ASSERT_EQUAL(sl_tcpchk_port(&tc, 80), 6379);
+	rules[0].port = 0;
+	CU_ASSERT_EQUAL(sl_tcpchk_port(&tc, 80), 80);
+	CU_ASSERT_EQUAL(sl_tcpchk_port(NULL, 81), 81);
+}
+
+static void test_tcpchk_negation_and_runs(void)
+{
+	const struct sl_tcpchk_rule *snd;
+	enum sl_check_status res;
+	/* `expect ! string ERR`: absent -> waits until nothing more comes, then passes */
+	struct sl_tcpchk_rule neg[] = {tc_expect(SL_TCPCHK_STRING, true, "ERR")};
+	struct sl_tcpchk tn = {.on = true, .rules = neg, .nrules = 1};
+	unsigned pc = 0;
+	CU_ASSERT_EQUAL(step(&tn, &pc, "OK", false, &snd, &res), SL_TCPCHK_DO_WAIT);
+	CU_ASSERT_EQUAL(step(&tn, &pc, "OK", true, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L7OK);
+	pc = 0;
+	CU_ASSERT_EQUAL(step(&tn, &pc, "OK ERR", false, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L7RSP);
+
+	/* consecutive expects judge the same bytes; a wait resumes from the first of them */
+	struct sl_tcpchk_rule run[] = {tc_expect(SL_TCPCHK_STRING, false, "A"),
+				       tc_expect(SL_TCPCHK_STRING, false, "B")};
+	struct sl_tcpchk tr = {.on = true, .rules = run, .nrules = 2};
+	pc = 0;
+	CU_ASSERT_EQUAL(step(&tr, &pc, "A", false, &snd, &res), SL_TCPCHK_DO_WAIT);
+	CU_ASSERT_EQUAL(pc, 0u);
+	CU_ASSERT_EQUAL(step(&tr, &pc, "BA", false, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L7OK);
+
+	/* connect only (or no rule at all): a layer 4 check */
+	struct sl_tcpchk_rule conn[] = {{.op = SL_TCPCHK_CONNECT, .port = 1935}};
+	struct sl_tcpchk tcn = {.on = true, .rules = conn, .nrules = 1};
+	pc = 0;
+	CU_ASSERT_EQUAL(step(&tcn, &pc, "", false, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L4OK);
+	struct sl_tcpchk none = {.on = true};
+	pc = 0;
+	CU_ASSERT_EQUAL(step(&none, &pc, "", false, &snd, &res), SL_TCPCHK_DO_DONE);
+	CU_ASSERT_EQUAL(res, SL_CHK_L4OK);
+}
+
+static const struct sl_test_case tcpchk_cases[] = {
+	{"tcp-check expect matching", test_tcpchk_match},
+	{"tcp-check send/expect sequence", test_tcpchk_sequence},
+	{"tcp-check negation and runs of expects", test_tcpchk_negation_and_runs},
+	{NULL, NULL},
+};
+
 int main(void)
 {
 	static const struct sl_test_suite suites[] = {
@@ -830,6 +973,7 @@ int main(void)
 		{"check state", state_cases},
 		{"check expect", expect_cases},
 		{"check schedule", sched_cases},
+		{"tcp-check", tcpchk_cases},
 		{NULL, NULL},
 	};
 	return sl_test_run(suites);
