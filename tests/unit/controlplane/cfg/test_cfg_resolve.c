@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "controlplane/cfg/cfg_reload.h"
+#include "proto/outbuf.h"
 #include "tests/unit/controlplane/cfg/cfg_test_util.h"
 
 /* ---------------------------------------------------------------- the fake resolver */
@@ -295,6 +297,16 @@ static void test_resolve_reload_last(void)
 	const struct sl_server *s4 = tsrv(tpx(nw, "b"), "s4");
 	CU_ASSERT_EQUAL(s4->addr.v4, TIP4(10, 77, 0, 50));
 	CU_ASSERT_FALSE(sl_cfg_srv_maint(s4));
+	/* the reload's report says what moved */
+	struct sl_outbuf sum;
+	sl_outbuf_init(&sum, 0);
+	CU_ASSERT_EQUAL(sl_cfg_reload_summary(run, nw, &sum), 2);
+	char *rep = strndup(sl_outbuf_data(&sum), sl_outbuf_len(&sum));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "server b/s2 address 10.77.0.21:80 -> 10.77.0.31:80\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "server b/s4 address no address -> 10.77.0.50:80\n"));
+	free(rep);
+	sl_outbuf_free(&sum);
 	sl_cfg_free(nw);
 	sl_cfg_free(run);
 }
