@@ -32,16 +32,15 @@ int sl_resolve_libc(void *arg, const char *host, uint32_t *v4, char *err, size_t
 		g = EAI_NONAME;
 	}
 	snprintf(err, errlen, "%s", gai_strerror(g));
-	if (g == EAI_AGAIN)
-		return -EAGAIN;
-	if (g == EAI_SYSTEM || g == EAI_MEMORY)
-		return g == EAI_MEMORY ? -ENOMEM : -EIO;
-	/* no IPv4 address: an IPv6-only name says so plainly */
+	if (g == EAI_MEMORY)
+		return -ENOMEM;
+	/* no IPv4 address: an IPv6-only name says so plainly (also when DNS did not answer for
+	 * IPv4: /etc/hosts may have the name's IPv6 address only) */
 	if (lookup(host, AF_INET6, &res) == 0) {
 		freeaddrinfo(res);
 		return -EAFNOSUPPORT;
 	}
-	return -ENOENT;
+	return g == EAI_AGAIN ? -EAGAIN : g == EAI_SYSTEM ? -EIO : -ENOENT;
 }
 
 int sl_resolve_cfg(struct sl_cfg *cfg, const struct sl_cfg *running, sl_cfg_diag_fn diag_fn,
