@@ -165,7 +165,10 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 		for (unsigned i = 0; i < b->nservers; i++) {
 			int g = b->servers[i].gidx;
 			const struct sl_server *s = sl_cfg_find_server(be, b->servers[i].name);
-			sl_check_srv_init(&c->srv[g], &s->p, now);
+			/* a server without an address (init-addr none) is in maintenance */
+			struct sl_srv_params sp = s->p;
+			sp.disabled = sl_cfg_srv_maint(s);
+			sl_check_srv_init(&c->srv[g], &sp, now);
 			c->meta[g] = (struct srv_meta){
 				.backend = b->name,
 				.name = s->name,
@@ -176,7 +179,7 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 										    s->port)),
 				.timeout_ms = check_timeout(be, s),
 				.gidx = g,
-				.disabled = s->p.disabled,
+				.disabled = sp.disabled,
 				.cfg_weight = s->p.weight,
 				.chk = be->chk.on ? &be->chk : NULL,
 				.tcp = tcpchk_runs(be) ? &be->tcpchk : NULL};

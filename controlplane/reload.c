@@ -20,6 +20,7 @@
 #include "controlplane/gen_build.h"
 #include "controlplane/kpage.h"
 #include "controlplane/page_render.h"
+#include "controlplane/resolve.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http.h"
@@ -69,6 +70,8 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
 	struct sl_cfg *nw = NULL;
 	int r = sl_cfg_load_files(d->cli.files, d->cli.nfiles, &opts, &nw);
+	if (r == 0 && sl_resolve_cfg(nw, d->cfg, reload_diag, out) < 0) /* names: init-addr */
+		r = -EINVAL;
 	if (r < 0 || sl_http_check_certs(nw) > 0) {
 		sl_outbuf_printf(out, "reload refused: the configuration is invalid%s; the running one keeps serving\n",
 				 r < 0 ? "" : " (certificates: see sluiced's output)");

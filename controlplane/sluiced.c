@@ -39,6 +39,7 @@
 
 #include "controlplane/cfg/cfg.h"
 #include "controlplane/cfg/cfg_reload.h"
+#include "controlplane/resolve.h"
 #include "controlplane/cfg/numa.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/commands.h"
@@ -1072,6 +1073,11 @@ int main(int argc, char **argv)
 		opts.diag_fn = quiet_diag;
 	opts.no_dataplane_ok = !d.cli.check; /* running without one is refused more plainly */
 	r = sl_cfg_load_files(d.cli.files, d.cli.nfiles, &opts, &d.cfg);
+	if (r == 0 && sl_resolve_cfg(d.cfg, NULL, opts.diag_fn, opts.diag_arg) < 0) {
+		sl_cfg_free(d.cfg); /* server host names (init-addr), as HAProxy's start and -c */
+		d.cfg = NULL;
+		r = -EINVAL;
+	}
 	if (r < 0) {
 		if (r == -ENOMEM)
 			fprintf(stderr, "sluiced: out of memory while reading the configuration\n");

@@ -181,6 +181,25 @@ struct sl_bind {
 
 enum sl_srv_admin { SL_SRV_ENABLED, SL_SRV_DISABLED };
 
+/* "init-addr": how a server given by host name gets its address at start and at each reload
+ * (controlplane/cfg/cfg_resolve.c), the methods tried in order, the first that works wins. */
+enum sl_init_addr_method {
+	SL_INIT_LAST = 1, /* the address the running configuration gave the same server and name */
+	SL_INIT_LIBC,     /* getaddrinfo(), IPv4 */
+	SL_INIT_NONE,     /* no address: the server starts in maintenance */
+	SL_INIT_IP,       /* the IPv4 address written in the list */
+};
+
+#define SL_INIT_ADDR_MAX 4
+
+struct sl_init_addr {
+	int n; /* 0: not set, HAProxy's default "last,libc" */
+	struct {
+		enum sl_init_addr_method m;
+		uint32_t ip; /* SL_INIT_IP, host order */
+	} m[SL_INIT_ADDR_MAX];
+};
+
 /* Server parameters that "default-server" may also set. */
 struct sl_srv_params {
 	bool check;
@@ -201,12 +220,17 @@ struct sl_srv_params {
 	 * address, checked by cfg_check); family 0: the backend's, else the route's pool */
 	struct sl_cfg_net source;
 	struct sl_cfg_loc source_loc;
+	struct sl_init_addr init_addr;
 };
 
 struct sl_server {
 	struct sl_server *next;
 	const char *name;
+	/* family 0 (no address): a host name that init-addr 'none' left unresolved (or one not yet
+	 * resolved: sl_cfg_resolve() runs after the parse); the server is in maintenance */
 	struct sl_cfg_net addr;
+	const char *host; /* the host name as written, or NULL for an address */
+	enum sl_init_addr_method addr_from; /* how sl_cfg_resolve() set addr (0: not a name) */
 	uint16_t port;   /* 0: same as the client's destination port */
 	const char *cookie; /* "cookie VALUE", or NULL */
 	struct sl_srv_params p;

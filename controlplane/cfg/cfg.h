@@ -95,7 +95,41 @@ const struct sl_proxy *sl_cfg_stats_page_in(const struct sl_cfg *cfg, const stru
  * Returns 0, or -EINVAL (bad unit or syntax) / -ERANGE (over INT_MAX ms). */
 int sl_cfg_parse_time(const char *s, int *ms);
 
+/*
+ * Resolves host name @host to one IPv4 address (*@v4, host order). Returns 0, or -ENOENT (no
+ * such name), -EAFNOSUPPORT (the name has IPv6 addresses only), another negative errno (a
+ * failure); on failure @err (size @errlen) may say why in a few words. sluiced's is getaddrinfo()
+ * (controlplane/resolve.c); tests pass their own.
+ */
+typedef int (*sl_cfg_resolve_fn)(void *arg, const char *host, uint32_t *v4, char *err,
+				 size_t errlen);
+
+struct sl_cfg_resolve_opts {
+	sl_cfg_resolve_fn fn; /* "libc"; NULL: libc fails for every name */
+	void *arg;
+	const struct sl_cfg *running; /* "last": the configuration serving now (NULL at start) */
+	sl_cfg_diag_fn diag_fn;       /* NULL: stderr */
+	void *diag_arg;
+};
+
+/*
+ * Gives each server written with a host name its address, by its init-addr methods in order
+ * (default "last,libc"): last = the address the running configuration gave the same server
+ * (backend and server names) written with the same name; libc = @o->fn; none = no address, the
+ * server in maintenance until a reload resolves it; an IPv4 address. Main's work, after
+ * sl_cfg_parse() and before the configuration is used. Every server that no method resolves is
+ * an error at its line ("could not resolve address"). Returns 0, or -EINVAL after reporting.
+ */
+int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o);
+
+/* Whether @s starts in maintenance from the file: `disabled`, or no address (init-addr none). */
+static inline bool sl_cfg_srv_maint(const struct sl_server *s)
+{
+	return s->p.disabled || s->addr.family == 0;
+}
+
 /* Names of enum values, as written in the configuration. */
+const char *sl_cfg_init_addr_name(enum sl_init_addr_method m);
 const char *sl_cfg_balance_name(enum sl_balance b);
 const char *sl_cfg_fetch_name(enum sl_acl_fetch f);
 

@@ -234,6 +234,16 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 		fputs(" source", f);
 		net_word(f, &p->source, false);
 	}
+	for (int i = 0; i < p->init_addr.n; i++) {
+		fputs(i == 0 ? " init-addr " : ",", f);
+		if (p->init_addr.m[i].m == SL_INIT_IP) {
+			struct in_addr a = {.s_addr = htonl(p->init_addr.m[i].ip)};
+			char ip[INET_ADDRSTRLEN];
+			fputs(inet_ntop(AF_INET, &a, ip, sizeof(ip)), f);
+		} else {
+			fputs(sl_cfg_init_addr_name(p->init_addr.m[i].m), f);
+		}
+	}
 }
 
 static void bind_line(FILE *f, const struct sl_bind *b)
@@ -724,7 +734,9 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		cfg_net_text(&s->addr, false, buf, sizeof(buf));
 		fputs("    server", f);
 		word(f, s->name);
-		if (s->addr.family == AF_INET6)
+		if (s->host != NULL)
+			fprintf(f, s->port ? " %s:%u" : " %s", s->host, s->port);
+		else if (s->addr.family == AF_INET6)
 			fprintf(f, s->port ? " [%s]:%u" : " %s", buf, s->port);
 		else if (s->port)
 			fprintf(f, " %s:%u", buf, s->port);
@@ -734,6 +746,13 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		if (s->cookie != NULL) {
 			fputs(" cookie", f);
 			word(f, s->cookie);
+		}
+		/* what the name gave, once sl_cfg_resolve() ran (-c resolves as a start does) */
+		if (s->host != NULL && s->addr_from != 0) {
+			if (s->addr.family == AF_INET)
+				fprintf(f, "  # %s (%s)", buf, sl_cfg_init_addr_name(s->addr_from));
+			else
+				fputs("  # no address (none): in maintenance", f);
 		}
 		fputc('\n', f);
 	}

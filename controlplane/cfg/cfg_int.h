@@ -78,6 +78,8 @@ int cfg_net(struct cfg_ctx *c, const char *kw, const char *s, bool plen_ok, stru
 int cfg_bind_addr(struct cfg_ctx *c, const char *s, struct sl_bind *b);
 /* "ADDR[:PORT]" for server: the port may be omitted (0). */
 int cfg_server_addr(struct cfg_ctx *c, const char *s, struct sl_server *srv);
+/* Whether @s is written as a host name (letters, digits, '-', '_', dots; not an address). */
+bool cfg_host_name(const char *s);
 /* Compiles a PCRE2 regex owned by the arena; NULL after reporting the error. */
 void *cfg_regex(struct cfg_ctx *c, const char *kw, const char *pat, bool icase);
 

@@ -901,6 +901,52 @@ static int kw_source(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 
 enum { SRV_P_FLAG, SRV_P_INT, SRV_P_TIME, SRV_P_STR };
 
+/* "init-addr last,libc,none,IP": the methods in order (HAProxy's srv_parse_init_addr()). */
+static int parse_init_addr(struct cfg_ctx *c, const char *kw, const char *v,
+			   struct sl_init_addr *ia)
+{
+	struct sl_init_addr out = {0};
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", v);
+	char *save = NULL;
+	for (char *m = strtok_r(buf, ",", &save); m != NULL; m = strtok_r(NULL, ",", &save)) {
+		if (out.n == SL_INIT_ADDR_MAX) {
+			cfg_err(c, "'%s': 'init-addr' takes at most %d methods, got '%s'", kw,
+				SL_INIT_ADDR_MAX, v);
+			return -1;
+		}
+		struct sl_cfg_net ip;
+		struct in6_addr a6;
+		if (strcmp(m, "last") == 0) {
+			out.m[out.n++].m = SL_INIT_LAST;
+		} else if (strcmp(m, "libc") == 0) {
+			out.m[out.n++].m = SL_INIT_LIBC;
+		} else if (strcmp(m, "none") == 0) {
+			out.m[out.n++].m = SL_INIT_NONE;
+		} else if (inet_pton(AF_INET6, m, &a6) == 1) {
+			cfg_err(c, "'%s': 'init-addr': IPv6 address '%s': IPv6 servers are not supported yet",
+				kw, m);
+			return -1;
+		} else if (!cfg_host_name(m) && m[0] >= '0' && m[0] <= '9') {
+			if (cfg_net(c, "init-addr", m, false, &ip) < 0)
+				return -1;
+			out.m[out.n].m = SL_INIT_IP;
+			out.m[out.n++].ip = ip.v4;
+		} else {
+			cfg_err(c, "'%s': 'init-addr': unknown init-addr method '%s', supported methods are 'libc', 'last', 'none' and an IPv4 address",
+				kw, m);
+			return -1;
+		}
+	}
+	if (out.n == 0) {
+		cfg_err(c, "'%s': 'init-addr' expects a list of methods (last, libc, none, an address)",
+			kw);
+		return -1;
+	}
+	*ia = out;
+	return 0;
+}
+
 /* Parses server parameters from argv[i..]; @srv NULL for default-server. Returns 0 or -1. */
 static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p,
 			    struct sl_server *srv, int i, int argc, char **argv)
@@ -933,7 +979,7 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					     strcmp(k, "maxqueue") == 0 || strcmp(k, "port") == 0 ||
 					     strcmp(k, "addr") == 0 || strcmp(k, "on-marked-down") == 0 ||
 					     strcmp(k, "on-marked-up") == 0 || strcmp(k, "slowstart") == 0 ||
-					     strcmp(k, "source") == 0;
+					     strcmp(k, "source") == 0 || strcmp(k, "init-addr") == 0;
 				if (known) {
 					cfg_err(c, "'%s': '%s' expects a value", kw, k);
 					return -1;
@@ -999,12 +1045,20 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				p->shutdown_backup_on_up = true;
 			} else if (strcmp(k, "cookie") == 0 && srv != NULL) {
 				srv->cookie = cfg_strdup(c, v);
+			} else if (strcmp(k, "init-addr") == 0) {
+				if (parse_init_addr(c, kw, v, &p->init_addr) < 0)
+					return -1;
 			} else if (strcmp(k, "id") == 0 || strcmp(k, "minconn") == 0 ||
-				   strcmp(k, "init-addr") == 0 || strcmp(k, "observe") == 0 ||
+				   strcmp(k, "observe") == 0 ||
 				   strcmp(k, "error-limit") == 0 || strcmp(k, "on-error") == 0) {
 				cfg_warn(c, "'%s': parameter '%s' has no effect in sluice", kw, k);
+			} else if (strcmp(k, "resolvers") == 0 || strcmp(k, "resolve-prefer") == 0 ||
+				   strcmp(k, "resolve-opts") == 0 || strcmp(k, "resolve-net") == 0) {
+				cfg_err(c, "'%s': parameter '%s' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload (init-addr)",
+					kw, k);
+				return -1;
 			} else if (strcmp(k, "ssl") == 0 || strcmp(k, "verify") == 0 ||
-				   strcmp(k, "resolvers") == 0 || strcmp(k, "check-ssl") == 0 ||
+				   strcmp(k, "check-ssl") == 0 ||
 				   strcmp(k, "sni") == 0 || strcmp(k, "ca-file") == 0) {
 				cfg_err(c, "'%s': parameter '%s' is not supported by sluice yet", kw, k);
 				return -1;
@@ -1014,7 +1068,7 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					"rise", "fall", "weight", "cookie", "backup", "disabled",
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
-					"source", NULL};
+					"source", "init-addr", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");

@@ -289,7 +289,7 @@ int cfg_net(struct cfg_ctx *c, const char *kw, const char *s, bool plen_ok, stru
 bad:
 	cfg_err(c, "'%s': invalid address '%s'%s", kw, s,
 		plen_ok ? " (IPv4 or IPv6 address, optionally /prefix)" :
-			  " (an IPv4 or IPv6 address; sluice does not resolve host names)");
+			  " (an IPv4 or IPv6 address; only server lines take host names)");
 	return -1;
 }
 
@@ -375,6 +375,32 @@ int cfg_bind_addr(struct cfg_ctx *c, const char *s, struct sl_bind *b)
 	return port_range(c, "bind", port, true, &b->port_lo, &b->port_hi);
 }
 
+bool cfg_host_name(const char *s)
+{
+	/* RFC 1123 labels (letters, digits, '-', and '_' as found in service names), not all
+	 * digits and dots (an address that did not parse), no empty label */
+	size_t label = 0;
+	bool alpha = false;
+	if (*s == '\0' || strlen(s) > 253)
+		return false;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		bool letter = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-' ||
+			      *p == '_';
+		if (!letter && !(*p >= '0' && *p <= '9'))
+			return false;
+		alpha |= letter;
+		if (++label > 63)
+			return false;
+	}
+	return alpha && s[0] != '-';
+}
+
 int cfg_server_addr(struct cfg_ctx *c, const char *s, struct sl_server *srv)
 {
 	char host[128];
@@ -391,8 +417,13 @@ int cfg_server_addr(struct cfg_ctx *c, const char *s, struct sl_server *srv)
 		cfg_err(c, "'server': missing address in '%s'", s);
 		return -1;
 	}
-	if (cfg_net(c, "server", host, false, &srv->addr) < 0)
+	if (cfg_host_name(host)) {
+		/* resolved after the parse, on main (sl_cfg_resolve(), init-addr) */
+		srv->host = cfg_strdup(c, host);
+		memset(&srv->addr, 0, sizeof(srv->addr));
+	} else if (cfg_net(c, "server", host, false, &srv->addr) < 0) {
 		return -1;
+	}
 	if (port == NULL || *port == '\0') {
 		srv->port = 0;
 		return 0;

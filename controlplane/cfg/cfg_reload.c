@@ -319,6 +319,10 @@ static const char *kind(const struct sl_proxy *p)
 static void ip_port(const struct sl_server *s, char *buf, size_t len)
 {
 	char ip[64];
+	if (s->addr.family == 0) { /* a host name left without an address (init-addr none) */
+		snprintf(buf, len, "no address");
+		return;
+	}
 	addr_text(&s->addr, false, ip, sizeof(ip));
 	snprintf(buf, len, "%s:%u", ip, s->port);
 }

@@ -611,7 +611,7 @@ static void format_addr(const struct sl_server *s, char *buf, size_t size)
 /* Whether a server takes traffic right after startup (HAProxy's srv_willbe_usable()). */
 static bool srv_usable(const struct sl_server *s)
 {
-	return !s->p.disabled && s->p.weight > 0;
+	return !sl_cfg_srv_maint(s) && s->p.weight > 0;
 }
 
 static int fill_frontend(struct sl_stats_row *r, const struct sl_cfg *cfg,
@@ -653,7 +653,7 @@ static int fill_server(struct sl_stats_row *r, const struct sl_proxy *be, const 
 
 	/* A checked server starts UP with health = rise, which HAProxy shows as "going down"
 	 * ("UP 1/fall") until the first check succeeds, unless fall is 1. */
-	if (s->p.disabled)
+	if (sl_cfg_srv_maint(s)) /* disabled, or no address (init-addr none) */
 		snprintf(buf, sizeof(buf), "MAINT");
 	else if (!s->p.check)
 		snprintf(buf, sizeof(buf), "no check");
@@ -670,7 +670,7 @@ static int fill_server(struct sl_stats_row *r, const struct sl_proxy *be, const 
 		sl_stats_set_u(r, SL_ST_CHKFAIL, 0);
 		sl_stats_set_u(r, SL_ST_CHKDOWN, 0);
 		sl_stats_set_u(r, SL_ST_DOWNTIME, 0);
-		if (!s->p.disabled) { /* checks do not run in maintenance */
+		if (!sl_cfg_srv_maint(s)) { /* checks do not run in maintenance */
 			rc |= sl_stats_set_str(r, SL_ST_CHECK_STATUS, "INI");
 			rc |= sl_stats_set_str(r, SL_ST_CHECK_DESC, "Initializing");
 			sl_stats_set_u(r, SL_ST_CHECK_RISE, (uint64_t)s->p.rise);

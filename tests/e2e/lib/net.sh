@@ -68,6 +68,8 @@
 #   sl_xdp_attached [NS IF]         true when an XDP program is attached
 #   sl_eal_args MODE [FILE_PREFIX]  working EAL args: af_xdp | af_xdp2 | af_packet
 #   sl_dpdk_cleanup_prefix FP       rm -rf /var/run/dpdk/FP
+#   sl_lb_hosts [NAME=IP...]        the /etc/hosts of processes started in sl-lb: the machine's,
+#                                   plus these names (server host names for sluiced to resolve)
 #
 # NS arguments accept "sl-cli", "cli" or an already-prefixed name; "sl-X" is
 # mapped to "${SL_PREFIX}X" so scripts written for the default prefix work
@@ -277,6 +279,8 @@ sl_net_down() {
             sl__kill_pid "$pid"
         done
     done
+    # the balancer's hosts file (sl_lb_hosts)
+    rm -rf "/etc/netns/$SL_NS_LB"
     # 3. namespaces (veths, bridge and XDP programs go with them)
     for ns in $(sl__all_ns); do
         sl__ns_exists "$ns" || continue
@@ -330,6 +334,28 @@ sl__bridge() {
     ip -n "$SL_NS_SW" link set dev "$1" up
 }
 
+# sl_lb_hosts [NAME=IP...] — writes the hosts file of the balancer's namespace: the machine's
+# /etc/hosts and a line per NAME. `ip netns exec NS` bind-mounts /etc/netns/NS/hosts over
+# /etc/hosts for what it starts, so sluiced (sl_bg sl-lb, sl_in sl-lb) resolves these names
+# through getaddrinfo(); the file is rewritten in place (same inode), so a sluiced already running
+# sees the new names at its next reload. sl_net_up writes it without names, sl_net_down removes it.
+# shellcheck disable=SC2120  # names are optional
+sl_lb_hosts() {
+    local d=/etc/netns/$SL_NS_LB kv
+    mkdir -p "$d" || return 1
+    {
+        cat /etc/hosts
+        echo "# sluice e2e: names for $SL_NS_LB"
+        for kv in "$@"; do echo "${kv#*=} ${kv%%=*}"; done
+    } >"$d/hosts.new" || return 1
+    if [[ -f $d/hosts ]]; then
+        cat "$d/hosts.new" >"$d/hosts" # in place: a bind mount holds the inode
+        rm -f "$d/hosts.new"
+    else
+        mv "$d/hosts.new" "$d/hosts"
+    fi
+}
+
 sl_net_up() {
     local ns bebr=$SL_BR
     [[ $(id -u) -eq 0 ]] || { sl_log "sl_net_up: needs root"; return 1; }
@@ -361,6 +387,8 @@ sl_net_up() {
 
     # lb0 has no address: make sure the kernel there never answers or routes.
     sl__sysctl "$SL_NS_LB" net.ipv4.ip_forward=0
+    # shellcheck disable=SC2119  # no names: the machine's hosts file alone
+    sl_lb_hosts || return 1
 
     if [[ $SL_TOPO == two-arm ]]; then
         sl__net_two_arm || return 1

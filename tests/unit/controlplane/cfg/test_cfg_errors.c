@@ -213,12 +213,16 @@ static void test_bad_addresses(void)
 	T_REFUSED("backend b\n"
 		  "  server s 1.2.3:80\n",
 		  2, "'1.2.3");
+	/* host names are kept for sl_cfg_resolve() (test_cfg_resolve.c); malformed ones refused */
 	T_REFUSED("backend b\n"
-		  "  server s foo:80\n",
-		  2, "'foo");
+		  "  server s foo..bar:80\n",
+		  2, "'foo..bar");
 	T_REFUSED("backend b\n"
-		  "  server s localhost:80\n",
-		  2, "'localhost");
+		  "  server s -foo:80\n",
+		  2, "'-foo");
+	T_REFUSED("backend b\n"
+		  "  server s foo/bar:80\n",
+		  2, "'foo/bar");
 	T_REFUSED("frontend f\n"
 		  "  bind :80\n"
 		  "  acl a src 10.0.0.0/33\n",
