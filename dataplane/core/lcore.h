@@ -145,7 +145,7 @@ struct sl_lcore {
 					 * (written by the lcore, read by main to free old ones) */
 	struct sl_txbuf tx[SL_MAX_PORTS];
 	/* frames of this burst for other lcores' rxrings, enqueued a burst per owner when the
-	 * burst is done (sl_lcore_handout_flush()): one ring operation per owner, not per frame */
+	 * burst is done (sl_handout_flush()): one ring operation per owner, not per frame */
 	uint16_t nhandout;
 	uint16_t handout_to[SL_BURST];
 	struct rte_mbuf *handout[SL_BURST];

@@ -55,7 +55,7 @@ echo "lcores: $roles"
 printf '| try | the lcore that answered (its CPUs) | main | echo RTT median | 99th percentile | max | lost |\n|---|---|---|---|---|---|---|\n'
 
 # rx_packets per lcore: "ID COUNT" lines
-rx_by_lcore() { sl_ctl show lcores | awk '!/^#/ {print $1, $3, $13}'; }
+rx_by_lcore() { sl_ctl show lcores | awk '!/^#/ {print $1, $3, $13}' | sort -k1,1; } # join wants them sorted as text
 
 # One ping process per try (one ICMP id: the peer's hash keeps its echoes on one queue of lb0,
 # so one worker answers them all; which one, rx_packets tells): 3000 echoes every 2 ms, the
