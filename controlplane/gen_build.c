@@ -87,7 +87,8 @@ static int build_backend(struct sl_gen *c, struct sl_bal_backend *b, const struc
 	}
 	/* the backend's proxy slot names its per-lcore balancing cursor (stable across reloads) */
 	const struct sl_bal_opts o = {.id = (uint16_t)(be->slot > 0 ? be->slot : 0),
-				      .all_backups = be->allbackups};
+				      .all_backups = be->allbackups,
+				      .draws = (uint8_t)be->random_draws};
 	int r = sl_bal_backend_build_opts(b, be->name, (enum sl_bal_algo)be->balance, in, i, &o);
 	free(in);
 	return r;

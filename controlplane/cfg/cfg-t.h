@@ -118,6 +118,7 @@ struct sl_redirect {
 	int code; /* 301, 302 (default), 303, 307, 308 */
 	bool drop_query;
 	bool append_slash;
+	bool ignore_empty; /* an empty target: the rule does not apply (HAProxy's ignore-empty) */
 	const char *set_cookie;   /* "NAME[=VALUE]" or NULL */
 	const char *clear_cookie; /* "NAME" or NULL */
 };
@@ -153,6 +154,13 @@ struct sl_switch {
 };
 
 /* redirect ... [if|unless COND] as a proxy-level rule. */
+/* `monitor fail if|unless COND`: the monitor-uri answers 503 while COND holds. */
+struct sl_monitor_fail {
+	struct sl_monitor_fail *next;
+	struct sl_cond *cond;
+	struct sl_cfg_loc loc;
+};
+
 struct sl_redirect_rule {
 	struct sl_redirect_rule *next;
 	struct sl_redirect redir;
@@ -250,6 +258,7 @@ enum sl_balance {
 	SL_BAL_FIRST,
 	SL_BAL_SOURCE,
 	SL_BAL_URI,
+	SL_BAL_RANDOM,
 };
 
 /* NONE with a name: no keyword given, the server's own cookie is matched (passive). */
@@ -374,6 +383,7 @@ struct sl_proxy {
 	enum sl_balance balance;
 	int uri_len, uri_depth; /* balance uri options */
 	bool uri_whole;
+	int random_draws; /* balance random(N): N (2 for plain 'random', HAProxy's default) */
 	struct sl_cookie cookie;
 	struct sl_httpchk chk;
 	struct sl_tcpchk tcpchk;
@@ -390,6 +400,9 @@ struct sl_proxy {
 	struct sl_acl *acls;
 	struct sl_switch *switches;
 	struct sl_redirect_rule *redirects;
+	const char *monitor_uri;		/* `monitor-uri`: answered by the frontend, or NULL */
+	struct sl_cfg_loc monitor_uri_loc;
+	struct sl_monitor_fail *monitor_fails; /* `monitor fail` conditions, in order */
 	struct sl_hrule *req_rules;
 	struct sl_hrule *rsp_rules;
 	struct sl_server *servers;
@@ -422,6 +435,7 @@ struct sl_global {
 	int maxrewrite;
 	int dh_param;     /* tune.ssl.default-dh-param */
 	int spread_checks;
+	struct sl_cfg_loc zero_warning; /* `zero-warning`: its line (line 0: not given) */
 };
 
 enum sl_port_driver { SL_DRV_PCI, SL_DRV_AF_XDP, SL_DRV_AF_PACKET, SL_DRV_TAP };

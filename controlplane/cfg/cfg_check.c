@@ -238,6 +238,10 @@ void cfg_check(struct cfg_ctx *c)
 				cfg_warn_at(c, &px->rsp_rules->loc,
 					    "'http-response' rules ignored for %s '%s' as they require HTTP mode",
 					    kind, px->name);
+			if ((px->cap & SL_CAP_FE) && px->monitor_uri != NULL)
+				cfg_warn_at(c, &px->monitor_uri_loc,
+					    "'monitor-uri' ignored for %s '%s' as it requires HTTP mode",
+					    kind, px->name);
 			if (px->redirects != NULL)
 				cfg_warn_at(c, &px->redirects->loc,
 					    "'redirect' rules ignored for %s '%s' as they require HTTP mode",

@@ -148,6 +148,8 @@ static void redirect(FILE *f, const struct sl_redirect *r)
 		fputs(" drop-query", f);
 	if (r->append_slash)
 		fputs(" append-slash", f);
+	if (r->ignore_empty)
+		fputs(" ignore-empty", f);
 	if (r->set_cookie != NULL) {
 		fputs(" set-cookie", f);
 		word(f, r->set_cookie);
@@ -689,6 +691,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		if (px->log_health_checks)
 			fputs("    option log-health-checks\n", f);
 		fprintf(f, "    balance %s", sl_cfg_balance_name(px->balance));
+		if (px->balance == SL_BAL_RANDOM)
+			fprintf(f, "(%d)", px->random_draws);
 		if (px->uri_len)
 			fprintf(f, " len %d", px->uri_len);
 		if (px->uri_depth)
@@ -708,6 +712,16 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fputc('\n', f);
 	}
 	stats_lines(f, &px->stats);
+	if (px->monitor_uri != NULL) {
+		fputs("    monitor-uri", f);
+		word(f, px->monitor_uri);
+		fputc('\n', f);
+	}
+	for (const struct sl_monitor_fail *m = px->monitor_fails; m != NULL; m = m->next) {
+		fputs("    monitor fail", f);
+		cond(f, m->cond);
+		fputc('\n', f);
+	}
 	for (const struct sl_redirect_rule *r = px->redirects; r != NULL; r = r->next) {
 		fputs("    redirect", f);
 		redirect(f, &r->redir);

@@ -78,6 +78,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	/* frontend-only settings (a keyword allowed in defaults and frontends) */
 	if (fe) {
 		px->maxconn = def->maxconn;
+		px->monitor_uri = def->monitor_uri;
+		px->monitor_uri_loc = def->monitor_uri_loc;
 		px->default_backend = def->default_backend;
 		px->default_backend_loc = def->default_backend_loc;
 	}
@@ -93,6 +95,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 		px->uri_len = def->uri_len;
 		px->uri_depth = def->uri_depth;
 		px->uri_whole = def->uri_whole;
+		px->random_draws = def->random_draws;
 		px->cookie = def->cookie;
 		px->cookie.domains = copy_strs(c, def->cookie.domains);
 		px->chk = def->chk;
@@ -662,7 +665,10 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			cfg_warn(c, "'bind': parameter '%s' has no effect in sluice", k);
 			if (takes)
 				i++;
-		} else if (strcmp(k, "crt-list") == 0 || strcmp(k, "ca-file") == 0 ||
+		} else if (strcmp(k, "crt-list") == 0) {
+			cfg_err(c, "'bind': parameter 'crt-list' is not supported by sluice yet: name the certificates with 'crt FILE' (several allowed) or 'crt DIRECTORY/'; the client's SNI picks among them");
+			return -1;
+		} else if (strcmp(k, "ca-file") == 0 ||
 			   strcmp(k, "accept-proxy") == 0 || strcmp(k, "npn") == 0 ||
 			   strcmp(k, "interface") == 0) {
 			cfg_err(c, "'bind': parameter '%s' is not supported by sluice yet", k);
@@ -775,7 +781,7 @@ static const struct {
 	{"roundrobin", SL_BAL_ROUNDROBIN}, {"static-rr", SL_BAL_STATIC_RR},
 	{"leastconn", SL_BAL_LEASTCONN},   {"first", SL_BAL_FIRST},
 	{"source", SL_BAL_SOURCE},         {"uri", SL_BAL_URI},
-	{NULL, 0},
+	{"random", SL_BAL_RANDOM},         {NULL, 0},
 };
 
 const char *sl_cfg_balance_name(enum sl_balance b)
@@ -788,18 +794,32 @@ const char *sl_cfg_balance_name(enum sl_balance b)
 
 static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
-	if (need_args(c, argc, argv, 2, "an algorithm (roundrobin, static-rr, leastconn, first, source, uri)") < 0)
+	if (need_args(c, argc, argv, 2, "an algorithm (roundrobin, static-rr, leastconn, first, source, uri, random)") < 0)
 		return -1;
-	int i;
+	int i, draws = 2;
+	const char *alg = argv[1];
+	if (strncmp(argv[1], "random(", 7) == 0) {
+		/* random(N): N draws, the least loaded of them (HAProxy's power of N choices) */
+		const char *v = argv[1] + 7;
+		char *end = NULL;
+		long n = strtol(v, &end, 10);
+		if (end == v || strcmp(end, ")") != 0 || n < 1 || n > 100) {
+			cfg_err(c, "'balance': '%s': random(N) takes a number of draws from 1 to 100",
+				argv[1]);
+			return -1;
+		}
+		draws = (int)n;
+		alg = "random";
+	}
 	for (i = 0; balances[i].name != NULL; i++)
-		if (strcmp(balances[i].name, argv[1]) == 0)
+		if (strcmp(balances[i].name, alg) == 0)
 			break;
 	if (balances[i].name == NULL) {
-		static const char *const haproxy_only[] = {"url_param", "hdr", "rdp-cookie", "random",
+		static const char *const haproxy_only[] = {"url_param", "hdr", "rdp-cookie",
 							   "hash", "url32", "url32+src", NULL};
 		for (const char *const *h = haproxy_only; *h != NULL; h++)
 			if (strncmp(argv[1], *h, strlen(*h)) == 0) {
-				cfg_err(c, "'balance': algorithm '%s' is not supported by sluice (roundrobin, static-rr, leastconn, first, source, uri)",
+				cfg_err(c, "'balance': algorithm '%s' is not supported by sluice (roundrobin, static-rr, leastconn, first, source, uri, random)",
 					argv[1]);
 				return -1;
 			}
@@ -809,6 +829,7 @@ static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 		return -1;
 	}
 	px->balance = balances[i].b;
+	px->random_draws = px->balance == SL_BAL_RANDOM ? draws : 0;
 	px->uri_len = px->uri_depth = 0;
 	px->uri_whole = false;
 	for (int j = 2; j < argc; j++) {
@@ -1057,6 +1078,13 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				cfg_err(c, "'%s': parameter '%s' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload (init-addr)",
 					kw, k);
 				return -1;
+			} else if (strcmp(k, "verify") == 0 && v != NULL &&
+				   (strcmp(v, "none") == 0 || strcmp(v, "required") == 0)) {
+				/* HAProxy reads it only for TLS to the server (ssl, check-ssl,
+				 * http-check connect ssl), which sluice refuses: without them it does
+				 * nothing there either */
+				cfg_warn(c, "'%s': 'verify %s' has no effect: it applies to TLS towards the server, which sluice does not speak ('ssl', 'check-ssl' are refused)",
+					 kw, v);
 			} else if (strcmp(k, "ssl") == 0 || strcmp(k, "verify") == 0 ||
 				   strcmp(k, "check-ssl") == 0 ||
 				   strcmp(k, "sni") == 0 || strcmp(k, "ca-file") == 0) {
@@ -1543,32 +1571,31 @@ static int kw_errorfile(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 /* ------------------------------------------------------------------ redirect and http rules */
 
 /*
- * Parses "location|prefix|scheme TARGET [code N] [drop-query] [append-slash] [set-cookie X]
- * [clear-cookie X]" from argv[i..end). Returns 0 or -1.
+ * Parses a redirect's words from argv[i..end), in any order as HAProxy 2.6 does
+ * (http_parse_redirect_rule): "location|prefix|scheme TARGET", "code N", "drop-query",
+ * "append-slash", "ignore-empty", "set-cookie X", "clear-cookie X". "code 301 location /x" is
+ * the same rule as "location /x code 301"; when the type is given twice the last one counts
+ * (HAProxy's). Returns 0 or -1.
  */
 static int parse_redirect(struct cfg_ctx *c, const char *kw, struct sl_redirect *r, int i,
 			  int end, char **argv)
 {
-	if (i + 1 >= end) {
-		cfg_err(c, "'%s' expects 'location', 'prefix' or 'scheme' and a target", kw);
-		return -1;
-	}
-	if (strcmp(argv[i], "location") == 0)
-		r->kind = SL_REDIR_LOCATION;
-	else if (strcmp(argv[i], "prefix") == 0)
-		r->kind = SL_REDIR_PREFIX;
-	else if (strcmp(argv[i], "scheme") == 0)
-		r->kind = SL_REDIR_SCHEME;
-	else {
-		cfg_err(c, "'%s': unknown redirect type '%s' (location, prefix or scheme)", kw,
-			argv[i]);
-		return -1;
-	}
-	r->target = cfg_strdup(c, argv[i + 1]);
+	bool typed = false;
 	r->code = 302;
-	for (i += 2; i < end; i++) {
+	for (; i < end; i++) {
 		const char *k = argv[i];
-		if (strcmp(k, "code") == 0) {
+		if (strcmp(k, "location") == 0 || strcmp(k, "prefix") == 0 ||
+		    strcmp(k, "scheme") == 0) {
+			if (i + 1 >= end) {
+				cfg_err(c, "'%s': '%s' expects a target", kw, k);
+				return -1;
+			}
+			r->kind = k[0] == 'l' ? SL_REDIR_LOCATION
+				  : k[0] == 'p' ? SL_REDIR_PREFIX
+						: SL_REDIR_SCHEME;
+			r->target = cfg_strdup(c, argv[++i]);
+			typed = true;
+		} else if (strcmp(k, "code") == 0) {
 			if (cfg_int(c, "code", i + 1 < end ? argv[i + 1] : NULL, 0, 999, &r->code) < 0)
 				return -1;
 			if (r->code != 301 && r->code != 302 && r->code != 303 && r->code != 307 &&
@@ -1582,17 +1609,26 @@ static int parse_redirect(struct cfg_ctx *c, const char *kw, struct sl_redirect 
 			r->drop_query = true;
 		} else if (strcmp(k, "append-slash") == 0) {
 			r->append_slash = true;
-		} else if ((strcmp(k, "set-cookie") == 0 || strcmp(k, "clear-cookie") == 0) &&
-			   i + 1 < end) {
+		} else if (strcmp(k, "ignore-empty") == 0) {
+			r->ignore_empty = true;
+		} else if (strcmp(k, "set-cookie") == 0 || strcmp(k, "clear-cookie") == 0) {
+			if (i + 1 >= end) {
+				cfg_err(c, "'%s': '%s' expects a cookie", kw, k);
+				return -1;
+			}
 			if (k[0] == 's')
 				r->set_cookie = cfg_strdup(c, argv[++i]);
 			else
 				r->clear_cookie = cfg_strdup(c, argv[++i]);
 		} else {
-			cfg_err(c, "'%s': unknown redirect option '%s' (code, drop-query, append-slash, set-cookie, clear-cookie)",
+			cfg_err(c, "'%s': unknown redirect option '%s' (location, prefix, scheme, code, drop-query, append-slash, ignore-empty, set-cookie, clear-cookie)",
 				kw, k);
 			return -1;
 		}
+	}
+	if (!typed) {
+		cfg_err(c, "'%s' expects 'location', 'prefix' or 'scheme' and a target", kw);
+		return -1;
 	}
 	return 0;
 }
@@ -1618,6 +1654,41 @@ static int kw_redirect(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **
 		return -1;
 	rr->loc = cfg_loc(c);
 	SL_LIST_APPEND(&px->redirects, rr);
+	return 0;
+}
+
+/* `monitor-uri URI`: requests for exactly URI are answered by the frontend itself (HAProxy's). */
+static int kw_monitor_uri(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '\0') {
+		cfg_err(c, "'monitor-uri' expects a URI");
+		return -1;
+	}
+	px->monitor_uri = cfg_strdup(c, argv[1]);
+	px->monitor_uri_loc = cfg_loc(c);
+	return 0;
+}
+
+/* `monitor fail if|unless COND` */
+static int kw_monitor(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "fail") != 0) {
+		cfg_err(c, "'monitor' expects 'fail if|unless CONDITION'");
+		return -1;
+	}
+	if (argc < 3 || (strcmp(argv[2], "if") != 0 && strcmp(argv[2], "unless") != 0)) {
+		cfg_err(c, "'monitor fail' expects 'if' or 'unless' and a condition");
+		return -1;
+	}
+	struct sl_monitor_fail *m = cfg_alloc(c, sizeof(*m));
+	m->cond = parse_cond(c, px, "monitor fail", argc - 2, argv + 2);
+	if (m->cond == NULL)
+		return -1;
+	m->loc = cfg_loc(c);
+	if (px->req_rules != NULL) /* HAProxy says so too */
+		cfg_warn(c, "a 'monitor fail' rule placed after an 'http-request' rule will still be "
+			    "processed before");
+	SL_LIST_APPEND(&px->monitor_fails, m);
 	return 0;
 }
 
@@ -2264,7 +2335,8 @@ static const struct proxy_kw proxy_kws[] = {
 	{"log-format", D | F, kw_ignored},
 	{"unique-id-format", D | F, kw_ignored},
 	{"unique-id-header", D | F, kw_ignored},
-	{"monitor-uri", D | F, kw_unsupported},
+	{"monitor-uri", D | F, kw_monitor_uri},
+	{"monitor", F, kw_monitor},
 	{"compression", D | F | B, kw_unsupported},
 	{"tcp-request", F | B, kw_unsupported},
 	{"tcp-response", B, kw_unsupported},

@@ -523,6 +523,63 @@ static int g_ignored(struct cfg_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Keywords that tune a process HAProxy's way and have no counterpart in sluice: accepted (HAProxy
+ * 2.6 accepts them) with a warning that says what sluice does instead.
+ */
+static int g_tuning(struct cfg_ctx *c, int argc, char **argv)
+{
+	const char *k = argv[0];
+	if (strcmp(k, "ulimit-n") == 0 || strcmp(k, "strict-limits") == 0 ||
+	    strcmp(k, "fd-hard-limit") == 0) {
+		cfg_warn(c, "'%s' has no effect in sluice: its connections are not file descriptors; "
+			    "they are bounded by 'maxconn' and the dataplane 'memory'",
+			 k);
+		return 0;
+	}
+	if (strcmp(k, "default-path") == 0) {
+		if (argc < 2 || (strcmp(argv[1], "current") != 0 && strcmp(argv[1], "config") != 0 &&
+				 strcmp(argv[1], "parent") != 0 && strcmp(argv[1], "origin") != 0) ||
+		    (strcmp(argv[1], "origin") == 0) != (argc == 3) ||
+		    (strcmp(argv[1], "origin") != 0 && argc != 2)) {
+			cfg_err(c, "'default-path' expects 'current', 'config', 'parent' or 'origin PATH'");
+			return -1;
+		}
+		if (strcmp(argv[1], "current") != 0) /* 'current' is what sluice does */
+			cfg_warn(c, "'default-path %s' is not applied: sluice resolves relative paths "
+				    "from its working directory ('default-path current'); give absolute "
+				    "paths",
+				 argv[1]);
+		return 0;
+	}
+	/* busy-polling, the rest of HAProxy's thread and poller tuning */
+	cfg_warn(c, "'%s' has no effect in sluice: its workers poll their ports on the cores of the "
+		    "dataplane section ('cores', 'idle')",
+		 k);
+	return 0;
+}
+
+/* `zero-warning`: any warning makes the configuration invalid (checked once it is all read). */
+static int g_zero_warning(struct cfg_ctx *c, int argc, char **argv)
+{
+	if (argc != 1) {
+		cfg_err(c, "'zero-warning' takes no argument");
+		return -1;
+	}
+	c->cfg->global.zero_warning = cfg_loc(c);
+	return 0;
+}
+
+/* What sluice cannot do at all: one line saying so and what to use instead. */
+static int g_refused(struct cfg_ctx *c, int argc, char **argv)
+{
+	cfg_err(c, "'%s': sluice runs no Lua (no Lua actions, services, fetches or converters); "
+		   "route with ACLs and use_backend instead: an ACME HTTP-01 challenge goes to a "
+		   "backend with 'use_backend acme if { path_beg /.well-known/acme-challenge/ }'",
+		argv[0]);
+	return -1;
+}
+
 static int g_log(struct cfg_ctx *c, int argc, char **argv)
 {
 	if (argc < 2) {
@@ -780,6 +837,15 @@ static const struct global_kw global_kws[] = {
 	{"description", g_ignored},
 	{"node", g_ignored},
 	{"quiet", g_ignored},
+	{"ulimit-n", g_tuning},
+	{"strict-limits", g_tuning},
+	{"fd-hard-limit", g_tuning},
+	{"default-path", g_tuning},
+	{"busy-polling", g_tuning},
+	{"zero-warning", g_zero_warning},
+	{"lua-load", g_refused},
+	{"lua-load-per-thread", g_refused},
+	{"lua-prepend-path", g_refused},
 	{NULL, NULL},
 };
 
@@ -788,7 +854,7 @@ static bool global_needs_arg(const char *kw)
 {
 	static const char *const with_arg[] = {"maxconn", "nbthread", "tune.bufsize",
 					       "tune.maxrewrite", "tune.ssl.default-dh-param",
-					       "spread-checks", NULL};
+					       "spread-checks", "ulimit-n", "fd-hard-limit", NULL};
 	for (const char *const *p = with_arg; *p != NULL; p++)
 		if (strcmp(*p, kw) == 0)
 			return true;
@@ -1467,6 +1533,11 @@ int sl_cfg_parse(const struct sl_cfg_text *texts, int ntexts, const struct sl_cf
 	free(w);
 	c->line = 0;
 	cfg_check(c);
+	if (cfg->global.zero_warning.line > 0 && cfg->nwarnings > 0 && cfg->nerrors == 0)
+		cfg_err_at(c, &cfg->global.zero_warning,
+			   "'zero-warning': the configuration drew %d warning(s) (above); with "
+			   "'zero-warning' they make it invalid, as in HAProxy",
+			   cfg->nwarnings);
 
 	if (c->oom) {
 		sl_arena_destroy(a);

@@ -590,6 +590,8 @@ static const char *algo_name(enum sl_balance b)
 		return "source";
 	case SL_BAL_URI:
 		return "uri";
+	case SL_BAL_RANDOM:
+		return "random";
 	}
 	return "unknown";
 }

@@ -193,6 +193,7 @@ int sl_bal_backend_build_opts(struct sl_bal_backend *b, const char *name, enum s
 	b->name = name;
 	b->balance = balance;
 	b->id = o->id;
+	b->draws = o->draws > 0 ? o->draws : 2;
 	b->nservers = (uint16_t)n;
 	b->servers = malloc(sizeof(*b->servers) * (n ? n : 1));
 	b->rot = malloc(sizeof(*b->rot) * (n ? n : 1));

@@ -44,6 +44,7 @@ enum sl_bal_algo {
 	SL_BAL_ALGO_FIRST,	/* the first server in rotation with a free slot */
 	SL_BAL_ALGO_SOURCE,	/* Maglev on the client address hash */
 	SL_BAL_ALGO_URI,	/* Maglev on the path hash (sl_pick_hash_uri()) */
+	SL_BAL_ALGO_RANDOM,	/* the least loaded of `draws` servers Maglev gives for random keys */
 };
 
 #define SL_BAL_MAX_SERVERS 65534u /* a server index fits a Maglev entry (SL_MAGLEV_MAX_SERVERS) */
@@ -71,6 +72,7 @@ struct sl_bal_backend {
 	const char *name;
 	enum sl_bal_algo balance;
 	uint16_t id;		       /* the caller's stable id of the backend (per-lcore cursors) */
+	uint8_t draws;		       /* random: servers drawn per pick (at least 1) */
 	uint16_t nservers;
 	struct sl_bal_server *servers; /* nservers, in configuration order (the caller's order) */
 	/* in rotation: indexes into servers[], in configuration order */
@@ -118,6 +120,7 @@ int sl_bal_backend_build(struct sl_bal_backend *b, const char *name, enum sl_bal
 struct sl_bal_opts {
 	uint16_t id;
 	bool all_backups;
+	uint8_t draws; /* balance random: draws per pick; 0 is taken as 2 (HAProxy's default) */
 };
 
 /* sl_bal_backend_build() with options; sl_bal_backend_build() is this with id 0 and every

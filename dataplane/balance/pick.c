@@ -99,6 +99,24 @@ static enum sl_pick_res pick_sched(const struct sl_bal_backend *b, struct sl_pic
 	return SL_PICK_OK;
 }
 
+/* The least loaded of the servers offered to it: active connections per unit of weight. */
+struct least {
+	int s; /* the best so far, or -1 */
+	uint64_t act, w;
+};
+
+static inline void least_offer(struct least *l, const struct view *cv, const struct sl_bal_server *v,
+			       uint16_t s)
+{
+	/* act / w < l->act / l->w, without a division (weights in rotation are > 0) */
+	uint64_t act = count(cv, v->gidx);
+	if (l->s < 0 || act * l->w < l->act * v->weight) {
+		l->s = s;
+		l->act = act;
+		l->w = v->weight;
+	}
+}
+
 /* The least loaded server in rotation, scanned from the cursor so that equals alternate. */
 static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
 				       const struct sl_pick_in *in, const struct view *cv,
@@ -106,8 +124,8 @@ static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl
 {
 	unsigned n = b->nrot;
 	unsigned k = (unsigned)(cur->rr % n);
-	int best = -1, fallback = -1;
-	uint64_t best_act = 0, best_w = 1;
+	int fallback = -1;
+	struct least l = {-1, 0, 1};
 	for (unsigned seen = 0; seen < n; seen++) {
 		uint16_t s = b->rot[k];
 		k = k + 1 == n ? 0 : k + 1;
@@ -119,14 +137,9 @@ static enum sl_pick_res pick_leastconn(const struct sl_bal_backend *b, struct sl
 				fallback = s;
 			continue;
 		}
-		/* act / w < best_act / best_w, without a division (weights in rotation are > 0) */
-		uint64_t act = count(cv, v->gidx);
-		if (best < 0 || act * best_w < best_act * v->weight) {
-			best = s;
-			best_act = act;
-			best_w = v->weight;
-		}
+		least_offer(&l, cv, v, s);
 	}
+	int best = l.s;
 	if (best < 0)
 		best = fallback;
 	if (best < 0)
@@ -184,6 +197,44 @@ static enum sl_pick_res pick_hash(const struct sl_bal_backend *b, const struct s
 	return SL_PICK_OK;
 }
 
+/* splitmix64: a full-period generator on any 64-bit state (the cursor), mixed in every bit. */
+static inline uint64_t next_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * balance random(N), HAProxy's get_server_rnd(): N draws of Maglev (weighted, as HAProxy's
+ * consistent hash) for random keys, the least loaded of them (active per unit of weight) kept.
+ * Draws without a free slot or avoided are passed over; when every draw is, the least loaded
+ * server in rotation with a slot is taken (FULL when none has one).
+ */
+static enum sl_pick_res pick_random(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
+				    const struct sl_pick_in *in, const struct view *cv,
+				    uint16_t *srv)
+{
+	struct least l = {-1, 0, 1};
+	unsigned draws = b->draws > 0 ? b->draws : 2;
+	for (unsigned d = 0; d < draws; d++) {
+		uint64_t r = next_rand(&cur->rr) ^ in->hash5;
+		uint16_t s = sl_maglev_lookup(b->maglev, (uint32_t)(r ^ (r >> 32)));
+		if (s == SL_MAGLEV_NONE)
+			return SL_PICK_NONE;
+		const struct sl_bal_server *v = &b->servers[s];
+		if (!has_slot(v, cv) || (in->navoid > 0 && avoided(in, v->gidx)))
+			continue;
+		least_offer(&l, cv, v, s);
+	}
+	if (l.s >= 0) {
+		*srv = (uint16_t)l.s;
+		return SL_PICK_OK;
+	}
+	return pick_leastconn(b, cur, in, cv, srv);
+}
+
 enum sl_pick_res sl_pick_server(const struct sl_bal_backend *b, struct sl_pick_cursor *cur,
 				const struct sl_pick_in *in, uint16_t *srv)
 {
@@ -202,6 +253,8 @@ enum sl_pick_res sl_pick_server(const struct sl_bal_backend *b, struct sl_pick_c
 		return pick_hash(b, in, &cv, in->hash_src, srv);
 	case SL_BAL_ALGO_URI:
 		return pick_hash(b, in, &cv, in->hash_uri, srv);
+	case SL_BAL_ALGO_RANDOM:
+		return pick_random(b, cur, in, &cv, srv);
 	default:
 		return pick_hash(b, in, &cv, in->hash5, srv);
 	}

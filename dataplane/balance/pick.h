@@ -99,6 +99,10 @@ enum sl_pick_res {
  *     equals broken by the cursor, which moves on at each pick, so equal servers alternate;
  *   - first: the first server in rotation (configuration order, backups last) with a free slot;
  *     weights are ignored (HAProxy's `first`);
+ *   - random: HAProxy's random(N): Maglev (weighted) for N keys drawn from the cursor (a
+ *     splitmix64 state per lcore and backend, mixed with @in->hash5), the least loaded of the
+ *     servers drawn (leastconn's comparison) kept; draws without a free slot or avoided are
+ *     passed over, and when all are, leastconn decides (FULL when no server has a slot);
  *   - source, uri, any other: the server Maglev gives for @in->hash_src, @in->hash_uri or
  *     @in->hash5. A hash names one server: when it has no free slot the result is SL_PICK_FULL
  *     (HTTP waits for that server) rather than another server.
@@ -109,8 +113,8 @@ enum sl_pick_res {
  * every server in rotation is avoided.
  *
  * Returns SL_PICK_OK with *@srv set, or SL_PICK_NONE / SL_PICK_FULL (*@srv untouched). Moves
- * @cur (schedule, leastconn) when it returns SL_PICK_OK. Does not count the connection: the
- * caller counts it in its own array (sl_pick_count_add()) once it uses the server.
+ * @cur (schedule, leastconn) when it returns SL_PICK_OK (random: at every call). Does not count
+ * the connection: the caller counts it in its own array (sl_pick_count_add()) once it uses the server.
  *
  * Any lcore, on its own cursor; no allocation, no lock. Cost: one schedule entry or one Maglev
  * read when the servers have room; a pass over the rotation for leastconn (first: up to the

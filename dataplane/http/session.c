@@ -386,6 +386,9 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	case SL_HX_NO_BACKEND:
 		hx_reply_and_close(s, 503);
 		return;
+	case SL_HX_MONITOR: /* the frontend answers its monitor-uri itself */
+		hx_reply_and_close(s, d.status);
+		return;
 	case SL_HX_SERVICE: {
 		/* the Prometheus exposition: the stats page module answers on this connection
 		 * (a large body sent as the window allows); plain HTTP only */

@@ -78,6 +78,7 @@ const char *sl_hx_reason(int code)
 static const char *builtin_body(int code)
 {
 	switch (code) {
+	case 200: return "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n";
 	case 400: return "<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n";
 	case 403: return "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n";
 	case 408: return "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n";
@@ -245,6 +246,8 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 		if (r->action != SL_HR_DENY && r->action != SL_HR_REDIRECT &&
 		    r->action != SL_HR_ALLOW && r->action != SL_HR_USE_SERVICE)
 			continue;
+		if (r->action == SL_HR_REDIRECT && r->redir.ignore_empty && r->redir.target[0] == '\0')
+			continue;
 		if (!sl_acl_cond_eval(px, r->cond, ctx))
 			continue;
 		if (r->action == SL_HR_ALLOW)
@@ -263,6 +266,8 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 		return true;
 	}
 	for (const struct sl_redirect_rule *r = px->redirects; r != NULL; r = r->next) {
+		if (r->redir.ignore_empty && r->redir.target[0] == '\0')
+			continue;
 		if (!sl_acl_cond_eval(px, r->cond, ctx))
 			continue;
 		redirect(o, &r->redir, req, h, close_client);
@@ -272,12 +277,38 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 	return false;
 }
 
+/*
+ * Whether @req asks for monitor-uri @uri: the request-target as received equals it, or, for a
+ * URI starting with '/', the target's path and query do (an absolute-form target), as HAProxy
+ * 2.6 compares them.
+ */
+static bool monitor_match(const char *uri, const struct sl_http1_req *req)
+{
+	size_t ul = strlen(uri);
+	if (req->target_len == ul && memcmp(req->target, uri, ul) == 0)
+		return true;
+	const char *end = req->target + req->target_len;
+	if (uri[0] != '/' || req->path_len == 0 || req->path < req->target || req->path >= end)
+		return false;
+	return (size_t)(end - req->path) == ul && memcmp(req->path, uri, ul) == 0;
+}
+
 void sl_hx_decide(const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		  const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n,
 		  const struct sl_acl_ctx *ctx, bool close_client, uint32_t now_s,
 		  struct sl_hx_out *o, struct sl_hx_decision *d)
 {
 	memset(d, 0, sizeof(*d));
+	if (fe->monitor_uri != NULL && monitor_match(fe->monitor_uri, req)) {
+		d->verdict = SL_HX_MONITOR;
+		d->status = 200;
+		for (const struct sl_monitor_fail *m = fe->monitor_fails; m != NULL; m = m->next)
+			if (sl_acl_cond_eval(fe, m->cond, ctx)) {
+				d->status = 503;
+				break;
+			}
+		return;
+	}
 	if (request_rules(fe, req, h, ctx, close_client, o, d))
 		return;
 	const struct sl_proxy *be = NULL;

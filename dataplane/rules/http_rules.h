@@ -36,19 +36,22 @@ enum sl_hx_verdict {
 	SL_HX_DENY,	/* local response: http-request deny (status in status) */
 	SL_HX_NO_BACKEND, /* no use_backend matched and no default_backend: 503 */
 	SL_HX_SERVICE,	/* http-request use-service prometheus-exporter: the stats serve it */
+	SL_HX_MONITOR,	/* the frontend's monitor-uri: local response with status 200 or 503 */
 };
 
 struct sl_hx_decision {
 	enum sl_hx_verdict verdict;
 	const struct sl_proxy *be; /* backend chosen (FORWARD) */
-	int status;		   /* DENY: deny_status */
+	int status;		   /* DENY: deny_status; MONITOR: 200, or 503 when a 'monitor fail'
+				    * condition holds */
 	const char *cookie_srv;	   /* the server id found in the persistence cookie, or NULL */
 	size_t cookie_srv_len;
 	uint32_t cookie_last, cookie_first; /* its dates (insert mode with maxidle/maxlife) */
 };
 
 /*
- * Runs the request rules of frontend @fe (http-request deny/redirect, redirect rules,
+ * A request for @fe's monitor-uri is answered first, before any rule (HAProxy's order): verdict
+ * MONITOR. Otherwise runs the request rules of frontend @fe (http-request deny/redirect, redirect rules,
  * use_backend / default_backend) then of the backend chosen, on the request @req/@h (@n
  * lines) with ACL context @ctx. A persistence cookie older than the backend's maxidle /
  * maxlife at Unix time @now_s names no server (HAProxy then balances and issues a new one).
@@ -107,7 +110,8 @@ bool sl_hx_build_response(struct sl_hx_out *o, const struct sl_http1_resp *rsp,
 			  const struct sl_http1_hdr *h, size_t n, const struct sl_hx_rsp_edit *e);
 
 /*
- * Writes the local response for status @code (403, 500, 502, 503, 504) of a transaction: the
+ * Writes the local response for status @code (200: monitor-uri, 403, 500, 502, 503, 504) of a
+ * transaction: the
  * errorfile of @be, else of @fe, else HAProxy's built-in page, re-emitted the way HAProxy's
  * stream layer does (field names lowercased, no Connection field: the connection closes).
  */

@@ -697,6 +697,111 @@ static void test_hash_uri(void)
 		CU_ASSERT(buckets[i] > 800 && buckets[i] < 1200);
 }
 
+/* ---- random(N) ---- */
+
+static void build_random(struct sl_bal_backend *b, unsigned n, unsigned draws)
+{
+	const struct sl_bal_opts o = {.id = 1, .all_backups = false, .draws = (uint8_t)draws};
+	CU_ASSERT_EQUAL_FATAL(sl_bal_backend_build_opts(b, "be", SL_BAL_ALGO_RANDOM, srv, n, &o), 0);
+}
+
+/* One draw: HAProxy's random(1), the weighted consistent hash for random keys: the shares follow
+ * the weights (3:1:1), whatever the connections in progress. */
+static void test_random_weights(void)
+{
+	struct sl_bal_backend b;
+	struct sl_pick_cursor cur = {0};
+	reset(3);
+	srv[0].weight = 3;
+	build_random(&b, 3, 1);
+	CU_ASSERT_EQUAL(b.draws, 1);
+	unsigned counts[3] = {0};
+	picks(&b, &cur, 1, 50000, counts);
+	CU_ASSERT(counts[0] > 28500 && counts[0] < 31500); /* 60% */
+	CU_ASSERT(counts[1] > 9000 && counts[1] < 11000);  /* 20% */
+	CU_ASSERT(counts[2] > 9000 && counts[2] < 11000);
+	sl_bal_backend_free(&b);
+	/* the default is 2 draws */
+	CU_ASSERT_EQUAL_FATAL(sl_bal_backend_build(&b, "be", SL_BAL_ALGO_RANDOM, srv, 3), 0);
+	CU_ASSERT_EQUAL(b.draws, 2);
+	sl_bal_backend_free(&b);
+}
+
+/* Kept connections: one draw leaves the loads apart as chance has it; two draws (the least
+ * loaded of two) keep them within a few of each other; many draws follow the weights as
+ * leastconn does. */
+static unsigned random_spread(unsigned draws, unsigned n, unsigned conns)
+{
+	struct sl_bal_backend b;
+	struct sl_pick_cursor cur = {0};
+	reset(n);
+	build_random(&b, n, draws);
+	for (unsigned k = 0; k < conns; k++) {
+		struct sl_pick_in in = input(1);
+		int s = pick(&b, &cur, &in);
+		CU_ASSERT_FATAL(s >= 0);
+		active[srv[s].gidx]++;
+	}
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (unsigned i = 0; i < n; i++) {
+		lo = active[G0 + i] < lo ? active[G0 + i] : lo;
+		hi = active[G0 + i] > hi ? active[G0 + i] : hi;
+	}
+	sl_bal_backend_free(&b);
+	return hi - lo;
+}
+
+static void test_random_draws(void)
+{
+	unsigned one = random_spread(1, 10, 10000), two = random_spread(2, 10, 10000);
+	CU_ASSERT(one > 40); /* about 3 standard deviations (30) of 1000 apart */
+	CU_ASSERT(two <= 8);
+	/* weights with many draws: 3:1:1 like leastconn */
+	struct sl_bal_backend b;
+	struct sl_pick_cursor cur = {0};
+	reset(3);
+	srv[0].weight = 3;
+	build_random(&b, 3, 50);
+	for (unsigned k = 0; k < 500; k++) {
+		struct sl_pick_in in = input(1);
+		active[srv[pick(&b, &cur, &in)].gidx]++;
+	}
+	CU_ASSERT(active[G0] >= 290 && active[G0] <= 310);
+	CU_ASSERT(active[G0 + 1] >= 95 && active[G0 + 1] <= 105);
+	sl_bal_backend_free(&b);
+}
+
+/* maxconn, the avoid set, nothing in rotation. */
+static void test_random_limits(void)
+{
+	struct sl_bal_backend b;
+	struct sl_pick_cursor cur = {0};
+	reset(3);
+	srv[0].maxconn = 1;
+	active[G0 + 0] = 1;
+	build_random(&b, 3, 2);
+	uint16_t avoid[1] = {G0 + 2};
+	for (unsigned k = 0; k < 300; k++) {
+		struct sl_pick_in in = input(1);
+		in.avoid = avoid;
+		in.navoid = 1;
+		CU_ASSERT_EQUAL(pick(&b, &cur, &in), 1); /* 0 is full, 2 avoided */
+	}
+	srv[1].maxconn = srv[2].maxconn = 1;
+	active[G0 + 1] = 1;
+	active[G0 + 2] = 1;
+	sl_bal_backend_free(&b);
+	build_random(&b, 3, 2);
+	struct sl_pick_in in = input(1);
+	CU_ASSERT_EQUAL(pick(&b, &cur, &in), -2); /* FULL */
+	sl_bal_backend_free(&b);
+	for (unsigned i = 0; i < 3; i++)
+		srv[i].usable = false;
+	build_random(&b, 3, 2);
+	CU_ASSERT_EQUAL(pick(&b, &cur, &in), -1); /* NONE */
+	sl_bal_backend_free(&b);
+}
+
 /* ---- scale ---- */
 
 static void test_many_servers(void)
@@ -817,6 +922,9 @@ static const struct sl_test_case hash_cases[] = {
 	{"source, uri, 5-tuple: stable when a server leaves", test_hash_stable},
 	{"each algorithm reads its own hash", test_hash_which},
 	{"uri hash: query, whole, len, depth, spread", test_hash_uri},
+	{"random(1): shares follow the weights", test_random_weights},
+	{"random(N): the least loaded of N draws", test_random_draws},
+	{"random: maxconn, avoid, FULL, NONE", test_random_limits},
 	{NULL, NULL},
 };
 

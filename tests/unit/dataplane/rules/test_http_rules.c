@@ -298,6 +298,14 @@ static void test_cookie_age(void)
 	sl_cfg_free(cfg);
 }
 
+/* sl_hx_decide() on "GET @t" from client address @source, in a test with cfg, fe, ctx, o, dec. */
+#define DECIDE_FROM(t, source)                                                              \
+	do {                                                                                \
+		CU_ASSERT_FATAL(parse_req("GET " t " HTTP/1.1\r\nHost: h\r\n\r\n") > 0);    \
+		ctx = (struct sl_acl_ctx){.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = (source)}; \
+		o = (struct sl_hx_out){out, sizeof(out), 0, false};                          \
+		sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);   \
+	} while (0)
 
 /* http-request deny, redirect prefix and location with their codes. */
 static void test_deny_and_redirects(void)
@@ -318,13 +326,7 @@ static void test_deny_and_redirects(void)
 	struct sl_acl_ctx ctx;
 	struct sl_hx_out o;
 	struct sl_hx_decision dec;
-#define DECIDE(t)                                                                           \
-	do {                                                                                \
-		CU_ASSERT_FATAL(parse_req("GET " t " HTTP/1.1\r\nHost: h\r\n\r\n") > 0);    \
-		ctx = (struct sl_acl_ctx){.req = &req, .hdrs = hdrs, .nhdrs = nh, .src = 1}; \
-		o = (struct sl_hx_out){out, sizeof(out), 0, false};                          \
-		sl_hx_decide(cfg, fe, &req, hdrs, nh, &ctx, false, 1700000000u, &o, &dec);   \
-	} while (0)
+#define DECIDE(t) DECIDE_FROM(t, 1)
 	DECIDE("/admin/x");
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_DENY);
 	CU_ASSERT_EQUAL(dec.status, 429);
@@ -342,6 +344,63 @@ static void test_deny_and_redirects(void)
 	sl_cfg_free(cfg);
 }
 
+/* monitor-uri: answered before any rule, 200 or 503 with 'monitor fail'; the redirect words in
+ * HAProxy's other orders (code first, then the type) and ignore-empty. */
+static void test_monitor_and_redirect_orders(void)
+{
+	static const char text[] = "defaults\n    mode http\n    timeout connect 1s\n"
+				   "    timeout client 1s\n    timeout server 1s\n"
+				   "frontend f\n    bind :80\n"
+				   "    monitor-uri /health\n"
+				   "    acl down src 10.9.9.9\n"
+				   "    monitor fail if down\n"
+				   "    http-request deny if { path_beg /health }\n"
+				   "    http-request redirect location \"\" ignore-empty if { path /e }\n"
+				   "    http-request redirect code 301 location /there if { path_beg /old }\n"
+				   "    http-request redirect drop-query code 308 prefix /p if { path /q }\n"
+				   "    default_backend b\n"
+				   "backend b\n    server s1 10.0.0.1:80\n";
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	int rc = tparse(text, &cfg, &d);
+	T_PARSED_OK(rc, cfg, &d);
+	const struct sl_proxy *fe = tpx(cfg, "f");
+	struct sl_acl_ctx ctx;
+	struct sl_hx_out o;
+	struct sl_hx_decision dec;
+	/* the monitor answers before the deny rule that matches the same path */
+	DECIDE_FROM("/health", 1);
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_MONITOR);
+	CU_ASSERT_EQUAL(dec.status, 200);
+	DECIDE_FROM("http://h/health", 1); /* absolute-form: its path */
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_MONITOR);
+	DECIDE_FROM("/health", TIP4(10, 9, 9, 9));
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_MONITOR);
+	CU_ASSERT_EQUAL(dec.status, 503);
+	DECIDE_FROM("/health?x=1", 1); /* the whole URI is compared */
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_DENY);
+	DECIDE_FROM("/healthz", 1);
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_DENY);
+	/* HAProxy's built-in 200 page */
+	o = (struct sl_hx_out){out, sizeof(out), 0, false};
+	sl_hx_error(&o, fe, NULL, 200);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 200 OK\r\ncontent-length: 58\r\ncache-control: no-cache\r\n"
+			     "content-type: text/html\r\n\r\n"
+			     "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n"));
+	/* redirects written code first */
+	DECIDE_FROM("/e", 1); /* empty location with ignore-empty: the rule does not apply */
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
+	DECIDE_FROM("/old/a?q=1", 1);
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
+			     "location: /there\r\ncache-control: no-cache\r\n\r\n"));
+	DECIDE_FROM("/q?a=b", 1);
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 308 Permanent Redirect\r\ncontent-length: 0\r\n"
+			     "location: /p/q\r\ncache-control: no-cache\r\n\r\n"));
+	sl_cfg_free(cfg);
+}
+
 static const struct sl_test_case cases[] = {
 	{"request_like_haproxy", test_request_like_haproxy},
 	{"response_like_haproxy", test_response_like_haproxy},
@@ -349,6 +408,7 @@ static const struct sl_test_case cases[] = {
 	{"hls_routing", test_hls_routing},
 	{"cookie_age", test_cookie_age},
 	{"deny_and_redirects", test_deny_and_redirects},
+	{"monitor-uri and redirect orders", test_monitor_and_redirect_orders},
 	{NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"hx", cases}, {NULL, NULL}};
 

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the small keywords real haproxy.cfg files use (issue 17): the redirect words in
+ * every order HAProxy 2.6 takes, monitor-uri and monitor fail, balance random(N), the process
+ * tuning keywords accepted with a warning naming them, zero-warning, lua-load refused, and
+ * `verify` on a server without TLS. Every error and warning is checked at its file:line with
+ * its keyword.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/controlplane/cfg/cfg_test_util.h"
+
+/* A defaults section that keeps the "missing timeouts" warning away (5 lines). */
+#define DEFS                         \
+	"defaults\n"                 \
+	"  mode http\n"              \
+	"  timeout connect 1s\n"     \
+	"  timeout client 1s\n"      \
+	"  timeout server 1s\n"
+
+/* A frontend (line 6) with its bind (line 7), then line 8 is the keyword under test. */
+#define FE DEFS "frontend f\n  bind :80\n"
+#define BE "  default_backend b\nbackend b\n  server s 10.0.0.1:80\n"
+
+/* ---------------------------------------------------------------- redirect */
+
+static const struct sl_redirect *first_redirect(const struct sl_cfg *cfg)
+{
+	const struct sl_proxy *f = tpx(cfg, "f");
+	if (f == NULL || f->req_rules == NULL)
+		return NULL;
+	return &f->req_rules->redir;
+}
+
+static void test_redirect_orders(void)
+{
+	static const struct {
+		const char *words;
+		enum sl_redirect_kind kind;
+		const char *target;
+		int code;
+		bool drop_query;
+	} cases[] = {
+		{"code 301 location /x", SL_REDIR_LOCATION, "/x", 301, false},
+		{"location /x code 301", SL_REDIR_LOCATION, "/x", 301, false},
+		{"drop-query code 308 prefix /p", SL_REDIR_PREFIX, "/p", 308, true},
+		{"code 303 scheme https drop-query", SL_REDIR_SCHEME, "https", 303, true},
+		{"location /a prefix /b", SL_REDIR_PREFIX, "/b", 302, false}, /* the last counts */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), FE "  http-request redirect %s if { path /r }\n" BE,
+			 cases[i].words);
+		struct sl_cfg *cfg = NULL;
+		struct tdiags d;
+		T_PARSE_OK(text, cfg, &d);
+		CU_ASSERT_EQUAL(d.nwarn, 0);
+		const struct sl_redirect *r = first_redirect(cfg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_EQUAL(r->kind, cases[i].kind);
+		T_STR_EQ(r->target, cases[i].target);
+		CU_ASSERT_EQUAL(r->code, cases[i].code);
+		CU_ASSERT_EQUAL(r->drop_query, cases[i].drop_query);
+		CU_ASSERT_PTR_NOT_NULL(tpx(cfg, "f")->req_rules->cond);
+		sl_cfg_free(cfg);
+	}
+	/* the legacy `redirect` keyword reads the same words */
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(FE "  redirect code 301 prefix /n set-cookie A=1 ignore-empty\n" BE, cfg, &d);
+	const struct sl_redirect_rule *rr = tpx(cfg, "f")->redirects;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rr);
+	CU_ASSERT_EQUAL(rr->redir.kind, SL_REDIR_PREFIX);
+	CU_ASSERT_EQUAL(rr->redir.code, 301);
+	CU_ASSERT(rr->redir.ignore_empty);
+	T_STR_EQ(rr->redir.set_cookie, "A=1");
+	/* and the dump writes them back in the canonical order */
+	char *dump = tdump(cfg, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, "redirect prefix /n code 301 ignore-empty set-cookie A=1"));
+	free(dump);
+	sl_cfg_free(cfg);
+}
+
+static void test_redirect_errors(void)
+{
+	T_REFUSED(FE "  http-request redirect code 301\n" BE, 8, "'http-request redirect'");
+	T_REFUSED(FE "  http-request redirect code 305 location /x\n" BE, 8, "305");
+	T_REFUSED(FE "  http-request redirect code 301 location\n" BE, 8, "'location' expects");
+	T_REFUSED(FE "  http-request redirect location /x set-cookie\n" BE, 8, "'set-cookie' expects");
+	T_REFUSED(FE "  http-request redirect location /x bogus\n" BE, 8, "'bogus'");
+	T_REFUSED(FE "  redirect drop-query\n" BE, 8, "'redirect'");
+}
+
+/* ---------------------------------------------------------------- monitor */
+
+static void test_monitor(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFS "  monitor-uri /d\n"
+		   "frontend f\n  bind :80\n  monitor-uri /alive\n"
+		   "  acl dead src 10.9.9.9\n"
+		   "  monitor fail if dead\n"
+		   "  monitor fail unless { src 10.0.0.0/8 }\n" BE
+		   "frontend g\n  bind :81\n  default_backend b\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	const struct sl_proxy *f = tpx(cfg, "f"), *g = tpx(cfg, "g");
+	T_STR_EQ(f->monitor_uri, "/alive");
+	CU_ASSERT_EQUAL(f->monitor_uri_loc.line, 9);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->monitor_fails);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->monitor_fails->next);
+	CU_ASSERT_FALSE(f->monitor_fails->cond->unless);
+	CU_ASSERT(f->monitor_fails->next->cond->unless);
+	T_STR_EQ(g->monitor_uri, "/d"); /* from the defaults */
+	CU_ASSERT_PTR_NULL(g->monitor_fails);
+	char *dump = tdump(cfg, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, "    monitor-uri /alive\n    monitor fail if dead\n"));
+	free(dump);
+	sl_cfg_free(cfg);
+
+	/* HAProxy's warning: monitor fail is evaluated before the http-request rules */
+	T_PARSE_OK(FE "  http-request deny if { path /x }\n  monitor fail if { path /y }\n" BE, cfg,
+		   &d);
+	CU_ASSERT_EQUAL(d.nwarn, 1);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 9, "'monitor fail'"));
+	sl_cfg_free(cfg);
+
+	/* a TCP frontend: reported, not applied */
+	T_PARSE_OK(FE "  mode tcp\n  monitor-uri /m\n" BE "  mode tcp\n", cfg, &d);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 9, "'monitor-uri' ignored"));
+	sl_cfg_free(cfg);
+}
+
+static void test_monitor_errors(void)
+{
+	T_REFUSED(FE "  monitor-uri\n" BE, 8, "'monitor-uri'");
+	T_REFUSED(FE "  monitor fail\n" BE, 8, "'monitor fail'");
+	T_REFUSED(FE "  monitor pass if { path /x }\n" BE, 8, "'monitor'");
+	T_REFUSED(FE "  monitor fail if nosuchacl\n" BE, 8, "nosuchacl");
+	T_REFUSED(DEFS "backend b\n  monitor-uri /x\n  server s 10.0.0.1:80\n", 7, "'monitor-uri'");
+	T_REFUSED(DEFS "  monitor fail if { path /x }\n", 6, "'monitor'");
+}
+
+/* ---------------------------------------------------------------- balance random */
+
+static void test_balance_random(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFS "  balance random(5)\n"
+			"backend a\n  balance random\n  server s 10.0.0.1:80\n"
+			"backend b\n  server s 10.0.0.1:80\n"
+			"backend c\n  balance random(1)\n  server s 10.0.0.1:80\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	CU_ASSERT_EQUAL(tpx(cfg, "a")->balance, SL_BAL_RANDOM);
+	CU_ASSERT_EQUAL(tpx(cfg, "a")->random_draws, 2); /* HAProxy's default */
+	CU_ASSERT_EQUAL(tpx(cfg, "b")->balance, SL_BAL_RANDOM);
+	CU_ASSERT_EQUAL(tpx(cfg, "b")->random_draws, 5); /* from the defaults */
+	CU_ASSERT_EQUAL(tpx(cfg, "c")->random_draws, 1);
+	T_STR_EQ(sl_cfg_balance_name(SL_BAL_RANDOM), "random");
+	char *dump = tdump(cfg, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, "balance random(5)\n"));
+	free(dump);
+	sl_cfg_free(cfg);
+
+	T_REFUSED(DEFS "backend b\n  balance random(0)\n", 7, "'random(0)'");
+	T_REFUSED(DEFS "backend b\n  balance random(2\n", 7, "'random(2'");
+	T_REFUSED(DEFS "backend b\n  balance random(x)\n", 7, "'random(x)'");
+	T_REFUSED(DEFS "backend b\n  balance random 2\n", 7, "'2'");
+	T_REFUSED(DEFS "backend b\n  balance hdr(host)\n", 7, "not supported by sluice");
+}
+
+/* ---------------------------------------------------------------- global */
+
+static void test_tuning_keywords(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("global\n"
+		   "  ulimit-n 65536\n"
+		   "  strict-limits\n"
+		   "  default-path config\n"
+		   "  default-path current\n"
+		   "  default-path origin /etc/haproxy\n"
+		   "  fd-hard-limit 100000\n"
+		   "  busy-polling\n" DEFS,
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 6); /* not 'default-path current': that is what sluice does */
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 2, "'ulimit-n' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 3, "'strict-limits' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 4, "'default-path config' is not applied"));
+	CU_ASSERT_FALSE(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 5, NULL));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 6, "'default-path origin'"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 7, "'fd-hard-limit'"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 8, "'busy-polling'"));
+	sl_cfg_free(cfg);
+
+	T_REFUSED("global\n  ulimit-n\n", 2, "'ulimit-n'");
+	T_REFUSED("global\n  default-path\n", 2, "'default-path'");
+	T_REFUSED("global\n  default-path somewhere\n", 2, "'default-path'");
+	T_REFUSED("global\n  default-path origin\n", 2, "'default-path'");
+	T_REFUSED("global\n  default-path config /x\n", 2, "'default-path'");
+}
+
+static void test_zero_warning(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	/* no warning: in effect, nothing to say */
+	T_PARSE_OK("global\n  zero-warning\n" DEFS, cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	sl_cfg_free(cfg);
+	/* a warning anywhere makes the configuration invalid, the error at zero-warning's line */
+	CU_ASSERT(trefused1("global\n  zero-warning\n  ulimit-n 10\n" DEFS, true, 2,
+			    "'zero-warning'", NULL, &d));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 3, "'ulimit-n'"));
+	T_REFUSED("global\n  zero-warning 1\n", 2, "'zero-warning'");
+}
+
+static void test_lua_refused(void)
+{
+	T_REFUSED("global\n  lua-load /etc/haproxy/acme.lua\n", 2, "'lua-load': sluice runs no Lua");
+	T_REFUSED("global\n  lua-load-per-thread /x.lua\n", 2, "'lua-load-per-thread'");
+	T_REFUSED("global\n  lua-prepend-path /x/?.lua\n", 2, "'lua-prepend-path'");
+}
+
+/* ---------------------------------------------------------------- TLS words without TLS */
+
+static void test_verify_without_ssl(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFS "backend b\n  server s 10.0.0.1:80 check verify none\n"
+			"  server t 10.0.0.2:80 verify required\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 2);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 7, "'verify none' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 8, "'verify required' has no effect"));
+	sl_cfg_free(cfg);
+	/* with ssl: refused, as TLS to servers is */
+	T_REFUSED_EX(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none\n", false, 7, "'ssl'",
+		     NULL);
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 verify sometimes\n", 7, "'verify'");
+	T_REFUSED(DEFS "frontend f\n  bind :443 ssl crt-list /etc/haproxy/list\n", 7,
+		  "'crt-list' is not supported by sluice yet: name the certificates");
+}
+
+static const struct sl_test_case cases[] = {
+	{"redirect: words in any order", test_redirect_orders},
+	{"redirect: errors", test_redirect_errors},
+	{"monitor-uri, monitor fail", test_monitor},
+	{"monitor: errors", test_monitor_errors},
+	{"balance random(N)", test_balance_random},
+	{"process tuning keywords: warnings", test_tuning_keywords},
+	{"zero-warning", test_zero_warning},
+	{"lua-load refused", test_lua_refused},
+	{"verify without ssl, crt-list", test_verify_without_ssl},
+	{NULL, NULL},
+};
+
+static const struct sl_test_suite suites[] = {{"cfg_compat", cases}, {NULL, NULL}};
+
+int main(void)
+{
+	return sl_test_run(suites);
+}
