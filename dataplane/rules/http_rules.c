@@ -209,17 +209,20 @@ static void redirect(struct sl_hx_out *o, const struct sl_redirect *r,
 		}
 	}
 	sl_hx_put(o, "\r\n", 2);
+	/* HAProxy 2.6 marks the temporary redirects only (a 301 or 308 may be cached), then the
+	 * cookie, written as its parser stored it */
+	if (code == 302 || code == 303 || code == 307)
+		sl_hx_puts(o, "cache-control: no-cache\r\n");
 	if (r->set_cookie != NULL) {
 		sl_hx_puts(o, "set-cookie: ");
 		sl_hx_puts(o, r->set_cookie);
-		sl_hx_puts(o, "; path=/\r\n");
+		sl_hx_puts(o, "; path=/;\r\n");
 	}
 	if (r->clear_cookie != NULL) {
 		sl_hx_puts(o, "set-cookie: ");
 		sl_hx_puts(o, r->clear_cookie);
-		sl_hx_puts(o, "; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT\r\n");
+		sl_hx_puts(o, "; path=/; Max-Age=0;\r\n");
 	}
-	sl_hx_puts(o, "cache-control: no-cache\r\n");
 	if (close_client) /* HAProxy says so whatever the request's version */
 		sl_hx_puts(o, "connection: close\r\n");
 	sl_hx_put(o, "\r\n", 2);

@@ -56,8 +56,9 @@ struct sl_hx_decision {
  * lines) with ACL context @ctx. A persistence cookie older than the backend's maxidle /
  * maxlife at Unix time @now_s names no server (HAProxy then balances and issues a new one).
  * A redirect is written to @o as a complete local response
- * (HAProxy's: "HTTP/1.1 302 Found", content-length: 0, location, cache-control: no-cache,
- * then the connection field for @close_client). @cfg resolves backend names.
+ * (HAProxy 2.6's: "HTTP/1.1 302 Found", content-length: 0, location, cache-control: no-cache
+ * for 302, 303 and 307 only, set-cookie "NAME=V; path=/;" or "NAME; path=/; Max-Age=0;", then
+ * the connection field for @close_client). @cfg resolves backend names.
  */
 void sl_hx_decide(const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		  const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n,

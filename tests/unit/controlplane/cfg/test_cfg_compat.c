@@ -251,6 +251,39 @@ static void test_verify_without_ssl(void)
 		  "'crt-list' is not supported by sluice yet: name the certificates");
 }
 
+/* ---------------------------------------------------------------- dump */
+
+/* --dump writes what was read so that it reads back the same: dump, parse, dump. */
+static void test_dump_round_trip(void)
+{
+	struct sl_cfg *cfg = NULL, *cfg2 = NULL;
+	struct tdiags d;
+	T_PARSE_OK(DEFS "  monitor-uri /d\n"
+			"frontend f\n  bind :80\n  monitor-uri \"/a b\"\n"
+			"  monitor fail unless { src 10.0.0.0/8 }\n"
+			"  http-request redirect code 301 location /x ignore-empty if { path /r }\n"
+			"  default_backend b\n"
+			"backend b\n  balance random(7)\n  server s 10.0.0.1:80\n",
+		   cfg, &d);
+	size_t l1 = 0, l2 = 0;
+	char *d1 = tdump(cfg, &l1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d1);
+	struct sl_cfg_text t = {.name = "dump.cfg", .data = d1, .len = l1};
+	int rc = tparse_n(&t, 1, &cfg2, &d);
+	T_PARSED_OK(rc, cfg2, &d);
+	char *d2 = tdump(cfg2, &l2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d2);
+	CU_ASSERT(l1 == l2 && memcmp(d1, d2, l1) == 0);
+	T_STR_EQ(tpx(cfg2, "f")->monitor_uri, "/a b");
+	CU_ASSERT_EQUAL(tpx(cfg2, "b")->random_draws, 7);
+	CU_ASSERT(tpx(cfg2, "f")->req_rules->redir.ignore_empty);
+	CU_ASSERT(tpx(cfg2, "f")->monitor_fails->cond->unless);
+	free(d1);
+	free(d2);
+	sl_cfg_free(cfg);
+	sl_cfg_free(cfg2);
+}
+
 static const struct sl_test_case cases[] = {
 	{"redirect: words in any order", test_redirect_orders},
 	{"redirect: errors", test_redirect_errors},
@@ -261,6 +294,7 @@ static const struct sl_test_case cases[] = {
 	{"zero-warning", test_zero_warning},
 	{"lua-load refused", test_lua_refused},
 	{"verify without ssl, crt-list", test_verify_without_ssl},
+	{"dump round-trips", test_dump_round_trip},
 	{NULL, NULL},
 };
 

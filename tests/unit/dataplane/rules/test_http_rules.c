@@ -333,7 +333,7 @@ static void test_deny_and_redirects(void)
 	DECIDE("/old/a?q=1");
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
 	CU_ASSERT(out_is(&o, "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
-			     "location: /new/old/a?q=1\r\ncache-control: no-cache\r\n\r\n"));
+			     "location: /new/old/a?q=1\r\n\r\n")); /* permanent: no cache-control */
 	DECIDE("/x?q=1");
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
 	CU_ASSERT(out_is(&o, "HTTP/1.1 307 Temporary Redirect\r\ncontent-length: 0\r\n"
@@ -358,6 +358,8 @@ static void test_monitor_and_redirect_orders(void)
 				   "    http-request redirect location \"\" ignore-empty if { path /e }\n"
 				   "    http-request redirect code 301 location /there if { path_beg /old }\n"
 				   "    http-request redirect drop-query code 308 prefix /p if { path /q }\n"
+				   "    http-request redirect set-cookie SEEN=1 location /c if { path /r6 }\n"
+				   "    http-request redirect code 301 clear-cookie OLD prefix /n if { path /r7 }\n"
 				   "    default_backend b\n"
 				   "backend b\n    server s1 10.0.0.1:80\n";
 	struct sl_cfg *cfg = NULL;
@@ -393,11 +395,18 @@ static void test_monitor_and_redirect_orders(void)
 	DECIDE_FROM("/old/a?q=1", 1);
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
 	CU_ASSERT(out_is(&o, "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
-			     "location: /there\r\ncache-control: no-cache\r\n\r\n"));
+			     "location: /there\r\n\r\n"));
 	DECIDE_FROM("/q?a=b", 1);
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_REDIRECT);
 	CU_ASSERT(out_is(&o, "HTTP/1.1 308 Permanent Redirect\r\ncontent-length: 0\r\n"
-			     "location: /p/q\r\ncache-control: no-cache\r\n\r\n"));
+			     "location: /p/q\r\n\r\n"));
+	/* cookies after cache-control, as HAProxy 2.6 writes them (tests/e2e/test_cfgcompat.sh) */
+	DECIDE_FROM("/r6", 1);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /c\r\n"
+			     "cache-control: no-cache\r\nset-cookie: SEEN=1; path=/;\r\n\r\n"));
+	DECIDE_FROM("/r7", 1);
+	CU_ASSERT(out_is(&o, "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
+			     "location: /n/r7\r\nset-cookie: OLD; path=/; Max-Age=0;\r\n\r\n"));
 	sl_cfg_free(cfg);
 }
 
