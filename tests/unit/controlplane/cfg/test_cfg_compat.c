@@ -3,7 +3,8 @@
  * Unit tests of the small keywords real haproxy.cfg files use (issue 17): the redirect words in
  * every order HAProxy 2.6 takes, monitor-uri and monitor fail, balance random(N), the process
  * tuning keywords accepted with a warning naming them, zero-warning, lua-load refused, and
- * `verify` on a server without TLS. Every error and warning is checked at its file:line with
+ * `verify` on a server without TLS; two of HAProxy's example configurations
+ * (tests/fixtures/haproxy-examples). Every error and warning is checked at its file:line with
  * its keyword.
  */
 #include <stdlib.h>
@@ -284,6 +285,47 @@ static void test_dump_round_trip(void)
 	sl_cfg_free(cfg2);
 }
 
+/* ---------------------------------------------------------------- HAProxy's own examples */
+
+/* Every warning of @d is one of the @n (line, substring) pairs, each found once. */
+static bool warnings_are(const struct tdiags *d, const char *file, const int *lines,
+			 const char *const *subs, int n)
+{
+	bool ok = d->nwarn == n;
+	for (int i = 0; i < n; i++)
+		ok = ok && tdiag_has(d, SL_DIAG_WARNING, file, lines[i], subs[i]);
+	if (!ok)
+		tdiag_print(d, "unexpected warnings");
+	return ok;
+}
+
+/* tests/fixtures/haproxy-examples (HAProxy 2.6 accepts both): valid, every line in effect or
+ * warned, the new keywords read. */
+static void test_haproxy_examples(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	static const char *const sw[] = {"haproxy-examples/content-sw-sample.cfg"};
+	int rc = tparse_fixtures(sw, 1, &cfg, &d);
+	T_PARSED_OK(rc, cfg, &d);
+	static const int sw_lines[] = {14, 15, 40, 61, 62, 63, 64};
+	static const char *const sw_subs[] = {"'uid'", "'gid'", "'option prefer-last-server'",
+					      "'minconn'", "'minconn'", "'minconn'", "'minconn'"};
+	CU_ASSERT(warnings_are(&d, "content-sw-sample.cfg", sw_lines, sw_subs, 7));
+	T_STR_EQ(tpx(cfg, "public")->monitor_uri, "/monitoruri");
+	sl_cfg_free(cfg);
+
+	static const char *const qt[] = {"haproxy-examples/quick-test.cfg"};
+	rc = tparse_fixtures(qt, 1, &cfg, &d);
+	T_PARSED_OK(rc, cfg, &d);
+	static const int qt_lines[] = {5};
+	static const char *const qt_subs[] = {"'strict-limits' has no effect"};
+	CU_ASSERT(warnings_are(&d, "quick-test.cfg", qt_lines, qt_subs, 1));
+	CU_ASSERT_EQUAL(tpx(cfg, "p")->balance, SL_BAL_RANDOM);
+	CU_ASSERT_EQUAL(tpx(cfg, "p")->random_draws, 2);
+	sl_cfg_free(cfg);
+}
+
 static const struct sl_test_case cases[] = {
 	{"redirect: words in any order", test_redirect_orders},
 	{"redirect: errors", test_redirect_errors},
@@ -295,6 +337,7 @@ static const struct sl_test_case cases[] = {
 	{"lua-load refused", test_lua_refused},
 	{"verify without ssl, crt-list", test_verify_without_ssl},
 	{"dump round-trips", test_dump_round_trip},
+	{"HAProxy's examples: content-sw-sample, quick-test", test_haproxy_examples},
 	{NULL, NULL},
 };
 
