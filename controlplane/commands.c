@@ -221,7 +221,7 @@ struct hx_col {
 #define SVC(c, f) {c, offsetof(struct sl_hx_srvctr, f)}
 static const struct hx_col fe_cols[] = {
 	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_EREQ, ereq), PXC(SL_ST_BIN, bin),
-	PXC(SL_ST_BOUT, bout),	     PXC(SL_ST_DREQ, dreq),
+	PXC(SL_ST_BOUT, bout),	     PXC(SL_ST_DREQ, dreq),  PXC(SL_ST_INTERCEPTED, intercepted),
 };
 static const struct hx_col be_cols[] = {
 	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_BIN, bin),	PXC(SL_ST_BOUT, bout),

@@ -40,6 +40,8 @@ struct sl_hx_pxctr {
 	uint64_t ereq;	      /* request errors (400, 408) */
 	uint64_t cli_abrt, srv_abrt; /* backend: transactions cut short by a client / a server */
 	uint64_t dreq;	      /* frontend: requests denied by a rule */
+	uint64_t intercepted; /* frontend: requests answered by a rule or the frontend itself
+			       * (redirects, monitor-uri), HAProxy's intercepted_req */
 	uint64_t econ, eresp; /* backend: failed connections to servers, failed responses */
 	uint64_t wretr, wredis; /* backend: connection retries, redispatches */
 	int64_t qcur;	      /* backend: requests waiting for a server slot on this lcore */

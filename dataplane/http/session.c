@@ -355,6 +355,8 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	switch (d.verdict) {
 	case SL_HX_REDIRECT:
 		hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
+		if (hx_pxc(s, s->fe) != NULL) /* HAProxy counts a redirect as intercepted too */
+			hx_pxc(s, s->fe)->intercepted++;
 		hx_count_rsp(s, 302, false);
 		if (!hx_cli_send(s, o.buf, o.len)) {
 			hx_reply_and_close(s, 500);
@@ -387,6 +389,8 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		hx_reply_and_close(s, 503);
 		return;
 	case SL_HX_MONITOR: /* the frontend answers its monitor-uri itself */
+		if (hx_pxc(s, s->fe) != NULL)
+			hx_pxc(s, s->fe)->intercepted++;
 		hx_reply_and_close(s, d.status);
 		return;
 	case SL_HX_SERVICE: {

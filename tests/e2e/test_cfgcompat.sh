@@ -3,7 +3,8 @@
 # configuration for HAProxy 2.6 and for sluice, in this one run, and their answers compared:
 #  - `monitor-uri` (a frontend with a backend, and one without any, as Kubernetes' API balancers
 #    write it): 200 and HAProxy's built-in page, answered before the http-request rules;
-#    `monitor fail if COND`: 503; another path is not the monitor;
+#    `monitor fail if COND`: 503; another path is not the monitor; show stat's `intercepted`
+#    (monitor requests and redirects, HAProxy's count) from both stats sockets;
 #  - `http-request redirect` written code first (`code 301 location /x`), `drop-query code 308
 #    prefix /p`, `scheme https code 302`, 303, 307, `set-cookie`, `clear-cookie`, `append-slash`:
 #    status line, Location, Cache-Control (302, 303 and 307 only), Set-Cookie;
@@ -77,6 +78,8 @@ EOT
     if [[ $1 == sluice ]]; then
         printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
         sl_dataplane_cfg af_xdp
+    else
+        printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_RUN_DIR/haproxy.sock"
     fi
 }
 make_cfg haproxy >"$SL_RUN_DIR/haproxy.cfg"
@@ -109,6 +112,29 @@ while len(body) < clen:
         break
     body += d
 print(repr(head + b"\r\n\r\n" + body)[2:-1])
+PY
+}
+
+# intercepted SOCKET FRONTEND — the 'intercepted' column of show stat (requests a frontend answered
+# itself: the monitor-uri), from HAProxy's or sluiced's stats socket (the same protocol)
+intercepted() {
+    "$PY" - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show stat\n")
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+lines = data.decode().splitlines()
+cols = lines[0].lstrip("# ").split(",")
+for l in lines[1:]:
+    f = l.split(",")
+    if len(f) > 2 and f[0] == sys.argv[2] and f[1] == "FRONTEND":
+        print(f[cols.index("intercepted")])
 PY
 }
 
@@ -151,6 +177,11 @@ run_checks() {
         "$(sed -n '/^== \/monitoruri?x/{n;p}' "$out" | cut -c1-12)" 'HTTP/1.1 403'
     check "$t: redirect code 301 location /moved" bash -c "sed -n '/^== \\/r1\$/{n;p}' '$out' | grep -q '^HTTP/1.1 301 .*location: /moved'"
     check "$t: redirect drop-query code 308 prefix /p" bash -c "sed -n '/^== \\/r2/{n;p}' '$out' | grep -q '^HTTP/1.1 308 .*location: /p/r2/a\\\\r'"
+
+    local sock=$SL_SOCK
+    [[ $t == haproxy ]] && sock=$SL_RUN_DIR/haproxy.sock
+    expect_eq "$t: monitor requests and redirects counted as intercepted (c_mon: 3 + 8)" "$(intercepted "$sock" c_mon)" 11
+    expect_eq "$t: monitor requests counted as intercepted (c_mon_only: 1)" "$(intercepted "$sock" c_mon_only)" 1
 
     echo "# --- $t: balance random (HTTP, weights 3:1), random(3) (mode tcp)"
     read -r a b e < <(shares 8090)
