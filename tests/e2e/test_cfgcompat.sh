@@ -204,8 +204,9 @@ else
 fi
 sl_haproxy_stop
 
-check "the configuration passes sluiced -c without a warning" bash -c \
-    "'$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | { ! grep -q warning; }"
+# (the proxies: the dataplane section may warn of lcores sharing CPUs in the multi-lcore step)
+check "the configuration passes sluiced -c without a warning on its proxies" bash -c \
+    "'$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | grep warning | { ! grep -v \"'cores \"; }"
 if sl_sluiced_start "$SL_RUN_DIR/sluice.cfg"; then
     ok "sluiced starts with the configuration"
     for p in 8090 8091 8092; do
