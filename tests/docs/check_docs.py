@@ -21,7 +21,7 @@ it is documented in its one place:
 - every sluice-setup subcommand (a .TP tag in the COMMANDS section) and option: in
   dist/man/sluice-setup.8;
 - every sluice man page that a man page names (NAME (N)) exists in dist/man, and every man page
-  renders without a warning of man(1) (skipped when man is not installed);
+  renders without a warning of man(1) (groff(1) without man; skipped without either);
 - no document says that something takes effect "when the part lands" (the parts are in).
 
 Prints what is missing, one line each, and exits 1; exits 0 when nothing is.
@@ -310,7 +310,7 @@ def check_man_pages(root):
     mandir = os.path.join(root, "dist/man")
     pages = sorted(f for f in os.listdir(mandir) if re.search(r"\.\d$", f))
     have = {tuple(p.rsplit(".", 1)) for p in pages}
-    man = shutil.which("man")
+    man, groff = shutil.which("man"), shutil.which("groff")
     for p in pages:
         page = read(root, "dist/man/" + p)
         for sec, lines in man_sections(page).items():
@@ -323,13 +323,15 @@ def check_man_pages(root):
                     elif sec == "SEE ALSO":
                         problem(f"dist/man/{p}: SEE ALSO names {name}({num}), a page not known to "
                                 "exist (add it to EXTERNAL_PAGES in tests/docs/check_docs.py if it does)")
-        if man:
-            env = dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8", MAN_KEEP_FORMATTING="")
-            r = subprocess.run([man, "--warnings", "-E", "UTF-8", "-l", os.path.join(mandir, p)],
-                               capture_output=True, text=True, env=env)
+        env = dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8")
+        cmd = ([man, "--warnings", "-E", "UTF-8", "-l", os.path.join(mandir, p)] if man else
+               [groff, "-man", "-Tutf8", "-ww", "-z", os.path.join(mandir, p)] if groff else None)
+        if cmd:
+            r = subprocess.run(cmd, capture_output=True, text=True, env=env)
             err = r.stderr.strip()
             if r.returncode != 0 or err:
-                problem(f"dist/man/{p}: man --warnings: {err or 'exit status %d' % r.returncode}")
+                problem(f"dist/man/{p}: {os.path.basename(cmd[0])} warnings: "
+                        f"{err or 'exit status %d' % r.returncode}")
 
 
 def check_stale(root):
