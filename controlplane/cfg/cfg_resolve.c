@@ -151,10 +151,11 @@ int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o)
 				bad++;
 			} else if (s->addr.family == 0) {
 				snprintf(msg, sizeof(msg),
-					 s->addr_from == SL_INIT_DNS ?
-						 "'server %s/%s': no address for '%s' (%s%sresolvers): the server is in maintenance until the name resolves" :
-						 "'server %s/%s': no address for '%s' (%s%sinit-addr none): the server is in maintenance until a reload resolves it",
-					 px->name, s->name, s->host, why, why[0] != '\0' ? "; " : "");
+					 s->addr_from == SL_INIT_DNS || s->p.resolvers != NULL ?
+						 "'server %s/%s': no address for '%s' (%s%s%s): the server is in maintenance until its resolvers resolve the name" :
+						 "'server %s/%s': no address for '%s' (%s%s%s): the server is in maintenance until a reload resolves it",
+					 px->name, s->name, s->host, why, why[0] != '\0' ? "; " : "",
+					 s->addr_from == SL_INIT_DNS ? "resolvers" : "init-addr none");
 				diag(o, SL_DIAG_NOTICE, &s->loc, msg);
 			}
 		}

@@ -480,7 +480,7 @@ static void test_resolve_runtime_rebuild(void)
 	CU_ASSERT_EQUAL(tsrv(b, "s1")->addr_from, SL_INIT_DNS);
 	CU_ASSERT_EQUAL(tsrv(b, "s2")->addr.family, 0);
 	CU_ASSERT(sl_cfg_srv_maint(tsrv(b, "s2")));
-	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 10, "in maintenance until the name resolves"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 10, "in maintenance until its resolvers resolve the name"));
 	CU_ASSERT_EQUAL(tsrv(b, "s3")->addr.v4, TIP4(10, 77, 0, 31)); /* as running, libc not asked */
 	CU_ASSERT_EQUAL(tsrv(b, "s3")->addr_from, SL_INIT_LIBC);
 	CU_ASSERT_EQUAL(tsrv(b, "s4")->addr.v4, TIP4(10, 0, 0, 4));
