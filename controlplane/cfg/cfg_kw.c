@@ -1089,9 +1089,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				cfg_warn(c, "'%s': parameter '%s' has no effect in sluice", kw, k);
 			} else if (strcmp(k, "resolvers") == 0 || strcmp(k, "resolve-prefer") == 0 ||
 				   strcmp(k, "resolve-opts") == 0 || strcmp(k, "resolve-net") == 0) {
-				cfg_err(c, "'%s': parameter '%s' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload (init-addr)",
-					kw, k);
-				return -1;
+				if (cfg_resolvers_srv_param(c, kw, k, v, p) < 0)
+					return -1;
 			} else if (strcmp(k, "verify") == 0 && v != NULL &&
 				   (strcmp(v, "none") == 0 || strcmp(v, "required") == 0)) {
 				/* HAProxy reads it only for TLS to the server (ssl, check-ssl,
@@ -1110,7 +1109,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					"rise", "fall", "weight", "cookie", "backup", "disabled",
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
-					"source", "init-addr", NULL};
+					"source", "init-addr", "resolvers", "resolve-prefer",
+					"resolve-opts", "resolve-net", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");

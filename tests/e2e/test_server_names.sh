@@ -17,14 +17,7 @@ source "$HERE/lib/e2e.sh" 240 "$0" "$@"
 trap 'sl_e2e_finish' EXIT
 
 check "net up" sl_net_up || exit 1
-for b in be1 be2; do
-    mkdir -p "$SL_RUN_DIR/www-$b"
-    echo "backend $b" >"$SL_RUN_DIR/www-$b/index.html"
-done
-sl_bg sl-be1 http-be1 python3 -m http.server 5080 --bind "$SL_BE1_IP" --directory "$SL_RUN_DIR/www-be1" >/dev/null
-sl_bg sl-be2 http-be2 python3 -m http.server 5080 --bind "$SL_BE2_IP" --directory "$SL_RUN_DIR/www-be2" >/dev/null
-check "be1's web server listens" sl_wait_listen sl-be1 5080
-check "be2's web server listens" sl_wait_listen sl-be2 5080
+check "web servers on be1 and be2" sl_named_web 5080
 
 CFG=$SL_RUN_DIR/sluice.cfg
 {
