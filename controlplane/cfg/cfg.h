@@ -53,6 +53,8 @@ struct sl_cfg_opts {
 	sl_cfg_diag_fn diag_fn;     /* NULL: stderr */
 	void *diag_arg;
 	bool no_dataplane_ok;       /* do not warn about a missing dataplane section */
+	bool strict;                /* sluiced --strict: any warning makes the configuration
+				     * invalid (one error after them, as `zero-warning`) */
 };
 
 /*

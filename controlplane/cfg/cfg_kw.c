@@ -724,7 +724,12 @@ static int kw_fullconn(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **
 		cfg_err(c, "'fullconn' expects one integer");
 		return -1;
 	}
-	return cfg_int(c, "fullconn", argv[1], 0, 100000000, &px->fullconn);
+	if (cfg_int(c, "fullconn", argv[1], 0, 100000000, &px->fullconn) < 0)
+		return -1;
+	/* HAProxy's fullconn scales the servers' minconn (dynamic limits), which sluice warns off */
+	cfg_warn(c, "'fullconn' has no effect: it scales the servers' 'minconn', which sluice does "
+		    "not apply; each server's 'maxconn' is its limit ('show stat' shows it as slim)");
+	return 0;
 }
 
 static int kw_retries(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -986,11 +991,14 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			p->disabled = true;
 		else if (strcmp(k, "enabled") == 0)
 			p->disabled = false;
-		else if (strcmp(k, "send-proxy") == 0)
+		else if (strcmp(k, "send-proxy") == 0) {
 			p->send_proxy = true;
-		else if (strcmp(k, "no-send-proxy") == 0)
+			cfg_warn(c, "'%s': 'send-proxy' has no effect: sluice sends no PROXY protocol "
+				    "header; the server sees sluice's address as the client's",
+				 kw);
+		} else if (strcmp(k, "no-send-proxy") == 0) {
 			p->send_proxy = false;
-		else {
+		} else {
 			/* the rest take a value */
 			if (v == NULL) {
 				bool known = strcmp(k, "inter") == 0 || strcmp(k, "fastinter") == 0 ||
@@ -1029,6 +1037,10 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			} else if (strcmp(k, "slowstart") == 0) {
 				if (cfg_time(c, "slowstart", v, &p->slowstart) < 0)
 					return -1;
+				if (p->slowstart > 0)
+					cfg_warn(c, "'%s': 'slowstart' has no effect: a server that "
+						    "comes up takes its full weight at once",
+						 kw);
 			} else if (strcmp(k, "rise") == 0) {
 				if (cfg_int(c, "rise", v, 1, 1000000, &p->rise) < 0)
 					return -1;
@@ -1044,6 +1056,10 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			} else if (strcmp(k, "maxqueue") == 0) {
 				if (cfg_int(c, "maxqueue", v, 0, 100000000, &p->maxqueue) < 0)
 					return -1;
+				if (p->maxqueue > 0)
+					cfg_warn(c, "'%s': 'maxqueue' has no effect: requests wait for a "
+						    "server slot without limit, until 'timeout queue'",
+						 kw);
 			} else if (strcmp(k, "port") == 0) {
 				if (cfg_int(c, "port", v, 1, 65535, &p->check_port) < 0)
 					return -1;
@@ -1187,6 +1203,8 @@ static int kw_cookie(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 			ck.secure = true;
 		} else if (strcmp(k, "dynamic") == 0) {
 			ck.dynamic = true;
+			cfg_warn(c, "'cookie': 'dynamic' has no effect: each server's cookie is the "
+				    "value of its 'cookie' parameter");
 		} else if (strcmp(k, "domain") == 0 || strcmp(k, "attr") == 0 ||
 			   strcmp(k, "maxidle") == 0 || strcmp(k, "maxlife") == 0) {
 			if (i + 1 >= argc) {
@@ -1355,6 +1373,48 @@ static int opt_httpchk(struct cfg_ctx *c, struct sl_proxy *px, bool no, int argc
 	return 0;
 }
 
+#define NO_LOGS "sluice writes no logs yet; its counters are read on the stats socket ('show stat')"
+
+/*
+ * What sluice does instead of option @name, for the options it accepts and does not apply
+ * (OPT_IGNORED, and the kept booleans nothing reads); NULL for an option in effect, or one whose
+ * generic "accepted for compatibility" warning says enough. `no option X` never warns.
+ */
+static const char *opt_no_effect(const char *name)
+{
+	static const struct {
+		const char *name, *why;
+	} why[] = {
+		{"httplog", NO_LOGS},
+		{"tcplog", NO_LOGS},
+		{"dontlognull", NO_LOGS},
+		{"dontlog-normal", NO_LOGS},
+		{"logasap", NO_LOGS},
+		{"log-separate-errors", NO_LOGS},
+		{"log-health-checks", "sluice writes no logs yet; 'show servers state' and 'show stat' "
+				      "give each server's check status"},
+		{"abortonclose", "a request whose client closed its side is still sent to the server "
+				 "(HAProxy's default)"},
+		{"tcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at their "
+			  "timeouts); in mode tcp the peers' own probes pass through"},
+		{"clitcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at "
+			     "their timeouts); in mode tcp the peers' own probes pass through"},
+		{"srvtcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at "
+			     "their timeouts); in mode tcp the peers' own probes pass through"},
+		{"splice-auto", "sluice moves data through its own TCP stack, without kernel splicing"},
+		{"splice-request", "sluice moves data through its own TCP stack, without kernel "
+				   "splicing"},
+		{"splice-response", "sluice moves data through its own TCP stack, without kernel "
+				    "splicing"},
+		{"prefer-last-server", "the balance algorithm picks the server of every request"},
+		{"originalto", "sluice adds no X-Original-To header"},
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].name, name) == 0)
+			return why[i].why;
+	return NULL;
+}
+
 static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	bool no = strcmp(argv[0], "no") == 0;
@@ -1394,15 +1454,21 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 		cfg_err(c, "'option %s' is not allowed in a '%s' section", name, px_kind(px));
 		return -1;
 	}
+	const char *why = no ? NULL : opt_no_effect(name);
 	switch (o->kind) {
 	case OPT_BOOL:
 		if (no_more(c, name, 2, argc, argv) < 0)
 			return -1;
 		*(bool *)((char *)px + o->off) = !no;
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
 		return 0;
 	case OPT_IGNORED:
-		cfg_warn(c, "'option %s' is accepted for compatibility and has no effect in sluice",
-			 name);
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
+		else
+			cfg_warn(c, "'option %s' is accepted for compatibility and has no effect in sluice",
+				 name);
 		return 0;
 	case OPT_SPECIAL:
 		break;
@@ -1428,12 +1494,16 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 			return -1;
 		}
 		px->log_format = no ? SL_LOG_NONE : argc > 2 ? SL_LOG_HTTP_CLF : SL_LOG_HTTP;
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
 		return 0;
 	}
 	if (no_more(c, name, 2, argc, argv) < 0)
 		return -1;
 	if (strcmp(name, "tcplog") == 0) {
 		px->log_format = no ? SL_LOG_NONE : SL_LOG_TCP;
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
 		return 0;
 	}
 	/* connection modes: the last one wins, "no" returns to keep-alive (HAProxy 2.x) */
@@ -2200,8 +2270,11 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 		st->show_legends = true;
 	} else if (strcmp(k, "show-node") == 0) {
 		st->show_node = true;
+		cfg_warn(c, "'stats show-node' has no effect: sluice's stats page shows no node name");
 	} else if (strcmp(k, "show-desc") == 0) {
 		st->show_desc = argc > 2 ? cfg_join(c, argc - 2, argv + 2) : "";
+		cfg_warn(c, "'stats show-desc' has no effect: sluice's stats page shows no "
+			    "description");
 	} else if (strcmp(k, "uri") == 0 || strcmp(k, "realm") == 0 || strcmp(k, "auth") == 0 ||
 		   strcmp(k, "refresh") == 0 || strcmp(k, "prometheus-uri") == 0 ||
 		   strcmp(k, "scope") == 0) {
@@ -2262,21 +2335,37 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 
 static int kw_log(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "global") == 0 && argc == 2) {
-		px->log_global = true;
-		return 0;
-	}
 	if (argc >= 2 && strcmp(argv[1], "none") == 0) {
-		px->log_global = false;
+		px->log_global = false; /* no logs: what sluice does */
 		return 0;
 	}
-	cfg_warn(c, "'log %s' in a proxy: sluice logs through the global 'log' lines only",
-		 argc > 1 ? argv[1] : "");
+	if (argc >= 2 && strcmp(argv[1], "global") == 0 && argc == 2)
+		px->log_global = true;
+	cfg_warn(c, "'log %s' has no effect: " NO_LOGS, argc > 1 ? argv[1] : "");
 	return 0;
 }
 
 static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
+	static const struct {
+		const char *kw, *why;
+	} why[] = {
+		{"capture", NO_LOGS},
+		{"log-format", NO_LOGS},
+		{"unique-id-format", "sluice gives requests no unique id (no logs yet, no header)"},
+		{"unique-id-header", "sluice gives requests no unique id (no logs yet, no header)"},
+		{"hash-type", "sluice's hashing balance algorithms (source, uri, random) use its "
+			      "consistent hash (Maglev) whatever 'hash-type' says"},
+		{"http-reuse", "sluice does not share a server connection between clients (as "
+			       "'http-reuse never')"},
+		{"id", "sluice numbers proxies in file order (iid in 'show stat')"},
+		{"description", "sluice shows no proxy descriptions"},
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].kw, argv[0]) == 0) {
+			cfg_warn(c, "'%s' has no effect: %s", argv[0], why[i].why);
+			return 0;
+		}
 	cfg_warn(c, "'%s' is accepted for compatibility and has no effect in sluice", argv[0]);
 	return 0;
 }
