@@ -548,6 +548,7 @@ struct sl_cfg {
 	struct sl_proxy *proxies; /* frontends, backends and listens in file order */
 	int nproxies;
 	int nerrors, nwarnings;
+	bool strict; /* parsed with sl_cfg_opts.strict: later warnings (sl_cfg_resolve) are errors */
 };
 
 #endif

@@ -124,6 +124,17 @@ struct sl_cfg_resolve_opts {
  */
 int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o);
 
+/*
+ * Whether the dataplane of @cfg can reach server @s of backend @px at its address: a loopback
+ * address (127.0.0.0/8) or an IPv6 one cannot be (SL_DIAG_ERROR), an address on no subnet of an
+ * `address` line and under no `route` is not (SL_DIAG_WARNING); the message, naming the server,
+ * in @msg (size @len). Returns the level, or -1 when reachable, without an address, or when
+ * @cfg has no dataplane section. Run on servers written with an address by the parse's final
+ * checks, and on those written with a host name once sl_cfg_resolve() gave them one.
+ */
+int sl_cfg_server_reach(const struct sl_cfg *cfg, const struct sl_proxy *px,
+			const struct sl_server *s, char *msg, size_t len);
+
 /* Whether @s starts in maintenance from the file: `disabled`, or no address (init-addr none). */
 static inline bool sl_cfg_srv_maint(const struct sl_server *s)
 {

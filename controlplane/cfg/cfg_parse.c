@@ -1557,6 +1557,7 @@ int sl_cfg_parse(const struct sl_cfg_text *texts, int ntexts, const struct sl_cf
 	c->cfg = cfg;
 	c->a = a;
 	c->opts = opts != NULL ? opts : &no_opts;
+	cfg->strict = c->opts->strict;
 
 	for (int i = 0; i < ntexts; i++)
 		parse_text(c, &texts[i], w);
