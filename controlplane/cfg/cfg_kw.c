@@ -5,6 +5,7 @@
  * controlplane/cfg/cfg-t.h; every refusal names the keyword and the offending word.
  */
 #include "controlplane/cfg/cfg_int.h"
+#include "controlplane/cfg/cfg_kwtab.h"
 #include "controlplane/cfg/cfg_lex.h"
 
 #include <arpa/inet.h>
@@ -570,6 +571,28 @@ static int bind_alpn(struct cfg_ctx *c, const char *list, const char **out)
 	return 0;
 }
 
+/*
+ * Every word a `bind` line knows, in effect, warned or refused (the handlers below decide): a word
+ * not here is an unknown parameter. The keyword audit test (test_cfg_audit.c) walks this list
+ * and fails on a word it has no decision for, so a parameter is added here and there together.
+ */
+static const char *const bind_words[] = {
+	"ssl", "crt", "alpn", "no-alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites",
+	"name", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "no-tls-tickets",
+	"force-tlsv12", "force-tlsv13", "strict-sni", "prefer-client-ciphers", "no-ca-names",
+	"process", "thread", "verify", "maxconn", "backlog", "id", "ecdhe", "curves", "transparent",
+	"v4v6", "v6only", "tfo", "defer-accept", "crt-list", "ca-file", "accept-proxy", "npn",
+	"interface", NULL,
+};
+
+static bool word_in(const char *const *words, const char *w)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(*words, w) == 0)
+			return true;
+	return false;
+}
+
 static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	if (need_args(c, argc, argv, 2, "an address (ADDR:PORT, *:PORT or :PORT)") < 0)
@@ -590,6 +613,12 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			     strcmp(k, "curves") == 0;
 		if (takes && v == NULL) {
 			cfg_err(c, "'bind': '%s' expects an argument", k);
+			return -1;
+		}
+		if (!word_in(bind_words, k)) {
+			const char *dym = cfg_did_you_mean(k, bind_words, sizeof(bind_words[0]));
+			cfg_err(c, "'bind': unknown parameter '%s'%s%s%s", k,
+				dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
 			return -1;
 		}
 		if (strcmp(k, "ssl") == 0) {
@@ -657,6 +686,9 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 				cfg_err(c, "'bind': unknown parameter '%s'", k);
 				return -1;
 			}
+			if (strcmp(k, "strict-sni") == 0)
+				cfg_warn(c, "'bind': 'strict-sni' has no effect: a client whose SNI "
+					    "names no certificate gets the bind's first one");
 			cfg_str_append(c, &tmpl.ssl_opts, k);
 		} else if (takes || strcmp(k, "transparent") == 0 || strcmp(k, "v4v6") == 0 ||
 			   strcmp(k, "v6only") == 0 || strcmp(k, "tfo") == 0 ||
@@ -973,12 +1005,28 @@ static int parse_init_addr(struct cfg_ctx *c, const char *kw, const char *v,
 	return 0;
 }
 
+/* Every word of `server` / `default-server` lines, in effect, warned or refused: as bind_words. */
+static const char *const srv_words[] = {
+	"check", "no-check", "inter", "fastinter", "downinter", "rise", "fall", "weight",
+	"cookie", "backup", "no-backup", "disabled", "enabled", "maxconn", "maxqueue", "port",
+	"addr", "on-marked-down", "on-marked-up", "slowstart", "send-proxy", "no-send-proxy",
+	"source", "init-addr", "id", "minconn", "observe", "error-limit", "on-error", "resolvers",
+	"resolve-prefer", "resolve-opts", "resolve-net", "verify", "ssl", "check-ssl", "sni",
+	"ca-file", "usesrc", "interface", NULL,
+};
+
 /* Parses server parameters from argv[i..]; @srv NULL for default-server. Returns 0 or -1. */
 static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p,
 			    struct sl_server *srv, int i, int argc, char **argv)
 {
 	for (; i < argc; i++) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!word_in(srv_words, k)) {
+			const char *dym = cfg_did_you_mean(k, srv_words, sizeof(srv_words[0]));
+			cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
+				dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
+			return -1;
+		}
 		if (strcmp(k, "check") == 0)
 			p->check = true;
 		else if (strcmp(k, "no-check") == 0)
@@ -2252,6 +2300,12 @@ static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char 
 
 /* ------------------------------------------------------------------ stats */
 
+/* Every word after `stats` in a proxy, as bind_words ('socket', 'timeout', 'maxconn': global). */
+static const char *const stats_words[] = {
+	"enable", "uri", "realm", "auth", "hide-version", "refresh", "admin", "show-legends",
+	"show-node", "show-desc", "scope", "prometheus-uri", "socket", "timeout", "maxconn", NULL,
+};
+
 static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	struct sl_stats *st = &px->stats;
@@ -2261,6 +2315,12 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 	}
 	const char *k = argv[1];
 	const char *v = argc > 2 ? argv[2] : NULL;
+	if (!word_in(stats_words, k)) {
+		const char *dym = cfg_did_you_mean(k, stats_words, sizeof(stats_words[0]));
+		cfg_err(c, "unknown keyword 'stats %s'%s%s%s", k, dym ? "; did you mean '" : "",
+			dym ? dym : "", dym ? "'?" : "");
+		return -1;
+	}
 	if (strcmp(k, "enable") == 0) {
 		if (no_more(c, "stats enable", 2, argc, argv) < 0)
 			return -1;
@@ -2453,4 +2513,40 @@ int cfg_proxy_keyword(struct cfg_ctx *c, int argc, char **argv)
 	cfg_err(c, "unknown keyword '%s' in '%s' section%s%s%s", argv[0], px_kind(px),
 		dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
 	return -1;
+}
+
+/* ------------------------------------------------------------------ the tables, read only */
+
+const char *sl_cfg_kw_name(enum sl_cfg_kw_family f, size_t i)
+{
+	size_t n = 0;
+	switch (f) {
+	case SL_KWF_GLOBAL:
+		return cfg_global_kw_name(i);
+	case SL_KWF_PROXY:
+		for (n = 0; proxy_kws[n].name != NULL; n++)
+			;
+		return i < n ? proxy_kws[i].name : NULL;
+	case SL_KWF_OPTION:
+		for (n = 0; options[n].name != NULL; n++)
+			;
+		return i < n ? options[i].name : NULL;
+	case SL_KWF_TIMEOUT:
+		for (n = 0; timeouts[n].name != NULL; n++)
+			;
+		return i < n ? timeouts[i].name : NULL;
+	case SL_KWF_SERVER:
+		for (n = 0; srv_words[n] != NULL; n++)
+			;
+		return i < n ? srv_words[i] : NULL;
+	case SL_KWF_BIND:
+		for (n = 0; bind_words[n] != NULL; n++)
+			;
+		return i < n ? bind_words[i] : NULL;
+	case SL_KWF_STATS:
+		for (n = 0; stats_words[n] != NULL; n++)
+			;
+		return i < n ? stats_words[i] : NULL;
+	}
+	return NULL;
 }

@@ -702,6 +702,14 @@ static int g_ssl_options(struct cfg_ctx *c, int argc, char **argv)
 			i++;
 			continue;
 		}
+		if (strcmp(argv[i], "force-sslv3") == 0)
+			cfg_warn(c, "'%s': 'force-sslv3' has no effect: sluice offers TLS 1.0 to 1.3, "
+				    "never SSLv3",
+				 argv[0]);
+		else if (strcmp(argv[i], "strict-sni") == 0)
+			cfg_warn(c, "'%s': 'strict-sni' has no effect: a client whose SNI names no "
+				    "certificate gets the bind's first one",
+				 argv[0]);
 		cfg_str_append(c, &c->cfg->global.ssl_bind_options, argv[i]);
 	}
 	return 0;
@@ -878,6 +886,14 @@ static const struct global_kw global_kws[] = {
 	{"lua-prepend-path", g_refused},
 	{NULL, NULL},
 };
+
+const char *cfg_global_kw_name(size_t i)
+{
+	size_t n = 0;
+	while (global_kws[n].name != NULL)
+		n++;
+	return i < n ? global_kws[i].name : NULL;
+}
 
 /* Keywords whose handler reads argv[1] unconditionally need an argument. */
 static bool global_needs_arg(const char *kw)
