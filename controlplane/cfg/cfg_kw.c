@@ -672,6 +672,7 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			i++;
 		} else if (strcmp(k, "name") == 0) {
 			tmpl.name = cfg_strdup(c, v);
+			cfg_warn(c, "'bind': 'name' has no effect: sluice's stats show no listener rows");
 			i++;
 		} else if (strncmp(k, "no-", 3) == 0 || strncmp(k, "force-", 6) == 0 ||
 			   strcmp(k, "strict-sni") == 0 || strcmp(k, "prefer-client-ciphers") == 0) {
