@@ -24,6 +24,7 @@ usage() {
 dir=$1
 dpcfg=${2:-}
 [[ -z $dpcfg || -r $dpcfg ]] || { echo "$0: cannot read $dpcfg" >&2; exit 2; }
+[[ -z $dpcfg ]] || dpcfg=$(realpath "$dpcfg")
 here=$(cd "$(dirname "$0")/.." && pwd)
 sluiced=${SLUICED:-$here/build/sluiced}
 haproxy=${HAPROXY:-$(command -v haproxy || true)}

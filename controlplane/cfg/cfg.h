@@ -126,10 +126,10 @@ int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o);
 
 /*
  * Whether the dataplane of @cfg can reach server @s of backend @px at its address: a loopback
- * address (127.0.0.0/8) or an IPv6 one cannot be (SL_DIAG_ERROR), an address on no subnet of an
- * `address` line and under no `route` is not (SL_DIAG_WARNING); the message, naming the server,
- * in @msg (size @len). Returns the level, or -1 when reachable, without an address, or when
- * @cfg has no dataplane section. Run on servers written with an address by the parse's final
+ * address (127.0.0.0/8), an IPv6 one (never used) or one on no subnet of an `address` line and
+ * under no `route` cannot be: SL_DIAG_WARNING (the configuration stays valid, as HAProxy's would)
+ * with the message, naming the server, in @msg (size @len). Returns -1 when reachable, without an
+ * address, or when @cfg has no dataplane section. Run on servers written with an address by the parse's final
  * checks, and on those written with a host name once sl_cfg_resolve() gave them one.
  */
 int sl_cfg_server_reach(const struct sl_cfg *cfg, const struct sl_proxy *px,

@@ -236,17 +236,17 @@ int sl_cfg_server_reach(const struct sl_cfg *cfg, const struct sl_proxy *px,
 	if (s->addr.family == AF_INET6) {
 		snprintf(msg, len,
 			 "'server %s/%s': IPv6 address %s: IPv6 servers are not supported yet (the "
-			 "dataplane serves IPv4 only)",
+			 "dataplane serves IPv4 only): the server is never used",
 			 px->name, s->name, ip);
-		return SL_DIAG_ERROR;
+		return SL_DIAG_WARNING;
 	}
 	if ((s->addr.v4 >> 24) == 127) {
 		snprintf(msg, len,
 			 "'server %s/%s': %s is a loopback address: sluice's dataplane cannot reach "
-			 "the host's loopback; give the server an address reached through a dataplane "
-			 "port",
+			 "the host's loopback, so no connection to it succeeds; give the server an "
+			 "address reached through a dataplane port",
 			 px->name, s->name, ip);
-		return SL_DIAG_ERROR;
+		return SL_DIAG_WARNING;
 	}
 	for (const struct sl_dp_addr *a = dp->addrs; a != NULL; a = a->next)
 		if (a->net.family == AF_INET && on_subnet(a, s->addr.v4))

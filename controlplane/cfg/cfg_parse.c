@@ -519,6 +519,27 @@ struct global_kw {
 
 static int g_ignored(struct cfg_ctx *c, int argc, char **argv)
 {
+	/* what sluice does instead, where it says more than "no effect" */
+	static const struct {
+		const char *kw, *why;
+	} why[] = {
+		{"nbproc", "sluice runs one process; its lcores are the dataplane's 'cores'"},
+		{"cpu-map", "the dataplane's 'cores' places sluice's lcores on CPUs"},
+		{"master-worker", "sluiced is one process and reloads in place"},
+		{"hard-stop-after", "sluiced reloads in place: no old process is left to stop"},
+		{"tune.ssl.cachesize", "sluice resumes TLS sessions with tickets only, without a "
+				       "session cache"},
+		{"tune.ssl.lifetime", "sluice resumes TLS sessions with tickets only, without a "
+				      "session cache"},
+		{"log-send-hostname", "sluice writes no logs yet"},
+		{"log-tag", "sluice writes no logs yet"},
+		{"quiet", "sluiced prints its warnings unless started with -q"},
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].kw, argv[0]) == 0) {
+			cfg_warn(c, "'%s' has no effect: %s", argv[0], why[i].why);
+			return 0;
+		}
 	cfg_warn(c, "'%s' is accepted for compatibility and has no effect in sluice", argv[0]);
 	return 0;
 }
