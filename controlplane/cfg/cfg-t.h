@@ -373,6 +373,10 @@ struct sl_proxy {
 	int maxconn;        /* frontend: 0 = global default */
 	int fullconn;
 	int retries;        /* default 3 */
+	/* load-server-state-from-file global|local (backend, defaults): a server's "last" init-addr
+	 * method reads the running configuration, which plays HAProxy's state file's part at a
+	 * reload; without it "last" finds nothing, as in HAProxy without a state file */
+	bool load_server_state;
 	bool redispatch;
 	bool allbackups; /* every usable backup in rotation when no active server is */
 	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;

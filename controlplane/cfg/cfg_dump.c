@@ -685,6 +685,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 			fputc('\n', f);
 		}
 		fprintf(f, "    retries %d\n", px->retries);
+		if (px->load_server_state)
+			fputs("    load-server-state-from-file local\n", f);
 		if (px->redispatch)
 			fputs("    option redispatch\n", f);
 		if (px->allbackups)

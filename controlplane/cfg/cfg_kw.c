@@ -88,6 +88,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	if (be) {
 		px->fullconn = def->fullconn;
 		px->retries = def->retries;
+		px->load_server_state = def->load_server_state;
 		px->redispatch = def->redispatch;
 		px->allbackups = def->allbackups;
 		px->log_health_checks = def->log_health_checks;
@@ -772,6 +773,19 @@ static int kw_retries(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 		return -1;
 	}
 	return cfg_int(c, "retries", argv[1], 0, 100, &px->retries);
+}
+
+static int kw_load_server_state(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "global") != 0 && strcmp(argv[1], "local") != 0 &&
+			  strcmp(argv[1], "none") != 0)) {
+		cfg_err(c, "'load-server-state-from-file' expects 'global', 'local' or 'none'");
+		return -1;
+	}
+	/* sluice reloads in its own process: the running configuration is the state HAProxy
+	 * would have saved to the file and read back, so no file is read or needed */
+	px->load_server_state = strcmp(argv[1], "none") != 0;
+	return 0;
 }
 
 static int kw_default_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -2459,6 +2473,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"clitimeout", D | F, kw_legacy_timeout},
 	{"srvtimeout", D | B, kw_legacy_timeout},
 	{"retries", D | B, kw_retries},
+	{"load-server-state-from-file", D | B, kw_load_server_state},
 	{"errorfile", D | F | B, kw_errorfile},
 	{"redirect", F | B, kw_redirect},
 	{"http-request", F | B, kw_http_rule},

@@ -39,11 +39,13 @@ static void diag(const struct sl_cfg_resolve_opts *o, enum sl_cfg_diag_level lvl
 }
 
 /* "last": the running configuration's address for the same backend/server written with the
- * same name (HAProxy reads it from its server-state file; sluice's state is the running one). */
+ * same name, when the backend loads server state (HAProxy reads it from its server-state file;
+ * sluice's state is the running one). Without load-server-state-from-file HAProxy has no state
+ * to read, so "last" finds nothing and a reload resolves the name again. */
 static bool last_addr(const struct sl_cfg *running, const struct sl_proxy *px,
 		      const struct sl_server *s, uint32_t *v4)
 {
-	if (running == NULL)
+	if (running == NULL || !px->load_server_state)
 		return false;
 	const struct sl_proxy *opx = sl_cfg_find_proxy(running, px->name, SL_CAP_BE);
 	const struct sl_server *os = opx != NULL ? sl_cfg_find_server(opx, s->name) : NULL;
@@ -72,8 +74,9 @@ static int resolve_server(const struct sl_cfg_resolve_opts *o, const struct sl_p
 			r = last_addr(o->running, px, s, &v4) ? 0 : -ENOENT;
 			if (r < 0)
 				snprintf(err, sizeof(err), "%s",
-					 o->running == NULL ? "no running configuration" :
-							      "no address in the running configuration");
+					 o->running == NULL	 ? "no running configuration" :
+					 !px->load_server_state ? "no server state (load-server-state-from-file)" :
+								  "no address in the running configuration");
 			break;
 		case SL_INIT_LIBC:
 			r = o->fn != NULL ? o->fn(o->arg, s->host, &v4, err, sizeof(err)) : -ENOSYS;

@@ -251,10 +251,12 @@ static void test_resolve_none_and_ip(void)
 	sl_cfg_free(c);
 }
 
-/* A reload: "last" keeps the running address of the same server written with the same name. */
+/* A reload with load-server-state-from-file: "last" keeps the running address of the same server
+ * written with the same name. */
 static void test_resolve_reload_last(void)
 {
 	static const char text[] = DEFAULTS "backend b\n"
+					    "  load-server-state-from-file global\n"
 					    "  server s1 app1:80\n"                      /* last,libc */
 					    "  server s2 app1:80 init-addr libc\n"       /* follows DNS */
 					    "  server s3 flaky:80 init-addr libc,last\n" /* DNS down */
@@ -282,7 +284,8 @@ static void test_resolve_reload_last(void)
 	sl_cfg_free(nw);
 
 	/* the name changed in the file: last does not apply, libc gives the new name's address */
-	nw = parse_ok(DEFAULTS "backend b\n  server s1 app2:80\n");
+	nw = parse_ok(DEFAULTS "backend b\n  load-server-state-from-file local\n"
+			       "  server s1 app2:80\n");
 	CU_ASSERT_EQUAL(resolve(nw, names_b, run, &d, &f), 0);
 	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr.v4, TIP4(10, 77, 0, 22));
 	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr_from, SL_INIT_LIBC);
@@ -311,6 +314,36 @@ static void test_resolve_reload_last(void)
 	sl_cfg_free(run);
 }
 
+/* A reload without load-server-state-from-file (HAProxy's default: no state file): the default
+ * last,libc finds no state and resolves the name again, so the server follows DNS; "none" in
+ * the backend or in defaults' inheritance is the same. */
+static void test_resolve_reload_no_state(void)
+{
+	static const char text[] = DEFAULTS "backend b\n"
+					    "  server s1 app1:80\n"
+					    "  server s3 flaky:80 init-addr last,libc\n";
+	struct sl_cfg *run = parse_ok(text);
+	struct tdiags d;
+	struct fake f;
+	static const struct fake_name at_start[] = {
+		{"app1", 0, TIP4(10, 77, 0, 21)}, {"flaky", 0, TIP4(10, 77, 0, 40)}, {NULL, 0, 0}};
+	CU_ASSERT_EQUAL_FATAL(resolve(run, at_start, NULL, &d, &f), 0);
+	struct sl_cfg *nw = parse_ok(text);
+	/* names_b: app1 moved to .31, flaky does not resolve any more */
+	CU_ASSERT_NOT_EQUAL(resolve(nw, names_b, run, &d, &f), 0);
+	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr.v4, TIP4(10, 77, 0, 31));
+	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr_from, SL_INIT_LIBC);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_ERROR, NULL, -1,
+			    "(last: no server state (load-server-state-from-file); libc: "));
+	sl_cfg_free(nw);
+	nw = parse_ok(DEFAULTS "  load-server-state-from-file global\n"
+		      "backend b\n  load-server-state-from-file none\n  server s1 app1:80\n");
+	CU_ASSERT_EQUAL(resolve(nw, names_b, run, &d, &f), 0);
+	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr_from, SL_INIT_LIBC);
+	sl_cfg_free(nw);
+	sl_cfg_free(run);
+}
+
 int main(void)
 {
 	static const struct sl_test_case cases[] = {
@@ -319,7 +352,8 @@ int main(void)
 		{"default last,libc at start: libc", test_resolve_default_libc},
 		{"unresolvable names: errors at their lines", test_resolve_errors},
 		{"init-addr none and an address", test_resolve_none_and_ip},
-		{"reload: last keeps the running address", test_resolve_reload_last},
+		{"reload: last keeps the running address (server state)", test_resolve_reload_last},
+		{"reload without server state: last,libc follows DNS", test_resolve_reload_no_state},
 		{NULL, NULL},
 	};
 	static const struct sl_test_suite suites[] = {{"cfg resolve", cases}, {NULL, NULL}};
