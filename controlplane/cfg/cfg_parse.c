@@ -534,6 +534,8 @@ static int g_ignored(struct cfg_ctx *c, int argc, char **argv)
 		{"log-send-hostname", "sluice writes no logs yet"},
 		{"log-tag", "sluice writes no logs yet"},
 		{"quiet", "sluiced prints its warnings unless started with -q"},
+		{"server-state-file", "sluiced reloads in its own process, which keeps the servers' "
+				      "states ('load-server-state-from-file' reads them there)"},
 	};
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
 		if (strcmp(why[i].kw, argv[0]) == 0) {

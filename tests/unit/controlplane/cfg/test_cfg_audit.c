@@ -118,6 +118,7 @@ static const struct decision decisions[] = {
 	PF("clitimeout", WARNED, "clitimeout 5s"),
 	PB("srvtimeout", WARNED, "srvtimeout 5s"),
 	PB("retries", IN_EFFECT, "retries 2"),
+	PB("load-server-state-from-file", IN_EFFECT, "load-server-state-from-file global"),
 	PF("errorfile", IN_EFFECT, "errorfile 503 /etc/haproxy/errors/503.http"),
 	PF("redirect", IN_EFFECT, "redirect scheme https if { path /x }"),
 	PF("http-request", IN_EFFECT, "http-request set-header X-A b"),
