@@ -1174,6 +1174,11 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 			sl_ctl_close(ctl);
 			return NULL;
 		}
+		/* global `stats timeout` and `stats maxconn`, for the configured sockets */
+		if (cfg->global.stats_timeout > 0)
+			sl_stats_sock_set_timeout(ss, cfg->global.stats_timeout);
+		if (cfg->global.stats_maxconn > 0)
+			sl_stats_sock_set_limits(ss, cfg->global.stats_maxconn, 0);
 		ctl->socks[ctl->nsocks++] = ss;
 	}
 	/* the process's own admin socket: what `systemctl reload` reaches (stats_proto.h) */

@@ -27,6 +27,7 @@ struct cli {
 	const char **files;
 	int nfiles;
 	bool check, dump, quiet;
+	bool strict; /* --strict: every configuration warning is an error (also at reloads) */
 	int eal_argc;
 	char **eal_argv;
 };
@@ -48,6 +49,7 @@ struct daemon {
 	bool eal_up;
 	int lock_fds[SL_MAX_PORTS]; /* one flock per port (step_lock) */
 	unsigned nlocks;
+	char *pidfile; /* global `pidfile` as written at start (step_pidfile), or NULL */
 	struct sl_dp dp;
 	const struct rte_memzone *ctr_mz;
 	struct sl_ctl *ctl;

@@ -70,7 +70,7 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 		return -1;
 	}
 	uint64_t t0 = rte_rdtsc();
-	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
+	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out, .strict = d->cli.strict};
 	struct sl_cfg *nw = NULL;
 	int r = sl_cfg_load_files(d->cli.files, d->cli.nfiles, &opts, &nw);
 	if (r == 0 && sl_resolve_cfg(nw, d->cfg, reload_diag, out) < 0) /* names: init-addr */

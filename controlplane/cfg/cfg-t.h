@@ -438,7 +438,8 @@ struct sl_global {
 	const char *user, *group, *chroot, *pidfile;
 	struct sl_cfg_str *logs; /* "log" lines as written */
 	struct sl_stats_socket *sockets;
-	int stats_timeout; /* ms */
+	int stats_timeout; /* ms, 0: not set (stats sockets close idle clients after 10s) */
+	int stats_maxconn; /* clients per stats socket, 0: not set (64) */
 	const char *ca_base, *crt_base;
 	const char *ssl_bind_ciphers, *ssl_bind_ciphersuites;
 	struct sl_cfg_str *ssl_bind_options;
@@ -583,6 +584,7 @@ struct sl_cfg {
 	struct sl_proxy *proxies; /* frontends, backends and listens in file order */
 	int nproxies;
 	int nerrors, nwarnings;
+	bool strict; /* parsed with sl_cfg_opts.strict: later warnings (sl_cfg_resolve) are errors */
 };
 
 #endif

@@ -53,6 +53,8 @@ struct sl_cfg_opts {
 	sl_cfg_diag_fn diag_fn;     /* NULL: stderr */
 	void *diag_arg;
 	bool no_dataplane_ok;       /* do not warn about a missing dataplane section */
+	bool strict;                /* sluiced --strict: any warning makes the configuration
+				     * invalid (one error after them, as `zero-warning`) */
 };
 
 /*
@@ -128,6 +130,17 @@ struct sl_cfg_resolve_opts {
  * an error at its line ("could not resolve address"). Returns 0, or -EINVAL after reporting.
  */
 int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o);
+
+/*
+ * Whether the dataplane of @cfg can reach server @s of backend @px at its address: a loopback
+ * address (127.0.0.0/8), an IPv6 one (never used) or one on no subnet of an `address` line and
+ * under no `route` cannot be: SL_DIAG_WARNING (the configuration stays valid, as HAProxy's would)
+ * with the message, naming the server, in @msg (size @len). Returns -1 when reachable, without an
+ * address, or when @cfg has no dataplane section. Run on servers written with an address by the parse's final
+ * checks, and on those written with a host name once sl_cfg_resolve() gave them one.
+ */
+int sl_cfg_server_reach(const struct sl_cfg *cfg, const struct sl_proxy *px,
+			const struct sl_server *s, char *msg, size_t len);
 
 /* Whether @s starts in maintenance from the file: `disabled`, or no address (init-addr none). */
 static inline bool sl_cfg_srv_maint(const struct sl_server *s)

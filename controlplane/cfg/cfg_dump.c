@@ -556,8 +556,11 @@ static void dump_global(FILE *f, const struct sl_global *g)
 		time_word(f, g->stats_timeout);
 		fputc('\n', f);
 	}
+	if (g->stats_maxconn)
+		fprintf(f, "    stats maxconn %d\n", g->stats_maxconn);
 	fprintf(f, "    tune.bufsize %d\n", g->bufsize);
-	fprintf(f, "    tune.maxrewrite %d\n", g->maxrewrite);
+	if (g->maxrewrite != 1024) /* written when set otherwise: it draws a warning */
+		fprintf(f, "    tune.maxrewrite %d\n", g->maxrewrite);
 	if (g->dh_param)
 		fprintf(f, "    tune.ssl.default-dh-param %d\n", g->dh_param);
 	if (g->spread_checks)

@@ -108,6 +108,9 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 /* Server parameters: HAProxy's built-in values. */
 void cfg_srv_params_init(struct sl_srv_params *p);
 
+/* The @i-th keyword of the global section's table (cfg_parse.c), NULL past its end. */
+const char *cfg_global_kw_name(size_t i);
+
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);
 

@@ -149,7 +149,22 @@ int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o)
 				diag(o, SL_DIAG_ERROR, &s->loc, msg);
 				cfg->nerrors++;
 				bad++;
-			} else if (s->addr.family == 0) {
+			} else if (s->addr.family != 0) {
+				/* the address the name gave: one the dataplane reaches? */
+				int lvl = sl_cfg_server_reach(cfg, px, s, msg, sizeof(msg));
+				if (lvl == SL_DIAG_WARNING && cfg->strict) {
+					diag(o, SL_DIAG_WARNING, &s->loc, msg);
+					snprintf(msg, sizeof(msg),
+						 "--strict: the warning above makes the configuration invalid");
+					lvl = SL_DIAG_ERROR;
+				}
+				if (lvl >= 0) {
+					diag(o, (enum sl_cfg_diag_level)lvl, &s->loc, msg);
+					cfg->nerrors += lvl == SL_DIAG_ERROR;
+					cfg->nwarnings += lvl == SL_DIAG_WARNING;
+					bad += lvl == SL_DIAG_ERROR;
+				}
+			} else {
 				snprintf(msg, sizeof(msg),
 					 s->addr_from == SL_INIT_DNS || s->p.resolvers != NULL ?
 						 "'server %s/%s': no address for '%s' (%s%s%s): the server is in maintenance until its resolvers resolve the name" :
