@@ -214,6 +214,7 @@ static void check_control(struct cfg_ctx *c)
 void cfg_check(struct cfg_ctx *c)
 {
 	struct sl_cfg *cfg = c->cfg;
+	cfg_stick_check(c);
 
 	for (struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
 		if (px->mode == SL_MODE_TCP &&

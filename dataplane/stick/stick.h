@@ -96,6 +96,7 @@ struct sl_stk_table {
 	uint64_t purged;  /* entries purged to make room */
 	uint64_t full;	  /* creations refused: every way of the set tracked */
 	uint64_t created; /* entries created */
+	uint32_t refs;	  /* generations holding it (main lcore only) */
 	uint64_t races;	  /* creations that met another lcore's of the same key (and retried) */
 };
 
