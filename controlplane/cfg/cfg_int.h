@@ -107,7 +107,6 @@ int cfg_kw_stick(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
 int cfg_track_sc(struct cfg_ctx *c, struct sl_hrule *r, const char *kw, int ci, char **argv);
 int cfg_stick_fetch(struct cfg_ctx *c, const char *word, struct sl_acl *acl);
 void cfg_stick_check(struct cfg_ctx *c);
-const char *sl_cfg_stk_data_name(int d);
 
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);

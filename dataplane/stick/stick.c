@@ -55,6 +55,10 @@ struct sl_stk_table *sl_stk_table_new(const struct sl_stk_def *def)
 		free(t);
 		return NULL;
 	}
+	/* every page touched now, on main: no page fault on a packet lcore when a key is created */
+	size_t bytes = (size_t)t->nsets * SL_STK_WAYS * sizeof(*t->e);
+	for (size_t off = 0; off < bytes; off += 4096)
+		((volatile char *)t->e)[off] = 0;
 	return t;
 }
 
