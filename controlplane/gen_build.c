@@ -104,6 +104,7 @@ static int build_tables(struct sl_gen *c, const struct sl_cfg *cfg, const struct
 	unsigned n = 0;
 	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next)
 		n += p->stktable != NULL && !(p->cap & SL_CAP_DEF);
+	static const struct sl_cfg *warned_cfg; /* main's alone */
 	c->stk = calloc(n + 1, sizeof(*c->stk));
 	if (c->stk == NULL)
 		return -ENOMEM;
@@ -117,8 +118,10 @@ static int build_tables(struct sl_gen *c, const struct sl_cfg *cfg, const struct
 			d.period[k] = (uint32_t)st->period[k];
 		struct sl_stk_table *t = sl_gen_table(old, p->name);
 		if (t != NULL && !sl_stk_def_same(&t->def, &d)) {
-			fprintf(stderr, "sluiced: stick-table of '%s' changed its definition: its entries are dropped\n",
-				p->name);
+			/* said once per configuration (a reload builds a trial generation first) */
+			if (warned_cfg != cfg)
+				fprintf(stderr, "sluiced: stick-table of '%s' changed its definition: its entries are dropped\n",
+					p->name);
 			t = NULL;
 		}
 		if (t == NULL) {
@@ -130,6 +133,11 @@ static int build_tables(struct sl_gen *c, const struct sl_cfg *cfg, const struct
 		c->stk[c->nstk].name = p->name;
 		c->stk[c->nstk++].t = t;
 	}
+	for (unsigned i = 0; old != NULL && i < old->nstk; i++)
+		if (sl_gen_table(c, old->stk[i].name) != old->stk[i].t) {
+			warned_cfg = cfg;
+			break;
+		}
 	return 0;
 }
 

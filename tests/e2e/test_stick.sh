@@ -221,6 +221,7 @@ sl_haproxy_stop
 # ---------------------------------------------------------------- sluice
 check "configuration passes sluiced -c" "$SL_SLUICED" -q -c -f "$SL_RUN_DIR/sluice.cfg"
 check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || exit 1
+echo "     layout: $(grep -E '^ *cores' "$SL_RUN_DIR/sluice.cfg"), $(sl_ctl show lcores | grep -c worker) worker lcore(s)"
 sl_wait_tcp sl-cli "$SL_VIP" 8090 10
 run_checks sluice "$SL_SOCK"
 check "stick_hits counted" test "$(sl_ctr stick_hits)" -gt 0
