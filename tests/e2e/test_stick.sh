@@ -135,6 +135,18 @@ PY
 # one_server LINE: the server when every answer of "ADDR s s s ..." is the same one, else ""
 one_server() { awk '{ for (i = 3; i <= NF; i++) if ($i != $2) { print ""; exit } print $2 }' <<<"$1"; }
 
+# all_on PORT SERVER ADDR... — whether 5 connections from each ADDR all reach SERVER (prints the
+# answers of those that do not)
+all_on() {
+    local port=$1 want=$2 a line rc=0
+    shift 2
+    for a in "$@"; do
+        line=$(servers "$port" 5 "$a")
+        [[ $(one_server "$line") == "$want" ]] || { rc=1; echo "     $line"; }
+    done
+    return $rc
+}
+
 # ctl SOCKET CMD... — the stats socket of the target (sluicectl speaks HAProxy's protocol)
 ctl() { local s=$1; shift; "$SL_CTL" -s "$s" raw "$@"; }
 
@@ -172,19 +184,12 @@ run_checks() {
     on_s1=$(awk '$2 == "be1" { print $1 }' <<<"$before" | tr '\n' ' ')
     ctl "$sock" disable server b_stick/s1 >/dev/null
     sleep 0.5
-    local moved=1
-    for a in $on_s1; do
-        line=$(servers 9000 5 "$a")
-        [[ $(one_server "$line") == be2 ]] || { moved=0; echo "     $line"; }
-    done
-    check "$t clients of s1 (${on_s1:-none}) move to s2 while s1 is in maintenance" test "$moved" = 1 -a -n "$on_s1"
+    all_on 9000 be2 $on_s1
+    check "$t clients of s1 (${on_s1:-none}) move to s2 while s1 is in maintenance" test $? = 0 -a -n "$on_s1"
     ctl "$sock" enable server b_stick/s1 >/dev/null
     sleep 0.5
-    local stay=1
-    for a in $on_s1; do
-        line=$(servers 9000 5 "$a")
-        [[ $(one_server "$line") == be2 ]] || { stay=0; echo "     $line"; }
-    done
+    all_on 9000 be2 $on_s1
+    local stay=$((1 - $?))
     expect_eq "$t after s1 is back they stay on s2 (the entry was replaced)" "$stay" 1
 
     # ---------------------------------------------------------------- clear table key
