@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataplane/core/gen.h"
 #include "dataplane/stick/stick.h"
 #include "tests/unit/sl_test.h"
 
@@ -249,7 +250,59 @@ static void test_names(void)
 	CU_ASSERT_FALSE(sl_stk_data_is_rate(SL_STK_CONN_CUR));
 }
 
+/* ------------------------------------------------------------------ the engines' use */
+
+/* sl_gen_stick_match() / sl_gen_stick_store() (dataplane/core/gen.c), as both engines call them:
+ * a stored usable server wins, a down one is replaced, store-request alone overwrites, and a
+ * server another lcore stored first is adopted. */
+static void test_gen_stick(void)
+{
+	struct sl_bal_server srv[3] = {{.name = "s1", .usable = true},
+				       {.name = "s2", .usable = true},
+				       {.name = "s3", .usable = true}};
+	struct sl_bal_backend b = {.name = "b", .nservers = 3, .servers = srv};
+	struct sl_stk_table *t = mk(64, 60000, 0);
+	struct sl_gen_stick st = {.t = t, .match = true, .store = true};
+	struct sl_gen g = {.backends = &b, .nbackends = 1, .be_stick = &st};
+	struct sl_stk_ref r;
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 9, 100, &r), -1); /* new: balance */
+	CU_ASSERT_PTR_NOT_NULL(r.e);
+	CU_ASSERT_EQUAL(sl_gen_stick_store(&g, 0, &b, &r, 1), 1);
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 9, 200, &r), 1); /* known: s2 */
+	srv[1].usable = false; /* s2 down: ignored, replaced by the balance's pick */
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 9, 300, &r), -1);
+	CU_ASSERT_EQUAL(sl_gen_stick_store(&g, 0, &b, &r, 2), 2);
+	srv[1].usable = true; /* back: the client stays on s3 */
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 9, 400, &r), 2);
+	/* another lcore stored s1 for a new client between our look-up and our store */
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 10, 500, &r), -1);
+	struct sl_stk_ref other;
+	CU_ASSERT_TRUE(sl_stk_get(t, 10, 500, false, &other));
+	CU_ASSERT_EQUAL(sl_stk_store_server(&other, 0, 1), 1);
+	CU_ASSERT_EQUAL(sl_gen_stick_store(&g, 0, &b, &r, 2), 0); /* adopted: s1 */
+	/* store-request alone: the server used overwrites */
+	st.match = false;
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 9, 600, &r), -1);
+	CU_ASSERT_EQUAL(sl_gen_stick_store(&g, 0, &b, &r, 0), 0);
+	CU_ASSERT_EQUAL(sl_stk_server(&r), 1);
+	/* match alone creates nothing */
+	st.match = true;
+	st.store = false;
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 11, 700, &r), -1);
+	CU_ASSERT_PTR_NULL(r.e);
+	CU_ASSERT_EQUAL(sl_gen_stick_store(&g, 0, &b, &r, 2), 2);
+	CU_ASSERT_FALSE(sl_stk_get(t, 11, 700, false, &other));
+	/* a backend without stick rules, an index out of range */
+	struct sl_gen_stick none = {0};
+	g.be_stick = &none;
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 0, &b, 9, 800, &r), -1);
+	CU_ASSERT_EQUAL(sl_gen_stick_match(&g, 5, &b, 9, 800, &r), -1);
+	CU_ASSERT_PTR_EQUAL(sl_gen_table(&g, "x"), NULL);
+	sl_stk_table_free(t);
+}
+
 static const struct sl_test_case cases[] = {
+	{"the engines' match and store", test_gen_stick},
 	{"look-up and creation", test_get_create},
 	{"expiry", test_expire},
 	{"purge of a full set", test_purge},
