@@ -2,8 +2,9 @@
 /*
  * Stick tables (dataplane/stick/stick.c): look-up and creation, expiry, the purge of a full set
  * (oldest untracked first, none when every way is tracked), server_id stored once, tracking
- * counters, HAProxy's freq counters across periods, walk and clear, and four threads creating
- * and storing the same keys at once (one entry per key, one server per key).
+ * counters, HAProxy's freq counters across periods, walk and clear, the engines' match and store
+ * (dataplane/core/gen.c), and four threads creating and storing the same keys at once (one entry
+ * per key, one server per key).
  */
 #include <pthread.h>
 #include <stdlib.h>
