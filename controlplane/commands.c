@@ -69,6 +69,8 @@ struct sl_ctl {
 	size_t nsnap;
 	int (*reload)(void *arg, struct sl_outbuf *out); /* `reload` (set by main) */
 	void *reload_arg;
+	void (*show_resolvers)(void *arg, struct sl_outbuf *out); /* main's run-time DNS */
+	void *show_resolvers_arg;
 	const struct sl_xdp_port *xdp; /* the ports' XDP programs (SL_MAX_PORTS), or NULL */
 	const struct sl_gen_stats *gen_stats; /* the last generation's build (check_sched) */
 };
@@ -754,6 +756,16 @@ static int cmd_reload(void *arg, int argc, char **argv, struct sl_outbuf *out)
 	return 0;
 }
 
+/* show resolvers: each resolvers section's name servers with HAProxy's counters, then each
+ * name's last status and addresses (controlplane/resolvers.c). */
+static int cmd_show_resolvers(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (ctl->show_resolvers != NULL)
+		ctl->show_resolvers(ctl->show_resolvers_arg, out);
+	return 0;
+}
+
 #define SHOW_SESS_MAX 200
 
 /* show sess: a bounded summary of what is live: L4 flows per worker and service, then HTTP
@@ -1232,6 +1244,7 @@ static const struct sl_cli_cmd commands[] = {
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
 	{"show sess", SL_CLI_OPERATOR, cmd_show_sess, NULL, "a bounded summary of live L4 flows and HTTP sessions"},
 	{"show pools", SL_CLI_USER, cmd_show_pools, NULL, "every fixed pool: used, free, size"},
+	{"show resolvers", SL_CLI_USER, cmd_show_resolvers, NULL, "run-time DNS: name servers' counters, names' status and addresses"},
 	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
 	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
 	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (smax, qmax, rate_max, req_rate_max)"},
@@ -1300,6 +1313,15 @@ void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf 
 		return;
 	ctl->reload = fn;
 	ctl->reload_arg = arg;
+}
+
+void sl_ctl_on_show_resolvers(struct sl_ctl *ctl, void (*fn)(void *arg, struct sl_outbuf *out),
+			      void *arg)
+{
+	if (ctl == NULL)
+		return;
+	ctl->show_resolvers = fn;
+	ctl->show_resolvers_arg = arg;
 }
 
 void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks)

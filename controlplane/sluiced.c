@@ -40,6 +40,7 @@
 #include "controlplane/cfg/cfg.h"
 #include "controlplane/cfg/cfg_reload.h"
 #include "controlplane/resolve.h"
+#include "controlplane/resolvers.h"
 #include "controlplane/cfg/numa.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/commands.h"
@@ -902,6 +903,12 @@ static void undo_checks(struct daemon *d)
 
 static int reload_cmd(void *arg, struct sl_outbuf *out);
 
+static void show_resolvers_cmd(void *arg, struct sl_outbuf *out)
+{
+	struct daemon *d = arg;
+	sl_resolv_show(d->resolv, out);
+}
+
 static int step_ctl(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
@@ -909,6 +916,7 @@ static int step_ctl(struct daemon *d)
 	if (d->ctl == NULL && d->cfg->global.sockets != NULL)
 		return -1;
 	sl_ctl_on_reload(d->ctl, reload_cmd, d);
+	sl_ctl_on_show_resolvers(d->ctl, show_resolvers_cmd, d);
 	d->render = sl_page_render_new(dp, d->ctl, d->cfg);
 	if (d->render == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for the stats pages\n");
@@ -924,6 +932,20 @@ static void undo_ctl(struct daemon *d)
 	sl_page_render_free(d->render);
 	d->render = NULL;
 	sl_ctl_close(d->ctl);
+}
+
+/* Run-time DNS (`resolvers` sections): a UDP socket per section, polled by main's hook. */
+static int step_resolvers(struct daemon *d)
+{
+	errno = 0;
+	d->resolv = sl_resolv_create(d->cfg, NULL);
+	return d->resolv != NULL || errno == 0 ? 0 : -1;
+}
+
+static void undo_resolvers(struct daemon *d)
+{
+	sl_resolv_destroy(d->resolv);
+	d->resolv = NULL;
 }
 
 /* ------------------------------------------------------------------ the main lcore's hook */
@@ -991,6 +1013,19 @@ static void main_hook(struct sl_dp *dp, void *arg)
 		sl_tls_tickets_rotate(dp->http->tickets);
 	}
 	inbox(d);
+	/* run-time DNS: every 10 ms at most (sockets are read only then); an address change
+	 * rebuilds the configuration with it */
+	if (d->resolv != NULL && now - d->resolv_polled_ms >= 10) {
+		d->resolv_polled_ms = now;
+		if (sl_resolv_poll(d->resolv, d->cfg, now)) {
+			struct sl_outbuf o;
+			sl_outbuf_init(&o, 65536);
+			sl_reload_dns(d, &o);
+			printf("sluiced: resolvers:\n%.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
+			fflush(stdout);
+			sl_outbuf_free(&o);
+		}
+	}
 	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
 	sl_kpage_poll(d->kpage);
@@ -1040,6 +1075,7 @@ static const struct step steps[] = {
 	{"proxies", step_proxies, undo_proxies},
 	{"health checks", step_checks, undo_checks},
 	{"stats socket", step_ctl, undo_ctl},
+	{"resolvers", step_resolvers, undo_resolvers},
 	{"run", step_run, NULL},
 };
 

@@ -210,6 +210,7 @@ enum sl_init_addr_method {
 	SL_INIT_LIBC,     /* getaddrinfo(), IPv4 */
 	SL_INIT_NONE,     /* no address: the server starts in maintenance */
 	SL_INIT_IP,       /* the IPv4 address written in the list */
+	SL_INIT_DNS,      /* not a method: the run-time resolvers gave it (controlplane/resolvers.c) */
 };
 
 #define SL_INIT_ADDR_MAX 4
@@ -243,6 +244,12 @@ struct sl_srv_params {
 	struct sl_cfg_net source;
 	struct sl_cfg_loc source_loc;
 	struct sl_init_addr init_addr;
+	/* "resolvers NAME": run-time DNS for a server written with a host name (NULL: none) */
+	const char *resolvers;
+	struct sl_cfg_loc resolvers_loc;
+	bool prevent_dup_ip;  /* resolve-opts prevent-dup-ip */
+	int nresolve_net;     /* resolve-net: preferred networks, in order */
+	struct sl_cfg_net resolve_net[4];
 };
 
 struct sl_server {
@@ -387,6 +394,10 @@ struct sl_proxy {
 	int maxconn;        /* frontend: 0 = global default */
 	int fullconn;
 	int retries;        /* default 3 */
+	/* load-server-state-from-file global|local (backend, defaults): a server's "last" init-addr
+	 * method reads the running configuration, which plays HAProxy's state file's part at a
+	 * reload; without it "last" finds nothing, as in HAProxy without a state file */
+	bool load_server_state;
 	bool redispatch;
 	bool allbackups; /* every usable backup in rotation when no active server is */
 	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;
@@ -588,8 +599,33 @@ struct sl_dataplane {
 };
 
 /* The whole parsed configuration. Freed with sl_cfg_free(). */
+/* A `resolvers` section: run-time DNS for the servers naming it, on the main lcore
+ * (controlplane/resolvers.c). Times in ms. */
+#define SL_RESOLVERS_NS_MAX 8
+struct sl_resolvers {
+	struct sl_resolvers *next;
+	const char *name;
+	struct sl_cfg_loc loc;
+	int nns;
+	struct {
+		const char *id;
+		uint32_t ip; /* host order */
+		uint16_t port;
+	} ns[SL_RESOLVERS_NS_MAX];
+	int payload;     /* accepted_payload_size: 512 (default) .. 65535 */
+	int retries;     /* resolve_retries: queries sent before a timeout status (default 3) */
+	int t_resolve;   /* timeout resolve: between two resolutions' checks (default 1s) */
+	int t_retry;     /* timeout retry: before a query without answer is sent again (1s) */
+	int hold_valid, hold_nx, hold_other, hold_refused, hold_timeout, hold_obsolete;
+};
+
 struct sl_cfg {
 	struct sl_arena *arena;
+	/* the texts parsed, kept so that a run-time DNS change rebuilds the same configuration
+	 * with new addresses (controlplane/reload.c) */
+	struct sl_cfg_text *texts;
+	int ntexts;
+	struct sl_resolvers *resolvers;
 	struct sl_global global;
 	struct sl_dataplane dp;
 	struct sl_proxy *proxies; /* frontends, backends and listens in file order */

@@ -110,6 +110,13 @@ struct sl_cfg_resolve_opts {
 	const struct sl_cfg *running; /* "last": the configuration serving now (NULL at start) */
 	sl_cfg_diag_fn diag_fn;       /* NULL: stderr */
 	void *diag_arg;
+	/* A run-time DNS update (controlplane/resolvers.c) rebuilding the running configuration's
+	 * texts: a server written with a name gets its address from @runtime_fn when it returns 1
+	 * (*v4 set) or 0 (no address: maintenance), else (< 0) the address the running
+	 * configuration gave it; no init-addr method runs for either. NULL at start and reload. */
+	int (*runtime_fn)(void *arg, const struct sl_proxy *px, const struct sl_server *s,
+			  uint32_t *v4);
+	void *runtime_arg;
 };
 
 /*

@@ -262,6 +262,47 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 			fputs(sl_cfg_init_addr_name(p->init_addr.m[i].m), f);
 		}
 	}
+	if (p->resolvers != NULL) {
+		fputs(" resolvers ", f);
+		cfg_dump_word(f, p->resolvers);
+	}
+	if (p->prevent_dup_ip)
+		fputs(" resolve-opts prevent-dup-ip", f);
+	for (int i = 0; i < p->nresolve_net; i++) {
+		fputs(i == 0 ? " resolve-net" : ",", f);
+		net_word(f, &p->resolve_net[i], true);
+	}
+}
+
+static void dump_resolvers(FILE *f, const struct sl_resolvers *r)
+{
+	fputs("\nresolvers ", f);
+	cfg_dump_word(f, r->name);
+	fputc('\n', f);
+	for (int i = 0; i < r->nns; i++) {
+		struct in_addr a = {.s_addr = htonl(r->ns[i].ip)};
+		char ip[INET_ADDRSTRLEN];
+		fputs("    nameserver ", f);
+		cfg_dump_word(f, r->ns[i].id);
+		fprintf(f, " %s:%u\n", inet_ntop(AF_INET, &a, ip, sizeof(ip)), r->ns[i].port);
+	}
+	const struct {
+		const char *name;
+		int v;
+	} holds[] = {{"valid", r->hold_valid},	   {"nx", r->hold_nx},
+		     {"other", r->hold_other},	   {"refused", r->hold_refused},
+		     {"timeout", r->hold_timeout}, {"obsolete", r->hold_obsolete}};
+	for (size_t i = 0; i < sizeof(holds) / sizeof(holds[0]); i++) {
+		fprintf(f, "    hold %s", holds[i].name);
+		time_word(f, holds[i].v);
+		fputc('\n', f);
+	}
+	fprintf(f, "    resolve_retries %d\n    accepted_payload_size %d\n", r->retries, r->payload);
+	fputs("    timeout resolve", f);
+	time_word(f, r->t_resolve);
+	fputs("\n    timeout retry", f);
+	time_word(f, r->t_retry);
+	fputc('\n', f);
 }
 
 static void bind_line(FILE *f, const struct sl_bind *b)
@@ -698,6 +739,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 			fputc('\n', f);
 		}
 		fprintf(f, "    retries %d\n", px->retries);
+		if (px->load_server_state)
+			fputs("    load-server-state-from-file local\n", f);
 		if (px->redispatch)
 			fputs("    option redispatch\n", f);
 		if (px->allbackups)
@@ -822,6 +865,8 @@ int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f)
 	fprintf(f, "# canonical configuration as understood by sluiced %s\n", SL_VERSION);
 	dump_global(f, &cfg->global);
 	dump_dataplane(f, &cfg->dp);
+	for (const struct sl_resolvers *r = cfg->resolvers; r != NULL; r = r->next)
+		dump_resolvers(f, r);
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
 		dump_proxy(f, px);
 	fflush(f);

@@ -22,7 +22,15 @@
 		*p_ = (node);                                                                     \
 	} while (0)
 
-enum cfg_section { SEC_NONE, SEC_GLOBAL, SEC_DEFAULTS, SEC_PROXY, SEC_DATAPLANE, SEC_SKIP };
+enum cfg_section {
+	SEC_NONE,
+	SEC_GLOBAL,
+	SEC_DEFAULTS,
+	SEC_PROXY,
+	SEC_DATAPLANE,
+	SEC_RESOLVERS,
+	SEC_SKIP
+};
 
 #define CFG_MAX_IF_DEPTH 100
 
@@ -36,6 +44,7 @@ struct cfg_ctx {
 	enum cfg_section sec;
 	const char *sec_kw;          /* "global", "frontend", ... for messages */
 	struct sl_proxy *px;         /* current proxy or defaults section */
+	struct sl_resolvers *res;    /* current resolvers section */
 	struct sl_proxy *defaults;   /* the defaults that apply to the next proxy */
 	struct sl_proxy *named_defaults; /* chain of named defaults (linked by ->next) */
 	bool oom;
@@ -110,6 +119,16 @@ void cfg_stick_check(struct cfg_ctx *c);
 
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);
+
+/* cfg_resolvers.c: the `resolvers` section (opens it, reads its lines) and the servers'
+ * references to it, checked after the parse. */
+void cfg_resolvers_open(struct cfg_ctx *c, int argc, char **argv);
+void cfg_resolvers_keyword(struct cfg_ctx *c, int argc, char **argv);
+void cfg_resolvers_check(struct cfg_ctx *c);
+/* A server parameter of run-time DNS (@k: resolvers, resolve-prefer, resolve-opts, resolve-net,
+ * @v its value or NULL) into @p. Returns 0 or -1 after an error. */
+int cfg_resolvers_srv_param(struct cfg_ctx *c, const char *kw, const char *k, const char *v,
+			    struct sl_srv_params *p);
 
 /* Dump helper: writes @s as one configuration word, quoted when needed (cfg_dump.c). */
 void cfg_dump_word(FILE *f, const char *s);

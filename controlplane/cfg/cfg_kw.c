@@ -87,6 +87,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	if (be) {
 		px->fullconn = def->fullconn;
 		px->retries = def->retries;
+		px->load_server_state = def->load_server_state;
 		px->redispatch = def->redispatch;
 		px->allbackups = def->allbackups;
 		px->log_health_checks = def->log_health_checks;
@@ -746,6 +747,19 @@ static int kw_retries(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 	return cfg_int(c, "retries", argv[1], 0, 100, &px->retries);
 }
 
+static int kw_load_server_state(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "global") != 0 && strcmp(argv[1], "local") != 0 &&
+			  strcmp(argv[1], "none") != 0)) {
+		cfg_err(c, "'load-server-state-from-file' expects 'global', 'local' or 'none'");
+		return -1;
+	}
+	/* sluice reloads in its own process: the running configuration is the state HAProxy
+	 * would have saved to the file and read back, so no file is read or needed */
+	px->load_server_state = strcmp(argv[1], "none") != 0;
+	return 0;
+}
+
 static int kw_default_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1085,9 +1099,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				cfg_warn(c, "'%s': parameter '%s' has no effect in sluice", kw, k);
 			} else if (strcmp(k, "resolvers") == 0 || strcmp(k, "resolve-prefer") == 0 ||
 				   strcmp(k, "resolve-opts") == 0 || strcmp(k, "resolve-net") == 0) {
-				cfg_err(c, "'%s': parameter '%s' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload (init-addr)",
-					kw, k);
-				return -1;
+				if (cfg_resolvers_srv_param(c, kw, k, v, p) < 0)
+					return -1;
 			} else if (strcmp(k, "verify") == 0 && v != NULL &&
 				   (strcmp(v, "none") == 0 || strcmp(v, "required") == 0)) {
 				/* HAProxy reads it only for TLS to the server (ssl, check-ssl,
@@ -1106,7 +1119,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					"rise", "fall", "weight", "cookie", "backup", "disabled",
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
-					"source", "init-addr", NULL};
+					"source", "init-addr", "resolvers", "resolve-prefer",
+					"resolve-opts", "resolve-net", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
@@ -2323,6 +2337,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"clitimeout", D | F, kw_legacy_timeout},
 	{"srvtimeout", D | B, kw_legacy_timeout},
 	{"retries", D | B, kw_retries},
+	{"load-server-state-from-file", D | B, kw_load_server_state},
 	{"errorfile", D | F | B, kw_errorfile},
 	{"redirect", F | B, kw_redirect},
 	{"http-request", F | B, kw_http_rule},

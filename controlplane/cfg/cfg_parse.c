@@ -1288,7 +1288,7 @@ static void open_defaults(struct cfg_ctx *c, int argc, char **argv)
 
 static const char *const section_names[] = {"global", "defaults", "frontend", "backend",
 					    "listen", "dataplane", NULL};
-static const char *const unsupported_sections[] = {"userlist", "peers", "resolvers", "mailers",
+static const char *const unsupported_sections[] = {"userlist", "peers", "mailers",
 						   "cache", "program", "http-errors", "ring",
 						   "fcgi-app", "crt-store", "traces", NULL};
 
@@ -1317,6 +1317,10 @@ static bool section_line(struct cfg_ctx *c, int argc, char **argv)
 	}
 	if (strcmp(kw, "defaults") == 0) {
 		open_defaults(c, argc, argv);
+		return true;
+	}
+	if (strcmp(kw, "resolvers") == 0) {
+		cfg_resolvers_open(c, argc, argv);
 		return true;
 	}
 	if (strcmp(kw, "frontend") == 0 || strcmp(kw, "backend") == 0 ||
@@ -1467,6 +1471,9 @@ static void parse_line(struct cfg_ctx *c, struct sl_cfg_words *w)
 	case SEC_DATAPLANE:
 		parse_dataplane(c, argc, argv);
 		break;
+	case SEC_RESOLVERS:
+		cfg_resolvers_keyword(c, argc, argv);
+		break;
 	case SEC_DEFAULTS:
 	case SEC_PROXY:
 		cfg_proxy_keyword(c, argc, argv);
@@ -1527,6 +1534,23 @@ int sl_cfg_parse(const struct sl_cfg_text *texts, int ntexts, const struct sl_cf
 	c->cfg = cfg;
 	c->a = a;
 	c->opts = opts != NULL ? opts : &no_opts;
+	cfg->texts = sl_arena_alloc(a, sizeof(*cfg->texts) * (size_t)(ntexts > 0 ? ntexts : 1));
+	if (cfg->texts == NULL)
+		c->oom = true;
+	for (int i = 0; cfg->texts != NULL && i < ntexts; i++) {
+		char *d = sl_arena_alloc(a, texts[i].len + 1);
+		if (d == NULL) {
+			c->oom = true;
+			break;
+		}
+		memcpy(d, texts[i].data, texts[i].len);
+		d[texts[i].len] = '\0';
+		cfg->texts[i] = (struct sl_cfg_text){
+			.name = texts[i].name != NULL ? cfg_strdup(c, texts[i].name) : NULL,
+			.data = d,
+			.len = texts[i].len};
+		cfg->ntexts = i + 1;
+	}
 
 	for (int i = 0; i < ntexts; i++)
 		parse_text(c, &texts[i], w);
