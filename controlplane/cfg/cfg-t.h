@@ -61,6 +61,17 @@ enum sl_acl_fetch {
 	SL_FETCH_ALWAYS_TRUE, /* always_true */
 	SL_FETCH_ALWAYS_FALSE,/* always_false */
 	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist) is not supported; kept for a clear error */
+	SL_FETCH_STK,         /* sc_*, scN_*, src_*: a stick counter's value (acl->stk) */
+};
+
+/* A stick-table counter fetch (controlplane/cfg/cfg_stick.c): sc_http_req_rate(0),
+ * sc0_conn_cur, src_http_req_rate(TABLE), sc_inc_gpc0(0), ... */
+struct sl_acl_stk {
+	int sc;            /* 0..2: the tracked counter; -1: src_* (look the client's address up) */
+	int data;          /* enum sl_cfg_stk_data */
+	bool inc;          /* *_inc_gpc0: adds one first (a fetch with a side effect, as HAProxy) */
+	const char *table; /* the table named in the arguments, or NULL (the tracked one / the
+			    * proxy's own for src_*) */
 };
 
 enum sl_acl_int_op { SL_INT_EQ, SL_INT_GE, SL_INT_GT, SL_INT_LE, SL_INT_LT, SL_INT_RANGE };
@@ -85,6 +96,7 @@ struct sl_acl {
 	bool icase;       /* -i */
 	struct sl_acl_pat *pats;
 	int npats;
+	struct sl_acl_stk stk; /* SL_FETCH_STK */
 	struct sl_cfg_loc loc;
 };
 
@@ -131,6 +143,8 @@ enum sl_hrule_action {
 	SL_HR_DENY,
 	SL_HR_ALLOW,
 	SL_HR_USE_SERVICE, /* only "prometheus-exporter" */
+	SL_HR_TRACK_SC,    /* track-sc0|1|2 src [table NAME]: sc in status, table in name (NULL:
+			    * the proxy's own) */
 };
 
 /* http-request / http-response rule, or a legacy reqadd/rspadd translated to one. */
@@ -418,6 +432,40 @@ struct sl_proxy {
 	struct sl_hrule *rsp_rules;
 	struct sl_server *servers;
 	int nservers;
+	struct sl_stktable *stktable;     /* `stick-table`, or NULL */
+	struct sl_stick_rule *stick_rules; /* `stick ...`, in order */
+	struct sl_cfg_loc loc;
+};
+
+/* `stick-table`: HAProxy's, type ip (controlplane/cfg/cfg_stick.c, dataplane/stick/stick.h). The
+ * data types in the order of enum sl_stk_data (dataplane/stick/stick.h), one for one. */
+enum sl_cfg_stk_data {
+	SL_CFG_STK_SERVER_ID,
+	SL_CFG_STK_CONN_CUR,
+	SL_CFG_STK_CONN_CNT,
+	SL_CFG_STK_CONN_RATE,
+	SL_CFG_STK_HTTP_REQ_CNT,
+	SL_CFG_STK_HTTP_REQ_RATE,
+	SL_CFG_STK_GPC0,
+	SL_CFG_STK_GPC0_RATE,
+	SL_CFG_STK_NDATA
+};
+
+struct sl_stktable {
+	int size;             /* entries */
+	int expire;           /* ms, 0: none */
+	unsigned store;       /* bit per enum sl_cfg_stk_data */
+	int period[SL_CFG_STK_NDATA]; /* ms, for the rates */
+	struct sl_cfg_loc loc;
+};
+
+/* `stick on|match|store-request src [table NAME]` */
+enum sl_stick_kind { SL_STICK_ON, SL_STICK_MATCH, SL_STICK_STORE };
+
+struct sl_stick_rule {
+	struct sl_stick_rule *next;
+	enum sl_stick_kind kind;
+	const char *table; /* NULL: the backend's own */
 	struct sl_cfg_loc loc;
 };
 

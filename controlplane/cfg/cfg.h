@@ -152,5 +152,7 @@ static inline bool sl_cfg_srv_maint(const struct sl_server *s)
 const char *sl_cfg_init_addr_name(enum sl_init_addr_method m);
 const char *sl_cfg_balance_name(enum sl_balance b);
 const char *sl_cfg_fetch_name(enum sl_acl_fetch f);
+/* The name of stick table data type @d (enum sl_cfg_stk_data): "http_req_rate"; "?" when out of range. */
+const char *sl_cfg_stk_data_name(int d);
 
 #endif

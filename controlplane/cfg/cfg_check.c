@@ -283,6 +283,7 @@ static void check_control(struct cfg_ctx *c)
 void cfg_check(struct cfg_ctx *c)
 {
 	struct sl_cfg *cfg = c->cfg;
+	cfg_stick_check(c);
 
 	cfg_resolvers_check(c);
 

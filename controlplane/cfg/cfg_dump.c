@@ -90,7 +90,15 @@ static void net_word(FILE *f, const struct sl_cfg_net *n, bool with_plen)
 
 static void acl_body(FILE *f, const struct sl_acl *a)
 {
-	if (a->hdr != NULL) {
+	if (a->fetch == SL_FETCH_STK) {
+		const struct sl_acl_stk *k = &a->stk;
+		const char *d = k->inc ? "inc_gpc0" : sl_cfg_stk_data_name(k->data);
+		if (k->sc < 0)
+			fprintf(f, " src_%s(%s)", d, k->table ? k->table : "");
+		else
+			fprintf(f, " sc_%s(%d%s%s)", d, k->sc, k->table ? "," : "",
+				k->table ? k->table : "");
+	} else if (a->hdr != NULL) {
 		fprintf(f, " %s(", sl_cfg_fetch_name(a->fetch));
 		cfg_dump_word(f, a->hdr);
 		fputc(')', f);
@@ -99,7 +107,8 @@ static void acl_body(FILE *f, const struct sl_acl *a)
 	}
 	if (a->icase)
 		fputs(" -i", f);
-	bool intpat = a->fetch == SL_FETCH_HDR_CNT || a->fetch == SL_FETCH_DST_PORT;
+	bool intpat = a->fetch == SL_FETCH_HDR_CNT || a->fetch == SL_FETCH_DST_PORT ||
+		      a->fetch == SL_FETCH_STK;
 	bool dashdash = false;
 	for (const struct sl_acl_pat *p = a->pats; p != NULL; p = p->next)
 		dashdash |= p->str[0] == '-' && !intpat;
@@ -187,6 +196,13 @@ static void hrule(FILE *f, const char *kw, const struct sl_hrule *r)
 	case SL_HR_USE_SERVICE:
 		fputs(" use-service", f);
 		word(f, r->name);
+		break;
+	case SL_HR_TRACK_SC:
+		fprintf(f, " track-sc%d src", r->status);
+		if (r->name != NULL) {
+			fputs(" table", f);
+			word(f, r->name);
+		}
 		break;
 	}
 	cond(f, r->cond);
@@ -772,6 +788,29 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fputs("    redirect", f);
 		redirect(f, &r->redir);
 		cond(f, r->cond);
+		fputc('\n', f);
+	}
+	if (px->stktable != NULL) {
+		const struct sl_stktable *t = px->stktable;
+		fprintf(f, "    stick-table type ip size %d", t->size);
+		if (t->expire > 0)
+			fprintf(f, " expire %dms", t->expire);
+		for (int d = 0; d < SL_CFG_STK_NDATA; d++) {
+			if (!(t->store >> d & 1))
+				continue;
+			fprintf(f, " store %s", sl_cfg_stk_data_name(d));
+			if (t->period[d] > 0)
+				fprintf(f, "(%dms)", t->period[d]);
+		}
+		fputc('\n', f);
+	}
+	for (const struct sl_stick_rule *r = px->stick_rules; r != NULL; r = r->next) {
+		static const char *const kinds[] = {"on", "match", "store-request"};
+		fprintf(f, "    stick %s src", kinds[r->kind]);
+		if (r->table != NULL) {
+			fputs(" table", f);
+			word(f, r->table);
+		}
 		fputc('\n', f);
 	}
 	for (const struct sl_hrule *r = px->req_rules; r != NULL; r = r->next)

@@ -110,6 +110,14 @@ void cfg_srv_params_init(struct sl_srv_params *p);
 
 /* The @i-th keyword of the global section's table (cfg_parse.c), NULL past its end. */
 const char *cfg_global_kw_name(size_t i);
+/* Stick tables (cfg_stick.c): the keywords, `http-request track-scN` (@r, the condition at
+ * argv[@ci]), a stick counter fetch (1: parsed into @acl, 0: not one, -1: reported), the
+ * cross checks (tables named exist, a proxy has the table it uses). */
+int cfg_kw_stick_table(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+int cfg_kw_stick(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+int cfg_track_sc(struct cfg_ctx *c, struct sl_hrule *r, const char *kw, int ci, char **argv);
+int cfg_stick_fetch(struct cfg_ctx *c, const char *word, struct sl_acl *acl);
+void cfg_stick_check(struct cfg_ctx *c);
 
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);

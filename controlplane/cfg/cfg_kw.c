@@ -269,6 +269,13 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 	for (const struct fetch_def *d = fetches; d->name != NULL; d++)
 		if (strcmp(d->name, fname) == 0)
 			fd = d;
+	static const struct fetch_def stk_fetch = {"sc_*", SL_FETCH_STK, false, PAT_INT};
+	struct sl_acl stk = {0};
+	int is_stk = fd == NULL ? cfg_stick_fetch(c, argv[0], &stk) : 0;
+	if (is_stk < 0)
+		return NULL;
+	if (is_stk > 0)
+		fd = &stk_fetch; /* a stick counter (cfg_stick.c): integer patterns */
 	if (fd == NULL) {
 		const char *dym = cfg_did_you_mean(fname, fetches, sizeof(fetches[0]));
 		cfg_err(c, "'acl': unknown fetch method '%s'%s%s%s", argv[0],
@@ -278,8 +285,11 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 	struct sl_acl *acl = cfg_alloc(c, sizeof(*acl));
 	acl->name = name ? cfg_strdup(c, name) : NULL;
 	acl->fetch = fd->fetch;
+	acl->stk = stk.stk;
 	acl->loc = cfg_loc(c);
-	if (fd->has_arg) {
+	if (is_stk > 0) {
+		/* arguments parsed by cfg_stick_fetch() */
+	} else if (fd->has_arg) {
 		size_t l = strlen(argv[0]);
 		if (paren == NULL || argv[0][l - 1] != ')' || paren + 1 >= argv[0] + l - 1) {
 			cfg_err(c, "'acl': '%s' expects a header name in parentheses, as in '%s(host)'",
@@ -328,7 +338,7 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			return NULL;
 		}
 	}
-	const struct fetch_def *eff = fetch_of(acl->fetch);
+	const struct fetch_def *eff = is_stk > 0 ? &stk_fetch : fetch_of(acl->fetch);
 	enum sl_acl_int_op op = SL_INT_EQ;
 	for (; i < argc; i++) {
 		if (eff->pat == PAT_NONE) {
@@ -1883,6 +1893,9 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 			cfg_err(c, "'%s deny': unexpected argument '%s'", kw, argv[2]);
 			return -1;
 		}
+	} else if (strncmp(act, "track-sc", 8) == 0 && req) {
+		if (cfg_track_sc(c, r, kw, ci, argv) < 0)
+			return -1;
 	} else if (strcmp(act, "allow") == 0) {
 		r->action = SL_HR_ALLOW;
 		if (no_more(c, "allow", 2, ci, argv) < 0)
@@ -1907,7 +1920,8 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 			dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
 		return -1;
 	}
-	if (r->name != NULL && r->action != SL_HR_USE_SERVICE && !valid_header_name(r->name)) {
+	if (r->name != NULL && r->action != SL_HR_USE_SERVICE && r->action != SL_HR_TRACK_SC &&
+	    !valid_header_name(r->name)) {
 		cfg_err(c, "'%s %s': invalid header name '%s'", kw, act, r->name);
 		return -1;
 	}
@@ -2506,8 +2520,8 @@ static const struct proxy_kw proxy_kws[] = {
 	{"tcp-request", F | B, kw_unsupported},
 	{"tcp-response", B, kw_unsupported},
 	{"tcp-check", D | B, kw_tcp_check},
-	{"stick-table", B, kw_unsupported},
-	{"stick", B, kw_unsupported},
+	{"stick-table", F | B, cfg_kw_stick_table},
+	{"stick", B, cfg_kw_stick},
 	{"filter", F | B, kw_unsupported},
 	{"use-server", B, kw_unsupported},
 	{NULL, 0, NULL},

@@ -151,7 +151,8 @@ static const struct decision decisions[] = {
 	PF("tcp-request", REFUSED, "tcp-request connection reject if { src 10.0.0.9 }"),
 	PB("tcp-response", REFUSED, "tcp-response content accept"),
 	PB("tcp-check", IN_EFFECT, "option tcp-check\n  tcp-check connect"),
-	PB("stick-table", REFUSED, "stick-table type ip size 1m"),
+	PB("stick-table", IN_EFFECT, "stick-table type ip size 1m"),
+	/* without a stick-table in the backend: refused (test_cfg_stick reads it with one) */
 	PB("stick", REFUSED, "stick on src"),
 	PF("filter", REFUSED, "filter compression"),
 	PB("use-server", REFUSED, "use-server s if { path /x }"),
