@@ -61,6 +61,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	px->mode = def->mode;
 	px->dontlognull = def->dontlognull;
 	px->log_global = def->log_global;
+	px->log_targets = cfg_log_copy(c, def->log_targets); /* its own lines come after */
+	px->logs = copy_strs(c, def->logs);
 	px->tcpka = def->tcpka;
 	px->log_format = def->log_format;
 	px->http_conn = def->http_conn;
@@ -2282,11 +2284,13 @@ static int kw_log(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "none") == 0) {
 		px->log_global = false;
+		px->log_targets = NULL;
+		px->logs = NULL;
 		return 0;
 	}
-	cfg_warn(c, "'log %s' in a proxy: sluice logs through the global 'log' lines only",
-		 argc > 1 ? argv[1] : "");
-	return 0;
+	/* a target of its own, kept as written for --dump too */
+	cfg_log_keep_text(c, argc, argv, &px->logs);
+	return cfg_log_target(c, argc, argv, &px->log_targets);
 }
 
 static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
