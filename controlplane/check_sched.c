@@ -158,8 +158,12 @@ static void log_transition(struct sl_checks *c, int g, unsigned ev)
 		o = (size_t)snprintf(why, sizeof(why), ", reason: %s", sl_check_status_desc(s->status));
 		if (sl_check_status_has_code(s->status) && o < sizeof(why))
 			o += (size_t)snprintf(why + o, sizeof(why) - o, ", code: %d", s->code);
-		if (s->info[0] != '\0' && o < sizeof(why))
-			o += (size_t)snprintf(why + o, sizeof(why) - o, ", info: \"%s\"", s->info);
+		/* a refused connection: HAProxy's info is the errno's text */
+		const char *info = s->info[0] != '\0'		? s->info :
+				   s->status == SL_CHK_L4CON ? "Connection refused" :
+							       NULL;
+		if (info != NULL && o < sizeof(why))
+			o += (size_t)snprintf(why + o, sizeof(why) - o, ", info: \"%s\"", info);
 		if (o < sizeof(why))
 			snprintf(why + o, sizeof(why) - o, ", check duration: %" PRIu64 "ms",
 				 s->duration_ms);
