@@ -23,6 +23,7 @@
 #include "dataplane/l4/probe.h"
 #include "dataplane/tcphost/httpchk.h"
 #include "proto/outbuf.h"
+#include "controlplane/log/logger.h"
 
 struct srv_meta {
 	const char *backend;
@@ -52,6 +53,7 @@ struct sl_checks {
 	uint32_t cfg_gen;         /* the configuration generation these checks were made for */
 	bool changed;             /* a state changed since the last publish */
 	uint64_t sweep_ms;        /* the next look for checks whose result never came */
+	struct sl_logger *logger; /* event logs (controlplane/log/), NULL: none */
 };
 
 static uint32_t check_timeout(const struct sl_proxy *be, const struct sl_server *s)
@@ -118,6 +120,76 @@ static void republish(struct sl_checks *c)
 	}
 }
 
+/* The connections server @g has open now, summed over the lcores that balance. */
+static unsigned srv_sessions(const struct sl_checks *c, int g)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->dp->nworkers; i++)
+		if (c->dp->worker_active[i] != NULL)
+			n += __atomic_load_n(&c->dp->worker_active[i][g], __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < c->dp->nproxies; i++)
+		if (c->dp->proxy_active[i] != NULL)
+			n += __atomic_load_n(&c->dp->proxy_active[i][g], __ATOMIC_RELAXED);
+	return n;
+}
+
+/*
+ * HAProxy 2.6's event lines for a server going DOWN (alert) or UP (notice), to the backend's
+ * log targets, with the check's reason, code, info and duration, and the backend's usable
+ * servers left; "backend B has no server available!" (emerg) when none is left.
+ */
+static void log_transition(struct sl_checks *c, int g, unsigned ev)
+{
+	const struct sl_check_srv *s = &c->srv[g];
+	const struct sl_proxy *be = sl_cfg_find_proxy(c->cfg, c->meta[g].backend, SL_CAP_BE);
+	if (c->logger == NULL || be == NULL)
+		return;
+	unsigned act = 0, bck = 0;
+	for (unsigned x = 0; x < c->n; x++)
+		if (c->meta[x].name != NULL && strcmp(c->meta[x].backend, c->meta[g].backend) == 0 &&
+		    sl_check_srv_usable(&c->srv[x]))
+			*(c->srv[x].backup ? &bck : &act) += 1;
+	char why[512] = "";
+	size_t o = 0;
+	if (s->admin & SL_CHK_ADM_MAINT) {
+		o = (size_t)snprintf(why, sizeof(why), "%s", ev & SL_CHK_EV_DOWN ?
+						       " for maintenance" : "");
+	} else if (s->status != SL_CHK_INI) {
+		o = (size_t)snprintf(why, sizeof(why), ", reason: %s", sl_check_status_desc(s->status));
+		if (sl_check_status_has_code(s->status) && o < sizeof(why))
+			o += (size_t)snprintf(why + o, sizeof(why) - o, ", code: %d", s->code);
+		/* a refused connection: HAProxy's info is the errno's text */
+		const char *info = s->info[0] != '\0'		? s->info :
+				   s->status == SL_CHK_L4CON ? "Connection refused" :
+							       NULL;
+		if (info != NULL && o < sizeof(why))
+			o += (size_t)snprintf(why + o, sizeof(why) - o, ", info: \"%s\"", info);
+		if (o < sizeof(why))
+			snprintf(why + o, sizeof(why) - o, ", check duration: %" PRIu64 "ms",
+				 s->duration_ms);
+	}
+	if (ev & SL_CHK_EV_DOWN) {
+		sl_log(c->logger, be, (s->admin & SL_CHK_ADM_MAINT) ? SL_LOG_NOTICE : SL_LOG_ALERT,
+		       "Server %s/%s is %s%s. %u active and %u backup servers left. %u sessions active, 0 requeued, 0 remaining in queue.",
+		       c->meta[g].backend, c->meta[g].name,
+		       (s->admin & SL_CHK_ADM_MAINT) ? "going DOWN" : "DOWN", why, act, bck,
+		       srv_sessions(c, g));
+		if (act + bck == 0)
+			sl_log(c->logger, be, SL_LOG_EMERG, "backend %s has no server available!",
+			       c->meta[g].backend);
+	} else {
+		sl_log(c->logger, be, SL_LOG_NOTICE,
+		       "Server %s/%s is UP%s. %u active and %u backup servers online. 0 sessions requeued, 0 total in queue.",
+		       c->meta[g].backend, c->meta[g].name, why, act, bck);
+	}
+}
+
+void sl_checks_set_logger(struct sl_checks *c, struct sl_logger *lg)
+{
+	if (c != NULL)
+		c->logger = lg;
+}
+
 static void after_event(struct sl_checks *c, int g, unsigned ev)
 {
 	if (ev & SL_CHK_EV_SHUTDOWN)
@@ -134,6 +206,7 @@ static void after_event(struct sl_checks *c, int g, unsigned ev)
 		       sl_check_srv_status_text(&c->srv[g], buf, sizeof(buf)),
 		       sl_check_status_str(c->srv[g].status));
 		fflush(stdout);
+		log_transition(c, g, ev);
 	}
 }
 

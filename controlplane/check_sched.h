@@ -46,6 +46,10 @@ void sl_checks_carry(struct sl_checks *c, const struct sl_checks *old);
 void sl_checks_publish(struct sl_checks *c);
 void sl_checks_destroy(struct sl_checks *c);
 
+struct sl_logger;
+/* Event logs of server state changes go to @lg's targets (NULL: none). */
+void sl_checks_set_logger(struct sl_checks *c, struct sl_logger *lg);
+
 /* Once a millisecond on the main lcore: state changes out, due checks out. */
 void sl_checks_tick(struct sl_checks *c);
 

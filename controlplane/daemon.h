@@ -21,6 +21,7 @@ struct sl_kpage;
 struct sl_outbuf;
 struct sl_page_render;
 struct sl_resolv;
+struct sl_logger;
 
 /* The command line. */
 struct cli {
@@ -61,6 +62,7 @@ struct daemon {
 	uint64_t tickets_rotated_ms;
 	struct sl_slots slots; /* where fresh counter slots are looked for */
 	struct sl_resolv *resolv; /* run-time DNS (controlplane/resolvers.c); NULL: none */
+	struct sl_logger *logger; /* event logs (controlplane/log/) */
 	uint64_t resolv_polled_ms;
 	struct retired retired[SL_RETIRED_MAX];
 	unsigned nretired;

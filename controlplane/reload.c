@@ -22,6 +22,7 @@
 #include "controlplane/page_render.h"
 #include "controlplane/resolve.h"
 #include "controlplane/resolvers.h"
+#include "controlplane/log/logger.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http.h"
@@ -148,6 +149,8 @@ static int reload_apply(struct daemon *d, struct sl_cfg *nw, bool certs, uint64_
 	d->checks = nc;
 	dp->cfg = nw;
 	sl_checks_carry(nc, d->retired[d->nretired - 1].checks);
+	sl_checks_set_logger(nc, d->logger);
+	sl_logger_set_cfg(d->logger, nw);
 	/* main's views first (the stats pages render on main now, from these) */
 	sl_ctl_set_cfg(d->ctl, nw, nc);
 	sl_page_render_set_cfg(d->render, nw);
@@ -165,6 +168,8 @@ static int reload_apply(struct daemon *d, struct sl_cfg *nw, bool certs, uint64_
 	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
 	sl_outbuf_printf(out, "%s applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
 			 certs ? "reload" : "DNS update", dp->cfg_gen, changes, us);
+	sl_log(d->logger, NULL, SL_LOG_NOTICE, "%s applied: configuration %u, %d change(s).",
+	       certs ? "Reload" : "DNS update", dp->cfg_gen, changes);
 	return 0;
 }
 

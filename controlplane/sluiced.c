@@ -41,6 +41,7 @@
 #include "controlplane/cfg/cfg_reload.h"
 #include "controlplane/resolve.h"
 #include "controlplane/resolvers.h"
+#include "controlplane/log/logger.h"
 #include "controlplane/cfg/numa.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/commands.h"
@@ -925,7 +926,10 @@ static int step_checks(struct daemon *d)
 		return -1;
 	}
 	d->checks = sl_checks_create(&d->dp, d->cfg, d->dp.gen, &d->gen_stats);
-	return d->checks != NULL ? 0 : -1;
+	if (d->checks == NULL)
+		return -1;
+	sl_checks_set_logger(d->checks, d->logger);
+	return 0;
 }
 
 static void undo_checks(struct daemon *d)
@@ -933,6 +937,25 @@ static void undo_checks(struct daemon *d)
 	sl_reload_free_retired(d);
 	sl_checks_destroy(d->checks);
 	sl_probe_fini(&d->dp);
+}
+
+/* Event logs: the targets of the `log` lines (sockets opened when first used). */
+static int step_logger(struct daemon *d)
+{
+	d->logger = sl_logger_new(d->cfg);
+	if (d->logger == NULL)
+		return -1;
+	for (const struct sl_proxy *px = d->cfg->proxies; px != NULL; px = px->next)
+		sl_log(d->logger, px, SL_LOG_NOTICE, "Proxy %s started.", px->name);
+	return 0;
+}
+
+static void undo_logger(struct daemon *d)
+{
+	for (const struct sl_proxy *px = d->cfg->proxies; px != NULL; px = px->next)
+		sl_log(d->logger, px, SL_LOG_NOTICE, "Proxy %s stopped.", px->name);
+	sl_logger_free(d->logger);
+	d->logger = NULL;
 }
 
 static int reload_cmd(void *arg, struct sl_outbuf *out);
@@ -1108,6 +1131,7 @@ static const struct step steps[] = {
 	{"ports", step_ports, undo_ports},
 	{"generation", step_gen, undo_gen},
 	{"proxies", step_proxies, undo_proxies},
+	{"logs", step_logger, undo_logger},
 	{"health checks", step_checks, undo_checks},
 	{"stats socket", step_ctl, undo_ctl},
 	{"resolvers", step_resolvers, undo_resolvers},

@@ -401,6 +401,8 @@ struct sl_proxy {
 	bool redispatch;
 	bool allbackups; /* every usable backup in rotation when no active server is */
 	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;
+	struct sl_log_target *log_targets; /* its own `log` lines (besides `log global`) */
+	struct sl_cfg_str *logs;           /* the same, as written (--dump) */
 	enum sl_log_format log_format;
 	enum sl_http_conn http_conn;
 	struct sl_forwardfor fwdfor;
@@ -479,12 +481,34 @@ struct sl_stats_socket {
 	struct sl_cfg_loc loc;
 };
 
+/* A `log` line's target (global or a proxy's), as HAProxy 2.6 reads it. */
+enum sl_log_kind { SL_LOGT_UNIX, SL_LOGT_UDP, SL_LOGT_STDOUT, SL_LOGT_STDERR };
+enum sl_log_fmt { SL_LOGF_RFC3164, SL_LOGF_RFC5424, SL_LOGF_SHORT, SL_LOGF_RAW,
+		  SL_LOGF_LOCAL, SL_LOGF_PRIORITY, SL_LOGF_TIMED, SL_LOGF_ISO };
+struct sl_log_target {
+	struct sl_log_target *next;
+	enum sl_log_kind kind;
+	const char *path; /* SL_LOGT_UNIX */
+	uint32_t ip;      /* SL_LOGT_UDP, host order */
+	uint16_t port;    /* SL_LOGT_UDP, default 514 */
+	int len;          /* the longest line sent, default 1024 */
+	enum sl_log_fmt format;
+	int facility;     /* 0..23 */
+	int level;        /* the least important level sent (0 emerg .. 7 debug), default 7 */
+	int minlevel;     /* levels more important than this are sent as it, default 0 */
+	struct sl_cfg_loc loc;
+};
+
 struct sl_global {
 	int maxconn;      /* default 2000 when not set */
 	int nbthread;     /* 0 = not set */
 	bool daemon;
 	const char *user, *group, *chroot, *pidfile;
 	struct sl_cfg_str *logs; /* "log" lines as written */
+	struct sl_log_target *log_targets; /* the same, read */
+	const char *log_tag;   /* log-tag, default "sluiced" */
+	bool log_send_hostname; /* log-send-hostname (the host name: gethostname() at start) */
+	const char *log_hostname; /* log-send-hostname NAME */
 	struct sl_stats_socket *sockets;
 	int stats_timeout; /* ms, 0: not set (stats sockets close idle clients after 10s) */
 	int stats_maxconn; /* clients per stats socket, 0: not set (64) */

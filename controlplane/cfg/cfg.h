@@ -150,6 +150,7 @@ static inline bool sl_cfg_srv_maint(const struct sl_server *s)
 
 /* Names of enum values, as written in the configuration. */
 const char *sl_cfg_init_addr_name(enum sl_init_addr_method m);
+const char *sl_cfg_log_level_name(int level); /* 0 "emerg" .. 7 "debug" */
 const char *sl_cfg_balance_name(enum sl_balance b);
 const char *sl_cfg_fetch_name(enum sl_acl_fetch f);
 /* The name of stick table data type @d (enum sl_cfg_stk_data): "http_req_rate"; "?" when out of range. */

@@ -682,6 +682,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fprintf(f, "    maxconn %d\n", px->maxconn);
 	if (px->log_global)
 		fputs("    log global\n", f);
+	for (const struct sl_cfg_str *l = px->logs; l != NULL; l = l->next)
+		fprintf(f, "    log %s\n", l->s);
 
 	if (px->log_format == SL_LOG_TCP)
 		fputs("    option tcplog\n", f);

@@ -122,6 +122,13 @@ void cfg_stick_check(struct cfg_ctx *c);
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);
 
+/* cfg_log.c: a `log TARGET ... FACILITY [LEVEL [MINLEVEL]]` line appended to @head. 0 or -1. */
+int cfg_log_target(struct cfg_ctx *c, int argc, char **argv, struct sl_log_target **head);
+/* The line's words after `log`, each quoted where needed, appended to @head (--dump). */
+void cfg_log_keep_text(struct cfg_ctx *c, int argc, char **argv, struct sl_cfg_str **head);
+/* A copy of the list @src (a proxy inherits its defaults' targets). */
+struct sl_log_target *cfg_log_copy(struct cfg_ctx *c, const struct sl_log_target *src);
+
 /* cfg_resolvers.c: the `resolvers` section (opens it, reads its lines) and the servers'
  * references to it, checked after the parse. */
 void cfg_resolvers_open(struct cfg_ctx *c, int argc, char **argv);

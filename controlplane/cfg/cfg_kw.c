@@ -62,6 +62,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	px->mode = def->mode;
 	px->dontlognull = def->dontlognull;
 	px->log_global = def->log_global;
+	px->log_targets = cfg_log_copy(c, def->log_targets); /* its own lines come after */
+	px->logs = copy_strs(c, def->logs);
 	px->tcpka = def->tcpka;
 	px->log_format = def->log_format;
 	px->http_conn = def->http_conn;
@@ -1446,7 +1448,9 @@ static int opt_httpchk(struct cfg_ctx *c, struct sl_proxy *px, bool no, int argc
 	return 0;
 }
 
-#define NO_LOGS "sluice writes no logs yet; its counters are read on the stats socket ('show stat')"
+#define NO_LOGS                                                                                    \
+	"sluice writes no access logs yet (its 'log' targets get event logs only: servers DOWN and "  \
+	"UP, start, stop, reloads); its counters are read on the stats socket ('show stat')"
 
 /*
  * What sluice does instead of option @name, for the options it accepts and does not apply
@@ -1464,8 +1468,9 @@ static const char *opt_no_effect(const char *name)
 		{"dontlog-normal", NO_LOGS},
 		{"logasap", NO_LOGS},
 		{"log-separate-errors", NO_LOGS},
-		{"log-health-checks", "sluice writes no logs yet; 'show servers state' and 'show stat' "
-				      "give each server's check status"},
+		{"log-health-checks", "sluice logs server state changes, not each check's result; "
+				      "'show servers state' and 'show stat' give each server's check "
+				      "status"},
 		{"abortonclose", "a request whose client closed its side is still sent to the server "
 				 "(HAProxy's default)"},
 		{"tcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at their "
@@ -2424,14 +2429,19 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 
 static int kw_log(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "none") == 0) {
-		px->log_global = false; /* no logs: what sluice does */
+	if (argc == 2 && strcmp(argv[1], "global") == 0) {
+		px->log_global = true;
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "global") == 0 && argc == 2)
-		px->log_global = true;
-	cfg_warn(c, "'log %s' has no effect: " NO_LOGS, argc > 1 ? argv[1] : "");
-	return 0;
+	if (argc >= 2 && strcmp(argv[1], "none") == 0) {
+		px->log_global = false;
+		px->log_targets = NULL;
+		px->logs = NULL;
+		return 0;
+	}
+	/* a target of its own, kept as written for --dump too */
+	cfg_log_keep_text(c, argc, argv, &px->logs);
+	return cfg_log_target(c, argc, argv, &px->log_targets);
 }
 
 static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -2441,8 +2451,8 @@ static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 	} why[] = {
 		{"capture", NO_LOGS},
 		{"log-format", NO_LOGS},
-		{"unique-id-format", "sluice gives requests no unique id (no logs yet, no header)"},
-		{"unique-id-header", "sluice gives requests no unique id (no logs yet, no header)"},
+		{"unique-id-format", "sluice gives requests no unique id (no access logs yet, no header)"},
+		{"unique-id-header", "sluice gives requests no unique id (no access logs yet, no header)"},
 		{"hash-type", "sluice's hashing balance algorithms (source, uri, random) use its "
 			      "consistent hash (Maglev) whatever 'hash-type' says"},
 		{"http-reuse", "sluice does not share a server connection between clients (as "

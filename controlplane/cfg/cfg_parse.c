@@ -531,8 +531,6 @@ static int g_ignored(struct cfg_ctx *c, int argc, char **argv)
 				       "session cache"},
 		{"tune.ssl.lifetime", "sluice resumes TLS sessions with tickets only, without a "
 				      "session cache"},
-		{"log-send-hostname", "sluice writes no logs yet"},
-		{"log-tag", "sluice writes no logs yet"},
 		{"quiet", "sluiced prints its warnings unless started with -q"},
 		{"server-state-file", "sluiced reloads in its own process, which keeps the servers' "
 				      "states ('load-server-state-from-file' reads them there)"},
@@ -609,24 +607,28 @@ static int g_log(struct cfg_ctx *c, int argc, char **argv)
 		cfg_err(c, "'log' expects an address and a facility, or 'global'");
 		return -1;
 	}
-	/* kept as configuration text (each word quoted where needed) so --dump reads back */
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f == NULL) {
-		c->oom = true;
+	cfg_log_keep_text(c, argc, argv, &c->cfg->global.logs);
+	return cfg_log_target(c, argc, argv, &c->cfg->global.log_targets);
+}
+
+static int g_log_tag(struct cfg_ctx *c, int argc, char **argv)
+{
+	if (argc != 2) {
+		cfg_err(c, "'log-tag' expects one word");
 		return -1;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (i > 1)
-			fputc(' ', f);
-		cfg_dump_word(f, argv[i]);
+	c->cfg->global.log_tag = cfg_strdup(c, argv[1]);
+	return 0;
+}
+
+static int g_log_send_hostname(struct cfg_ctx *c, int argc, char **argv)
+{
+	if (argc > 2) {
+		cfg_err(c, "'log-send-hostname' expects at most one host name");
+		return -1;
 	}
-	fclose(f);
-	cfg_str_append(c, &c->cfg->global.logs, text);
-	free(text);
-	cfg_warn(c, "'log' has no effect: sluice writes no logs yet; its counters and server "
-		    "states are read on the stats socket ('show stat', 'show info')");
+	c->cfg->global.log_send_hostname = true;
+	c->cfg->global.log_hostname = argc == 2 ? cfg_strdup(c, argv[1]) : NULL;
 	return 0;
 }
 
@@ -891,8 +893,8 @@ static const struct global_kw global_kws[] = {
 	{"tune.ssl.cachesize", g_ignored},
 	{"tune.ssl.lifetime", g_ignored},
 	{"spread-checks", g_spread},
-	{"log-send-hostname", g_ignored},
-	{"log-tag", g_ignored},
+	{"log-send-hostname", g_log_send_hostname},
+	{"log-tag", g_log_tag},
 	{"hard-stop-after", g_ignored},
 	{"server-state-file", g_ignored},
 	{"description", g_ignored},

@@ -3180,7 +3180,17 @@ static void test_proxy_log_lines(void)
 		   cfg, &d);
 	CU_ASSERT_TRUE(tpx(cfg, "a")->log_global);
 	CU_ASSERT_FALSE(tpx(cfg, "b")->log_global);
-	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 14, "log"));
+	/* a proxy's own target, HAProxy's way; the defaults' targets are inherited */
+	const struct sl_log_target *lt = tpx(cfg, "c")->log_targets;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lt);
+	CU_ASSERT_EQUAL(lt->kind, SL_LOGT_UDP);
+	CU_ASSERT_EQUAL(lt->ip, 0x7f000001u);
+	CU_ASSERT_EQUAL(lt->port, 514);
+	CU_ASSERT_EQUAL(lt->facility, 16);
+	CU_ASSERT_EQUAL(lt->level, 7);
+	CU_ASSERT_EQUAL(lt->len, 1024);
+	CU_ASSERT_PTR_NULL(lt->next);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
 	sl_cfg_free(cfg);
 }
 

@@ -52,7 +52,7 @@ struct decision {
 
 static const struct decision decisions[] = {
 	/* ---- global */
-	G("log", WARNED, "log 127.0.0.1 local0"),
+	G("log", IN_EFFECT, "log 127.0.0.1 local0"), /* event logs (test_logger) */
 	G("maxconn", IN_EFFECT, "maxconn 1000"),
 	G("user", WARNED, "user haproxy"),
 	G("group", WARNED, "group haproxy"),
@@ -81,8 +81,8 @@ static const struct decision decisions[] = {
 	G("tune.ssl.cachesize", WARNED, "tune.ssl.cachesize 20000"),
 	G("tune.ssl.lifetime", WARNED, "tune.ssl.lifetime 300"),
 	G("spread-checks", IN_EFFECT, "spread-checks 5"),
-	G("log-send-hostname", WARNED, "log-send-hostname"),
-	G("log-tag", WARNED, "log-tag lb"),
+	G("log-send-hostname", IN_EFFECT, "log-send-hostname"),
+	G("log-tag", IN_EFFECT, "log-tag lb"),
 	G("hard-stop-after", WARNED, "hard-stop-after 30s"),
 	G("server-state-file", WARNED, "server-state-file /var/state"),
 	G("description", WARNED, "description edge"),
@@ -136,7 +136,7 @@ static const struct decision decisions[] = {
 	PB("rspidel", REFUSED, "rspidel ^a"),
 	PB("http-check", IN_EFFECT, "option httpchk GET /health\n  http-check expect status 200"),
 	PF("stats", IN_EFFECT, "stats uri /stats"),
-	PF("log", WARNED, "log global"),
+	PF("log", IN_EFFECT, "log global"),
 	PB("description", WARNED, "description the app"),
 	PB("id", WARNED, "id 7"),
 	PF("capture", WARNED, "capture request header Host len 32"),
@@ -481,7 +481,7 @@ static void test_no_option_is_silent(void)
  * error after the warnings; without warnings nothing changes. */
 static void test_strict(void)
 {
-	static const char warned[] = "global\n  daemon\n  log 127.0.0.1 local0\n"
+	static const char warned[] = "global\n  daemon\n  chroot /var/empty\n"
 				     "defaults\n  mode http\n  timeout connect 5s\n"
 				     "  timeout client 30s\n  timeout server 30s\n"
 				     "backend b\n  server s 10.0.0.2:80\n";
