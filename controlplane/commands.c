@@ -222,6 +222,7 @@ struct hx_col {
 static const struct hx_col fe_cols[] = {
 	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_EREQ, ereq), PXC(SL_ST_BIN, bin),
 	PXC(SL_ST_BOUT, bout),	     PXC(SL_ST_DREQ, dreq),  PXC(SL_ST_INTERCEPTED, intercepted),
+	PXC(SL_ST_DCON, dcon),
 };
 static const struct hx_col be_cols[] = {
 	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_BIN, bin),	PXC(SL_ST_BOUT, bout),
@@ -296,7 +297,9 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 	static const int hcol[6] = {SL_ST_HRSP_1XX, SL_ST_HRSP_2XX, SL_ST_HRSP_3XX,
 				    SL_ST_HRSP_4XX, SL_ST_HRSP_5XX, SL_ST_HRSP_OTHER};
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
-		if (px->slot <= 0 || (unsigned)px->slot >= npx || px->mode != SL_MODE_HTTP)
+		/* mode http proxies, and mode tcp ones the proxy lcores serve (a mode tcp
+		 * proxy of the L4 path has only zeros here) */
+		if (px->slot <= 0 || (unsigned)px->slot >= npx)
 			continue;
 		const struct sl_hx_pxctr *c = &sum[px->slot];
 		if (px->cap & SL_CAP_FE) {

@@ -99,6 +99,14 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 /* Server parameters: HAProxy's built-in values. */
 void cfg_srv_params_init(struct sl_srv_params *p);
 
+/* "if|unless COND" from @argv[0] to the end (cfg_kw.c); NULL after reporting an error. */
+struct sl_cond *cfg_parse_cond(struct cfg_ctx *c, struct sl_proxy *px, const char *kw, int argc,
+			       char **argv);
+/* `tcp-request` (cfg_tcprule.c): the keyword, and the checks once the proxy is read (the
+ * fetches each rule may use; whether a mode tcp frontend runs on the proxy lcores). */
+int cfg_kw_tcp_request(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+void cfg_check_tcp_rules(struct cfg_ctx *c, struct sl_proxy *px);
+
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);
 

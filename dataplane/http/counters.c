@@ -146,6 +146,7 @@ void sl_http_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned np
 		sum[i].bin += p->bin;
 		sum[i].bout += p->bout;
 		sum[i].dreq += p->dreq;
+		sum[i].dcon += p->dcon;
 		sum[i].intercepted += p->intercepted;
 		sum[i].econ += p->econ;
 		sum[i].eresp += p->eresp;
