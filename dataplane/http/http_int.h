@@ -8,6 +8,7 @@
  *   queue.c     the server choice and the queue of requests waiting for a slot (proxy lcore)
  *   counters.c  the HAProxy counters, `show errors`/`show sess` answers (proxy lcore; the sums
  *               are read by main)
+ *   tcpproxy.c  proxied mode tcp sessions (tcp-request rules, inspect-delay, the relay)
  *   listen.c    listeners, the lcore's role (setup by main before the loops, reload following
  *               and new certificates on the lcore)
  *   certs.c     certificates: loaded, checked and handed over by main
