@@ -336,12 +336,30 @@ out:
 	free(srv);
 }
 
+/* dcon of the frontends on the L4 path: the workers' SYNs reset by `tcp-request connection`
+ * (the proxy lcores' are in the HTTP engine's counters). */
+static void fill_l4_dcon(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_stats_row *rows,
+			 size_t n)
+{
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_FE) || px->tcp_conn_rules == NULL || px->slot <= 0)
+			continue;
+		uint64_t v = 0;
+		unsigned id;
+		RTE_LCORE_FOREACH(id)
+			v += sl_l4_worker_dcon(dp->lcores[id], px->slot);
+		if (v > 0)
+			add_u(sl_stats_find(rows, n, px->name, "FRONTEND"), SL_ST_DCON, v);
+	}
+}
+
 /* The rows as the counters stand, before any `clear counters all` is taken off. */
 static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
 {
 	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
 		return -ENOMEM;
 	fill_l4(ctl->dp, *rows, *n);
+	fill_l4_dcon(ctl->dp, ctl->cfg, *rows, *n);
 	fill_http(ctl->dp, ctl->cfg, *rows, *n);
 	sl_checks_fill_rows(ctl->checks, *rows, *n);
 	return 0;

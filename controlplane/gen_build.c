@@ -146,6 +146,7 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 			s->port_hi = b->port_hi;
 			s->backend = (uint16_t)bi;
 			s->frontend = p->name;
+			s->fe = p;
 			struct sl_tmo_profile tp;
 			tp.connect = or_default(be->to.connect, DEF_CONNECT_MS);
 			/* HAProxy: in TCP mode `timeout tunnel` supersedes client and server */

@@ -427,8 +427,8 @@ struct sl_proxy {
 	int inspect_delay;		       /* `tcp-request inspect-delay` (ms), 0: none */
 	struct sl_cfg_loc inspect_delay_loc;
 	/* a mode tcp frontend served by the proxy lcores' TCP proxy (dataplane/http/tcpproxy.c)
-	 * rather than the workers' L4 path: it has tcp-request rules, an inspect-delay or
-	 * use_backend rules (set by cfg_check; sl_cfg_on_proxy_lcores() tells both kinds) */
+	 * rather than the workers' L4 path: it has tcp-request content rules or use_backend
+	 * rules (set by cfg_check; sl_cfg_on_proxy_lcores() tells both kinds) */
 	bool tcp_proxied;
 	struct sl_server *servers;
 	int nservers;

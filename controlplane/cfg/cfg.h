@@ -83,7 +83,7 @@ void sl_cfg_free(struct sl_cfg *cfg);
 int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f);
 
 /* A frontend the proxy lcores serve (mode http, or a mode tcp frontend that needs the stream:
- * tcp-request rules, inspect-delay, use_backend), rather than the workers' L4 path. */
+ * tcp-request content rules, use_backend), rather than the workers' L4 path. */
 static inline bool sl_cfg_on_proxy_lcores(const struct sl_proxy *px)
 {
 	return (px->cap & SL_CAP_FE) && !(px->cap & SL_CAP_DEF) &&

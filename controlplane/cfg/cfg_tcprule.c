@@ -2,9 +2,9 @@
 /*
  * `tcp-request connection|content accept|reject [if|unless COND]` and `tcp-request
  * inspect-delay TIME` (HAProxy 2.6, configuration manual 4.2), and the checks that decide
- * which path a mode tcp frontend takes: the workers' L4 full-NAT path, or the proxy lcores'
- * TCP proxy when it has rules, an inspect-delay or use_backend rules (the L4 path balances a
- * flow from its SYN alone and only to the default backend).
+ * which path a mode tcp frontend takes: the workers' L4 full-NAT path (connection rules are
+ * evaluated there on the SYN), or the proxy lcores' TCP proxy when it has content rules or
+ * use_backend rules (the L4 path balances a flow from its SYN alone, to the default backend).
  *
  * The other actions HAProxy defines are refused by name with what sluice does instead.
  */
@@ -201,6 +201,6 @@ void cfg_check_tcp_rules(struct cfg_ctx *c, struct sl_proxy *px)
 		cfg_warn_at(c, px->tcp_content_rules != NULL ? &px->tcp_content_rules->loc : &px->loc,
 			    "frontend '%s' reads the client's first bytes ('req.*' fetches) without 'tcp-request inspect-delay': rules see only what has arrived when the connection is set up",
 			    px->name);
-	px->tcp_proxied = px->tcp_conn_rules != NULL || px->tcp_content_rules != NULL ||
-			  px->inspect_delay > 0 || px->switches != NULL;
+	/* connection rules alone stay on the L4 path: the workers evaluate them on the SYN */
+	px->tcp_proxied = px->tcp_content_rules != NULL || px->switches != NULL;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The proxied TCP engine, on the proxy lcores: a mode tcp frontend whose features need the
- * stream (tcp-request rules, inspect-delay, use_backend) is terminated by the lcore's TCP stack
+ * stream (tcp-request content rules, use_backend) is terminated by the lcore's TCP stack
  * as HTTP is, and relayed to a server it picks with the same balance code: HAProxy's TCP proxy
  * (docs/architecture.md, "The proxied TCP engine"). The sessions are the HTTP engine's
  * (struct hx_sess, flagged tcp): the same pool, listeners, server queue, counters, reload
@@ -11,8 +11,8 @@
  *             counted in the frontend's dcon);
  *   inspect:  rq RQ_HEAD. The client's bytes are copied into the head buffer until the
  *             `tcp-request content` rules decide or `tcp-request inspect-delay` expires
- *             (then they are evaluated with what is there, as HAProxy's); a reject is a RST,
- *             counted in dreq. Then use_backend (evaluated once, on what arrived) or the
+ *             (then they are evaluated with what is there, as HAProxy's); a reject closes
+ *             the connection (FIN, as HAProxy's), counted in dreq. Then use_backend (evaluated once, on what arrived) or the
  *             default backend, and a server (or the queue);
  *   relay:    rq RQ_TUNNEL, rs RS_TUNNEL. The buffered bytes go to the server first, then both
  *             directions move as the stack's received chains (no copy); each side's end of
@@ -50,26 +50,18 @@ bool hx_conn_rules_reject(struct sl_http *hx, const struct sl_proxy *fe, struct 
 	if (fe->tcp_conn_rules == NULL)
 		return false;
 	struct sl_acl_ctx ctx = conn_ctx(hx, c);
-	for (const struct sl_tcp_rule *r = fe->tcp_conn_rules; r != NULL; r = r->next) {
-		if (!sl_acl_cond_eval(fe, r->cond, &ctx))
-			continue;
-		if (r->action == SL_TCPR_ACCEPT)
-			return false;
-		if (fe->slot > 0 && fe->slot <= SL_PX_SLOTS)
-			hx->pxc[fe->slot].dcon++;
-		hx->lc->ctr->c[SL_CTR_TCP_RULE_REJECT]++;
-		return true;
-	}
-	return false;
+	if (!sl_tcp_conn_rejected(fe, &ctx))
+		return false;
+	if (fe->slot > 0 && fe->slot <= SL_PX_SLOTS)
+		hx->pxc[fe->slot].dcon++;
+	hx->lc->ctr->c[SL_CTR_TCP_RULE_REJECT]++;
+	return true;
 }
 
-/* The client is answered as HAProxy's reject: its connection reset. */
-static void tp_reject(struct hx_sess *s)
+/* The session ends without a server (a content reject, no server, a failed connection): the
+ * client's connection is closed (FIN), as HAProxy 2.6 closes it. */
+static void tp_close(struct hx_sess *s)
 {
-	if (s->cli != NULL) {
-		sl_tcp_abort(s->cli);
-		s->cli = NULL;
-	}
 	hx_sess_free(s);
 }
 
@@ -121,7 +113,7 @@ static void decide(struct hx_sess *s, bool final)
 		if (hx_pxc(s, s->fe) != NULL)
 			hx_pxc(s, s->fe)->dreq++;
 		hx->lc->ctr->c[SL_CTR_TCP_RULE_REJECT]++;
-		tp_reject(s);
+		tp_close(s);
 		return;
 	case TP_GO:
 		break;
@@ -130,7 +122,7 @@ static void decide(struct hx_sess *s, bool final)
 	ctx.payload_final = true;
 	s->be = pick_backend(s, &ctx);
 	if (s->be == NULL || s->be->nservers == 0) {
-		tp_reject(s);
+		tp_close(s);
 		return;
 	}
 	hx_arm(s, TMO_NONE);
@@ -159,14 +151,14 @@ void hx_tp_dispatch(struct hx_sess *s)
 	hx_q_remove(s);
 	if (p == PICK_NONE) {
 		hx_ctr(s, SL_CTR_HTTP_ERR_503);
-		tp_reject(s);
+		tp_close(s);
 		return;
 	}
 	int err = 0;
 	uint32_t src = s->srv_src != 0 ? s->srv_src : sl_ip_route_src(hx->lc, s->srv_ip);
 	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &tp_srv_cbs, s, &err);
 	if (s->srv == NULL) {
-		tp_reject(s);
+		tp_close(s);
 		return;
 	}
 	s->srv_st = SRV_CONNECTING;
@@ -177,7 +169,7 @@ void hx_tp_dispatch(struct hx_sess *s)
 	/* the inspected bytes are queued now and kept until the server answers (a retry sends
 	 * them again on its new connection) */
 	if (s->buf != NULL && s->blen > 0 && sl_tcp_send(s->srv, s->buf, s->blen) != s->blen) {
-		tp_reject(s);
+		tp_close(s);
 		return;
 	}
 	hx_arm(s, TMO_CONNECT);
@@ -221,7 +213,7 @@ static void srv_failed(struct hx_sess *s)
 		hx_tp_dispatch(s);
 		return;
 	}
-	tp_reject(s);
+	tp_close(s);
 }
 
 /* ------------------------------------------------------------------ the relay */
@@ -323,7 +315,7 @@ void hx_tp_timeout(struct hx_sess *s)
 		return;
 	case TMO_QUEUE:
 		s->hx->queue_timeouts++;
-		tp_reject(s);
+		tp_close(s);
 		return;
 	case TMO_CONNECT:
 		srv_failed(s);

@@ -687,6 +687,14 @@ enum sl_acl_res sl_acl_cond_eval3(const struct sl_proxy *px, const struct sl_con
 	return cond->unless ? neg3((enum sl_acl_res)res) : (enum sl_acl_res)res;
 }
 
+bool sl_tcp_conn_rejected(const struct sl_proxy *fe, const struct sl_acl_ctx *ctx)
+{
+	for (const struct sl_tcp_rule *r = fe->tcp_conn_rules; r != NULL; r = r->next)
+		if (sl_acl_cond_eval(fe, r->cond, ctx))
+			return r->action == SL_TCPR_REJECT;
+	return false;
+}
+
 bool sl_acl_cond_eval(const struct sl_proxy *px, const struct sl_cond *cond,
 		      const struct sl_acl_ctx *ctx)
 {

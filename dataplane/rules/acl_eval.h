@@ -115,6 +115,12 @@ enum sl_acl_res { SL_ACL_FAIL = 0, SL_ACL_MISS = 1, SL_ACL_PASS = 3 };
 enum sl_acl_res sl_acl_cond_eval3(const struct sl_proxy *px, const struct sl_cond *cond,
 				  const struct sl_acl_ctx *ctx);
 
+/*
+ * `tcp-request connection` rules of frontend @fe on a connection (@ctx: its addresses and
+ * ports; no payload): true when the first rule whose condition holds is a reject.
+ */
+bool sl_tcp_conn_rejected(const struct sl_proxy *fe, const struct sl_acl_ctx *ctx);
+
 /* Evaluates one "acl" line (not the other lines of the same name). @acl NULL is false. */
 bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx);
 

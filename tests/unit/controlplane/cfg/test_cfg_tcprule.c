@@ -69,7 +69,13 @@ static void test_parse(void)
 	CU_ASSERT(!sl_cfg_on_proxy_lcores(tpx(cfg, "plain")));
 	const struct sl_proxy *g = tpx(cfg, "guarded");
 	CU_ASSERT_EQUAL(count_rules(g->tcp_conn_rules), 2);
-	CU_ASSERT(g->tcp_proxied);
+	CU_ASSERT(!g->tcp_proxied); /* connection rules alone: the workers evaluate them */
+	struct sl_acl_ctx c1 = {.src = 0x0a010203, .dst_port = 8081}; /* 10.1.2.3: first rule */
+	CU_ASSERT(sl_tcp_conn_rejected(g, &c1));
+	struct sl_acl_ctx c2 = {.src = 0xc0a80001, .dst_port = 8081}; /* accepted by the second */
+	CU_ASSERT(!sl_tcp_conn_rejected(g, &c2));
+	struct sl_acl_ctx c3 = {.src = 0xc0a80001, .dst_port = 9}; /* no rule: accepted */
+	CU_ASSERT(!sl_tcp_conn_rejected(g, &c3));
 	CU_ASSERT_EQUAL(d.nwarn, 0);
 	sl_cfg_free(cfg);
 }
@@ -281,7 +287,7 @@ static void test_dump_round_trip(void)
 	T_PARSE_OK(text, again, &d);
 	CU_ASSERT_EQUAL(tpx(again, "tls_in")->inspect_delay, 5000);
 	CU_ASSERT_EQUAL(count_rules(tpx(again, "tls_in")->tcp_content_rules), 2);
-	CU_ASSERT(tpx(again, "guarded")->tcp_proxied);
+	CU_ASSERT_EQUAL(count_rules(tpx(again, "guarded")->tcp_conn_rules), 2);
 	free(text);
 	sl_cfg_free(cfg);
 	sl_cfg_free(again);
