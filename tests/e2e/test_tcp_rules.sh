@@ -4,6 +4,7 @@
 #  (a) a mode tcp frontend (L4 path) with `tcp-request connection reject if { src CLIENT }`: the
 #      client's own address is refused (its SYN answered with a RST), a second address of the same client is served; `dcon` counts the
 #      rejects in `show stat`;
+#      the same on a mode http frontend (the proxy lcores' listener resets before reading);
 #  (b) TLS pass-through: two nginx HTTPS servers (certificates made here with openssl) behind one
 #      mode tcp frontend that waits for the ClientHello (`tcp-request inspect-delay`, `accept if
 #      { req_ssl_hello_type 1 }`, then `reject`) and routes by `req.ssl_sni`: a.test reaches
@@ -88,6 +89,12 @@ frontend guarded
     tcp-request connection reject if { src $SL_CLI_IP }
     default_backend bk_plain
 
+frontend web
+    mode http
+    bind *:7080
+    tcp-request connection reject if { src $SL_CLI_IP }
+    default_backend bk_web
+
 frontend tls_in
     bind *:443
     tcp-request inspect-delay 2s
@@ -112,6 +119,10 @@ backend bk_b
 
 backend bk_plain
     server p $SL_BE1_IP:8080
+
+backend bk_web
+    mode http
+    server p $SL_BE1_IP:8080
 EOT
     [[ $1 == sluice ]] && sl_dataplane_cfg af_xdp
 }
@@ -119,30 +130,7 @@ make_cfg haproxy >"$SL_RUN_DIR/haproxy.cfg"
 make_cfg sluice >"$SL_RUN_DIR/sluice.cfg"
 
 # dcon SOCKET FRONTEND — the dcon column of FRONTEND's row in `show stat`
-dcon() {
-    "$PY" - "$1" "$2" <<'PYEOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(3)
-s.connect(sys.argv[1])
-s.sendall(b"show stat\n")
-out = b""
-while True:
-    try:
-        d = s.recv(65536)
-    except socket.timeout:
-        break
-    if not d:
-        break
-    out += d
-lines = out.decode().splitlines()
-head = lines[0].lstrip("# ").split(",")
-for line in lines[1:]:
-    f = line.split(",")
-    if len(f) == len(head) and f[0] == sys.argv[2] and f[1] == "FRONTEND":
-        print(f[head.index("dcon")] or "0")
-PYEOF
-}
+dcon() { "$PY" "$HERE/lib/stat_col.py" "$1" "$2" FRONTEND dcon; }
 
 # silent_client PORT — connects, sends nothing: prints "reset after N s" or what it got
 silent_client() {
@@ -177,6 +165,13 @@ run() {
     echo "guarded from $CLI2_IP: $r" >>"$out"
     "${C[@]}" -o /dev/null "http://$SL_VIP:7000/"
     echo "dcon after two rejects: $(dcon "$sock" guarded)" >>"$out"
+    "${C[@]}" -o /dev/null "http://$SL_VIP:7080/"
+    rc=$?
+    case $rc in 7 | 56) r="reset" ;; *) r="not reset (curl exit $rc)" ;; esac
+    echo "mode http, from $SL_CLI_IP: $r" >>"$out"
+    r=$("${C[@]}" --interface "$CLI2_IP" "http://$SL_VIP:7080/")
+    echo "mode http, from $CLI2_IP: $r" >>"$out"
+    echo "mode http, dcon: $(dcon "$sock" web)" >>"$out"
     # (b)
     for h in a.test b.test c.test; do
         r=$("${C[@]}" -k --resolve "$h:443:$SL_VIP" "https://$h/")
@@ -206,6 +201,9 @@ judge() {
     expect_line "$t" "guarded from $SL_CLI_IP: reset"
     expect_line "$t" "guarded from $CLI2_IP: plain A"
     expect_line "$t" "dcon after two rejects: 2"
+    expect_line "$t" "mode http, from $SL_CLI_IP: reset"
+    expect_line "$t" "mode http, from $CLI2_IP: plain A"
+    expect_line "$t" "mode http, dcon: 1"
     expect_line "$t" "https://a.test/: server A"
     expect_line "$t" "https://b.test/: server B"
     expect_line "$t" "https://c.test/: server B"
