@@ -237,12 +237,22 @@ static const struct hx_col srv_cols[] = {
 #undef PXC
 #undef SVC
 
-static void add_cols(struct sl_stats_row *r, const void *ctr, const struct hx_col *cols, size_t n)
+/* Adds @v to a column of a mode http row; a mode tcp row (proxied TCP, or the L4 path's, whose
+ * HTTP counters are zeros) only gets what is not zero: the columns HAProxy leaves empty in TCP
+ * (intercepted, hrsp_*, req_tot...) stay empty. */
+static void add_hx(struct sl_stats_row *r, bool tcp, int col, uint64_t v)
+{
+	if (!tcp || v != 0)
+		add_u(r, col, v);
+}
+
+static void add_cols(struct sl_stats_row *r, bool tcp, const void *ctr, const struct hx_col *cols,
+		     size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v;
 		memcpy(&v, (const char *)ctr + cols[i].off, sizeof(v));
-		add_u(r, cols[i].col, v);
+		add_hx(r, tcp, cols[i].col, v);
 	}
 }
 
@@ -302,20 +312,21 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 		if (px->slot <= 0 || (unsigned)px->slot >= npx)
 			continue;
 		const struct sl_hx_pxctr *c = &sum[px->slot];
+		bool tcp = px->mode != SL_MODE_HTTP;
 		if (px->cap & SL_CAP_FE) {
 			struct sl_stats_row *f = sl_stats_find(rows, n, px->name, "FRONTEND");
-			add_u(f, SL_ST_SCUR, c->stot - c->ended);
-			add_u(f, SL_ST_STOT, c->stot);
-			add_cols(f, c, fe_cols, RTE_DIM(fe_cols));
+			add_hx(f, tcp, SL_ST_SCUR, c->stot - c->ended);
+			add_hx(f, tcp, SL_ST_STOT, c->stot);
+			add_cols(f, tcp, c, fe_cols, RTE_DIM(fe_cols));
 			for (int k = 0; k < 6; k++)
-				add_u(f, hcol[k], c->hrsp[k]);
+				add_hx(f, tcp, hcol[k], c->hrsp[k]);
 		}
 		if (px->cap & SL_CAP_BE) {
 			struct sl_stats_row *b = sl_stats_find(rows, n, px->name, "BACKEND");
-			add_cols(b, c, be_cols, RTE_DIM(be_cols));
-			add_u(b, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
+			add_cols(b, tcp, c, be_cols, RTE_DIM(be_cols));
+			add_hx(b, tcp, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
 			for (int k = 0; k < 6; k++)
-				add_u(b, hcol[k], c->hrsp[k]);
+				add_hx(b, tcp, hcol[k], c->hrsp[k]);
 			set_times(b, &c->tm);
 		}
 	}
@@ -327,7 +338,7 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
 			for (int k = 0; k < 6; k++)
 				add_u(r, hcol[k], c->hrsp[k]);
-			add_cols(r, c, srv_cols, RTE_DIM(srv_cols));
+			add_cols(r, false, c, srv_cols, RTE_DIM(srv_cols));
 			set_times(r, &c->tm);
 		}
 	}

@@ -189,6 +189,13 @@ run() {
     echo "plain HTTP on tls_or_plain: $r" >>"$out"
     r=$("${C[@]}" -k --resolve "a.test:8444:$SL_VIP" "https://a.test:8444/")
     echo "https://a.test:8444/: $r" >>"$out"
+    # the counters of show stat: tls_in's connections and content rejects (plain, silent), and
+    # columns HAProxy leaves empty in TCP mode stay empty
+    local col
+    for col in stot dreq dcon req_tot intercepted hrsp_2xx; do
+        echo "tls_in $col: [$("$PY" "$HERE/lib/stat_col.py" "$sock" tls_in FRONTEND $col)]" >>"$out"
+    done
+    echo "guarded intercepted: [$("$PY" "$HERE/lib/stat_col.py" "$sock" guarded FRONTEND intercepted)]" >>"$out"
     sed "s/^/     $t: /" "$out"
 }
 
@@ -214,6 +221,8 @@ judge() {
     expect_line "$t" "silent client on the TLS port: closed after 2 s"
     expect_line "$t" "plain HTTP on tls_or_plain: plain A"
     expect_line "$t" "https://a.test:8444/: server A"
+    expect_line "$t" "tls_in stot: [9]"
+    expect_line "$t" "tls_in dreq: [2]"
 }
 
 # ---------------------------------------------------------------- HAProxy 2.6
