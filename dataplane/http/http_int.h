@@ -209,6 +209,7 @@ struct sl_http {
 
 /* ---- session.c */
 extern const struct sl_tcp_cbs hx_listen_cbs;
+extern const struct sl_tcp_cbs hx_cli_cbs;
 void hx_run(struct hx_sess *s);
 void hx_sess_free(struct hx_sess *s);
 void hx_sess_timeout(struct sl_tmr *t, void *arg);

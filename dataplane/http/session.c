@@ -919,7 +919,9 @@ static void cli_closed(struct sl_tcp_conn *c, void *arg)
 	hx_sess_free(s); /* both directions over (or reset) */
 }
 
-static const struct sl_tcp_cbs cli_cbs = {
+/* the client connection's events, for HTTP and proxied TCP sessions alike (hx_run() runs
+ * the one the session is) */
+const struct sl_tcp_cbs hx_cli_cbs = {
 	.readable = sess_event,
 	.writable = sess_event,
 	.peer_closed = cli_peer_closed,
@@ -1043,7 +1045,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	struct hx_sess *s = hx_sess_take(l->hx, l, c);
 	if (s == NULL)
 		return -1;
-	sl_tcp_set_cbs(c, &cli_cbs, s);
+	sl_tcp_set_cbs(c, &hx_cli_cbs, s);
 	hx_arm(s, TMO_REQ);
 	return 0;
 }

@@ -35,7 +35,7 @@
 #include "dataplane/tcp/stack.h"
 #include "tls/tls.h"
 
-static const struct sl_tcp_cbs tp_cli_cbs, tp_srv_cbs;
+static const struct sl_tcp_cbs tp_srv_cbs;
 
 /* The connection's facts for the rules (no bytes: the payload is set by the caller). */
 static struct sl_acl_ctx conn_ctx(struct sl_http *hx, struct sl_tcp_conn *c)
@@ -337,28 +337,6 @@ static void tp_event(struct sl_tcp_conn *c, void *arg)
 		hx_count_bytes(s);
 }
 
-static void cli_peer_closed(struct sl_tcp_conn *c, void *arg)
-{
-	struct hx_sess *s = arg;
-	(void)c;
-	s->cli_eof = true;
-	hx_tp_run(s);
-}
-
-static void cli_closed(struct sl_tcp_conn *c, void *arg)
-{
-	struct hx_sess *s = arg;
-	(void)c;
-	hx_sess_free(s); /* reset, or both directions over */
-}
-
-static const struct sl_tcp_cbs tp_cli_cbs = {
-	.readable = tp_event,
-	.writable = tp_event,
-	.peer_closed = cli_peer_closed,
-	.closed = cli_closed,
-};
-
 static void srv_connected(struct sl_tcp_conn *c, void *arg)
 {
 	struct hx_sess *s = arg;
@@ -422,7 +400,7 @@ static int tp_accepted(struct sl_tcp_conn *c, void *arg)
 	if (s == NULL)
 		return -1;
 	s->tcp = true;
-	sl_tcp_set_cbs(c, &tp_cli_cbs, s);
+	sl_tcp_set_cbs(c, &hx_cli_cbs, s); /* the HTTP session's: they run hx_tp_run() */
 	/* the decision runs from the events (never inside this callback, which must not
 	 * release @c): on the client's bytes, or when the inspect-delay expires (at the next
 	 * tick without content rules) */
