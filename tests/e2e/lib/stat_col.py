@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # tests/e2e/lib/stat_col.py SOCKET PXNAME SVNAME COLUMN — one field of `show stat` read from a
 # stats socket (sluice's or HAProxy's), found by the column's name in the header line; prints
-# nothing when the row is absent, 0 for an empty field.
+# nothing when the row is absent, an empty line for an empty field.
 import socket
 import sys
 
@@ -24,4 +24,4 @@ head = lines[0].lstrip("# ").split(",")
 for line in lines[1:]:
     f = line.split(",")
     if len(f) == len(head) and f[0] == px and f[1] == sv:
-        print(f[head.index(col)] or "0")
+        print(f[head.index(col)])
