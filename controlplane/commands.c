@@ -936,10 +936,19 @@ static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 	for (unsigned s = 0; s < c->nservices; s++) {
 		const struct sl_l4_service *v = &c->services[s];
 		const struct sl_bal_backend *b = &c->backends[v->backend];
-		sl_outbuf_printf(out, "service %s %u-%u -> backend %s (%s, %u in rotation)\n",
+		sl_outbuf_printf(out, "service %s %u-%u -> backend %s (%s, %u in rotation)%s\n",
 				 v->frontend, v->port_lo, v->port_hi, b->name,
-				 sl_cfg_balance_name((enum sl_balance)b->balance), b->nrot);
+				 sl_cfg_balance_name((enum sl_balance)b->balance), b->nrot,
+				 v->fe != NULL && v->fe->tcp_conn_rules != NULL ?
+					 ", tcp-request connection rules" :
+					 "");
 	}
+	/* the mode tcp frontends the proxy lcores serve instead (docs/config.md 4.15) */
+	for (const struct sl_proxy *px = c->cfg->proxies; px != NULL; px = px->next)
+		if (sl_cfg_on_proxy_lcores(px) && px->mode == SL_MODE_TCP)
+			sl_outbuf_printf(out, "proxied tcp frontend %s (proxy lcores: %s)\n", px->name,
+					 px->tcp_content_rules != NULL ? "tcp-request content rules" :
+									 "use_backend rules");
 	for (unsigned bi = 0; bi < c->nbackends; bi++) {
 		const struct sl_bal_backend *b = &c->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {

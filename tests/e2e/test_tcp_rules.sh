@@ -243,6 +243,9 @@ check "sluiced -c accepts it without a warning" bash -c "! '$SL_SLUICED' -c -f '
 check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || exit 1
 run sluice "$SL_SOCK"
 judge sluice
+sl_ctl show l4 >"$SL_RUN_DIR/show-l4"
+check "show l4: tls_in and tls_or_plain on the proxy lcores" bash -c "grep -q '^proxied tcp frontend tls_in ' '$SL_RUN_DIR/show-l4' && grep -q '^proxied tcp frontend tls_or_plain ' '$SL_RUN_DIR/show-l4'"
+check "show l4: guarded on the L4 path with its connection rules" grep -q '^service guarded 7000-7000 .*tcp-request connection rules' "$SL_RUN_DIR/show-l4"
 check "the rejects are counted (tcp_request_rejected >= 4)" test "$(sl_ctr tcp_request_rejected)" -ge 4
 if [[ -f $SL_RUN_DIR/haproxy.out ]]; then
     expect_eq "sluice's answers are HAProxy's" "$(tr '\n' ';' <"$SL_RUN_DIR/sluice.out")" "$(tr '\n' ';' <"$SL_RUN_DIR/haproxy.out")"
