@@ -224,6 +224,7 @@ struct hx_col {
 static const struct hx_col fe_cols[] = {
 	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_EREQ, ereq), PXC(SL_ST_BIN, bin),
 	PXC(SL_ST_BOUT, bout),	     PXC(SL_ST_DREQ, dreq),  PXC(SL_ST_INTERCEPTED, intercepted),
+	PXC(SL_ST_DCON, dcon),
 };
 static const struct hx_col be_cols[] = {
 	PXC(SL_ST_REQ_TOT, req_tot), PXC(SL_ST_BIN, bin),	PXC(SL_ST_BOUT, bout),
@@ -238,12 +239,22 @@ static const struct hx_col srv_cols[] = {
 #undef PXC
 #undef SVC
 
-static void add_cols(struct sl_stats_row *r, const void *ctr, const struct hx_col *cols, size_t n)
+/* Adds @v to a column of a mode http row; a mode tcp row (proxied TCP, or the L4 path's, whose
+ * HTTP counters are zeros) only gets what is not zero: the columns HAProxy leaves empty in TCP
+ * (intercepted, hrsp_*, req_tot...) stay empty. */
+static void add_hx(struct sl_stats_row *r, bool tcp, int col, uint64_t v)
+{
+	if (!tcp || v != 0)
+		add_u(r, col, v);
+}
+
+static void add_cols(struct sl_stats_row *r, bool tcp, const void *ctr, const struct hx_col *cols,
+		     size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v;
 		memcpy(&v, (const char *)ctr + cols[i].off, sizeof(v));
-		add_u(r, cols[i].col, v);
+		add_hx(r, tcp, cols[i].col, v);
 	}
 }
 
@@ -298,23 +309,26 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 	static const int hcol[6] = {SL_ST_HRSP_1XX, SL_ST_HRSP_2XX, SL_ST_HRSP_3XX,
 				    SL_ST_HRSP_4XX, SL_ST_HRSP_5XX, SL_ST_HRSP_OTHER};
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
-		if (px->slot <= 0 || (unsigned)px->slot >= npx || px->mode != SL_MODE_HTTP)
+		/* mode http proxies, and mode tcp ones the proxy lcores serve (a mode tcp
+		 * proxy of the L4 path has only zeros here) */
+		if (px->slot <= 0 || (unsigned)px->slot >= npx)
 			continue;
 		const struct sl_hx_pxctr *c = &sum[px->slot];
+		bool tcp = px->mode != SL_MODE_HTTP;
 		if (px->cap & SL_CAP_FE) {
 			struct sl_stats_row *f = sl_stats_find(rows, n, px->name, "FRONTEND");
-			add_u(f, SL_ST_SCUR, c->stot - c->ended);
-			add_u(f, SL_ST_STOT, c->stot);
-			add_cols(f, c, fe_cols, RTE_DIM(fe_cols));
+			add_hx(f, tcp, SL_ST_SCUR, c->stot - c->ended);
+			add_hx(f, tcp, SL_ST_STOT, c->stot);
+			add_cols(f, tcp, c, fe_cols, RTE_DIM(fe_cols));
 			for (int k = 0; k < 6; k++)
-				add_u(f, hcol[k], c->hrsp[k]);
+				add_hx(f, tcp, hcol[k], c->hrsp[k]);
 		}
 		if (px->cap & SL_CAP_BE) {
 			struct sl_stats_row *b = sl_stats_find(rows, n, px->name, "BACKEND");
-			add_cols(b, c, be_cols, RTE_DIM(be_cols));
-			add_u(b, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
+			add_cols(b, tcp, c, be_cols, RTE_DIM(be_cols));
+			add_hx(b, tcp, SL_ST_QCUR, c->qcur > 0 ? (uint64_t)c->qcur : 0);
 			for (int k = 0; k < 6; k++)
-				add_u(b, hcol[k], c->hrsp[k]);
+				add_hx(b, tcp, hcol[k], c->hrsp[k]);
 			set_times(b, &c->tm);
 		}
 	}
@@ -326,7 +340,7 @@ static void fill_http(const struct sl_dp *dp, const struct sl_cfg *cfg, struct s
 			struct sl_stats_row *r = sl_stats_find(rows, n, b->name, b->servers[i].name);
 			for (int k = 0; k < 6; k++)
 				add_u(r, hcol[k], c->hrsp[k]);
-			add_cols(r, c, srv_cols, RTE_DIM(srv_cols));
+			add_cols(r, false, c, srv_cols, RTE_DIM(srv_cols));
 			set_times(r, &c->tm);
 		}
 	}
@@ -335,12 +349,30 @@ out:
 	free(srv);
 }
 
+/* dcon of the frontends on the L4 path: the workers' SYNs reset by `tcp-request connection`
+ * (the proxy lcores' are in the HTTP engine's counters). */
+static void fill_l4_dcon(const struct sl_dp *dp, const struct sl_cfg *cfg, struct sl_stats_row *rows,
+			 size_t n)
+{
+	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
+		if (!(px->cap & SL_CAP_FE) || px->tcp_conn_rules == NULL || px->slot <= 0)
+			continue;
+		uint64_t v = 0;
+		unsigned id;
+		RTE_LCORE_FOREACH(id)
+			v += sl_l4_worker_dcon(dp->lcores[id], px->slot);
+		if (v > 0)
+			add_u(sl_stats_find(rows, n, px->name, "FRONTEND"), SL_ST_DCON, v);
+	}
+}
+
 /* The rows as the counters stand, before any `clear counters all` is taken off. */
 static int raw_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n)
 {
 	if (sl_stats_rows_from_cfg(ctl->cfg, rows, n) < 0)
 		return -ENOMEM;
 	fill_l4(ctl->dp, *rows, *n);
+	fill_l4_dcon(ctl->dp, ctl->cfg, *rows, *n);
 	fill_http(ctl->dp, ctl->cfg, *rows, *n);
 	sl_checks_fill_rows(ctl->checks, *rows, *n);
 	return 0;
@@ -916,10 +948,19 @@ static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 	for (unsigned s = 0; s < c->nservices; s++) {
 		const struct sl_l4_service *v = &c->services[s];
 		const struct sl_bal_backend *b = &c->backends[v->backend];
-		sl_outbuf_printf(out, "service %s %u-%u -> backend %s (%s, %u in rotation)\n",
+		sl_outbuf_printf(out, "service %s %u-%u -> backend %s (%s, %u in rotation)%s\n",
 				 v->frontend, v->port_lo, v->port_hi, b->name,
-				 sl_cfg_balance_name((enum sl_balance)b->balance), b->nrot);
+				 sl_cfg_balance_name((enum sl_balance)b->balance), b->nrot,
+				 v->fe != NULL && v->fe->tcp_conn_rules != NULL ?
+					 ", tcp-request connection rules" :
+					 "");
 	}
+	/* the mode tcp frontends the proxy lcores serve instead (docs/config.md 4.15) */
+	for (const struct sl_proxy *px = c->cfg->proxies; px != NULL; px = px->next)
+		if (sl_cfg_on_proxy_lcores(px) && px->mode == SL_MODE_TCP)
+			sl_outbuf_printf(out, "proxied tcp frontend %s (proxy lcores: %s)\n", px->name,
+					 px->tcp_content_rules != NULL ? "tcp-request content rules" :
+									 "use_backend rules");
 	for (unsigned bi = 0; bi < c->nbackends; bi++) {
 		const struct sl_bal_backend *b = &c->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {

@@ -175,7 +175,7 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 		return -ENOMEM;
 	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
 		npx++;
-		if ((p->cap & SL_CAP_FE) && p->mode == SL_MODE_TCP)
+		if ((p->cap & SL_CAP_FE) && p->mode == SL_MODE_TCP && !p->tcp_proxied)
 			for (const struct sl_bind *b = p->binds; b != NULL; b = b->next)
 				nsvc++;
 	}
@@ -189,8 +189,8 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 	if (build_tables(c, cfg, (const struct sl_gen *)dp->gen) < 0)
 		goto nomem;
 	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
-		if (!(p->cap & SL_CAP_FE) || p->mode != SL_MODE_TCP)
-			continue;
+		if (!(p->cap & SL_CAP_FE) || p->mode != SL_MODE_TCP || p->tcp_proxied)
+			continue; /* the proxy lcores serve a proxied mode tcp frontend */
 		const struct sl_proxy *be = p->default_backend != NULL ?
 						    sl_cfg_find_proxy(cfg, p->default_backend, SL_CAP_BE) :
 					    (p->cap & SL_CAP_BE) ? p : NULL;
@@ -214,6 +214,7 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 			s->port_hi = b->port_hi;
 			s->backend = (uint16_t)bi;
 			s->frontend = p->name;
+			s->fe = p;
 			struct sl_tmo_profile tp;
 			tp.connect = or_default(be->to.connect, DEF_CONNECT_MS);
 			/* HAProxy: in TCP mode `timeout tunnel` supersedes client and server */
@@ -239,12 +240,16 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 						c->port_svc[port] = (uint16_t)c->nservices;
 		}
 	}
-	/* HTTP backends: the proxy lcores balance over the same tables (server states, weights,
-	 * Maglev, schedule); appended in configuration order, so that an index is stable
-	 * across generations of one configuration. */
+	/* HTTP backends, and every mode tcp backend when a proxied mode tcp frontend may use
+	 * it: the proxy lcores balance over the same tables (server states, weights, Maglev,
+	 * schedule); appended in configuration order, so that an index is stable across
+	 * generations of one configuration. */
+	bool tcp_proxied = false;
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next)
+		tcp_proxied |= sl_cfg_on_proxy_lcores(p) && p->mode == SL_MODE_TCP;
 	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
-		if (!(p->cap & SL_CAP_BE) || (p->cap & SL_CAP_DEF) || p->mode != SL_MODE_HTTP ||
-		    p->nservers == 0)
+		if (!(p->cap & SL_CAP_BE) || (p->cap & SL_CAP_DEF) ||
+		    (p->mode != SL_MODE_HTTP && !tcp_proxied) || p->nservers == 0)
 			continue;
 		int bi = backend_index(c, p, bes);
 		if (bi == (int)c->nbackends - 1 && c->backends[bi].name == NULL) {

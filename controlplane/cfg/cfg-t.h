@@ -62,6 +62,14 @@ enum sl_acl_fetch {
 	SL_FETCH_ALWAYS_FALSE,/* always_false */
 	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist) is not supported; kept for a clear error */
 	SL_FETCH_STK,         /* sc_*, scN_*, src_*: a stick counter's value (acl->stk) */
+	SL_FETCH_DST,         /* dst: the address the client connected to, in a network */
+	SL_FETCH_SRC_PORT,    /* src_port: integer */
+	/* the client's first bytes (tcp-request content and use_backend of a mode tcp frontend;
+	 * proto/tls_hello.h): */
+	SL_FETCH_REQ_LEN,     /* req.len: bytes received so far */
+	SL_FETCH_REQ_SSL_HELLO_TYPE, /* req.ssl_hello_type: the first record's handshake type */
+	SL_FETCH_REQ_SSL_VER, /* req.ssl_ver: its record version, major << 16 | minor */
+	SL_FETCH_REQ_SSL_SNI, /* req.ssl_sni: the ClientHello's server name */
 };
 
 /* A stick-table counter fetch (controlplane/cfg/cfg_stick.c): sc_http_req_rate(0),
@@ -164,6 +172,15 @@ struct sl_switch {
 	struct sl_switch *next;
 	const char *backend;
 	struct sl_cond *cond;
+	struct sl_cfg_loc loc;
+};
+
+/* tcp-request connection|content accept|reject [if|unless COND] */
+enum sl_tcp_action { SL_TCPR_ACCEPT, SL_TCPR_REJECT };
+struct sl_tcp_rule {
+	struct sl_tcp_rule *next;
+	enum sl_tcp_action action;
+	struct sl_cond *cond; /* NULL: always */
 	struct sl_cfg_loc loc;
 };
 
@@ -432,6 +449,14 @@ struct sl_proxy {
 	struct sl_monitor_fail *monitor_fails; /* `monitor fail` conditions, in order */
 	struct sl_hrule *req_rules;
 	struct sl_hrule *rsp_rules;
+	struct sl_tcp_rule *tcp_conn_rules;    /* `tcp-request connection`, in order */
+	struct sl_tcp_rule *tcp_content_rules; /* `tcp-request content`, in order */
+	int inspect_delay;		       /* `tcp-request inspect-delay` (ms), 0: none */
+	struct sl_cfg_loc inspect_delay_loc;
+	/* a mode tcp frontend served by the proxy lcores' TCP proxy (dataplane/http/tcpproxy.c)
+	 * rather than the workers' L4 path: it has tcp-request content rules or use_backend
+	 * rules (set by cfg_check; sl_cfg_on_proxy_lcores() tells both kinds) */
+	bool tcp_proxied;
 	struct sl_server *servers;
 	int nservers;
 	struct sl_stktable *stktable;     /* `stick-table`, or NULL */

@@ -84,6 +84,14 @@ void sl_cfg_free(struct sl_cfg *cfg);
  */
 int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f);
 
+/* A frontend the proxy lcores serve (mode http, or a mode tcp frontend that needs the stream:
+ * tcp-request content rules, use_backend), rather than the workers' L4 path. */
+static inline bool sl_cfg_on_proxy_lcores(const struct sl_proxy *px)
+{
+	return (px->cap & SL_CAP_FE) && !(px->cap & SL_CAP_DEF) &&
+	       (px->mode == SL_MODE_HTTP || px->tcp_proxied);
+}
+
 /* Lookups by name; NULL when absent. @cap is SL_CAP_FE or SL_CAP_BE. */
 struct sl_proxy *sl_cfg_find_proxy(const struct sl_cfg *cfg, const char *name, unsigned cap);
 struct sl_server *sl_cfg_find_server(const struct sl_proxy *be, const char *name);

@@ -323,6 +323,7 @@ void cfg_check(struct cfg_ctx *c)
 					    "'balance uri' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
 					    kind, px->name);
 		}
+		cfg_check_tcp_rules(c, px);
 		if (px->cap & SL_CAP_FE) {
 			if (px->default_backend != NULL)
 				check_backend_ref(c, px, px->default_backend,

@@ -108,7 +108,9 @@ static void acl_body(FILE *f, const struct sl_acl *a)
 	if (a->icase)
 		fputs(" -i", f);
 	bool intpat = a->fetch == SL_FETCH_HDR_CNT || a->fetch == SL_FETCH_DST_PORT ||
-		      a->fetch == SL_FETCH_STK;
+		      a->fetch == SL_FETCH_STK ||
+		      a->fetch == SL_FETCH_SRC_PORT || a->fetch == SL_FETCH_REQ_LEN ||
+		      a->fetch == SL_FETCH_REQ_SSL_HELLO_TYPE || a->fetch == SL_FETCH_REQ_SSL_VER;
 	bool dashdash = false;
 	for (const struct sl_acl_pat *p = a->pats; p != NULL; p = p->next)
 		dashdash |= p->str[0] == '-' && !intpat;
@@ -819,6 +821,19 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		hrule(f, "http-request", r);
 	for (const struct sl_hrule *r = px->rsp_rules; r != NULL; r = r->next)
 		hrule(f, "http-response", r);
+	if (px->inspect_delay) {
+		fputs("    tcp-request inspect-delay", f);
+		time_word(f, px->inspect_delay);
+		fputc('\n', f);
+	}
+	for (int k = 0; k < 2; k++)
+		for (const struct sl_tcp_rule *r = k == 0 ? px->tcp_conn_rules : px->tcp_content_rules;
+		     r != NULL; r = r->next) {
+			fprintf(f, "    tcp-request %s %s", k == 0 ? "connection" : "content",
+				r->action == SL_TCPR_ACCEPT ? "accept" : "reject");
+			cond(f, r->cond);
+			fputc('\n', f);
+		}
 	for (const struct sl_switch *s = px->switches; s != NULL; s = s->next) {
 		fputs("    use_backend", f);
 		word(f, s->backend);

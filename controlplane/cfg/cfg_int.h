@@ -118,6 +118,13 @@ int cfg_kw_stick(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
 int cfg_track_sc(struct cfg_ctx *c, struct sl_hrule *r, const char *kw, int ci, char **argv);
 int cfg_stick_fetch(struct cfg_ctx *c, const char *word, struct sl_acl *acl);
 void cfg_stick_check(struct cfg_ctx *c);
+/* "if|unless COND" from @argv[0] to the end (cfg_kw.c); NULL after reporting an error. */
+struct sl_cond *cfg_parse_cond(struct cfg_ctx *c, struct sl_proxy *px, const char *kw, int argc,
+			       char **argv);
+/* `tcp-request` (cfg_tcprule.c): the keyword, and the checks once the proxy is read (the
+ * fetches each rule may use; whether a mode tcp frontend runs on the proxy lcores). */
+int cfg_kw_tcp_request(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+void cfg_check_tcp_rules(struct cfg_ctx *c, struct sl_proxy *px);
 
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);

@@ -69,6 +69,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	px->http_conn = def->http_conn;
 	px->fwdfor = def->fwdfor;
 	px->to = def->to;
+	px->inspect_delay = def->inspect_delay;
+	px->inspect_delay_loc = def->inspect_delay_loc;
 	px->stats = def->stats;
 	px->stats.auth = copy_strs(c, def->stats.auth);
 	px->errorfiles = NULL;
@@ -147,7 +149,7 @@ struct fetch_def {
 	const char *name;
 	enum sl_acl_fetch fetch;
 	bool has_arg; /* name(arg) */
-	enum { PAT_STR, PAT_REG, PAT_NET, PAT_INT, PAT_NONE } pat;
+	enum { PAT_STR, PAT_REG, PAT_NET, PAT_INT, PAT_VER, PAT_NONE } pat;
 };
 
 static const struct fetch_def fetches[] = {
@@ -172,6 +174,16 @@ static const struct fetch_def fetches[] = {
 	{"ssl_fc", SL_FETCH_SSL_FC, false, PAT_NONE},
 	{"ssl_fc_sni", SL_FETCH_SSL_FC_SNI, false, PAT_STR},
 	{"always_true", SL_FETCH_ALWAYS_TRUE, false, PAT_NONE},
+	{"dst", SL_FETCH_DST, false, PAT_NET},
+	{"src_port", SL_FETCH_SRC_PORT, false, PAT_INT},
+	{"req.len", SL_FETCH_REQ_LEN, false, PAT_INT},
+	{"req_len", SL_FETCH_REQ_LEN, false, PAT_INT},
+	{"req.ssl_hello_type", SL_FETCH_REQ_SSL_HELLO_TYPE, false, PAT_INT},
+	{"req_ssl_hello_type", SL_FETCH_REQ_SSL_HELLO_TYPE, false, PAT_INT},
+	{"req.ssl_ver", SL_FETCH_REQ_SSL_VER, false, PAT_VER},
+	{"req_ssl_ver", SL_FETCH_REQ_SSL_VER, false, PAT_VER},
+	{"req.ssl_sni", SL_FETCH_REQ_SSL_SNI, false, PAT_STR},
+	{"req_ssl_sni", SL_FETCH_REQ_SSL_SNI, false, PAT_STR},
 	{"always_false", SL_FETCH_ALWAYS_FALSE, false, PAT_NONE},
 	{NULL, 0, false, PAT_NONE},
 };
@@ -220,8 +232,10 @@ static int apply_match(struct cfg_ctx *c, struct sl_acl *acl, const char *m)
 			return 0;
 		}
 	}
-	if (strcmp(m, "found") == 0 && (is_hdr || is_path))
+	if (strcmp(m, "found") == 0)
 		return 0; /* no pattern: presence, which is what an empty pattern list means */
+	if (strcmp(m, "str") == 0 && acl->fetch == SL_FETCH_REQ_SSL_SNI)
+		return 0;
 	cfg_err(c, "'acl': match method '-m %s' is not supported with '%s'", m,
 		sl_cfg_fetch_name(acl->fetch));
 	return -1;
@@ -245,6 +259,30 @@ static int int_pattern(struct cfg_ctx *c, const char *s, struct sl_acl_pat *p)
 	return 0;
 bad:
 	cfg_err(c, "'acl': invalid integer pattern '%s'", s);
+	return -1;
+}
+
+/* "3.1" (SSL/TLS versions as req.ssl_ver gives them: major << 16 | minor), or an integer. */
+static int ver_pattern(struct cfg_ctx *c, const char *s, struct sl_acl_pat *p)
+{
+	char *end;
+	errno = 0;
+	long maj = strtol(s, &end, 10);
+	if (end != s && *end == '.') {
+		const char *t = end + 1;
+		long min = strtol(t, &end, 10);
+		if (end == t || *end != '\0' || errno != 0 || maj < 0 || maj > 255 || min < 0 ||
+		    min > 255)
+			goto bad;
+		p->num = maj << 16 | min;
+		return 0;
+	}
+	if (end == s || *end != '\0' || errno != 0 || maj < 0)
+		goto bad;
+	p->num = maj;
+	return 0;
+bad:
+	cfg_err(c, "'acl': invalid version pattern '%s' (as in '3.1')", s);
 	return -1;
 }
 
@@ -347,7 +385,7 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			cfg_err(c, "'acl': '%s' takes no pattern, got '%s'", eff->name, argv[i]);
 			return NULL;
 		}
-		if (eff->pat == PAT_INT) {
+		if (eff->pat == PAT_INT || eff->pat == PAT_VER) {
 			static const char *const ops[] = {"eq", "ge", "gt", "le", "lt"};
 			bool was_op = false;
 			for (int k = 0; k < 5; k++)
@@ -373,6 +411,11 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 		case PAT_INT:
 			p->op = op;
 			if (int_pattern(c, argv[i], p) < 0)
+				return NULL;
+			break;
+		case PAT_VER: /* "MAJOR.MINOR" as HAProxy's dotted versions: major << 16 | minor */
+			p->op = op;
+			if (ver_pattern(c, argv[i], p) < 0)
 				return NULL;
 			break;
 		default:
@@ -498,6 +541,12 @@ static struct sl_cond *parse_cond(struct cfg_ctx *c, struct sl_proxy *px, const 
 		return NULL;
 	}
 	return cond;
+}
+
+struct sl_cond *cfg_parse_cond(struct cfg_ctx *c, struct sl_proxy *px, const char *kw, int argc,
+			       char **argv)
+{
+	return parse_cond(c, px, kw, argc, argv);
 }
 
 /* Finds "if"/"unless" in argv; returns its index or argc. */
@@ -2527,7 +2576,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"monitor-uri", D | F, kw_monitor_uri},
 	{"monitor", F, kw_monitor},
 	{"compression", D | F | B, kw_unsupported},
-	{"tcp-request", F | B, kw_unsupported},
+	{"tcp-request", D | F | B, cfg_kw_tcp_request},
 	{"tcp-response", B, kw_unsupported},
 	{"tcp-check", D | B, kw_tcp_check},
 	{"stick-table", F | B, cfg_kw_stick_table},

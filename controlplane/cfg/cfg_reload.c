@@ -191,7 +191,7 @@ static size_t listeners(const struct sl_cfg *c, struct lst *out, size_t max)
 {
 	size_t n = 0;
 	for (const struct sl_proxy *px = c->proxies; px != NULL; px = px->next) {
-		if (!is_proxy(px) || !(px->cap & SL_CAP_FE) || px->mode != SL_MODE_HTTP)
+		if (!is_proxy(px) || !sl_cfg_on_proxy_lcores(px))
 			continue;
 		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next) {
 			if (b->addr.family != AF_INET)

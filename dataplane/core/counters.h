@@ -59,6 +59,7 @@
 	X(HTTP_ERR_504, "http_504_server_timeout")                                                \
 	X(HTTP_SESS_FULL, "http_refused_no_session")                                              \
 	X(HTTP_TLS_NOMEM, "http_refused_tls_no_memory")                                           \
+	X(TCP_RULE_REJECT, "tcp_request_rejected")                                                \
 	X(HTTP_LISTEN_FAILED, "http_listen_failed")                                               \
 	X(TLS_HANDSHAKES, "tls_handshakes_full")                                                  \
 	X(TLS_RESUMED, "tls_handshakes_resumed")                                                  \

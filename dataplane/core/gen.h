@@ -48,6 +48,8 @@ struct sl_l4_service {
 	uint16_t backend;  /* index in gen->backends */
 	uint16_t tmo;      /* its timeouts: dp->tmo->p[tmo] */
 	const char *frontend;
+	const struct sl_proxy *fe; /* its frontend in the generation's configuration: the workers
+				    * evaluate its `tcp-request connection` rules on each SYN */
 };
 
 /* A stick table of the configuration (a proxy's `stick-table`), by the proxy's name. The table

@@ -83,7 +83,8 @@ void hx_count_times(struct hx_sess *s)
 	uint64_t r = x->t_rsp >= x->t_conn && x->t_conn ? x->t_rsp - x->t_conn : 0;
 	uint64_t t = now - x->t_req;
 	times_add(&s->hx->srvc[s->srv_gidx].tm, q, c, r, t);
-	s->hx->srvc[s->srv_gidx].req_tot++;
+	if (!s->tcp) /* a proxied TCP session is no HTTP request (HAProxy leaves req_tot empty) */
+		s->hx->srvc[s->srv_gidx].req_tot++;
 	struct sl_hx_pxctr *b = hx_pxc(s, s->be);
 	if (b != NULL)
 		times_add(&b->tm, q, c, r, t);
@@ -146,6 +147,7 @@ void sl_http_sum(const struct sl_lcore *lc, struct sl_hx_pxctr *sum, unsigned np
 		sum[i].bin += p->bin;
 		sum[i].bout += p->bout;
 		sum[i].dreq += p->dreq;
+		sum[i].dcon += p->dcon;
 		sum[i].intercepted += p->intercepted;
 		sum[i].econ += p->econ;
 		sum[i].eresp += p->eresp;

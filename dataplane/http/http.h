@@ -39,7 +39,9 @@ struct sl_hx_pxctr {
 	uint64_t hrsp[6];     /* responses by class: 1xx..5xx, other */
 	uint64_t ereq;	      /* request errors (400, 408) */
 	uint64_t cli_abrt, srv_abrt; /* backend: transactions cut short by a client / a server */
-	uint64_t dreq;	      /* frontend: requests denied by a rule */
+	uint64_t dreq;	      /* frontend: requests denied by a rule (and proxied TCP connections
+			       * rejected by tcp-request content) */
+	uint64_t dcon;	      /* frontend: connections rejected by tcp-request connection */
 	uint64_t intercepted; /* frontend: requests answered by a rule or the frontend itself
 			       * (redirects, monitor-uri), HAProxy's intercepted_req */
 	uint64_t econ, eresp; /* backend: failed connections to servers, failed responses */

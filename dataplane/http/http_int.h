@@ -8,6 +8,7 @@
  *   queue.c     the server choice and the queue of requests waiting for a slot (proxy lcore)
  *   counters.c  the HAProxy counters, `show errors`/`show sess` answers (proxy lcore; the sums
  *               are read by main)
+ *   tcpproxy.c  proxied mode tcp sessions (tcp-request rules, inspect-delay, the relay)
  *   listen.c    listeners, the lcore's role (setup by main before the loops, reload following
  *               and new certificates on the lcore)
  *   certs.c     certificates: loaded, checked and handed over by main
@@ -95,6 +96,7 @@ enum hx_tmo {
 	TMO_CLIENT,  /* timeout client: the client owes us bytes or room (inactivity) */
 	TMO_TUNNEL,  /* timeout tunnel (inactivity) */
 	TMO_FIN,     /* timeout client-fin: our side is shut, the client's close is awaited */
+	TMO_INSPECT, /* proxied TCP: tcp-request inspect-delay (0: the next tick) */
 };
 
 /* What the server choice found. */
@@ -161,6 +163,9 @@ struct hx_sess {
 	bool srv_eof;		/* the server ended its stream */
 	bool stale;		/* still points into a configuration a reload replaced */
 	bool tls_seen;		/* the TLS handshake's outcome was counted */
+	bool tcp;		/* a proxied TCP session (tcpproxy.c runs it) */
+	bool cli_shut_fwd;	/* proxied TCP: the client's end of stream was passed on */
+	bool srv_shut_fwd;	/* proxied TCP: the server's end of stream was passed on */
 	struct hx_txn t;
 	struct hx_trk trk[3];	/* sc0..sc2 of the current request */
 	uint64_t t_accept;	  /* the client connection's start (`show sess`: age) */
@@ -215,6 +220,7 @@ struct sl_http {
 
 /* ---- session.c */
 extern const struct sl_tcp_cbs hx_listen_cbs;
+extern const struct sl_tcp_cbs hx_cli_cbs;
 void hx_run(struct hx_sess *s);
 void hx_sess_free(struct hx_sess *s);
 void hx_sess_timeout(struct sl_tmr *t, void *arg);
@@ -223,6 +229,18 @@ void hx_reply_and_close(struct hx_sess *s, int code);
 void hx_arm(struct hx_sess *s, enum hx_tmo kind);
 uint64_t hx_now_us(const struct sl_http *hx);
 bool hx_buf_get(struct hx_sess *s);
+
+struct hx_sess *hx_sess_take(struct sl_http *hx, const struct hx_listener *l,
+			     struct sl_tcp_conn *c);
+
+/* ---- tcpproxy.c (the proxied TCP engine) */
+extern const struct sl_tcp_cbs hx_tp_listen_cbs;
+void hx_tp_run(struct hx_sess *s);
+void hx_tp_dispatch(struct hx_sess *s);
+void hx_tp_timeout(struct hx_sess *s);
+/* `tcp-request connection` rules of @fe on a connection just accepted: true when it is
+ * rejected (counted in dcon; the caller resets it). */
+bool hx_conn_rules_reject(struct sl_http *hx, const struct sl_proxy *fe, struct sl_tcp_conn *c);
 
 /* ---- client.c */
 void hx_tls_flush(struct hx_sess *s);

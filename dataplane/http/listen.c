@@ -20,11 +20,11 @@
 #include "dataplane/tcp/stack.h"
 #include "tls/tls.h"
 
-/* A `mode http` frontend this engine serves (stats-only listeners are the page's). */
+/* A frontend this engine serves: mode http (stats-only listeners are the page's), or mode tcp
+ * on the proxy lcores (tcpproxy.c). */
 bool hx_is_http_frontend(const struct sl_proxy *px)
 {
-	return (px->cap & SL_CAP_FE) && !(px->cap & SL_CAP_DEF) && px->mode == SL_MODE_HTTP &&
-	       !sl_cfg_stats_only(px);
+	return sl_cfg_on_proxy_lcores(px) && !sl_cfg_stats_only(px);
 }
 
 /* The frontend's maxconn (else global's), shared out among the proxy lcores, on a listener. */
@@ -50,7 +50,8 @@ static int listen_one(struct sl_http *hx, const struct sl_cfg *cfg, const struct
 	struct hx_listener *l = &hx->lst[i];
 	*l = (struct hx_listener){.hx = hx, .fe = fe, .tls = tls, .bind = b, .port = port};
 	uint32_t la = b->any ? 0 : b->addr.v4;
-	int r = sl_tcp_listen(hx->lc->tcp, la, port, 1024, &hx_listen_cbs, l);
+	int r = sl_tcp_listen(hx->lc->tcp, la, port, 1024,
+			      fe->mode == SL_MODE_TCP ? &hx_tp_listen_cbs : &hx_listen_cbs, l);
 	if (r < 0) {
 		l->fe = NULL;
 		return r;

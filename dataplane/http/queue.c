@@ -179,7 +179,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 			.hash5 = sl_flow_hash_src(s->cip ^ ((uint32_t)s->cport << 16)),
 			.avoid = s->t.avoid_gidx >= 0 ? &avoid : NULL,
 			.navoid = s->t.avoid_gidx >= 0 ? 1 : 0};
-		if (b->balance == SL_BAL_ALGO_URI)
+		if (b->balance == SL_BAL_ALGO_URI && req != NULL)
 			in.hash_uri = sl_pick_hash_uri(req->path,
 						       req->path_len +
 							       (req->has_query ? req->query_len + 1 : 0),

@@ -164,6 +164,9 @@ void hx_arm(struct hx_sess *s, enum hx_tmo kind)
 	case TMO_FIN:
 		ms = ms_or(f->client_fin, ms_or(f->client, 5000));
 		break;
+	case TMO_INSPECT: /* without content rules: routed at the next tick */
+		ms = s->fe->tcp_content_rules != NULL ? (uint32_t)s->fe->inspect_delay : 0;
+		break;
 	default:
 		sl_tmr_cancel(&hx->wheel, &s->tmr);
 		s->tmo = TMO_NONE;
@@ -439,6 +442,10 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 void hx_dispatch(struct hx_sess *s)
 {
 	struct sl_http *hx = s->hx;
+	if (s->tcp) { /* the queue serves proxied TCP sessions too */
+		hx_tp_dispatch(s);
+		return;
+	}
 	struct hx_txn *t = &s->t;
 	struct sl_http1_req req;
 	struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
@@ -714,6 +721,10 @@ static int request_head(struct hx_sess *s)
 void hx_run(struct hx_sess *s)
 {
 	struct hx_txn *t = &s->t;
+	if (s->tcp) {
+		hx_tp_run(s);
+		return;
+	}
 	if (s->tls != NULL && s->busy)
 		hx_tls_flush(s); /* the client's send space may have opened */
 	for (int guard = 0; guard < 64 && s->busy && s->rs != RS_CLOSING; guard++) {
@@ -845,6 +856,10 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 {
 	struct hx_sess *s = arg;
 	(void)tm;
+	if (s->tcp) {
+		hx_tp_timeout(s);
+		return;
+	}
 	switch (s->tmo) {
 	case TMO_REQ:
 		if (s->blen > 0 || s->first) {
@@ -916,7 +931,9 @@ static void cli_closed(struct sl_tcp_conn *c, void *arg)
 	hx_sess_free(s); /* both directions over (or reset) */
 }
 
-static const struct sl_tcp_cbs cli_cbs = {
+/* the client connection's events, for HTTP and proxied TCP sessions alike (hx_run() runs
+ * the one the session is) */
+const struct sl_tcp_cbs hx_cli_cbs = {
 	.readable = sess_event,
 	.writable = sess_event,
 	.peer_closed = cli_peer_closed,
@@ -992,19 +1009,20 @@ static const struct sl_tcp_cbs srv_cbs = {
 	.closed = srv_closed,
 };
 
-static int hx_accepted(struct sl_tcp_conn *c, void *arg)
+/* A session from the pool for connection @c accepted on @l, counted in its frontend; NULL when
+ * none is free or TLS has no memory (counted: the caller resets the connection). */
+struct hx_sess *hx_sess_take(struct sl_http *hx, const struct hx_listener *l,
+			     struct sl_tcp_conn *c)
 {
-	struct hx_listener *l = arg;
-	struct sl_http *hx = l->hx;
 	struct hx_sess *s = hx->free;
 	if (s == NULL) {
 		hx->lc->ctr->c[SL_CTR_HTTP_SESS_FULL]++;
-		return -1; /* RST: refused, counted */
+		return NULL; /* RST: refused, counted */
 	}
 	struct sl_tls_conn *tls = NULL;
 	if (l->tls != NULL && (tls = sl_tls_conn_new(l->tls)) == NULL) {
 		hx->lc->ctr->c[SL_CTR_HTTP_TLS_NOMEM]++; /* OpenSSL had no memory for it */
-		return -1;
+		return NULL;
 	}
 	check_pooled(s);
 	hx->free = s->next_free;
@@ -1028,7 +1046,18 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	if (hx_pxc(s, s->fe) != NULL)
 		hx_pxc(s, s->fe)->stot++;
 	sl_tmr_init(&s->tmr, hx_sess_timeout, s);
-	sl_tcp_set_cbs(c, &cli_cbs, s);
+	return s;
+}
+
+static int hx_accepted(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_listener *l = arg;
+	if (hx_conn_rules_reject(l->hx, l->fe, c))
+		return -1; /* tcp-request connection reject: RST before any byte is read */
+	struct hx_sess *s = hx_sess_take(l->hx, l, c);
+	if (s == NULL)
+		return -1;
+	sl_tcp_set_cbs(c, &hx_cli_cbs, s);
 	hx_arm(s, TMO_REQ);
 	return 0;
 }

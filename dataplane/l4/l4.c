@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 
 #include "controlplane/cfg/cfg-t.h"
+#include "controlplane/cfg/cfg_reload.h"
 #include "dataplane/balance/maglev.h"
 #include "dataplane/balance/pick.h"
 #include "dataplane/core/gen.h"
@@ -17,6 +18,7 @@
 #include "dataplane/l4/flow.h"
 #include "dataplane/l4/lpair.h"
 #include "dataplane/l4/probe.h"
+#include "dataplane/rules/acl_eval.h"
 #include "proto/ipv4.h"
 #include "proto/nat.h"
 #include "proto/tcp.h"
@@ -300,6 +302,29 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 	forward(lc, port, m, ip, iph, f, SL_FLOW_DIR_CLIENT);
 }
 
+/*
+ * `tcp-request connection` rules of the service's frontend on a SYN (HAProxy evaluates them when
+ * the connection is accepted; the fetches there are the 4-tuple's). A reject answers the SYN
+ * with a RST, as a client sees HAProxy's reset of the accepted connection, and is counted in the
+ * frontend's dcon. True when rejected (@m is consumed).
+ */
+static bool conn_rejected(struct sl_lcore *lc, const struct sl_l4_service *svc, struct rte_mbuf *m,
+			  const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
+{
+	const struct sl_proxy *fe = svc->fe;
+	struct sl_acl_ctx ctx = {.src = iph->src, .dst = iph->dst, .dst_port = th->dport,
+				 .src_port = th->sport, .payload_final = true};
+	if (!sl_tcp_conn_rejected(fe, &ctx))
+		return false;
+	if (fe->slot > 0 && fe->slot <= SL_PX_SLOTS)
+		lc->l4->dcon[fe->slot]++;
+	lc->ctr->c[SL_CTR_TCP_RULE_REJECT]++;
+	sl_tcp_ctl_send(lc, iph->dst, th->dport, iph->src, th->sport, 0, th->seq + 1,
+			SL_TCP_RST | SL_TCP_ACK, false);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
 		 const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
 {
@@ -356,6 +381,9 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 		rte_pktmbuf_free(m);
 		return true;
 	}
+	if (unlikely(svc->fe != NULL && svc->fe->tcp_conn_rules != NULL) &&
+	    conn_rejected(lc, svc, m, iph, th))
+		return true;
 	new_flow(lc, port, m, ip, iph, th, conf, svc, &k, hash);
 	return true;
 }
@@ -527,7 +555,9 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx)
 				      lc->socket);
 	w->lpairs_used = rte_zmalloc_socket("sl_lpairs_used",
 					    sizeof(*w->lpairs_used) * SL_MAX_SERVERS, 64, lc->socket);
-	if (w->ft == NULL || w->lpair == NULL || w->lpairs_used == NULL ||
+	w->dcon = rte_zmalloc_socket("sl_l4_dcon", sizeof(*w->dcon) * (SL_PX_SLOTS + 1), 64,
+				     lc->socket);
+	if (w->ft == NULL || w->lpair == NULL || w->lpairs_used == NULL || w->dcon == NULL ||
 	    sl_flow_table_init(w->ft, max_flows) != 0) {
 		sl_l4_worker_fini(lc);
 		return -ENOMEM;
@@ -574,6 +604,12 @@ void sl_l4_worker_stats(const struct sl_lcore *lc, struct sl_l4_worker_stats *ou
 	out->capacity = sl_flow_capacity(w->ft);
 	out->lport_lo = w->lport_lo;
 	out->lport_hi = w->lport_hi;
+}
+
+uint64_t sl_l4_worker_dcon(const struct sl_lcore *lc, int slot)
+{
+	const struct sl_l4_worker *w = lc->l4;
+	return w != NULL && slot > 0 && slot <= SL_PX_SLOTS ? w->dcon[slot] : 0;
 }
 
 unsigned sl_l4_worker_pairs_used(const struct sl_lcore *lc, uint16_t gidx)

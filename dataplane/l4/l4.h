@@ -46,6 +46,8 @@ struct sl_l4_worker {
 	uint16_t lport_lo, lport_hi;
 	struct sl_lpair_cursor *lpair; /* per server (gidx): the next local pair to try */
 	uint32_t *lpairs_used;         /* per server (gidx): its flows in the table (a pair each) */
+	uint64_t *dcon; /* per proxy counter slot (SL_PX_SLOTS + 1): SYNs reset by `tcp-request
+			 * connection reject`; written by this worker, summed by main */
 };
 
 /*
@@ -95,6 +97,10 @@ struct sl_l4_worker_stats {
 	uint16_t lport_lo, lport_hi;
 };
 void sl_l4_worker_stats(const struct sl_lcore *lc, struct sl_l4_worker_stats *out);
+
+/* SYNs of frontend counter slot @slot that worker @lc reset by a `tcp-request connection`
+ * rule (any lcore: a plain load). */
+uint64_t sl_l4_worker_dcon(const struct sl_lcore *lc, int slot);
 
 /* The local (address, port) pairs of server slot @gidx that worker @lc's flows hold now (any
  * lcore: a plain load of the worker's counter). */

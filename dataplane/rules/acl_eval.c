@@ -7,6 +7,7 @@
  * only): programs that link sl_cfg alone, such as the configuration fuzzer, stay linkable.
  */
 #include "dataplane/rules/acl_eval.h"
+#include "proto/tls_hello.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +414,52 @@ static bool src_match(const struct sl_acl *acl, uint32_t ip)
 
 /* ---------------------------------------------------------------- one acl line */
 
+static bool is_payload_fetch(enum sl_acl_fetch f)
+{
+	return f == SL_FETCH_REQ_LEN || f == SL_FETCH_REQ_SSL_HELLO_TYPE ||
+	       f == SL_FETCH_REQ_SSL_VER || f == SL_FETCH_REQ_SSL_SNI;
+}
+
+/* A payload fetch (HAProxy's src/payload.c): a sample short of bytes is a miss until the
+ * bytes are final; req.len may change until then, so only a match of it is definite. */
+static enum sl_acl_res payload_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
+{
+	enum sl_acl_res short_of = ctx->payload_final ? SL_ACL_FAIL : SL_ACL_MISS;
+	const uint8_t *p = ctx->payload;
+	size_t n = ctx->payload_len;
+	if (p == NULL)
+		return SL_ACL_FAIL;
+	uint8_t type;
+	uint32_t ver;
+	struct sl_tls_hello h;
+	int r;
+	switch (acl->fetch) {
+	case SL_FETCH_REQ_LEN:
+		return int_match(acl, (int64_t)n) ? SL_ACL_PASS : short_of;
+	case SL_FETCH_REQ_SSL_HELLO_TYPE:
+	case SL_FETCH_REQ_SSL_VER:
+		r = sl_tls_record_head(p, n, &type, &ver);
+		if (r == SL_TLSH_MORE)
+			return short_of;
+		if (r != SL_TLSH_OK)
+			return SL_ACL_FAIL;
+		return int_match(acl, acl->fetch == SL_FETCH_REQ_SSL_VER ? ver : type) ?
+			       SL_ACL_PASS :
+			       SL_ACL_FAIL;
+	case SL_FETCH_REQ_SSL_SNI:
+		r = sl_tls_hello_parse(p, n, &h);
+		if (r == SL_TLSH_MORE)
+			return short_of;
+		if (r != SL_TLSH_OK || h.sni == NULL)
+			return SL_ACL_FAIL;
+		return str_sample_match(acl, M_STR, (const char *)h.sni, h.sni_len, ctx->scratch) ?
+			       SL_ACL_PASS :
+			       SL_ACL_FAIL;
+	default:
+		return SL_ACL_FAIL;
+	}
+}
+
 bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 {
 	if (acl == NULL)
@@ -477,8 +524,24 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 	}
 	case SL_FETCH_HTTP_AUTH: /* refused by the parser */
 		return false;
+	case SL_FETCH_DST:
+		return src_match(acl, ctx->dst); /* the same network patterns */
+	case SL_FETCH_SRC_PORT:
+		return int_match(acl, ctx->src_port);
+	case SL_FETCH_REQ_LEN:
+	case SL_FETCH_REQ_SSL_HELLO_TYPE:
+	case SL_FETCH_REQ_SSL_VER:
+	case SL_FETCH_REQ_SSL_SNI:
+		return payload_eval(acl, ctx) == SL_ACL_PASS;
 	}
 	return false;
+}
+
+static enum sl_acl_res line_eval3(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
+{
+	if (acl != NULL && is_payload_fetch(acl->fetch))
+		return payload_eval(acl, ctx);
+	return sl_acl_eval(acl, ctx) ? SL_ACL_PASS : SL_ACL_FAIL;
 }
 
 /* ---------------------------------------------------------------- predefined by name */
@@ -588,6 +651,54 @@ static bool term_eval(const struct sl_proxy *px, const struct sl_cond_term *t,
 	/* the parser sets anon for "{ ... }" and for predefined names it resolved (name kept) */
 	bool r = t->anon != NULL ? sl_acl_eval(t->anon, ctx) : named_eval(px, t->name, ctx);
 	return t->neg ? !r : r;
+}
+
+static enum sl_acl_res neg3(enum sl_acl_res r)
+{
+	return r == SL_ACL_MISS ? r : r == SL_ACL_PASS ? SL_ACL_FAIL : SL_ACL_PASS;
+}
+
+static enum sl_acl_res term_eval3(const struct sl_proxy *px, const struct sl_cond_term *t,
+				  const struct sl_acl_ctx *ctx)
+{
+	unsigned r = SL_ACL_FAIL;
+	if (t->anon != NULL) {
+		r = line_eval3(t->anon, ctx);
+	} else {
+		bool declared = false;
+		for (const struct sl_acl *a = px != NULL ? px->acls : NULL; a != NULL; a = a->next)
+			if (a->name != NULL && t->name != NULL && strcmp(a->name, t->name) == 0) {
+				declared = true;
+				r |= line_eval3(a, ctx);
+			}
+		if (!declared)
+			r = named_eval(px, t->name, ctx) ? SL_ACL_PASS : SL_ACL_FAIL;
+	}
+	return t->neg ? neg3((enum sl_acl_res)r) : (enum sl_acl_res)r;
+}
+
+enum sl_acl_res sl_acl_cond_eval3(const struct sl_proxy *px, const struct sl_cond *cond,
+				  const struct sl_acl_ctx *ctx)
+{
+	if (cond == NULL)
+		return SL_ACL_PASS;
+	unsigned res = SL_ACL_FAIL;
+	for (const struct sl_cond_and *s = cond->ors; s != NULL && res != SL_ACL_PASS; s = s->next) {
+		unsigned all = SL_ACL_PASS;
+		for (const struct sl_cond_term *t = s->terms; t != NULL && all != SL_ACL_FAIL;
+		     t = t->next)
+			all &= term_eval3(px, t, ctx);
+		res |= all;
+	}
+	return cond->unless ? neg3((enum sl_acl_res)res) : (enum sl_acl_res)res;
+}
+
+bool sl_tcp_conn_rejected(const struct sl_proxy *fe, const struct sl_acl_ctx *ctx)
+{
+	for (const struct sl_tcp_rule *r = fe->tcp_conn_rules; r != NULL; r = r->next)
+		if (sl_acl_cond_eval(fe, r->cond, ctx))
+			return r->action == SL_TCPR_REJECT;
+	return false;
 }
 
 bool sl_acl_cond_eval(const struct sl_proxy *px, const struct sl_cond *cond,

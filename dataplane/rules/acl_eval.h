@@ -93,6 +93,14 @@ struct sl_acl_ctx {
 	bool ssl;	   /* TLS on the client side (ssl_fc) */
 	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
 	size_t sni_len;
+	uint32_t dst;	   /* the address the client connected to (dst), host order */
+	uint16_t src_port; /* the client's port */
+	/* the client's first bytes, for the req.* payload fetches (a mode tcp frontend's
+	 * tcp-request content and use_backend rules); NULL: none (the fetches fail) */
+	const uint8_t *payload;
+	size_t payload_len;
+	bool payload_final; /* no more bytes will be waited for (inspect-delay over, buffer
+			     * full, the client's FIN): a fetch short of bytes then fails */
 	/*
 	 * The calling thread's scratch. Needed by *_reg patterns, and by url_beg / url_reg on a
 	 * target whose default port was cut (the url sample is then a copy): with NULL they
@@ -110,6 +118,22 @@ struct sl_acl_ctx {
  */
 bool sl_acl_cond_eval(const struct sl_proxy *px, const struct sl_cond *cond,
 		      const struct sl_acl_ctx *ctx);
+
+/*
+ * HAProxy's three-valued result (src/acl.c): a payload fetch short of bytes, or req.len not
+ * matching yet, is a miss until payload_final; "!" keeps a miss, AND and OR combine as
+ * HAProxy's (FAIL & x = FAIL, PASS | x = PASS, otherwise MISS). The values are HAProxy's, so
+ * that & and | are those operators.
+ */
+enum sl_acl_res { SL_ACL_FAIL = 0, SL_ACL_MISS = 1, SL_ACL_PASS = 3 };
+enum sl_acl_res sl_acl_cond_eval3(const struct sl_proxy *px, const struct sl_cond *cond,
+				  const struct sl_acl_ctx *ctx);
+
+/*
+ * `tcp-request connection` rules of frontend @fe on a connection (@ctx: its addresses and
+ * ports; no payload): true when the first rule whose condition holds is a reject.
+ */
+bool sl_tcp_conn_rejected(const struct sl_proxy *fe, const struct sl_acl_ctx *ctx);
 
 /* Evaluates one "acl" line (not the other lines of the same name). @acl NULL is false. */
 bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx);

@@ -130,7 +130,7 @@ static unsigned listen_ports(const struct sl_dp *dp, const struct sl_cfg *cfg, u
 		if (want != NULL)
 			want[sv->port] = 1;
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
-		if (!(px->cap & SL_CAP_FE) || (px->cap & SL_CAP_DEF) || px->mode != SL_MODE_HTTP)
+		if (!sl_cfg_on_proxy_lcores(px))
 			continue;
 		for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
 			if (b->addr.family == AF_INET && sl_tcphost_bind_owned(dp, b->addr.v4, b->any))

@@ -148,7 +148,7 @@ static const struct decision decisions[] = {
 	PF("monitor-uri", IN_EFFECT, "monitor-uri /ping"),
 	PF("monitor", IN_EFFECT, "monitor-uri /ping\n  monitor fail if { path /x }"),
 	PF("compression", REFUSED, "compression algo gzip"),
-	PF("tcp-request", REFUSED, "tcp-request connection reject if { src 10.0.0.9 }"),
+	PF("tcp-request", IN_EFFECT, "tcp-request connection reject if { src 10.0.0.9 }"),
 	PB("tcp-response", REFUSED, "tcp-response content accept"),
 	PB("tcp-check", IN_EFFECT, "option tcp-check\n  tcp-check connect"),
 	PB("stick-table", IN_EFFECT, "stick-table type ip size 1m"),

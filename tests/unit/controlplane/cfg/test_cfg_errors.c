@@ -1447,8 +1447,8 @@ static void test_unsupported(void)
 {
 	T_REFUSED("frontend f\n"
 		  "  bind :80\n"
-		  "  tcp-request content accept\n",
-		  3, "'tcp-request'");
+		  "  tcp-response content accept\n",
+		  3, "'tcp-response'");
 	T_REFUSED("frontend f\n"
 		  "  bind :80\n"
 		  "  reqrep ^(.*) \\1\n",
