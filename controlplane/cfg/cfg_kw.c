@@ -33,6 +33,7 @@ void cfg_srv_params_init(struct sl_srv_params *p)
 	p->rise = 2;
 	p->fall = 3;
 	p->weight = 1;
+	p->tls.verify = -1;
 }
 
 void cfg_proxy_init(struct sl_proxy *px)
@@ -973,6 +974,11 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			    struct sl_server *srv, int i, int argc, char **argv)
 {
 	for (; i < argc; i++) {
+		int t = cfg_srv_ssl_param(c, kw, p, argc, argv, &i); /* TLS: cfg_srvssl.c */
+		if (t < 0)
+			return -1;
+		if (t > 0)
+			continue;
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(k, "check") == 0)
 			p->check = true;
@@ -1078,25 +1084,14 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				cfg_err(c, "'%s': parameter '%s' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload (init-addr)",
 					kw, k);
 				return -1;
-			} else if (strcmp(k, "verify") == 0 && v != NULL &&
-				   (strcmp(v, "none") == 0 || strcmp(v, "required") == 0)) {
-				/* HAProxy reads it only for TLS to the server (ssl, check-ssl,
-				 * http-check connect ssl), which sluice refuses: without them it does
-				 * nothing there either */
-				cfg_warn(c, "'%s': 'verify %s' has no effect: it applies to TLS towards the server, which sluice does not speak ('ssl', 'check-ssl' are refused)",
-					 kw, v);
-			} else if (strcmp(k, "ssl") == 0 || strcmp(k, "verify") == 0 ||
-				   strcmp(k, "check-ssl") == 0 ||
-				   strcmp(k, "sni") == 0 || strcmp(k, "ca-file") == 0) {
-				cfg_err(c, "'%s': parameter '%s' is not supported by sluice yet", kw, k);
-				return -1;
 			} else {
 				static const char *const names[] = {
 					"check", "no-check", "inter", "fastinter", "downinter",
 					"rise", "fall", "weight", "cookie", "backup", "disabled",
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
-					"source", "init-addr", NULL};
+					"source", "init-addr", "ssl", "check-ssl", "verify",
+					"ca-file", "sni", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");

@@ -84,7 +84,7 @@ int sl_http_check_certs(const struct sl_cfg *cfg)
 			sl_tls_ctx_free(c);
 		}
 	}
-	return bad;
+	return bad + sl_http_check_srv_tls(cfg); /* `ssl` servers: srvtls.c */
 }
 
 /* This lcore's copy of the certificates of `ssl` bind @b, with the shared ticket keys. */
