@@ -219,6 +219,7 @@ struct sl_srv_tls {
 	bool no_reuse;	  /* `no-ssl-reuse` */
 	enum sl_srv_sni sni;
 	const char *sni_str; /* SL_SNI_STR: the name */
+	const char *check_sni; /* `check-sni NAME`: the health checks' SNI, or NULL */
 	const char *ca_file; /* as written (ca-base applies to a relative one) */
 	const char *ciphers, *ciphersuites, *min_ver, *max_ver, *alpn;
 	struct sl_cfg_loc loc; /* the line that set `ssl` or `check-ssl` */
@@ -262,7 +263,7 @@ struct sl_server {
 	int id;          /* 1-based position in the backend */
 	int slot;        /* 1-based counter slot, stable across reloads (0: not assigned) */
 	struct sl_cfg_loc loc;
-	/* `ssl`: its TLS contexts, one per proxy lcore (by proxy_idx), built and freed by main
+	/* `ssl` or `check-ssl`: its TLS contexts, one per proxy lcore (by proxy_idx), built and freed by main
 	 * (dataplane/http/srvtls.c) before the configuration is published and after it retired;
 	 * read by the proxy lcores through the generation. NULL: plain TCP. */
 	struct sl_tls_client_ctx **tls;

@@ -2124,6 +2124,10 @@ static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char 
 		}
 		return 0;
 	}
+	if (strcmp(argv[1], "connect") == 0) {
+		cfg_err(c, "'http-check connect' is not supported by sluice yet: for an HTTP check over TLS put 'check-ssl' (and 'check-sni', 'port') on the server lines");
+		return -1;
+	}
 	if (strcmp(argv[1], "expect") != 0) {
 		cfg_err(c, "'http-check': unknown action '%s' (expect, send, disable-on-404)",
 			argv[1]);

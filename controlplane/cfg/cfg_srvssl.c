@@ -77,7 +77,7 @@ int cfg_srv_ssl_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p
 		t->no_reuse = false;
 		return 1;
 	}
-	static const char *const valued[] = {"verify", "ca-file", "sni", "ssl-min-ver",
+	static const char *const valued[] = {"verify", "ca-file", "sni", "check-sni", "ssl-min-ver",
 					     "ssl-max-ver", "ciphers", "ciphersuites", "alpn",
 					     NULL};
 	bool mine = false;
@@ -98,6 +98,8 @@ int cfg_srv_ssl_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p
 		t->verify = is(v, "required") ? 1 : 0;
 	} else if (is(k, "ca-file")) {
 		t->ca_file = cfg_strdup(c, v);
+	} else if (is(k, "check-sni")) {
+		t->check_sni = cfg_strdup(c, v);
 	} else if (is(k, "sni")) {
 		return parse_sni(c, kw, v, t) < 0 ? -1 : 1;
 	} else if (is(k, "ssl-min-ver") || is(k, "ssl-max-ver")) {
@@ -126,6 +128,11 @@ int cfg_srv_ssl_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p
 	return 1;
 }
 
+static bool p_check(const struct sl_server *s)
+{
+	return s->p.check;
+}
+
 void cfg_check_srv_ssl(struct cfg_ctx *c, struct sl_proxy *px, struct sl_server *s)
 {
 	const struct sl_srv_tls *t = &s->p.tls;
@@ -135,6 +142,12 @@ void cfg_check_srv_ssl(struct cfg_ctx *c, struct sl_proxy *px, struct sl_server 
 		cfg_err_at(c, &s->loc,
 			   "'server %s': 'ssl' needs a 'mode http' backend ('%s' is mode tcp, whose packet-level NAT cannot speak TLS)",
 			   s->name, px->name);
+		return;
+	}
+	if (t->check_ssl && p_check(s) && (!px->chk.on || px->tcpchk.on)) {
+		cfg_err_at(c, &s->loc,
+			   "'server %s': 'check-ssl' needs 'option httpchk' in sluice (HTTP checks over TLS; a TLS handshake alone or tcp-check over TLS as the check are not supported yet)",
+			   s->name);
 		return;
 	}
 	bool verify = t->verify < 0 ? !c->cfg->global.ssl_server_verify_none : t->verify == 1;

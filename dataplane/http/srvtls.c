@@ -81,11 +81,12 @@ static int ctx_new(const struct sl_cfg *cfg, const struct sl_server *s,
 	return 0;
 }
 
-/* Whether @s of backend @px speaks TLS on its traffic (HTTP engine). */
+/* Whether @s of backend @px speaks TLS on its traffic (HTTP engine) or its HTTP checks. */
 static bool srv_ssl(const struct sl_proxy *px, const struct sl_server *s)
 {
-	return (px->cap & SL_CAP_BE) && !(px->cap & SL_CAP_DEF) && px->mode == SL_MODE_HTTP &&
-	       s->p.tls.ssl;
+	return (px->cap & SL_CAP_BE) && !(px->cap & SL_CAP_DEF) &&
+	       ((px->mode == SL_MODE_HTTP && s->p.tls.ssl) ||
+		(s->p.tls.check_ssl && s->p.check && px->chk.on));
 }
 
 int sl_http_check_srv_tls(const struct sl_cfg *cfg)
@@ -94,7 +95,7 @@ int sl_http_check_srv_tls(const struct sl_cfg *cfg)
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
 		for (const struct sl_server *s = px->servers; s != NULL; s = s->next) {
 			struct sl_tls_client_ctx *c = NULL;
-			if (!srv_ssl(px, s) && !s->p.tls.check_ssl)
+			if (!srv_ssl(px, s))
 				continue;
 			if (ctx_new(cfg, s, &c) < 0)
 				bad++;

@@ -289,6 +289,13 @@ static void test_server_ssl(void)
 	/* mode tcp: packet-level NAT */
 	T_REFUSED(DEFS "backend b\n  mode tcp\n  server s 10.0.0.1:443 ssl verify none\n", 8,
 		  "'ssl' needs a 'mode http' backend");
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 check check-ssl verify none\n", 7,
+		  "'check-ssl' needs 'option httpchk' in sluice");
+	T_PARSE_OK(DEFS "backend b\n  option httpchk\n"
+			"  server s 10.0.0.1:443 check check-ssl verify none check-sni a.b\n",
+		   cfg, &d);
+	CU_ASSERT_STRING_EQUAL(cfg->proxies->servers->p.tls.check_sni, "a.b");
+	sl_cfg_free(cfg);
 	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none alpn h2\n", 7,
 		  "sluice speaks only HTTP/1.1 to servers");
 	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none sni ssl_fc_sni\n", 7,
@@ -300,6 +307,8 @@ static void test_server_ssl(void)
 	T_REFUSED("global\n  ssl-default-server-options prefer-client-ciphers\n" DEFS, 2,
 		  "'prefer-client-ciphers' is not supported");
 	T_REFUSED("global\n  ssl-server-verify maybe\n" DEFS, 2, "'ssl-server-verify' expects");
+	T_REFUSED(DEFS "backend b\n  option httpchk\n  http-check connect ssl\n", 8,
+		  "'http-check connect' is not supported by sluice yet: for an HTTP check over TLS put 'check-ssl'");
 }
 
 /* ---------------------------------------------------------------- dump */
