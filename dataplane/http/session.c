@@ -451,8 +451,8 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	hx_dispatch(s);
 }
 
-/* The SNI towards an `ssl` server: its `sni str(NAME)`, or the request's Host without a port
- * (`sni req.hdr(host)`), copied into @buf; NULL for none. */
+/* The SNI towards an `ssl` server: its `sni str(NAME)`, or the request's Host header as it is
+ * (`sni req.hdr(host)`, copied into @buf); NULL for none. */
 static const char *srv_sni(const struct hx_sess *s, const struct sl_http1_req *req,
 			   const struct sl_http1_hdr *h, size_t n, char *buf, size_t len)
 {
@@ -470,12 +470,9 @@ static const char *srv_sni(const struct hx_sess *s, const struct sl_http1_req *r
 		const char *v = h[i].value;
 		if (l == 0 || l >= len)
 			return NULL;
-		memcpy(buf, v, l);
+		memcpy(buf, v, l); /* as is, a port too: HAProxy's req.hdr(host) is the value */
 		buf[l] = '\0';
-		char *colon = strrchr(buf, ':');
-		if (colon != NULL && buf[0] != '[')
-			*colon = '\0';
-		return buf[0] != '\0' ? buf : NULL;
+		return buf;
 	}
 	return NULL;
 }
