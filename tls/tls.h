@@ -264,7 +264,8 @@ void sl_tls_client_ctx_free(struct sl_tls_client_ctx *c);
 
 /*
  * A new client connection on @c, its ClientHello already waiting in sl_tls_out(): SNI @sni
- * (NULL or "": none), offering the session in *@cache when it came from @c (NULL: no cache).
+ * (NULL or "": none), offering the session in *@cache when it came from @c under the same SNI
+ * (a resumed session skips verification: it was verified for that name) (NULL: no cache).
  * Returns NULL when out of memory. Any thread; @cache belongs to the calling thread and must
  * outlive the connection.
  */

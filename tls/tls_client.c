@@ -9,6 +9,7 @@
  * (struct sl_tls_sess **, one per server and lcore), replacing the older one. OpenSSL's own
  * client cache is off (SSL_SESS_CACHE_NO_INTERNAL_STORE): no lock, nothing shared.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,9 @@ static int new_sess_cb(SSL *ssl, SSL_SESSION *sess)
 	struct sl_tls_sess *n = malloc(sizeof(*n));
 	if (n == NULL)
 		return 0;
+	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	sl_tls_sess_drop(t->cache);
+	snprintf(n->sni, sizeof(n->sni), "%s", sni != NULL ? sni : "");
 	n->sess = sess;
 	n->ctx = t->cctx;
 	atomic_fetch_add_explicit(&t->cctx->refs, 1, memory_order_relaxed);
@@ -205,8 +208,10 @@ struct sl_tls_conn *sl_tls_client_new(struct sl_tls_client_ctx *c, const char *s
 	t->cctx = c;
 	if (c->reuse) {
 		t->cache = cache;
-		if (cache != NULL && *cache != NULL && (*cache)->ctx == c &&
-		    !SSL_set_session(t->ssl, (*cache)->sess))
+		/* only the same context (server line, configuration) under the same SNI */
+		const struct sl_tls_sess *k = cache != NULL ? *cache : NULL;
+		if (k != NULL && k->ctx == c && strcmp(k->sni, sni != NULL ? sni : "") == 0 &&
+		    !SSL_set_session(t->ssl, k->sess))
 			sl_tls_sess_drop(cache);
 	}
 	/* the ClientHello, ready in sl_tls_out() */

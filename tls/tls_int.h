@@ -88,10 +88,13 @@ struct sl_tls_client_ctx {
 	bool verify, reuse;
 };
 
-/* A cached client session (tls_client.c): a reference to the context it came from. */
+/* A cached client session (tls_client.c): a reference to the context it came from, and the
+ * SNI it was made under (a session is offered only under the same SNI, as HAProxy does: its
+ * certificate was verified for that name). */
 struct sl_tls_sess {
 	SSL_SESSION *sess;
 	struct sl_tls_client_ctx *ctx;
+	char sni[256]; /* "" for none */
 };
 
 /* tls_conn.c: an empty memory BIO that reads as "wait for more" when empty. */

@@ -135,6 +135,7 @@ int hx_srv_handshake(struct hx_sess *s)
 			hx_ctr(s, SL_CTR_SRV_TLS_FAILED);
 			return -1;
 		}
+		s->stls_in = true; /* what followed the handshake may be in there */
 	}
 	hx_stls_flush(s);
 	if (!sl_tls_established(s->stls)) {
@@ -145,12 +146,13 @@ int hx_srv_handshake(struct hx_sess *s)
 	return 1;
 }
 
-/* Whether the server connection holds bytes for us (TLS: ciphertext or plaintext inside). */
+/* Whether the server connection holds bytes for us (TLS: records not read yet; a partial
+ * record does not count). */
 bool hx_srv_readable(const struct hx_sess *s)
 {
 	if (s->srv != NULL && sl_tcp_readable(s->srv) > 0)
 		return true;
-	return s->stls != NULL && sl_tls_established(s->stls) && sl_tls_in_pending(s->stls) > 0;
+	return s->stls != NULL && s->stls_in && sl_tls_established(s->stls);
 }
 
 /* Up to @max bytes from the server; returns as hx_cli_recv(). */
@@ -164,6 +166,8 @@ ssize_t hx_srv_recv(struct hx_sess *s, char *buf, size_t max)
 		if (r != -EAGAIN)
 			return r;
 		ssize_t c = sl_tcp_recv(s->srv, s->hx->tbuf, HX_TLS_CHUNK);
+		if (c <= 0)
+			s->stls_in = false; /* TLS holds a partial record at most */
 		if (c == 0)
 			return 0;
 		if (c < 0)
@@ -172,6 +176,7 @@ ssize_t hx_srv_recv(struct hx_sess *s, char *buf, size_t max)
 			hx_stls_flush(s);
 			return -EPROTO;
 		}
+		s->stls_in = true;
 	}
 }
 

@@ -154,6 +154,7 @@ struct hx_sess {
 	bool first;		/* no request of this connection finished yet */
 	bool cli_eof;		/* the client ended its stream (FIN, or TLS close_notify) */
 	bool srv_eof;		/* the server ended its stream */
+	bool stls_in;		/* stls may hold records not read yet */
 	bool srv_tcp_up;	/* the server connection's TCP handshake is done (TLS: its own
 				 * handshake follows before SRV_OPEN) */
 	bool stale;		/* still points into a configuration a reload replaced */

@@ -335,6 +335,7 @@ static bool srv_open(struct hx_sess *s, size_t hlen, const char *sni)
 	s->srv_st = SRV_CONNECTING;
 	s->srv_eof = false;
 	s->srv_tcp_up = false;
+	s->stls_in = false;
 	s->t.t_open = hx->lc->now_ms;
 	if (s->srv_tctx != NULL) {
 		s->stls = sl_tls_client_new(s->srv_tctx, sni, &hx->stls_sess[s->srv_gidx]);
@@ -835,7 +836,7 @@ void hx_run(struct hx_sess *s)
 				if (s->rs == RS_CLOSING || !s->busy)
 					return;
 			}
-			progress = true;
+			progress = r > 0 || s->stls == NULL; /* TLS: records without data (tickets) */
 		} else if (s->srv != NULL && (s->rs == RS_BODY || s->rs == RS_TUNNEL)) {
 			bool moved = false;
 			int r = s->stls != NULL ?

@@ -1782,6 +1782,13 @@ static void client_resume(int maxv)
 	CU_ASSERT(sl_tls_resumed(p.s));
 	cpair_close(&p);
 	CU_ASSERT_PTR_NOT_NULL(slot);
+	/* nor under another SNI (sni req.hdr(host)): it was verified for www.example.com */
+	CU_ASSERT(cpair_open(&p, cc, sc, "example.com", &slot));
+	CU_ASSERT(!sl_tls_resumed(p.c));
+	cpair_close(&p);
+	CU_ASSERT(cpair_open(&p, cc, sc, "example.com", &slot)); /* the slot is example.com's now */
+	CU_ASSERT(sl_tls_resumed(p.c));
+	cpair_close(&p);
 	/* a session of cc is not offered by c2 (another server line, or a reload) */
 	CU_ASSERT(cpair_open(&p, c2, sc, "www.example.com", &slot));
 	CU_ASSERT(!sl_tls_resumed(p.c));
