@@ -179,22 +179,10 @@ void sl_tls_client_ctx_free(struct sl_tls_client_ctx *c)
 struct sl_tls_conn *sl_tls_client_new(struct sl_tls_client_ctx *c, const char *sni,
 				      struct sl_tls_sess **cache)
 {
-	struct sl_tls_conn *t = calloc(1, sizeof(*t));
+	struct sl_tls_conn *t = sl_tls_conn_alloc(c->ssl);
 
 	if (t == NULL)
 		return NULL;
-	t->ssl = SSL_new(c->ssl);
-	t->rbio = sl_tls_new_mem_bio();
-	t->wbio = sl_tls_new_mem_bio();
-	if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
-		SSL_free(t->ssl);
-		BIO_free(t->rbio);
-		BIO_free(t->wbio);
-		free(t);
-		ERR_clear_error();
-		return NULL;
-	}
-	SSL_set_bio(t->ssl, t->rbio, t->wbio);
 	SSL_set_connect_state(t->ssl);
 	SSL_set_app_data(t->ssl, t);
 	if (sni != NULL && sni[0] != '\0') {

@@ -27,7 +27,7 @@
  */
 #define BIO_KEEP (32 * 1024)
 
-BIO *sl_tls_new_mem_bio(void)
+static BIO *new_mem_bio(void)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	/* An empty BIO means "wait for more", not end of stream: the TCP stack reports FIN. */
@@ -36,15 +36,15 @@ BIO *sl_tls_new_mem_bio(void)
 	return b;
 }
 
-struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
+struct sl_tls_conn *sl_tls_conn_alloc(SSL_CTX *x)
 {
 	struct sl_tls_conn *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
-	t->ssl = SSL_new(c->certs[0].ssl);
-	t->rbio = sl_tls_new_mem_bio();
-	t->wbio = sl_tls_new_mem_bio();
+	t->ssl = SSL_new(x);
+	t->rbio = new_mem_bio();
+	t->wbio = new_mem_bio();
 	if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
 		SSL_free(t->ssl);
 		BIO_free(t->rbio);
@@ -54,6 +54,15 @@ struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
 		return NULL;
 	}
 	SSL_set_bio(t->ssl, t->rbio, t->wbio);
+	return t;
+}
+
+struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
+{
+	struct sl_tls_conn *t = sl_tls_conn_alloc(c->certs[0].ssl);
+
+	if (t == NULL)
+		return NULL;
 	SSL_set_accept_state(t->ssl);
 	atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
 	t->ctx = c;
@@ -145,7 +154,7 @@ static void trim_rbio(struct sl_tls_conn *t)
 	if (BIO_ctrl_pending(t->rbio) != 0 || BIO_get_mem_ptr(t->rbio, &bm) <= 0 ||
 	    bm->max <= BIO_KEEP)
 		return;
-	BIO *b = sl_tls_new_mem_bio();
+	BIO *b = new_mem_bio();
 	if (b == NULL)
 		return;
 	SSL_set0_rbio(t->ssl, b); /* frees the old one */
@@ -159,7 +168,7 @@ static void trim_wbio(struct sl_tls_conn *t)
 	if (BIO_ctrl_pending(t->wbio) != 0 || BIO_get_mem_ptr(t->wbio, &bm) <= 0 ||
 	    bm->max <= BIO_KEEP)
 		return;
-	BIO *b = sl_tls_new_mem_bio();
+	BIO *b = new_mem_bio();
 	if (b == NULL)
 		return;
 	SSL_set0_wbio(t->ssl, b); /* frees the old one (below the handshake's buffering BIO) */

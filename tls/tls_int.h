@@ -97,8 +97,9 @@ struct sl_tls_sess {
 	char sni[256]; /* "" for none */
 };
 
-/* tls_conn.c: an empty memory BIO that reads as "wait for more" when empty. */
-BIO *sl_tls_new_mem_bio(void);
+/* tls_conn.c: a connection on @x over two fresh memory BIOs, nothing else set; NULL when out
+ * of memory. */
+struct sl_tls_conn *sl_tls_conn_alloc(SSL_CTX *x);
 
 /* tls_client.c: drops one reference. */
 void sl_tls_client_ctx_put(struct sl_tls_client_ctx *c);

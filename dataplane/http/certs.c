@@ -17,7 +17,7 @@
 
 /* The TLS versions and cipher settings of a bind, from its own keywords then global's
  * ssl-default-bind-*, as HAProxy reads them. */
-static int tls_version(const char *v)
+int hx_tls_version(const char *v)
 {
 	if (v == NULL)
 		return 0;
@@ -32,7 +32,7 @@ static int tls_version(const char *v)
 	return 0;
 }
 
-static bool has_opt(const struct sl_cfg_str *l, const char *o)
+bool hx_has_opt(const struct sl_cfg_str *l, const char *o)
 {
 	for (; l != NULL; l = l->next)
 		if (strcmp(l->s, o) == 0)
@@ -53,10 +53,10 @@ static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl
 	struct sl_tls_opts o = {
 		.ciphers = b->ciphers != NULL ? b->ciphers : g->ssl_bind_ciphers,
 		.ciphersuites = b->ciphersuites != NULL ? b->ciphersuites : g->ssl_bind_ciphersuites,
-		.min_version = tls_version(b->ssl_min_ver),
-		.max_version = tls_version(b->ssl_max_ver),
-		.no_tls13 = has_opt(b->ssl_opts, "no-tlsv13") || has_opt(g->ssl_bind_options, "no-tlsv13"),
-		.no_tls12 = has_opt(b->ssl_opts, "no-tlsv12") || has_opt(g->ssl_bind_options, "no-tlsv12"),
+		.min_version = hx_tls_version(b->ssl_min_ver),
+		.max_version = hx_tls_version(b->ssl_max_ver),
+		.no_tls13 = hx_has_opt(b->ssl_opts, "no-tlsv13") || hx_has_opt(g->ssl_bind_options, "no-tlsv13"),
+		.no_tls12 = hx_has_opt(b->ssl_opts, "no-tlsv12") || hx_has_opt(g->ssl_bind_options, "no-tlsv12"),
 		.alpn = b->alpn,
 	};
 	char err[512];
@@ -95,8 +95,8 @@ int hx_tls_ctx_for(struct sl_dp *dp, const struct sl_cfg *cfg, const struct sl_b
 		return -1;
 	const struct sl_global *g = &cfg->global;
 	struct sl_tls_tickets *tk = dp->http != NULL ? dp->http->tickets : NULL;
-	if (tk != NULL && !has_opt(b->ssl_opts, "no-tls-tickets") &&
-	    !has_opt(g->ssl_bind_options, "no-tls-tickets"))
+	if (tk != NULL && !hx_has_opt(b->ssl_opts, "no-tls-tickets") &&
+	    !hx_has_opt(g->ssl_bind_options, "no-tls-tickets"))
 		sl_tls_ctx_set_tickets(*out, tk);
 	return 0;
 }

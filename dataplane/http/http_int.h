@@ -278,7 +278,10 @@ bool hx_is_http_frontend(const struct sl_proxy *px);
 void hx_listen_limit(struct sl_http *hx, const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		     uint32_t la, uint16_t port);
 
-/* ---- certs.c */
+/* ---- certs.c (also used by srvtls.c) */
+struct sl_cfg_str;
+int hx_tls_version(const char *v); /* "TLSv1.2" -> 0x0303, else 0 */
+bool hx_has_opt(const struct sl_cfg_str *l, const char *o);
 int hx_tls_ctx_for(struct sl_dp *dp, const struct sl_cfg *cfg, const struct sl_bind *b,
 		   struct sl_tls_ctx **out, char *why, size_t whylen);
 

@@ -12,29 +12,8 @@
 #include <string.h>
 
 #include "controlplane/cfg/cfg.h"
-#include "dataplane/http/http.h"
+#include "dataplane/http/http_int.h"
 #include "tls/tls.h"
-
-static int tls_version(const char *v)
-{
-	if (v == NULL)
-		return 0;
-	if (strcmp(v, "TLSv1.3") == 0)
-		return 0x0304;
-	if (strcmp(v, "TLSv1.2") == 0)
-		return 0x0303;
-	if (strcmp(v, "TLSv1.1") == 0)
-		return 0x0302;
-	return 0x0301;
-}
-
-static bool has_opt(const struct sl_cfg_str *l, const char *o)
-{
-	for (; l != NULL; l = l->next)
-		if (strcmp(l->s, o) == 0)
-			return true;
-	return false;
-}
 
 /* "ssl-min-ver TLSv1.2" in ssl-default-server-options: the version, or NULL. */
 static const char *opt_ver(const struct sl_cfg_str *l, const char *kw)
@@ -65,11 +44,11 @@ static int ctx_new(const struct sl_cfg *cfg, const struct sl_server *s,
 		.ca_file = ca_file,
 		.ciphers = t->ciphers != NULL ? t->ciphers : g->ssl_srv_ciphers,
 		.ciphersuites = t->ciphersuites != NULL ? t->ciphersuites : g->ssl_srv_ciphersuites,
-		.min_version = tls_version(minv),
-		.max_version = tls_version(maxv),
-		.no_tls13 = has_opt(g->ssl_srv_options, "no-tlsv13"),
-		.no_tls12 = has_opt(g->ssl_srv_options, "no-tlsv12"),
-		.no_tickets = has_opt(g->ssl_srv_options, "no-tls-tickets"),
+		.min_version = hx_tls_version(minv),
+		.max_version = hx_tls_version(maxv),
+		.no_tls13 = hx_has_opt(g->ssl_srv_options, "no-tlsv13"),
+		.no_tls12 = hx_has_opt(g->ssl_srv_options, "no-tlsv12"),
+		.no_tickets = hx_has_opt(g->ssl_srv_options, "no-tls-tickets"),
 		.no_reuse = t->no_reuse,
 		.alpn = t->alpn,
 	};

@@ -276,6 +276,16 @@ static void test_server_ssl(void)
 	CU_ASSERT(!u->p.tls.ssl && u->p.tls.verify == 0);
 	CU_ASSERT_STRING_EQUAL(cfg->global.ssl_srv_ciphers, "ECDHE-RSA-AES128-GCM-SHA256");
 	CU_ASSERT_STRING_EQUAL(cfg->global.ssl_srv_ciphersuites, "TLS_AES_128_GCM_SHA256");
+	/* --dump writes them back */
+	char *dump = NULL;
+	size_t dlen = 0;
+	FILE *f = open_memstream(&dump, &dlen);
+	CU_ASSERT_EQUAL(sl_cfg_dump(cfg, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, " ssl check-ssl verify required sni str(www.example.com) ca-file /ca.pem"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, " no-ssl-reuse sni req.hdr(host) ca-file /ca.pem ciphers A ciphersuites B"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, "ssl-default-server-options no-tlsv12 ssl-max-ver TLSv1.3\n"));
+	free(dump);
 	sl_cfg_free(cfg);
 	/* verify required is the default: a ca-file is needed (HAProxy 2.6's message) */
 	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl\n", 7,
