@@ -40,23 +40,28 @@ void sl_tls_sess_drop(struct sl_tls_sess **slot)
 	free(s);
 }
 
-/* A new session of a client connection: kept in its slot (the newest wins). */
+/* A new session of a client connection: kept in its slot (the newest wins; the slot's block is
+ * reused when it holds one of the same context, so a busy server costs no allocation). */
 static int new_sess_cb(SSL *ssl, SSL_SESSION *sess)
 {
 	struct sl_tls_conn *t = SSL_get_app_data(ssl);
 
 	if (t == NULL || t->cache == NULL || !SSL_SESSION_is_resumable(sess))
 		return 0; /* not kept: OpenSSL frees it */
-	struct sl_tls_sess *n = malloc(sizeof(*n));
-	if (n == NULL)
-		return 0;
+	struct sl_tls_sess *n = *t->cache;
+	if (n != NULL && n->ctx == t->cctx) {
+		SSL_SESSION_free(n->sess);
+	} else {
+		sl_tls_sess_drop(t->cache);
+		if ((n = malloc(sizeof(*n))) == NULL)
+			return 0;
+		n->ctx = t->cctx;
+		atomic_fetch_add_explicit(&t->cctx->refs, 1, memory_order_relaxed);
+		*t->cache = n;
+	}
 	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-	sl_tls_sess_drop(t->cache);
 	snprintf(n->sni, sizeof(n->sni), "%s", sni != NULL ? sni : "");
 	n->sess = sess;
-	n->ctx = t->cctx;
-	atomic_fetch_add_explicit(&t->cctx->refs, 1, memory_order_relaxed);
-	*t->cache = n;
 	return 1; /* we own the reference */
 }
 

@@ -874,7 +874,7 @@ void hx_run(struct hx_sess *s)
 			}
 		}
 		if (s->srv != NULL && s->rs == RS_HEAD && s->srv_eof && !hx_srv_readable(s) &&
-		    s->srv_st == SRV_OPEN) {
+		    (s->stls == NULL || s->srv_st == SRV_OPEN)) {
 			hx_reply_and_close(s, 502); /* closed without a (complete) response */
 			return;
 		}
