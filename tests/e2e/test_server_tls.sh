@@ -9,7 +9,8 @@
 #  - `verify required` with a CA that did not sign the server's certificate, and an SNI the
 #    certificate does not name: 503 (counted as connection failures), and `check-ssl` marks that
 #    server down while the good one stays up;
-#  - a WebSocket through sluice and TLS to nginx, which proxies it to an echo server;
+#  - a WebSocket through sluice and TLS to nginx, which proxies it to an echo server; an HTTPS
+#    client (`bind ... ssl`) to a TLS server, 1 MiB both ways;
 #  - HAProxy 2.6 on the same configuration gives the same answers (run first, beside).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,8 @@ gen_certs() {
         -subj "/CN=sluice test CA" -days 30 -out "$C/ca.crt" 2>/dev/null || return 1
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$C/other.key" \
         -subj "/CN=another CA" -days 30 -out "$C/other.crt" 2>/dev/null || return 1
-    mkcert be1.test "DNS:be1.test,DNS:backend.test" && mkcert be2.test "DNS:be2.test,DNS:backend.test"
+    mkcert be1.test "DNS:be1.test,DNS:backend.test" && mkcert be2.test "DNS:be2.test,DNS:backend.test" &&
+        mkcert front.test "DNS:front.test" && cat "$C/front.test.crt" "$C/front.test.key" >"$C/front.pem"
 }
 check "test certificates (a CA, two servers, another CA)" gen_certs || exit 1
 head -c 1M /dev/urandom >"$SL_RUN_DIR/big1m"
@@ -115,6 +117,9 @@ frontend f
     use_backend b_wrongname if { path_beg /wrongname }
     use_backend b_noreuse if { path_beg /noreuse }
     use_backend b_check if { path_beg /check }
+    default_backend b_tls
+frontend fs
+    bind *:8443 ssl crt $C/front.pem
     default_backend b_tls
 backend b_tls
     server s1 $SL_BE1_IP:5443 ssl verify required ca-file $C/ca.crt sni str(backend.test) alpn http/1.1
@@ -224,6 +229,12 @@ run_checks() {
     echo "wrongca $r" >>"$a"
     check "$t: ... and nginx served neither" bash -c "! grep -q '/wrong' '$LOG1'"
     check "$t: WebSocket through TLS to the server echoes" ws_echo
+    # TLS on both sides: an HTTPS client, a TLS server
+    local R="--cacert $C/ca.crt --resolve front.test:8443:$SL_VIP"
+    cu $R -o "$SL_RUN_DIR/got2-$t.bin" https://front.test:8443/big
+    check "$t: HTTPS client to a TLS server: 1 MiB download byte-exact" cmp -s "$SL_RUN_DIR/got2-$t.bin" "$SL_RUN_DIR/big1m"
+    r=$(cu $R -o /dev/null -w '%{http_code}' -T "$SL_RUN_DIR/big1m" "https://front.test:8443/up/$t-tls.bin")
+    check "$t: HTTPS client to a TLS server: 1 MiB upload (PUT $r) byte-exact" cmp -s "$SL_RUN_DIR/tbe/be1/www/up/$t-tls.bin" "$SL_RUN_DIR/big1m"
     sleep 2.5
     r=$(cu -o /dev/null -w '%{http_code}' "$U/check")
     echo "check $r" >>"$a"
