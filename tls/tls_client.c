@@ -9,6 +9,7 @@
  * (struct sl_tls_sess **, one per server and lcore), replacing the older one. OpenSSL's own
  * client cache is off (SSL_SESS_CACHE_NO_INTERNAL_STORE): no lock, nothing shared.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,12 @@ int sl_tls_client_ctx_new(const struct sl_tls_client_opts *o, struct sl_tls_clie
 		goto fail;
 	}
 	if (o->verify) {
+		FILE *f = fopen(o->ca_file, "r");
+		if (f == NULL) {
+			sl_tls_errf(err, errlen, "ca-file '%s': %s", o->ca_file, strerror(errno));
+			goto fail;
+		}
+		fclose(f);
 		if (!SSL_CTX_load_verify_locations(x, o->ca_file, NULL)) {
 			sl_tls_errf(err, errlen, "ca-file '%s': cannot be read as PEM certificates: %s",
 				    o->ca_file, sl_tls_ossl_reason());

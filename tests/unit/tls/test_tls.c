@@ -1838,7 +1838,8 @@ static void test_client_errors(void)
 		const char *why;
 	} cases[] = {
 		{{.verify = true}, "needs a ca-file"},
-		{{.verify = true, .ca_file = "/nonexistent/ca.pem"}, "ca-file '/nonexistent/ca.pem'"},
+		{{.verify = true, .ca_file = "/nonexistent/ca.pem"},
+		 "ca-file '/nonexistent/ca.pem': No such file or directory"},
 		{{.ciphers = "NOPE"}, "ciphers 'NOPE'"},
 		{{.ciphersuites = "NOPE"}, "ciphersuites 'NOPE'"},
 		{{.alpn = "h2"}, "only http/1.1"},
