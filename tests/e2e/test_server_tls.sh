@@ -29,13 +29,7 @@ check "net up" sl_net_up || exit 1
 # ---- certificates: a CA signs be1.test and be2.test (each also named backend.test); another CA
 C=$SL_RUN_DIR/certs
 mkdir -p "$C"
-mkcert() { # mkcert NAME SAN -> $C/NAME.key, $C/NAME.crt signed by the CA
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$C/$1.key" \
-        -subj "/CN=$1" -out "$C/$1.csr" 2>/dev/null &&
-        printf 'subjectAltName=%s\n' "$2" >"$C/$1.ext" &&
-        openssl x509 -req -in "$C/$1.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcreateserial \
-            -days 30 -extfile "$C/$1.ext" -out "$C/$1.crt" 2>/dev/null
-}
+mkcert() { sl_mkcert "$C" "$1" "$2" ec:<(openssl ecparam -name prime256v1); } # mkcert NAME SAN
 gen_certs() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$C/ca.key" \
         -subj "/CN=sluice test CA" -days 30 -out "$C/ca.crt" 2>/dev/null || return 1
