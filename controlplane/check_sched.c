@@ -36,8 +36,7 @@ struct srv_meta {
 	int cfg_weight;               /* the configuration's weight */
 	const struct sl_httpchk *chk; /* `option httpchk` of the backend, NULL: TCP check */
 	const struct sl_tcpchk *tcp;  /* `option tcp-check` with send/expect rules, else NULL */
-	char *req;                    /* the HTTP check request */
-	uint32_t req_len;
+	struct sl_hchk_target tgt;    /* the HTTP check request, check-ssl */
 };
 
 struct sl_checks {
@@ -257,9 +256,12 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 				.chk = be->chk.on ? &be->chk : NULL,
 				.tcp = tcpchk_runs(be) ? &be->tcpchk : NULL};
 			if (be->chk.on) {
-				c->meta[g].req = http_request(&be->chk, &c->meta[g].req_len);
-				if (c->meta[g].req == NULL)
+				c->meta[g].tgt.text = http_request(&be->chk, &c->meta[g].tgt.text_len);
+				if (c->meta[g].tgt.text == NULL)
 					goto fail;
+				/* check-ssl: srvtls.c built the contexts (check_ssl with check) */
+				c->meta[g].tgt.tls = s->p.tls.check_ssl ? s->tls : NULL;
+				c->meta[g].tgt.sni = s->p.tls.check_sni;
 			}
 			list[g] = &c->srv[g];
 		}
@@ -280,7 +282,7 @@ void sl_checks_destroy(struct sl_checks *c)
 		return;
 	sl_check_sched_free(&c->sched);
 	for (unsigned g = 0; c->meta != NULL && g < c->n; g++)
-		free(c->meta[g].req);
+		free((char *)c->meta[g].tgt.text);
 	free(c->srv);
 	free(c->meta);
 	free(c->out);
@@ -356,8 +358,7 @@ void sl_checks_tick(struct sl_checks *c)
 						 .timeout_ms = c->meta[g].timeout_ms,
 						 .srv_down = due[i]->op == SL_CHK_OP_DOWN,
 						 .tcp = c->meta[g].tcp != NULL,
-						 .text = c->meta[g].req,
-						 .text_len = c->meta[g].req_len,
+						 .tgt = &c->meta[g].tgt,
 						 .cfg_gen = c->cfg_gen};
 			if (hr.tcp)
 				hr.tcp_rules = c->meta[g].tcp;

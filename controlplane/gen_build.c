@@ -82,6 +82,8 @@ static int build_backend(struct sl_gen *c, struct sl_bal_backend *b, const struc
 			 be->source.family == AF_INET  ? be->source.v4 :
 							 0;
 		v->gidx = (uint16_t)g;
+		v->tls = s->p.tls.ssl ? s->tls : NULL; /* s->tls may be for check-ssl only */
+		v->tlsp = v->tls != NULL ? &s->p.tls : NULL;
 		if (g >= c->nservers)
 			c->nservers = g + 1;
 	}

@@ -127,6 +127,11 @@ static int reload_apply(struct daemon *d, struct sl_cfg *nw, bool certs, uint64_
 		return -1;
 	}
 	/* build what may fail before anything switches */
+	if (sl_http_srv_tls_build(nw, dp->nproxies) < 0) {
+		sl_outbuf_printf(out, "reload refused: a server's TLS settings failed (see sluiced's output)\n");
+		sl_cfg_free(nw);
+		return -1;
+	}
 	dp->cfg_gen++;
 	struct sl_gen *probe = NULL;
 	struct sl_checks *nc = NULL;
@@ -134,6 +139,7 @@ static int reload_apply(struct daemon *d, struct sl_cfg *nw, bool certs, uint64_
 	if (gr < 0 || (nc = sl_checks_create(dp, nw, probe, &d->gen_stats)) == NULL) {
 		dp->cfg_gen--;
 		sl_gen_free(probe);
+		sl_http_srv_tls_free(nw, dp->nproxies);
 		sl_outbuf_printf(out, "reload refused: %s\n",
 				 gr == -ENOSPC ? "more distinct mode tcp timeout sets than a process keeps in its life (restart)" :
 				 gr == -E2BIG  ? "more servers than sluiced holds" :
@@ -178,6 +184,7 @@ void sl_reload_free_retired(struct daemon *d)
 	while (d->nretired > 0) {
 		struct retired *r = &d->retired[--d->nretired];
 		sl_checks_destroy(r->checks);
+		sl_http_srv_tls_free(r->cfg, d->dp.nproxies);
 		sl_cfg_free(r->cfg);
 	}
 	d->dp.cfg_retired = 0;

@@ -853,6 +853,8 @@ static int step_gen(struct daemon *d)
 	if (r < 0)
 		fprintf(stderr, "sluiced: %.*s", (int)sl_outbuf_len(&why), sl_outbuf_data(&why));
 	sl_outbuf_free(&why);
+	if (r == 0 && sl_http_srv_tls_build(d->cfg, dp->nproxies) < 0) /* `ssl` servers */
+		return -1;
 	if (r == 0)
 		r = sl_gen_build(d->cfg, dp, NULL, NULL, &conf);
 	if (r < 0) {
@@ -888,6 +890,7 @@ static void undo_gen(struct daemon *d)
 	sl_l4_fini(dp);
 	sl_gen_free((struct sl_gen *)dp->gen);
 	dp->gen = NULL;
+	sl_http_srv_tls_free(d->cfg, dp->nproxies);
 }
 
 /* The proxy lcores' TCP stacks and what they serve: built-in services, HTTP checks, the HTTP

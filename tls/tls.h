@@ -219,4 +219,66 @@ const char *sl_tls_version(const struct sl_tls_conn *t);
  */
 const char *sl_tls_alpn(const struct sl_tls_conn *t);
 
+/*
+ * ---- The client side: TLS towards a server (`server ... ssl`).
+ *
+ * - struct sl_tls_client_ctx: the settings of one server line (verification, CA bundle,
+ *   versions, ciphers, ALPN), built by sl_tls_client_ctx_new() at start and at every reload on
+ *   the control thread (it reads the ca-file), immutable afterwards, reference counted like
+ *   struct sl_tls_ctx: connections and cached sessions hold references.
+ * - connections made by sl_tls_client_new() are struct sl_tls_conn, used with the calls above
+ *   (sl_tls_in, sl_tls_read, sl_tls_write, sl_tls_out, sl_tls_close, sl_tls_conn_free), with
+ *   one difference: sl_tls_write() before the handshake is done queues the plaintext in
+ *   memory, sent as soon as the handshake completes (the request goes right after it).
+ * - struct sl_tls_sess: the newest session of one server, kept by the caller in a slot (one
+ *   per server and lcore: a slot is used by one thread); a new connection given the slot
+ *   offers it to resume, and stores there the sessions the server issues.
+ */
+struct sl_tls_client_ctx;
+struct sl_tls_sess;
+
+struct sl_tls_client_opts {
+	bool verify;		  /* verify required: the chain must lead to ca_file, and the
+				   * certificate must name the SNI when one is sent */
+	const char *ca_file;	  /* PEM bundle of trusted certificates (needed by verify) */
+	const char *ciphers;	  /* TLS <= 1.2 [Mozilla intermediate, as the server side] */
+	const char *ciphersuites; /* TLS 1.3 [OpenSSL's default] */
+	int min_version, max_version; /* [0x0303, 0x0304] */
+	bool no_tls13, no_tls12;
+	bool no_tickets;	  /* no-tls-tickets: no ticket asked for (TLS 1.2 session ids) */
+	bool no_reuse;		  /* no-ssl-reuse: no session kept, every handshake is full */
+	const char *alpn;	  /* NULL or "": no ALPN; else only "http/1.1" is accepted */
+};
+
+/*
+ * Builds a server line's context. Returns 0 with *@out set (one reference for the caller), or
+ * -1 with a one-line reason in @err: verify without ca_file, a ca_file that cannot be read or
+ * holds no certificate, a cipher list or version range OpenSSL refuses, an ALPN other than
+ * "http/1.1". Control thread: allocates, reads the file.
+ */
+int sl_tls_client_ctx_new(const struct sl_tls_client_opts *o, struct sl_tls_client_ctx **out,
+			  char *err, size_t errlen);
+
+/* Drops the caller's reference (NULL is allowed). */
+void sl_tls_client_ctx_free(struct sl_tls_client_ctx *c);
+
+/*
+ * A new client connection on @c, its ClientHello already waiting in sl_tls_out(): SNI @sni
+ * (NULL or "": none), offering the session in *@cache when it came from @c under the same SNI
+ * (a resumed session skips verification: it was verified for that name) (NULL: no cache).
+ * Returns NULL when out of memory. Any thread; @cache belongs to the calling thread and must
+ * outlive the connection.
+ */
+struct sl_tls_conn *sl_tls_client_new(struct sl_tls_client_ctx *c, const char *sni,
+				      struct sl_tls_sess **cache);
+
+/* Empties a session slot (NULL or empty is allowed). The thread that owns the slot. */
+void sl_tls_sess_drop(struct sl_tls_sess **slot);
+
+/*
+ * Input held by the connection and not yet read as plaintext: ciphertext queued by
+ * sl_tls_in() plus decrypted bytes waiting. Not 0 means sl_tls_read() may give more.
+ */
+size_t sl_tls_in_pending(const struct sl_tls_conn *t);
+
 #endif

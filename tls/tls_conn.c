@@ -27,15 +27,6 @@
  */
 #define BIO_KEEP (32 * 1024)
 
-struct sl_tls_conn {
-	SSL *ssl;
-	BIO *rbio, *wbio; /* owned by ssl; the pointers are ours to size them */
-	struct sl_tls_ctx *ctx;
-	bool established; /* the handshake completed once */
-	bool failed;	  /* fatal error: only sl_tls_out() and free remain useful */
-	bool closed;	  /* close_notify queued */
-};
-
 static BIO *new_mem_bio(void)
 {
 	BIO *b = BIO_new(BIO_s_mem());
@@ -45,13 +36,13 @@ static BIO *new_mem_bio(void)
 	return b;
 }
 
-struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
+struct sl_tls_conn *sl_tls_conn_alloc(SSL_CTX *x)
 {
 	struct sl_tls_conn *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
-	t->ssl = SSL_new(c->certs[0].ssl);
+	t->ssl = SSL_new(x);
 	t->rbio = new_mem_bio();
 	t->wbio = new_mem_bio();
 	if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
@@ -63,6 +54,15 @@ struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
 		return NULL;
 	}
 	SSL_set_bio(t->ssl, t->rbio, t->wbio);
+	return t;
+}
+
+struct sl_tls_conn *sl_tls_conn_new(struct sl_tls_ctx *c)
+{
+	struct sl_tls_conn *t = sl_tls_conn_alloc(c->certs[0].ssl);
+
+	if (t == NULL)
+		return NULL;
 	SSL_set_accept_state(t->ssl);
 	atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
 	t->ctx = c;
@@ -73,8 +73,19 @@ void sl_tls_conn_free(struct sl_tls_conn *t)
 {
 	if (t == NULL)
 		return;
+	/*
+	 * A client's session stays resumable however the connection ended (as HAProxy's):
+	 * OpenSSL marks the session of a connection freed without close_notify not resumable,
+	 * under its context's lock. Marked shut, it does neither.
+	 */
+	if (t->cctx != NULL)
+		SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	SSL_free(t->ssl);
-	sl_tls_ctx_put(t->ctx);
+	BIO_free(t->early);
+	if (t->ctx != NULL)
+		sl_tls_ctx_put(t->ctx);
+	if (t->cctx != NULL)
+		sl_tls_client_ctx_put(t->cctx);
 	free(t);
 }
 
@@ -90,15 +101,34 @@ static int classify(struct sl_tls_conn *t, int r)
 	default:
 		/* The alert OpenSSL sent (if any) is already in wbio. */
 		t->failed = true;
+		if (!t->established && t->cache != NULL)
+			sl_tls_sess_drop(t->cache); /* as HAProxy: a failed handshake forgets it */
 		ERR_clear_error();
 		return -1;
 	}
 }
 
+/* Once a client handshake completes, the plaintext written before goes out first. */
+static void flush_early(struct sl_tls_conn *t)
+{
+	char *p;
+	long n = BIO_get_mem_data(t->early, &p);
+
+	if (n > 0 && SSL_write(t->ssl, p, (int)n) != (int)n) {
+		t->failed = true;
+		ERR_clear_error();
+	}
+	BIO_free(t->early);
+	t->early = NULL;
+}
+
 static void note_established(struct sl_tls_conn *t)
 {
-	if (!t->established && SSL_is_init_finished(t->ssl))
+	if (!t->established && SSL_is_init_finished(t->ssl)) {
 		t->established = true;
+		if (t->early != NULL)
+			flush_early(t);
+	}
 }
 
 /* Runs the handshake as far as the queued input allows. Returns 0 or -1 (fatal). */
@@ -189,6 +219,18 @@ ssize_t sl_tls_write(struct sl_tls_conn *t, const void *buf, size_t len)
 		return -EPROTO;
 	if (len == 0)
 		return 0;
+	if (!t->established && t->cctx != NULL) {
+		/* a client's request waits in memory for the handshake (bounded by the caller) */
+		if (len > INT_MAX)
+			len = INT_MAX;
+		if ((t->early == NULL && (t->early = BIO_new(BIO_s_mem())) == NULL) ||
+		    BIO_write(t->early, buf, (int)len) != (int)len) {
+			t->failed = true;
+			ERR_clear_error();
+			return -EPROTO;
+		}
+		return (ssize_t)len;
+	}
 	if (!t->established)
 		return -EAGAIN;
 	ERR_clear_error();
@@ -196,6 +238,11 @@ ssize_t sl_tls_write(struct sl_tls_conn *t, const void *buf, size_t len)
 	if (r > 0)
 		return r;
 	return classify(t, r) == 0 ? -EAGAIN : -EPROTO;
+}
+
+size_t sl_tls_in_pending(const struct sl_tls_conn *t)
+{
+	return BIO_ctrl_pending(t->rbio) + (size_t)SSL_pending(t->ssl);
 }
 
 size_t sl_tls_out_pending(const struct sl_tls_conn *t)
@@ -252,6 +299,8 @@ const char *sl_tls_alpn(const struct sl_tls_conn *t)
 	const struct sl_tls_ctx *c = t->ctx;
 
 	SSL_get0_alpn_selected(t->ssl, &p, &len);
+	if (c == NULL) /* a client offers http/1.1 only */
+		return len == 8 && memcmp(p, "http/1.1", 8) == 0 ? "http/1.1" : NULL;
 	/* OpenSSL's copy is not NUL terminated: answer with ours (the choice is among them). */
 	for (int i = 0; len != 0 && i < c->nalpn; i++)
 		if (strlen(c->alpn_names[i]) == len && memcmp(c->alpn_names[i], p, len) == 0)

@@ -65,6 +65,45 @@ const char *sl_tls_ossl_reason(void);
 int sl_tls_ticket_cb(SSL *s, unsigned char *key_name, unsigned char *iv, EVP_CIPHER_CTX *cctx,
 		     EVP_MAC_CTX *hctx, int enc);
 
+/*
+ * One connection, server side (ctx set) or client side (cctx set), over two memory BIOs.
+ * Used by one lcore at a time.
+ */
+struct sl_tls_conn {
+	SSL *ssl;
+	BIO *rbio, *wbio; /* owned by ssl; the pointers are ours to size them */
+	struct sl_tls_ctx *ctx;		/* server side: the bind's context */
+	struct sl_tls_client_ctx *cctx; /* client side: the server line's context */
+	struct sl_tls_sess **cache;	/* client side: where new sessions go, or NULL */
+	BIO *early;	  /* client side: plaintext written before the handshake completed */
+	bool established; /* the handshake completed once */
+	bool failed;	  /* fatal error: only sl_tls_out() and free remain useful */
+	bool closed;	  /* close_notify queued */
+};
+
+/* The context of a server line (tls_client.c). */
+struct sl_tls_client_ctx {
+	atomic_int refs; /* the owner's + one per connection and per cached session */
+	SSL_CTX *ssl;
+	bool verify, reuse;
+};
+
+/* A cached client session (tls_client.c): a reference to the context it came from, and the
+ * SNI it was made under (a session is offered only under the same SNI, as HAProxy does: its
+ * certificate was verified for that name). */
+struct sl_tls_sess {
+	SSL_SESSION *sess;
+	struct sl_tls_client_ctx *ctx;
+	char sni[256]; /* "" for none */
+};
+
+/* tls_conn.c: a connection on @x over two fresh memory BIOs, nothing else set; NULL when out
+ * of memory. */
+struct sl_tls_conn *sl_tls_conn_alloc(SSL_CTX *x);
+
+/* tls_client.c: drops one reference. */
+void sl_tls_client_ctx_put(struct sl_tls_client_ctx *c);
+
 /* tls_ctx.c: drops one reference (connections call it from sl_tls_conn_free()). */
 void sl_tls_ctx_put(struct sl_tls_ctx *c);
 

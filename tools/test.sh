@@ -112,12 +112,14 @@ run_e2e() { # run_e2e [SCRIPT...]: the given scripts, or every tests/e2e/test_*.
 
 # The reload, stats and multi-lcore scripts again with sluiced built with ASan+UBSan: the
 # configuration lifetimes of a live reload (retired, followed, freed), the stats paths, and what
-# crosses lcores (pages rendered by main, queries, certificates handed over) under the sanitizers.
+# crosses lcores (pages rendered by main, queries, certificates and server TLS contexts handed
+# over) under the sanitizers.
 # Any report makes sluiced stop (abort / halt_on_error) or is found in its log afterwards.
 run_e2e_asan() {
 	local rc=0 t log=/tmp/sluice-e2e/logs/sluiced.log
 	[ -x build-asan/sluiced ] || build_asan || return 1
-	for t in tests/e2e/test_reload.sh tests/e2e/test_stats.sh tests/e2e/test_multicore.sh; do
+	for t in tests/e2e/test_reload.sh tests/e2e/test_stats.sh tests/e2e/test_multicore.sh \
+		tests/e2e/test_server_tls.sh; do
 		echo "--- $t (sluiced with ASan+UBSan)"
 		if ! SL_BUILD=$PWD/build-asan SL_E2E_NO_INSTALL=1 \
 			ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -240,6 +240,23 @@ struct sl_init_addr {
 	} m[SL_INIT_ADDR_MAX];
 };
 
+struct sl_tls_client_ctx;
+
+/* TLS towards a server (`ssl` and its parameters, `mode http` backends). */
+enum sl_srv_sni { SL_SNI_NONE, SL_SNI_STR, SL_SNI_HOST };
+struct sl_srv_tls {
+	bool ssl;	  /* `ssl`: the traffic (`no-ssl` clears it) */
+	bool check_ssl;	  /* `check-ssl`: the health checks */
+	int8_t verify;	  /* -1 not given (global ssl-server-verify), 0 none, 1 required */
+	bool no_reuse;	  /* `no-ssl-reuse` */
+	enum sl_srv_sni sni;
+	const char *sni_str; /* SL_SNI_STR: the name */
+	const char *check_sni; /* `check-sni NAME`: the health checks' SNI, or NULL */
+	const char *ca_file; /* as written (ca-base applies to a relative one) */
+	const char *ciphers, *ciphersuites, *min_ver, *max_ver, *alpn;
+	struct sl_cfg_loc loc; /* the line that set `ssl` or `check-ssl` */
+};
+
 /* Server parameters that "default-server" may also set. */
 struct sl_srv_params {
 	bool check;
@@ -267,6 +284,7 @@ struct sl_srv_params {
 	bool prevent_dup_ip;  /* resolve-opts prevent-dup-ip */
 	int nresolve_net;     /* resolve-net: preferred networks, in order */
 	struct sl_cfg_net resolve_net[4];
+	struct sl_srv_tls tls;
 };
 
 struct sl_server {
@@ -283,6 +301,10 @@ struct sl_server {
 	int id;          /* 1-based position in the backend */
 	int slot;        /* 1-based counter slot, stable across reloads (0: not assigned) */
 	struct sl_cfg_loc loc;
+	/* `ssl` or `check-ssl`: its TLS contexts, one per proxy lcore (by proxy_idx), built and freed by main
+	 * (dataplane/http/srvtls.c) before the configuration is published and after it retired;
+	 * read by the proxy lcores through the generation. NULL: plain TCP. */
+	struct sl_tls_client_ctx **tls;
 };
 
 /* ---------------------------------------------------------------- proxies */
@@ -539,6 +561,10 @@ struct sl_global {
 	int stats_maxconn; /* clients per stats socket, 0: not set (64) */
 	const char *ca_base, *crt_base;
 	const char *ssl_bind_ciphers, *ssl_bind_ciphersuites;
+	/* ssl-default-server-*, ssl-server-verify (false: required, HAProxy's default) */
+	const char *ssl_srv_ciphers, *ssl_srv_ciphersuites;
+	struct sl_cfg_str *ssl_srv_options;
+	bool ssl_server_verify_none;
 	struct sl_cfg_str *ssl_bind_options;
 	int bufsize;      /* tune.bufsize, default 16384 */
 	int maxrewrite;

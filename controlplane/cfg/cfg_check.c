@@ -353,6 +353,8 @@ void cfg_check(struct cfg_ctx *c)
 					    "missing 'timeout connect' or 'timeout server' for %s '%s'",
 					    px->cap == SL_CAP_BE ? "backend" : "listen", px->name);
 			for (struct sl_server *s = px->servers; s != NULL; s = s->next)
+				cfg_check_srv_ssl(c, px, s);
+			for (struct sl_server *s = px->servers; s != NULL; s = s->next)
 				if (s->cookie != NULL && px->cookie.name == NULL)
 					cfg_warn_at(c, &s->loc,
 						    "server '%s/%s' has a cookie ('%s') but backend '%s' has no 'cookie' line: it is ignored",

@@ -211,6 +211,34 @@ static void hrule(FILE *f, const char *kw, const struct sl_hrule *r)
 	fputc('\n', f);
 }
 
+/* TLS towards the server (cfg_srvssl.c). */
+static void srv_tls(FILE *f, const struct sl_srv_tls *t)
+{
+	if (t->ssl)
+		fputs(" ssl", f);
+	if (t->check_ssl)
+		fputs(" check-ssl", f);
+	if (t->verify >= 0)
+		fputs(t->verify ? " verify required" : " verify none", f);
+	if (t->no_reuse)
+		fputs(" no-ssl-reuse", f);
+	if (t->sni == SL_SNI_STR)
+		fprintf(f, " sni str(%s)", t->sni_str);
+	else if (t->sni == SL_SNI_HOST)
+		fputs(" sni req.hdr(host)", f);
+	const struct {
+		const char *kw, *v;
+	} kv[] = {{"ca-file", t->ca_file},	   {"check-sni", t->check_sni},
+		  {"ciphers", t->ciphers},	   {"ciphersuites", t->ciphersuites},
+		  {"ssl-min-ver", t->min_ver}, {"ssl-max-ver", t->max_ver},
+		  {"alpn", t->alpn}};
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+		if (kv[i].v != NULL) {
+			fprintf(f, " %s", kv[i].kw);
+			word(f, kv[i].v);
+		}
+}
+
 static void srv_params(FILE *f, const struct sl_srv_params *p)
 {
 	if (p->check)
@@ -274,6 +302,7 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 		fputs(i == 0 ? " resolve-net" : ",", f);
 		net_word(f, &p->resolve_net[i], true);
 	}
+	srv_tls(f, &p->tls);
 }
 
 static void dump_resolvers(FILE *f, const struct sl_resolvers *r)
@@ -546,7 +575,10 @@ static void dump_global(FILE *f, const struct sl_global *g)
 		  {"ca-base", g->ca_base},
 		  {"crt-base", g->crt_base},
 		  {"ssl-default-bind-ciphers", g->ssl_bind_ciphers},
-		  {"ssl-default-bind-ciphersuites", g->ssl_bind_ciphersuites}};
+		  {"ssl-default-bind-ciphersuites", g->ssl_bind_ciphersuites},
+		  {"ssl-default-server-ciphers", g->ssl_srv_ciphers},
+		  {"ssl-default-server-ciphersuites", g->ssl_srv_ciphersuites},
+		  {"ssl-server-verify", g->ssl_server_verify_none ? "none" : NULL}};
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
 		if (kv[i].v != NULL) {
 			fprintf(f, "    %s", kv[i].kw);
@@ -558,6 +590,12 @@ static void dump_global(FILE *f, const struct sl_global *g)
 	if (g->ssl_bind_options != NULL) {
 		fputs("    ssl-default-bind-options", f);
 		for (const struct sl_cfg_str *o = g->ssl_bind_options; o != NULL; o = o->next)
+			fprintf(f, " %s", o->s);
+		fputc('\n', f);
+	}
+	if (g->ssl_srv_options != NULL) {
+		fputs("    ssl-default-server-options", f);
+		for (const struct sl_cfg_str *o = g->ssl_srv_options; o != NULL; o = o->next)
 			fprintf(f, " %s", o->s);
 		fputc('\n', f);
 	}

@@ -92,6 +92,16 @@ bool cfg_host_name(const char *s);
 /* Compiles a PCRE2 regex owned by the arena; NULL after reporting the error. */
 void *cfg_regex(struct cfg_ctx *c, const char *kw, const char *pat, bool icase);
 
+/* cfg_srvssl.c: TLS towards servers. A server parameter at argv[*i]: returns 1 when taken
+ * (*i moved past its value), 0 when not a TLS one, -1 after an error. */
+int cfg_srv_ssl_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p, int argc,
+		      char **argv, int *i);
+/* After the parse: mode tcp refusal, verify without ca-file. */
+void cfg_check_srv_ssl(struct cfg_ctx *c, struct sl_proxy *px, struct sl_server *s);
+int cfg_g_ssl_server_verify(struct cfg_ctx *c, int argc, char **argv);
+int cfg_g_ssl_server_options(struct cfg_ctx *c, int argc, char **argv);
+int cfg_g_ssl_server_ciphers(struct cfg_ctx *c, int argc, char **argv);
+
 /* Reads a file named by the configuration through opts->read_fn (see sl_cfg_read_fn). */
 int cfg_read_file(struct cfg_ctx *c, const char *path, const char **data, size_t *len);
 

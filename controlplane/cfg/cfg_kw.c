@@ -34,6 +34,7 @@ void cfg_srv_params_init(struct sl_srv_params *p)
 	p->rise = 2;
 	p->fall = 3;
 	p->weight = 1;
+	p->tls.verify = -1;
 }
 
 void cfg_proxy_init(struct sl_proxy *px)
@@ -1087,8 +1088,11 @@ static const char *const srv_words[] = {
 	"cookie", "backup", "no-backup", "disabled", "enabled", "maxconn", "maxqueue", "port",
 	"addr", "on-marked-down", "on-marked-up", "slowstart", "send-proxy", "no-send-proxy",
 	"source", "init-addr", "id", "minconn", "observe", "error-limit", "on-error", "resolvers",
-	"resolve-prefer", "resolve-opts", "resolve-net", "verify", "ssl", "check-ssl", "sni",
-	"ca-file", "usesrc", "interface", NULL,
+	"resolve-prefer", "resolve-opts", "resolve-net", "usesrc", "interface",
+	/* TLS towards the server: cfg_srvssl.c */
+	"ssl", "no-ssl", "check-ssl", "no-check-ssl", "verify", "ca-file", "sni", "check-sni",
+	"no-ssl-reuse", "ssl-reuse", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "alpn",
+	NULL,
 };
 
 /* Parses server parameters from argv[i..]; @srv NULL for default-server. Returns 0 or -1. */
@@ -1096,6 +1100,11 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			    struct sl_server *srv, int i, int argc, char **argv)
 {
 	for (; i < argc; i++) {
+		int t = cfg_srv_ssl_param(c, kw, p, argc, argv, &i); /* TLS: cfg_srvssl.c */
+		if (t < 0)
+			return -1;
+		if (t > 0)
+			continue;
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!word_in(srv_words, k)) {
 			const char *dym = cfg_did_you_mean(k, srv_words, sizeof(srv_words[0]));
@@ -1217,18 +1226,6 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				   strcmp(k, "resolve-opts") == 0 || strcmp(k, "resolve-net") == 0) {
 				if (cfg_resolvers_srv_param(c, kw, k, v, p) < 0)
 					return -1;
-			} else if (strcmp(k, "verify") == 0 && v != NULL &&
-				   (strcmp(v, "none") == 0 || strcmp(v, "required") == 0)) {
-				/* HAProxy reads it only for TLS to the server (ssl, check-ssl,
-				 * http-check connect ssl), which sluice refuses: without them it does
-				 * nothing there either */
-				cfg_warn(c, "'%s': 'verify %s' has no effect: it applies to TLS towards the server, which sluice does not speak ('ssl', 'check-ssl' are refused)",
-					 kw, v);
-			} else if (strcmp(k, "ssl") == 0 || strcmp(k, "verify") == 0 ||
-				   strcmp(k, "check-ssl") == 0 ||
-				   strcmp(k, "sni") == 0 || strcmp(k, "ca-file") == 0) {
-				cfg_err(c, "'%s': parameter '%s' is not supported by sluice yet", kw, k);
-				return -1;
 			} else {
 				static const char *const names[] = {
 					"check", "no-check", "inter", "fastinter", "downinter",
@@ -1236,7 +1233,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
 					"source", "init-addr", "resolvers", "resolve-prefer",
-					"resolve-opts", "resolve-net", NULL};
+					"resolve-opts", "resolve-net", "ssl", "check-ssl", "verify",
+					"ca-file", "sni", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
@@ -2329,6 +2327,10 @@ static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char 
 			}
 		}
 		return 0;
+	}
+	if (strcmp(argv[1], "connect") == 0) {
+		cfg_err(c, "'http-check connect' is not supported by sluice yet: for an HTTP check over TLS put 'check-ssl' (and 'check-sni', 'port') on the server lines");
+		return -1;
 	}
 	if (strcmp(argv[1], "expect") != 0) {
 		cfg_err(c, "'http-check': unknown action '%s' (expect, send, disable-on-404)",

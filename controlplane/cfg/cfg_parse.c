@@ -677,11 +677,7 @@ static int g_pidfile(struct cfg_ctx *c, int argc, char **argv)
 
 static int g_ca_base(struct cfg_ctx *c, int argc, char **argv)
 {
-	if (one_arg(c, argc, argv, &c->cfg->global.ca_base) < 0)
-		return -1;
-	cfg_warn(c, "'ca-base' has no effect: it prefixes 'ca-file' paths, and sluice accepts no "
-		    "'ca-file' yet");
-	return 0;
+	return one_arg(c, argc, argv, &c->cfg->global.ca_base); /* server ca-file: srvtls.c */
 }
 
 static int g_crt_base(struct cfg_ctx *c, int argc, char **argv)
@@ -883,9 +879,10 @@ static const struct global_kw global_kws[] = {
 	{"ssl-default-bind-ciphers", g_ciphers},
 	{"ssl-default-bind-ciphersuites", g_ciphersuites},
 	{"ssl-default-bind-options", g_ssl_options},
-	{"ssl-default-server-ciphers", g_ignored},
-	{"ssl-default-server-ciphersuites", g_ignored},
-	{"ssl-default-server-options", g_ignored},
+	{"ssl-default-server-ciphers", cfg_g_ssl_server_ciphers},
+	{"ssl-default-server-ciphersuites", cfg_g_ssl_server_ciphers},
+	{"ssl-default-server-options", cfg_g_ssl_server_options},
+	{"ssl-server-verify", cfg_g_ssl_server_verify},
 	{"ssl-dh-param-file", g_ignored},
 	{"tune.bufsize", g_bufsize},
 	{"tune.maxrewrite", g_maxrewrite},

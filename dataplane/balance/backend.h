@@ -28,6 +28,8 @@
 #include <stdint.h>
 
 struct sl_maglev;
+struct sl_tls_client_ctx;
+struct sl_srv_tls;
 
 /*
  * The balance algorithm of a backend, as the picker tells them apart. The values are those of
@@ -65,6 +67,10 @@ struct sl_bal_server {
 	uint32_t maxconn;      /* concurrent connections for the whole process, 0 = unlimited */
 	uint32_t src;          /* `source ADDR`: the only local address towards it (an owned one);
 				* 0: the pool of the route to it (dataplane/core/route.h) */
+	/* `ssl` (HTTP engine): its TLS contexts by proxy lcore and its TLS settings (both owned
+	 * by the configuration), or NULL */
+	struct sl_tls_client_ctx *const *tls;
+	const struct sl_srv_tls *tlsp;
 };
 
 /* The balancing tables of one backend. Immutable once built. */

@@ -64,6 +64,9 @@
 	X(TLS_HANDSHAKES, "tls_handshakes_full")                                                  \
 	X(TLS_RESUMED, "tls_handshakes_resumed")                                                  \
 	X(TLS_FAILED, "tls_handshakes_failed")                                                   \
+	X(SRV_TLS_HANDSHAKES, "srv_tls_handshakes_full")                                          \
+	X(SRV_TLS_RESUMED, "srv_tls_handshakes_resumed")                                          \
+	X(SRV_TLS_FAILED, "srv_tls_handshakes_failed")                                            \
 	X(CHECKS_LOST, "check_results_lost")                                                    \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \

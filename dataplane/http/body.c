@@ -64,9 +64,9 @@ int hx_move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_conn
 	struct sl_tcp_stack *st = s->hx->lc->tcp;
 	if (mode == SL_HTTP1_BODY_NONE)
 		return 1;
-	bool to_tls = to != NULL && to == s->cli && s->tls != NULL;
+	struct sl_tls_conn *to_tls = to == NULL ? NULL : to == s->cli ? s->tls : s->stls;
 	while (sl_tcp_readable(from) > 0) {
-		if (to != NULL && (to_tls ? hx_cli_room(s) : sl_tcp_writable(to)) == 0) {
+		if (to != NULL && (to_tls != NULL ? hx_room_to(s, to) : sl_tcp_writable(to)) == 0) {
 			sl_tcp_want_writable(to);
 			return 0;
 		}
@@ -114,14 +114,17 @@ int hx_move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_conn
 			s->blen += r->len;
 		}
 		sl_tcp_buf_free(st, rest);
-		if (chain != NULL && to_tls) { /* encrypted into records: the chain is done */
+		if (chain != NULL && to_tls != NULL) { /* encrypted into records: the chain is done */
 			for (struct sl_tcp_buf *b = chain; b != NULL; b = b->next)
-				if (b->len > 0 && sl_tls_write(s->tls, b->data, b->len) != (ssize_t)b->len) {
+				if (b->len > 0 && sl_tls_write(to_tls, b->data, b->len) != (ssize_t)b->len) {
 					sl_tcp_buf_free(st, chain);
 					return -1;
 				}
 			sl_tcp_buf_free(st, chain);
-			hx_tls_flush(s);
+			if (to == s->cli)
+				hx_tls_flush(s);
+			else
+				hx_stls_flush(s);
 		} else if (chain != NULL) {
 			if (to != NULL)
 				sl_tcp_send_bufs(to, chain);
@@ -135,12 +138,14 @@ int hx_move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_conn
 }
 
 /*
- * move_body() for a client on TLS: plaintext comes out of TLS into a scratch buffer (no chains
- * to hand over), at most what @to has room for, then is copied to @to; bytes after the body's
- * end go to the head buffer. Same returns as move_body().
+ * hx_move_body() from a connection on TLS (the client's when !@from_srv, else the server's):
+ * plaintext comes out of TLS into a scratch buffer (no chains to hand over), at most what @to
+ * has room for, then is written to @to (itself plain or TLS); bytes after the body's end go to
+ * the head buffer when @keep_extra, else are dropped. Same returns as hx_move_body().
  */
-int hx_move_body_from_tls(struct hx_sess *s, struct sl_tcp_conn *to, uint8_t mode,
-			  uint64_t *left, struct sl_http1_chunk *ck, bool *moved)
+int hx_move_body_from_tls(struct hx_sess *s, bool from_srv, struct sl_tcp_conn *to,
+			  uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, bool keep_extra,
+			  bool *moved)
 {
 	char *tmp = s->hx->pbuf;
 	if (mode == SL_HTTP1_BODY_NONE)
@@ -148,18 +153,21 @@ int hx_move_body_from_tls(struct hx_sess *s, struct sl_tcp_conn *to, uint8_t mod
 	for (;;) {
 		size_t room = HX_TLS_CHUNK;
 		if (to != NULL) {
-			size_t w = sl_tcp_writable(to);
+			size_t w = hx_room_to(s, to);
 			if (w == 0) {
 				sl_tcp_want_writable(to);
 				return 0;
 			}
 			room = w < room ? w : room;
 		}
-		ssize_t r = hx_cli_recv(s, tmp, room);
+		ssize_t r = from_srv ? hx_srv_recv(s, tmp, room) : hx_cli_recv(s, tmp, room);
 		if (r == -EAGAIN)
 			return 0;
 		if (r == 0) {
-			s->cli_eof = true;
+			if (from_srv)
+				s->srv_eof = true;
+			else
+				s->cli_eof = true;
 			return 0;
 		}
 		if (r < 0)
@@ -169,11 +177,11 @@ int hx_move_body_from_tls(struct hx_sess *s, struct sl_tcp_conn *to, uint8_t mod
 		int64_t k = hx_body_take(mode, left, ck, tmp, (size_t)r, &done);
 		if (k < 0)
 			return -1;
-		if (k > 0 && to != NULL && sl_tcp_send(to, tmp, (size_t)k) != k)
+		if (k > 0 && to != NULL && !hx_send_to(s, to, tmp, (size_t)k))
 			return -1;
 		if (done) {
 			size_t extra = (size_t)r - (size_t)k;
-			if (extra > 0) {
+			if (extra > 0 && keep_extra) {
 				if (!hx_buf_get(s) || extra > s->hx->bufsize - s->blen)
 					return -2;
 				memcpy(s->buf + s->blen, tmp + k, extra);
@@ -193,7 +201,7 @@ int hx_flush_buffered_body(struct hx_sess *s, uint32_t off, struct sl_tcp_conn *
 	int64_t k = hx_body_take(mode, left, ck, s->buf + off, len, &done);
 	if (k < 0)
 		return -1;
-	if (k > 0 && to != NULL && sl_tcp_send(to, s->buf + off, (size_t)k) != k)
+	if (k > 0 && to != NULL && !hx_send_to(s, to, s->buf + off, (size_t)k))
 		return -1;
 	/* keep what follows (a pipelined request) at the start of the buffer */
 	memmove(s->buf, s->buf + off + k, len - (size_t)k);

@@ -17,7 +17,7 @@
 
 /* The TLS versions and cipher settings of a bind, from its own keywords then global's
  * ssl-default-bind-*, as HAProxy reads them. */
-static int tls_version(const char *v)
+int hx_tls_version(const char *v)
 {
 	if (v == NULL)
 		return 0;
@@ -32,7 +32,7 @@ static int tls_version(const char *v)
 	return 0;
 }
 
-static bool has_opt(const struct sl_cfg_str *l, const char *o)
+bool hx_has_opt(const struct sl_cfg_str *l, const char *o)
 {
 	for (; l != NULL; l = l->next)
 		if (strcmp(l->s, o) == 0)
@@ -60,19 +60,19 @@ static const char *global_ver(const struct sl_cfg_str *l, const char *kw)
 static void tls_versions(const struct sl_global *g, const struct sl_bind *b, int *min, int *max)
 {
 	const struct sl_cfg_str *bo = b->ssl_opts, *go = g->ssl_bind_options;
-	*min = tls_version(b->ssl_min_ver != NULL ? b->ssl_min_ver : global_ver(go, "ssl-min-ver"));
-	*max = tls_version(b->ssl_max_ver != NULL ? b->ssl_max_ver : global_ver(go, "ssl-max-ver"));
-	if (has_opt(bo, "force-tlsv13") || has_opt(go, "force-tlsv13"))
+	*min = hx_tls_version(b->ssl_min_ver != NULL ? b->ssl_min_ver : global_ver(go, "ssl-min-ver"));
+	*max = hx_tls_version(b->ssl_max_ver != NULL ? b->ssl_max_ver : global_ver(go, "ssl-max-ver"));
+	if (hx_has_opt(bo, "force-tlsv13") || hx_has_opt(go, "force-tlsv13"))
 		*min = *max = 0x0304;
-	else if (has_opt(bo, "force-tlsv12") || has_opt(go, "force-tlsv12"))
+	else if (hx_has_opt(bo, "force-tlsv12") || hx_has_opt(go, "force-tlsv12"))
 		*min = *max = 0x0303;
-	else if (has_opt(go, "force-tlsv11"))
+	else if (hx_has_opt(go, "force-tlsv11"))
 		*min = *max = 0x0302;
-	else if (has_opt(go, "force-tlsv10"))
+	else if (hx_has_opt(go, "force-tlsv10"))
 		*min = *max = 0x0301;
-	if (*min != 0 && *min <= 0x0301 && (has_opt(bo, "no-tlsv10") || has_opt(go, "no-tlsv10")))
+	if (*min != 0 && *min <= 0x0301 && (hx_has_opt(bo, "no-tlsv10") || hx_has_opt(go, "no-tlsv10")))
 		*min = 0x0302;
-	if (*min != 0 && *min <= 0x0302 && (has_opt(bo, "no-tlsv11") || has_opt(go, "no-tlsv11")))
+	if (*min != 0 && *min <= 0x0302 && (hx_has_opt(bo, "no-tlsv11") || hx_has_opt(go, "no-tlsv11")))
 		*min = 0x0303;
 }
 
@@ -91,8 +91,8 @@ static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl
 		.ciphersuites = b->ciphersuites != NULL ? b->ciphersuites : g->ssl_bind_ciphersuites,
 		.min_version = 0,
 		.max_version = 0,
-		.no_tls13 = has_opt(b->ssl_opts, "no-tlsv13") || has_opt(g->ssl_bind_options, "no-tlsv13"),
-		.no_tls12 = has_opt(b->ssl_opts, "no-tlsv12") || has_opt(g->ssl_bind_options, "no-tlsv12"),
+		.no_tls13 = hx_has_opt(b->ssl_opts, "no-tlsv13") || hx_has_opt(g->ssl_bind_options, "no-tlsv13"),
+		.no_tls12 = hx_has_opt(b->ssl_opts, "no-tlsv12") || hx_has_opt(g->ssl_bind_options, "no-tlsv12"),
 		.alpn = b->alpn,
 	};
 	tls_versions(g, b, &o.min_version, &o.max_version);
@@ -121,7 +121,7 @@ int sl_http_check_certs(const struct sl_cfg *cfg)
 			sl_tls_ctx_free(c);
 		}
 	}
-	return bad;
+	return bad + sl_http_check_srv_tls(cfg); /* `ssl` servers: srvtls.c */
 }
 
 /* This lcore's copy of the certificates of `ssl` bind @b, with the shared ticket keys. */
@@ -132,8 +132,8 @@ int hx_tls_ctx_for(struct sl_dp *dp, const struct sl_cfg *cfg, const struct sl_b
 		return -1;
 	const struct sl_global *g = &cfg->global;
 	struct sl_tls_tickets *tk = dp->http != NULL ? dp->http->tickets : NULL;
-	if (tk != NULL && !has_opt(b->ssl_opts, "no-tls-tickets") &&
-	    !has_opt(g->ssl_bind_options, "no-tls-tickets"))
+	if (tk != NULL && !hx_has_opt(b->ssl_opts, "no-tls-tickets") &&
+	    !hx_has_opt(g->ssl_bind_options, "no-tls-tickets"))
 		sl_tls_ctx_set_tickets(*out, tk);
 	return 0;
 }

@@ -121,6 +121,18 @@ int sl_http_reload_certs(struct sl_dp *dp, const struct sl_cfg *cfg, const char 
 int sl_http_check_certs(const struct sl_cfg *cfg);
 
 /*
+ * TLS towards `ssl` servers (srvtls.c, main lcore). sl_http_srv_tls_build() gives every `ssl`
+ * server of a mode http backend of @cfg its @nlc contexts (one per proxy lcore), reading its
+ * ca-file, before @cfg is published; returns 0, or -1 with each problem printed as
+ * "FILE:LINE: server 'NAME': reason" and nothing built. sl_http_srv_tls_free() drops them once
+ * @cfg retired (@nlc as built). sl_http_check_srv_tls() builds each once to check it (sluiced
+ * -c, reload) and returns the number that failed.
+ */
+int sl_http_srv_tls_build(struct sl_cfg *cfg, unsigned nlc);
+void sl_http_srv_tls_free(struct sl_cfg *cfg, unsigned nlc);
+int sl_http_check_srv_tls(const struct sl_cfg *cfg);
+
+/*
  * Adds @lc's HTTP counters to @sum: @pxc indexed by proxy counter slot (@npx entries, at most
  * SL_PX_SLOTS + 1), @srv by server counter slot (SL_MAX_SERVERS entries). Any lcore: the
  * counters are only written by their lcore; a read may be a moment old.

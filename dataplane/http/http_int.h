@@ -58,6 +58,9 @@ struct sl_proxy;
 struct sl_tcp_conn;
 struct sl_tls_conn;
 struct sl_tls_ctx;
+struct sl_tls_client_ctx;
+struct sl_tls_sess;
+struct sl_srv_tls;
 struct sl_bind;
 struct sl_gen;
 struct sl_acl_scratch;
@@ -153,6 +156,8 @@ struct hx_sess {
 				   * stale session the one it started with (kept until it ends) */
 	struct sl_tcp_conn *cli, *srv;
 	struct sl_tls_conn *tls; /* TLS on the client side (an `ssl` bind), or NULL */
+	struct sl_tls_conn *stls; /* TLS on the server side (`server ... ssl`), or NULL; exists
+				   * only with srv (freed with it) */
 	uint32_t cip;
 	uint16_t cport, vport;
 	uint8_t rq, rs, srv_st; /* enum http_rq, http_rs, http_srv */
@@ -161,6 +166,9 @@ struct hx_sess {
 	bool first;		/* no request of this connection finished yet */
 	bool cli_eof;		/* the client ended its stream (FIN, or TLS close_notify) */
 	bool srv_eof;		/* the server ended its stream */
+	bool stls_in;		/* stls may hold records not read yet */
+	bool srv_tcp_up;	/* the server connection's TCP handshake is done (TLS: its own
+				 * handshake follows before SRV_OPEN) */
 	bool stale;		/* still points into a configuration a reload replaced */
 	bool tls_seen;		/* the TLS handshake's outcome was counted */
 	bool tcp;		/* a proxied TCP session (tcpproxy.c runs it) */
@@ -180,6 +188,8 @@ struct hx_sess {
 	uint16_t srv_port, srv_gidx;
 	int16_t srv_idx, be_idx;
 	const char *srv_cookie;
+	struct sl_tls_client_ctx *srv_tctx; /* `ssl`: this lcore's context of the server, or NULL */
+	const struct sl_srv_tls *srv_tlsp;  /* ... and its settings (SNI) */
 	/* waiting for a server slot (maxconn): the lcore's FIFO */
 	struct hx_sess *q_prev, *q_next;
 	struct sl_tmr tmr;
@@ -216,6 +226,8 @@ struct sl_http {
 	uint64_t q_seen_freed;
 	const struct sl_gen *q_seen_gen;
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
+	struct sl_tls_sess **stls_sess; /* by server counter slot: the newest TLS session of each
+					 * `ssl` server (resumption), or NULL */
 };
 
 /* ---- session.c */
@@ -249,6 +261,15 @@ bool hx_cli_has_input(const struct hx_sess *s);
 size_t hx_cli_room(struct hx_sess *s);
 bool hx_cli_send(struct hx_sess *s, const char *p, size_t len);
 void hx_cli_shutdown(struct hx_sess *s);
+void hx_stls_flush(struct hx_sess *s);
+int hx_srv_handshake(struct hx_sess *s);
+bool hx_srv_readable(const struct hx_sess *s);
+ssize_t hx_srv_recv(struct hx_sess *s, char *buf, size_t max);
+size_t hx_srv_room(struct hx_sess *s);
+bool hx_srv_send(struct hx_sess *s, const char *p, size_t len);
+void hx_srv_shutdown(struct hx_sess *s);
+bool hx_send_to(struct hx_sess *s, struct sl_tcp_conn *to, const char *p, size_t len);
+size_t hx_room_to(struct hx_sess *s, struct sl_tcp_conn *to);
 
 /* ---- body.c */
 int64_t hx_body_take(uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, const char *p,
@@ -256,8 +277,9 @@ int64_t hx_body_take(uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, co
 int hx_move_body(struct hx_sess *s, struct sl_tcp_conn *from, struct sl_tcp_conn *to,
 		 uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, bool keep_extra,
 		 bool *moved);
-int hx_move_body_from_tls(struct hx_sess *s, struct sl_tcp_conn *to, uint8_t mode,
-			  uint64_t *left, struct sl_http1_chunk *ck, bool *moved);
+int hx_move_body_from_tls(struct hx_sess *s, bool from_srv, struct sl_tcp_conn *to,
+			  uint8_t mode, uint64_t *left, struct sl_http1_chunk *ck, bool keep_extra,
+			  bool *moved);
 int hx_flush_buffered_body(struct hx_sess *s, uint32_t off, struct sl_tcp_conn *to, uint8_t mode,
 			   uint64_t *left, struct sl_http1_chunk *ck);
 
@@ -285,7 +307,10 @@ bool hx_is_http_frontend(const struct sl_proxy *px);
 void hx_listen_limit(struct sl_http *hx, const struct sl_cfg *cfg, const struct sl_proxy *fe,
 		     uint32_t la, uint16_t port);
 
-/* ---- certs.c */
+/* ---- certs.c (also used by srvtls.c) */
+struct sl_cfg_str;
+int hx_tls_version(const char *v); /* "TLSv1.2" -> 0x0303, else 0 */
+bool hx_has_opt(const struct sl_cfg_str *l, const char *o);
 int hx_tls_ctx_for(struct sl_dp *dp, const struct sl_cfg *cfg, const struct sl_bind *b,
 		   struct sl_tls_ctx **out, char *why, size_t whylen);
 

@@ -66,7 +66,8 @@ static void check_invariants(const struct hx_sess *s)
 /* I7, for a session entering or leaving the pool's free list. */
 static void check_pooled(const struct hx_sess *s)
 {
-	if (s->busy || s->cli != NULL || s->srv != NULL || s->tls != NULL || s->buf != NULL ||
+	if (s->busy || s->cli != NULL || s->srv != NULL || s->tls != NULL || s->stls != NULL ||
+	    s->buf != NULL ||
 	    s->rbuf != NULL || s->srv_idx >= 0 || sl_tmr_armed(&s->tmr) || s->q_prev != NULL ||
 	    s->q_next != NULL)
 		inv_fail(s, "I7 pooled => holds nothing");
@@ -178,6 +179,27 @@ void hx_arm(struct hx_sess *s, enum hx_tmo kind)
 
 /* ------------------------------------------------------------------ session lifetime */
 
+/* Closes the server connection (TLS: close_notify first unless @abort) and frees its TLS. */
+static void srv_conn_drop(struct hx_sess *s, bool abort)
+{
+	if (s->srv != NULL) {
+		if (abort) {
+			sl_tcp_abort(s->srv);
+		} else {
+			if (s->stls != NULL && sl_tls_established(s->stls)) {
+				sl_tls_close(s->stls);
+				hx_stls_flush(s);
+			}
+			sl_tcp_close(s->srv);
+		}
+		s->srv = NULL;
+	}
+	if (s->stls != NULL) {
+		sl_tls_conn_free(s->stls);
+		s->stls = NULL;
+	}
+}
+
 void hx_sess_free(struct hx_sess *s)
 {
 	struct sl_http *hx = s->hx;
@@ -186,10 +208,7 @@ void hx_sess_free(struct hx_sess *s)
 	hx_stk_untrack(s);
 	sl_tmr_cancel(&hx->wheel, &s->tmr);
 	hx_q_remove(s);
-	if (s->srv != NULL) {
-		sl_tcp_abort(s->srv);
-		s->srv = NULL;
-	}
+	srv_conn_drop(s, true);
 	s->srv_st = SRV_NONE;
 	bool freed = false;
 	if (s->srv_idx >= 0 && s->rs != RS_DONE && s->rq != RQ_TUNNEL && s->t.abrt != 0) {
@@ -242,13 +261,7 @@ void hx_sess_free(struct hx_sess *s)
 /* Ends the server side of the transaction (http-server-close: every time). */
 static void srv_release(struct hx_sess *s, bool abort)
 {
-	if (s->srv != NULL) {
-		if (abort)
-			sl_tcp_abort(s->srv);
-		else
-			sl_tcp_close(s->srv);
-		s->srv = NULL;
-	}
+	srv_conn_drop(s, abort);
 	bool freed = false;
 	if (s->srv_idx >= 0) {
 		hx_srv_slot_put(s->hx->lc, s->srv_gidx);
@@ -310,9 +323,12 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 /* ------------------------------------------------------------------ transaction */
 
 static const struct sl_tcp_cbs srv_cbs;
+static void srv_up(struct hx_sess *s);
 
-/* Opens the server connection and sends the head built in hx->out (@hlen bytes). */
-static bool srv_open(struct hx_sess *s, size_t hlen)
+/* Opens the server connection and sends the head built in hx->out (@hlen bytes); a server
+ * with `ssl` gets the ClientHello first (SNI @sni), the head waits inside TLS for the
+ * handshake. */
+static bool srv_open(struct hx_sess *s, size_t hlen, const char *sni)
 {
 	struct sl_http *hx = s->hx;
 	int err = 0;
@@ -322,8 +338,18 @@ static bool srv_open(struct hx_sess *s, size_t hlen)
 		return false;
 	s->srv_st = SRV_CONNECTING;
 	s->srv_eof = false;
+	s->srv_tcp_up = false;
+	s->stls_in = false;
 	s->t.t_open = hx->lc->now_ms;
-	if (sl_tcp_send(s->srv, hx->out, hlen) != (ssize_t)hlen)
+	if (s->srv_tctx != NULL) {
+		s->stls = sl_tls_client_new(s->srv_tctx, sni, &hx->stls_sess[s->srv_gidx]);
+		if (s->stls == NULL) {
+			hx_ctr(s, SL_CTR_HTTP_TLS_NOMEM);
+			return false;
+		}
+		hx_stls_flush(s); /* the ClientHello */
+	}
+	if (!hx_srv_send(s, hx->out, hlen))
 		return false;
 	hx_arm(s, TMO_CONNECT);
 	return true;
@@ -434,6 +460,32 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	hx_dispatch(s);
 }
 
+/* The SNI towards an `ssl` server: its `sni str(NAME)`, or the request's Host header as it is
+ * (`sni req.hdr(host)`, copied into @buf); NULL for none. */
+static const char *srv_sni(const struct hx_sess *s, const struct sl_http1_req *req,
+			   const struct sl_http1_hdr *h, size_t n, char *buf, size_t len)
+{
+	(void)req;
+	if (s->srv_tlsp == NULL || s->srv_tctx == NULL)
+		return NULL;
+	if (s->srv_tlsp->sni == SL_SNI_STR)
+		return s->srv_tlsp->sni_str;
+	if (s->srv_tlsp->sni != SL_SNI_HOST)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (h[i].name_len != 4 || strncasecmp(h[i].name, "host", 4) != 0)
+			continue;
+		size_t l = h[i].value_len;
+		const char *v = h[i].value;
+		if (l == 0 || l >= len)
+			return NULL;
+		memcpy(buf, v, l); /* as is, a port too: HAProxy's req.hdr(host) is the value */
+		buf[l] = '\0';
+		return buf;
+	}
+	return NULL;
+}
+
 /*
  * Sends the request kept at buf[0, req_hl) to a server: picks it, builds the head, opens the
  * connection, then the body bytes that came with the head. When every usable server is at its
@@ -482,7 +534,8 @@ void hx_dispatch(struct hx_sess *s)
 		hx_reply_and_close(s, 400); /* HAProxy: a head the rewrites overflow is refused */
 		return;
 	}
-	if (!srv_open(s, o.len)) {
+	char sni[256];
+	if (!srv_open(s, o.len, srv_sni(s, &req, h, n, sni, sizeof(sni)))) {
 		hx_reply_and_close(s, 503);
 		return;
 	}
@@ -614,7 +667,7 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 		}
 		rbuf_put(s);
 		/* bytes the client sent after its handshake belong to the tunnel */
-		if (s->blen > 0 && (s->srv == NULL || sl_tcp_send(s->srv, s->buf, s->blen) != s->blen)) {
+		if (s->blen > 0 && (s->srv == NULL || !hx_srv_send(s, s->buf, s->blen))) {
 			hx_reply_and_close(s, 502);
 			return;
 		}
@@ -727,9 +780,23 @@ void hx_run(struct hx_sess *s)
 	}
 	if (s->tls != NULL && s->busy)
 		hx_tls_flush(s); /* the client's send space may have opened */
+	if (s->stls != NULL && s->busy)
+		hx_stls_flush(s); /* the server's too */
 	for (int guard = 0; guard < 64 && s->busy && s->rs != RS_CLOSING; guard++) {
 		bool progress = false;
 		bool cli_moved = false, srv_moved = false; /* bytes moved: inactivity timers */
+		/* ---- a server on TLS: its handshake, before anything else goes to it */
+		if (s->stls != NULL && s->srv_st == SRV_CONNECTING && s->srv_tcp_up) {
+			int h = hx_srv_handshake(s);
+			if (h < 0) {
+				srv_failed(s); /* as a refused connection: retry, redispatch, 503 */
+				return;
+			}
+			if (h > 0) {
+				srv_up(s);
+				progress = true;
+			}
+		}
 		/* ---- client -> us */
 		if (s->rq == RQ_HEAD) {
 			int r = request_head(s);
@@ -743,8 +810,8 @@ void hx_run(struct hx_sess *s)
 			struct sl_tcp_conn *dst = s->rs == RS_DONE ? NULL : s->srv;
 			bool moved = false;
 			int r = s->tls != NULL ?
-					hx_move_body_from_tls(s, dst, t->req_body, &t->req_left,
-							      &t->req_ck, &moved) :
+					hx_move_body_from_tls(s, false, dst, t->req_body, &t->req_left,
+							      &t->req_ck, true, &moved) :
 					hx_move_body(s, s->cli, dst, t->req_body, &t->req_left,
 						     &t->req_ck, true, &moved);
 			if (r < 0) {
@@ -758,19 +825,26 @@ void hx_run(struct hx_sess *s)
 			}
 			if (s->rq == RQ_TUNNEL && s->cli_eof && sl_tcp_readable(s->cli) == 0 &&
 			    s->srv != NULL)
-				sl_tcp_shutdown(s->srv);
+				hx_srv_shutdown(s);
 		}
 		/* ---- server -> client */
-		if (s->srv != NULL && s->rs == RS_HEAD && sl_tcp_readable(s->srv) > 0) {
+		if (s->srv != NULL && s->rs == RS_HEAD && (s->stls == NULL || s->srv_st == SRV_OPEN) &&
+		    hx_srv_readable(s)) {
 			if (s->tmo == TMO_SERVER || s->tmo == TMO_CONNECT)
 				hx_arm(s, TMO_NONE);
 			if (!pool_get(s->hx, &s->rbuf, &s->rlen)) {
 				hx_reply_and_close(s, 502);
 				return;
 			}
-			ssize_t r = sl_tcp_recv(s->srv, s->rbuf + s->rlen, s->hx->bufsize - s->rlen);
+			ssize_t r = hx_srv_recv(s, s->rbuf + s->rlen, s->hx->bufsize - s->rlen);
 			if (r > 0)
 				s->rlen += (uint32_t)r;
+			else if (r == 0 && s->stls != NULL)
+				s->srv_eof = true; /* close_notify */
+			else if (r == -EPROTO) {
+				hx_reply_and_close(s, 502);
+				return;
+			}
 			struct sl_http1_resp rsp;
 			struct sl_http1_hdr h[SL_HTTP1_MAX_HDRS_DEFAULT];
 			size_t n = SL_HTTP1_MAX_HDRS_DEFAULT;
@@ -785,11 +859,14 @@ void hx_run(struct hx_sess *s)
 				if (s->rs == RS_CLOSING || !s->busy)
 					return;
 			}
-			progress = true;
+			progress = r > 0 || s->stls == NULL; /* TLS: records without data (tickets) */
 		} else if (s->srv != NULL && (s->rs == RS_BODY || s->rs == RS_TUNNEL)) {
 			bool moved = false;
-			int r = hx_move_body(s, s->srv, s->cli, t->rsp_body, &t->rsp_left,
-					     &t->rsp_ck, false, &moved);
+			int r = s->stls != NULL ?
+					hx_move_body_from_tls(s, true, s->cli, t->rsp_body, &t->rsp_left,
+							      &t->rsp_ck, false, &moved) :
+					hx_move_body(s, s->srv, s->cli, t->rsp_body, &t->rsp_left,
+						     &t->rsp_ck, false, &moved);
 			if (r < 0) {
 				hx_sess_free(s); /* a broken body: nothing sensible can follow */
 				return;
@@ -799,7 +876,7 @@ void hx_run(struct hx_sess *s)
 				s->rs = RS_DONE;
 				progress = true;
 			}
-			if (s->srv_eof && sl_tcp_readable(s->srv) == 0) {
+			if (s->srv_eof && !hx_srv_readable(s)) {
 				if (s->rs == RS_TUNNEL) {
 					/* the server ended the tunnel: so do we, on both sides */
 					hx_count_times(s);
@@ -819,7 +896,8 @@ void hx_run(struct hx_sess *s)
 				}
 			}
 		}
-		if (s->srv != NULL && s->rs == RS_HEAD && s->srv_eof && sl_tcp_readable(s->srv) == 0) {
+		if (s->srv != NULL && s->rs == RS_HEAD && s->srv_eof && !hx_srv_readable(s) &&
+		    (s->stls == NULL || s->srv_st == SRV_OPEN)) {
 			hx_reply_and_close(s, 502); /* closed without a (complete) response */
 			return;
 		}
@@ -941,14 +1019,22 @@ const struct sl_tcp_cbs hx_cli_cbs = {
 	.closed = cli_closed,
 };
 
-static void srv_connected(struct sl_tcp_conn *c, void *arg)
+/* The server connection is usable: TCP connected, and TLS done on an `ssl` server. */
+static void srv_up(struct hx_sess *s)
 {
-	struct hx_sess *s = arg;
-	(void)c;
 	s->srv_st = SRV_OPEN;
 	s->t.t_conn = s->hx->lc->now_ms;
 	if (s->tmo == TMO_CONNECT)
 		hx_arm(s, s->rs == RS_TUNNEL ? TMO_TUNNEL : TMO_SERVER);
+}
+
+static void srv_connected(struct sl_tcp_conn *c, void *arg)
+{
+	struct hx_sess *s = arg;
+	(void)c;
+	s->srv_tcp_up = true;
+	if (s->stls == NULL) /* TLS: `timeout connect` covers the handshake too, as HAProxy's */
+		srv_up(s);
 	hx_run(s);
 }
 
@@ -973,10 +1059,11 @@ static void srv_error(struct sl_tcp_conn *c, void *arg, int reason)
 		return;
 	}
 	s->srv_eof = true;
-	if (s->srv != NULL) {
-		sl_tcp_close(s->srv);
-		s->srv = NULL;
+	if (s->stls != NULL) { /* nothing more goes over a broken connection */
+		sl_tls_conn_free(s->stls);
+		s->stls = NULL;
 	}
+	srv_conn_drop(s, false);
 	s->srv_st = SRV_NONE;
 	if (s->rs != RS_DONE && s->t.rsp_body != SL_HTTP1_BODY_UNTIL_CLOSE && s->rs != RS_TUNNEL) {
 		s->t.abrt = 2; /* the server went in the middle of its response */

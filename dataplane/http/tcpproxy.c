@@ -236,8 +236,9 @@ static void relay(struct hx_sess *s)
 	if (s->srv == NULL)
 		return;
 	if (!s->cli_shut_fwd) { /* client -> server */
-		int r = s->tls != NULL ? hx_move_body_from_tls(s, s->srv, SL_HTTP1_BODY_TUNNEL,
-							      &t->req_left, &t->req_ck, &moved) :
+		int r = s->tls != NULL ? hx_move_body_from_tls(s, false, s->srv, SL_HTTP1_BODY_TUNNEL,
+							      &t->req_left, &t->req_ck, false,
+							      &moved) :
 					 hx_move_body(s, s->cli, s->srv, SL_HTTP1_BODY_TUNNEL,
 						      &t->req_left, &t->req_ck, false, &moved);
 		if (r < 0) {

@@ -12,6 +12,7 @@
 #include "controlplane/check/check.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/tcp/stack.h"
+#include "tls/tls.h"
 
 _Static_assert(sizeof(struct sl_hchk_req) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
 _Static_assert(sizeof(struct sl_hchk_res) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
@@ -36,6 +37,8 @@ struct hchk_slot {
 	uint64_t start_ms;
 	bool busy, connected, reported;
 	bool peer_eof; /* tcp-check: the server closed or failed: nothing more will come */
+	bool sent;     /* check-ssl: the request went (after the handshake) */
+	struct sl_tls_conn *tls; /* check-ssl: TLS over conn, or NULL */
 	unsigned pc;   /* tcp-check: the rule to resume from */
 	size_t len;
 	char buf[2048];
@@ -78,7 +81,53 @@ static void hchk_end(struct hchk_slot *s)
 		sl_tcp_abort(s->conn); /* no more callbacks for it */
 		s->conn = NULL;
 	}
+	sl_tls_conn_free(s->tls);
+	s->tls = NULL;
 	s->busy = false;
+}
+
+/* check-ssl: sends what TLS holds (records are small: a handshake flight, a request). */
+static void tls_flush(struct hchk_slot *s, struct sl_tcp_conn *c)
+{
+	char tmp[2048];
+	size_t n, w;
+	while (sl_tls_out_pending(s->tls) > 0 && (w = sl_tcp_writable(c)) > 0 &&
+	       (n = sl_tls_out(s->tls, tmp, w < sizeof(tmp) ? w : sizeof(tmp))) > 0)
+		if (sl_tcp_send(c, tmp, n) != (ssize_t)n)
+			return;
+	if (sl_tls_out_pending(s->tls) > 0)
+		sl_tcp_want_writable(c);
+}
+
+/*
+ * check-ssl: feeds the server's ciphertext to TLS, sends the request once the handshake is
+ * done, reads the plaintext answer into buf. Returns 0, or -1 when TLS failed (reported: a
+ * handshake failure, e.g. a certificate that does not verify, is L6RSP as in HAProxy).
+ */
+static int tls_recv(struct hchk_slot *s, struct sl_tcp_conn *c)
+{
+	char tmp[2048];
+	ssize_t r;
+	bool bad = false;
+	while ((r = sl_tcp_recv(c, tmp, sizeof(tmp))) > 0)
+		if (sl_tls_in(s->tls, tmp, (size_t)r) < 0) {
+			bad = true;
+			break;
+		}
+	r = -EAGAIN;
+	while (!bad && s->len < sizeof(s->buf) - 1 &&
+	       (r = sl_tls_read(s->tls, s->buf + s->len, sizeof(s->buf) - 1 - s->len)) > 0)
+		s->len += (size_t)r;
+	if (!bad && !s->sent && sl_tls_established(s->tls)) {
+		s->sent = true;
+		(void)sl_tls_write(s->tls, s->req.tgt->text, s->req.tgt->text_len);
+	}
+	tls_flush(s, c);
+	if (bad || r == -EPROTO) {
+		hchk_report(s, sl_tls_established(s->tls) ? SL_CHK_L7RSP : SL_CHK_L6RSP, 0);
+		return -1;
+	}
+	return 0;
 }
 
 /* tcp-check: runs the rules until one waits for bytes or the check is over. @can_send: the
@@ -121,16 +170,40 @@ static void hchk_connected(struct sl_tcp_conn *c, void *arg)
 		tc_run(s, true);
 		return;
 	}
-	sl_tcp_send(c, s->req.text, s->req.text_len);
+	if (s->req.tgt->tls != NULL) { /* check-ssl: the ClientHello, the request after it */
+		s->tls = sl_tls_client_new(s->req.tgt->tls[s->lc->proxy_idx], s->req.tgt->sni, NULL);
+		if (s->tls == NULL) {
+			hchk_report(s, SL_CHK_SOCKERR, 0);
+			hchk_end(s);
+			return;
+		}
+		tls_flush(s, c);
+		return;
+	}
+	sl_tcp_send(c, s->req.tgt->text, s->req.tgt->text_len);
+}
+
+static void hchk_writable(struct sl_tcp_conn *c, void *arg)
+{
+	struct hchk_slot *s = arg;
+	if (s->tls != NULL)
+		tls_flush(s, c);
 }
 
 static void hchk_readable(struct sl_tcp_conn *c, void *arg)
 {
 	struct hchk_slot *s = arg;
 	ssize_t r;
-	while (s->len < sizeof(s->buf) - 1 &&
-	       (r = sl_tcp_recv(c, s->buf + s->len, sizeof(s->buf) - 1 - s->len)) > 0)
-		s->len += (size_t)r;
+	if (s->tls != NULL) {
+		if (tls_recv(s, c) < 0) {
+			hchk_end(s);
+			return;
+		}
+	} else {
+		while (s->len < sizeof(s->buf) - 1 &&
+		       (r = sl_tcp_recv(c, s->buf + s->len, sizeof(s->buf) - 1 - s->len)) > 0)
+			s->len += (size_t)r;
+	}
 	if (s->req.tcp) {
 		tc_run(s, true);
 		return;
@@ -151,7 +224,10 @@ static void hchk_peer_closed(struct sl_tcp_conn *c, void *arg)
 	}
 	hchk_readable(c, arg);
 	if (s->busy) {
-		hchk_judge(s);
+		if (s->tls != NULL && !sl_tls_established(s->tls))
+			hchk_report(s, SL_CHK_L6RSP, 0); /* closed during the handshake */
+		else
+			hchk_judge(s);
 		hchk_end(s);
 	}
 }
@@ -165,7 +241,9 @@ static void hchk_error(struct sl_tcp_conn *c, void *arg, int reason)
 		s->peer_eof = true; /* judged on what came before the error */
 		tc_run(s, false);
 		hchk_report(s, SL_CHK_L7RSP, 0);
-	} else if (s->len > 0)
+	} else if (s->tls != NULL && !sl_tls_established(s->tls))
+		hchk_report(s, SL_CHK_L6RSP, 0);
+	else if (s->len > 0)
 		hchk_judge(s);
 	else
 		hchk_report(s, SL_CHK_L7RSP, 0);
@@ -176,6 +254,8 @@ static void hchk_closed(struct sl_tcp_conn *c, void *arg)
 	struct hchk_slot *s = arg;
 	sl_tcp_close(c);
 	s->conn = NULL;
+	sl_tls_conn_free(s->tls);
+	s->tls = NULL;
 	hchk_report(s, SL_CHK_L7RSP, 0);
 	s->busy = false;
 }
@@ -183,6 +263,7 @@ static void hchk_closed(struct sl_tcp_conn *c, void *arg)
 static const struct sl_tcp_cbs hchk_cbs = {
 	.connected = hchk_connected,
 	.readable = hchk_readable,
+	.writable = hchk_writable,
 	.peer_closed = hchk_peer_closed,
 	.error = hchk_error,
 	.closed = hchk_closed,
@@ -231,7 +312,10 @@ static void hchk_tick(struct sl_lcore *lc, void *st)
 	for (unsigned k = 0; k < th->nslot; k++) {
 		struct hchk_slot *s = &th->slot[k];
 		if (s->busy && lc->now_ms - s->start_ms >= s->req.timeout_ms) {
-			hchk_report(s, s->connected ? SL_CHK_L7TOUT : SL_CHK_L4TOUT, 0);
+			hchk_report(s, !s->connected ? SL_CHK_L4TOUT :
+				       s->tls != NULL && !sl_tls_established(s->tls) ? SL_CHK_L6TOUT :
+										SL_CHK_L7TOUT,
+				    0);
 			hchk_end(s);
 		}
 	}

@@ -18,6 +18,17 @@ struct sl_dp;
 struct sl_lcore;
 struct sl_httpchk;
 struct sl_tcpchk;
+struct sl_tls_client_ctx;
+
+/* What an HTTP check sends and how (main's checks of one configuration own it, and keep it
+ * while a check of that configuration runs). */
+struct sl_hchk_target {
+	const char *text; /* the HTTP request */
+	uint32_t text_len;
+	struct sl_tls_client_ctx *const *tls; /* check-ssl: the server's contexts by proxy lcore
+					       * (proxy_idx), else NULL */
+	const char *sni;  /* check-sni NAME, or NULL */
+};
 
 #include "controlplane/cfg/portplan.h"
 
@@ -38,8 +49,8 @@ struct sl_hchk_req {
 		const struct sl_httpchk *chk; /* the backend's expectations (immutable config) */
 		const struct sl_tcpchk *tcp_rules; /* the backend's tcp-check rules */
 	};
-	const char *text;       /* the HTTP request (NULL for a tcp-check) */
-	uint32_t text_len;
+	const struct sl_hchk_target *tgt; /* the HTTP request (NULL for a tcp-check) */
+	uint32_t pad2;
 	uint32_t cfg_gen;       /* the configuration generation of @chk and @text */
 };
 

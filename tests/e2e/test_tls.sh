@@ -34,12 +34,7 @@ sl_bg sl-be1 ws-echo "$PY" "$HERE/lib/ws_echo.py" 9001 >/dev/null
 # wildcard, certbot's live layout
 C=$SL_RUN_DIR/certs
 mkdir -p "$C/dir" "$C/live/example.org"
-mkcert() { # mkcert NAME SAN KEYOPT -> $C/NAME.key, $C/NAME.crt signed by the CA
-    openssl req -new -newkey "$3" -nodes -keyout "$C/$1.key" -subj "/CN=$1" -out "$C/$1.csr" 2>/dev/null &&
-        printf 'subjectAltName=%s\n' "$2" >"$C/$1.ext" &&
-        openssl x509 -req -in "$C/$1.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcreateserial \
-            -days 30 -extfile "$C/$1.ext" -out "$C/$1.crt" 2>/dev/null
-}
+mkcert() { sl_mkcert "$C" "$@"; } # mkcert NAME SAN KEYOPT -> $C/NAME.key, $C/NAME.crt
 gen_certs() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$C/ca.key" \
         -subj "/CN=sluice test CA" -days 30 -out "$C/ca.crt" 2>/dev/null || return 1

@@ -216,6 +216,15 @@ sl_stop() {
 
 # ------------------------------------------------------------------- TLS clients
 
+# sl_mkcert DIR NAME SAN KEYOPT — DIR/NAME.key and DIR/NAME.crt (subjectAltName SAN, key from
+# openssl req's -newkey KEYOPT, e.g. rsa:2048), signed by the test CA DIR/ca.crt + DIR/ca.key.
+sl_mkcert() {
+    openssl req -new -newkey "$4" -nodes -keyout "$1/$2.key" -subj "/CN=$2" -out "$1/$2.csr" 2>/dev/null &&
+        printf 'subjectAltName=%s\n' "$3" >"$1/$2.ext" &&
+        openssl x509 -req -in "$1/$2.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial \
+            -days 30 -extfile "$1/$2.ext" -out "$1/$2.crt" 2>/dev/null
+}
+
 # sl_tls_resumed ADDR:PORT SNI TLSOPT TAG — two openssl s_client connections from sl-cli, the
 # second offering the first's session (saved in $SL_RUN_DIR/sess-TAG); prints "Reused, ..." or
 # "New, ...". The first waits for the server's close (-ign_eof) so that a TLS 1.3 ticket, sent

@@ -1589,9 +1589,302 @@ static const struct sl_test_case hostile_cases[] = {
 	{NULL, NULL},
 };
 
+/* ------------------------------------------------------------------ the client side */
+
+/* A client connection of ours and a server connection of ours, joined by memory. */
+struct cpair {
+	struct sl_tls_conn *c, *s;
+	unsigned char cin[65536], sin[65536]; /* plaintext each side read */
+	size_t ncin, nsin;
+	ssize_t cr, sr; /* the last read's result of each side */
+};
+
+/* Reads what side @t has for us into @acc (the rest is dropped); returns the last result. */
+static ssize_t drain(struct sl_tls_conn *t, unsigned char *acc, size_t *n, size_t cap)
+{
+	unsigned char tmp[16384];
+	for (;;) {
+		ssize_t r = sl_tls_read(t, tmp, sizeof(tmp));
+		if (r <= 0)
+			return r;
+		size_t k = (size_t)r < cap - *n ? (size_t)r : cap - *n;
+		memcpy(acc + *n, tmp, k);
+		*n += k;
+	}
+}
+
+/* Moves records both ways until nothing moves. */
+static void cpump(struct cpair *p)
+{
+	unsigned char buf[65536];
+	for (int i = 0; i < 64; i++) {
+		bool moved = false;
+		size_t n;
+		while ((n = sl_tls_out(p->c, buf, sizeof(buf))) > 0) {
+			moved = true;
+			(void)sl_tls_in(p->s, buf, n);
+		}
+		p->sr = drain(p->s, p->sin, &p->nsin, sizeof(p->sin));
+		while ((n = sl_tls_out(p->s, buf, sizeof(buf))) > 0) {
+			moved = true;
+			(void)sl_tls_in(p->c, buf, n);
+		}
+		p->cr = drain(p->c, p->cin, &p->ncin, sizeof(p->cin));
+		if (!moved)
+			return;
+	}
+	CU_FAIL("cpump did not settle");
+}
+
+static bool cpair_open(struct cpair *p, struct sl_tls_client_ctx *cc, struct sl_tls_ctx *sc,
+		       const char *sni, struct sl_tls_sess **cache)
+{
+	memset(p, 0, sizeof(*p));
+	p->c = sl_tls_client_new(cc, sni, cache);
+	p->s = sl_tls_conn_new(sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p->c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p->s);
+	CU_ASSERT(sl_tls_out_pending(p->c) > 0); /* the ClientHello is ready */
+	cpump(p);
+	return sl_tls_established(p->c) && sl_tls_established(p->s);
+}
+
+static void cpair_close(struct cpair *p)
+{
+	sl_tls_conn_free(p->c);
+	sl_tls_conn_free(p->s);
+}
+
+static struct sl_tls_client_ctx *cl_new(const struct sl_tls_client_opts *o)
+{
+	struct sl_tls_client_ctx *c = (struct sl_tls_client_ctx *)1;
+	int r = sl_tls_client_ctx_new(o, &c, err, sizeof(err));
+	CU_ASSERT_EQUAL(r == 0, c != NULL);
+	return c;
+}
+
+static char *root_file(void)
+{
+	return write_file("root.pem", "c", pki.root);
+}
+
+/* Handshake with verification, SNI sent, ALPN, a request written before the handshake is done,
+ * data both ways, close_notify. */
+static void test_client_handshake(void)
+{
+	char *ca = root_file();
+	struct sl_tls_client_opts o = {.verify = true, .ca_file = ca, .alpn = "http/1.1"};
+	struct sl_tls_client_ctx *cc = cl_new(&o);
+	struct sl_tls_ctx *sc = ctx_a();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cc);
+	struct cpair p;
+	memset(&p, 0, sizeof(p));
+	p.c = sl_tls_client_new(cc, "www.example.com", NULL);
+	p.s = sl_tls_conn_new(sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.c);
+	static const char req[] = "GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n";
+	CU_ASSERT_EQUAL(sl_tls_write(p.c, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
+	cpump(&p);
+	CU_ASSERT(sl_tls_established(p.c) && sl_tls_established(p.s));
+	CU_ASSERT_STRING_EQUAL(sl_tls_sni(p.s), "www.example.com");
+	CU_ASSERT_STRING_EQUAL(sl_tls_version(p.c), "TLSv1.3");
+	CU_ASSERT_PTR_NOT_NULL(sl_tls_alpn(p.c));
+	if (sl_tls_alpn(p.c) != NULL)
+		CU_ASSERT_STRING_EQUAL(sl_tls_alpn(p.c), "http/1.1");
+	CU_ASSERT_EQUAL(p.nsin, sizeof(req) - 1);
+	CU_ASSERT(memcmp(p.sin, req, sizeof(req) - 1) == 0);
+	static const char rsp[] = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+	CU_ASSERT_EQUAL(sl_tls_write(p.s, rsp, sizeof(rsp) - 1), (ssize_t)sizeof(rsp) - 1);
+	cpump(&p);
+	CU_ASSERT_EQUAL(p.ncin, sizeof(rsp) - 1);
+	CU_ASSERT_EQUAL(sl_tls_in_pending(p.c), 0);
+	sl_tls_close(p.c);
+	cpump(&p);
+	CU_ASSERT_EQUAL(p.sr, 0); /* the server read our close_notify */
+	cpair_close(&p);
+	/* a 48 KiB body crosses several records */
+	CU_ASSERT(cpair_open(&p, cc, sc, "example.com", NULL));
+	unsigned char *big = malloc(48 * 1024);
+	for (size_t i = 0; i < 48 * 1024; i++)
+		big[i] = (unsigned char)(i * 7);
+	CU_ASSERT_EQUAL(sl_tls_write(p.c, big, 48 * 1024), 48 * 1024);
+	cpump(&p);
+	CU_ASSERT_EQUAL(p.nsin, 48 * 1024);
+	CU_ASSERT(memcmp(p.sin, big, 48 * 1024) == 0);
+	free(big);
+	cpair_close(&p);
+	/* no SNI: nothing sent, and with verify none nothing checked */
+	struct sl_tls_client_opts none = {0};
+	struct sl_tls_client_ctx *cn = cl_new(&none);
+	CU_ASSERT(cpair_open(&p, cn, sc, NULL, NULL));
+	CU_ASSERT_PTR_NULL(sl_tls_sni(p.s));
+	CU_ASSERT_PTR_NULL(sl_tls_alpn(p.c)); /* no ALPN offered */
+	cpair_close(&p);
+	sl_tls_client_ctx_free(cn);
+	sl_tls_client_ctx_free(cc);
+	sl_tls_ctx_free(sc);
+	free(ca);
+}
+
+/* verify required: a chain to another CA, or a certificate that does not name the SNI, fail
+ * the handshake on both sides; verify none accepts both. */
+static void test_client_verify(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *other = make_cert("another root", NULL, k, NULL, NULL, true, -DAY, 3650 * DAY);
+	char *wrong = write_file("other.pem", "c", other);
+	char *ca = root_file();
+	struct sl_tls_client_opts ow = {.verify = true, .ca_file = wrong};
+	struct sl_tls_client_opts ok = {.verify = true, .ca_file = ca};
+	struct sl_tls_client_opts nv = {.verify = false};
+	struct sl_tls_client_ctx *cw = cl_new(&ow), *cok = cl_new(&ok), *cnv = cl_new(&nv);
+	struct sl_tls_ctx *sc = ctx_a();
+	struct cpair p;
+	CU_ASSERT(!cpair_open(&p, cw, sc, "www.example.com", NULL));
+	CU_ASSERT_EQUAL(p.cr, -EPROTO);
+	CU_ASSERT_EQUAL(p.sr, -EPROTO); /* the server got our alert */
+	CU_ASSERT_EQUAL(sl_tls_write(p.c, "x", 1), -EPROTO);
+	cpair_close(&p);
+	CU_ASSERT(!cpair_open(&p, cok, sc, "wrong.example.org", NULL));
+	CU_ASSERT_EQUAL(p.cr, -EPROTO);
+	cpair_close(&p);
+	CU_ASSERT(cpair_open(&p, cok, sc, "www.example.com", NULL));
+	cpair_close(&p);
+	CU_ASSERT(cpair_open(&p, cnv, sc, "wrong.example.org", NULL));
+	cpair_close(&p);
+	sl_tls_client_ctx_free(cw);
+	sl_tls_client_ctx_free(cok);
+	sl_tls_client_ctx_free(cnv);
+	sl_tls_ctx_free(sc);
+	X509_free(other);
+	EVP_PKEY_free(k);
+	free(wrong);
+	free(ca);
+}
+
+/* The session of the first connection resumes the second, TLS 1.3 and 1.2; not with
+ * no_reuse, not from another context; a failed handshake empties the slot. */
+static void client_resume(int maxv)
+{
+	struct sl_tls_ctx *sc = ctx_a();
+	struct sl_tls_tickets *tk = sl_tls_tickets_new();
+	sl_tls_ctx_set_tickets(sc, tk);
+	struct sl_tls_client_opts o = {.max_version = maxv};
+	struct sl_tls_client_ctx *cc = cl_new(&o), *c2 = cl_new(&o);
+	struct sl_tls_sess *slot = NULL;
+	struct cpair p;
+	CU_ASSERT(cpair_open(&p, cc, sc, "www.example.com", &slot));
+	CU_ASSERT(!sl_tls_resumed(p.c));
+	cpair_close(&p);
+	CU_ASSERT_PTR_NOT_NULL(slot);
+	CU_ASSERT(cpair_open(&p, cc, sc, "www.example.com", &slot));
+	CU_ASSERT(sl_tls_resumed(p.c));
+	CU_ASSERT(sl_tls_resumed(p.s));
+	cpair_close(&p);
+	CU_ASSERT_PTR_NOT_NULL(slot);
+	/* nor under another SNI (sni req.hdr(host)): it was verified for www.example.com */
+	CU_ASSERT(cpair_open(&p, cc, sc, "example.com", &slot));
+	CU_ASSERT(!sl_tls_resumed(p.c));
+	cpair_close(&p);
+	CU_ASSERT(cpair_open(&p, cc, sc, "example.com", &slot)); /* the slot is example.com's now */
+	CU_ASSERT(sl_tls_resumed(p.c));
+	cpair_close(&p);
+	/* a session of cc is not offered by c2 (another server line, or a reload) */
+	CU_ASSERT(cpair_open(&p, c2, sc, "www.example.com", &slot));
+	CU_ASSERT(!sl_tls_resumed(p.c));
+	cpair_close(&p);
+	/* a failed handshake forgets the session */
+	CU_ASSERT_PTR_NOT_NULL(slot);
+	p.c = sl_tls_client_new(c2, NULL, &slot);
+	CU_ASSERT_EQUAL(sl_tls_in(p.c, "\x15\x03\x03\x00\x02\x02\x28", 7), -1); /* an alert */
+	CU_ASSERT_PTR_NULL(slot);
+	sl_tls_conn_free(p.c);
+	/* no-ssl-reuse: nothing kept */
+	struct sl_tls_client_opts nr = {.max_version = maxv, .no_reuse = true};
+	struct sl_tls_client_ctx *cn = cl_new(&nr);
+	CU_ASSERT(cpair_open(&p, cn, sc, NULL, &slot));
+	cpair_close(&p);
+	CU_ASSERT_PTR_NULL(slot);
+	sl_tls_sess_drop(&slot);
+	sl_tls_client_ctx_free(cn);
+	/* the slot holds its context: it may outlive the owner's reference */
+	CU_ASSERT(cpair_open(&p, c2, sc, NULL, &slot));
+	cpair_close(&p);
+	sl_tls_client_ctx_free(c2);
+	CU_ASSERT_PTR_NOT_NULL(slot);
+	sl_tls_sess_drop(&slot);
+	CU_ASSERT_PTR_NULL(slot);
+	sl_tls_client_ctx_free(cc);
+	sl_tls_ctx_free(sc);
+	sl_tls_tickets_free(tk);
+}
+
+static void test_client_resume13(void)
+{
+	client_resume(0);
+}
+
+static void test_client_resume12(void)
+{
+	client_resume(TLS1_2_VERSION);
+}
+
+/* Every refusal of sl_tls_client_ctx_new() says why. */
+static void test_client_errors(void)
+{
+	struct sl_tls_client_ctx *c;
+	struct {
+		struct sl_tls_client_opts o;
+		const char *why;
+	} cases[] = {
+		{{.verify = true}, "needs a ca-file"},
+		{{.verify = true, .ca_file = "/nonexistent/ca.pem"},
+		 "ca-file '/nonexistent/ca.pem': No such file or directory"},
+		{{.ciphers = "NOPE"}, "ciphers 'NOPE'"},
+		{{.ciphersuites = "NOPE"}, "ciphersuites 'NOPE'"},
+		{{.alpn = "h2"}, "only http/1.1"},
+		{{.min_version = 0x0304, .max_version = 0x0303}, "no version left"},
+		{{.no_tls12 = true, .no_tls13 = true}, "no version left"},
+		{{.max_version = 0x0305}, "no version left"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = (struct sl_tls_client_ctx *)1;
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(sl_tls_client_ctx_new(&cases[i].o, &c, err, sizeof(err)), -1);
+		CU_ASSERT_PTR_NULL(c);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].why));
+	}
+	/* a file with no certificate */
+	char *junk = write_file("junk.pem", "s", "not a certificate\n");
+	struct sl_tls_client_opts j = {.verify = true, .ca_file = junk};
+	CU_ASSERT_EQUAL(sl_tls_client_ctx_new(&j, &c, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "ca-file"));
+	free(junk);
+	/* a server that speaks garbage: -EPROTO, never a crash */
+	struct sl_tls_client_ctx *cc = cl_new(NULL);
+	struct sl_tls_conn *t = sl_tls_client_new(cc, "x", NULL);
+	CU_ASSERT_EQUAL(sl_tls_in(t, "HTTP/1.1 400 Bad Request\r\n\r\n", 28), -1);
+	CU_ASSERT_EQUAL(sl_tls_read(t, err, sizeof(err)), -EPROTO);
+	CU_ASSERT(!sl_tls_established(t));
+	sl_tls_conn_free(t);
+	sl_tls_client_ctx_free(cc);
+	sl_tls_client_ctx_free(NULL);
+	sl_tls_sess_drop(&(struct sl_tls_sess *){NULL});
+}
+
+static const struct sl_test_case client_cases[] = {
+	{"handshake, SNI, ALPN, early request, data, close_notify", test_client_handshake},
+	{"verify: wrong CA, wrong name, verify none", test_client_verify},
+	{"resumption TLS 1.3, slot rules", test_client_resume13},
+	{"resumption TLS 1.2", test_client_resume12},
+	{"errors", test_client_errors},
+	{NULL, NULL},
+};
+
 static const struct sl_test_suite suites[] = {
 	{"tls/load", load_cases},     {"tls/handshake", hs_cases},    {"tls/data", data_cases},
-	{"tls/resume", resume_cases}, {"tls/hostile", hostile_cases}, {NULL, NULL},
+	{"tls/resume", resume_cases}, {"tls/hostile", hostile_cases}, {"tls/client", client_cases},
+	{NULL, NULL},
 };
 
 int main(void)

@@ -237,19 +237,88 @@ static void test_verify_without_ssl(void)
 {
 	struct sl_cfg *cfg = NULL;
 	struct tdiags d;
+	/* without ssl, verify does nothing (HAProxy reads it only for TLS to the server) */
 	T_PARSE_OK(DEFS "backend b\n  server s 10.0.0.1:80 check verify none\n"
 			"  server t 10.0.0.2:80 verify required\n",
 		   cfg, &d);
-	CU_ASSERT_EQUAL(d.nwarn, 2);
-	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 7, "'verify none' has no effect"));
-	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 8, "'verify required' has no effect"));
+	CU_ASSERT_EQUAL(d.nwarn, 0);
 	sl_cfg_free(cfg);
-	/* with ssl: refused, as TLS to servers is */
-	T_REFUSED_EX(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none\n", false, 7, "'ssl'",
-		     NULL);
 	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 verify sometimes\n", 7, "'verify'");
 	T_REFUSED(DEFS "frontend f\n  bind :443 ssl crt-list /etc/haproxy/list\n", 7,
 		  "'crt-list' is not supported by sluice yet: name the certificates");
+}
+
+/* server ... ssl and its parameters, as HAProxy 2.6 reads them. */
+static void test_server_ssl(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("global\n  ssl-default-server-ciphers ECDHE-RSA-AES128-GCM-SHA256\n"
+		   "  ssl-default-server-ciphersuites TLS_AES_128_GCM_SHA256\n"
+		   "  ssl-default-server-options no-tlsv12 ssl-max-ver TLSv1.3\n" DEFS
+		   "backend b\n  default-server ssl verify required ca-file /ca.pem check-ssl\n"
+		   "  server s 10.0.0.1:443 sni str(www.example.com) ssl-min-ver TLSv1.2 alpn http/1.1\n"
+		   "  server t 10.0.0.2:443 no-ssl-reuse sni req.hdr(host) ciphers A ciphersuites B\n"
+		   "  server u 10.0.0.3:80 no-ssl verify none\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	const struct sl_proxy *b = sl_cfg_find_proxy(cfg, "b", SL_CAP_BE);
+	CU_ASSERT_FATAL(b != NULL);
+	const struct sl_server *s = b->servers, *t = s->next, *u = t->next;
+	CU_ASSERT(s->p.tls.ssl && s->p.tls.check_ssl && s->p.tls.verify == 1);
+	CU_ASSERT_STRING_EQUAL(s->p.tls.ca_file, "/ca.pem");
+	CU_ASSERT_EQUAL(s->p.tls.sni, SL_SNI_STR);
+	CU_ASSERT_STRING_EQUAL(s->p.tls.sni_str, "www.example.com");
+	CU_ASSERT_STRING_EQUAL(s->p.tls.min_ver, "TLSv1.2");
+	CU_ASSERT(t->p.tls.no_reuse && !s->p.tls.no_reuse);
+	CU_ASSERT_EQUAL(t->p.tls.sni, SL_SNI_HOST);
+	CU_ASSERT_STRING_EQUAL(t->p.tls.ciphers, "A");
+	CU_ASSERT(!u->p.tls.ssl && u->p.tls.verify == 0);
+	CU_ASSERT_STRING_EQUAL(cfg->global.ssl_srv_ciphers, "ECDHE-RSA-AES128-GCM-SHA256");
+	CU_ASSERT_STRING_EQUAL(cfg->global.ssl_srv_ciphersuites, "TLS_AES_128_GCM_SHA256");
+	/* --dump writes them back */
+	char *dump = NULL;
+	size_t dlen = 0;
+	FILE *f = open_memstream(&dump, &dlen);
+	CU_ASSERT_EQUAL(sl_cfg_dump(cfg, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, " ssl check-ssl verify required sni str(www.example.com) ca-file /ca.pem"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, " no-ssl-reuse sni req.hdr(host) ca-file /ca.pem ciphers A ciphersuites B"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, "ssl-default-server-options no-tlsv12 ssl-max-ver TLSv1.3\n"));
+	free(dump);
+	sl_cfg_free(cfg);
+	/* verify required is the default: a ca-file is needed (HAProxy 2.6's message) */
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl\n", 7,
+		  "verify is enabled by default but no CA file specified");
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 check-ssl verify required\n", 7,
+		  "no CA file specified");
+	/* ... unless ssl-server-verify none */
+	T_PARSE_OK("global\n  ssl-server-verify none\n" DEFS "backend b\n  server s 10.0.0.1:443 ssl\n",
+		   cfg, &d);
+	sl_cfg_free(cfg);
+	/* mode tcp: packet-level NAT */
+	T_REFUSED(DEFS "backend b\n  mode tcp\n  server s 10.0.0.1:443 ssl verify none\n", 8,
+		  "'ssl' needs a 'mode http' backend");
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 check check-ssl verify none\n", 7,
+		  "'check-ssl' needs 'option httpchk' in sluice");
+	T_PARSE_OK(DEFS "backend b\n  option httpchk\n"
+			"  server s 10.0.0.1:443 check check-ssl verify none check-sni a.b\n",
+		   cfg, &d);
+	CU_ASSERT_STRING_EQUAL(cfg->proxies->servers->p.tls.check_sni, "a.b");
+	sl_cfg_free(cfg);
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none alpn h2\n", 7,
+		  "sluice speaks only HTTP/1.1 to servers");
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none sni ssl_fc_sni\n", 7,
+		  "only 'str(NAME)' and 'req.hdr(host)'");
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none ssl-min-ver TLSv9\n", 7,
+		  "'ssl-min-ver' expects");
+	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 ssl verify none ca-file\n", 7,
+		  "'ca-file' expects a value");
+	T_REFUSED("global\n  ssl-default-server-options prefer-client-ciphers\n" DEFS, 2,
+		  "'prefer-client-ciphers' is not supported");
+	T_REFUSED("global\n  ssl-server-verify maybe\n" DEFS, 2, "'ssl-server-verify' expects");
+	T_REFUSED(DEFS "backend b\n  option httpchk\n  http-check connect ssl\n", 8,
+		  "'http-check connect' is not supported by sluice yet: for an HTTP check over TLS put 'check-ssl'");
 }
 
 /* ---------------------------------------------------------------- dump */
@@ -337,6 +406,7 @@ static const struct sl_test_case cases[] = {
 	{"zero-warning", test_zero_warning},
 	{"lua-load refused", test_lua_refused},
 	{"verify without ssl, crt-list", test_verify_without_ssl},
+	{"server ssl parameters", test_server_ssl},
 	{"dump round-trips", test_dump_round_trip},
 	{"real configurations: socketio-cluster, sockjs-node", test_real_configs},
 	{NULL, NULL},
