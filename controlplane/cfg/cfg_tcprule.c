@@ -182,16 +182,30 @@ void cfg_check_tcp_rules(struct cfg_ctx *c, struct sl_proxy *px)
 					     "reads the first bytes of a mode tcp connection; in mode http use the request's fetches");
 		return;
 	}
-	for (const struct sl_tcp_rule *r = px->tcp_content_rules; r != NULL; r = r->next)
-		if ((a = cond_needs(px, r->cond, NEED_PAYLOAD)) != NULL)
-			refuse_fetch(c, &r->loc, "tcp-request content", a,
-				     "needs mode http (a mode tcp frontend has no HTTP request)");
+	/* HTTP fetches in a mode tcp frontend: HAProxy 2.6 accepts them (it may parse the first
+	 * bytes as HTTP); sluice does not, so such a rule could never match: it is dropped with
+	 * a warning saying so, and the configuration stays valid as HAProxy's is */
+	for (struct sl_tcp_rule **rp = &px->tcp_content_rules; *rp != NULL;) {
+		if ((a = cond_needs(px, (*rp)->cond, NEED_PAYLOAD)) != NULL) {
+			cfg_warn_at(c, &(*rp)->loc,
+				    "'tcp-request content': fetch '%s' (acl at %s:%d) needs an HTTP request, which sluice does not read in a mode tcp frontend: the rule never matches and is ignored",
+				    sl_cfg_fetch_name(a->fetch), a->loc.file, a->loc.line);
+			*rp = (*rp)->next;
+		} else {
+			rp = &(*rp)->next;
+		}
+	}
 	bool payload = false;
-	for (const struct sl_switch *sw = px->switches; sw != NULL; sw = sw->next) {
-		if ((a = cond_needs(px, sw->cond, NEED_PAYLOAD)) != NULL)
-			refuse_fetch(c, &sw->loc, "use_backend", a,
-				     "needs mode http (a mode tcp frontend has no HTTP request)");
-		payload |= cond_uses_payload(px, sw->cond);
+	for (struct sl_switch **sp = &px->switches; *sp != NULL;) {
+		if ((a = cond_needs(px, (*sp)->cond, NEED_PAYLOAD)) != NULL) {
+			cfg_warn_at(c, &(*sp)->loc,
+				    "'use_backend': fetch '%s' (acl at %s:%d) needs an HTTP request, which sluice does not read in a mode tcp frontend: the rule never matches and is ignored",
+				    sl_cfg_fetch_name(a->fetch), a->loc.file, a->loc.line);
+			*sp = (*sp)->next;
+			continue;
+		}
+		payload |= cond_uses_payload(px, (*sp)->cond);
+		sp = &(*sp)->next;
 	}
 	for (const struct sl_tcp_rule *r = px->tcp_content_rules; r != NULL; r = r->next)
 		payload |= cond_uses_payload(px, r->cond);

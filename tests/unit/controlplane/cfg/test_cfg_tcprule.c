@@ -141,10 +141,29 @@ static void test_refused(void)
 		     "  tcp-request connection reject if { req.ssl_sni a.test }\n"
 		     "  timeout client 1s\n",
 		     false, 4, "'tcp-request connection': fetch 'req.ssl_sni'", NULL);
-	T_REFUSED_EX("frontend f\n  mode tcp\n  bind :80\n"
-		     "  tcp-request content reject if { path /x }\n"
-		     "  timeout client 1s\n",
-		     false, 4, "needs mode http", NULL);
+	/* HTTP fetches in a mode tcp frontend: HAProxy accepts them; sluice warns and drops the
+	 * rule, which could never match (the frontend stays on the L4 path) */
+	{
+		struct sl_cfg *cfg = NULL;
+		struct tdiags d;
+		CU_ASSERT_EQUAL(tparse("frontend f\n  mode tcp\n  bind :80\n"
+				       "  tcp-request content reject if { path /x }\n"
+				       "  use_backend b if { hdr(host) a.test }\n"
+				       "  default_backend b\n  timeout client 1s\n"
+				       "backend b\n  mode tcp\n  timeout connect 1s\n"
+				       "  timeout server 1s\n  server s 10.0.0.2:80\n",
+				       &cfg, &d),
+				0);
+		CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 4,
+				    "needs an HTTP request, which sluice does not read in a mode tcp frontend"));
+		CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 5, "'use_backend': fetch 'hdr'"));
+		if (cfg != NULL) {
+			CU_ASSERT_PTR_NULL(tpx(cfg, "f")->tcp_content_rules);
+			CU_ASSERT_PTR_NULL(tpx(cfg, "f")->switches);
+			CU_ASSERT_FALSE(tpx(cfg, "f")->tcp_proxied);
+		}
+		sl_cfg_free(cfg);
+	}
 	T_REFUSED_EX("frontend f\n  mode http\n  bind :80\n"
 		     "  tcp-request content reject\n"
 		     "  timeout client 1s\n",
