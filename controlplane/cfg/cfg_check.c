@@ -256,7 +256,8 @@ void cfg_check(struct cfg_ctx *c)
 				check_backend_ref(c, px, px->default_backend,
 						  &px->default_backend_loc, "default_backend");
 			for (struct sl_switch *sw = px->switches; sw != NULL; sw = sw->next)
-				check_backend_ref(c, px, sw->backend, &sw->loc, "use_backend");
+				if (sw->lf == NULL) /* a dynamic name is looked up per request */
+					check_backend_ref(c, px, sw->backend, &sw->loc, "use_backend");
 			if (px->binds == NULL)
 				cfg_warn_at(c, &px->loc,
 					    "%s '%s' has no 'bind' line; declare it as a backend if this was intended",

@@ -188,6 +188,46 @@ static void hrule(FILE *f, const char *kw, const struct sl_hrule *r)
 		fputs(" use-service", f);
 		word(f, r->name);
 		break;
+	case SL_HR_RETURN:
+		fprintf(f, " return status %d", r->status);
+		if (r->ctype != NULL) {
+			fputs(" content-type", f);
+			word(f, r->ctype);
+		}
+		if (r->body_lf != NULL) {
+			fputs(" lf-string", f);
+			word(f, r->body_lf->src);
+		} else if (r->body != NULL) {
+			fputs(r->raw_reply ? " errorfile-data" : " string", f);
+			fprintf(f, " <%zu bytes>", r->body_len);
+		}
+		for (const struct sl_hrule_hdr *h = r->hdrs; h != NULL; h = h->next) {
+			fputs(" hdr", f);
+			word(f, h->name);
+			word(f, h->value->src);
+		}
+		break;
+	case SL_HR_SET_STATUS:
+		fprintf(f, " set-status %d", r->status);
+		if (r->reason != NULL) {
+			fputs(" reason", f);
+			word(f, r->reason);
+		}
+		break;
+	default: { /* set-path ... replace-value: the words as written */
+		static const char *const names[] = {
+			[SL_HR_REPLACE_HEADER] = "replace-header", [SL_HR_REPLACE_VALUE] = "replace-value",
+			[SL_HR_SET_PATH] = "set-path",		   [SL_HR_SET_QUERY] = "set-query",
+			[SL_HR_SET_URI] = "set-uri",		   [SL_HR_SET_METHOD] = "set-method",
+			[SL_HR_REPLACE_PATH] = "replace-path",	   [SL_HR_REPLACE_URI] = "replace-uri"};
+		fprintf(f, " %s", names[r->action]);
+		if (r->name != NULL)
+			word(f, r->name);
+		if (r->re_src != NULL)
+			word(f, r->re_src);
+		word(f, r->value);
+		break;
+	}
 	}
 	cond(f, r->cond);
 	fputc('\n', f);

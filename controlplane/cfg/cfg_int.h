@@ -90,6 +90,19 @@ int cfg_read_file(struct cfg_ctx *c, const char *path, const char **data, size_t
  * @word, or NULL when nothing is close. */
 const char *cfg_did_you_mean(const char *word, const void *names, size_t stride);
 
+/* Log-format strings (cfg_lf.c). Flags: */
+#define CFG_LF_RSP 1u	  /* an http-response rule: fetches that read the request are refused */
+#define CFG_LF_BACKREF 2u /* \1..\9 are the groups of the rule's regex */
+/* Compiles @text for keyword @kw; NULL after reporting the error (file:line, the name refused). */
+struct sl_lf *cfg_lf(struct cfg_ctx *c, const char *kw, const char *text, unsigned flags);
+/* Reads map file @file ("KEY VALUE" lines; @kv false: a pattern file, one pattern a line) once
+ * per configuration; NULL after reporting the error. */
+const struct sl_map *cfg_map(struct cfg_ctx *c, const char *kw, const char *file, bool kv);
+
+/* http-request/-response actions of cfg_http_act.c: 0 parsed, -1 error reported, 1 not one of
+ * its actions. @ci: where the condition starts. */
+int cfg_http_action(struct cfg_ctx *c, bool req, int ci, char **argv, struct sl_hrule *r);
+
 /* Proxy keywords (cfg_kw.c). Returns 0 or -1 (reported). */
 int cfg_proxy_keyword(struct cfg_ctx *c, int argc, char **argv);
 /* Initialises @px with HAProxy's built-in defaults. */

@@ -753,12 +753,13 @@ static int kw_use_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char
 		cfg_err(c, "'use_backend' expects a backend name and an optional condition");
 		return -1;
 	}
-	if (strchr(argv[1], '%') != NULL) {
-		cfg_err(c, "'use_backend': dynamic backend names ('%s') are not supported", argv[1]);
-		return -1;
-	}
 	struct sl_switch *sw = cfg_alloc(c, sizeof(*sw));
 	sw->backend = cfg_strdup(c, argv[1]);
+	if (strchr(argv[1], '%') != NULL) { /* a name built per request (HAProxy's log-format) */
+		sw->lf = cfg_lf(c, "use_backend", argv[1], 0);
+		if (sw->lf == NULL)
+			return -1;
+	}
 	sw->loc = cfg_loc(c);
 	if (argc > 2) {
 		if (strcmp(argv[2], "if") != 0 && strcmp(argv[2], "unless") != 0) {
@@ -1704,6 +1705,24 @@ static bool valid_header_name(const char *s)
 	return true;
 }
 
+/*
+ * sluice evaluates the conditions and expressions of every http-request rule on the request as
+ * received; HAProxy on the request as the earlier rules rewrote its line. Says so when a rule
+ * with a condition or an expression follows a set-path/-query/-uri/-method or replace-path/-uri.
+ */
+static void http_rewrite_order_warn(struct cfg_ctx *c, const struct sl_hrule *rules,
+				    const struct sl_hrule *r, const char *act)
+{
+	bool reads = r->cond != NULL || (r->lf != NULL && r->lf->dynamic) ||
+		     (r->redir_lf != NULL && r->redir_lf->dynamic) || r->body_lf != NULL;
+	for (const struct sl_hrule *p = rules; p != NULL && reads; p = p->next)
+		if (p->action >= SL_HR_SET_PATH && p->action <= SL_HR_REPLACE_URI) {
+			cfg_warn(c, "'http-request %s' reads the request line as received, not as rewritten at line %d (sluice applies the line rewrites when the request is forwarded)",
+				 act, p->loc.line);
+			return;
+		}
+}
+
 static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	bool req = strcmp(argv[0], "http-request") == 0;
@@ -1715,10 +1734,13 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 	struct sl_hrule *r = cfg_alloc(c, sizeof(*r));
 	r->loc = cfg_loc(c);
 	const char *act = argv[1];
+	int ext;
 	/* positional, as HAProxy: a header value may itself be the word "if" */
 	int first_cond = strcmp(act, "set-header") == 0 || strcmp(act, "add-header") == 0 ? 4 :
 			 strcmp(act, "del-header") == 0					 ? 3 :
-											   2;
+			 strncmp(act, "replace-", 8) == 0 ? (strcmp(act, "replace-header") == 0 ||
+						     strcmp(act, "replace-value") == 0 ? 5 : 4) :
+			 strncmp(act, "set-", 4) == 0 ? 3 : 2;
 	int ci = cond_start(argc, argv, first_cond < argc ? first_cond : argc);
 	if (strcmp(act, "set-header") == 0 || strcmp(act, "add-header") == 0) {
 		if (ci != 4) {
@@ -1729,6 +1751,10 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		r->action = act[0] == 's' ? SL_HR_SET_HEADER : SL_HR_ADD_HEADER;
 		r->name = cfg_strdup(c, argv[2]);
 		r->value = cfg_strdup(c, argv[3]);
+		r->lf = cfg_lf(c, req ? "http-request set-header" : "http-response set-header",
+			       argv[3], req ? 0 : CFG_LF_RSP);
+		if (r->lf == NULL)
+			return -1;
 	} else if (strcmp(act, "del-header") == 0) {
 		if (ci != 3) {
 			cfg_err(c, "'%s del-header' expects one header name", kw);
@@ -1739,6 +1765,10 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 	} else if (strcmp(act, "redirect") == 0 && req) {
 		r->action = SL_HR_REDIRECT;
 		if (parse_redirect(c, "http-request redirect", &r->redir, 2, ci, argv) < 0)
+			return -1;
+		/* HAProxy 2.6: the target of an http-request redirect is a log-format string */
+		r->redir_lf = cfg_lf(c, "http-request redirect", r->redir.target, 0);
+		if (r->redir_lf == NULL)
 			return -1;
 	} else if (strcmp(act, "deny") == 0) {
 		r->action = SL_HR_DENY;
@@ -1762,12 +1792,17 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		}
 		r->action = SL_HR_USE_SERVICE;
 		r->name = cfg_strdup(c, argv[2]);
+	} else if ((ext = cfg_http_action(c, req, ci, argv, r)) <= 0) {
+		if (ext < 0)
+			return -1;
 	} else {
-		static const char *const req_names[] = {"set-header", "add-header", "del-header",
-							"redirect", "deny", "allow", "use-service",
-							NULL};
-		static const char *const rsp_names[] = {"set-header", "add-header", "del-header",
-							"deny", "allow", NULL};
+		static const char *const req_names[] = {
+			"set-header", "add-header", "del-header", "redirect", "deny", "allow",
+			"use-service", "return", "set-path", "set-query", "set-uri", "set-method",
+			"replace-path", "replace-uri", "replace-header", "replace-value", NULL};
+		static const char *const rsp_names[] = {
+			"set-header", "add-header", "del-header", "deny", "allow", "replace-header",
+			"replace-value", "set-status", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 		const char *dym = cfg_did_you_mean(act, req ? req_names : rsp_names,
 						   sizeof(req_names[0]));
 		cfg_err(c, "'%s': unknown or unsupported action '%s'%s%s%s", kw, act,
@@ -1780,6 +1815,8 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 	}
 	if (tail_cond(c, px, kw, ci, argc, argv, &r->cond) < 0)
 		return -1;
+	if (req)
+		http_rewrite_order_warn(c, px->req_rules, r, act);
 	if (req)
 		SL_LIST_APPEND(&px->req_rules, r);
 	else

@@ -141,7 +141,7 @@ struct hx_sess {
 				   * stale session the one it started with (kept until it ends) */
 	struct sl_tcp_conn *cli, *srv;
 	struct sl_tls_conn *tls; /* TLS on the client side (an `ssl` bind), or NULL */
-	uint32_t cip;
+	uint32_t cip, vip; /* the client's address, the address it connected to */
 	uint16_t cport, vport;
 	uint8_t rq, rs, srv_st; /* enum http_rq, http_rs, http_srv */
 	uint8_t tmo;		/* enum hx_tmo */

@@ -305,6 +305,18 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 
 /* ------------------------------------------------------------------ transaction */
 
+/* ssl_fc_sni: the name the client sent in its TLS ClientHello, or NULL. */
+static const char *hx_sni(const struct hx_sess *s)
+{
+	return s->tls != NULL ? sl_tls_sni(s->tls) : NULL;
+}
+
+static size_t hx_sni_len(const struct hx_sess *s)
+{
+	const char *n = hx_sni(s);
+	return n != NULL ? strlen(n) : 0;
+}
+
 static const struct sl_tcp_cbs srv_cbs;
 
 /* Opens the server connection and sends the head built in hx->out (@hlen bytes). */
@@ -346,7 +358,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	t->req_body = (uint8_t)sl_http1_body_info(req, NULL, &t->req_left);
 	sl_http1_chunk_init(&t->req_ck);
 	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
+				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .scratch = hx->scratch};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
 	sl_hx_decide(s->cfg, s->fe, req, h, n, &ctx, !t->keep_alive, (uint32_t)time(NULL), &o,
@@ -354,10 +366,16 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	s->be = d.be;
 	switch (d.verdict) {
 	case SL_HX_REDIRECT:
-		hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
+	case SL_HX_RETURN:
+		if (d.verdict == SL_HX_REDIRECT)
+			hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
 		if (hx_pxc(s, s->fe) != NULL) /* HAProxy counts a redirect as intercepted too */
 			hx_pxc(s, s->fe)->intercepted++;
-		hx_count_rsp(s, 302, false);
+		if (o.overflow) {
+			hx_reply_and_close(s, 500);
+			return;
+		}
+		hx_count_rsp(s, d.verdict == SL_HX_RETURN ? d.status : 302, false);
 		if (!hx_cli_send(s, o.buf, o.len)) {
 			hx_reply_and_close(s, 500);
 			return;
@@ -456,7 +474,7 @@ void hx_dispatch(struct hx_sess *s)
 		return;
 	}
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch};
+				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .scratch = hx->scratch};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
 						   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
@@ -557,7 +575,8 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	}
 	if (body == SL_HTTP1_BODY_UNTIL_CLOSE)
 		t->keep_alive = false; /* its end is the server's close: ours follows */
-	struct sl_acl_ctx ctx = {.src = s->cip, .dst_port = s->vport, .ssl = s->tls != NULL,
+	struct sl_acl_ctx ctx = {.src = s->cip, .src_port = s->cport, .dst = s->vip,
+				 .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
 				 .scratch = hx->scratch};
 	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
 				   .srv_cookie = s->srv_cookie, .direct = t->direct,
@@ -1012,7 +1031,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	s->srv_st = SRV_NONE;
 	s->srv_idx = -1;
 	s->t_accept = hx->lc->now_ms;
-	sl_tcp_endpoints(c, NULL, &s->vport, &s->cip, &s->cport);
+	sl_tcp_endpoints(c, &s->vip, &s->vport, &s->cip, &s->cport);
 	if (hx_pxc(s, s->fe) != NULL)
 		hx_pxc(s, s->fe)->stot++;
 	sl_tmr_init(&s->tmr, hx_sess_timeout, s);

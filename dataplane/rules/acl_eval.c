@@ -35,7 +35,7 @@ struct sl_acl_scratch *sl_acl_scratch_new(void)
 	 * One ovector pair is enough: a match is only a yes or no, and pcre2_match() still
 	 * reports a match (returning 0) when the ovector is too small for the groups.
 	 */
-	s->md = pcre2_match_data_create(1, NULL);
+	s->md = pcre2_match_data_create(10, NULL); /* 10: replace-* back-references */
 	if (s->md == NULL)
 		goto free_s;
 	s->url = malloc(URL_COPY_MAX);
@@ -47,6 +47,11 @@ free_md:
 free_s:
 	free(s);
 	return NULL;
+}
+
+void *sl_acl_scratch_md(struct sl_acl_scratch *s)
+{
+	return s != NULL ? s->md : NULL;
 }
 
 void sl_acl_scratch_free(struct sl_acl_scratch *s)
@@ -208,22 +213,9 @@ static bool url_of(const struct sl_http1_req *req, struct sl_acl_scratch *scr, c
 	return true;
 }
 
-/*
- * Walks the elements of the field lines named @name the way HAProxy's http_find_header()
- * does without HTTP_FIND_FL_FULL: each line's value is cut at every comma outside a quoted
- * string (http_find_hdr_value_end()), each element trimmed of SP/HTAB. Empty elements are
- * returned too, so "a," has two elements and an empty value one: hdr_cnt counts like HAProxy.
- */
-struct hdr_iter {
-	const struct sl_http1_hdr *hdrs;
-	size_t n, i;
-	const char *name;
-	size_t name_len;
-	const char *p, *end; /* rest of the current value, when in_value */
-	bool in_value;
-};
-
-static void hdr_iter_init(struct hdr_iter *it, const struct sl_acl_ctx *ctx, const char *name)
+/* Header elements: see acl_eval.h. */
+void sl_acl_hdr_iter_init(struct sl_acl_hdr_iter *it, const struct sl_acl_ctx *ctx,
+			  const char *name)
 {
 	memset(it, 0, sizeof(*it));
 	it->hdrs = ctx->hdrs;
@@ -257,7 +249,7 @@ static const char *value_end(const char *s, const char *e)
 	return s;
 }
 
-static bool hdr_next(struct hdr_iter *it, const char **v, size_t *vlen)
+bool sl_acl_hdr_next(struct sl_acl_hdr_iter *it, const char **v, size_t *vlen)
 {
 	while (!it->in_value) {
 		if (it->name == NULL || it->i >= it->n)
@@ -288,11 +280,11 @@ static bool hdr_next(struct hdr_iter *it, const char **v, size_t *vlen)
 
 static bool hdr_match(const struct sl_acl *acl, enum str_match m, const struct sl_acl_ctx *ctx)
 {
-	struct hdr_iter it;
+	struct sl_acl_hdr_iter it;
 	const char *v;
 	size_t n;
-	hdr_iter_init(&it, ctx, acl->hdr);
-	while (hdr_next(&it, &v, &n))
+	sl_acl_hdr_iter_init(&it, ctx, acl->hdr);
+	while (sl_acl_hdr_next(&it, &v, &n))
 		if (str_sample_match(acl, m, v, n, ctx->scratch))
 			return true;
 	return false;
@@ -300,12 +292,12 @@ static bool hdr_match(const struct sl_acl *acl, enum str_match m, const struct s
 
 static int64_t hdr_count(const struct sl_acl_ctx *ctx, const char *name)
 {
-	struct hdr_iter it;
+	struct sl_acl_hdr_iter it;
 	const char *v;
 	size_t n;
 	int64_t cnt = 0;
-	hdr_iter_init(&it, ctx, name);
-	while (hdr_next(&it, &v, &n))
+	sl_acl_hdr_iter_init(&it, ctx, name);
+	while (sl_acl_hdr_next(&it, &v, &n))
 		cnt++;
 	return cnt;
 }

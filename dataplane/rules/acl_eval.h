@@ -67,6 +67,9 @@ struct sl_acl_scratch;
 /* Allocates a scratch (start-up only). Returns NULL when out of memory. */
 struct sl_acl_scratch *sl_acl_scratch_new(void);
 
+/* The scratch's PCRE2 match data (room for 10 groups), or NULL for a NULL scratch. */
+void *sl_acl_scratch_md(struct sl_acl_scratch *s);
+
 /* Frees a scratch. NULL is accepted. */
 void sl_acl_scratch_free(struct sl_acl_scratch *s);
 
@@ -77,6 +80,8 @@ struct sl_acl_ctx {
 	size_t nhdrs;
 	uint32_t src;	   /* client IPv4 address, host order */
 	uint16_t dst_port; /* the frontend port the client connected to */
+	uint16_t src_port; /* the client's port (log-format expressions) */
+	uint32_t dst;	   /* the address the client connected to, host order */
 	bool ssl;	   /* TLS on the client side (ssl_fc) */
 	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
 	size_t sni_len;
@@ -87,6 +92,26 @@ struct sl_acl_ctx {
 	 */
 	struct sl_acl_scratch *scratch;
 };
+
+/*
+ * Walks the elements of the field lines named @name the way HAProxy's http_find_header()
+ * does without HTTP_FIND_FL_FULL: each line's value is cut at every comma outside a quoted
+ * string (http_find_hdr_value_end()), each element trimmed of SP/HTAB. Empty elements are
+ * returned too, so "a," has two elements and an empty value one: hdr_cnt counts like HAProxy.
+ */
+struct sl_acl_hdr_iter {
+	const struct sl_http1_hdr *hdrs;
+	size_t n, i;
+	const char *name;
+	size_t name_len;
+	const char *p, *end; /* rest of the current value, when in_value */
+	bool in_value;
+};
+
+void sl_acl_hdr_iter_init(struct sl_acl_hdr_iter *it, const struct sl_acl_ctx *ctx,
+			  const char *name);
+/* The next element (*@v, *@vlen), or false after the last one. */
+bool sl_acl_hdr_next(struct sl_acl_hdr_iter *it, const char **v, size_t *vlen);
 
 /*
  * Evaluates @cond in proxy @px, whose named ACLs the terms refer to (@px may be NULL: then

@@ -1461,8 +1461,8 @@ static void test_unsupported(void)
 		  2, "'option ssl-hello-chk'");
 	T_REFUSED("frontend f\n"
 		  "  bind :80\n"
-		  "  use_backend b%[req.hdr(host)]\n",
-		  3, "'b%[req.hdr(host)]'");
+		  "  use_backend b%[req.cook(host)]\n",
+		  3, "'req.cook'");
 	T_REFUSED2("backend b\n"
 		   "  server s 10.0.0.1:80 ssl\n",
 		   2, "'ssl'", NULL);
