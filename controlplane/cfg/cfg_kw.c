@@ -771,6 +771,13 @@ static int kw_use_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char
 		if (sw->cond == NULL)
 			return -1;
 	}
+	for (const struct sl_hrule *p = px->req_rules; p != NULL; p = p->next)
+		if (p->action >= SL_HR_SET_PATH && p->action <= SL_HR_REPLACE_URI &&
+		    p->action != SL_HR_SET_METHOD && (sw->cond != NULL || sw->lf != NULL)) {
+			cfg_warn(c, "'use_backend' reads the request line as received, not as rewritten at line %d (sluice applies the line rewrites when the request is forwarded)",
+				 p->loc.line);
+			break;
+		}
 	SL_LIST_APPEND(&px->switches, sw);
 	return 0;
 }
@@ -1716,7 +1723,8 @@ static void http_rewrite_order_warn(struct cfg_ctx *c, const struct sl_hrule *ru
 	bool reads = r->cond != NULL || (r->lf != NULL && r->lf->dynamic) ||
 		     (r->redir_lf != NULL && r->redir_lf->dynamic) || r->body_lf != NULL;
 	for (const struct sl_hrule *p = rules; p != NULL && reads; p = p->next)
-		if (p->action >= SL_HR_SET_PATH && p->action <= SL_HR_REPLACE_URI) {
+		if (p->action >= SL_HR_SET_PATH && p->action <= SL_HR_REPLACE_URI &&
+		    p->action != SL_HR_SET_METHOD) {
 			cfg_warn(c, "'http-request %s' reads the request line as received, not as rewritten at line %d (sluice applies the line rewrites when the request is forwarded)",
 				 act, p->loc.line);
 			return;
