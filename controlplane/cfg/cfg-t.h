@@ -60,7 +60,8 @@ enum sl_acl_fetch {
 	SL_FETCH_SSL_FC_SNI,  /* ssl_fc_sni: exact SNI */
 	SL_FETCH_ALWAYS_TRUE, /* always_true */
 	SL_FETCH_ALWAYS_FALSE,/* always_false */
-	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist) is not supported; kept for a clear error */
+	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist): the Authorization header names a user of it */
+	SL_FETCH_HTTP_AUTH_GROUP, /* http_auth_group(userlist) GROUP...: and the user is in one */
 };
 
 enum sl_acl_int_op { SL_INT_EQ, SL_INT_GE, SL_INT_GT, SL_INT_LE, SL_INT_LT, SL_INT_RANGE };
@@ -85,6 +86,34 @@ struct sl_acl {
 	bool icase;       /* -i */
 	struct sl_acl_pat *pats;
 	int npats;
+	const struct sl_userlist *ul; /* http_auth*(): the userlist named by hdr, set by cfg_check */
+	struct sl_acl *next_auth;     /* the configuration's http_auth* ACLs (cfg_check resolves) */
+	struct sl_cfg_loc loc;
+};
+
+/* ---------------------------------------------------------------- userlists */
+
+/* `user NAME password HASH|insecure-password PASS [groups G1,G2]` */
+struct sl_ul_user {
+	struct sl_ul_user *next;
+	const char *name;
+	const char *pass;   /* a crypt(3) hash, or the password itself when insecure */
+	bool insecure;
+	const char *groups; /* "G1,G2" as written, or NULL */
+};
+
+/* `group NAME [users U1,U2]` */
+struct sl_ul_group {
+	struct sl_ul_group *next;
+	const char *name;
+	const char *users; /* "U1,U2" as written, or NULL */
+};
+
+struct sl_userlist {
+	struct sl_userlist *next;
+	const char *name;
+	struct sl_ul_user *users;
+	struct sl_ul_group *groups;
 	struct sl_cfg_loc loc;
 };
 
@@ -213,6 +242,7 @@ enum sl_hrule_action {
 	SL_HR_REPLACE_PATH,   /* replace-path REGEX FMT */
 	SL_HR_REPLACE_URI,    /* replace-uri REGEX FMT */
 	SL_HR_SET_STATUS,     /* http-response set-status N [reason R] */
+	SL_HR_AUTH,	      /* http-request auth [realm R]: 401 and a Basic challenge */
 };
 
 /* `hdr NAME VALUE` of an http-request return. */
@@ -232,7 +262,8 @@ struct sl_hrule {
 	void *re;	   /* replace-*: pcre2_code *, owned by the arena */
 	const char *re_src; /* its pattern as written */
 	int status;        /* deny_status (default 403), return status (200), set-status */
-	const char *reason; /* set-status ... reason R, or NULL */
+	const char *reason; /* set-status ... reason R, auth's realm (NULL: the proxy's name) */
+	const char *px_name; /* the proxy the rule belongs to (auth's default realm) */
 	struct sl_redirect redir;
 	struct sl_lf *redir_lf; /* http-request redirect: the target compiled */
 	/* return: content-type (NULL: none), body (literal, or lf-string), headers, or a whole
@@ -650,6 +681,7 @@ struct sl_cfg {
 	struct sl_proxy *proxies; /* frontends, backends and listens in file order */
 	int nproxies;
 	struct sl_map *maps; /* map files read by map() converters */
+	struct sl_userlist *userlists;
 	int nerrors, nwarnings;
 };
 

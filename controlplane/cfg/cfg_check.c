@@ -215,6 +215,8 @@ void cfg_check(struct cfg_ctx *c)
 {
 	struct sl_cfg *cfg = c->cfg;
 
+	cfg_userlist_resolve(c);
+
 	for (struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
 		if (px->mode == SL_MODE_TCP &&
 		    (px->log_format == SL_LOG_HTTP || px->log_format == SL_LOG_HTTP_CLF)) {

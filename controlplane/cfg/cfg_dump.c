@@ -207,6 +207,13 @@ static void hrule(FILE *f, const char *kw, const struct sl_hrule *r)
 			word(f, h->value->src);
 		}
 		break;
+	case SL_HR_AUTH:
+		fputs(" auth", f);
+		if (r->reason != NULL) {
+			fputs(" realm", f);
+			word(f, r->reason);
+		}
+		break;
 	case SL_HR_SET_STATUS:
 		fprintf(f, " set-status %d", r->status);
 		if (r->reason != NULL) {

@@ -127,6 +127,7 @@ int cfg_http_action(struct cfg_ctx *c, bool req, int ci, char **argv, struct sl_
 		{"replace-header", SL_HR_REPLACE_HEADER, 3, true, true, false, false},
 		{"replace-value", SL_HR_REPLACE_VALUE, 3, true, true, false, false},
 		{"set-status", SL_HR_SET_STATUS, -1, false, false, false, true},
+		{"auth", SL_HR_AUTH, -1, false, false, true, false},
 	};
 	size_t i;
 	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
@@ -140,6 +141,16 @@ int cfg_http_action(struct cfg_ctx *c, bool req, int ci, char **argv, struct sl_
 	r->action = acts[i].a;
 	if (r->action == SL_HR_RETURN)
 		return parse_return(c, kw, r, ci, argv);
+	if (r->action == SL_HR_AUTH) {
+		r->px_name = c->px != NULL && c->px->name != NULL ? c->px->name : "";
+		if (ci == 4 && strcmp(argv[2], "realm") == 0) {
+			r->reason = cfg_strdup(c, argv[3]);
+		} else if (ci != 2) {
+			cfg_err(c, "'%s': unexpected argument '%s' (only 'realm REALM')", what, argv[2]);
+			return -1;
+		}
+		return 0;
+	}
 	if (r->action == SL_HR_SET_STATUS) {
 		if (ci < 3 || cfg_int(c, what, argv[2], 100, 999, &r->status) < 0) {
 			if (ci < 3)

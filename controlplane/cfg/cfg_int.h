@@ -22,7 +22,7 @@
 		*p_ = (node);                                                                     \
 	} while (0)
 
-enum cfg_section { SEC_NONE, SEC_GLOBAL, SEC_DEFAULTS, SEC_PROXY, SEC_DATAPLANE, SEC_SKIP };
+enum cfg_section { SEC_NONE, SEC_GLOBAL, SEC_DEFAULTS, SEC_PROXY, SEC_DATAPLANE, SEC_SKIP, SEC_USERLIST };
 
 #define CFG_MAX_IF_DEPTH 100
 
@@ -38,6 +38,8 @@ struct cfg_ctx {
 	struct sl_proxy *px;         /* current proxy or defaults section */
 	struct sl_proxy *defaults;   /* the defaults that apply to the next proxy */
 	struct sl_proxy *named_defaults; /* chain of named defaults (linked by ->next) */
+	struct sl_userlist *ul;	   /* the userlist section being read */
+	struct sl_acl *auth_acls;  /* http_auth*() ACLs, resolved by cfg_check */
 	bool oom;
 	int if_depth;
 	struct {
@@ -98,6 +100,12 @@ struct sl_lf *cfg_lf(struct cfg_ctx *c, const char *kw, const char *text, unsign
 /* Reads map file @file ("KEY VALUE" lines; @kv false: a pattern file, one pattern a line) once
  * per configuration; NULL after reporting the error. */
 const struct sl_map *cfg_map(struct cfg_ctx *c, const char *kw, const char *file, bool kv);
+
+/* userlist sections (cfg_userlist.c): opens one; reads one of its lines; resolves the
+ * userlists named by http_auth*() ACLs (after every line was read). */
+void cfg_userlist_open(struct cfg_ctx *c, int argc, char **argv);
+void cfg_userlist_line(struct cfg_ctx *c, int argc, char **argv);
+void cfg_userlist_resolve(struct cfg_ctx *c);
 
 /* http-request/-response actions of cfg_http_act.c: 0 parsed, -1 error reported, 1 not one of
  * its actions. @ci: where the condition starts. */

@@ -169,6 +169,8 @@ static const struct fetch_def fetches[] = {
 	{"ssl_fc_sni", SL_FETCH_SSL_FC_SNI, false, PAT_STR},
 	{"always_true", SL_FETCH_ALWAYS_TRUE, false, PAT_NONE},
 	{"always_false", SL_FETCH_ALWAYS_FALSE, false, PAT_NONE},
+	{"http_auth", SL_FETCH_HTTP_AUTH, true, PAT_NONE},
+	{"http_auth_group", SL_FETCH_HTTP_AUTH_GROUP, true, PAT_STR},
 	{NULL, 0, false, PAT_NONE},
 };
 
@@ -244,6 +246,37 @@ bad:
 	return -1;
 }
 
+/* One pattern @s of kind @pat appended to @acl. Returns 0 or -1 (reported). */
+static int add_pattern(struct cfg_ctx *c, struct sl_acl *acl, int pat, enum sl_acl_int_op op,
+		       const char *s)
+{
+	struct sl_acl_pat *p = cfg_alloc(c, sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->str = cfg_strdup(c, s);
+	switch (pat) {
+	case PAT_REG:
+		p->re = cfg_regex(c, "acl", s, acl->icase);
+		if (p->re == NULL)
+			return -1;
+		break;
+	case PAT_NET:
+		if (cfg_net(c, "acl", s, true, &p->net) < 0)
+			return -1;
+		break;
+	case PAT_INT:
+		p->op = op;
+		if (int_pattern(c, s, p) < 0)
+			return -1;
+		break;
+	default:
+		break;
+	}
+	SL_LIST_APPEND(&acl->pats, p);
+	acl->npats++;
+	return 0;
+}
+
 /*
  * Parses "FETCH [flags] PATTERN..." from @argv[0..argc) into a new ACL. Returns NULL after
  * reporting an error.
@@ -295,11 +328,16 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 		}
 		arg = h;
 		acl->hdr = arg;
+		if (acl->fetch == SL_FETCH_HTTP_AUTH || acl->fetch == SL_FETCH_HTTP_AUTH_GROUP) {
+			acl->next_auth = c->auth_acls; /* its userlist: found by cfg_check */
+			c->auth_acls = acl;
+		}
 	} else if (paren != NULL) {
 		cfg_err(c, "'acl': '%s' takes no argument", fname);
 		return NULL;
 	}
-	int i = 1;
+	int i = 1, files = 0;
+	const struct sl_map *pfiles[8];
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -317,8 +355,18 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			if (apply_match(c, acl, argv[++i]) < 0)
 				return NULL;
 		} else if (strcmp(argv[i], "-f") == 0) {
-			cfg_err(c, "'acl': pattern files ('-f') are not supported yet");
-			return NULL;
+			if (i + 1 >= argc) {
+				cfg_err(c, "'acl': '-f' expects a pattern file");
+				return NULL;
+			}
+			const struct sl_map *m = cfg_map(c, "acl -f", argv[++i], false);
+			if (m == NULL)
+				return NULL;
+			if (files == 8) {
+				cfg_err(c, "'acl': more than 8 pattern files on one line");
+				return NULL;
+			}
+			pfiles[files++] = m;
 		} else if (fd->pat == PAT_INT && argv[i][1] >= '0' && argv[i][1] <= '9') {
 			break; /* a negative number */
 		} else {
@@ -328,6 +376,17 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 	}
 	const struct fetch_def *eff = fetch_of(acl->fetch);
 	enum sl_acl_int_op op = SL_INT_EQ;
+	/* the patterns of the -f files first, one a line, then those of the line */
+	for (int f = 0; f < files; f++)
+		for (size_t k = 0; k < pfiles[f]->n; k++) {
+			const struct sl_map_ent *e = &pfiles[f]->ents[k];
+			char *pat = cfg_alloc(c, e->klen + 1);
+			if (pat == NULL)
+				return NULL;
+			memcpy(pat, e->key, e->klen);
+			if (add_pattern(c, acl, eff->pat, SL_INT_EQ, pat) < 0)
+				return NULL;
+		}
 	for (; i < argc; i++) {
 		if (eff->pat == PAT_NONE) {
 			cfg_err(c, "'acl': '%s' takes no pattern, got '%s'", eff->name, argv[i]);
@@ -344,28 +403,8 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			if (was_op)
 				continue;
 		}
-		struct sl_acl_pat *p = cfg_alloc(c, sizeof(*p));
-		p->str = cfg_strdup(c, argv[i]);
-		switch (eff->pat) {
-		case PAT_REG:
-			p->re = cfg_regex(c, "acl", argv[i], acl->icase);
-			if (p->re == NULL)
-				return NULL;
-			break;
-		case PAT_NET:
-			if (cfg_net(c, "acl", argv[i], true, &p->net) < 0)
-				return NULL;
-			break;
-		case PAT_INT:
-			p->op = op;
-			if (int_pattern(c, argv[i], p) < 0)
-				return NULL;
-			break;
-		default:
-			break;
-		}
-		SL_LIST_APPEND(&acl->pats, p);
-		acl->npats++;
+		if (add_pattern(c, acl, eff->pat, op, argv[i]) < 0)
+			return NULL;
 	}
 	return acl;
 }
@@ -1807,7 +1846,7 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		static const char *const req_names[] = {
 			"set-header", "add-header", "del-header", "redirect", "deny", "allow",
 			"use-service", "return", "set-path", "set-query", "set-uri", "set-method",
-			"replace-path", "replace-uri", "replace-header", "replace-value", NULL};
+			"replace-path", "replace-uri", "replace-header", "replace-value", "auth", NULL};
 		static const char *const rsp_names[] = {
 			"set-header", "add-header", "del-header", "deny", "allow", "replace-header",
 			"replace-value", "set-status", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dataplane/rules/userlist.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -22,6 +24,7 @@
 #define URL_COPY_MAX (1u << 20)
 
 struct sl_acl_scratch {
+	struct sl_ul_scratch *ul; /* http_auth(): crypt_r()'s area, the verified credentials */
 	pcre2_match_data *md;
 	char *url; /* a normalized request-target, copied whole (URL_COPY_MAX bytes) */
 };
@@ -41,12 +44,22 @@ struct sl_acl_scratch *sl_acl_scratch_new(void)
 	s->url = malloc(URL_COPY_MAX);
 	if (s->url == NULL)
 		goto free_md;
+	s->ul = sl_ul_scratch_new();
+	if (s->ul == NULL)
+		goto free_url;
 	return s;
+free_url:
+	free(s->url);
 free_md:
 	pcre2_match_data_free(s->md);
 free_s:
 	free(s);
 	return NULL;
+}
+
+struct sl_ul_scratch *sl_acl_scratch_ul(struct sl_acl_scratch *s)
+{
+	return s != NULL ? s->ul : NULL;
 }
 
 void *sl_acl_scratch_md(struct sl_acl_scratch *s)
@@ -60,6 +73,7 @@ void sl_acl_scratch_free(struct sl_acl_scratch *s)
 		return;
 	pcre2_match_data_free(s->md);
 	free(s->url);
+	sl_ul_scratch_free(s->ul);
 	free(s);
 }
 
@@ -461,8 +475,23 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 	case SL_FETCH_ALWAYS_TRUE:
 		return true;
 	case SL_FETCH_ALWAYS_FALSE:
-	case SL_FETCH_HTTP_AUTH: /* refused by the parser */
 		return false;
+	case SL_FETCH_HTTP_AUTH:
+	case SL_FETCH_HTTP_AUTH_GROUP: {
+		if (req == NULL || ctx->scratch == NULL)
+			return false;
+		int i = sl_http1_find_hdr(ctx->hdrs, ctx->nhdrs, 0, "authorization");
+		if (i < 0)
+			return false;
+		const struct sl_ul_user *u = sl_ul_check(acl->ul, ctx->hdrs[i].value,
+							 ctx->hdrs[i].value_len, ctx->scratch->ul);
+		if (u == NULL || acl->fetch == SL_FETCH_HTTP_AUTH)
+			return u != NULL;
+		for (const struct sl_acl_pat *p = acl->pats; p != NULL; p = p->next)
+			if (sl_ul_in_group(acl->ul, u, p->str, strlen(p->str)))
+				return true;
+		return false;
+	}
 	}
 	return false;
 }

@@ -33,7 +33,10 @@
  *    other methods only, case-insensitively under -i;
  *  - src matches IPv4 networks, and IPv6 networks as ::ffff:a.b.c.d (HAProxy's v4tov6());
  *  - integer patterns (dst_port, hdr_cnt): eq/ge/gt/le/lt and inclusive ranges "a:b";
- *  - ssl_fc is true on a TLS connection; ssl_fc_sni is the SNI the client sent, if any.
+ *  - ssl_fc is true on a TLS connection; ssl_fc_sni is the SNI the client sent, if any;
+ *  - http_auth(L) is true when the first Authorization field carries Basic credentials of a user
+ *    of userlist L (dataplane/rules/userlist.h), http_auth_group(L) G... when that user is also
+ *    in one of the groups G.
  *
  * Predefined ACLs: the parser resolves TRUE, FALSE, LOCALHOST and METH_* into term->anon (a
  * user "acl" of that name, if declared first, wins as in HAProxy), so they need nothing here.
@@ -66,6 +69,9 @@ struct sl_acl_scratch;
 
 /* Allocates a scratch (start-up only). Returns NULL when out of memory. */
 struct sl_acl_scratch *sl_acl_scratch_new(void);
+
+/* The scratch's userlist working area (http_auth()), or NULL for a NULL scratch. */
+struct sl_ul_scratch *sl_acl_scratch_ul(struct sl_acl_scratch *s);
 
 /* The scratch's PCRE2 match data (room for 10 groups), or NULL for a NULL scratch. */
 void *sl_acl_scratch_md(struct sl_acl_scratch *s);

@@ -127,6 +127,7 @@ static const char *builtin_body(int code)
 	switch (code) {
 	case 200: return "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n";
 	case 400: return "<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n";
+	case 401: return "<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n";
 	case 403: return "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n";
 	case 408: return "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n";
 	case 500: return "<html><body><h1>500 Internal Server Error</h1>\nAn internal server error occurred.\n</body></html>\n";
@@ -287,6 +288,28 @@ static void put_return(struct sl_hx_out *o, const struct sl_hrule *r, const stru
 	}
 }
 
+/* http-request auth: HAProxy 2.6's 401 page with the Basic challenge of the rule's realm. */
+static void put_auth(struct sl_hx_out *o, const struct sl_hrule *r, bool close_client)
+{
+	const char *body = builtin_body(401);
+	char head[160];
+	int k = snprintf(head, sizeof(head),
+			 "HTTP/1.1 401 Unauthorized\r\ncontent-length: %zu\r\n"
+			 "cache-control: no-cache\r\ncontent-type: text/html\r\n",
+			 strlen(body));
+	sl_hx_put(o, head, (size_t)k);
+	sl_hx_puts(o, "www-authenticate: Basic realm=\"");
+	const char *realm = r->reason != NULL ? r->reason : r->px_name != NULL ? r->px_name : "";
+	for (const char *p = realm; *p != '\0'; p++) /* a quoted-string: no CR, LF, '"' */
+		if ((unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+			sl_hx_put(o, p, 1);
+	sl_hx_puts(o, "\"\r\n");
+	if (close_client)
+		sl_hx_puts(o, "connection: close\r\n");
+	sl_hx_put(o, "\r\n", 2);
+	sl_hx_puts(o, body);
+}
+
 /* A redirect rule applied (HAProxy's http_apply_redirect_rule, the parts sluice supports). */
 static void redirect(struct sl_hx_out *o, const struct sl_redirect *r, const struct sl_lf *lf,
 		     const struct sl_acl_ctx *ctx, const struct sl_http1_req *req,
@@ -368,7 +391,7 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 	for (const struct sl_hrule *r = px->req_rules; r != NULL; r = r->next) {
 		if (r->action != SL_HR_DENY && r->action != SL_HR_REDIRECT &&
 		    r->action != SL_HR_ALLOW && r->action != SL_HR_USE_SERVICE &&
-		    r->action != SL_HR_RETURN)
+		    r->action != SL_HR_RETURN && r->action != SL_HR_AUTH)
 			continue;
 		if (r->action == SL_HR_REDIRECT && r->redir.ignore_empty && r->redir.target[0] == '\0')
 			continue;
@@ -383,6 +406,12 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 		if (r->action == SL_HR_DENY) {
 			d->verdict = SL_HX_DENY;
 			d->status = r->status ? r->status : 403;
+			return true;
+		}
+		if (r->action == SL_HR_AUTH) {
+			put_auth(o, r, close_client);
+			d->verdict = SL_HX_RETURN;
+			d->status = 401;
 			return true;
 		}
 		if (r->action == SL_HR_RETURN) {

@@ -1472,18 +1472,18 @@ static void test_unsupported(void)
 	T_REFUSED2("frontend f\n"
 		   "  bind :80\n"
 		   "  acl a path -f /etc/patterns\n",
-		   3, "'-f'", NULL);
+		   3, "'/etc/patterns'", NULL); /* a pattern file that cannot be read */
 }
 
 static void test_unsupported_section(void)
 {
 	/* refused once, and its lines are skipped (no error for them) */
-	T_REFUSED("userlist admins\n"
-		  "  user admin password $6$x\n"
-		  "  group ops users admin\n"
+	T_REFUSED("mailers mymailers\n"
+		  "  mailer a 10.0.0.1:25\n"
+		  "  mailer b 10.0.0.2:25\n"
 		  "global\n"
 		  "  maxconn 10\n",
-		  1, "'userlist'");
+		  1, "'mailers'");
 }
 
 static void test_server_port_offset(void)

@@ -11,6 +11,7 @@
 #include "dataplane/rules/acl_eval.h"
 #include "dataplane/rules/http_rules.h"
 #include "dataplane/rules/lf_eval.h"
+#include "dataplane/rules/userlist.h"
 #include "tests/unit/controlplane/cfg/cfg_test_util.h"
 
 static char out[65536];
@@ -94,7 +95,10 @@ static void test_lf_refused(void)
 	CU_ASSERT(refused_at("    http-response set-status x\n", 8, "set-status"));
 	CU_ASSERT(refused_at("    http-response set-path /x\n", 8, "set-path"));
 	CU_ASSERT(refused_at("    http-request set-var(txn.x) src\n", 8, "set-var(txn.x)"));
-	CU_ASSERT(refused_at("    http-request auth\n", 8, "'auth'"));
+	CU_ASSERT(refused_at("    http-request auth realm\n", 8, "auth"));
+	CU_ASSERT(refused_at("    http-request auth if { http_auth(nolist) }\n", 8, "'nolist'"));
+	CU_ASSERT(refused_at("    acl a path -f /none.lst\n", 8, "/none.lst"));
+	CU_ASSERT(refused_at("    acl a path -f\n", 8, "-f"));
 }
 
 /* Evaluates @text (compiled from an http-request set-header) on the request "GET
@@ -316,6 +320,98 @@ static void test_actions(void)
 	sl_cfg_free(acfg);
 }
 
+#define USERS "userlist L\n    group admins users alice,carol\n" \
+	"    user alice password $6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.\n" \
+	"    user bob insecure-password hunter2 groups ops,dev\n"
+
+static bool ul_refused(const char *text, int line, const char *sub)
+{
+	struct sl_cfg_text t = {.name = "t.cfg", .data = text, .len = strlen(text)};
+	struct tdiags d;
+	return trefused(&t, 1, false, "t.cfg", line, sub, NULL, &d);
+}
+
+static const char cfg_auth[] =
+	USERS HEAD
+	"    acl ok http_auth(L)\n"
+	"    acl adm http_auth_group(L) admins\n"
+	"    acl dev http_auth_group(L) nope dev\n"
+	"    acl pf path -f /m/paths.lst\n"
+	"    http-request auth realm \"Sec\\ret\" if { path /a } !ok\n"
+	"    http-request auth if { path /b } !adm\n"
+	"    http-request deny if { path /d } !dev\n"
+	"    http-request deny deny_status 404 if pf\n"
+	TAIL;
+
+static bool acl_is(const char *name, const char *auth)
+{
+	char text[512];
+	snprintf(text, sizeof(text), "GET / HTTP/1.1\r\nHost: h\r\n%s%s%s\r\n",
+		 auth ? "Authorization: " : "", auth ? auth : "", auth ? "\r\n" : "");
+	CU_ASSERT_FATAL(parse_req(text) > 0);
+	ctx = req_ctx();
+	return sl_acl_cond_eval(tpx(acfg, "f"), &(struct sl_cond){
+		.ors = &(struct sl_cond_and){.terms = &(struct sl_cond_term){.name = name}}}, &ctx);
+}
+
+static void test_auth(void)
+{
+	tfs_reset();
+	tfs_add("/m/paths.lst", "# forbidden\n/secret\n\n  /hidden  \n");
+	struct tdiags d;
+	int rc = tparse(cfg_auth, &acfg, &d);
+	T_PARSED_OK(rc, acfg, &d);
+	unsigned long c0 = sl_ul_crypt_calls(sl_acl_scratch_ul(scr));
+	CU_ASSERT(!acl_is("ok", NULL));
+	CU_ASSERT(acl_is("ok", "Basic YWxpY2U6c2VjcmV0"));
+	CU_ASSERT(acl_is("ok", "basic   YWxpY2U6c2VjcmV0 "));
+	CU_ASSERT(!acl_is("ok", "Basic YWxpY2U6d3Jvbmc="));
+	CU_ASSERT(acl_is("ok", "Basic Ym9iOmh1bnRlcjI="));
+	CU_ASSERT(!acl_is("ok", "Basic Ym9iOmh1bnRlcjM="));
+	CU_ASSERT(!acl_is("ok", "Basic ZXZlOnNlY3JldA=="));
+	CU_ASSERT(!acl_is("ok", "Bearer YWxpY2U6c2VjcmV0"));
+	CU_ASSERT(!acl_is("ok", "Basic !!!"));
+	/* alice verified once (then cached), her wrong password each time */
+	CU_ASSERT_EQUAL(sl_ul_crypt_calls(sl_acl_scratch_ul(scr)) - c0, 2);
+	CU_ASSERT(!acl_is("ok", "Basic YWxpY2U6d3Jvbmc="));
+	CU_ASSERT_EQUAL(sl_ul_crypt_calls(sl_acl_scratch_ul(scr)) - c0, 3);
+	CU_ASSERT(acl_is("adm", "Basic YWxpY2U6c2VjcmV0"));
+	CU_ASSERT(!acl_is("adm", "Basic Ym9iOmh1bnRlcjI="));
+	CU_ASSERT(acl_is("dev", "Basic Ym9iOmh1bnRlcjI="));
+	CU_ASSERT(!acl_is("dev", "Basic YWxpY2U6c2VjcmV0"));
+	CU_ASSERT_EQUAL(sl_ul_crypt_calls(sl_acl_scratch_ul(scr)) - c0, 3);
+	/* the action: HAProxy 2.6's 401 page, the realm quoted (its own realm, or the proxy's);
+	 * a control character (the "\r" the quoted word made) never reaches the field */
+	decide("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+	CU_ASSERT(dec.verdict == SL_HX_RETURN && dec.status == 401);
+	CU_ASSERT(out_is(o.buf, o.len, "HTTP/1.1 401 Unauthorized\r\ncontent-length: 112\r\n"
+				       "cache-control: no-cache\r\ncontent-type: text/html\r\n"
+				       "www-authenticate: Basic realm=\"Secet\"\r\n\r\n"
+				       "<html><body><h1>401 Unauthorized</h1>\nYou need a valid user "
+				       "and password to access this content.\n</body></html>\n"));
+	decide("GET /a HTTP/1.1\r\nHost: h\r\nAuthorization: Basic YWxpY2U6c2VjcmV0\r\n\r\n");
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
+	decide("GET /b HTTP/1.1\r\nHost: h\r\nAuthorization: Basic Ym9iOmh1bnRlcjI=\r\n\r\n");
+	CU_ASSERT(dec.verdict == SL_HX_RETURN && dec.status == 401);
+	CU_ASSERT(o.len > 0 && strstr(o.buf, "realm=\"f\"\r\n") != NULL);
+	/* a pattern file: comments and blank lines skipped, spaces trimmed */
+	decide("GET /hidden HTTP/1.1\r\nHost: h\r\n\r\n");
+	CU_ASSERT(dec.verdict == SL_HX_DENY && dec.status == 404);
+	decide("GET /secret HTTP/1.1\r\nHost: h\r\n\r\n");
+	CU_ASSERT(dec.verdict == SL_HX_DENY && dec.status == 404);
+	decide("GET /open HTTP/1.1\r\nHost: h\r\n\r\n");
+	CU_ASSERT_EQUAL(dec.verdict, SL_HX_FORWARD);
+	sl_cfg_free(acfg);
+	/* userlist errors at their lines */
+	CU_ASSERT(ul_refused("userlist L\n    user a\n", 2, "password"));
+	CU_ASSERT(ul_refused("userlist L\n    user a password\n", 2, "expects a value"));
+	CU_ASSERT(ul_refused("userlist L\n    user a secret x\n", 2, "'secret'"));
+	CU_ASSERT(ul_refused("userlist L\n    member a\n", 2, "'member'"));
+	CU_ASSERT(ul_refused("userlist L\n    group g members a\n", 2, "group"));
+	CU_ASSERT(ul_refused("userlist\n", 1, "userlist"));
+	CU_ASSERT(ul_refused("userlist L\nuserlist L\n", 2, "twice"));
+}
+
 static int setup(void)
 {
 	scr = sl_acl_scratch_new();
@@ -326,6 +422,7 @@ static const struct sl_test_case cases[] = {
 	{"expressions refused by name", test_lf_refused},
 	{"expressions evaluated, truncation, maps", test_lf_eval},
 	{"actions", test_actions},
+	{"auth, userlists, pattern files", test_auth},
 	{NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"http_actions", cases}, {NULL, NULL}};
 
