@@ -95,8 +95,49 @@ void cfg_userlist_line(struct cfg_ctx *c, int argc, char **argv)
 	SL_LIST_APPEND(&ul->users, u);
 }
 
+/* Whether the comma-separated @list names only entries of @names (a user or group list). */
+static const char *unknown_in(struct cfg_ctx *c, const char *list, bool users,
+			      const struct sl_userlist *ul)
+{
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, ',');
+		size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
+		bool found = false;
+		if (users) {
+			for (const struct sl_ul_user *u = ul->users; u != NULL && !found; u = u->next)
+				found = strlen(u->name) == l && memcmp(u->name, p, l) == 0;
+		} else {
+			for (const struct sl_ul_group *g = ul->groups; g != NULL && !found; g = g->next)
+				found = strlen(g->name) == l && memcmp(g->name, p, l) == 0;
+		}
+		if (!found) {
+			char *w = cfg_alloc(c, l + 1);
+			if (w != NULL)
+				memcpy(w, p, l);
+			return w != NULL ? w : "?";
+		}
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
 void cfg_userlist_resolve(struct cfg_ctx *c)
 {
+	/* as HAProxy: every group a user names, every user a group names, is declared */
+	for (const struct sl_userlist *ul = c->cfg->userlists; ul != NULL; ul = ul->next) {
+		for (const struct sl_ul_user *u = ul->users; u != NULL; u = u->next) {
+			const char *w = unknown_in(c, u->groups, false, ul);
+			if (w != NULL)
+				cfg_err_at(c, &ul->loc, "userlist '%s': no such group '%s' specified in user '%s'",
+					   ul->name, w, u->name);
+		}
+		for (const struct sl_ul_group *g = ul->groups; g != NULL; g = g->next) {
+			const char *w = unknown_in(c, g->users, true, ul);
+			if (w != NULL)
+				cfg_err_at(c, &ul->loc, "userlist '%s': no such user '%s' specified in group '%s'",
+					   ul->name, w, g->name);
+		}
+	}
 	for (struct sl_acl *a = c->auth_acls; a != NULL; a = a->next_auth) {
 		a->ul = find_ul(c->cfg, a->hdr);
 		if (a->ul == NULL)

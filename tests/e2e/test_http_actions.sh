@@ -10,7 +10,9 @@
 #  - http-request redirect location with expressions; set-query, set-path, set-method,
 #    replace-path; use_backend %[req.hdr(host),lower,map(FILE)] (a hit, a name that is no
 #    backend, no match: the default backend);
-#  - http-response set-header with expressions, replace-header, set-status with a reason.
+#  - http-response set-header with expressions, replace-header, set-status with a reason;
+#  - userlist (a crypt(3) hash, an insecure-password, groups), http-request auth [realm],
+#    http_auth(L), http_auth_group(L) G; an acl pattern file (acl NAME path -f FILE).
 # Needs root and ./build. Prints "N passed, N failed".
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +39,8 @@ printf 'file body\n' >"$F/body.txt"
 printf 'HTTP/1.1 418 Teapot\r\nContent-Type: text/plain\r\nX-From: errorfile\r\nContent-Length: 6\r\n\r\nteapot' >"$F/err.http"
 printf '# host -> backend\none.example c_one\ntwo.example   c_two\nbad.example c_nosuch\n' >"$F/hosts.map"
 printf 'secure.example https\n' >"$F/proto.map"
+printf '# forbidden paths\n/secret\n\n  /hidden\n' >"$F/deny.lst"
+HASH=$(openssl passwd -6 -salt e2esalt secret) # alice's password, a SHA-512 crypt(3) hash
 
 make_cfg() {
     cat <<EOT
@@ -46,8 +50,19 @@ defaults
     timeout client 5s
     timeout server 5s
 
+userlist L
+    group admins users alice
+    group ops
+    user alice password $HASH
+    user bob insecure-password hunter2 groups ops
+
 frontend fa
     bind *:8090
+    acl forbidden path -f $F/deny.lst
+    http-request deny if forbidden
+    http-request auth realm Private if { path_beg /private } !{ http_auth(L) }
+    http-request auth if { path_beg /admin } !{ http_auth_group(L) admins }
+    http-request return status 200 content-type text/plain lf-string "welcome %[path]" if { path_beg /private } || { path_beg /admin }
     http-request return status 200 content-type text/plain lf-string "hi %[src] %[path] %[dst_port]" hdr X-A "v %[dst_port]" if { path /ret }
     http-request return status 404 content-type text/html string "<p>nope</p>" if { path /s }
     http-request return if { path /empty }
@@ -151,11 +166,23 @@ run_checks() {
         ask 8090 "GET /sp?old=1" "GET /echo-headers|X-Put: yes" "GET /rp/echo-headers?z"
         echo "== use_backend from a map: hit, no such backend, no match"
         ask 8090 "GET /dyn|Host: TWO.example" "GET /dyn|Host: bad.example" "GET /dyn|Host: x.example" "GET /dyn|Host: one.example"
+        echo "== auth: none, alice (hash), bob (insecure), wrong, then alice again on one connection; groups"
+        ask 8090 "GET /private/x" "GET /private/x|Authorization: Basic YWxpY2U6c2VjcmV0" \
+            "GET /private/y|Authorization: Basic Ym9iOmh1bnRlcjI=" "GET /private/z|Authorization: Basic YWxpY2U6d3Jvbmc=" \
+            "GET /private/w|Authorization: Basic YWxpY2U6c2VjcmV0"
+        ask 8090 "GET /admin|Authorization: Basic Ym9iOmh1bnRlcjI=" "GET /admin|Authorization: Basic YWxpY2U6c2VjcmV0"
+        echo "== acl -f pattern file"
+        ask 8090 "GET /hidden"
+        ask 8090 "GET /secret?x"
+        ask 8090 "GET /index.txt"
         echo "== http-response set-status with a reason"
         ask 8091 "GET /index.txt"
     } >>"$out"
     expect_eq "$t: return keeps the connection: five answers on one" "$(sed -n '/^== return/,/^== HEAD/p' "$out" | grep -c '^--$')" 5
     check "$t: header expressions reach the server" grep -q '^  x-real-ip: 10.77.0.10' "$out"
+    expect_eq "$t: auth: 401 without credentials, 200 for alice and bob, 401 for a wrong password" \
+        "$(sed -n '/^== auth/,/^== acl/p' "$out" | grep -o '^HTTP/1.1 [0-9]*' | tr '\n' ' ')" \
+        "HTTP/1.1 401 HTTP/1.1 200 HTTP/1.1 200 HTTP/1.1 401 HTTP/1.1 200 HTTP/1.1 401 HTTP/1.1 200 "
     check "$t: use_backend from the map reaches be2" bash -c "sed -n '/^== use_backend/,/^== http-response/p' '$out' | grep -q '^  backend be2'"
 }
 

@@ -320,7 +320,7 @@ static void test_actions(void)
 	sl_cfg_free(acfg);
 }
 
-#define USERS "userlist L\n    group admins users alice,carol\n" \
+#define USERS "userlist L\n    group admins users alice\n    group ops\n    group dev\n" \
 	"    user alice password $6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.\n" \
 	"    user bob insecure-password hunter2 groups ops,dev\n"
 
@@ -410,6 +410,9 @@ static void test_auth(void)
 	CU_ASSERT(ul_refused("userlist L\n    group g members a\n", 2, "group"));
 	CU_ASSERT(ul_refused("userlist\n", 1, "userlist"));
 	CU_ASSERT(ul_refused("userlist L\nuserlist L\n", 2, "twice"));
+	CU_ASSERT(ul_refused("userlist L\n    user a insecure-password x groups g\n", 1, "'g'"));
+	CU_ASSERT(ul_refused("userlist L\n    group g users a,b\n    user a insecure-password x\n", 1,
+			     "'b'"));
 }
 
 static int setup(void)
