@@ -393,6 +393,7 @@ enum sl_balance {
 	SL_BAL_SOURCE,
 	SL_BAL_URI,
 	SL_BAL_RANDOM,
+	SL_BAL_HDR, /* balance hdr(NAME) [use_domain_only] */
 };
 
 /* NONE with a name: no keyword given, the server's own cookie is matched (passive). */
@@ -516,6 +517,8 @@ struct sl_proxy {
 	struct sl_timeouts to;
 	enum sl_balance balance;
 	int uri_len, uri_depth; /* balance uri options */
+	const char *bal_hdr;	/* balance hdr(NAME): NAME */
+	bool bal_hdr_domain;	/* ... use_domain_only */
 	bool uri_whole;
 	int random_draws; /* balance random(N): N (2 for plain 'random', HAProxy's default) */
 	struct sl_cookie cookie;

@@ -248,10 +248,11 @@ void cfg_check(struct cfg_ctx *c)
 				cfg_warn_at(c, &px->redirects->loc,
 					    "'redirect' rules ignored for %s '%s' as they require HTTP mode",
 					    kind, px->name);
-			if ((px->cap & SL_CAP_BE) && px->balance == SL_BAL_URI)
+			if ((px->cap & SL_CAP_BE) &&
+			    (px->balance == SL_BAL_URI || px->balance == SL_BAL_HDR))
 				cfg_warn_at(c, &px->loc,
-					    "'balance uri' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
-					    kind, px->name);
+					    "'balance %s' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
+					    px->balance == SL_BAL_URI ? "uri" : "hdr", kind, px->name);
 		}
 		if (px->cap & SL_CAP_FE) {
 			if (px->default_backend != NULL)

@@ -740,6 +740,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fprintf(f, "    balance %s", sl_cfg_balance_name(px->balance));
 		if (px->balance == SL_BAL_RANDOM)
 			fprintf(f, "(%d)", px->random_draws);
+		if (px->balance == SL_BAL_HDR)
+			fprintf(f, "(%s)%s", px->bal_hdr, px->bal_hdr_domain ? " use_domain_only" : "");
 		if (px->uri_len)
 			fprintf(f, " len %d", px->uri_len);
 		if (px->uri_depth)

@@ -95,6 +95,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 		px->uri_len = def->uri_len;
 		px->uri_depth = def->uri_depth;
 		px->uri_whole = def->uri_whole;
+		px->bal_hdr = def->bal_hdr;
+		px->bal_hdr_domain = def->bal_hdr_domain;
 		px->random_draws = def->random_draws;
 		px->cookie = def->cookie;
 		px->cookie.domains = copy_strs(c, def->cookie.domains);
@@ -828,7 +830,8 @@ static const struct {
 	{"roundrobin", SL_BAL_ROUNDROBIN}, {"static-rr", SL_BAL_STATIC_RR},
 	{"leastconn", SL_BAL_LEASTCONN},   {"first", SL_BAL_FIRST},
 	{"source", SL_BAL_SOURCE},         {"uri", SL_BAL_URI},
-	{"random", SL_BAL_RANDOM},         {NULL, 0},
+	{"random", SL_BAL_RANDOM},         {"hdr", SL_BAL_HDR},
+	{NULL, 0},
 };
 
 const char *sl_cfg_balance_name(enum sl_balance b)
@@ -858,11 +861,26 @@ static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 		draws = (int)n;
 		alg = "random";
 	}
+	const char *hdr_name = NULL;
+	if (strncmp(argv[1], "hdr(", 4) == 0) {
+		/* hdr(NAME) [use_domain_only]: a hash of the header's value */
+		size_t l = strlen(argv[1]);
+		if (l < 6 || argv[1][l - 1] != ')') {
+			cfg_err(c, "'balance': '%s': hdr(NAME) expects a header name", argv[1]);
+			return -1;
+		}
+		char *h = cfg_alloc(c, l - 4);
+		if (h == NULL)
+			return -1;
+		memcpy(h, argv[1] + 4, l - 5);
+		hdr_name = h;
+		alg = "hdr";
+	}
 	for (i = 0; balances[i].name != NULL; i++)
 		if (strcmp(balances[i].name, alg) == 0)
 			break;
 	if (balances[i].name == NULL) {
-		static const char *const haproxy_only[] = {"url_param", "hdr", "rdp-cookie",
+		static const char *const haproxy_only[] = {"url_param", "rdp-cookie",
 							   "hash", "url32", "url32+src", NULL};
 		for (const char *const *h = haproxy_only; *h != NULL; h++)
 			if (strncmp(argv[1], *h, strlen(*h)) == 0) {
@@ -879,6 +897,23 @@ static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 	px->random_draws = px->balance == SL_BAL_RANDOM ? draws : 0;
 	px->uri_len = px->uri_depth = 0;
 	px->uri_whole = false;
+	px->bal_hdr = hdr_name;
+	px->bal_hdr_domain = false;
+	if (px->balance == SL_BAL_HDR) {
+		if (strcmp(argv[1], "hdr") == 0) {
+			cfg_err(c, "'balance hdr' expects a header name: hdr(NAME)");
+			return -1;
+		}
+		for (int j = 2; j < argc; j++) {
+			if (strcmp(argv[j], "use_domain_only") != 0) {
+				cfg_err(c, "'balance %s': unknown option '%s' (use_domain_only)", argv[1],
+					argv[j]);
+				return -1;
+			}
+			px->bal_hdr_domain = true;
+		}
+		return 0;
+	}
 	for (int j = 2; j < argc; j++) {
 		if (px->balance != SL_BAL_URI) {
 			cfg_err(c, "'balance %s': unexpected argument '%s'", argv[1], argv[j]);

@@ -234,7 +234,7 @@ int hx_flush_buffered_body(struct hx_sess *s, uint32_t off, struct sl_tcp_conn *
 
 /* ---- queue.c */
 enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
-			    const struct sl_http1_req *req);
+			    const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n);
 void hx_srv_slot_put(struct sl_lcore *lc, uint16_t gidx);
 void hx_q_append(struct hx_sess *s);
 void hx_q_remove(struct hx_sess *s);

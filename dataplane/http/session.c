@@ -460,7 +460,8 @@ void hx_dispatch(struct hx_sess *s)
 		hx_reply_and_close(s, 500);
 		return;
 	}
-	enum hx_pick p = hx_pick_server(s, t->ck_len ? s->buf + t->ck_off : NULL, t->ck_len, &req);
+	enum hx_pick p = hx_pick_server(s, t->ck_len ? s->buf + t->ck_off : NULL, t->ck_len, &req,
+				       h, n);
 	if (p == PICK_QUEUE) {
 		if (s->srv_st != SRV_QUEUED) {
 			hx_q_append(s);

@@ -11,6 +11,8 @@
 #    replace-path; use_backend %[req.hdr(host),lower,map(FILE)] (a hit, a name that is no
 #    backend, no match: the default backend);
 #  - http-response set-header with expressions, replace-header, set-status with a reason;
+#  - balance hdr(X-Key): a key keeps its server, keys spread, no header is roundrobin (checked
+#    on each, not compared: the two hash differently);
 #  - userlist (a crypt(3) hash, an insecure-password, groups), http-request auth [realm],
 #    http_auth(L), http_auth_group(L) G; an acl pattern file (acl NAME path -f FILE).
 # Needs root and ./build. Prints "N passed, N failed".
@@ -83,6 +85,7 @@ frontend fa
     http-response set-header X-Via %[dst]:%[dst_port]
     http-response replace-header X-Backend ^be(.*)\$ node-\1
     use_backend %[req.hdr(host),lower,map($F/hosts.map)] if { path_beg /dyn }
+    use_backend c_hash if { path_beg /hash }
     default_backend c_one
 
 frontend fb
@@ -95,6 +98,11 @@ backend c_one
 
 backend c_two
     server s2 $SL_BE2_IP:5080
+
+backend c_hash
+    balance hdr(X-Key)
+    server h1 $SL_BE1_IP:5080
+    server h2 $SL_BE2_IP:5080
 EOT
     if [[ $1 == sluice ]]; then
         printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"
@@ -149,6 +157,14 @@ for r in reqs:
 PY
 }
 
+# backend_of KEY — the backend that answers /hash with X-Key: KEY (none: no header), each on a
+# connection of its own
+backend_of() {
+    local h=()
+    [[ -n $1 ]] && h=(-H "X-Key: $1")
+    sl_in sl-cli curl -s --max-time 3 "${h[@]}" "http://$SL_VIP:8090/hash" | sed 's/^backend //'
+}
+
 run_checks() {
     local t=$1 out=$SL_RUN_DIR/answers-$1.txt
     : >"$out"
@@ -183,6 +199,18 @@ run_checks() {
     expect_eq "$t: auth: 401 without credentials, 200 for alice and bob, 401 for a wrong password" \
         "$(sed -n '/^== auth/,/^== acl/p' "$out" | grep -o '^HTTP/1.1 [0-9]*' | tr '\n' ' ')" \
         "HTTP/1.1 401 HTTP/1.1 200 HTTP/1.1 200 HTTP/1.1 401 HTTP/1.1 200 HTTP/1.1 401 HTTP/1.1 200 "
+    # balance hdr(): the servers a key goes to differ between HAProxy and sluice (their hashes
+    # differ), so the properties are checked on each: one key, one server; keys spread; no
+    # header, roundrobin
+    local k same=1 first seen=" "
+    first=$(backend_of k1)
+    for k in 1 2 3 4 5 6; do [[ $(backend_of k1) == "$first" ]] || same=0; done
+    expect_eq "$t: balance hdr(X-Key): one key always reaches one server ($first)" "$same" 1
+    for k in $(seq 1 16); do seen+="$(backend_of "key$k") "; done
+    check "$t: balance hdr(X-Key): 16 keys reach both servers" bash -c "[[ '$seen' == *be1* && '$seen' == *be2* ]]"
+    seen=" "
+    for k in 1 2 3 4; do seen+="$(backend_of '') "; done
+    check "$t: balance hdr(X-Key): without the header, roundrobin ($seen)" bash -c "[[ '$seen' == *be1*be2* || '$seen' == *be2*be1* ]]"
     check "$t: use_backend from the map reaches be2" bash -c "sed -n '/^== use_backend/,/^== http-response/p' '$out' | grep -q '^  backend be2'"
 }
 

@@ -1454,8 +1454,8 @@ static void test_unsupported(void)
 		  "  reqrep ^(.*) \\1\n",
 		  3, "'reqrep'");
 	T_REFUSED2("backend b\n"
-		   "  balance hdr(host)\n",
-		   2, "'hdr(host)'", "'balance'");
+		   "  balance rdp-cookie\n",
+		   2, "'rdp-cookie'", "'balance'");
 	T_REFUSED("backend b\n"
 		  "  option ssl-hello-chk\n",
 		  2, "'option ssl-hello-chk'");

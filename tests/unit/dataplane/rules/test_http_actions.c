@@ -6,6 +6,7 @@
  * dataplane/rules/http_rules.c writes them. Expected bytes are HAProxy 2.6's for the same
  * configuration and request (tests/e2e/test_http_actions.sh compares the two live).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/rules/acl_eval.h"
@@ -415,6 +416,29 @@ static void test_auth(void)
 			     "'b'"));
 }
 
+/* balance hdr(NAME) [use_domain_only]: parsed, inherited, dumped; its hash is picked in
+ * dataplane/http/queue.c (tests/e2e/test_http_actions.sh: one key, one server). */
+static void test_balance_hdr(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n"
+		   "    timeout server 1s\n    balance hdr(X-Key)\n"
+		   "backend a\n    balance hdr(Host) use_domain_only\n    server s 10.0.0.1:80\n"
+		   "backend b\n    server s 10.0.0.1:80\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	CU_ASSERT(tpx(cfg, "a")->balance == SL_BAL_HDR && tpx(cfg, "a")->bal_hdr_domain);
+	T_STR_EQ(tpx(cfg, "a")->bal_hdr, "Host");
+	CU_ASSERT(tpx(cfg, "b")->balance == SL_BAL_HDR && !tpx(cfg, "b")->bal_hdr_domain);
+	T_STR_EQ(tpx(cfg, "b")->bal_hdr, "X-Key");
+	char *dump = tdump(cfg, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dump, "balance hdr(Host) use_domain_only\n"));
+	free(dump);
+	sl_cfg_free(cfg);
+}
+
 static int setup(void)
 {
 	scr = sl_acl_scratch_new();
@@ -426,6 +450,7 @@ static const struct sl_test_case cases[] = {
 	{"expressions evaluated, truncation, maps", test_lf_eval},
 	{"actions", test_actions},
 	{"auth, userlists, pattern files", test_auth},
+	{"balance hdr", test_balance_hdr},
 	{NULL, NULL}};
 static const struct sl_test_suite suites[] = {{"http_actions", cases}, {NULL, NULL}};
 
