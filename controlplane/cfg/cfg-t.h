@@ -176,7 +176,7 @@ enum sl_lf_fetch {
 	SL_LF_BACKREF,	  /* \1..\9 of a replace-header / replace-path regex */
 };
 
-enum sl_lf_conv_kind { SL_LF_LOWER, SL_LF_UPPER, SL_LF_MAP };
+enum sl_lf_conv_kind { SL_LF_LOWER, SL_LF_UPPER, SL_LF_MAP, SL_LF_REGSUB };
 
 /* How a map matches its keys (HAProxy's map_str, map_beg, map_dom, map_end, map_sub). */
 enum sl_map_match { SL_MAP_STR, SL_MAP_BEG, SL_MAP_DOM, SL_MAP_END, SL_MAP_SUB };
@@ -201,6 +201,9 @@ struct sl_lf_conv {
 	enum sl_map_match match;
 	const struct sl_map *map;
 	const char *def; /* map(FILE,DEFAULT): the default, or NULL (no match: no sample) */
+	void *re;	 /* regsub: pcre2_code *, owned by the arena */
+	const char *subst; /* regsub: the replacement, in pcre2_substitute()'s syntax ($1) */
+	bool global;	 /* regsub flag g */
 };
 
 #define SL_LF_MAX_CONV 4

@@ -127,6 +127,7 @@ static const struct {
 	{"map", SL_LF_MAP, SL_MAP_STR},	   {"map_str", SL_LF_MAP, SL_MAP_STR},
 	{"map_beg", SL_LF_MAP, SL_MAP_BEG}, {"map_dom", SL_LF_MAP, SL_MAP_DOM},
 	{"map_end", SL_LF_MAP, SL_MAP_END}, {"map_sub", SL_LF_MAP, SL_MAP_SUB},
+	{"regsub", SL_LF_REGSUB, 0},
 };
 
 /* One "NAME[(ARGS)]" of a sample expression: *@name, *@args (NULL: none), both in the arena. */
@@ -211,6 +212,74 @@ static int compile_fetch(struct cfg_ctx *c, const char *kw, const char *name, co
 	return 0;
 }
 
+/*
+ * regsub(REGEX,SUBST[,FLAGS]): the arguments split at commas ("\\," is a comma), SUBST's \\N
+ * written as PCRE2's $N ('$' doubled), FLAGS of 'g' (every match) and 'i' (caseless).
+ */
+static int compile_regsub(struct cfg_ctx *c, const char *kw, const char *args,
+			  struct sl_lf_conv *cv)
+{
+	size_t al = args != NULL ? strlen(args) : 0;
+	char *w[3];
+	int nw = 0;
+	char *buf = cfg_alloc(c, 2 * al + 3);
+	if (buf == NULL)
+		return -1;
+	w[nw++] = buf;
+	for (size_t i = 0; i < al; i++) {
+		if (args[i] == '\\' && i + 1 < al && args[i + 1] == ',') {
+			*buf++ = ',';
+			i++;
+		} else if (args[i] == ',') {
+			*buf++ = '\0';
+			if (nw == 3) {
+				cfg_err(c, "'%s': regsub takes at most 3 arguments", kw);
+				return -1;
+			}
+			w[nw++] = buf;
+		} else {
+			*buf++ = args[i];
+		}
+	}
+	*buf = '\0';
+	if (args == NULL || nw < 2 || w[0][0] == '\0') {
+		cfg_err(c, "'%s': regsub expects a regex and a replacement: regsub(REGEX,SUBST[,FLAGS])",
+			kw);
+		return -1;
+	}
+	bool icase = false;
+	for (const char *f = nw == 3 ? w[2] : ""; *f != '\0'; f++) {
+		if (*f == 'g')
+			cv->global = true;
+		else if (*f == 'i')
+			icase = true;
+		else {
+			cfg_err(c, "'%s': regsub flag '%c' is not supported (g, i)", kw, *f);
+			return -1;
+		}
+	}
+	cv->re = cfg_regex(c, kw, w[0], icase);
+	if (cv->re == NULL)
+		return -1;
+	size_t sl = strlen(w[1]);
+	char *sub = cfg_alloc(c, 2 * sl + 1), *o = sub;
+	if (sub == NULL)
+		return -1;
+	for (size_t i = 0; i < sl; i++) {
+		if (w[1][i] == '\\' && i + 1 < sl && w[1][i + 1] >= '0' && w[1][i + 1] <= '9') {
+			*o++ = '$';
+			*o++ = w[1][++i];
+		} else if (w[1][i] == '$') {
+			*o++ = '$';
+			*o++ = '$';
+		} else {
+			*o++ = w[1][i];
+		}
+	}
+	cv->subst = sub;
+	return 0;
+}
+
 static int compile_conv(struct cfg_ctx *c, const char *kw, const char *name, const char *args,
 			struct sl_lf_node *nd)
 {
@@ -219,7 +288,7 @@ static int compile_conv(struct cfg_ctx *c, const char *kw, const char *name, con
 		if (strcmp(convs[i].name, name) == 0)
 			break;
 	if (i == sizeof(convs) / sizeof(convs[0])) {
-		cfg_err(c, "'%s': converter '%s' is unknown or not supported by sluice (lower, upper, map, map_str, map_beg, map_dom, map_end, map_sub)",
+		cfg_err(c, "'%s': converter '%s' is unknown or not supported by sluice (lower, upper, map, map_str, map_beg, map_dom, map_end, map_sub, regsub)",
 			kw, name);
 		return -1;
 	}
@@ -231,6 +300,8 @@ static int compile_conv(struct cfg_ctx *c, const char *kw, const char *name, con
 	struct sl_lf_conv *cv = &nd->conv[nd->nconv++];
 	cv->kind = convs[i].k;
 	cv->match = convs[i].m;
+	if (cv->kind == SL_LF_REGSUB)
+		return compile_regsub(c, kw, args, cv);
 	if (cv->kind != SL_LF_MAP) {
 		if (args != NULL) {
 			cfg_err(c, "'%s': converter '%s' takes no argument", kw, name);

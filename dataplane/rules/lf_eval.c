@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 /* ------------------------------------------------------------------ maps */
 
 static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
@@ -221,8 +224,8 @@ static bool fetch(const struct sl_lf_node *nd, const struct sl_acl_ctx *ctx,
 }
 
 /* Runs the converters of @nd on the sample at buf[start, *len); false: no sample any more. */
-static bool convert(const struct sl_lf_node *nd, char *buf, size_t cap, size_t start,
-		    size_t *len, bool *full)
+static bool convert(const struct sl_lf_node *nd, const struct sl_acl_ctx *ctx, char *buf,
+		    size_t cap, size_t start, size_t *len, bool *full)
 {
 	for (unsigned i = 0; i < nd->nconv; i++) {
 		const struct sl_lf_conv *cv = &nd->conv[i];
@@ -239,6 +242,26 @@ static bool convert(const struct sl_lf_node *nd, char *buf, size_t cap, size_t s
 					s[j] = (char)(ch - 32);
 			}
 			break;
+		case SL_LF_REGSUB: {
+			/* the result goes past the sample, then moves down over it */
+			pcre2_match_data *md = sl_acl_scratch_md(ctx->scratch);
+			if (md == NULL)
+				return false;
+			PCRE2_SIZE ol = cap - *len;
+			int rc = pcre2_substitute(cv->re, (PCRE2_SPTR)s, n, 0,
+						  cv->global ? PCRE2_SUBSTITUTE_GLOBAL : 0, md, NULL,
+						  (PCRE2_SPTR)cv->subst, PCRE2_ZERO_TERMINATED,
+						  (PCRE2_UCHAR *)buf + *len, &ol);
+			if (rc == PCRE2_ERROR_NOMEMORY) {
+				*full = true;
+				return false;
+			}
+			if (rc < 0)
+				return false;
+			memmove(s, buf + *len, ol);
+			*len = start + ol;
+			break;
+		}
 		case SL_LF_MAP: {
 			const struct sl_map_ent *e = sl_map_lookup(cv->map, cv->match, s, n);
 			const char *v = e != NULL ? e->val : cv->def;
@@ -272,7 +295,7 @@ bool sl_lf_eval(const struct sl_lf *lf, const struct sl_acl_ctx *ctx,
 		}
 		size_t start = l;
 		if (!fetch(nd, ctx, g, buf, cap, &l, &full) ||
-		    !convert(nd, buf, cap, start, &l, &full))
+		    !convert(nd, ctx, buf, cap, start, &l, &full))
 			l = start;
 	}
 	if (full)

@@ -9,6 +9,8 @@
  * lookup that finds nothing and has no default, write nothing (HAProxy's set-header then sets
  * an empty value). req.hdr(NAME) is the last comma-separated element of the NAME fields (an
  * occurrence N > 0 the N-th, N < 0 the N-th from the end), as HAProxy's sample fetch.
+ * regsub() runs pcre2_substitute() with the calling thread's match data (ctx->scratch): without
+ * a scratch it yields no sample.
  */
 #ifndef SL_LF_EVAL_H
 #define SL_LF_EVAL_H

@@ -3,7 +3,7 @@
 # expressions, the same configuration run by HAProxy 2.6 then by sluice, their answers compared
 # byte for byte (status line, every header but Date, body):
 #  - header values with %[src] %[dst_port] %[req.hdr(host),lower] %[method] %[path] %[query]
-#    %[url] %[base] %[ssl_fc] %ci %fp, a map_dom() lookup with a default, replace-header with a
+#    %[url] %[base] %[ssl_fc] %ci %fp, regsub(), a map_dom() lookup with a default, replace-header with a
 #    back-reference (the nginx backends echo what they received: /echo-headers);
 #  - http-request return: lf-string with hdr, string, empty, file, errorfile, HEAD; the
 #    connection stays open after it (a second request on it is answered);
@@ -73,7 +73,7 @@ frontend fa
     http-request redirect location https://%[req.hdr(host),lower]%[path]?from=%[src] code 301 if { path_beg /go }
     http-request set-header X-Real-IP %[src]
     http-request set-header X-Forwarded-Port %[dst_port]
-    http-request set-header X-Forwarded-Host %[req.hdr(host),lower]
+    http-request set-header X-Forwarded-Host %[req.hdr(host),lower,regsub(example,ex,g)]
     http-request set-header X-Forwarded-Proto %[req.hdr(host),lower,map_dom($F/proto.map,http)]
     http-request set-header X-Test "%[method] %[path] q=%[query] u=%[url] b=%[base] ssl=%[ssl_fc] %ci:%fp"
     http-request replace-header User-Agent ^curl/(.*)\$ ua-\1

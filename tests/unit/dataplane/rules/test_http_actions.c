@@ -71,6 +71,9 @@ static void test_lf_refused(void)
 	CU_ASSERT(refused_at("    http-request set-header X %[src,lower,lower,lower,lower,lower]\n", 8,
 			     "converters"));
 	CU_ASSERT(refused_at("    http-request set-header X %[src,map]\n", 8, "map file"));
+	CU_ASSERT(refused_at("    http-request set-header X %[src,regsub(a)]\n", 8, "regsub"));
+	CU_ASSERT(refused_at("    http-request set-header X %[src,regsub(a,b,x)]\n", 8, "'x'"));
+	CU_ASSERT(refused_at("    http-request set-header X %[src,regsub([,b)]\n", 8, "regex"));
 	CU_ASSERT(refused_at("    http-request set-header X %[src,map(/nope.map)]\n", 8,
 			     "/nope.map"));
 	CU_ASSERT(refused_at("    http-response set-header X %[req.hdr(host)]\n", 8,
@@ -184,6 +187,12 @@ static void test_lf_eval(void)
 	CU_ASSERT(lf_is("%[req.hdr(host),lower,map_end(/m/dom.map,no)]", "dom"));
 	CU_ASSERT(lf_is("%[req.hdr(host),map_sub(/m/dom.map,no)]", "no"));
 	CU_ASSERT(lf_is("%[src,map(/m/hosts.map,d),upper]", "D"));
+	CU_ASSERT(lf_is("%[path,regsub(^/a/,/x/)]", "/x/b"));
+	CU_ASSERT(lf_is("%[path,regsub(/,_,g)]", "_a_b"));
+	CU_ASSERT(lf_is("%[path,regsub(/,_)]", "_a/b"));
+	CU_ASSERT(lf_is("%[req.hdr(host),regsub(^(.*)\\\\.(com)$,\\\\2-\\\\1,i)]", "COM-Example"));
+	CU_ASSERT(lf_is("%[path,regsub(nomatch,x),upper]", "/A/B"));
+	CU_ASSERT(lf_is("%[query,regsub(=,\\\\,)]", "x,1"));
 	/* the map reader: comments, blank lines, CRLF and spaces, the first duplicate */
 	const struct sl_lf *lf;
 	struct sl_cfg *cfg = lf_cfg("%[src,map(/m/hosts.map)]", &lf);
