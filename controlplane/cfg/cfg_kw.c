@@ -1858,6 +1858,16 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		if (ci == 4 && strcmp(argv[2], "deny_status") == 0) {
 			if (cfg_int(c, "deny_status", argv[3], 200, 599, &r->status) < 0)
 				return -1;
+			static const int known[] = {200, 400, 401, 403, 404, 405, 407, 408, 410,
+						    413, 425, 429, 500, 501, 502, 503, 504, 0};
+			const int *k = known;
+			while (*k != 0 && *k != r->status)
+				k++;
+			if (*k == 0) { /* HAProxy 2.6 has no page for it either */
+				cfg_err(c, "'%s deny': status code '%d' not handled by default with 'default-errorfiles' argument",
+					kw, r->status);
+				return -1;
+			}
 		} else if (ci != 2) {
 			cfg_err(c, "'%s deny': unexpected argument '%s'", kw, argv[2]);
 			return -1;

@@ -365,17 +365,25 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		     &d);
 	s->be = d.be;
 	switch (d.verdict) {
+	case SL_HX_DENY:
+		/* HAProxy 2.6 answers a deny and keeps the connection, as after a redirect */
+		hx_ctr(s, SL_CTR_HTTP_DENIED);
+		if (hx_pxc(s, s->fe) != NULL)
+			hx_pxc(s, s->fe)->dreq++;
+		d.status = d.status != 0 ? d.status : 403;
+		sl_hx_error(&o, s->fe, d.be, d.status);
+		/* fall through */
 	case SL_HX_REDIRECT:
 	case SL_HX_RETURN:
 		if (d.verdict == SL_HX_REDIRECT)
 			hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
-		if (hx_pxc(s, s->fe) != NULL) /* HAProxy counts a redirect as intercepted too */
-			hx_pxc(s, s->fe)->intercepted++;
+		if (d.verdict != SL_HX_DENY && hx_pxc(s, s->fe) != NULL)
+			hx_pxc(s, s->fe)->intercepted++; /* HAProxy counts a redirect so too */
 		if (o.overflow) {
 			hx_reply_and_close(s, 500);
 			return;
 		}
-		hx_count_rsp(s, d.verdict == SL_HX_RETURN ? d.status : 302, false);
+		hx_count_rsp(s, d.verdict == SL_HX_REDIRECT ? 302 : d.status, false);
 		if (!hx_cli_send(s, o.buf, o.len)) {
 			hx_reply_and_close(s, 500);
 			return;
@@ -396,12 +404,6 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 			if (r == 1)
 				s->rq = RQ_DONE;
 		}
-		return;
-	case SL_HX_DENY:
-		hx_ctr(s, SL_CTR_HTTP_DENIED);
-		if (hx_pxc(s, s->fe) != NULL)
-			hx_pxc(s, s->fe)->dreq++;
-		hx_reply_and_close(s, d.status == 403 || d.status == 0 ? 403 : d.status);
 		return;
 	case SL_HX_NO_BACKEND:
 		hx_reply_and_close(s, 503);

@@ -102,6 +102,7 @@ const char *sl_hx_reason(int code)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 407: return "Unauthorized"; /* HAProxy 2.6's built-in 407 says so */
 	case 408: return "Request Time-out";
 	case 409: return "Conflict";
 	case 410: return "Gone";
@@ -128,6 +129,14 @@ static const char *builtin_body(int code)
 	case 200: return "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n";
 	case 400: return "<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n";
 	case 401: return "<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n";
+	case 404: return "<html><body><h1>404 Not Found</h1>\nThe resource could not be found.\n</body></html>\n";
+	case 405: return "<html><body><h1>405 Method Not Allowed</h1>\nA request was made of a resource using a request method not supported by that resource\n</body></html>\n";
+	case 407: return "<html><body><h1>407 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n";
+	case 410: return "<html><body><h1>410 Gone</h1>\nThe resource is no longer available and will not be available again.\n</body></html>\n";
+	case 413: return "<html><body><h1>413 Payload Too Large</h1>\nThe request entity exceeds the maximum allowed.\n</body></html>\n";
+	case 425: return "<html><body><h1>425 Too Early</h1>\nYour browser sent early data.\n</body></html>\n";
+	case 429: return "<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n</body></html>\n";
+	case 501: return "<html><body><h1>501 Not Implemented</h1>\n.The server does not support the functionality required to fulfill the request.\n</body></html>\n";
 	case 403: return "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n";
 	case 408: return "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n";
 	case 500: return "<html><body><h1>500 Internal Server Error</h1>\nAn internal server error occurred.\n</body></html>\n";

@@ -14,7 +14,8 @@
 #  - balance hdr(X-Key): a key keeps its server, keys spread, no header is roundrobin (checked
 #    on each, not compared: the two hash differently);
 #  - userlist (a crypt(3) hash, an insecure-password, groups), http-request auth [realm],
-#    http_auth(L), http_auth_group(L) G; an acl pattern file (acl NAME path -f FILE).
+#    http_auth(L), http_auth_group(L) G; an acl pattern file (acl NAME path -f FILE), its
+#    denies answered on the same connection as HAProxy 2.6 does.
 # Needs root and ./build. Prints "N passed, N failed".
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -188,9 +189,7 @@ run_checks() {
             "GET /private/w|Authorization: Basic YWxpY2U6c2VjcmV0"
         ask 8090 "GET /admin|Authorization: Basic Ym9iOmh1bnRlcjI=" "GET /admin|Authorization: Basic YWxpY2U6c2VjcmV0"
         echo "== acl -f pattern file"
-        ask 8090 "GET /hidden"
-        ask 8090 "GET /secret?x"
-        ask 8090 "GET /index.txt"
+        ask 8090 "GET /hidden" "GET /secret?x" "GET /index.txt"
         echo "== http-response set-status with a reason"
         ask 8091 "GET /index.txt"
     } >>"$out"

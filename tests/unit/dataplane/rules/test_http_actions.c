@@ -96,6 +96,7 @@ static void test_lf_refused(void)
 	CU_ASSERT(refused_at("    http-request return hdr content-length 1\n", 8, "content-length"));
 	CU_ASSERT(refused_at("    http-request return hdr X %[nope]\n", 8, "'nope'"));
 	CU_ASSERT(refused_at("    http-request set-status 200\n", 8, "set-status"));
+	CU_ASSERT(refused_at("    http-request deny deny_status 418\n", 8, "'418'"));
 	CU_ASSERT(refused_at("    http-response set-status x\n", 8, "set-status"));
 	CU_ASSERT(refused_at("    http-response set-path /x\n", 8, "set-path"));
 	CU_ASSERT(refused_at("    http-request set-var(txn.x) src\n", 8, "set-var(txn.x)"));
@@ -407,6 +408,12 @@ static void test_auth(void)
 	/* a pattern file: comments and blank lines skipped, spaces trimmed */
 	decide("GET /hidden HTTP/1.1\r\nHost: h\r\n\r\n");
 	CU_ASSERT(dec.verdict == SL_HX_DENY && dec.status == 404);
+	o = (struct sl_hx_out){out, sizeof(out), 0, false};
+	sl_hx_error(&o, tpx(acfg, "f"), NULL, 404); /* HAProxy 2.6's page */
+	CU_ASSERT(out_is(o.buf, o.len, "HTTP/1.1 404 Not Found\r\ncontent-length: 83\r\n"
+				       "cache-control: no-cache\r\ncontent-type: text/html\r\n\r\n"
+				       "<html><body><h1>404 Not Found</h1>\nThe resource could not be "
+				       "found.\n</body></html>\n"));
 	decide("GET /secret HTTP/1.1\r\nHost: h\r\n\r\n");
 	CU_ASSERT(dec.verdict == SL_HX_DENY && dec.status == 404);
 	decide("GET /open HTTP/1.1\r\nHost: h\r\n\r\n");
