@@ -1884,6 +1884,14 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		}
 		r->action = SL_HR_USE_SERVICE;
 		r->name = cfg_strdup(c, argv[2]);
+	} else if (strcmp(act, "capture") == 0) {
+		/* capture SAMPLE len N | id N: what HAProxy keeps for its logs */
+		if (ci != 5 || (strcmp(argv[3], "len") != 0 && strcmp(argv[3], "id") != 0)) {
+			cfg_err(c, "'%s capture' expects a sample and 'len N' or 'id N'", kw);
+			return -1;
+		}
+		cfg_warn(c, "'%s capture' has no effect in sluice (it writes no request logs)", kw);
+		return 0;
 	} else if ((ext = cfg_http_action(c, req, ci, argv, r)) <= 0) {
 		if (ext < 0)
 			return -1;

@@ -97,6 +97,7 @@ static void test_lf_refused(void)
 	CU_ASSERT(refused_at("    http-request return hdr X %[nope]\n", 8, "'nope'"));
 	CU_ASSERT(refused_at("    http-request set-status 200\n", 8, "set-status"));
 	CU_ASSERT(refused_at("    http-request deny deny_status 418\n", 8, "'418'"));
+	CU_ASSERT(refused_at("    http-request capture path\n", 8, "capture"));
 	CU_ASSERT(refused_at("    http-response set-status x\n", 8, "set-status"));
 	CU_ASSERT(refused_at("    http-response set-path /x\n", 8, "set-path"));
 	CU_ASSERT(refused_at("    http-request set-var(txn.x) src\n", 8, "set-var(txn.x)"));
@@ -231,6 +232,7 @@ static const char cfg_actions[] =
 	"    http-response set-header X-Via %[dst]\n"
 	"    http-response replace-header Server ^(.*)$ proxied-\\1\n"
 	"    http-response set-status 203 if { src 10.0.0.1 }\n"
+	"    http-request capture req.hdr(Host) len 32\n"
 	"    use_backend %[req.hdr(host),lower,map(/m/hosts.map)] if { path_beg /dyn }\n"
 	"    default_backend b\n"
 	"backend b\n    server s 127.0.0.1:81\n"
@@ -268,6 +270,7 @@ static void test_actions(void)
 	T_PARSED_OK(rc, acfg, &d);
 	/* the rules after set-path read the request as received: said at load */
 	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 17, "as received"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 25, "no effect"));
 	decide("GET /ret HTTP/1.1\r\nHost: h\r\n\r\n");
 	CU_ASSERT_EQUAL(dec.verdict, SL_HX_RETURN);
 	CU_ASSERT_EQUAL(dec.status, 200);
