@@ -832,6 +832,31 @@ int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f)
 	fprintf(f, "# canonical configuration as understood by sluiced %s\n", SL_VERSION);
 	dump_global(f, &cfg->global);
 	dump_dataplane(f, &cfg->dp);
+	for (const struct sl_userlist *ul = cfg->userlists; ul != NULL; ul = ul->next) {
+		fputs("\nuserlist", f);
+		word(f, ul->name);
+		fputc('\n', f);
+		for (const struct sl_ul_group *g = ul->groups; g != NULL; g = g->next) {
+			fputs("    group", f);
+			word(f, g->name);
+			if (g->users != NULL) {
+				fputs(" users", f);
+				word(f, g->users);
+			}
+			fputc('\n', f);
+		}
+		for (const struct sl_ul_user *u = ul->users; u != NULL; u = u->next) {
+			fputs("    user", f);
+			word(f, u->name);
+			fputs(u->insecure ? " insecure-password" : " password", f);
+			word(f, u->pass);
+			if (u->groups != NULL) {
+				fputs(" groups", f);
+				word(f, u->groups);
+			}
+			fputc('\n', f);
+		}
+	}
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
 		dump_proxy(f, px);
 	fflush(f);
