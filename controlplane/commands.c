@@ -69,6 +69,8 @@ struct sl_ctl {
 	size_t nsnap;
 	int (*reload)(void *arg, struct sl_outbuf *out); /* `reload` (set by main) */
 	void *reload_arg;
+	void (*show_resolvers)(void *arg, struct sl_outbuf *out); /* main's run-time DNS */
+	void *show_resolvers_arg;
 	const struct sl_xdp_port *xdp; /* the ports' XDP programs (SL_MAX_PORTS), or NULL */
 	const struct sl_gen_stats *gen_stats; /* the last generation's build (check_sched) */
 };
@@ -754,6 +756,16 @@ static int cmd_reload(void *arg, int argc, char **argv, struct sl_outbuf *out)
 	return 0;
 }
 
+/* show resolvers: each resolvers section's name servers with HAProxy's counters, then each
+ * name's last status and addresses (controlplane/resolvers.c). */
+static int cmd_show_resolvers(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (ctl->show_resolvers != NULL)
+		ctl->show_resolvers(ctl->show_resolvers_arg, out);
+	return 0;
+}
+
 #define SHOW_SESS_MAX 200
 
 /* show sess: a bounded summary of what is live: L4 flows per worker and service, then HTTP
@@ -929,6 +941,120 @@ static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 			sl_outbuf_printf(out, "\n");
 		}
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ stick tables */
+
+/* The backend whose `stick` rules use @t (its entries then show server_id and server_key, as
+ * HAProxy's), or NULL. */
+static const struct sl_bal_backend *table_sticks(const struct sl_gen *c, const struct sl_stk_table *t)
+{
+	for (unsigned i = 0; c->be_stick != NULL && i < c->nbackends; i++)
+		if (c->be_stick[i].t == t)
+			return &c->backends[i];
+	return NULL;
+}
+
+struct table_walk {
+	struct sl_outbuf *out;
+	const struct sl_stk_table *t;
+	uint32_t now;
+	const struct sl_bal_backend *sticks;
+};
+
+/* One entry as HAProxy's `show table NAME` prints it: its data in HAProxy's order. */
+static bool table_entry(void *arg, const struct sl_stk_entry *e, uint32_t ip)
+{
+	struct table_walk *w = arg;
+	const struct sl_stk_table *t = w->t;
+	struct sl_stk_ref r = {(struct sl_stk_entry *)e, __atomic_load_n(&e->key, __ATOMIC_ACQUIRE)};
+	int32_t exp = (int32_t)(__atomic_load_n(&e->exp, __ATOMIC_RELAXED) - w->now);
+	sl_outbuf_printf(w->out, "%p: key=%u.%u.%u.%u use=%u exp=%d", (const void *)e, ip >> 24,
+			 ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+			 __atomic_load_n(&e->use, __ATOMIC_RELAXED),
+			 t->def.expire_ms != 0 && exp > 0 ? exp : 0);
+	static const enum sl_stk_data order[] = {
+		SL_STK_SERVER_ID, SL_STK_GPC0, SL_STK_GPC0_RATE, SL_STK_CONN_CNT, SL_STK_CONN_RATE,
+		SL_STK_CONN_CUR, SL_STK_HTTP_REQ_CNT, SL_STK_HTTP_REQ_RATE};
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum sl_stk_data d = order[i];
+		uint64_t v;
+		if (d == SL_STK_SERVER_ID ? !w->sticks : !(t->def.store & (1u << d)))
+			continue;
+		if (!sl_stk_read(t, &r, d, w->now, &v))
+			v = 0;
+		if (sl_stk_data_is_rate(d))
+			sl_outbuf_printf(w->out, " %s(%u)=%" PRIu64, sl_stk_data_name(d),
+					 t->def.period[d], v);
+		else
+			sl_outbuf_printf(w->out, " %s=%" PRIu64, sl_stk_data_name(d), v);
+		if (d == SL_STK_SERVER_ID && v > 0 && v <= w->sticks->nservers)
+			sl_outbuf_printf(w->out, " server_key=%s", w->sticks->servers[v - 1].name);
+	}
+	sl_outbuf_printf(w->out, "\n");
+	return true;
+}
+
+static void table_head(struct sl_outbuf *out, const struct sl_gen_stk *g, uint32_t now)
+{
+	const struct sl_stk_table *t = g->t;
+	sl_outbuf_printf(out, "# table: %s, type: ip, size:%u, used:%u, purged:%" PRIu64
+			 ", full:%" PRIu64 "\n",
+			 g->name, t->def.size, sl_stk_used(t, now),
+			 __atomic_load_n(&t->purged, __ATOMIC_RELAXED),
+			 __atomic_load_n(&t->full, __ATOMIC_RELAXED));
+}
+
+/* show table [NAME]: the tables, or one table's entries (HAProxy's format). */
+static int cmd_show_table(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_gen *c = ctl->dp->gen;
+	uint32_t now = (uint32_t)sl_dp_now_ms(ctl->dp);
+	for (unsigned i = 0; c != NULL && i < c->nstk; i++) {
+		const struct sl_gen_stk *g = &c->stk[i];
+		if (argc > 2 && strcmp(argv[2], g->name) != 0)
+			continue;
+		table_head(out, g, now);
+		if (argc > 2) {
+			struct table_walk w = {out, g->t, now, table_sticks(c, g->t)};
+			sl_stk_walk(g->t, now, table_entry, &w);
+			return 0;
+		}
+	}
+	if (argc > 2)
+		sl_outbuf_printf(out, "No such table\n");
+	return 0;
+}
+
+/* clear table NAME [key ADDR]: removes the entries no connection tracks (HAProxy's). */
+static int cmd_clear_table(void *arg, int argc, char **argv, struct sl_outbuf *out)
+{
+	struct sl_ctl *ctl = arg;
+	if (argc < 3) {
+		sl_outbuf_printf(out, "Optional table name expected\n");
+		return 0;
+	}
+	struct sl_stk_table *t = sl_gen_table(ctl->dp->gen, argv[2]);
+	if (t == NULL) {
+		sl_outbuf_printf(out, "No such table\n");
+		return 0;
+	}
+	uint32_t ip = 0;
+	bool all = argc < 5;
+	if (!all) {
+		unsigned a, b, cc, d;
+		char tail;
+		if (strcmp(argv[3], "key") != 0 ||
+		    sscanf(argv[4], "%u.%u.%u.%u%c", &a, &b, &cc, &d, &tail) != 4 || a > 255 ||
+		    b > 255 || cc > 255 || d > 255) {
+			sl_outbuf_printf(out, "'clear table NAME key ADDR' expects an IPv4 address\n");
+			return 0;
+		}
+		ip = a << 24 | b << 16 | cc << 8 | d;
+	}
+	sl_stk_clear(t, all, ip);
 	return 0;
 }
 
@@ -1112,10 +1238,13 @@ static const struct sl_cli_cmd commands[] = {
 	{"show counters", SL_CLI_USER, cmd_show_counters, NULL, "every dataplane counter"},
 	{"show neigh", SL_CLI_USER, cmd_show_neigh, NULL, "the neighbour (ARP) table"},
 	{"show l4", SL_CLI_USER, cmd_show_l4, NULL, "L4 services, flow tables and per-server flows"},
+	{"show table", SL_CLI_USER, cmd_show_table, "[<name>]", "stick tables, or one table's entries (HAProxy's format)"},
+	{"clear table", SL_CLI_OPERATOR, cmd_clear_table, "<name> [key <addr>]", "remove a stick table's entries (untracked ones), or one key's"},
 	{"show tcp", SL_CLI_USER, cmd_show_tcp, NULL, "the proxy lcores' TCP stacks"},
 	{"show http", SL_CLI_USER, cmd_show_http, NULL, "the proxy lcores' HTTP sessions"},
 	{"show sess", SL_CLI_OPERATOR, cmd_show_sess, NULL, "a bounded summary of live L4 flows and HTTP sessions"},
 	{"show pools", SL_CLI_USER, cmd_show_pools, NULL, "every fixed pool: used, free, size"},
+	{"show resolvers", SL_CLI_USER, cmd_show_resolvers, NULL, "run-time DNS: name servers' counters, names' status and addresses"},
 	{"show servers state", SL_CLI_USER, cmd_show_servers_state, NULL, "every server's state and weights (HAProxy's format)"},
 	{"show errors", SL_CLI_OPERATOR, cmd_show_errors, NULL, "the last requests refused as malformed, with their bytes"},
 	{"clear counters", SL_CLI_OPERATOR, cmd_clear_counters, NULL, "clear the maxima (smax, qmax, rate_max, req_rate_max)"},
@@ -1161,6 +1290,11 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 			sl_ctl_close(ctl);
 			return NULL;
 		}
+		/* global `stats timeout` and `stats maxconn`, for the configured sockets */
+		if (cfg->global.stats_timeout > 0)
+			sl_stats_sock_set_timeout(ss, cfg->global.stats_timeout);
+		if (cfg->global.stats_maxconn > 0)
+			sl_stats_sock_set_limits(ss, cfg->global.stats_maxconn, 0);
 		ctl->socks[ctl->nsocks++] = ss;
 	}
 	/* the process's own admin socket: what `systemctl reload` reaches (stats_proto.h) */
@@ -1184,6 +1318,15 @@ void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf 
 		return;
 	ctl->reload = fn;
 	ctl->reload_arg = arg;
+}
+
+void sl_ctl_on_show_resolvers(struct sl_ctl *ctl, void (*fn)(void *arg, struct sl_outbuf *out),
+			      void *arg)
+{
+	if (ctl == NULL)
+		return;
+	ctl->show_resolvers = fn;
+	ctl->show_resolvers_arg = arg;
 }
 
 void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks)

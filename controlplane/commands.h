@@ -43,6 +43,9 @@ struct sl_ctl *sl_ctl_open(struct sl_dp *dp, const struct sl_cfg *cfg, struct sl
 /* The `reload` command calls @fn (main lcore; it writes its report to @out and returns 0 when
  * applied). */
 void sl_ctl_on_reload(struct sl_ctl *ctl, int (*fn)(void *arg, struct sl_outbuf *out), void *arg);
+/* What `show resolvers` prints: @fn(@arg, out) on main. */
+void sl_ctl_on_show_resolvers(struct sl_ctl *ctl, void (*fn)(void *arg, struct sl_outbuf *out),
+			      void *arg);
 
 /* A reload: the rows come from @cfg and @checks from now on (`clear counters all` forgotten). */
 void sl_ctl_set_cfg(struct sl_ctl *ctl, const struct sl_cfg *cfg, struct sl_checks *checks);

@@ -20,12 +20,14 @@ struct sl_ctl;
 struct sl_kpage;
 struct sl_outbuf;
 struct sl_page_render;
+struct sl_resolv;
 
 /* The command line. */
 struct cli {
 	const char **files;
 	int nfiles;
 	bool check, dump, quiet;
+	bool strict; /* --strict: every configuration warning is an error (also at reloads) */
 	int eal_argc;
 	char **eal_argv;
 };
@@ -47,6 +49,7 @@ struct daemon {
 	bool eal_up;
 	int lock_fds[SL_MAX_PORTS]; /* one flock per port (step_lock) */
 	unsigned nlocks;
+	char *pidfile; /* global `pidfile` as written at start (step_pidfile), or NULL */
 	struct sl_dp dp;
 	const struct rte_memzone *ctr_mz;
 	struct sl_ctl *ctl;
@@ -57,6 +60,8 @@ struct daemon {
 	struct sl_xdp_port xdp[SL_MAX_PORTS]; /* sluice's XDP program on each port */
 	uint64_t tickets_rotated_ms;
 	struct sl_slots slots; /* where fresh counter slots are looked for */
+	struct sl_resolv *resolv; /* run-time DNS (controlplane/resolvers.c); NULL: none */
+	uint64_t resolv_polled_ms;
 	struct retired retired[SL_RETIRED_MAX];
 	unsigned nretired;
 	short saved_flags[SL_MAX_PORTS]; /* interface flags before start (promiscuity) */
@@ -70,6 +75,14 @@ struct daemon {
  * when refused (the reasons in @out).
  */
 int sl_reload(struct daemon *d, struct sl_outbuf *out);
+
+/*
+ * The run-time resolvers found a server whose address changes: rebuilds the running
+ * configuration from its own texts with the addresses sl_resolv_server_addr() gives, and
+ * applies it as a reload does (new tables published, counters and states kept; certificates
+ * not read again). Returns 0 when applied, -1 when not (reasons in @out).
+ */
+int sl_reload_dns(struct daemon *d, struct sl_outbuf *out);
 
 /* Frees the configurations reloads replaced once every lcore is clean of them. */
 void sl_reload_reap(struct daemon *d);

@@ -94,6 +94,72 @@ static int build_backend(struct sl_gen *c, struct sl_bal_backend *b, const struc
 	return r;
 }
 
+/*
+ * The stick tables of @cfg into @c: a table whose proxy name and definition are those of one in
+ * the running generation @old is that same table (a reload keeps its entries); any other is
+ * new and empty (a changed definition drops the entries, said on stderr).
+ */
+static int build_tables(struct sl_gen *c, const struct sl_cfg *cfg, const struct sl_gen *old)
+{
+	unsigned n = 0;
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next)
+		n += p->stktable != NULL && !(p->cap & SL_CAP_DEF);
+	static const struct sl_cfg *warned_cfg; /* main's alone */
+	c->stk = calloc(n + 1, sizeof(*c->stk));
+	if (c->stk == NULL)
+		return -ENOMEM;
+	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
+		if (p->stktable == NULL || (p->cap & SL_CAP_DEF))
+			continue;
+		const struct sl_stktable *st = p->stktable;
+		struct sl_stk_def d = {.size = (uint32_t)st->size, .expire_ms = (uint32_t)st->expire,
+				       .store = st->store};
+		for (int k = 0; k < SL_STK_NDATA && k < SL_CFG_STK_NDATA; k++)
+			d.period[k] = (uint32_t)st->period[k];
+		struct sl_stk_table *t = sl_gen_table(old, p->name);
+		if (t != NULL && !sl_stk_def_same(&t->def, &d)) {
+			/* said once per configuration (a reload builds a trial generation first) */
+			if (warned_cfg != cfg)
+				fprintf(stderr, "sluiced: stick-table of '%s' changed its definition: its entries are dropped\n",
+					p->name);
+			t = NULL;
+		}
+		if (t == NULL) {
+			t = sl_stk_table_new(&d);
+			if (t == NULL)
+				return -ENOMEM;
+		}
+		t->refs++;
+		c->stk[c->nstk].name = p->name;
+		c->stk[c->nstk++].t = t;
+	}
+	for (unsigned i = 0; old != NULL && i < old->nstk; i++)
+		if (sl_gen_table(c, old->stk[i].name) != old->stk[i].t) {
+			warned_cfg = cfg;
+			break;
+		}
+	return 0;
+}
+
+/* Each backend's `stick` rules (@bes: the proxies of c->backends). */
+static int build_stick(struct sl_gen *c, const struct sl_proxy *const *bes)
+{
+	c->be_stick = calloc(c->nbackends + 1, sizeof(*c->be_stick));
+	if (c->be_stick == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < c->nbackends; i++) {
+		struct sl_gen_stick *g = &c->be_stick[i];
+		for (const struct sl_stick_rule *r = bes[i]->stick_rules; r != NULL; r = r->next) {
+			/* one table per backend's rules: the first rule's (the parser checked) */
+			if (g->t == NULL)
+				g->t = sl_gen_table(c, r->table != NULL ? r->table : bes[i]->name);
+			g->match |= r->kind != SL_STICK_STORE;
+			g->store |= r->kind != SL_STICK_MATCH;
+		}
+	}
+	return 0;
+}
+
 static uint32_t or_default(int v, uint32_t def)
 {
 	return v > 0 ? (uint32_t)v : def;
@@ -120,6 +186,8 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 		goto nomem;
 	c->cfg = cfg;
 	c->cfg_gen = dp->cfg_gen;
+	if (build_tables(c, cfg, (const struct sl_gen *)dp->gen) < 0)
+		goto nomem;
 	for (const struct sl_proxy *p = cfg->proxies; p != NULL; p = p->next) {
 		if (!(p->cap & SL_CAP_FE) || p->mode != SL_MODE_TCP)
 			continue;
@@ -188,6 +256,8 @@ int sl_gen_build(const struct sl_cfg *cfg, struct sl_dp *dp, const uint8_t *main
 			}
 		}
 	}
+	if (build_stick(c, bes) < 0)
+		goto nomem;
 	free(bes);
 	*out = c;
 	return 0;
@@ -205,6 +275,11 @@ void sl_gen_free(struct sl_gen *c)
 		sl_bal_backend_free(&c->backends[i]);
 	free(c->backends);
 	free(c->services);
+	for (unsigned i = 0; c->stk != NULL && i < c->nstk; i++)
+		if (--c->stk[i].t->refs == 0)
+			sl_stk_table_free(c->stk[i].t);
+	free(c->stk);
+	free(c->be_stick);
 	free(c);
 }
 

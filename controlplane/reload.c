@@ -21,6 +21,7 @@
 #include "controlplane/kpage.h"
 #include "controlplane/page_render.h"
 #include "controlplane/resolve.h"
+#include "controlplane/resolvers.h"
 #include "dataplane/core/gen.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http.h"
@@ -58,16 +59,18 @@ static int plan_check(const struct sl_dp *dp, const struct sl_cfg *nw, struct sl
  * the checks' states carried over, the stats views, the proxy lcores' rules (they switch at
  * their next tick) and the certificates read again.
  */
+static int reload_apply(struct daemon *d, struct sl_cfg *nw, bool certs, uint64_t t0,
+			struct sl_outbuf *out);
+
 int sl_reload(struct daemon *d, struct sl_outbuf *out)
 {
-	struct sl_dp *dp = &d->dp;
 	if (d->nretired == SL_RETIRED_MAX) {
 		sl_outbuf_printf(out, "reload refused: %u earlier configurations are still used by running sessions; try again when they end\n",
 				 d->nretired);
 		return -1;
 	}
 	uint64_t t0 = rte_rdtsc();
-	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
+	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out, .strict = d->cli.strict};
 	struct sl_cfg *nw = NULL;
 	int r = sl_cfg_load_files(d->cli.files, d->cli.nfiles, &opts, &nw);
 	if (r == 0 && sl_resolve_cfg(nw, d->cfg, reload_diag, out) < 0) /* names: init-addr */
@@ -78,6 +81,43 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 		sl_cfg_free(nw);
 		return -1;
 	}
+	return reload_apply(d, nw, true, t0, out);
+}
+
+int sl_reload_dns(struct daemon *d, struct sl_outbuf *out)
+{
+	if (d->nretired == SL_RETIRED_MAX) {
+		sl_outbuf_printf(out, "DNS update deferred: %u earlier configurations are still used by running sessions\n",
+				 d->nretired);
+		return -1;
+	}
+	uint64_t t0 = rte_rdtsc();
+	/* the running configuration's own texts, not the files (which may have been edited
+	 * since: that is a reload's business) */
+	struct sl_cfg_opts opts = {.diag_fn = reload_diag, .diag_arg = out};
+	struct sl_cfg *nw = NULL;
+	int r = sl_cfg_parse(d->cfg->texts, d->cfg->ntexts, &opts, &nw);
+	const struct sl_cfg_resolve_opts ro = {.running = d->cfg,
+					       .diag_fn = reload_diag,
+					       .diag_arg = out,
+					       .runtime_fn = sl_resolv_server_addr,
+					       .runtime_arg = d->resolv};
+	if (r == 0 && sl_cfg_resolve(nw, &ro) < 0)
+		r = -EINVAL;
+	if (r < 0) {
+		sl_outbuf_printf(out, "DNS update not applied: the configuration could not be rebuilt\n");
+		sl_cfg_free(nw);
+		return -1;
+	}
+	return reload_apply(d, nw, false, t0, out);
+}
+
+/* Applies @nw (loaded and resolved; taken over, freed when refused); @certs: read the
+ * certificates again (a reload), not for a DNS update. */
+static int reload_apply(struct daemon *d, struct sl_cfg *nw, bool certs, uint64_t t0,
+			struct sl_outbuf *out)
+{
+	struct sl_dp *dp = &d->dp;
 	if (sl_cfg_reload_check(d->cfg, nw, out) > 0 || sl_http_reload_check(dp, nw, out) < 0 ||
 	    sl_tcphost_reload_check(dp, nw, out) < 0 || plan_check(dp, nw, out) < 0 ||
 	    sl_cfg_assign_slots(d->cfg, nw, &d->slots, out) < 0) {
@@ -116,10 +156,15 @@ int sl_reload(struct daemon *d, struct sl_outbuf *out)
 	sl_checks_publish(nc);
 	/* the files were read by sl_http_check_certs() above; failing now (a file changed since,
 	 * a full ring) leaves the current certificates serving the applied configuration */
-	sl_http_reload_certs(dp, nw, "certificates not reloaded", out);
+	if (certs)
+		sl_http_reload_certs(dp, nw, "certificates not reloaded", out);
+	/* the run-time resolutions follow the new servers, keeping what they knew */
+	struct sl_resolv *rv = sl_resolv_create(nw, d->resolv);
+	sl_resolv_destroy(d->resolv);
+	d->resolv = rv;
 	uint64_t us = (rte_rdtsc() - t0) * 1000000 / (dp->tsc_hz ? dp->tsc_hz : 1);
-	sl_outbuf_printf(out, "reload applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
-			 dp->cfg_gen, changes, us);
+	sl_outbuf_printf(out, "%s applied: configuration %u, %d change(s), in %" PRIu64 " us\n",
+			 certs ? "reload" : "DNS update", dp->cfg_gen, changes, us);
 	return 0;
 }
 

@@ -40,6 +40,7 @@
 #include "controlplane/cfg/cfg.h"
 #include "controlplane/cfg/cfg_reload.h"
 #include "controlplane/resolve.h"
+#include "controlplane/resolvers.h"
 #include "controlplane/cfg/numa.h"
 #include "controlplane/check_sched.h"
 #include "controlplane/commands.h"
@@ -64,13 +65,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sluiced [-c] [--dump] -f FILE [-f FILE...] [-- EAL-ARGS]\n"
+		"usage: sluiced [-c] [--dump] [--strict] -f FILE [-f FILE...] [-- EAL-ARGS]\n"
 		"       sluiced -v\n"
 		"  -f, --file FILE   configuration file (haproxy.cfg syntax + dataplane section);\n"
 		"                    several are read in order as one configuration\n"
 		"  -c, --check       check the configuration and exit (0 valid, 1 invalid)\n"
 		"      --dump        with -c: print the configuration as sluice understood it\n"
-		"  -q, --quiet       do not print warnings\n"
+		"      --strict      every configuration warning is an error (with -c, at start\n"
+		"                    and at each reload)\n"
+		"  -q, --quiet       do not print warnings (with --strict they are printed)\n"
 		"  -v, --version     print the version and exit\n"
 		"  -- EAL-ARGS       extra DPDK EAL arguments\n");
 }
@@ -78,7 +81,8 @@ static void usage(FILE *f)
 static void quiet_diag(void *arg, enum sl_cfg_diag_level level, const char *file, int line,
 		       const char *msg)
 {
-	if (level != SL_DIAG_ERROR)
+	const bool *strict = arg;
+	if (level == SL_DIAG_NOTICE || (level == SL_DIAG_WARNING && !*strict))
 		return;
 	char pre[4200];
 	sl_cfg_diag_prefix(pre, sizeof(pre), level, file, line);
@@ -92,7 +96,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{"file", required_argument, NULL, 'f'}, {"check", no_argument, NULL, 'c'},
 		{"dump", no_argument, NULL, 'D'},       {"quiet", no_argument, NULL, 'q'},
 		{"version", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"strict", no_argument, NULL, 'S'},     {NULL, 0, NULL, 0},
 	};
 	cli->files = calloc((size_t)argc, sizeof(*cli->files));
 	if (cli->files == NULL)
@@ -111,6 +115,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			cli->quiet = true;
+			break;
+		case 'S':
+			cli->strict = true;
 			break;
 		case 'v':
 			printf("sluiced %s (%s)\n", SL_VERSION, rte_version());
@@ -271,6 +278,34 @@ static void undo_lock(struct daemon *d)
 {
 	while (d->nlocks > 0)
 		close(d->lock_fds[--d->nlocks]);
+}
+
+/* Global `pidfile`: the process's id written there at start, the file removed at exit. */
+static int step_pidfile(struct daemon *d)
+{
+	const char *path = d->cfg->global.pidfile;
+	if (path == NULL)
+		return 0;
+	FILE *f = fopen(path, "we");
+	bool ok = f != NULL && fprintf(f, "%d\n", (int)getpid()) > 0;
+	if (f != NULL)
+		ok = fclose(f) == 0 && ok;
+	if (!ok) {
+		fprintf(stderr, "sluiced: cannot write the pidfile %s: %s\n", path, strerror(errno));
+		if (f != NULL)
+			unlink(path);
+		return -1;
+	}
+	d->pidfile = strdup(path);
+	return 0;
+}
+
+static void undo_pidfile(struct daemon *d)
+{
+	if (d->pidfile != NULL)
+		unlink(d->pidfile);
+	free(d->pidfile);
+	d->pidfile = NULL;
 }
 
 static int step_precheck(struct daemon *d)
@@ -902,6 +937,12 @@ static void undo_checks(struct daemon *d)
 
 static int reload_cmd(void *arg, struct sl_outbuf *out);
 
+static void show_resolvers_cmd(void *arg, struct sl_outbuf *out)
+{
+	struct daemon *d = arg;
+	sl_resolv_show(d->resolv, out);
+}
+
 static int step_ctl(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
@@ -909,6 +950,7 @@ static int step_ctl(struct daemon *d)
 	if (d->ctl == NULL && d->cfg->global.sockets != NULL)
 		return -1;
 	sl_ctl_on_reload(d->ctl, reload_cmd, d);
+	sl_ctl_on_show_resolvers(d->ctl, show_resolvers_cmd, d);
 	d->render = sl_page_render_new(dp, d->ctl, d->cfg);
 	if (d->render == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for the stats pages\n");
@@ -924,6 +966,20 @@ static void undo_ctl(struct daemon *d)
 	sl_page_render_free(d->render);
 	d->render = NULL;
 	sl_ctl_close(d->ctl);
+}
+
+/* Run-time DNS (`resolvers` sections): a UDP socket per section, polled by main's hook. */
+static int step_resolvers(struct daemon *d)
+{
+	errno = 0;
+	d->resolv = sl_resolv_create(d->cfg, NULL);
+	return d->resolv != NULL || errno == 0 ? 0 : -1;
+}
+
+static void undo_resolvers(struct daemon *d)
+{
+	sl_resolv_destroy(d->resolv);
+	d->resolv = NULL;
 }
 
 /* ------------------------------------------------------------------ the main lcore's hook */
@@ -991,6 +1047,19 @@ static void main_hook(struct sl_dp *dp, void *arg)
 		sl_tls_tickets_rotate(dp->http->tickets);
 	}
 	inbox(d);
+	/* run-time DNS: every 10 ms at most (sockets are read only then); an address change
+	 * rebuilds the configuration with it */
+	if (d->resolv != NULL && now - d->resolv_polled_ms >= 10) {
+		d->resolv_polled_ms = now;
+		if (sl_resolv_poll(d->resolv, d->cfg, now)) {
+			struct sl_outbuf o;
+			sl_outbuf_init(&o, 65536);
+			sl_reload_dns(d, &o);
+			printf("sluiced: resolvers:\n%.*s", (int)sl_outbuf_len(&o), sl_outbuf_data(&o));
+			fflush(stdout);
+			sl_outbuf_free(&o);
+		}
+	}
 	sl_checks_tick(d->checks);
 	sl_ctl_poll(d->ctl);
 	sl_kpage_poll(d->kpage);
@@ -1031,6 +1100,7 @@ static const struct step steps[] = {
 	{"signals", step_signals, undo_signals},
 	{"privileges", step_root, NULL},
 	{"lock", step_lock, undo_lock},
+	{"pidfile", step_pidfile, undo_pidfile},
 	{"pre-start checks", step_precheck, NULL},
 	{"EAL", step_eal, undo_eal},
 	{"lcores", step_lcores, undo_lcores},
@@ -1040,6 +1110,7 @@ static const struct step steps[] = {
 	{"proxies", step_proxies, undo_proxies},
 	{"health checks", step_checks, undo_checks},
 	{"stats socket", step_ctl, undo_ctl},
+	{"resolvers", step_resolvers, undo_resolvers},
 	{"run", step_run, NULL},
 };
 
@@ -1068,9 +1139,11 @@ int main(int argc, char **argv)
 		return r > 0 ? 0 : 1;
 	}
 
-	struct sl_cfg_opts opts = {0};
-	if (d.cli.quiet)
+	struct sl_cfg_opts opts = {.strict = d.cli.strict};
+	if (d.cli.quiet) {
 		opts.diag_fn = quiet_diag;
+		opts.diag_arg = &d.cli.strict;
+	}
 	opts.no_dataplane_ok = !d.cli.check; /* running without one is refused more plainly */
 	r = sl_cfg_load_files(d.cli.files, d.cli.nfiles, &opts, &d.cfg);
 	if (r == 0 && sl_resolve_cfg(d.cfg, NULL, opts.diag_fn, opts.diag_arg) < 0) {

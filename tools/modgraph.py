@@ -26,6 +26,7 @@ MODULES = [
     ('controlplane/stats/', 'stats', 2, True),     # stats model, renderers, socket
     ('dataplane/rules/', 'rules', 2, True),        # ACLs, HTTP decisions and heads, auth
     ('dataplane/balance/', 'balance', 2, True),    # backends, Maglev, the server picker
+    ('dataplane/stick/', 'stick', 2, True),        # stick tables (shared by the lcores)
     ('dataplane/core/', 'core', 3, False),         # (a) the lcore context: tx, ip output, rings
     ('dataplane/l4/', 'l4', 4, False),             # (b) engines, each on (a) and pure libraries
     ('dataplane/tcphost/', 'tcphost', 4, False),

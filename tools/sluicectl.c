@@ -66,6 +66,7 @@ static void usage(FILE *f)
 		"  -s, --socket SOCKET  the stats socket (\"stats socket\" in the global section)\n"
 		"  --csv                print \"show stat\" as CSV instead of a table\n"
 		"  --json               ask for JSON (show stat, show info)\n"
+		"  -h, --help           this help\n"
 		"  raw                  send CMD as is and print the answer byte for byte\n"
 		"  top                  a live view of frontends, backends, servers and lcores\n"
 		"                       (rates over the last interval); q or Ctrl-C quits\n"

@@ -6,7 +6,8 @@
 #                                 sanitizer unit, fuzz (bounded), e2e
 #   SL_TEST_ONLY="unit asan" bash tools/test.sh   a subset (unit, asan, fuzz, e2e)
 #   SL_FUZZ_SECONDS=60            length of the configuration fuzzing run (default 60); the
-#                                 HTTP/1 target (parsers, cookies, built heads) runs half as long
+#                                 HTTP/1 target (parsers, cookies, built heads) runs half as long,
+#                                 the DNS answer reader a quarter
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +21,7 @@ fuzz_seconds=${SL_FUZZ_SECONDS:-60}
 # three queues, each an AF_XDP socket of sluice's, flows spread over them by the veth peer's hash.
 # (test_reload and test_stats run on two workers in the first e2e step and again under
 # ASan+UBSan: not a third time here, to keep the suite under 25 minutes.)
-multi_scripts="tests/e2e/test_http.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_l4_pool.sh tests/e2e/test_tcp.sh tests/e2e/test_checks.sh tests/e2e/test_two_arm.sh tests/e2e/test_xdp.sh"
+multi_scripts="tests/e2e/test_http.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_l4_pool.sh tests/e2e/test_tcp.sh tests/e2e/test_checks.sh tests/e2e/test_two_arm.sh tests/e2e/test_xdp.sh tests/e2e/test_stick.sh"
 # Scripts that exist for the multi-lcore step only (they set their own cores and queues): run
 # there, not in the first e2e step. test_af_packet.sh: an af_packet port of three queues (qpairs).
 multi_only="tests/e2e/test_af_packet.sh"
@@ -77,7 +78,7 @@ build_main() { setup build && ninja -C build; }
 build_asan() { setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan; }
 build_fuzz() {
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
-		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1
+		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns
 }
 
 run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuzz/tests/fuzz_TARGET
@@ -150,6 +151,7 @@ if want fuzz; then
 	step "build (fuzz)" build_fuzz
 	step "fuzz config parser (${fuzz_seconds}s)" run_fuzz cfg "$fuzz_seconds"
 	step "fuzz HTTP/1 parser, cookies, heads ($((fuzz_seconds / 2))s)" run_fuzz http1 $((fuzz_seconds / 2))
+	step "fuzz DNS answers ($((fuzz_seconds / 4))s)" run_fuzz dns $((fuzz_seconds / 4))
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main

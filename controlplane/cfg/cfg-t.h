@@ -62,6 +62,17 @@ enum sl_acl_fetch {
 	SL_FETCH_ALWAYS_FALSE,/* always_false */
 	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist): the Authorization header names a user of it */
 	SL_FETCH_HTTP_AUTH_GROUP, /* http_auth_group(userlist) GROUP...: and the user is in one */
+	SL_FETCH_STK,         /* sc_*, scN_*, src_*: a stick counter's value (acl->stk) */
+};
+
+/* A stick-table counter fetch (controlplane/cfg/cfg_stick.c): sc_http_req_rate(0),
+ * sc0_conn_cur, src_http_req_rate(TABLE), sc_inc_gpc0(0), ... */
+struct sl_acl_stk {
+	int sc;            /* 0..2: the tracked counter; -1: src_* (look the client's address up) */
+	int data;          /* enum sl_cfg_stk_data */
+	bool inc;          /* *_inc_gpc0: adds one first (a fetch with a side effect, as HAProxy) */
+	const char *table; /* the table named in the arguments, or NULL (the tracked one / the
+			    * proxy's own for src_*) */
 };
 
 enum sl_acl_int_op { SL_INT_EQ, SL_INT_GE, SL_INT_GT, SL_INT_LE, SL_INT_LT, SL_INT_RANGE };
@@ -86,6 +97,7 @@ struct sl_acl {
 	bool icase;       /* -i */
 	struct sl_acl_pat *pats;
 	int npats;
+	struct sl_acl_stk stk; /* SL_FETCH_STK */
 	const struct sl_userlist *ul; /* http_auth*(): the userlist named by hdr, set by cfg_check */
 	struct sl_acl *next_auth;     /* the configuration's http_auth* ACLs (cfg_check resolves) */
 	struct sl_cfg_loc loc;
@@ -246,6 +258,8 @@ enum sl_hrule_action {
 	SL_HR_REPLACE_URI,    /* replace-uri REGEX FMT */
 	SL_HR_SET_STATUS,     /* http-response set-status N [reason R] */
 	SL_HR_AUTH,	      /* http-request auth [realm R]: 401 and a Basic challenge */
+	SL_HR_TRACK_SC,    /* track-sc0|1|2 src [table NAME]: sc in status, table in name (NULL:
+			    * the proxy's own) */
 };
 
 /* `hdr NAME VALUE` of an http-request return. */
@@ -333,6 +347,7 @@ enum sl_init_addr_method {
 	SL_INIT_LIBC,     /* getaddrinfo(), IPv4 */
 	SL_INIT_NONE,     /* no address: the server starts in maintenance */
 	SL_INIT_IP,       /* the IPv4 address written in the list */
+	SL_INIT_DNS,      /* not a method: the run-time resolvers gave it (controlplane/resolvers.c) */
 };
 
 #define SL_INIT_ADDR_MAX 4
@@ -366,6 +381,12 @@ struct sl_srv_params {
 	struct sl_cfg_net source;
 	struct sl_cfg_loc source_loc;
 	struct sl_init_addr init_addr;
+	/* "resolvers NAME": run-time DNS for a server written with a host name (NULL: none) */
+	const char *resolvers;
+	struct sl_cfg_loc resolvers_loc;
+	bool prevent_dup_ip;  /* resolve-opts prevent-dup-ip */
+	int nresolve_net;     /* resolve-net: preferred networks, in order */
+	struct sl_cfg_net resolve_net[4];
 };
 
 struct sl_server {
@@ -511,6 +532,10 @@ struct sl_proxy {
 	int maxconn;        /* frontend: 0 = global default */
 	int fullconn;
 	int retries;        /* default 3 */
+	/* load-server-state-from-file global|local (backend, defaults): a server's "last" init-addr
+	 * method reads the running configuration, which plays HAProxy's state file's part at a
+	 * reload; without it "last" finds nothing, as in HAProxy without a state file */
+	bool load_server_state;
 	bool redispatch;
 	bool allbackups; /* every usable backup in rotation when no active server is */
 	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;
@@ -547,6 +572,40 @@ struct sl_proxy {
 	struct sl_hrule *rsp_rules;
 	struct sl_server *servers;
 	int nservers;
+	struct sl_stktable *stktable;     /* `stick-table`, or NULL */
+	struct sl_stick_rule *stick_rules; /* `stick ...`, in order */
+	struct sl_cfg_loc loc;
+};
+
+/* `stick-table`: HAProxy's, type ip (controlplane/cfg/cfg_stick.c, dataplane/stick/stick.h). The
+ * data types in the order of enum sl_stk_data (dataplane/stick/stick.h), one for one. */
+enum sl_cfg_stk_data {
+	SL_CFG_STK_SERVER_ID,
+	SL_CFG_STK_CONN_CUR,
+	SL_CFG_STK_CONN_CNT,
+	SL_CFG_STK_CONN_RATE,
+	SL_CFG_STK_HTTP_REQ_CNT,
+	SL_CFG_STK_HTTP_REQ_RATE,
+	SL_CFG_STK_GPC0,
+	SL_CFG_STK_GPC0_RATE,
+	SL_CFG_STK_NDATA
+};
+
+struct sl_stktable {
+	int size;             /* entries */
+	int expire;           /* ms, 0: none */
+	unsigned store;       /* bit per enum sl_cfg_stk_data */
+	int period[SL_CFG_STK_NDATA]; /* ms, for the rates */
+	struct sl_cfg_loc loc;
+};
+
+/* `stick on|match|store-request src [table NAME]` */
+enum sl_stick_kind { SL_STICK_ON, SL_STICK_MATCH, SL_STICK_STORE };
+
+struct sl_stick_rule {
+	struct sl_stick_rule *next;
+	enum sl_stick_kind kind;
+	const char *table; /* NULL: the backend's own */
 	struct sl_cfg_loc loc;
 };
 
@@ -567,7 +626,8 @@ struct sl_global {
 	const char *user, *group, *chroot, *pidfile;
 	struct sl_cfg_str *logs; /* "log" lines as written */
 	struct sl_stats_socket *sockets;
-	int stats_timeout; /* ms */
+	int stats_timeout; /* ms, 0: not set (stats sockets close idle clients after 10s) */
+	int stats_maxconn; /* clients per stats socket, 0: not set (64) */
 	const char *ca_base, *crt_base;
 	const char *ssl_bind_ciphers, *ssl_bind_ciphersuites;
 	struct sl_cfg_str *ssl_bind_options;
@@ -680,8 +740,33 @@ struct sl_dataplane {
 };
 
 /* The whole parsed configuration. Freed with sl_cfg_free(). */
+/* A `resolvers` section: run-time DNS for the servers naming it, on the main lcore
+ * (controlplane/resolvers.c). Times in ms. */
+#define SL_RESOLVERS_NS_MAX 8
+struct sl_resolvers {
+	struct sl_resolvers *next;
+	const char *name;
+	struct sl_cfg_loc loc;
+	int nns;
+	struct {
+		const char *id;
+		uint32_t ip; /* host order */
+		uint16_t port;
+	} ns[SL_RESOLVERS_NS_MAX];
+	int payload;     /* accepted_payload_size: 512 (default) .. 65535 */
+	int retries;     /* resolve_retries: queries sent before a timeout status (default 3) */
+	int t_resolve;   /* timeout resolve: between two resolutions' checks (default 1s) */
+	int t_retry;     /* timeout retry: before a query without answer is sent again (1s) */
+	int hold_valid, hold_nx, hold_other, hold_refused, hold_timeout, hold_obsolete;
+};
+
 struct sl_cfg {
 	struct sl_arena *arena;
+	/* the texts parsed, kept so that a run-time DNS change rebuilds the same configuration
+	 * with new addresses (controlplane/reload.c) */
+	struct sl_cfg_text *texts;
+	int ntexts;
+	struct sl_resolvers *resolvers;
 	struct sl_global global;
 	struct sl_dataplane dp;
 	struct sl_proxy *proxies; /* frontends, backends and listens in file order */
@@ -689,6 +774,7 @@ struct sl_cfg {
 	struct sl_map *maps; /* map files read by map() converters */
 	struct sl_userlist *userlists;
 	int nerrors, nwarnings;
+	bool strict; /* parsed with sl_cfg_opts.strict: later warnings (sl_cfg_resolve) are errors */
 };
 
 #endif

@@ -53,6 +53,8 @@ struct sl_cfg_opts {
 	sl_cfg_diag_fn diag_fn;     /* NULL: stderr */
 	void *diag_arg;
 	bool no_dataplane_ok;       /* do not warn about a missing dataplane section */
+	bool strict;                /* sluiced --strict: any warning makes the configuration
+				     * invalid (one error after them, as `zero-warning`) */
 };
 
 /*
@@ -110,6 +112,13 @@ struct sl_cfg_resolve_opts {
 	const struct sl_cfg *running; /* "last": the configuration serving now (NULL at start) */
 	sl_cfg_diag_fn diag_fn;       /* NULL: stderr */
 	void *diag_arg;
+	/* A run-time DNS update (controlplane/resolvers.c) rebuilding the running configuration's
+	 * texts: a server written with a name gets its address from @runtime_fn when it returns 1
+	 * (*v4 set) or 0 (no address: maintenance), else (< 0) the address the running
+	 * configuration gave it; no init-addr method runs for either. NULL at start and reload. */
+	int (*runtime_fn)(void *arg, const struct sl_proxy *px, const struct sl_server *s,
+			  uint32_t *v4);
+	void *runtime_arg;
 };
 
 /*
@@ -122,6 +131,17 @@ struct sl_cfg_resolve_opts {
  */
 int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o);
 
+/*
+ * Whether the dataplane of @cfg can reach server @s of backend @px at its address: a loopback
+ * address (127.0.0.0/8), an IPv6 one (never used) or one on no subnet of an `address` line and
+ * under no `route` cannot be: SL_DIAG_WARNING (the configuration stays valid, as HAProxy's would)
+ * with the message, naming the server, in @msg (size @len). Returns -1 when reachable, without an
+ * address, or when @cfg has no dataplane section. Run on servers written with an address by the parse's final
+ * checks, and on those written with a host name once sl_cfg_resolve() gave them one.
+ */
+int sl_cfg_server_reach(const struct sl_cfg *cfg, const struct sl_proxy *px,
+			const struct sl_server *s, char *msg, size_t len);
+
 /* Whether @s starts in maintenance from the file: `disabled`, or no address (init-addr none). */
 static inline bool sl_cfg_srv_maint(const struct sl_server *s)
 {
@@ -132,5 +152,7 @@ static inline bool sl_cfg_srv_maint(const struct sl_server *s)
 const char *sl_cfg_init_addr_name(enum sl_init_addr_method m);
 const char *sl_cfg_balance_name(enum sl_balance b);
 const char *sl_cfg_fetch_name(enum sl_acl_fetch f);
+/* The name of stick table data type @d (enum sl_cfg_stk_data): "http_req_rate"; "?" when out of range. */
+const char *sl_cfg_stk_data_name(int d);
 
 #endif

@@ -194,6 +194,75 @@ static void check_source(struct cfg_ctx *c, const struct sl_cfg_net *n, const st
 		   ip, what);
 }
 
+/*
+ * A frontend's `bind` on a specific IPv4 address must be one of the dataplane's: sluice answers
+ * ARP for and receives on its `address`es only, so any other would listen nowhere (HAProxy fails
+ * to start when it cannot bind). A stats page may bind a kernel address (controlplane/kpage.c).
+ * The dataplane serves IPv4 only: an IPv6 bind listens nowhere (a warning).
+ */
+static void check_bind_owned(struct cfg_ctx *c, const struct sl_proxy *px, const struct sl_bind *b)
+{
+	const char *kind = px->cap == SL_CAP_FE ? "frontend" : "listen";
+	if (b->addr.family == AF_INET6) {
+		cfg_warn_at(c, &b->loc,
+			    "'bind': %s '%s': an IPv6 address listens nowhere: the dataplane serves "
+			    "IPv4 only for now (bind '*:PORT' for IPv4)",
+			    kind, px->name);
+		return;
+	}
+	if (b->addr.family != AF_INET || b->any)
+		return;
+	for (const struct sl_dp_addr *a = c->cfg->dp.addrs; a != NULL; a = a->next)
+		if (a->net.family == AF_INET && a->net.v4 == b->addr.v4)
+			return;
+	if (px->mode == SL_MODE_HTTP && px->stats.enabled)
+		return; /* a stats page on a kernel address: the main lcore serves it */
+	char ip[CFG_NET_TEXT];
+	cfg_net_text(&b->addr, false, ip, sizeof(ip));
+	cfg_err_at(c, &b->loc,
+		   "'bind': %s is not one of sluice's addresses (the dataplane section's 'address' "
+		   "lines): %s '%s' would listen nowhere; bind one of them or '*'",
+		   ip, kind, px->name);
+}
+
+int sl_cfg_server_reach(const struct sl_cfg *cfg, const struct sl_proxy *px,
+			const struct sl_server *s, char *msg, size_t len)
+{
+	const struct sl_dataplane *dp = &cfg->dp;
+	if (!dp->present || s->addr.family == 0)
+		return -1;
+	char ip[CFG_NET_TEXT];
+	cfg_net_text(&s->addr, false, ip, sizeof(ip));
+	if (s->addr.family == AF_INET6) {
+		snprintf(msg, len,
+			 "'server %s/%s': IPv6 address %s: IPv6 servers are not supported yet (the "
+			 "dataplane serves IPv4 only): the server is never used",
+			 px->name, s->name, ip);
+		return SL_DIAG_WARNING;
+	}
+	if ((s->addr.v4 >> 24) == 127) {
+		snprintf(msg, len,
+			 "'server %s/%s': %s is a loopback address: sluice's dataplane cannot reach "
+			 "the host's loopback, so no connection to it succeeds; give the server an "
+			 "address reached through a dataplane port",
+			 px->name, s->name, ip);
+		return SL_DIAG_WARNING;
+	}
+	for (const struct sl_dp_addr *a = dp->addrs; a != NULL; a = a->next)
+		if (a->net.family == AF_INET && on_subnet(a, s->addr.v4))
+			return -1;
+	for (const struct sl_dp_route *r = dp->routes; r != NULL; r = r->next) {
+		uint32_t mask = r->dst.plen == 0 ? 0 : ~0u << (32 - r->dst.plen);
+		if (((r->dst.v4 ^ s->addr.v4) & mask) == 0)
+			return -1;
+	}
+	snprintf(msg, len,
+		 "'server %s/%s': %s is on no subnet of an 'address' line and under no 'route': "
+		 "sluice cannot reach it (add 'route NET via GATEWAY' to the dataplane section)",
+		 px->name, s->name, ip);
+	return SL_DIAG_WARNING;
+}
+
 /* `control`: meaningful with two cores or more, placed by `cores` alone (not `cores ... on`). */
 static void check_control(struct cfg_ctx *c)
 {
@@ -214,6 +283,9 @@ static void check_control(struct cfg_ctx *c)
 void cfg_check(struct cfg_ctx *c)
 {
 	struct sl_cfg *cfg = c->cfg;
+	cfg_stick_check(c);
+
+	cfg_resolvers_check(c);
 
 	cfg_userlist_resolve(c);
 
@@ -261,6 +333,8 @@ void cfg_check(struct cfg_ctx *c)
 			for (struct sl_switch *sw = px->switches; sw != NULL; sw = sw->next)
 				if (sw->lf == NULL) /* a dynamic name is looked up per request */
 					check_backend_ref(c, px, sw->backend, &sw->loc, "use_backend");
+			for (struct sl_bind *b = px->binds; cfg->dp.present && b != NULL; b = b->next)
+				check_bind_owned(c, px, b);
 			if (px->binds == NULL)
 				cfg_warn_at(c, &px->loc,
 					    "%s '%s' has no 'bind' line; declare it as a backend if this was intended",
@@ -319,6 +393,12 @@ void cfg_check(struct cfg_ctx *c)
 		for (const struct sl_server *s = px->servers; s != NULL; s = s->next) {
 			snprintf(what, sizeof(what), "server '%s/%s'", px->name, s->name);
 			check_source(c, &s->p.source, &s->p.source_loc, what);
+			char msg[512];
+			int lvl = sl_cfg_server_reach(cfg, px, s, msg, sizeof(msg));
+			if (lvl == SL_DIAG_ERROR)
+				cfg_err_at(c, &s->loc, "%s", msg);
+			else if (lvl == SL_DIAG_WARNING)
+				cfg_warn_at(c, &s->loc, "%s", msg);
 		}
 	}
 	if (dp->present && dp->ports == NULL)

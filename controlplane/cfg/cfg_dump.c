@@ -90,7 +90,15 @@ static void net_word(FILE *f, const struct sl_cfg_net *n, bool with_plen)
 
 static void acl_body(FILE *f, const struct sl_acl *a)
 {
-	if (a->hdr != NULL) {
+	if (a->fetch == SL_FETCH_STK) {
+		const struct sl_acl_stk *k = &a->stk;
+		const char *d = k->inc ? "inc_gpc0" : sl_cfg_stk_data_name(k->data);
+		if (k->sc < 0)
+			fprintf(f, " src_%s(%s)", d, k->table ? k->table : "");
+		else
+			fprintf(f, " sc_%s(%d%s%s)", d, k->sc, k->table ? "," : "",
+				k->table ? k->table : "");
+	} else if (a->hdr != NULL) {
 		fprintf(f, " %s(", sl_cfg_fetch_name(a->fetch));
 		cfg_dump_word(f, a->hdr);
 		fputc(')', f);
@@ -99,7 +107,8 @@ static void acl_body(FILE *f, const struct sl_acl *a)
 	}
 	if (a->icase)
 		fputs(" -i", f);
-	bool intpat = a->fetch == SL_FETCH_HDR_CNT || a->fetch == SL_FETCH_DST_PORT;
+	bool intpat = a->fetch == SL_FETCH_HDR_CNT || a->fetch == SL_FETCH_DST_PORT ||
+		      a->fetch == SL_FETCH_STK;
 	bool dashdash = false;
 	for (const struct sl_acl_pat *p = a->pats; p != NULL; p = p->next)
 		dashdash |= p->str[0] == '-' && !intpat;
@@ -187,6 +196,13 @@ static void hrule(FILE *f, const char *kw, const struct sl_hrule *r)
 	case SL_HR_USE_SERVICE:
 		fputs(" use-service", f);
 		word(f, r->name);
+		break;
+	case SL_HR_TRACK_SC:
+		fprintf(f, " track-sc%d src", r->status);
+		if (r->name != NULL) {
+			fputs(" table", f);
+			word(f, r->name);
+		}
 		break;
 	case SL_HR_RETURN:
 		fprintf(f, " return status %d", r->status);
@@ -293,6 +309,47 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 			fputs(sl_cfg_init_addr_name(p->init_addr.m[i].m), f);
 		}
 	}
+	if (p->resolvers != NULL) {
+		fputs(" resolvers ", f);
+		cfg_dump_word(f, p->resolvers);
+	}
+	if (p->prevent_dup_ip)
+		fputs(" resolve-opts prevent-dup-ip", f);
+	for (int i = 0; i < p->nresolve_net; i++) {
+		fputs(i == 0 ? " resolve-net" : ",", f);
+		net_word(f, &p->resolve_net[i], true);
+	}
+}
+
+static void dump_resolvers(FILE *f, const struct sl_resolvers *r)
+{
+	fputs("\nresolvers ", f);
+	cfg_dump_word(f, r->name);
+	fputc('\n', f);
+	for (int i = 0; i < r->nns; i++) {
+		struct in_addr a = {.s_addr = htonl(r->ns[i].ip)};
+		char ip[INET_ADDRSTRLEN];
+		fputs("    nameserver ", f);
+		cfg_dump_word(f, r->ns[i].id);
+		fprintf(f, " %s:%u\n", inet_ntop(AF_INET, &a, ip, sizeof(ip)), r->ns[i].port);
+	}
+	const struct {
+		const char *name;
+		int v;
+	} holds[] = {{"valid", r->hold_valid},	   {"nx", r->hold_nx},
+		     {"other", r->hold_other},	   {"refused", r->hold_refused},
+		     {"timeout", r->hold_timeout}, {"obsolete", r->hold_obsolete}};
+	for (size_t i = 0; i < sizeof(holds) / sizeof(holds[0]); i++) {
+		fprintf(f, "    hold %s", holds[i].name);
+		time_word(f, holds[i].v);
+		fputc('\n', f);
+	}
+	fprintf(f, "    resolve_retries %d\n    accepted_payload_size %d\n", r->retries, r->payload);
+	fputs("    timeout resolve", f);
+	time_word(f, r->t_resolve);
+	fputs("\n    timeout retry", f);
+	time_word(f, r->t_retry);
+	fputc('\n', f);
 }
 
 static void bind_line(FILE *f, const struct sl_bind *b)
@@ -562,8 +619,11 @@ static void dump_global(FILE *f, const struct sl_global *g)
 		time_word(f, g->stats_timeout);
 		fputc('\n', f);
 	}
+	if (g->stats_maxconn)
+		fprintf(f, "    stats maxconn %d\n", g->stats_maxconn);
 	fprintf(f, "    tune.bufsize %d\n", g->bufsize);
-	fprintf(f, "    tune.maxrewrite %d\n", g->maxrewrite);
+	if (g->maxrewrite != 1024) /* written when set otherwise: it draws a warning */
+		fprintf(f, "    tune.maxrewrite %d\n", g->maxrewrite);
 	if (g->dh_param)
 		fprintf(f, "    tune.ssl.default-dh-param %d\n", g->dh_param);
 	if (g->spread_checks)
@@ -729,6 +789,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 			fputc('\n', f);
 		}
 		fprintf(f, "    retries %d\n", px->retries);
+		if (px->load_server_state)
+			fputs("    load-server-state-from-file local\n", f);
 		if (px->redispatch)
 			fputs("    option redispatch\n", f);
 		if (px->allbackups)
@@ -775,6 +837,29 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fputs("    redirect", f);
 		redirect(f, &r->redir);
 		cond(f, r->cond);
+		fputc('\n', f);
+	}
+	if (px->stktable != NULL) {
+		const struct sl_stktable *t = px->stktable;
+		fprintf(f, "    stick-table type ip size %d", t->size);
+		if (t->expire > 0)
+			fprintf(f, " expire %dms", t->expire);
+		for (int d = 0; d < SL_CFG_STK_NDATA; d++) {
+			if (!(t->store >> d & 1))
+				continue;
+			fprintf(f, " store %s", sl_cfg_stk_data_name(d));
+			if (t->period[d] > 0)
+				fprintf(f, "(%dms)", t->period[d]);
+		}
+		fputc('\n', f);
+	}
+	for (const struct sl_stick_rule *r = px->stick_rules; r != NULL; r = r->next) {
+		static const char *const kinds[] = {"on", "match", "store-request"};
+		fprintf(f, "    stick %s src", kinds[r->kind]);
+		if (r->table != NULL) {
+			fputs(" table", f);
+			word(f, r->table);
+		}
 		fputc('\n', f);
 	}
 	for (const struct sl_hrule *r = px->req_rules; r != NULL; r = r->next)
@@ -857,6 +942,8 @@ int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f)
 			fputc('\n', f);
 		}
 	}
+	for (const struct sl_resolvers *r = cfg->resolvers; r != NULL; r = r->next)
+		dump_resolvers(f, r);
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)
 		dump_proxy(f, px);
 	fflush(f);

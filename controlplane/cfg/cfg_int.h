@@ -22,7 +22,16 @@
 		*p_ = (node);                                                                     \
 	} while (0)
 
-enum cfg_section { SEC_NONE, SEC_GLOBAL, SEC_DEFAULTS, SEC_PROXY, SEC_DATAPLANE, SEC_SKIP, SEC_USERLIST };
+enum cfg_section {
+	SEC_NONE,
+	SEC_GLOBAL,
+	SEC_DEFAULTS,
+	SEC_PROXY,
+	SEC_DATAPLANE,
+	SEC_RESOLVERS,
+	SEC_SKIP,
+	SEC_USERLIST
+};
 
 #define CFG_MAX_IF_DEPTH 100
 
@@ -36,6 +45,7 @@ struct cfg_ctx {
 	enum cfg_section sec;
 	const char *sec_kw;          /* "global", "frontend", ... for messages */
 	struct sl_proxy *px;         /* current proxy or defaults section */
+	struct sl_resolvers *res;    /* current resolvers section */
 	struct sl_proxy *defaults;   /* the defaults that apply to the next proxy */
 	struct sl_proxy *named_defaults; /* chain of named defaults (linked by ->next) */
 	struct sl_userlist *ul;	   /* the userlist section being read */
@@ -120,8 +130,29 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 /* Server parameters: HAProxy's built-in values. */
 void cfg_srv_params_init(struct sl_srv_params *p);
 
+/* The @i-th keyword of the global section's table (cfg_parse.c), NULL past its end. */
+const char *cfg_global_kw_name(size_t i);
+/* Stick tables (cfg_stick.c): the keywords, `http-request track-scN` (@r, the condition at
+ * argv[@ci]), a stick counter fetch (1: parsed into @acl, 0: not one, -1: reported), the
+ * cross checks (tables named exist, a proxy has the table it uses). */
+int cfg_kw_stick_table(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+int cfg_kw_stick(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+int cfg_track_sc(struct cfg_ctx *c, struct sl_hrule *r, const char *kw, int ci, char **argv);
+int cfg_stick_fetch(struct cfg_ctx *c, const char *word, struct sl_acl *acl);
+void cfg_stick_check(struct cfg_ctx *c);
+
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);
+
+/* cfg_resolvers.c: the `resolvers` section (opens it, reads its lines) and the servers'
+ * references to it, checked after the parse. */
+void cfg_resolvers_open(struct cfg_ctx *c, int argc, char **argv);
+void cfg_resolvers_keyword(struct cfg_ctx *c, int argc, char **argv);
+void cfg_resolvers_check(struct cfg_ctx *c);
+/* A server parameter of run-time DNS (@k: resolvers, resolve-prefer, resolve-opts, resolve-net,
+ * @v its value or NULL) into @p. Returns 0 or -1 after an error. */
+int cfg_resolvers_srv_param(struct cfg_ctx *c, const char *kw, const char *k, const char *v,
+			    struct sl_srv_params *p);
 
 /* Dump helper: writes @s as one configuration word, quoted when needed (cfg_dump.c). */
 void cfg_dump_word(FILE *f, const char *s);

@@ -5,6 +5,7 @@
  * controlplane/cfg/cfg-t.h; every refusal names the keyword and the offending word.
  */
 #include "controlplane/cfg/cfg_int.h"
+#include "controlplane/cfg/cfg_kwtab.h"
 #include "controlplane/cfg/cfg_lex.h"
 
 #include <arpa/inet.h>
@@ -87,6 +88,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	if (be) {
 		px->fullconn = def->fullconn;
 		px->retries = def->retries;
+		px->load_server_state = def->load_server_state;
 		px->redispatch = def->redispatch;
 		px->allbackups = def->allbackups;
 		px->log_health_checks = def->log_health_checks;
@@ -302,6 +304,13 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 	for (const struct fetch_def *d = fetches; d->name != NULL; d++)
 		if (strcmp(d->name, fname) == 0)
 			fd = d;
+	static const struct fetch_def stk_fetch = {"sc_*", SL_FETCH_STK, false, PAT_INT};
+	struct sl_acl stk = {0};
+	int is_stk = fd == NULL ? cfg_stick_fetch(c, argv[0], &stk) : 0;
+	if (is_stk < 0)
+		return NULL;
+	if (is_stk > 0)
+		fd = &stk_fetch; /* a stick counter (cfg_stick.c): integer patterns */
 	if (fd == NULL) {
 		const char *dym = cfg_did_you_mean(fname, fetches, sizeof(fetches[0]));
 		cfg_err(c, "'acl': unknown fetch method '%s'%s%s%s", argv[0],
@@ -311,8 +320,11 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 	struct sl_acl *acl = cfg_alloc(c, sizeof(*acl));
 	acl->name = name ? cfg_strdup(c, name) : NULL;
 	acl->fetch = fd->fetch;
+	acl->stk = stk.stk;
 	acl->loc = cfg_loc(c);
-	if (fd->has_arg) {
+	if (is_stk > 0) {
+		/* arguments parsed by cfg_stick_fetch() */
+	} else if (fd->has_arg) {
 		size_t l = strlen(argv[0]);
 		if (paren == NULL || argv[0][l - 1] != ')' || paren + 1 >= argv[0] + l - 1) {
 			cfg_err(c, "'acl': '%s' expects a header name in parentheses, as in '%s(host)'",
@@ -376,7 +388,7 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			return NULL;
 		}
 	}
-	const struct fetch_def *eff = fetch_of(acl->fetch);
+	const struct fetch_def *eff = is_stk > 0 ? &stk_fetch : fetch_of(acl->fetch);
 	enum sl_acl_int_op op = SL_INT_EQ;
 	/* the patterns of the -f files first, one a line, then those of the line */
 	for (int f = 0; f < files; f++)
@@ -611,6 +623,28 @@ static int bind_alpn(struct cfg_ctx *c, const char *list, const char **out)
 	return 0;
 }
 
+/*
+ * Every word a `bind` line knows, in effect, warned or refused (the handlers below decide): a word
+ * not here is an unknown parameter. The keyword audit test (test_cfg_audit.c) walks this list
+ * and fails on a word it has no decision for, so a parameter is added here and there together.
+ */
+static const char *const bind_words[] = {
+	"ssl", "crt", "alpn", "no-alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites",
+	"name", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "no-tls-tickets",
+	"force-tlsv12", "force-tlsv13", "strict-sni", "prefer-client-ciphers", "no-ca-names",
+	"process", "thread", "verify", "maxconn", "backlog", "id", "ecdhe", "curves", "transparent",
+	"v4v6", "v6only", "tfo", "defer-accept", "crt-list", "ca-file", "accept-proxy", "npn",
+	"interface", NULL,
+};
+
+static bool word_in(const char *const *words, const char *w)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(*words, w) == 0)
+			return true;
+	return false;
+}
+
 static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	if (need_args(c, argc, argv, 2, "an address (ADDR:PORT, *:PORT or :PORT)") < 0)
@@ -631,6 +665,12 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			     strcmp(k, "curves") == 0;
 		if (takes && v == NULL) {
 			cfg_err(c, "'bind': '%s' expects an argument", k);
+			return -1;
+		}
+		if (!word_in(bind_words, k)) {
+			const char *dym = cfg_did_you_mean(k, bind_words, sizeof(bind_words[0]));
+			cfg_err(c, "'bind': unknown parameter '%s'%s%s%s", k,
+				dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
 			return -1;
 		}
 		if (strcmp(k, "ssl") == 0) {
@@ -684,6 +724,7 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			i++;
 		} else if (strcmp(k, "name") == 0) {
 			tmpl.name = cfg_strdup(c, v);
+			cfg_warn(c, "'bind': 'name' has no effect: sluice's stats show no listener rows");
 			i++;
 		} else if (strncmp(k, "no-", 3) == 0 || strncmp(k, "force-", 6) == 0 ||
 			   strcmp(k, "strict-sni") == 0 || strcmp(k, "prefer-client-ciphers") == 0) {
@@ -698,6 +739,9 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 				cfg_err(c, "'bind': unknown parameter '%s'", k);
 				return -1;
 			}
+			if (strcmp(k, "strict-sni") == 0)
+				cfg_warn(c, "'bind': 'strict-sni' has no effect: a client whose SNI "
+					    "names no certificate gets the bind's first one");
 			cfg_str_append(c, &tmpl.ssl_opts, k);
 		} else if (takes || strcmp(k, "transparent") == 0 || strcmp(k, "v4v6") == 0 ||
 			   strcmp(k, "v6only") == 0 || strcmp(k, "tfo") == 0 ||
@@ -765,7 +809,12 @@ static int kw_fullconn(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **
 		cfg_err(c, "'fullconn' expects one integer");
 		return -1;
 	}
-	return cfg_int(c, "fullconn", argv[1], 0, 100000000, &px->fullconn);
+	if (cfg_int(c, "fullconn", argv[1], 0, 100000000, &px->fullconn) < 0)
+		return -1;
+	/* HAProxy's fullconn scales the servers' minconn (dynamic limits), which sluice warns off */
+	cfg_warn(c, "'fullconn' has no effect: it scales the servers' 'minconn', which sluice does "
+		    "not apply; each server's 'maxconn' is its limit ('show stat' shows it as slim)");
+	return 0;
 }
 
 static int kw_retries(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -775,6 +824,19 @@ static int kw_retries(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 		return -1;
 	}
 	return cfg_int(c, "retries", argv[1], 0, 100, &px->retries);
+}
+
+static int kw_load_server_state(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "global") != 0 && strcmp(argv[1], "local") != 0 &&
+			  strcmp(argv[1], "none") != 0)) {
+		cfg_err(c, "'load-server-state-from-file' expects 'global', 'local' or 'none'");
+		return -1;
+	}
+	/* sluice reloads in its own process: the running configuration is the state HAProxy
+	 * would have saved to the file and read back, so no file is read or needed */
+	px->load_server_state = strcmp(argv[1], "none") != 0;
+	return 0;
 }
 
 static int kw_default_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -1050,12 +1112,28 @@ static int parse_init_addr(struct cfg_ctx *c, const char *kw, const char *v,
 	return 0;
 }
 
+/* Every word of `server` / `default-server` lines, in effect, warned or refused: as bind_words. */
+static const char *const srv_words[] = {
+	"check", "no-check", "inter", "fastinter", "downinter", "rise", "fall", "weight",
+	"cookie", "backup", "no-backup", "disabled", "enabled", "maxconn", "maxqueue", "port",
+	"addr", "on-marked-down", "on-marked-up", "slowstart", "send-proxy", "no-send-proxy",
+	"source", "init-addr", "id", "minconn", "observe", "error-limit", "on-error", "resolvers",
+	"resolve-prefer", "resolve-opts", "resolve-net", "verify", "ssl", "check-ssl", "sni",
+	"ca-file", "usesrc", "interface", NULL,
+};
+
 /* Parses server parameters from argv[i..]; @srv NULL for default-server. Returns 0 or -1. */
 static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p,
 			    struct sl_server *srv, int i, int argc, char **argv)
 {
 	for (; i < argc; i++) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!word_in(srv_words, k)) {
+			const char *dym = cfg_did_you_mean(k, srv_words, sizeof(srv_words[0]));
+			cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
+				dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
+			return -1;
+		}
 		if (strcmp(k, "check") == 0)
 			p->check = true;
 		else if (strcmp(k, "no-check") == 0)
@@ -1068,11 +1146,14 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			p->disabled = true;
 		else if (strcmp(k, "enabled") == 0)
 			p->disabled = false;
-		else if (strcmp(k, "send-proxy") == 0)
+		else if (strcmp(k, "send-proxy") == 0) {
 			p->send_proxy = true;
-		else if (strcmp(k, "no-send-proxy") == 0)
+			cfg_warn(c, "'%s': 'send-proxy' has no effect: sluice sends no PROXY protocol "
+				    "header; the server sees sluice's address as the client's",
+				 kw);
+		} else if (strcmp(k, "no-send-proxy") == 0) {
 			p->send_proxy = false;
-		else {
+		} else {
 			/* the rest take a value */
 			if (v == NULL) {
 				bool known = strcmp(k, "inter") == 0 || strcmp(k, "fastinter") == 0 ||
@@ -1111,6 +1192,10 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			} else if (strcmp(k, "slowstart") == 0) {
 				if (cfg_time(c, "slowstart", v, &p->slowstart) < 0)
 					return -1;
+				if (p->slowstart > 0)
+					cfg_warn(c, "'%s': 'slowstart' has no effect: a server that "
+						    "comes up takes its full weight at once",
+						 kw);
 			} else if (strcmp(k, "rise") == 0) {
 				if (cfg_int(c, "rise", v, 1, 1000000, &p->rise) < 0)
 					return -1;
@@ -1126,6 +1211,10 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			} else if (strcmp(k, "maxqueue") == 0) {
 				if (cfg_int(c, "maxqueue", v, 0, 100000000, &p->maxqueue) < 0)
 					return -1;
+				if (p->maxqueue > 0)
+					cfg_warn(c, "'%s': 'maxqueue' has no effect: requests wait for a "
+						    "server slot without limit, until 'timeout queue'",
+						 kw);
 			} else if (strcmp(k, "port") == 0) {
 				if (cfg_int(c, "port", v, 1, 65535, &p->check_port) < 0)
 					return -1;
@@ -1157,9 +1246,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 				cfg_warn(c, "'%s': parameter '%s' has no effect in sluice", kw, k);
 			} else if (strcmp(k, "resolvers") == 0 || strcmp(k, "resolve-prefer") == 0 ||
 				   strcmp(k, "resolve-opts") == 0 || strcmp(k, "resolve-net") == 0) {
-				cfg_err(c, "'%s': parameter '%s' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload (init-addr)",
-					kw, k);
-				return -1;
+				if (cfg_resolvers_srv_param(c, kw, k, v, p) < 0)
+					return -1;
 			} else if (strcmp(k, "verify") == 0 && v != NULL &&
 				   (strcmp(v, "none") == 0 || strcmp(v, "required") == 0)) {
 				/* HAProxy reads it only for TLS to the server (ssl, check-ssl,
@@ -1178,7 +1266,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 					"rise", "fall", "weight", "cookie", "backup", "disabled",
 					"enabled", "maxconn", "maxqueue", "port", "addr",
 					"on-marked-down", "on-marked-up", "slowstart", "send-proxy",
-					"source", "init-addr", NULL};
+					"source", "init-addr", "resolvers", "resolve-prefer",
+					"resolve-opts", "resolve-net", NULL};
 				const char *dym = cfg_did_you_mean(k, names, sizeof(names[0]));
 				cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
 					dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
@@ -1269,6 +1358,8 @@ static int kw_cookie(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 			ck.secure = true;
 		} else if (strcmp(k, "dynamic") == 0) {
 			ck.dynamic = true;
+			cfg_warn(c, "'cookie': 'dynamic' has no effect: each server's cookie is the "
+				    "value of its 'cookie' parameter");
 		} else if (strcmp(k, "domain") == 0 || strcmp(k, "attr") == 0 ||
 			   strcmp(k, "maxidle") == 0 || strcmp(k, "maxlife") == 0) {
 			if (i + 1 >= argc) {
@@ -1437,6 +1528,48 @@ static int opt_httpchk(struct cfg_ctx *c, struct sl_proxy *px, bool no, int argc
 	return 0;
 }
 
+#define NO_LOGS "sluice writes no logs yet; its counters are read on the stats socket ('show stat')"
+
+/*
+ * What sluice does instead of option @name, for the options it accepts and does not apply
+ * (OPT_IGNORED, and the kept booleans nothing reads); NULL for an option in effect, or one whose
+ * generic "accepted for compatibility" warning says enough. `no option X` never warns.
+ */
+static const char *opt_no_effect(const char *name)
+{
+	static const struct {
+		const char *name, *why;
+	} why[] = {
+		{"httplog", NO_LOGS},
+		{"tcplog", NO_LOGS},
+		{"dontlognull", NO_LOGS},
+		{"dontlog-normal", NO_LOGS},
+		{"logasap", NO_LOGS},
+		{"log-separate-errors", NO_LOGS},
+		{"log-health-checks", "sluice writes no logs yet; 'show servers state' and 'show stat' "
+				      "give each server's check status"},
+		{"abortonclose", "a request whose client closed its side is still sent to the server "
+				 "(HAProxy's default)"},
+		{"tcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at their "
+			  "timeouts); in mode tcp the peers' own probes pass through"},
+		{"clitcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at "
+			     "their timeouts); in mode tcp the peers' own probes pass through"},
+		{"srvtcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at "
+			     "their timeouts); in mode tcp the peers' own probes pass through"},
+		{"splice-auto", "sluice moves data through its own TCP stack, without kernel splicing"},
+		{"splice-request", "sluice moves data through its own TCP stack, without kernel "
+				   "splicing"},
+		{"splice-response", "sluice moves data through its own TCP stack, without kernel "
+				    "splicing"},
+		{"prefer-last-server", "the balance algorithm picks the server of every request"},
+		{"originalto", "sluice adds no X-Original-To header"},
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].name, name) == 0)
+			return why[i].why;
+	return NULL;
+}
+
 static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	bool no = strcmp(argv[0], "no") == 0;
@@ -1476,15 +1609,21 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 		cfg_err(c, "'option %s' is not allowed in a '%s' section", name, px_kind(px));
 		return -1;
 	}
+	const char *why = no ? NULL : opt_no_effect(name);
 	switch (o->kind) {
 	case OPT_BOOL:
 		if (no_more(c, name, 2, argc, argv) < 0)
 			return -1;
 		*(bool *)((char *)px + o->off) = !no;
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
 		return 0;
 	case OPT_IGNORED:
-		cfg_warn(c, "'option %s' is accepted for compatibility and has no effect in sluice",
-			 name);
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
+		else
+			cfg_warn(c, "'option %s' is accepted for compatibility and has no effect in sluice",
+				 name);
 		return 0;
 	case OPT_SPECIAL:
 		break;
@@ -1510,12 +1649,16 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 			return -1;
 		}
 		px->log_format = no ? SL_LOG_NONE : argc > 2 ? SL_LOG_HTTP_CLF : SL_LOG_HTTP;
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
 		return 0;
 	}
 	if (no_more(c, name, 2, argc, argv) < 0)
 		return -1;
 	if (strcmp(name, "tcplog") == 0) {
 		px->log_format = no ? SL_LOG_NONE : SL_LOG_TCP;
+		if (why != NULL)
+			cfg_warn(c, "'option %s' has no effect: %s", name, why);
 		return 0;
 	}
 	/* connection modes: the last one wins, "no" returns to keep-alive (HAProxy 2.x) */
@@ -1872,6 +2015,9 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 			cfg_err(c, "'%s deny': unexpected argument '%s'", kw, argv[2]);
 			return -1;
 		}
+	} else if (strncmp(act, "track-sc", 8) == 0 && req) {
+		if (cfg_track_sc(c, r, kw, ci, argv) < 0)
+			return -1;
 	} else if (strcmp(act, "allow") == 0) {
 		r->action = SL_HR_ALLOW;
 		if (no_more(c, "allow", 2, ci, argv) < 0)
@@ -1890,7 +2036,7 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 			cfg_err(c, "'%s capture' expects a sample and 'len N' or 'id N'", kw);
 			return -1;
 		}
-		cfg_warn(c, "'%s capture' has no effect in sluice (it writes no request logs)", kw);
+		cfg_warn(c, "'%s capture' has no effect: " NO_LOGS, kw);
 		return 0;
 	} else if ((ext = cfg_http_action(c, req, ci, argv, r)) <= 0) {
 		if (ext < 0)
@@ -1909,7 +2055,8 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 			dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
 		return -1;
 	}
-	if (r->name != NULL && r->action != SL_HR_USE_SERVICE && !valid_header_name(r->name)) {
+	if (r->name != NULL && r->action != SL_HR_USE_SERVICE && r->action != SL_HR_TRACK_SC &&
+	    !valid_header_name(r->name)) {
 		cfg_err(c, "'%s %s': invalid header name '%s'", kw, act, r->name);
 		return -1;
 	}
@@ -2319,6 +2466,12 @@ static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char 
 
 /* ------------------------------------------------------------------ stats */
 
+/* Every word after `stats` in a proxy, as bind_words ('socket', 'timeout', 'maxconn': global). */
+static const char *const stats_words[] = {
+	"enable", "uri", "realm", "auth", "hide-version", "refresh", "admin", "show-legends",
+	"show-node", "show-desc", "scope", "prometheus-uri", "socket", "timeout", "maxconn", NULL,
+};
+
 static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	struct sl_stats *st = &px->stats;
@@ -2328,6 +2481,12 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 	}
 	const char *k = argv[1];
 	const char *v = argc > 2 ? argv[2] : NULL;
+	if (!word_in(stats_words, k)) {
+		const char *dym = cfg_did_you_mean(k, stats_words, sizeof(stats_words[0]));
+		cfg_err(c, "unknown keyword 'stats %s'%s%s%s", k, dym ? "; did you mean '" : "",
+			dym ? dym : "", dym ? "'?" : "");
+		return -1;
+	}
 	if (strcmp(k, "enable") == 0) {
 		if (no_more(c, "stats enable", 2, argc, argv) < 0)
 			return -1;
@@ -2337,8 +2496,11 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 		st->show_legends = true;
 	} else if (strcmp(k, "show-node") == 0) {
 		st->show_node = true;
+		cfg_warn(c, "'stats show-node' has no effect: sluice's stats page shows no node name");
 	} else if (strcmp(k, "show-desc") == 0) {
 		st->show_desc = argc > 2 ? cfg_join(c, argc - 2, argv + 2) : "";
+		cfg_warn(c, "'stats show-desc' has no effect: sluice's stats page shows no "
+			    "description");
 	} else if (strcmp(k, "uri") == 0 || strcmp(k, "realm") == 0 || strcmp(k, "auth") == 0 ||
 		   strcmp(k, "refresh") == 0 || strcmp(k, "prometheus-uri") == 0 ||
 		   strcmp(k, "scope") == 0) {
@@ -2399,21 +2561,37 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 
 static int kw_log(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "global") == 0 && argc == 2) {
-		px->log_global = true;
-		return 0;
-	}
 	if (argc >= 2 && strcmp(argv[1], "none") == 0) {
-		px->log_global = false;
+		px->log_global = false; /* no logs: what sluice does */
 		return 0;
 	}
-	cfg_warn(c, "'log %s' in a proxy: sluice logs through the global 'log' lines only",
-		 argc > 1 ? argv[1] : "");
+	if (argc >= 2 && strcmp(argv[1], "global") == 0 && argc == 2)
+		px->log_global = true;
+	cfg_warn(c, "'log %s' has no effect: " NO_LOGS, argc > 1 ? argv[1] : "");
 	return 0;
 }
 
 static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
+	static const struct {
+		const char *kw, *why;
+	} why[] = {
+		{"capture", NO_LOGS},
+		{"log-format", NO_LOGS},
+		{"unique-id-format", "sluice gives requests no unique id (no logs yet, no header)"},
+		{"unique-id-header", "sluice gives requests no unique id (no logs yet, no header)"},
+		{"hash-type", "sluice's hashing balance algorithms (source, uri, random) use its "
+			      "consistent hash (Maglev) whatever 'hash-type' says"},
+		{"http-reuse", "sluice does not share a server connection between clients (as "
+			       "'http-reuse never')"},
+		{"id", "sluice numbers proxies in file order (iid in 'show stat')"},
+		{"description", "sluice shows no proxy descriptions"},
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].kw, argv[0]) == 0) {
+			cfg_warn(c, "'%s' has no effect: %s", argv[0], why[i].why);
+			return 0;
+		}
 	cfg_warn(c, "'%s' is accepted for compatibility and has no effect in sluice", argv[0]);
 	return 0;
 }
@@ -2446,6 +2624,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"clitimeout", D | F, kw_legacy_timeout},
 	{"srvtimeout", D | B, kw_legacy_timeout},
 	{"retries", D | B, kw_retries},
+	{"load-server-state-from-file", D | B, kw_load_server_state},
 	{"errorfile", D | F | B, kw_errorfile},
 	{"redirect", F | B, kw_redirect},
 	{"http-request", F | B, kw_http_rule},
@@ -2478,8 +2657,8 @@ static const struct proxy_kw proxy_kws[] = {
 	{"tcp-request", F | B, kw_unsupported},
 	{"tcp-response", B, kw_unsupported},
 	{"tcp-check", D | B, kw_tcp_check},
-	{"stick-table", B, kw_unsupported},
-	{"stick", B, kw_unsupported},
+	{"stick-table", F | B, cfg_kw_stick_table},
+	{"stick", B, cfg_kw_stick},
 	{"filter", F | B, kw_unsupported},
 	{"use-server", B, kw_unsupported},
 	{NULL, 0, NULL},
@@ -2501,4 +2680,40 @@ int cfg_proxy_keyword(struct cfg_ctx *c, int argc, char **argv)
 	cfg_err(c, "unknown keyword '%s' in '%s' section%s%s%s", argv[0], px_kind(px),
 		dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
 	return -1;
+}
+
+/* ------------------------------------------------------------------ the tables, read only */
+
+const char *sl_cfg_kw_name(enum sl_cfg_kw_family f, size_t i)
+{
+	size_t n = 0;
+	switch (f) {
+	case SL_KWF_GLOBAL:
+		return cfg_global_kw_name(i);
+	case SL_KWF_PROXY:
+		for (n = 0; proxy_kws[n].name != NULL; n++)
+			;
+		return i < n ? proxy_kws[i].name : NULL;
+	case SL_KWF_OPTION:
+		for (n = 0; options[n].name != NULL; n++)
+			;
+		return i < n ? options[i].name : NULL;
+	case SL_KWF_TIMEOUT:
+		for (n = 0; timeouts[n].name != NULL; n++)
+			;
+		return i < n ? timeouts[i].name : NULL;
+	case SL_KWF_SERVER:
+		for (n = 0; srv_words[n] != NULL; n++)
+			;
+		return i < n ? srv_words[i] : NULL;
+	case SL_KWF_BIND:
+		for (n = 0; bind_words[n] != NULL; n++)
+			;
+		return i < n ? bind_words[i] : NULL;
+	case SL_KWF_STATS:
+		for (n = 0; stats_words[n] != NULL; n++)
+			;
+		return i < n ? stats_words[i] : NULL;
+	}
+	return NULL;
 }

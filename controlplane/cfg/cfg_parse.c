@@ -519,6 +519,29 @@ struct global_kw {
 
 static int g_ignored(struct cfg_ctx *c, int argc, char **argv)
 {
+	/* what sluice does instead, where it says more than "no effect" */
+	static const struct {
+		const char *kw, *why;
+	} why[] = {
+		{"nbproc", "sluice runs one process; its lcores are the dataplane's 'cores'"},
+		{"cpu-map", "the dataplane's 'cores' places sluice's lcores on CPUs"},
+		{"master-worker", "sluiced is one process and reloads in place"},
+		{"hard-stop-after", "sluiced reloads in place: no old process is left to stop"},
+		{"tune.ssl.cachesize", "sluice resumes TLS sessions with tickets only, without a "
+				       "session cache"},
+		{"tune.ssl.lifetime", "sluice resumes TLS sessions with tickets only, without a "
+				      "session cache"},
+		{"log-send-hostname", "sluice writes no logs yet"},
+		{"log-tag", "sluice writes no logs yet"},
+		{"quiet", "sluiced prints its warnings unless started with -q"},
+		{"server-state-file", "sluiced reloads in its own process, which keeps the servers' "
+				      "states ('load-server-state-from-file' reads them there)"},
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].kw, argv[0]) == 0) {
+			cfg_warn(c, "'%s' has no effect: %s", argv[0], why[i].why);
+			return 0;
+		}
 	cfg_warn(c, "'%s' is accepted for compatibility and has no effect in sluice", argv[0]);
 	return 0;
 }
@@ -602,6 +625,8 @@ static int g_log(struct cfg_ctx *c, int argc, char **argv)
 	fclose(f);
 	cfg_str_append(c, &c->cfg->global.logs, text);
 	free(text);
+	cfg_warn(c, "'log' has no effect: sluice writes no logs yet; its counters and server "
+		    "states are read on the stats socket ('show stat', 'show info')");
 	return 0;
 }
 
@@ -620,19 +645,27 @@ static int one_arg(struct cfg_ctx *c, int argc, char **argv, const char **dst)
 	return 0;
 }
 
-static int g_user(struct cfg_ctx *c, int argc, char **argv)
+/* `user`, `group`, `uid`, `gid`: sluiced keeps the identity it was started with. */
+static int g_identity(struct cfg_ctx *c, int argc, char **argv)
 {
-	return one_arg(c, argc, argv, &c->cfg->global.user);
-}
-
-static int g_group(struct cfg_ctx *c, int argc, char **argv)
-{
-	return one_arg(c, argc, argv, &c->cfg->global.group);
+	const char **dst = strcmp(argv[0], "user") == 0	 ? &c->cfg->global.user :
+			   strcmp(argv[0], "group") == 0 ? &c->cfg->global.group :
+							   NULL;
+	if (dst != NULL && one_arg(c, argc, argv, dst) < 0)
+		return -1;
+	cfg_warn(c, "'%s' has no effect: sluiced keeps running as root (DPDK and AF_XDP need "
+		    "CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_IPC_LOCK)",
+		 argv[0]);
+	return 0;
 }
 
 static int g_chroot(struct cfg_ctx *c, int argc, char **argv)
 {
-	return one_arg(c, argc, argv, &c->cfg->global.chroot);
+	if (one_arg(c, argc, argv, &c->cfg->global.chroot) < 0)
+		return -1;
+	cfg_warn(c, "'chroot' has no effect: sluiced does not change its root directory (it reads "
+		    "its configuration files again at each reload)");
+	return 0;
 }
 
 static int g_pidfile(struct cfg_ctx *c, int argc, char **argv)
@@ -642,7 +675,11 @@ static int g_pidfile(struct cfg_ctx *c, int argc, char **argv)
 
 static int g_ca_base(struct cfg_ctx *c, int argc, char **argv)
 {
-	return one_arg(c, argc, argv, &c->cfg->global.ca_base);
+	if (one_arg(c, argc, argv, &c->cfg->global.ca_base) < 0)
+		return -1;
+	cfg_warn(c, "'ca-base' has no effect: it prefixes 'ca-file' paths, and sluice accepts no "
+		    "'ca-file' yet");
+	return 0;
 }
 
 static int g_crt_base(struct cfg_ctx *c, int argc, char **argv)
@@ -688,6 +725,14 @@ static int g_ssl_options(struct cfg_ctx *c, int argc, char **argv)
 			i++;
 			continue;
 		}
+		if (strcmp(argv[i], "force-sslv3") == 0)
+			cfg_warn(c, "'%s': 'force-sslv3' has no effect: sluice offers TLS 1.0 to 1.3, "
+				    "never SSLv3",
+				 argv[0]);
+		else if (strcmp(argv[i], "strict-sni") == 0)
+			cfg_warn(c, "'%s': 'strict-sni' has no effect: a client whose SNI names no "
+				    "certificate gets the bind's first one",
+				 argv[0]);
 		cfg_str_append(c, &c->cfg->global.ssl_bind_options, argv[i]);
 	}
 	return 0;
@@ -696,6 +741,8 @@ static int g_ssl_options(struct cfg_ctx *c, int argc, char **argv)
 static int g_daemon(struct cfg_ctx *c, int argc, char **argv)
 {
 	c->cfg->global.daemon = true;
+	cfg_warn(c, "'daemon' has no effect: sluiced stays in the foreground; run it as a service "
+		    "(its systemd unit, sluiced.service)");
 	return 0;
 }
 
@@ -714,13 +761,21 @@ static int g_bufsize(struct cfg_ctx *c, int argc, char **argv)
 
 static int g_maxrewrite(struct cfg_ctx *c, int argc, char **argv)
 {
-	return cfg_int(c, "tune.maxrewrite", argv[1], 0, 1 << 19, &c->cfg->global.maxrewrite);
+	if (cfg_int(c, "tune.maxrewrite", argv[1], 0, 1 << 19, &c->cfg->global.maxrewrite) < 0)
+		return -1;
+	cfg_warn(c, "'tune.maxrewrite' has no effect: sluice reserves no room in its buffers for "
+		    "rewrites; a rewritten head is built in a buffer of its own (64 kB)");
+	return 0;
 }
 
 static int g_dhparam(struct cfg_ctx *c, int argc, char **argv)
 {
-	return cfg_int(c, "tune.ssl.default-dh-param", argv[1], 1024, 16384,
-		       &c->cfg->global.dh_param);
+	if (cfg_int(c, "tune.ssl.default-dh-param", argv[1], 1024, 16384,
+		    &c->cfg->global.dh_param) < 0)
+		return -1;
+	cfg_warn(c, "'tune.ssl.default-dh-param' has no effect: sluice lets OpenSSL size the DHE "
+		    "group to the certificate's key (ffdhe2048 for RSA-2048)");
+	return 0;
 }
 
 static int g_spread(struct cfg_ctx *c, int argc, char **argv)
@@ -733,10 +788,9 @@ static int g_stats(struct cfg_ctx *c, int argc, char **argv)
 	struct sl_global *g = &c->cfg->global;
 	if (argc >= 2 && strcmp(argv[1], "timeout") == 0)
 		return cfg_time(c, "stats timeout", argc > 2 ? argv[2] : NULL, &g->stats_timeout);
-	if (argc >= 2 && strcmp(argv[1], "maxconn") == 0) {
-		int v;
-		return cfg_int(c, "stats maxconn", argc > 2 ? argv[2] : NULL, 1, 1000000, &v);
-	}
+	if (argc >= 2 && strcmp(argv[1], "maxconn") == 0)
+		return cfg_int(c, "stats maxconn", argc > 2 ? argv[2] : NULL, 1, 1000000,
+			       &g->stats_maxconn);
 	if (argc < 2 || strcmp(argv[1], "socket") != 0) {
 		cfg_err(c, "'stats %s' is not a global keyword (expected 'stats socket', 'stats timeout' or 'stats maxconn')",
 			argc >= 2 ? argv[1] : "");
@@ -790,7 +844,14 @@ static int g_stats(struct cfg_ctx *c, int argc, char **argv)
 				cfg_err(c, "'stats socket': '%s' expects an argument", k);
 				return -1;
 			}
-			i++; /* accepted; sluice has one process and no fd passing */
+			cfg_warn(c, "'stats socket': parameter '%s' has no effect in sluice: %s", k,
+				 strcmp(k, "expose-fd") == 0 ?
+					 "it passes no listening sockets (reloads happen in place)" :
+				 strcmp(k, "process") == 0 || strcmp(k, "thread") == 0 ?
+					 "its main lcore serves every stats socket" :
+					 "the socket belongs to the user sluiced runs as (root); "
+					 "'mode' sets who may connect");
+			i++;
 		} else {
 			cfg_err(c, "'stats socket': unknown parameter '%s'", k);
 			return -1;
@@ -803,10 +864,10 @@ static int g_stats(struct cfg_ctx *c, int argc, char **argv)
 static const struct global_kw global_kws[] = {
 	{"log", g_log},
 	{"maxconn", g_maxconn},
-	{"user", g_user},
-	{"group", g_group},
-	{"uid", g_ignored},
-	{"gid", g_ignored},
+	{"user", g_identity},
+	{"group", g_identity},
+	{"uid", g_identity},
+	{"gid", g_identity},
 	{"daemon", g_daemon},
 	{"nbthread", g_nbthread},
 	{"nbproc", g_ignored},
@@ -848,6 +909,14 @@ static const struct global_kw global_kws[] = {
 	{"lua-prepend-path", g_refused},
 	{NULL, NULL},
 };
+
+const char *cfg_global_kw_name(size_t i)
+{
+	size_t n = 0;
+	while (global_kws[n].name != NULL)
+		n++;
+	return i < n ? global_kws[i].name : NULL;
+}
 
 /* Keywords whose handler reads argv[1] unconditionally need an argument. */
 static bool global_needs_arg(const char *kw)
@@ -1288,7 +1357,7 @@ static void open_defaults(struct cfg_ctx *c, int argc, char **argv)
 
 static const char *const section_names[] = {"global", "defaults", "frontend", "backend",
 					    "listen", "dataplane", NULL};
-static const char *const unsupported_sections[] = {"peers", "resolvers", "mailers",
+static const char *const unsupported_sections[] = {"peers", "mailers",
 						   "cache", "program", "http-errors", "ring",
 						   "fcgi-app", "crt-store", "traces", NULL};
 
@@ -1317,6 +1386,10 @@ static bool section_line(struct cfg_ctx *c, int argc, char **argv)
 	}
 	if (strcmp(kw, "defaults") == 0) {
 		open_defaults(c, argc, argv);
+		return true;
+	}
+	if (strcmp(kw, "resolvers") == 0) {
+		cfg_resolvers_open(c, argc, argv);
 		return true;
 	}
 	if (strcmp(kw, "userlist") == 0) {
@@ -1474,6 +1547,9 @@ static void parse_line(struct cfg_ctx *c, struct sl_cfg_words *w)
 	case SEC_DATAPLANE:
 		parse_dataplane(c, argc, argv);
 		break;
+	case SEC_RESOLVERS:
+		cfg_resolvers_keyword(c, argc, argv);
+		break;
 	case SEC_DEFAULTS:
 	case SEC_PROXY:
 		cfg_proxy_keyword(c, argc, argv);
@@ -1534,6 +1610,24 @@ int sl_cfg_parse(const struct sl_cfg_text *texts, int ntexts, const struct sl_cf
 	c->cfg = cfg;
 	c->a = a;
 	c->opts = opts != NULL ? opts : &no_opts;
+	cfg->strict = c->opts->strict;
+	cfg->texts = sl_arena_alloc(a, sizeof(*cfg->texts) * (size_t)(ntexts > 0 ? ntexts : 1));
+	if (cfg->texts == NULL)
+		c->oom = true;
+	for (int i = 0; cfg->texts != NULL && i < ntexts; i++) {
+		char *d = sl_arena_alloc(a, texts[i].len + 1);
+		if (d == NULL) {
+			c->oom = true;
+			break;
+		}
+		memcpy(d, texts[i].data, texts[i].len);
+		d[texts[i].len] = '\0';
+		cfg->texts[i] = (struct sl_cfg_text){
+			.name = texts[i].name != NULL ? cfg_strdup(c, texts[i].name) : NULL,
+			.data = d,
+			.len = texts[i].len};
+		cfg->ntexts = i + 1;
+	}
 
 	for (int i = 0; i < ntexts; i++)
 		parse_text(c, &texts[i], w);
@@ -1544,6 +1638,11 @@ int sl_cfg_parse(const struct sl_cfg_text *texts, int ntexts, const struct sl_cf
 		cfg_err_at(c, &cfg->global.zero_warning,
 			   "'zero-warning': the configuration drew %d warning(s) (above); with "
 			   "'zero-warning' they make it invalid, as in HAProxy",
+			   cfg->nwarnings);
+	else if (c->opts->strict && cfg->nwarnings > 0 && cfg->nerrors == 0)
+		cfg_err_at(c, &(struct sl_cfg_loc){.file = NULL, .line = 0},
+			   "--strict: the configuration drew %d warning(s) (above); with --strict "
+			   "they make it invalid",
 			   cfg->nwarnings);
 
 	if (c->oom) {

@@ -22,6 +22,8 @@ const char *sl_cfg_init_addr_name(enum sl_init_addr_method m)
 		return "none";
 	case SL_INIT_IP:
 		return "ip";
+	case SL_INIT_DNS:
+		return "dns";
 	}
 	return "?";
 }
@@ -39,11 +41,13 @@ static void diag(const struct sl_cfg_resolve_opts *o, enum sl_cfg_diag_level lvl
 }
 
 /* "last": the running configuration's address for the same backend/server written with the
- * same name (HAProxy reads it from its server-state file; sluice's state is the running one). */
+ * same name, when the backend loads server state (HAProxy reads it from its server-state file;
+ * sluice's state is the running one). Without load-server-state-from-file HAProxy has no state
+ * to read, so "last" finds nothing and a reload resolves the name again. */
 static bool last_addr(const struct sl_cfg *running, const struct sl_proxy *px,
 		      const struct sl_server *s, uint32_t *v4)
 {
-	if (running == NULL)
+	if (running == NULL || !px->load_server_state)
 		return false;
 	const struct sl_proxy *opx = sl_cfg_find_proxy(running, px->name, SL_CAP_BE);
 	const struct sl_server *os = opx != NULL ? sl_cfg_find_server(opx, s->name) : NULL;
@@ -63,6 +67,27 @@ static int resolve_server(const struct sl_cfg_resolve_opts *o, const struct sl_p
 	const struct sl_init_addr *ia = s->p.init_addr.n > 0 ? &s->p.init_addr : &dflt;
 	size_t off = 0;
 	why[0] = '\0';
+	if (o->runtime_fn != NULL) {
+		uint32_t v4 = 0;
+		int r = o->runtime_fn(o->runtime_arg, px, s, &v4);
+		if (r >= 0) {
+			s->addr = r > 0 ? (struct sl_cfg_net){.family = AF_INET, .plen = 32, .v4 = v4} :
+					  (struct sl_cfg_net){0};
+			s->addr_from = SL_INIT_DNS;
+			if (r == 0)
+				snprintf(why, whylen, "the resolvers' last answers gave none");
+			return 0;
+		}
+		/* not the resolvers' server: the address it has now, whatever gave it */
+		const struct sl_proxy *opx =
+			o->running != NULL ? sl_cfg_find_proxy(o->running, px->name, SL_CAP_BE) : NULL;
+		const struct sl_server *os = opx != NULL ? sl_cfg_find_server(opx, s->name) : NULL;
+		if (os != NULL && os->host != NULL && strcmp(os->host, s->host) == 0) {
+			s->addr = os->addr;
+			s->addr_from = os->addr_from;
+			return 0;
+		}
+	}
 	for (int i = 0; i < ia->n; i++) {
 		uint32_t v4 = 0;
 		char err[160] = "";
@@ -72,8 +97,9 @@ static int resolve_server(const struct sl_cfg_resolve_opts *o, const struct sl_p
 			r = last_addr(o->running, px, s, &v4) ? 0 : -ENOENT;
 			if (r < 0)
 				snprintf(err, sizeof(err), "%s",
-					 o->running == NULL ? "no running configuration" :
-							      "no address in the running configuration");
+					 o->running == NULL	 ? "no running configuration" :
+					 !px->load_server_state ? "no server state (load-server-state-from-file)" :
+								  "no address in the running configuration");
 			break;
 		case SL_INIT_LIBC:
 			r = o->fn != NULL ? o->fn(o->arg, s->host, &v4, err, sizeof(err)) : -ENOSYS;
@@ -90,6 +116,8 @@ static int resolve_server(const struct sl_cfg_resolve_opts *o, const struct sl_p
 		case SL_INIT_IP:
 			v4 = ia->m[i].ip;
 			r = 0;
+			break;
+		case SL_INIT_DNS: /* not a method of the list */
 			break;
 		}
 		if (r == 0) {
@@ -121,10 +149,28 @@ int sl_cfg_resolve(struct sl_cfg *cfg, const struct sl_cfg_resolve_opts *o)
 				diag(o, SL_DIAG_ERROR, &s->loc, msg);
 				cfg->nerrors++;
 				bad++;
-			} else if (s->addr.family == 0) {
+			} else if (s->addr.family != 0) {
+				/* the address the name gave: one the dataplane reaches? */
+				int lvl = sl_cfg_server_reach(cfg, px, s, msg, sizeof(msg));
+				if (lvl == SL_DIAG_WARNING && cfg->strict) {
+					diag(o, SL_DIAG_WARNING, &s->loc, msg);
+					snprintf(msg, sizeof(msg),
+						 "--strict: the warning above makes the configuration invalid");
+					lvl = SL_DIAG_ERROR;
+				}
+				if (lvl >= 0) {
+					diag(o, (enum sl_cfg_diag_level)lvl, &s->loc, msg);
+					cfg->nerrors += lvl == SL_DIAG_ERROR;
+					cfg->nwarnings += lvl == SL_DIAG_WARNING;
+					bad += lvl == SL_DIAG_ERROR;
+				}
+			} else {
 				snprintf(msg, sizeof(msg),
-					 "'server %s/%s': no address for '%s' (%s%sinit-addr none): the server is in maintenance until a reload resolves it",
-					 px->name, s->name, s->host, why, why[0] != '\0' ? "; " : "");
+					 s->addr_from == SL_INIT_DNS || s->p.resolvers != NULL ?
+						 "'server %s/%s': no address for '%s' (%s%s%s): the server is in maintenance until its resolvers resolve the name" :
+						 "'server %s/%s': no address for '%s' (%s%s%s): the server is in maintenance until a reload resolves it",
+					 px->name, s->name, s->host, why, why[0] != '\0' ? "; " : "",
+					 s->addr_from == SL_INIT_DNS ? "resolvers" : "init-addr none");
 				diag(o, SL_DIAG_NOTICE, &s->loc, msg);
 			}
 		}

@@ -31,6 +31,7 @@
 	X(NEIGH_QUEUED, "neigh_queued")                                                           \
 	X(NEIGH_RESOLVED, "neigh_resolved")                                                       \
 	X(L4_FLOWS_NEW, "l4_flows_new")                                                           \
+	X(STICK_HITS, "stick_hits")                                                               \
 	X(L4_FLOWS_ENDED, "l4_flows_ended")                                                       \
 	X(L4_FLOWS_EXPIRED, "l4_flows_expired")                                                   \
 	X(L4_FLOWS_RESET, "l4_flows_reset_by_sluice")                                             \

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "dataplane/balance/backend.h"
+#include "dataplane/stick/stick.h"
 
 struct sl_cfg;
 
@@ -49,6 +50,21 @@ struct sl_l4_service {
 	const char *frontend;
 };
 
+/* A stick table of the configuration (a proxy's `stick-table`), by the proxy's name. The table
+ * itself is shared with the other generations that have the same definition (a reload keeps
+ * its entries): main counts them in t->refs and frees it with the last one. */
+struct sl_gen_stk {
+	const char *name;
+	struct sl_stk_table *t;
+};
+
+/* A backend's `stick` rules (the engines' balance pick consults the table first). */
+struct sl_gen_stick {
+	struct sl_stk_table *t; /* NULL: no stick rule */
+	bool match;		/* stick on / stick match: a known client goes to its server */
+	bool store;		/* stick on / stick store-request: the server chosen is stored */
+};
+
 /* One generation. Immutable once published. */
 struct sl_gen {
 	struct sl_l4_service *services;
@@ -58,6 +74,9 @@ struct sl_gen {
 	unsigned nservers; /* counter slots: every server's gidx is below (there may be gaps) */
 	const struct sl_cfg *cfg; /* the configuration it was built from (names point into it) */
 	uint32_t cfg_gen;         /* that configuration's generation (dp->cfg_gen then) */
+	struct sl_gen_stk *stk;   /* stick tables, nstk of them */
+	unsigned nstk;
+	struct sl_gen_stick *be_stick; /* by backend index: nbackends of them */
 	/* dport -> service index + 1 for wildcard-address services (0: none) */
 	uint16_t port_svc[65536];
 };
@@ -73,6 +92,25 @@ struct sl_gen {
  * configuration), else equal text (between a reload's publish and an lcore following it).
  * Sets *@idx. NULL when none. Any lcore. */
 const struct sl_bal_backend *sl_gen_backend(const struct sl_gen *g, const char *name, int16_t *idx);
+
+/* The stick table of proxy @name in @g, or NULL. Any lcore (a table found in the generation an
+ * lcore reads lives at least until its next quiescent state). */
+struct sl_stk_table *sl_gen_table(const struct sl_gen *g, const char *name);
+
+/*
+ * `stick` at a new connection from @ip of backend @bi (servers @b): the server the client sticks
+ * to when one is stored and usable (HAProxy ignores a stored server that is down, and replaces
+ * it), through @r (the entry, created when the rules store). Returns the server's index in @b,
+ * or -1 (balance, then sl_gen_stick_store()). Any packet lcore.
+ */
+int sl_gen_stick_match(const struct sl_gen *g, int bi, const struct sl_bal_backend *b, uint32_t ip,
+		       uint32_t now, struct sl_stk_ref *r);
+/* Stores the server of index @si picked by the balance for the entry @r found by
+ * sl_gen_stick_match() (nothing when the rules do not store or no entry was made). Returns the
+ * server to use: @si, or the one another lcore stored first for the same client when it is
+ * usable (so the first connections of a client agree whichever lcore took them). */
+int sl_gen_stick_store(const struct sl_gen *g, int bi, const struct sl_bal_backend *b,
+		       struct sl_stk_ref *r, int si);
 
 /* The counter slot (gidx) of server @srv of backend @be in @g, or -1. Any lcore. */
 int sl_gen_find_server(const struct sl_gen *g, const char *be, const char *srv);

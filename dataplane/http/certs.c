@@ -40,6 +40,42 @@ static bool has_opt(const struct sl_cfg_str *l, const char *o)
 	return false;
 }
 
+/* A version word of the global `ssl-default-bind-options` ("ssl-min-ver TLSv1.3"), or NULL. */
+static const char *global_ver(const struct sl_cfg_str *l, const char *kw)
+{
+	size_t n = strlen(kw);
+	const char *v = NULL;
+	for (; l != NULL; l = l->next)
+		if (strncmp(l->s, kw, n) == 0 && l->s[n] == ' ')
+			v = l->s + n + 1; /* the last one wins */
+	return v;
+}
+
+/*
+ * The TLS versions of bind @b, as HAProxy reads them: the bind's ssl-min-ver / ssl-max-ver, else
+ * the global ssl-default-bind-options'; force-tlsv12 / force-tlsv13 (bind or global) fix both;
+ * no-sslv3, no-tlsv10 and no-tlsv11 raise a minimum below the version they remove (sluice's
+ * default minimum, TLS 1.2, already leaves them out). 0: sl_tls_opts' default.
+ */
+static void tls_versions(const struct sl_global *g, const struct sl_bind *b, int *min, int *max)
+{
+	const struct sl_cfg_str *bo = b->ssl_opts, *go = g->ssl_bind_options;
+	*min = tls_version(b->ssl_min_ver != NULL ? b->ssl_min_ver : global_ver(go, "ssl-min-ver"));
+	*max = tls_version(b->ssl_max_ver != NULL ? b->ssl_max_ver : global_ver(go, "ssl-max-ver"));
+	if (has_opt(bo, "force-tlsv13") || has_opt(go, "force-tlsv13"))
+		*min = *max = 0x0304;
+	else if (has_opt(bo, "force-tlsv12") || has_opt(go, "force-tlsv12"))
+		*min = *max = 0x0303;
+	else if (has_opt(go, "force-tlsv11"))
+		*min = *max = 0x0302;
+	else if (has_opt(go, "force-tlsv10"))
+		*min = *max = 0x0301;
+	if (*min != 0 && *min <= 0x0301 && (has_opt(bo, "no-tlsv10") || has_opt(go, "no-tlsv10")))
+		*min = 0x0302;
+	if (*min != 0 && *min <= 0x0302 && (has_opt(bo, "no-tlsv11") || has_opt(go, "no-tlsv11")))
+		*min = 0x0303;
+}
+
 /* Loads the certificates of `ssl` bind @b with its settings. Returns 0 or -1 (printed, and
  * written to @why when given). */
 static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl_tls_ctx **out,
@@ -53,12 +89,13 @@ static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl
 	struct sl_tls_opts o = {
 		.ciphers = b->ciphers != NULL ? b->ciphers : g->ssl_bind_ciphers,
 		.ciphersuites = b->ciphersuites != NULL ? b->ciphersuites : g->ssl_bind_ciphersuites,
-		.min_version = tls_version(b->ssl_min_ver),
-		.max_version = tls_version(b->ssl_max_ver),
+		.min_version = 0,
+		.max_version = 0,
 		.no_tls13 = has_opt(b->ssl_opts, "no-tlsv13") || has_opt(g->ssl_bind_options, "no-tlsv13"),
 		.no_tls12 = has_opt(b->ssl_opts, "no-tlsv12") || has_opt(g->ssl_bind_options, "no-tlsv12"),
 		.alpn = b->alpn,
 	};
+	tls_versions(g, b, &o.min_version, &o.max_version);
 	char err[512];
 	if (sl_tls_ctx_load(crts, n, &o, out, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s:%d: bind: %s\n", b->loc.file, b->loc.line, err);

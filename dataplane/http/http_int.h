@@ -46,6 +46,8 @@
 
 #include "dataplane/core/msg.h"
 #include "dataplane/http/http.h"
+#include "dataplane/rules/acl_eval.h"
+#include "dataplane/stick/stick.h"
 #include "dataplane/tcp/timer.h"
 #include "proto/http1.h"
 
@@ -133,6 +135,14 @@ struct hx_txn {
 	uint32_t ck_last, ck_first; /* its dates (maxidle / maxlife) */
 };
 
+/* A stick counter the current request tracks (`http-request track-scN`, dataplane/http/stick.c):
+ * its table (checked against the running generation before any use: a reload may drop it) and
+ * entry. */
+struct hx_trk {
+	struct sl_stk_table *t; /* NULL: not tracked */
+	struct sl_stk_ref r;
+};
+
 struct hx_sess {
 	struct sl_http *hx;
 	struct hx_sess *next_free;
@@ -152,6 +162,7 @@ struct hx_sess {
 	bool stale;		/* still points into a configuration a reload replaced */
 	bool tls_seen;		/* the TLS handshake's outcome was counted */
 	struct hx_txn t;
+	struct hx_trk trk[3];	/* sc0..sc2 of the current request */
 	uint64_t t_accept;	  /* the client connection's start (`show sess`: age) */
 	uint64_t acc_in, acc_out; /* the client connection's bytes already counted */
 	char *buf;		  /* request head buffer (then pipelined bytes), or NULL */
@@ -259,5 +270,11 @@ void hx_listen_limit(struct sl_http *hx, const struct sl_cfg *cfg, const struct 
 /* ---- certs.c */
 int hx_tls_ctx_for(struct sl_dp *dp, const struct sl_cfg *cfg, const struct sl_bind *b,
 		   struct sl_tls_ctx **out, char *why, size_t whylen);
+
+/* Stick counters (dataplane/http/stick.c): the ACL context's operations for session @s (fetches
+ * and track-scN), and the end of the current request's tracking (the next request, the session's
+ * end). */
+void hx_stk_ops(struct hx_sess *s, struct sl_acl_stk_ops *ops);
+void hx_stk_untrack(struct hx_sess *s);
 
 #endif

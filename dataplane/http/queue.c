@@ -200,6 +200,19 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 			s->t.direct = true; /* the client's cookie chose this server */
 		}
 	}
+	/* `stick on src` (HAProxy: after the cookie, before the balance): a known client goes to
+	 * its server while it is usable; the table is shared by the proxy lcores */
+	struct sl_stk_ref sr = {0};
+	bool stick = si < 0 && s->t.avoid_gidx < 0;
+	if (stick) {
+		int k = sl_gen_stick_match(c, bi, b, s->cip, (uint32_t)lc->now_ms, &sr);
+		if (k >= 0) {
+			if (!sl_pick_has_slot(&b->servers[k], &act))
+				return PICK_QUEUE; /* persistence waits for its server */
+			si = k;
+			lc->ctr->c[SL_CTR_STICK_HITS]++;
+		}
+	}
 	if (si < 0) {
 		uint16_t avoid = (uint16_t)s->t.avoid_gidx;
 		struct sl_pick_in in = {
@@ -221,6 +234,8 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 		if (r != SL_PICK_OK)
 			return r == SL_PICK_FULL ? PICK_QUEUE : PICK_NONE;
 		si = k;
+		if (stick)
+			si = sl_gen_stick_store(c, bi, b, &sr, si);
 	}
 	const struct sl_bal_server *v = &b->servers[si];
 	s->be_idx = bi;

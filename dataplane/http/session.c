@@ -180,6 +180,7 @@ void hx_sess_free(struct hx_sess *s)
 	struct sl_http *hx = s->hx;
 	if (!s->busy)
 		return; /* already back in the pool */
+	hx_stk_untrack(s);
 	sl_tmr_cancel(&hx->wheel, &s->tmr);
 	hx_q_remove(s);
 	if (s->srv != NULL) {
@@ -346,6 +347,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	hx_ctr(s, SL_CTR_HTTP_REQUESTS);
 	if (hx_pxc(s, s->fe) != NULL)
 		hx_pxc(s, s->fe)->req_tot++;
+	hx_stk_untrack(s); /* the previous request's counters (HAProxy: a stream each) */
 	*t = (struct hx_txn){.same_gidx = -1, .avoid_gidx = -1};
 	t->minor = req->minor;
 	t->head_req = req->meth == SL_HTTP1_M_HEAD;
@@ -357,8 +359,12 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	t->websocket = sl_http1_is_websocket(req, h, n);
 	t->req_body = (uint8_t)sl_http1_body_info(req, NULL, &t->req_left);
 	sl_http1_chunk_init(&t->req_ck);
+	struct sl_acl_stk_ops stk;
+	hx_stk_ops(s, &stk);
 	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .scratch = hx->scratch};
+				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
+				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
 	sl_hx_decide(s->cfg, s->fe, req, h, n, &ctx, !t->keep_alive, (uint32_t)time(NULL), &o,
@@ -476,8 +482,13 @@ void hx_dispatch(struct hx_sess *s)
 		hx_reply_and_close(s, 503);
 		return;
 	}
+	struct sl_acl_stk_ops stk;
+	hx_stk_ops(s, &stk);
+	stk.track = NULL; /* the request rules ran already: header rules only read counters */
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .scratch = hx->scratch};
+				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
+				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
 						   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
@@ -578,9 +589,12 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	}
 	if (body == SL_HTTP1_BODY_UNTIL_CLOSE)
 		t->keep_alive = false; /* its end is the server's close: ours follows */
+	struct sl_acl_stk_ops stk;
+	hx_stk_ops(s, &stk);
+	stk.track = NULL;
 	struct sl_acl_ctx ctx = {.src = s->cip, .src_port = s->cport, .dst = s->vip,
-				 .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
-				 .scratch = hx->scratch};
+				 .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s),
+				 .sni_len = hx_sni_len(s), .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
 				   .srv_cookie = s->srv_cookie, .direct = t->direct,
 				   .meth = (enum sl_http1_method)t->meth,

@@ -239,7 +239,23 @@ static void new_flow(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uin
 {
 	struct sl_l4_worker *w = lc->l4;
 	const struct sl_bal_backend *b = &conf->backends[svc->backend];
-	int si = pick_server(lc, b, ck->saddr, hash);
+	/* `stick on src`: a known client goes to its server (the table is shared by the workers:
+	 * RSS spreads one client's connections over all of them); else the balance, stored */
+	struct sl_stk_ref sr;
+	int si = sl_gen_stick_match(conf, svc->backend, b, ck->saddr, (uint32_t)lc->now_ms, &sr);
+	if (si >= 0) {
+		const struct sl_pick_counts act = {.lc = lc->dp->worker_active,
+						   .n = lc->dp->nworkers,
+						   .self = lc->worker_idx};
+		if (!sl_pick_has_slot(&b->servers[si], &act))
+			si = -2; /* persistence waits for its server: the client's SYN again */
+		else
+			lc->ctr->c[SL_CTR_STICK_HITS]++;
+	} else {
+		si = pick_server(lc, b, ck->saddr, hash);
+		if (si >= 0)
+			si = sl_gen_stick_store(conf, svc->backend, b, &sr, si);
+	}
 	if (si < 0) {
 		lc->ctr->c[si == -2 ? SL_CTR_DROP_L4_FULL : SL_CTR_DROP_L4_NO_SERVER]++;
 		rte_pktmbuf_free(m);

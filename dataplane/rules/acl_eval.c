@@ -474,6 +474,12 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 		return str_sample_match(acl, M_STR, ctx->sni, ctx->sni_len, ctx->scratch);
 	case SL_FETCH_ALWAYS_TRUE:
 		return true;
+	case SL_FETCH_STK: {
+		int64_t v;
+		if (ctx->stk == NULL || !ctx->stk->fetch(ctx->stk->arg, &acl->stk, &v))
+			return false;
+		return acl->pats == NULL || int_match(acl, v);
+	}
 	case SL_FETCH_ALWAYS_FALSE:
 		return false;
 	case SL_FETCH_HTTP_AUTH:

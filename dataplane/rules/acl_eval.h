@@ -79,6 +79,19 @@ void *sl_acl_scratch_md(struct sl_acl_scratch *s);
 /* Frees a scratch. NULL is accepted. */
 void sl_acl_scratch_free(struct sl_acl_scratch *s);
 
+/*
+ * Stick counters, the caller's (the HTTP engine keeps the tracked entries, dataplane/stick/):
+ * fetch yields the value of an sc_*, scN_* or src_* fetch @k (false: no sample: nothing
+ * tracked, no entry, the table stores no such data); track runs `http-request track-scN src
+ * [table NAME]` (@table never NULL: the parser names the proxy's own). A ctx without them
+ * yields no sample and tracks nothing.
+ */
+struct sl_acl_stk_ops {
+	bool (*fetch)(void *arg, const struct sl_acl_stk *k, int64_t *v);
+	void (*track)(void *arg, int sc, const char *table);
+	void *arg;
+};
+
 /* What an ACL looks at. Nothing is copied: the pointers must stay valid during the call. */
 struct sl_acl_ctx {
 	const struct sl_http1_req *req;	 /* NULL for a TCP-only context: HTTP fetches fail */
@@ -97,6 +110,7 @@ struct sl_acl_ctx {
 	 * never match (nothing is allocated behind the caller's back).
 	 */
 	struct sl_acl_scratch *scratch;
+	const struct sl_acl_stk_ops *stk; /* NULL: no stick counters */
 };
 
 /*

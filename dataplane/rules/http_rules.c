@@ -400,12 +400,19 @@ static bool request_rules(const struct sl_proxy *px, const struct sl_http1_req *
 	for (const struct sl_hrule *r = px->req_rules; r != NULL; r = r->next) {
 		if (r->action != SL_HR_DENY && r->action != SL_HR_REDIRECT &&
 		    r->action != SL_HR_ALLOW && r->action != SL_HR_USE_SERVICE &&
-		    r->action != SL_HR_RETURN && r->action != SL_HR_AUTH)
+		    r->action != SL_HR_RETURN && r->action != SL_HR_AUTH &&
+		    r->action != SL_HR_TRACK_SC)
 			continue;
 		if (r->action == SL_HR_REDIRECT && r->redir.ignore_empty && r->redir.target[0] == '\0')
 			continue;
 		if (!sl_acl_cond_eval(px, r->cond, ctx))
 			continue;
+		if (r->action == SL_HR_TRACK_SC) { /* in order: a later rule reads the counters */
+			if (ctx->stk != NULL && ctx->stk->track != NULL)
+				ctx->stk->track(ctx->stk->arg, r->status,
+						r->name != NULL ? r->name : px->name);
+			continue;
+		}
 		if (r->action == SL_HR_ALLOW)
 			return false; /* stops the evaluation of this rule set */
 		if (r->action == SL_HR_USE_SERVICE) {

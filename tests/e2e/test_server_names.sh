@@ -5,9 +5,11 @@
 #    error at its line, an IPv6-only name an error saying IPv6 servers are not supported yet;
 #  - start: `app` and `moving` on be1 (HTTP and mode tcp), `later` unknown with init-addr
 #    libc,none: that server in MAINT, its frontend answers 503;
-#  - the names move to be2, reload: `init-addr libc` servers follow (HTTP and L4 traffic reaches
-#    be2, the report names the address change), the default last,libc keeps be1, `later` gets an
-#    address and leaves maintenance;
+#  - the names move to be2, reload: servers with the default last,libc (no server state, as
+#    HAProxy without a state file) and with `init-addr libc` follow (HTTP and L4 traffic reaches
+#    be2, the report names the address change); with `load-server-state-from-file`, last,libc
+#    keeps be1 (the running state plays the state file's part); `later` gets an address and
+#    leaves maintenance;
 #  - a name that no longer resolves: the reload is refused naming it, and traffic goes on.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,14 +17,7 @@ source "$HERE/lib/e2e.sh" 240 "$0" "$@"
 trap 'sl_e2e_finish' EXIT
 
 check "net up" sl_net_up || exit 1
-for b in be1 be2; do
-    mkdir -p "$SL_RUN_DIR/www-$b"
-    echo "backend $b" >"$SL_RUN_DIR/www-$b/index.html"
-done
-sl_bg sl-be1 http-be1 python3 -m http.server 5080 --bind "$SL_BE1_IP" --directory "$SL_RUN_DIR/www-be1" >/dev/null
-sl_bg sl-be2 http-be2 python3 -m http.server 5080 --bind "$SL_BE2_IP" --directory "$SL_RUN_DIR/www-be2" >/dev/null
-check "be1's web server listens" sl_wait_listen sl-be1 5080
-check "be2's web server listens" sl_wait_listen sl-be2 5080
+check "web servers on be1 and be2" sl_named_web 5080
 
 CFG=$SL_RUN_DIR/sluice.cfg
 {
@@ -55,11 +50,12 @@ frontend l4
 
 backend keep_be
     mode http
+    load-server-state-from-file global
     server app app:5080
 
 backend follow_be
     mode http
-    server moving moving:5080 init-addr libc
+    server moving moving:5080
 
 backend later_be
     mode http
@@ -95,7 +91,7 @@ code() { sl_in sl-cli curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http:
 status() { sl_ctl raw show stat | awk -F, -v b="$1" -v s="$2" '$1 == b && $2 == s { print $18 }'; }
 addr() { sl_ctl raw show stat | awk -F, -v b="$1" -v s="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "addr") c = i } $1 == b && $2 == s { print $c }'; }
 expect_eq "keep (app, last,libc) reaches be1" "$(get 80)" "backend be1"
-expect_eq "follow (moving, libc) reaches be1" "$(get 81)" "backend be1"
+expect_eq "follow (moving, last,libc) reaches be1" "$(get 81)" "backend be1"
 expect_eq "l4 (moving, libc,last) reaches be1" "$(get 8081)" "backend be1"
 expect_eq "later (no address) is in maintenance" "$(status later_be later)" "MAINT"
 expect_eq "  and its frontend answers 503" "$(code 82)" "503"
@@ -107,16 +103,16 @@ out=$(sl_ctl reload 2>&1)
 check "reload applied" grep -q "reload applied" <<<"$out"
 check "  the report: follow_be/moving's new address" grep -q "server follow_be/moving address $SL_BE1_IP:5080 -> $SL_BE2_IP:5080" <<<"$out"
 check "  keep_be/app unchanged (last)" bash -c "! grep -q 'server keep_be/app address' <<<'$out'"
-expect_eq "follow (libc) now reaches be2" "$(get 81)" "backend be2"
+expect_eq "follow (last,libc without state) now reaches be2" "$(get 81)" "backend be2"
 expect_eq "l4 (libc,last) now reaches be2" "$(get 8081)" "backend be2"
-expect_eq "keep (last,libc) still reaches be1" "$(get 80)" "backend be1"
+expect_eq "keep (last,libc with server state) still reaches be1" "$(get 80)" "backend be1"
 expect_eq "later resolved: out of maintenance" "$(status later_be later)" "no check"
 expect_eq "  and its frontend reaches be2" "$(get 82)" "backend be2"
 
 # ---------------------------------------------------------------- a name gone: refused
 check "hosts: moving gone" sl_lb_hosts "app=$SL_BE2_IP" "later=$SL_BE2_IP"
 out=$(sl_ctl reload 2>&1)
-check "reload refused, naming the server and the name" grep -q "'server follow_be/moving': could not resolve address 'moving' (libc: " <<<"$out"
+check "reload refused, naming the server and the name" grep -q "'server follow_be/moving': could not resolve address 'moving' (last: no server state (load-server-state-from-file); libc: " <<<"$out"
 check "  and the configuration keeps serving" grep -q "reload refused: the configuration is invalid; the running one keeps serving" <<<"$out"
 expect_eq "follow still reaches be2" "$(get 81)" "backend be2"
 check "sluiced's log has the refusal" grep -q "could not resolve address 'moving'" "$LOG"

@@ -2,7 +2,8 @@
 # tests/e2e/test_start_errors.sh — sluiced refuses to start with one clear line, and leaves
 # nothing behind, for: a missing interface, a missing PCI device, a core list beyond the machine,
 # too little memory, no dataplane section, a bind that leaves sluice no local ports (port plan),
-# not root, a second sluiced on the same interface; and
+# not root, a second sluiced on the same interface, a warning under --strict; the global pidfile
+# written at start and removed at a clean stop; and
 # it recovers the interface after a SIGKILLed predecessor left its XDP program attached.
 # The lock is per port and per network namespace: with a second namespace set (SL_PREFIX + "b-")
 # whose balancer's interface is lb0 too, two sluiced run and answer side by side, a third on
@@ -81,10 +82,24 @@ out=$(timeout 20 ip netns exec "$SL_NS_LB" setpriv --reuid=65534 --regid=65534 -
     "$SL_SLUICED" -q -f "$SL_RUN_DIR/min.cfg" 2>&1); rc=$?
 if [[ $rc -eq 1 ]] && grep -q "must run as root" <<<"$out"; then ok "not root: refused"; else bad "not root: rc=$rc $out"; fi
 
-# a second sluiced on the same interface
+# --strict: a warning (here 'daemon', which sluiced does not apply) refuses the start
+printf 'global\n    daemon\n' | cat - "$SL_RUN_DIR/min.cfg" >"$SL_RUN_DIR/strict.cfg"
+out=$(timeout 20 ip netns exec "$SL_NS_LB" "$SL_SLUICED" --strict -f "$SL_RUN_DIR/strict.cfg" 2>&1); rc=$?
+if [[ $rc -eq 1 ]] && grep -q "strict.cfg:2: warning: 'daemon' has no effect" <<<"$out" &&
+    grep -q "^--strict: the configuration drew 1 warning(s)" <<<"$out"; then
+    ok "--strict: a warning refuses the start"
+else
+    bad "--strict: rc=$rc $out"
+fi
+
+# a second sluiced on the same interface; the first writes its pidfile
 CFG=$SL_RUN_DIR/sluice.cfg
-{ printf 'global\n    stats socket %s mode 600 level admin\n' "$SL_SOCK"; sl_dataplane_cfg af_xdp; } >"$CFG"
+PIDFILE=$SL_RUN_DIR/sluiced-global.pid
+{ printf 'global\n    stats socket %s mode 600 level admin\n    pidfile %s\n' "$SL_SOCK" "$PIDFILE"
+  sl_dataplane_cfg af_xdp; } >"$CFG"
 if sl_sluiced_start "$CFG"; then
+    [[ $(cat "$PIDFILE" 2>/dev/null) == "$(cat "$SL_RUN_DIR/pids/sluiced.pid")" ]] &&
+        ok "global pidfile: holds sluiced's pid" || bad "global pidfile: '$(cat "$PIDFILE" 2>&1)'"
     refuses "$(cat "$CFG" | sed "s#$SL_SOCK#$SL_RUN_DIR/other.sock#")" "another sluiced already runs" "second sluiced on the same interface"
     sl_in sl-cli ping -c 2 -i 0.2 -W 1 -q "$SL_VIP" >/dev/null && ok "the first one still answers" || bad "the first one stopped answering"
     # SIGKILL leaves DPDK's XDP program on the interface; the next start takes it back
@@ -98,6 +113,7 @@ if sl_sluiced_start "$CFG"; then
         bad "restart after SIGKILL"; tail -5 "$SL_RUN_DIR/logs/sluiced.log"
     fi
     sl_sluiced_stop && ok "clean stop" || bad "stop"
+    [[ ! -e $PIDFILE ]] && ok "  and the pidfile is removed" || bad "the pidfile is left after a clean stop"
 else
     bad "sluiced did not start"
 fi

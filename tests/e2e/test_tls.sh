@@ -84,6 +84,7 @@ frontend frontend_https
     bind *:8443 ssl crt $C/site.pem
     bind *:8444 ssl crt $C/dir
     bind *:8445 ssl crt $C/live/example.org
+    bind *:8446 ssl crt $C/site.pem force-tlsv13
     reqadd X-Forwarded-Proto:\ https
     acl ws path_beg /ws
     use_backend t_ws if ws
@@ -117,6 +118,8 @@ hasnt() { ! grep -qE "$1" <<<"$2"; }
 # s_client's summary line: "New, TLSv1.3, Cipher is ..." on success, "New, (NONE), ..." when refused
 check "TLS 1.3 handshake" has '^New, TLSv1.3, Cipher is TLS_' "$(sc 8443 -tls1_3 -servername example.com)"
 check "TLS 1.2 handshake" has '^New, TLSv1.2, Cipher is ECDHE-' "$(sc 8443 -tls1_2 -servername example.com)"
+check "force-tlsv13: TLS 1.3 only (a TLS 1.3 handshake)" has '^New, TLSv1.3, Cipher is TLS_' "$(sc 8446 -tls1_3 -servername example.com)"
+check "force-tlsv13: TLS 1.2 refused" has '^New, \(NONE\)' "$(sc 8446 -tls1_2 -servername example.com)"
 out=$(sc 8443 -tls1_1 -cipher 'DEFAULT@SECLEVEL=0')
 check "TLS 1.1 refused ($(grep -m1 -E '^New,' <<<"$out"))" has '^New, \(NONE\)' "$out"
 out=$(sc 8443 -tls1 -cipher 'DEFAULT@SECLEVEL=0')

@@ -596,7 +596,7 @@ case_meson_install() {
 		check "installed: $prefix/$f (executable)" test -x "$dest$prefix/$f"
 	done
 	check "installed: $prefix/lib/systemd/system/sluiced.service" test -f "$dest$prefix/lib/systemd/system/sluiced.service"
-	for f in man8/sluiced.8 man8/sluicectl.8 man5/sluice.cfg.5; do
+	for f in man8/sluiced.8 man8/sluicectl.8 man8/sluice-setup.8 man5/sluice.cfg.5; do
 		check "installed: $prefix/$mandir/$f" test -f "$dest$prefix/$mandir/$f"
 	done
 	check "installed: $sysconfdir/sluice/dataplane.cfg.example" test -f "$dest$sysconfdir/sluice/dataplane.cfg.example"
@@ -609,7 +609,7 @@ case_meson_install() {
 
 case_man_pages() {
 	local m
-	for m in sluiced.8 sluicectl.8 sluice.cfg.5; do
+	for m in sluiced.8 sluicectl.8 sluice-setup.8 sluice.cfg.5; do
 		if command -v groff >/dev/null 2>&1; then
 			local w
 			w=$(groff -man -Tutf8 -ww -z "$TOP/dist/man/$m" 2>&1)

@@ -60,6 +60,7 @@
 #   sl_stop NAME                    stop a process started with sl_bg / *_start
 #   sl_backend_start NS NAME        nginx + RTMP/HLS backend in NS (waits for :5080)
 #   sl_backend_stop NAME
+#   sl_named_web PORT               python web servers on be1/be2 answering "backend beN"
 #   sl_haproxy_start CFG            HAProxy in sl-lb with config file CFG
 #   sl_haproxy_stop
 #   sl_lb_kernel_addr               give lb0 10.77.0.1/24 in the kernel (HAProxy runs only)
@@ -425,6 +426,19 @@ sl_net_up_two_arm() {
     SL_BE1_IP=10.78.0.21
     SL_BE2_IP=10.78.0.22
     sl_net_up
+}
+
+# sl_named_web PORT — on each backend, a Python web server on PORT whose every page says
+# "backend be1" / "backend be2" (which backend a request reached); false unless both listen.
+sl_named_web() {
+    local port=$1 b ip
+    for b in be1 be2; do
+        mkdir -p "$SL_RUN_DIR/www-$b"
+        echo "backend $b" >"$SL_RUN_DIR/www-$b/index.html"
+        [[ $b == be1 ]] && ip=$SL_BE1_IP || ip=$SL_BE2_IP
+        sl_bg "sl-$b" "http-$b" python3 -m http.server "$port" --bind "$ip" --directory "$SL_RUN_DIR/www-$b" >/dev/null
+    done
+    sl_wait_listen sl-be1 "$port" && sl_wait_listen sl-be2 "$port"
 }
 
 # ------------------------------------------------------------- lb0 address

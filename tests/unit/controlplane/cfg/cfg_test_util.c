@@ -404,7 +404,7 @@ const char tkitchen_sink[] =
 	"  errorfile 503 /etc/haproxy/errors/503.http\n"
 	"frontend www\n"
 	"  bind *:80\n"
-	"  bind 10.0.0.1:443 ssl crt /certs/site.pem crt /certs/dir alpn h2,http/1.1\n"
+	"  bind 10.77.0.1:443 ssl crt /certs/site.pem crt /certs/dir alpn h2,http/1.1\n"
 	"  bind :2935-2940\n"
 	"  maxconn 1000\n"
 	"  acl api path_beg /api /v2\n"

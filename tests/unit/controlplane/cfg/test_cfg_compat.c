@@ -313,9 +313,9 @@ static void test_real_configs(void)
 	static const char *const sio[] = {"real-configs/socketio-cluster.cfg"};
 	int rc = tparse_fixtures(sio, 1, &cfg, &d);
 	T_PARSED_OK(rc, cfg, &d);
-	static const int sio_lines[] = {6};
-	static const char *const sio_subs[] = {"'nbproc'"};
-	CU_ASSERT(warnings_are(&d, "socketio-cluster.cfg", sio_lines, sio_subs, 1));
+	static const int sio_lines[] = {4, 6};
+	static const char *const sio_subs[] = {"'daemon' has no effect", "'nbproc'"};
+	CU_ASSERT(warnings_are(&d, "socketio-cluster.cfg", sio_lines, sio_subs, 2));
 	struct sl_proxy *nodes = tpx(cfg, "nodes");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nodes);
 	CU_ASSERT_PTR_NOT_NULL(tsrv(nodes, "ringo"));

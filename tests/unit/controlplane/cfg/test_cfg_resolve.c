@@ -148,19 +148,48 @@ static void test_parse_errors(void)
 	CU_ASSERT_EQUAL(tparse(DEFAULTS "backend b\n  server s1 app1:80 init-addr\n", &c, &d),
 			-EINVAL);
 	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7, "'init-addr' expects a value", NULL));
-	/* run-time DNS: refused, saying what sluice does instead */
+	/* run-time DNS: a server naming no section, a section without a name server */
 	CU_ASSERT_EQUAL(tparse(DEFAULTS "backend b\n  server s1 app1:80 resolvers dns\n", &c, &d),
 			-EINVAL);
-	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7,
-				     "'resolvers' (run-time DNS) is not supported by sluice yet; host names are resolved at start and at each reload",
+	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7, "'server b/s1': resolvers 'dns' not found",
 				     NULL));
-	CU_ASSERT_EQUAL(tparse(DEFAULTS "backend b\n  server s1 app1:80 resolve-prefer ipv4\n", &c,
+	CU_ASSERT_EQUAL(tparse("resolvers dns\n  hold valid 5s\n", &c, &d), -EINVAL);
+	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 1, "resolvers 'dns' has no name server",
+				     NULL));
+	static const struct {
+		const char *line, *err;
+	} bad[] = {
+		{"  nameserver ns1 dns.example:53", "is not an IPv4 address"},
+		{"  nameserver ns1 tcp@10.0.0.53:53", "TCP and IPv6 name servers are not supported yet"},
+		{"  nameserver ns1 [::1]:53", "TCP and IPv6 name servers are not supported yet"},
+		{"  nameserver ns1 10.0.0.53:0", "'nameserver'"},
+		{"  nameserver ns1", "expects an id and an address"},
+		{"  hold sometimes 5s", "unknown status 'sometimes'"},
+		{"  hold valid soon", "invalid time 'soon'"},
+		{"  resolve_retries 0", "'resolve_retries'"},
+		{"  accepted_payload_size 100", "'accepted_payload_size'"},
+		{"  timeout connect 1s", "expects 'resolve' or 'retry'"},
+		{"  nameservr ns2 10.0.0.1:53", "did you mean 'nameserver'"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "resolvers dns\n  nameserver ns0 10.0.0.1:53\n%s\n",
+			 bad[i].line);
+		CU_ASSERT_EQUAL(tparse(text, &c, &d), -EINVAL);
+		CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 3, bad[i].err, NULL));
+	}
+	CU_ASSERT_EQUAL(tparse("resolvers dns\n  nameserver a 10.0.0.1:53\n  nameserver a 10.0.0.2:53\n",
+			       &c, &d),
+			-EINVAL);
+	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 3, "id 'a' is already used", NULL));
+	CU_ASSERT_EQUAL(tparse(DEFAULTS "backend b\n  server s1 app1:80 resolve-prefer ipv5\n", &c,
 			       &d),
 			-EINVAL);
-	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7, "'resolve-prefer' (run-time DNS)", NULL));
-	CU_ASSERT_EQUAL(tparse("resolvers dns\n  nameserver ns1 10.0.0.53:53\n", &c, &d), -EINVAL);
-	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 1, "section 'resolvers' is not supported",
-				     NULL));
+	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7, "expects 'ipv4' or 'ipv6'", NULL));
+	CU_ASSERT_EQUAL(tparse(DEFAULTS "backend b\n  server s1 app1:80 resolve-opts foo\n", &c,
+			       &d),
+			-EINVAL);
+	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7, "unknown resolve-opts 'foo'", NULL));
 	/* not a host name: the address error */
 	CU_ASSERT_EQUAL(tparse(DEFAULTS "backend b\n  server s1 app..one:80\n", &c, &d), -EINVAL);
 	CU_ASSERT(tcheck_first_error(&d, true, "t.cfg", 7, "invalid address 'app..one'", NULL));
@@ -251,10 +280,12 @@ static void test_resolve_none_and_ip(void)
 	sl_cfg_free(c);
 }
 
-/* A reload: "last" keeps the running address of the same server written with the same name. */
+/* A reload with load-server-state-from-file: "last" keeps the running address of the same server
+ * written with the same name. */
 static void test_resolve_reload_last(void)
 {
 	static const char text[] = DEFAULTS "backend b\n"
+					    "  load-server-state-from-file global\n"
 					    "  server s1 app1:80\n"                      /* last,libc */
 					    "  server s2 app1:80 init-addr libc\n"       /* follows DNS */
 					    "  server s3 flaky:80 init-addr libc,last\n" /* DNS down */
@@ -282,7 +313,8 @@ static void test_resolve_reload_last(void)
 	sl_cfg_free(nw);
 
 	/* the name changed in the file: last does not apply, libc gives the new name's address */
-	nw = parse_ok(DEFAULTS "backend b\n  server s1 app2:80\n");
+	nw = parse_ok(DEFAULTS "backend b\n  load-server-state-from-file local\n"
+			       "  server s1 app2:80\n");
 	CU_ASSERT_EQUAL(resolve(nw, names_b, run, &d, &f), 0);
 	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr.v4, TIP4(10, 77, 0, 22));
 	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr_from, SL_INIT_LIBC);
@@ -311,6 +343,151 @@ static void test_resolve_reload_last(void)
 	sl_cfg_free(run);
 }
 
+/* A reload without load-server-state-from-file (HAProxy's default: no state file): the default
+ * last,libc finds no state and resolves the name again, so the server follows DNS; "none" in
+ * the backend or in defaults' inheritance is the same. */
+static void test_resolve_reload_no_state(void)
+{
+	static const char text[] = DEFAULTS "backend b\n"
+					    "  server s1 app1:80\n"
+					    "  server s3 flaky:80 init-addr last,libc\n";
+	struct sl_cfg *run = parse_ok(text);
+	struct tdiags d;
+	struct fake f;
+	static const struct fake_name at_start[] = {
+		{"app1", 0, TIP4(10, 77, 0, 21)}, {"flaky", 0, TIP4(10, 77, 0, 40)}, {NULL, 0, 0}};
+	CU_ASSERT_EQUAL_FATAL(resolve(run, at_start, NULL, &d, &f), 0);
+	struct sl_cfg *nw = parse_ok(text);
+	/* names_b: app1 moved to .31, flaky does not resolve any more */
+	CU_ASSERT_NOT_EQUAL(resolve(nw, names_b, run, &d, &f), 0);
+	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr.v4, TIP4(10, 77, 0, 31));
+	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr_from, SL_INIT_LIBC);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_ERROR, NULL, -1,
+			    "(last: no server state (load-server-state-from-file); libc: "));
+	sl_cfg_free(nw);
+	nw = parse_ok(DEFAULTS "  load-server-state-from-file global\n"
+		      "backend b\n  load-server-state-from-file none\n  server s1 app1:80\n");
+	CU_ASSERT_EQUAL(resolve(nw, names_b, run, &d, &f), 0);
+	CU_ASSERT_EQUAL(tsrv(tpx(nw, "b"), "s1")->addr_from, SL_INIT_LIBC);
+	sl_cfg_free(nw);
+	sl_cfg_free(run);
+}
+
+/* A resolvers section read with HAProxy's defaults and every keyword; server parameters. */
+static void test_resolvers_section(void)
+{
+	struct sl_cfg *c = parse_ok("resolvers dns\n"
+				    "  nameserver ns1 10.0.0.53:53\n"
+				    "  nameserver ns2 udp@10.0.0.54:5353\n"
+				    "resolvers slow\n"
+				    "  nameserver ns1 10.0.0.53\n"
+				    "  hold valid 2s\n  hold nx 3s\n  hold other 4s\n"
+				    "  hold refused 5s\n  hold timeout 6s\n  hold obsolete 7s\n"
+				    "  resolve_retries 5\n  accepted_payload_size 1232\n"
+				    "  timeout resolve 200ms\n  timeout retry 300ms\n" DEFAULTS
+				    "backend b\n"
+				    "  default-server resolvers dns resolve-prefer ipv4\n"
+				    "  server s1 app1:80 resolve-opts prevent-dup-ip resolve-net 10.77.0.0/16,10.0.0.0/8\n"
+				    "  server s2 app2:80 resolvers slow resolve-opts allow-dup-ip\n");
+	const struct sl_resolvers *r = c->resolvers;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	T_STR_EQ(r->name, "dns");
+	CU_ASSERT_EQUAL(r->nns, 2);
+	CU_ASSERT_EQUAL(r->ns[1].ip, TIP4(10, 0, 0, 54));
+	CU_ASSERT_EQUAL(r->ns[1].port, 5353);
+	CU_ASSERT_EQUAL(r->hold_valid, 10000);
+	CU_ASSERT_EQUAL(r->hold_nx, 30000);
+	CU_ASSERT_EQUAL(r->hold_obsolete, 0);
+	CU_ASSERT_EQUAL(r->retries, 3);
+	CU_ASSERT_EQUAL(r->payload, 512);
+	CU_ASSERT_EQUAL(r->t_resolve, 1000);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->ns[0].port, 53);
+	CU_ASSERT_EQUAL(r->hold_valid, 2000);
+	CU_ASSERT_EQUAL(r->hold_timeout, 6000);
+	CU_ASSERT_EQUAL(r->hold_obsolete, 7000);
+	CU_ASSERT_EQUAL(r->retries, 5);
+	CU_ASSERT_EQUAL(r->payload, 1232);
+	CU_ASSERT_EQUAL(r->t_resolve, 200);
+	CU_ASSERT_EQUAL(r->t_retry, 300);
+	const struct sl_server *s1 = tsrv(tpx(c, "b"), "s1"), *s2 = tsrv(tpx(c, "b"), "s2");
+	T_STR_EQ(s1->p.resolvers, "dns");
+	CU_ASSERT(s1->p.prevent_dup_ip);
+	CU_ASSERT_EQUAL(s1->p.nresolve_net, 2);
+	T_STR_EQ(s2->p.resolvers, "slow");
+	CU_ASSERT_FALSE(s2->p.prevent_dup_ip);
+	sl_cfg_free(c);
+	/* warned: resolve-prefer ipv6, ignore-weight, resolvers on an address */
+	struct tdiags d;
+	CU_ASSERT_EQUAL(tparse("resolvers dns\n  nameserver ns1 10.0.0.53:53\n" DEFAULTS
+			       "backend b\n"
+			       "  server s1 app1:80 resolvers dns resolve-prefer ipv6 resolve-opts ignore-weight\n"
+			       "  server s2 10.0.0.2:80 resolvers dns\n",
+			       &c, &d),
+			0);
+	CU_ASSERT_EQUAL(d.nwarn, 3);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 9, "sluice asks for A records only"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 9, "ignore-weight' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 10,
+			    "'resolvers dns' has no effect on a server written with an IP address"));
+	sl_cfg_free(c);
+}
+
+/* A fake run-time DNS: s1 gets 10.77.0.99, s2 loses its address, s3 is not its business. */
+static int fake_runtime(void *arg, const struct sl_proxy *px, const struct sl_server *s,
+			uint32_t *v4)
+{
+	(void)arg;
+	(void)px;
+	if (strcmp(s->name, "s1") == 0) {
+		*v4 = TIP4(10, 77, 0, 99);
+		return 1;
+	}
+	return strcmp(s->name, "s2") == 0 ? 0 : -1;
+}
+
+/* The rebuild of a DNS update: the running configuration's texts parsed again, the resolvers'
+ * answers for their servers, the running addresses for every other name (libc not asked). */
+static void test_resolve_runtime_rebuild(void)
+{
+	static const char text[] = "resolvers dns\n  nameserver ns1 10.0.0.53:53\n" DEFAULTS
+				   "backend b\n"
+				   "  server s1 app1:80 resolvers dns\n"
+				   "  server s2 app2:80 resolvers dns\n"
+				   "  server s3 app1:81\n"
+				   "  server s4 10.0.0.4:80\n";
+	struct sl_cfg *run = parse_ok(text);
+	struct tdiags d;
+	struct fake f;
+	CU_ASSERT_EQUAL_FATAL(resolve(run, names_b, NULL, &d, &f), 0);
+	CU_ASSERT_EQUAL_FATAL(run->ntexts, 1);
+	CU_ASSERT_EQUAL(run->texts[0].len, strlen(text));
+	CU_ASSERT(memcmp(run->texts[0].data, text, strlen(text)) == 0);
+	struct sl_cfg *nw = NULL;
+	memset(&d, 0, sizeof(d));
+	const struct sl_cfg_opts po = {
+		.diag_fn = tdiag_collect, .diag_arg = &d, .no_dataplane_ok = true};
+	CU_ASSERT_EQUAL_FATAL(sl_cfg_parse(run->texts, run->ntexts, &po, &nw), 0);
+	memset(&d, 0, sizeof(d));
+	const struct sl_cfg_resolve_opts o = {.running = run,
+					      .runtime_fn = fake_runtime,
+					      .diag_fn = tdiag_collect,
+					      .diag_arg = &d};
+	CU_ASSERT_EQUAL(sl_cfg_resolve(nw, &o), 0);
+	const struct sl_proxy *b = tpx(nw, "b");
+	CU_ASSERT_EQUAL(tsrv(b, "s1")->addr.v4, TIP4(10, 77, 0, 99));
+	CU_ASSERT_EQUAL(tsrv(b, "s1")->addr_from, SL_INIT_DNS);
+	CU_ASSERT_EQUAL(tsrv(b, "s2")->addr.family, 0);
+	CU_ASSERT(sl_cfg_srv_maint(tsrv(b, "s2")));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_NOTICE, "t.cfg", 10, "in maintenance until its resolvers resolve the name"));
+	CU_ASSERT_EQUAL(tsrv(b, "s3")->addr.v4, TIP4(10, 77, 0, 31)); /* as running, libc not asked */
+	CU_ASSERT_EQUAL(tsrv(b, "s3")->addr_from, SL_INIT_LIBC);
+	CU_ASSERT_EQUAL(tsrv(b, "s4")->addr.v4, TIP4(10, 0, 0, 4));
+	sl_cfg_free(nw);
+	sl_cfg_free(run);
+}
+
 int main(void)
 {
 	static const struct sl_test_case cases[] = {
@@ -319,7 +496,10 @@ int main(void)
 		{"default last,libc at start: libc", test_resolve_default_libc},
 		{"unresolvable names: errors at their lines", test_resolve_errors},
 		{"init-addr none and an address", test_resolve_none_and_ip},
-		{"reload: last keeps the running address", test_resolve_reload_last},
+		{"reload: last keeps the running address (server state)", test_resolve_reload_last},
+		{"reload without server state: last,libc follows DNS", test_resolve_reload_no_state},
+		{"resolvers sections and server parameters", test_resolvers_section},
+		{"run-time DNS rebuild: answers, running addresses", test_resolve_runtime_rebuild},
 		{NULL, NULL},
 	};
 	static const struct sl_test_suite suites[] = {{"cfg resolve", cases}, {NULL, NULL}};
