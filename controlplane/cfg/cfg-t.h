@@ -60,7 +60,8 @@ enum sl_acl_fetch {
 	SL_FETCH_SSL_FC_SNI,  /* ssl_fc_sni: exact SNI */
 	SL_FETCH_ALWAYS_TRUE, /* always_true */
 	SL_FETCH_ALWAYS_FALSE,/* always_false */
-	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist) is not supported; kept for a clear error */
+	SL_FETCH_HTTP_AUTH,   /* http_auth(userlist): the Authorization header names a user of it */
+	SL_FETCH_HTTP_AUTH_GROUP, /* http_auth_group(userlist) GROUP...: and the user is in one */
 	SL_FETCH_STK,         /* sc_*, scN_*, src_*: a stick counter's value (acl->stk) */
 	SL_FETCH_DST,         /* dst: the address the client connected to, in a network */
 	SL_FETCH_SRC_PORT,    /* src_port: integer */
@@ -105,6 +106,34 @@ struct sl_acl {
 	struct sl_acl_pat *pats;
 	int npats;
 	struct sl_acl_stk stk; /* SL_FETCH_STK */
+	const struct sl_userlist *ul; /* http_auth*(): the userlist named by hdr, set by cfg_check */
+	struct sl_acl *next_auth;     /* the configuration's http_auth* ACLs (cfg_check resolves) */
+	struct sl_cfg_loc loc;
+};
+
+/* ---------------------------------------------------------------- userlists */
+
+/* `user NAME password HASH|insecure-password PASS [groups G1,G2]` */
+struct sl_ul_user {
+	struct sl_ul_user *next;
+	const char *name;
+	const char *pass;   /* a crypt(3) hash, or the password itself when insecure */
+	bool insecure;
+	const char *groups; /* "G1,G2" as written, or NULL */
+};
+
+/* `group NAME [users U1,U2]` */
+struct sl_ul_group {
+	struct sl_ul_group *next;
+	const char *name;
+	const char *users; /* "U1,U2" as written, or NULL */
+};
+
+struct sl_userlist {
+	struct sl_userlist *next;
+	const char *name;
+	struct sl_ul_user *users;
+	struct sl_ul_group *groups;
 	struct sl_cfg_loc loc;
 };
 
@@ -143,6 +172,81 @@ struct sl_redirect {
 	const char *clear_cookie; /* "NAME" or NULL */
 };
 
+/* ---------------------------------------------------------------- log-format expressions */
+
+/*
+ * A log-format string ("text %[FETCH,CONV...] more"), HAProxy's format of header values,
+ * redirect targets, `http-request return` bodies and dynamic backend names, compiled at load by
+ * cfg_lf() (controlplane/cfg/cfg_lf.c) into a list of nodes; evaluated per request by
+ * sl_lf_eval() (dataplane/rules/lf_eval.h) without parsing nor allocating. Immutable.
+ */
+enum sl_lf_fetch {
+	SL_LF_SRC,	  /* src, %ci: client address */
+	SL_LF_SRC_PORT,	  /* src_port, %cp */
+	SL_LF_DST,	  /* dst, %fi: the address the client connected to */
+	SL_LF_DST_PORT,	  /* dst_port, %fp */
+	SL_LF_PATH,	  /* path */
+	SL_LF_QUERY,	  /* query */
+	SL_LF_URL,	  /* url */
+	SL_LF_BASE,	  /* base: Host then path */
+	SL_LF_METHOD,	  /* method */
+	SL_LF_HDR,	  /* req.hdr(NAME[,OCC]), hdr(NAME[,OCC]): last element by default */
+	SL_LF_SSL_FC,	  /* ssl_fc: 0 or 1 */
+	SL_LF_SSL_FC_SNI, /* ssl_fc_sni */
+	SL_LF_BACKREF,	  /* \1..\9 of a replace-header / replace-path regex */
+};
+
+enum sl_lf_conv_kind { SL_LF_LOWER, SL_LF_UPPER, SL_LF_MAP, SL_LF_REGSUB };
+
+/* How a map matches its keys (HAProxy's map_str, map_beg, map_dom, map_end, map_sub). */
+enum sl_map_match { SL_MAP_STR, SL_MAP_BEG, SL_MAP_DOM, SL_MAP_END, SL_MAP_SUB };
+
+/* One "KEY VALUE" line of a map file, or one pattern of an ACL pattern file (val NULL). */
+struct sl_map_ent {
+	const char *key, *val;
+	uint32_t klen, vlen;
+};
+
+/* A map file read at load (main lcore), its entries in file order. */
+struct sl_map {
+	struct sl_map *next; /* the configuration's maps, each file read once */
+	const char *file;
+	struct sl_map_ent *ents;
+	size_t n;
+	uint32_t *order; /* entry indexes sorted by key (then file order): map_str's lookup */
+};
+
+struct sl_lf_conv {
+	enum sl_lf_conv_kind kind;
+	enum sl_map_match match;
+	const struct sl_map *map;
+	const char *def; /* map(FILE,DEFAULT): the default, or NULL (no match: no sample) */
+	void *re;	 /* regsub: pcre2_code *, owned by the arena */
+	const char *subst; /* regsub: the replacement, in pcre2_substitute()'s syntax ($1) */
+	bool global;	 /* regsub flag g */
+};
+
+#define SL_LF_MAX_CONV 4
+
+struct sl_lf_node {
+	bool lit; /* literal text, else a sample */
+	const char *text;
+	uint32_t len;	       /* literal: its bytes; HDR: the name's length */
+	enum sl_lf_fetch fetch;
+	int occ;	       /* HDR: occurrence (1 first, -1 last, as HAProxy's), BACKREF: group */
+	uint8_t nconv;
+	struct sl_lf_conv conv[SL_LF_MAX_CONV];
+};
+
+struct sl_lf {
+	const char *src; /* as written (dump, messages) */
+	struct sl_lf_node *nodes;
+	unsigned n;
+	bool dynamic; /* some node is a sample */
+};
+
+/* ---------------------------------------------------------------- http rules */
+
 enum sl_hrule_action {
 	SL_HR_SET_HEADER,
 	SL_HR_ADD_HEADER,
@@ -151,8 +255,26 @@ enum sl_hrule_action {
 	SL_HR_DENY,
 	SL_HR_ALLOW,
 	SL_HR_USE_SERVICE, /* only "prometheus-exporter" */
+	SL_HR_RETURN,	   /* http-request return */
+	SL_HR_REPLACE_HEADER, /* replace-header NAME REGEX FMT */
+	SL_HR_REPLACE_VALUE,  /* replace-value NAME REGEX FMT: each comma-separated element */
+	SL_HR_SET_PATH,
+	SL_HR_SET_QUERY,
+	SL_HR_SET_URI,
+	SL_HR_SET_METHOD,
+	SL_HR_REPLACE_PATH,   /* replace-path REGEX FMT */
+	SL_HR_REPLACE_URI,    /* replace-uri REGEX FMT */
+	SL_HR_SET_STATUS,     /* http-response set-status N [reason R] */
+	SL_HR_AUTH,	      /* http-request auth [realm R]: 401 and a Basic challenge */
 	SL_HR_TRACK_SC,    /* track-sc0|1|2 src [table NAME]: sc in status, table in name (NULL:
 			    * the proxy's own) */
+};
+
+/* `hdr NAME VALUE` of an http-request return. */
+struct sl_hrule_hdr {
+	struct sl_hrule_hdr *next;
+	const char *name;
+	struct sl_lf *value;
 };
 
 /* http-request / http-response rule, or a legacy reqadd/rspadd translated to one. */
@@ -160,9 +282,23 @@ struct sl_hrule {
 	struct sl_hrule *next;
 	enum sl_hrule_action action;
 	const char *name;  /* header name */
-	const char *value; /* header value (log-format text kept verbatim) */
-	int status;        /* deny_status (default 403) */
+	const char *value; /* header value as written */
+	struct sl_lf *lf;  /* value compiled (set/add/replace-*, set-path/query/uri/method), or NULL */
+	void *re;	   /* replace-*: pcre2_code *, owned by the arena */
+	const char *re_src; /* its pattern as written */
+	int status;        /* deny_status (default 403), return status (200), set-status */
+	const char *reason; /* set-status ... reason R, auth's realm (NULL: the proxy's name) */
+	const char *px_name; /* the proxy the rule belongs to (auth's default realm) */
 	struct sl_redirect redir;
+	struct sl_lf *redir_lf; /* http-request redirect: the target compiled */
+	/* return: content-type (NULL: none), body (literal, or lf-string), headers, or a whole
+	 * response (errorfile FILE: re-emitted as an errorfile is) */
+	const char *ctype;
+	const char *body;
+	size_t body_len;
+	struct sl_lf *body_lf;
+	struct sl_hrule_hdr *hdrs;
+	bool raw_reply; /* body is a complete HTTP response (errorfile) */
 	struct sl_cond *cond; /* NULL: always */
 	struct sl_cfg_loc loc;
 };
@@ -171,6 +307,7 @@ struct sl_hrule {
 struct sl_switch {
 	struct sl_switch *next;
 	const char *backend;
+	struct sl_lf *lf; /* a dynamic name ("%[...]"), or NULL */
 	struct sl_cond *cond;
 	struct sl_cfg_loc loc;
 };
@@ -319,6 +456,7 @@ enum sl_balance {
 	SL_BAL_SOURCE,
 	SL_BAL_URI,
 	SL_BAL_RANDOM,
+	SL_BAL_HDR, /* balance hdr(NAME) [use_domain_only] */
 };
 
 /* NONE with a name: no keyword given, the server's own cookie is matched (passive). */
@@ -448,6 +586,8 @@ struct sl_proxy {
 	struct sl_timeouts to;
 	enum sl_balance balance;
 	int uri_len, uri_depth; /* balance uri options */
+	const char *bal_hdr;	/* balance hdr(NAME): NAME */
+	bool bal_hdr_domain;	/* ... use_domain_only */
 	bool uri_whole;
 	int random_draws; /* balance random(N): N (2 for plain 'random', HAProxy's default) */
 	struct sl_cookie cookie;
@@ -706,6 +846,8 @@ struct sl_cfg {
 	struct sl_dataplane dp;
 	struct sl_proxy *proxies; /* frontends, backends and listens in file order */
 	int nproxies;
+	struct sl_map *maps; /* map files read by map() converters */
+	struct sl_userlist *userlists;
 	int nerrors, nwarnings;
 	bool strict; /* parsed with sl_cfg_opts.strict: later warnings (sl_cfg_resolve) are errors */
 };

@@ -287,6 +287,8 @@ void cfg_check(struct cfg_ctx *c)
 
 	cfg_resolvers_check(c);
 
+	cfg_userlist_resolve(c);
+
 	for (struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next) {
 		if (px->mode == SL_MODE_TCP &&
 		    (px->log_format == SL_LOG_HTTP || px->log_format == SL_LOG_HTTP_CLF)) {
@@ -318,10 +320,11 @@ void cfg_check(struct cfg_ctx *c)
 				cfg_warn_at(c, &px->redirects->loc,
 					    "'redirect' rules ignored for %s '%s' as they require HTTP mode",
 					    kind, px->name);
-			if ((px->cap & SL_CAP_BE) && px->balance == SL_BAL_URI)
+			if ((px->cap & SL_CAP_BE) &&
+			    (px->balance == SL_BAL_URI || px->balance == SL_BAL_HDR))
 				cfg_warn_at(c, &px->loc,
-					    "'balance uri' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
-					    kind, px->name);
+					    "'balance %s' needs HTTP mode in %s '%s': flows are hashed by their addresses instead",
+					    px->balance == SL_BAL_URI ? "uri" : "hdr", kind, px->name);
 		}
 		cfg_check_tcp_rules(c, px);
 		if (px->cap & SL_CAP_FE) {
@@ -329,7 +332,8 @@ void cfg_check(struct cfg_ctx *c)
 				check_backend_ref(c, px, px->default_backend,
 						  &px->default_backend_loc, "default_backend");
 			for (struct sl_switch *sw = px->switches; sw != NULL; sw = sw->next)
-				check_backend_ref(c, px, sw->backend, &sw->loc, "use_backend");
+				if (sw->lf == NULL) /* a dynamic name is looked up per request */
+					check_backend_ref(c, px, sw->backend, &sw->loc, "use_backend");
 			for (struct sl_bind *b = px->binds; cfg->dp.present && b != NULL; b = b->next)
 				check_bind_owned(c, px, b);
 			if (px->binds == NULL)

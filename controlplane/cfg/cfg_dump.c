@@ -206,6 +206,53 @@ static void hrule(FILE *f, const char *kw, const struct sl_hrule *r)
 			word(f, r->name);
 		}
 		break;
+	case SL_HR_RETURN:
+		fprintf(f, " return status %d", r->status);
+		if (r->ctype != NULL) {
+			fputs(" content-type", f);
+			word(f, r->ctype);
+		}
+		if (r->body_lf != NULL) {
+			fputs(" lf-string", f);
+			word(f, r->body_lf->src);
+		} else if (r->body != NULL) {
+			fputs(r->raw_reply ? " errorfile-data" : " string", f);
+			fprintf(f, " <%zu bytes>", r->body_len);
+		}
+		for (const struct sl_hrule_hdr *h = r->hdrs; h != NULL; h = h->next) {
+			fputs(" hdr", f);
+			word(f, h->name);
+			word(f, h->value->src);
+		}
+		break;
+	case SL_HR_AUTH:
+		fputs(" auth", f);
+		if (r->reason != NULL) {
+			fputs(" realm", f);
+			word(f, r->reason);
+		}
+		break;
+	case SL_HR_SET_STATUS:
+		fprintf(f, " set-status %d", r->status);
+		if (r->reason != NULL) {
+			fputs(" reason", f);
+			word(f, r->reason);
+		}
+		break;
+	default: { /* set-path ... replace-value: the words as written */
+		static const char *const names[] = {
+			[SL_HR_REPLACE_HEADER] = "replace-header", [SL_HR_REPLACE_VALUE] = "replace-value",
+			[SL_HR_SET_PATH] = "set-path",		   [SL_HR_SET_QUERY] = "set-query",
+			[SL_HR_SET_URI] = "set-uri",		   [SL_HR_SET_METHOD] = "set-method",
+			[SL_HR_REPLACE_PATH] = "replace-path",	   [SL_HR_REPLACE_URI] = "replace-uri"};
+		fprintf(f, " %s", names[r->action]);
+		if (r->name != NULL)
+			word(f, r->name);
+		if (r->re_src != NULL)
+			word(f, r->re_src);
+		word(f, r->value);
+		break;
+	}
 	}
 	cond(f, r->cond);
 	fputc('\n', f);
@@ -797,6 +844,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fprintf(f, "    balance %s", sl_cfg_balance_name(px->balance));
 		if (px->balance == SL_BAL_RANDOM)
 			fprintf(f, "(%d)", px->random_draws);
+		if (px->balance == SL_BAL_HDR)
+			fprintf(f, "(%s)%s", px->bal_hdr, px->bal_hdr_domain ? " use_domain_only" : "");
 		if (px->uri_len)
 			fprintf(f, " len %d", px->uri_len);
 		if (px->uri_depth)
@@ -923,6 +972,31 @@ int sl_cfg_dump(const struct sl_cfg *cfg, FILE *f)
 	fprintf(f, "# canonical configuration as understood by sluiced %s\n", SL_VERSION);
 	dump_global(f, &cfg->global);
 	dump_dataplane(f, &cfg->dp);
+	for (const struct sl_userlist *ul = cfg->userlists; ul != NULL; ul = ul->next) {
+		fputs("\nuserlist", f);
+		word(f, ul->name);
+		fputc('\n', f);
+		for (const struct sl_ul_group *g = ul->groups; g != NULL; g = g->next) {
+			fputs("    group", f);
+			word(f, g->name);
+			if (g->users != NULL) {
+				fputs(" users", f);
+				word(f, g->users);
+			}
+			fputc('\n', f);
+		}
+		for (const struct sl_ul_user *u = ul->users; u != NULL; u = u->next) {
+			fputs("    user", f);
+			word(f, u->name);
+			fputs(u->insecure ? " insecure-password" : " password", f);
+			word(f, u->pass);
+			if (u->groups != NULL) {
+				fputs(" groups", f);
+				word(f, u->groups);
+			}
+			fputc('\n', f);
+		}
+	}
 	for (const struct sl_resolvers *r = cfg->resolvers; r != NULL; r = r->next)
 		dump_resolvers(f, r);
 	for (const struct sl_proxy *px = cfg->proxies; px != NULL; px = px->next)

@@ -29,7 +29,8 @@ enum cfg_section {
 	SEC_PROXY,
 	SEC_DATAPLANE,
 	SEC_RESOLVERS,
-	SEC_SKIP
+	SEC_SKIP,
+	SEC_USERLIST
 };
 
 #define CFG_MAX_IF_DEPTH 100
@@ -47,6 +48,8 @@ struct cfg_ctx {
 	struct sl_resolvers *res;    /* current resolvers section */
 	struct sl_proxy *defaults;   /* the defaults that apply to the next proxy */
 	struct sl_proxy *named_defaults; /* chain of named defaults (linked by ->next) */
+	struct sl_userlist *ul;	   /* the userlist section being read */
+	struct sl_acl *auth_acls;  /* http_auth*() ACLs, resolved by cfg_check */
 	bool oom;
 	int if_depth;
 	struct {
@@ -108,6 +111,25 @@ int cfg_read_file(struct cfg_ctx *c, const char *path, const char **data, size_t
 /* Suggests the closest of @names (NULL-terminated array of strings at @stride bytes apart) to
  * @word, or NULL when nothing is close. */
 const char *cfg_did_you_mean(const char *word, const void *names, size_t stride);
+
+/* Log-format strings (cfg_lf.c). Flags: */
+#define CFG_LF_RSP 1u	  /* an http-response rule: fetches that read the request are refused */
+#define CFG_LF_BACKREF 2u /* \1..\9 are the groups of the rule's regex */
+/* Compiles @text for keyword @kw; NULL after reporting the error (file:line, the name refused). */
+struct sl_lf *cfg_lf(struct cfg_ctx *c, const char *kw, const char *text, unsigned flags);
+/* Reads map file @file ("KEY VALUE" lines; @kv false: a pattern file, one pattern a line) once
+ * per configuration; NULL after reporting the error. */
+const struct sl_map *cfg_map(struct cfg_ctx *c, const char *kw, const char *file, bool kv);
+
+/* userlist sections (cfg_userlist.c): opens one; reads one of its lines; resolves the
+ * userlists named by http_auth*() ACLs (after every line was read). */
+void cfg_userlist_open(struct cfg_ctx *c, int argc, char **argv);
+void cfg_userlist_line(struct cfg_ctx *c, int argc, char **argv);
+void cfg_userlist_resolve(struct cfg_ctx *c);
+
+/* http-request/-response actions of cfg_http_act.c: 0 parsed, -1 error reported, 1 not one of
+ * its actions. @ci: where the condition starts. */
+int cfg_http_action(struct cfg_ctx *c, bool req, int ci, char **argv, struct sl_hrule *r);
 
 /* Proxy keywords (cfg_kw.c). Returns 0 or -1 (reported). */
 int cfg_proxy_keyword(struct cfg_ctx *c, int argc, char **argv);

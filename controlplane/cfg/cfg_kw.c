@@ -102,6 +102,8 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 		px->uri_len = def->uri_len;
 		px->uri_depth = def->uri_depth;
 		px->uri_whole = def->uri_whole;
+		px->bal_hdr = def->bal_hdr;
+		px->bal_hdr_domain = def->bal_hdr_domain;
 		px->random_draws = def->random_draws;
 		px->cookie = def->cookie;
 		px->cookie.domains = copy_strs(c, def->cookie.domains);
@@ -186,6 +188,8 @@ static const struct fetch_def fetches[] = {
 	{"req.ssl_sni", SL_FETCH_REQ_SSL_SNI, false, PAT_STR},
 	{"req_ssl_sni", SL_FETCH_REQ_SSL_SNI, false, PAT_STR},
 	{"always_false", SL_FETCH_ALWAYS_FALSE, false, PAT_NONE},
+	{"http_auth", SL_FETCH_HTTP_AUTH, true, PAT_NONE},
+	{"http_auth_group", SL_FETCH_HTTP_AUTH_GROUP, true, PAT_STR},
 	{NULL, 0, false, PAT_NONE},
 };
 
@@ -287,6 +291,42 @@ bad:
 	return -1;
 }
 
+/* One pattern @s of kind @pat appended to @acl. Returns 0 or -1 (reported). */
+static int add_pattern(struct cfg_ctx *c, struct sl_acl *acl, int pat, enum sl_acl_int_op op,
+		       const char *s)
+{
+	struct sl_acl_pat *p = cfg_alloc(c, sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->str = cfg_strdup(c, s);
+	switch (pat) {
+	case PAT_REG:
+		p->re = cfg_regex(c, "acl", s, acl->icase);
+		if (p->re == NULL)
+			return -1;
+		break;
+	case PAT_NET:
+		if (cfg_net(c, "acl", s, true, &p->net) < 0)
+			return -1;
+		break;
+	case PAT_INT:
+		p->op = op;
+		if (int_pattern(c, s, p) < 0)
+			return -1;
+		break;
+	case PAT_VER: /* "MAJOR.MINOR" as HAProxy's dotted versions: major << 16 | minor */
+		p->op = op;
+		if (ver_pattern(c, s, p) < 0)
+			return -1;
+		break;
+	default:
+		break;
+	}
+	SL_LIST_APPEND(&acl->pats, p);
+	acl->npats++;
+	return 0;
+}
+
 /*
  * Parses "FETCH [flags] PATTERN..." from @argv[0..argc) into a new ACL. Returns NULL after
  * reporting an error.
@@ -348,11 +388,16 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 		}
 		arg = h;
 		acl->hdr = arg;
+		if (acl->fetch == SL_FETCH_HTTP_AUTH || acl->fetch == SL_FETCH_HTTP_AUTH_GROUP) {
+			acl->next_auth = c->auth_acls; /* its userlist: found by cfg_check */
+			c->auth_acls = acl;
+		}
 	} else if (paren != NULL) {
 		cfg_err(c, "'acl': '%s' takes no argument", fname);
 		return NULL;
 	}
-	int i = 1;
+	int i = 1, files = 0;
+	const struct sl_map *pfiles[8];
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -370,8 +415,18 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			if (apply_match(c, acl, argv[++i]) < 0)
 				return NULL;
 		} else if (strcmp(argv[i], "-f") == 0) {
-			cfg_err(c, "'acl': pattern files ('-f') are not supported yet");
-			return NULL;
+			if (i + 1 >= argc) {
+				cfg_err(c, "'acl': '-f' expects a pattern file");
+				return NULL;
+			}
+			const struct sl_map *m = cfg_map(c, "acl -f", argv[++i], false);
+			if (m == NULL)
+				return NULL;
+			if (files == 8) {
+				cfg_err(c, "'acl': more than 8 pattern files on one line");
+				return NULL;
+			}
+			pfiles[files++] = m;
 		} else if (fd->pat == PAT_INT && argv[i][1] >= '0' && argv[i][1] <= '9') {
 			break; /* a negative number */
 		} else {
@@ -381,6 +436,17 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 	}
 	const struct fetch_def *eff = is_stk > 0 ? &stk_fetch : fetch_of(acl->fetch);
 	enum sl_acl_int_op op = SL_INT_EQ;
+	/* the patterns of the -f files first, one a line, then those of the line */
+	for (int f = 0; f < files; f++)
+		for (size_t k = 0; k < pfiles[f]->n; k++) {
+			const struct sl_map_ent *e = &pfiles[f]->ents[k];
+			char *pat = cfg_alloc(c, e->klen + 1);
+			if (pat == NULL)
+				return NULL;
+			memcpy(pat, e->key, e->klen);
+			if (add_pattern(c, acl, eff->pat, SL_INT_EQ, pat) < 0)
+				return NULL;
+		}
 	for (; i < argc; i++) {
 		if (eff->pat == PAT_NONE) {
 			cfg_err(c, "'acl': '%s' takes no pattern, got '%s'", eff->name, argv[i]);
@@ -397,33 +463,8 @@ static struct sl_acl *parse_acl_body(struct cfg_ctx *c, const char *name, int ar
 			if (was_op)
 				continue;
 		}
-		struct sl_acl_pat *p = cfg_alloc(c, sizeof(*p));
-		p->str = cfg_strdup(c, argv[i]);
-		switch (eff->pat) {
-		case PAT_REG:
-			p->re = cfg_regex(c, "acl", argv[i], acl->icase);
-			if (p->re == NULL)
-				return NULL;
-			break;
-		case PAT_NET:
-			if (cfg_net(c, "acl", argv[i], true, &p->net) < 0)
-				return NULL;
-			break;
-		case PAT_INT:
-			p->op = op;
-			if (int_pattern(c, argv[i], p) < 0)
-				return NULL;
-			break;
-		case PAT_VER: /* "MAJOR.MINOR" as HAProxy's dotted versions: major << 16 | minor */
-			p->op = op;
-			if (ver_pattern(c, argv[i], p) < 0)
-				return NULL;
-			break;
-		default:
-			break;
-		}
-		SL_LIST_APPEND(&acl->pats, p);
-		acl->npats++;
+		if (add_pattern(c, acl, eff->pat, op, argv[i]) < 0)
+			return NULL;
 	}
 	return acl;
 }
@@ -867,12 +908,13 @@ static int kw_use_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char
 		cfg_err(c, "'use_backend' expects a backend name and an optional condition");
 		return -1;
 	}
-	if (strchr(argv[1], '%') != NULL) {
-		cfg_err(c, "'use_backend': dynamic backend names ('%s') are not supported", argv[1]);
-		return -1;
-	}
 	struct sl_switch *sw = cfg_alloc(c, sizeof(*sw));
 	sw->backend = cfg_strdup(c, argv[1]);
+	if (strchr(argv[1], '%') != NULL) { /* a name built per request (HAProxy's log-format) */
+		sw->lf = cfg_lf(c, "use_backend", argv[1], 0);
+		if (sw->lf == NULL)
+			return -1;
+	}
 	sw->loc = cfg_loc(c);
 	if (argc > 2) {
 		if (strcmp(argv[2], "if") != 0 && strcmp(argv[2], "unless") != 0) {
@@ -884,6 +926,13 @@ static int kw_use_backend(struct cfg_ctx *c, struct sl_proxy *px, int argc, char
 		if (sw->cond == NULL)
 			return -1;
 	}
+	for (const struct sl_hrule *p = px->req_rules; p != NULL; p = p->next)
+		if (p->action >= SL_HR_SET_PATH && p->action <= SL_HR_REPLACE_URI &&
+		    p->action != SL_HR_SET_METHOD && (sw->cond != NULL || sw->lf != NULL)) {
+			cfg_warn(c, "'use_backend' reads the request line as received, not as rewritten at line %d (sluice applies the line rewrites when the request is forwarded)",
+				 p->loc.line);
+			break;
+		}
 	SL_LIST_APPEND(&px->switches, sw);
 	return 0;
 }
@@ -895,7 +944,8 @@ static const struct {
 	{"roundrobin", SL_BAL_ROUNDROBIN}, {"static-rr", SL_BAL_STATIC_RR},
 	{"leastconn", SL_BAL_LEASTCONN},   {"first", SL_BAL_FIRST},
 	{"source", SL_BAL_SOURCE},         {"uri", SL_BAL_URI},
-	{"random", SL_BAL_RANDOM},         {NULL, 0},
+	{"random", SL_BAL_RANDOM},         {"hdr", SL_BAL_HDR},
+	{NULL, 0},
 };
 
 const char *sl_cfg_balance_name(enum sl_balance b)
@@ -925,11 +975,26 @@ static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 		draws = (int)n;
 		alg = "random";
 	}
+	const char *hdr_name = NULL;
+	if (strncmp(argv[1], "hdr(", 4) == 0) {
+		/* hdr(NAME) [use_domain_only]: a hash of the header's value */
+		size_t l = strlen(argv[1]);
+		if (l < 6 || argv[1][l - 1] != ')') {
+			cfg_err(c, "'balance': '%s': hdr(NAME) expects a header name", argv[1]);
+			return -1;
+		}
+		char *h = cfg_alloc(c, l - 4);
+		if (h == NULL)
+			return -1;
+		memcpy(h, argv[1] + 4, l - 5);
+		hdr_name = h;
+		alg = "hdr";
+	}
 	for (i = 0; balances[i].name != NULL; i++)
 		if (strcmp(balances[i].name, alg) == 0)
 			break;
 	if (balances[i].name == NULL) {
-		static const char *const haproxy_only[] = {"url_param", "hdr", "rdp-cookie",
+		static const char *const haproxy_only[] = {"url_param", "rdp-cookie",
 							   "hash", "url32", "url32+src", NULL};
 		for (const char *const *h = haproxy_only; *h != NULL; h++)
 			if (strncmp(argv[1], *h, strlen(*h)) == 0) {
@@ -946,6 +1011,23 @@ static int kw_balance(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 	px->random_draws = px->balance == SL_BAL_RANDOM ? draws : 0;
 	px->uri_len = px->uri_depth = 0;
 	px->uri_whole = false;
+	px->bal_hdr = hdr_name;
+	px->bal_hdr_domain = false;
+	if (px->balance == SL_BAL_HDR) {
+		if (strcmp(argv[1], "hdr") == 0) {
+			cfg_err(c, "'balance hdr' expects a header name: hdr(NAME)");
+			return -1;
+		}
+		for (int j = 2; j < argc; j++) {
+			if (strcmp(argv[j], "use_domain_only") != 0) {
+				cfg_err(c, "'balance %s': unknown option '%s' (use_domain_only)", argv[1],
+					argv[j]);
+				return -1;
+			}
+			px->bal_hdr_domain = true;
+		}
+		return 0;
+	}
 	for (int j = 2; j < argc; j++) {
 		if (px->balance != SL_BAL_URI) {
 			cfg_err(c, "'balance %s': unexpected argument '%s'", argv[1], argv[j]);
@@ -1899,6 +1981,25 @@ static bool valid_header_name(const char *s)
 	return true;
 }
 
+/*
+ * sluice evaluates the conditions and expressions of every http-request rule on the request as
+ * received; HAProxy on the request as the earlier rules rewrote its line. Says so when a rule
+ * with a condition or an expression follows a set-path/-query/-uri/-method or replace-path/-uri.
+ */
+static void http_rewrite_order_warn(struct cfg_ctx *c, const struct sl_hrule *rules,
+				    const struct sl_hrule *r, const char *act)
+{
+	bool reads = r->cond != NULL || (r->lf != NULL && r->lf->dynamic) ||
+		     (r->redir_lf != NULL && r->redir_lf->dynamic) || r->body_lf != NULL;
+	for (const struct sl_hrule *p = rules; p != NULL && reads; p = p->next)
+		if (p->action >= SL_HR_SET_PATH && p->action <= SL_HR_REPLACE_URI &&
+		    p->action != SL_HR_SET_METHOD) {
+			cfg_warn(c, "'http-request %s' reads the request line as received, not as rewritten at line %d (sluice applies the line rewrites when the request is forwarded)",
+				 act, p->loc.line);
+			return;
+		}
+}
+
 static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	bool req = strcmp(argv[0], "http-request") == 0;
@@ -1910,10 +2011,13 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 	struct sl_hrule *r = cfg_alloc(c, sizeof(*r));
 	r->loc = cfg_loc(c);
 	const char *act = argv[1];
+	int ext;
 	/* positional, as HAProxy: a header value may itself be the word "if" */
 	int first_cond = strcmp(act, "set-header") == 0 || strcmp(act, "add-header") == 0 ? 4 :
 			 strcmp(act, "del-header") == 0					 ? 3 :
-											   2;
+			 strncmp(act, "replace-", 8) == 0 ? (strcmp(act, "replace-header") == 0 ||
+						     strcmp(act, "replace-value") == 0 ? 5 : 4) :
+			 strncmp(act, "set-", 4) == 0 ? 3 : 2;
 	int ci = cond_start(argc, argv, first_cond < argc ? first_cond : argc);
 	if (strcmp(act, "set-header") == 0 || strcmp(act, "add-header") == 0) {
 		if (ci != 4) {
@@ -1924,6 +2028,10 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		r->action = act[0] == 's' ? SL_HR_SET_HEADER : SL_HR_ADD_HEADER;
 		r->name = cfg_strdup(c, argv[2]);
 		r->value = cfg_strdup(c, argv[3]);
+		r->lf = cfg_lf(c, req ? "http-request set-header" : "http-response set-header",
+			       argv[3], req ? 0 : CFG_LF_RSP);
+		if (r->lf == NULL)
+			return -1;
 	} else if (strcmp(act, "del-header") == 0) {
 		if (ci != 3) {
 			cfg_err(c, "'%s del-header' expects one header name", kw);
@@ -1935,12 +2043,26 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		r->action = SL_HR_REDIRECT;
 		if (parse_redirect(c, "http-request redirect", &r->redir, 2, ci, argv) < 0)
 			return -1;
+		/* HAProxy 2.6: the target of an http-request redirect is a log-format string */
+		r->redir_lf = cfg_lf(c, "http-request redirect", r->redir.target, 0);
+		if (r->redir_lf == NULL)
+			return -1;
 	} else if (strcmp(act, "deny") == 0) {
 		r->action = SL_HR_DENY;
 		r->status = 403;
 		if (ci == 4 && strcmp(argv[2], "deny_status") == 0) {
 			if (cfg_int(c, "deny_status", argv[3], 200, 599, &r->status) < 0)
 				return -1;
+			static const int known[] = {200, 400, 401, 403, 404, 405, 407, 408, 410,
+						    413, 425, 429, 500, 501, 502, 503, 504, 0};
+			const int *k = known;
+			while (*k != 0 && *k != r->status)
+				k++;
+			if (*k == 0) { /* HAProxy 2.6 has no page for it either */
+				cfg_err(c, "'%s deny': status code '%d' not handled by default with 'default-errorfiles' argument",
+					kw, r->status);
+				return -1;
+			}
 		} else if (ci != 2) {
 			cfg_err(c, "'%s deny': unexpected argument '%s'", kw, argv[2]);
 			return -1;
@@ -1960,12 +2082,25 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		}
 		r->action = SL_HR_USE_SERVICE;
 		r->name = cfg_strdup(c, argv[2]);
+	} else if (strcmp(act, "capture") == 0) {
+		/* capture SAMPLE len N | id N: what HAProxy keeps for its logs */
+		if (ci != 5 || (strcmp(argv[3], "len") != 0 && strcmp(argv[3], "id") != 0)) {
+			cfg_err(c, "'%s capture' expects a sample and 'len N' or 'id N'", kw);
+			return -1;
+		}
+		cfg_warn(c, "'%s capture' has no effect: " NO_LOGS, kw);
+		return 0;
+	} else if ((ext = cfg_http_action(c, req, ci, argv, r)) <= 0) {
+		if (ext < 0)
+			return -1;
 	} else {
-		static const char *const req_names[] = {"set-header", "add-header", "del-header",
-							"redirect", "deny", "allow", "use-service",
-							NULL};
-		static const char *const rsp_names[] = {"set-header", "add-header", "del-header",
-							"deny", "allow", NULL};
+		static const char *const req_names[] = {
+			"set-header", "add-header", "del-header", "redirect", "deny", "allow",
+			"use-service", "return", "set-path", "set-query", "set-uri", "set-method",
+			"replace-path", "replace-uri", "replace-header", "replace-value", "auth", NULL};
+		static const char *const rsp_names[] = {
+			"set-header", "add-header", "del-header", "deny", "allow", "replace-header",
+			"replace-value", "set-status", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 		const char *dym = cfg_did_you_mean(act, req ? req_names : rsp_names,
 						   sizeof(req_names[0]));
 		cfg_err(c, "'%s': unknown or unsupported action '%s'%s%s%s", kw, act,
@@ -1979,6 +2114,8 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 	}
 	if (tail_cond(c, px, kw, ci, argc, argv, &r->cond) < 0)
 		return -1;
+	if (req)
+		http_rewrite_order_warn(c, px->req_rules, r, act);
 	if (req)
 		SL_LIST_APPEND(&px->req_rules, r);
 	else

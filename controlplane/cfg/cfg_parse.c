@@ -1356,7 +1356,7 @@ static void open_defaults(struct cfg_ctx *c, int argc, char **argv)
 
 static const char *const section_names[] = {"global", "defaults", "frontend", "backend",
 					    "listen", "dataplane", NULL};
-static const char *const unsupported_sections[] = {"userlist", "peers", "mailers",
+static const char *const unsupported_sections[] = {"peers", "mailers",
 						   "cache", "program", "http-errors", "ring",
 						   "fcgi-app", "crt-store", "traces", NULL};
 
@@ -1389,6 +1389,10 @@ static bool section_line(struct cfg_ctx *c, int argc, char **argv)
 	}
 	if (strcmp(kw, "resolvers") == 0) {
 		cfg_resolvers_open(c, argc, argv);
+		return true;
+	}
+	if (strcmp(kw, "userlist") == 0) {
+		cfg_userlist_open(c, argc, argv);
 		return true;
 	}
 	if (strcmp(kw, "frontend") == 0 || strcmp(kw, "backend") == 0 ||
@@ -1532,6 +1536,9 @@ static void parse_line(struct cfg_ctx *c, struct sl_cfg_words *w)
 		break;
 	}
 	case SEC_SKIP:
+		break;
+	case SEC_USERLIST:
+		cfg_userlist_line(c, argc, argv);
 		break;
 	case SEC_GLOBAL:
 		parse_global(c, argc, argv);

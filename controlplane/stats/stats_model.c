@@ -592,6 +592,8 @@ static const char *algo_name(enum sl_balance b)
 		return "uri";
 	case SL_BAL_RANDOM:
 		return "random";
+	case SL_BAL_HDR:
+		return "hdr";
 	}
 	return "unknown";
 }

@@ -47,6 +47,7 @@ enum sl_bal_algo {
 	SL_BAL_ALGO_SOURCE,	/* Maglev on the client address hash */
 	SL_BAL_ALGO_URI,	/* Maglev on the path hash (sl_pick_hash_uri()) */
 	SL_BAL_ALGO_RANDOM,	/* the least loaded of `draws` servers Maglev gives for random keys */
+	SL_BAL_ALGO_HDR,	/* Maglev on a header's hash (hash_uri), roundrobin without it */
 };
 
 #define SL_BAL_MAX_SERVERS 65534u /* a server index fits a Maglev entry (SL_MAGLEV_MAX_SERVERS) */

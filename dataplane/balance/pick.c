@@ -255,6 +255,9 @@ enum sl_pick_res sl_pick_server(const struct sl_bal_backend *b, struct sl_pick_c
 		return pick_hash(b, in, &cv, in->hash_uri, srv);
 	case SL_BAL_ALGO_RANDOM:
 		return pick_random(b, cur, in, &cv, srv);
+	case SL_BAL_ALGO_HDR: /* HAProxy: without the header, roundrobin */
+		return in->no_hash ? pick_sched(b, cur, in, &cv, srv) :
+				     pick_hash(b, in, &cv, in->hash_uri, srv);
 	default:
 		return pick_hash(b, in, &cv, in->hash5, srv);
 	}

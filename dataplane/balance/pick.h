@@ -76,7 +76,9 @@ struct sl_pick_counts {
 struct sl_pick_in {
 	struct sl_pick_counts active;
 	uint32_t hash_src;     /* balance source: sl_flow_hash_src() of the client address */
-	uint32_t hash_uri;     /* balance uri: sl_pick_hash_uri() of the request's URI */
+	uint32_t hash_uri;     /* balance uri: sl_pick_hash_uri() of the request's URI; balance
+				* hdr: of the header's value */
+	bool no_hash;	       /* balance hdr: the request has no such header (roundrobin) */
 	uint32_t hash5;	       /* any other algorithm that hashes (L4: sl_flow_hash5()) */
 	const uint16_t *avoid; /* counter slots (gidx) to leave out if possible, or NULL */
 	unsigned navoid;

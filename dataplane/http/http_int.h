@@ -158,7 +158,7 @@ struct hx_sess {
 	struct sl_tls_conn *tls; /* TLS on the client side (an `ssl` bind), or NULL */
 	struct sl_tls_conn *stls; /* TLS on the server side (`server ... ssl`), or NULL; exists
 				   * only with srv (freed with it) */
-	uint32_t cip;
+	uint32_t cip, vip; /* the client's address, the address it connected to */
 	uint16_t cport, vport;
 	uint8_t rq, rs, srv_st; /* enum http_rq, http_rs, http_srv */
 	uint8_t tmo;		/* enum hx_tmo */
@@ -285,7 +285,7 @@ int hx_flush_buffered_body(struct hx_sess *s, uint32_t off, struct sl_tcp_conn *
 
 /* ---- queue.c */
 enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
-			    const struct sl_http1_req *req);
+			    const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n);
 void hx_srv_slot_put(struct sl_lcore *lc, uint16_t gidx);
 void hx_q_append(struct hx_sess *s);
 void hx_q_remove(struct hx_sess *s);

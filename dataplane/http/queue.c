@@ -117,6 +117,48 @@ void hx_q_recheck(struct sl_http *hx)
 }
 
 /*
+ * balance hdr(NAME): the hash of the first element of the NAME fields (HAProxy's
+ * get_server_hh()), with use_domain_only of the label before the last dot only; no such field
+ * or an empty value: roundrobin (in->no_hash).
+ */
+static void hdr_hash(const struct sl_proxy *be, const struct sl_http1_hdr *h, size_t n,
+		     struct sl_pick_in *in)
+{
+	const char *v = NULL;
+	size_t vl = 0;
+	size_t nl = strlen(be->bal_hdr);
+	for (size_t i = 0; i < n && v == NULL; i++)
+		if (sl_http1_ieq(h[i].name, h[i].name_len, be->bal_hdr) && h[i].name_len == nl) {
+			v = h[i].value;
+			vl = h[i].value_len;
+			const char *comma = memchr(v, ',', vl);
+			if (comma != NULL)
+				vl = (size_t)(comma - v);
+			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+				vl--;
+		}
+	if (v == NULL || vl == 0) {
+		in->no_hash = true;
+		return;
+	}
+	if (be->bal_hdr_domain) {
+		/* from the end: the last dot ends the domain, the dot before it starts it */
+		const char *end = v + vl, *p = end;
+		while (p > v && p[-1] != '.')
+			p--;
+		if (p > v) {
+			end = p - 1;
+			p = end;
+			while (p > v && p[-1] != '.')
+				p--;
+		}
+		vl = (size_t)(end - p);
+		v = p;
+	}
+	in->hash_uri = sl_pick_hash_uri(v, vl, 0, 0, true);
+}
+
+/*
  * Picks the server for this request (dataplane/balance/pick.c, shared with the L4 engine): a
  * retry's server while it may take the request; the one the persistence cookie names while it
  * is usable (HAProxy: otherwise the cookie is ignored and the request balanced; a usable one
@@ -126,7 +168,7 @@ void hx_q_recheck(struct sl_http *hx)
  * PICK_NONE (no usable server: 503) or PICK_QUEUE (usable servers, all at maxconn: wait).
  */
 enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
-			    const struct sl_http1_req *req)
+			    const struct sl_http1_req *req, const struct sl_http1_hdr *h, size_t n)
 {
 	struct sl_http *hx = s->hx;
 	struct sl_lcore *lc = hx->lc;
@@ -179,6 +221,8 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 			.hash5 = sl_flow_hash_src(s->cip ^ ((uint32_t)s->cport << 16)),
 			.avoid = s->t.avoid_gidx >= 0 ? &avoid : NULL,
 			.navoid = s->t.avoid_gidx >= 0 ? 1 : 0};
+		if (b->balance == SL_BAL_ALGO_HDR)
+			hdr_hash(s->be, h, n, &in); /* no request (proxied TCP): roundrobin */
 		if (b->balance == SL_BAL_ALGO_URI && req != NULL)
 			in.hash_uri = sl_pick_hash_uri(req->path,
 						       req->path_len +

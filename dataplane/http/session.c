@@ -322,6 +322,18 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 
 /* ------------------------------------------------------------------ transaction */
 
+/* ssl_fc_sni: the name the client sent in its TLS ClientHello, or NULL. */
+static const char *hx_sni(const struct hx_sess *s)
+{
+	return s->tls != NULL ? sl_tls_sni(s->tls) : NULL;
+}
+
+static size_t hx_sni_len(const struct hx_sess *s)
+{
+	const char *n = hx_sni(s);
+	return n != NULL ? strlen(n) : 0;
+}
+
 static const struct sl_tcp_cbs srv_cbs;
 static void srv_up(struct hx_sess *s);
 
@@ -379,19 +391,34 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	struct sl_acl_stk_ops stk;
 	hx_stk_ops(s, &stk);
 	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch,
-				 .stk = &stk};
+				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
+				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
 	sl_hx_decide(s->cfg, s->fe, req, h, n, &ctx, !t->keep_alive, (uint32_t)time(NULL), &o,
 		     &d);
 	s->be = d.be;
 	switch (d.verdict) {
+	case SL_HX_DENY:
+		/* HAProxy 2.6 answers a deny and keeps the connection, as after a redirect */
+		hx_ctr(s, SL_CTR_HTTP_DENIED);
+		if (hx_pxc(s, s->fe) != NULL)
+			hx_pxc(s, s->fe)->dreq++;
+		d.status = d.status != 0 ? d.status : 403;
+		sl_hx_error(&o, s->fe, d.be, d.status);
+		/* fall through */
 	case SL_HX_REDIRECT:
-		hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
-		if (hx_pxc(s, s->fe) != NULL) /* HAProxy counts a redirect as intercepted too */
-			hx_pxc(s, s->fe)->intercepted++;
-		hx_count_rsp(s, 302, false);
+	case SL_HX_RETURN:
+		if (d.verdict == SL_HX_REDIRECT)
+			hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
+		if (d.verdict != SL_HX_DENY && hx_pxc(s, s->fe) != NULL)
+			hx_pxc(s, s->fe)->intercepted++; /* HAProxy counts a redirect so too */
+		if (o.overflow) {
+			hx_reply_and_close(s, 500);
+			return;
+		}
+		hx_count_rsp(s, d.verdict == SL_HX_REDIRECT ? 302 : d.status, false);
 		if (!hx_cli_send(s, o.buf, o.len)) {
 			hx_reply_and_close(s, 500);
 			return;
@@ -412,12 +439,6 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 			if (r == 1)
 				s->rq = RQ_DONE;
 		}
-		return;
-	case SL_HX_DENY:
-		hx_ctr(s, SL_CTR_HTTP_DENIED);
-		if (hx_pxc(s, s->fe) != NULL)
-			hx_pxc(s, s->fe)->dreq++;
-		hx_reply_and_close(s, d.status == 403 || d.status == 0 ? 403 : d.status);
 		return;
 	case SL_HX_NO_BACKEND:
 		hx_reply_and_close(s, 503);
@@ -506,7 +527,8 @@ void hx_dispatch(struct hx_sess *s)
 		hx_reply_and_close(s, 500);
 		return;
 	}
-	enum hx_pick p = hx_pick_server(s, t->ck_len ? s->buf + t->ck_off : NULL, t->ck_len, &req);
+	enum hx_pick p = hx_pick_server(s, t->ck_len ? s->buf + t->ck_off : NULL, t->ck_len, &req,
+				       h, n);
 	if (p == PICK_QUEUE) {
 		if (s->srv_st != SRV_QUEUED) {
 			hx_q_append(s);
@@ -523,8 +545,9 @@ void hx_dispatch(struct hx_sess *s)
 	hx_stk_ops(s, &stk);
 	stk.track = NULL; /* the request rules ran already: header rules only read counters */
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
-				 .dst_port = s->vport, .ssl = s->tls != NULL, .scratch = hx->scratch,
-				 .stk = &stk};
+				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
+				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
 						   s->be->http_conn != SL_HTTP_KEEP_ALIVE,
@@ -629,8 +652,9 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	struct sl_acl_stk_ops stk;
 	hx_stk_ops(s, &stk);
 	stk.track = NULL;
-	struct sl_acl_ctx ctx = {.src = s->cip, .dst_port = s->vport, .ssl = s->tls != NULL,
-				 .scratch = hx->scratch, .stk = &stk};
+	struct sl_acl_ctx ctx = {.src = s->cip, .src_port = s->cport, .dst = s->vip,
+				 .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s),
+				 .sni_len = hx_sni_len(s), .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
 				   .srv_cookie = s->srv_cookie, .direct = t->direct,
 				   .meth = (enum sl_http1_method)t->meth,
@@ -1129,7 +1153,7 @@ struct hx_sess *hx_sess_take(struct sl_http *hx, const struct hx_listener *l,
 	s->srv_st = SRV_NONE;
 	s->srv_idx = -1;
 	s->t_accept = hx->lc->now_ms;
-	sl_tcp_endpoints(c, NULL, &s->vport, &s->cip, &s->cport);
+	sl_tcp_endpoints(c, &s->vip, &s->vport, &s->cip, &s->cport);
 	if (hx_pxc(s, s->fe) != NULL)
 		hx_pxc(s, s->fe)->stot++;
 	sl_tmr_init(&s->tmr, hx_sess_timeout, s);

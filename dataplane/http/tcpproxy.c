@@ -140,7 +140,7 @@ static void decide(struct hx_sess *s, bool final)
 void hx_tp_dispatch(struct hx_sess *s)
 {
 	struct sl_http *hx = s->hx;
-	enum hx_pick p = hx_pick_server(s, NULL, 0, NULL);
+	enum hx_pick p = hx_pick_server(s, NULL, 0, NULL, NULL, 0);
 	if (p == PICK_QUEUE) {
 		if (s->srv_st != SRV_QUEUED) {
 			hx_q_append(s);

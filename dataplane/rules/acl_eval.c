@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dataplane/rules/userlist.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -23,6 +25,7 @@
 #define URL_COPY_MAX (1u << 20)
 
 struct sl_acl_scratch {
+	struct sl_ul_scratch *ul; /* http_auth(): crypt_r()'s area, the verified credentials */
 	pcre2_match_data *md;
 	char *url; /* a normalized request-target, copied whole (URL_COPY_MAX bytes) */
 };
@@ -36,18 +39,33 @@ struct sl_acl_scratch *sl_acl_scratch_new(void)
 	 * One ovector pair is enough: a match is only a yes or no, and pcre2_match() still
 	 * reports a match (returning 0) when the ovector is too small for the groups.
 	 */
-	s->md = pcre2_match_data_create(1, NULL);
+	s->md = pcre2_match_data_create(10, NULL); /* 10: replace-* back-references */
 	if (s->md == NULL)
 		goto free_s;
 	s->url = malloc(URL_COPY_MAX);
 	if (s->url == NULL)
 		goto free_md;
+	s->ul = sl_ul_scratch_new();
+	if (s->ul == NULL)
+		goto free_url;
 	return s;
+free_url:
+	free(s->url);
 free_md:
 	pcre2_match_data_free(s->md);
 free_s:
 	free(s);
 	return NULL;
+}
+
+struct sl_ul_scratch *sl_acl_scratch_ul(struct sl_acl_scratch *s)
+{
+	return s != NULL ? s->ul : NULL;
+}
+
+void *sl_acl_scratch_md(struct sl_acl_scratch *s)
+{
+	return s != NULL ? s->md : NULL;
 }
 
 void sl_acl_scratch_free(struct sl_acl_scratch *s)
@@ -56,6 +74,7 @@ void sl_acl_scratch_free(struct sl_acl_scratch *s)
 		return;
 	pcre2_match_data_free(s->md);
 	free(s->url);
+	sl_ul_scratch_free(s->ul);
 	free(s);
 }
 
@@ -209,22 +228,9 @@ static bool url_of(const struct sl_http1_req *req, struct sl_acl_scratch *scr, c
 	return true;
 }
 
-/*
- * Walks the elements of the field lines named @name the way HAProxy's http_find_header()
- * does without HTTP_FIND_FL_FULL: each line's value is cut at every comma outside a quoted
- * string (http_find_hdr_value_end()), each element trimmed of SP/HTAB. Empty elements are
- * returned too, so "a," has two elements and an empty value one: hdr_cnt counts like HAProxy.
- */
-struct hdr_iter {
-	const struct sl_http1_hdr *hdrs;
-	size_t n, i;
-	const char *name;
-	size_t name_len;
-	const char *p, *end; /* rest of the current value, when in_value */
-	bool in_value;
-};
-
-static void hdr_iter_init(struct hdr_iter *it, const struct sl_acl_ctx *ctx, const char *name)
+/* Header elements: see acl_eval.h. */
+void sl_acl_hdr_iter_init(struct sl_acl_hdr_iter *it, const struct sl_acl_ctx *ctx,
+			  const char *name)
 {
 	memset(it, 0, sizeof(*it));
 	it->hdrs = ctx->hdrs;
@@ -258,7 +264,7 @@ static const char *value_end(const char *s, const char *e)
 	return s;
 }
 
-static bool hdr_next(struct hdr_iter *it, const char **v, size_t *vlen)
+bool sl_acl_hdr_next(struct sl_acl_hdr_iter *it, const char **v, size_t *vlen)
 {
 	while (!it->in_value) {
 		if (it->name == NULL || it->i >= it->n)
@@ -289,11 +295,11 @@ static bool hdr_next(struct hdr_iter *it, const char **v, size_t *vlen)
 
 static bool hdr_match(const struct sl_acl *acl, enum str_match m, const struct sl_acl_ctx *ctx)
 {
-	struct hdr_iter it;
+	struct sl_acl_hdr_iter it;
 	const char *v;
 	size_t n;
-	hdr_iter_init(&it, ctx, acl->hdr);
-	while (hdr_next(&it, &v, &n))
+	sl_acl_hdr_iter_init(&it, ctx, acl->hdr);
+	while (sl_acl_hdr_next(&it, &v, &n))
 		if (str_sample_match(acl, m, v, n, ctx->scratch))
 			return true;
 	return false;
@@ -301,12 +307,12 @@ static bool hdr_match(const struct sl_acl *acl, enum str_match m, const struct s
 
 static int64_t hdr_count(const struct sl_acl_ctx *ctx, const char *name)
 {
-	struct hdr_iter it;
+	struct sl_acl_hdr_iter it;
 	const char *v;
 	size_t n;
 	int64_t cnt = 0;
-	hdr_iter_init(&it, ctx, name);
-	while (hdr_next(&it, &v, &n))
+	sl_acl_hdr_iter_init(&it, ctx, name);
+	while (sl_acl_hdr_next(&it, &v, &n))
 		cnt++;
 	return cnt;
 }
@@ -515,14 +521,13 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 		return str_sample_match(acl, M_STR, ctx->sni, ctx->sni_len, ctx->scratch);
 	case SL_FETCH_ALWAYS_TRUE:
 		return true;
-	case SL_FETCH_ALWAYS_FALSE:
 	case SL_FETCH_STK: {
 		int64_t v;
 		if (ctx->stk == NULL || !ctx->stk->fetch(ctx->stk->arg, &acl->stk, &v))
 			return false;
 		return acl->pats == NULL || int_match(acl, v);
 	}
-	case SL_FETCH_HTTP_AUTH: /* refused by the parser */
+	case SL_FETCH_ALWAYS_FALSE:
 		return false;
 	case SL_FETCH_DST:
 		return src_match(acl, ctx->dst); /* the same network patterns */
@@ -533,6 +538,22 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 	case SL_FETCH_REQ_SSL_VER:
 	case SL_FETCH_REQ_SSL_SNI:
 		return payload_eval(acl, ctx) == SL_ACL_PASS;
+	case SL_FETCH_HTTP_AUTH:
+	case SL_FETCH_HTTP_AUTH_GROUP: {
+		if (req == NULL || ctx->scratch == NULL)
+			return false;
+		int i = sl_http1_find_hdr(ctx->hdrs, ctx->nhdrs, 0, "authorization");
+		if (i < 0)
+			return false;
+		const struct sl_ul_user *u = sl_ul_check(acl->ul, ctx->hdrs[i].value,
+							 ctx->hdrs[i].value_len, ctx->scratch->ul);
+		if (u == NULL || acl->fetch == SL_FETCH_HTTP_AUTH)
+			return u != NULL;
+		for (const struct sl_acl_pat *p = acl->pats; p != NULL; p = p->next)
+			if (sl_ul_in_group(acl->ul, u, p->str, strlen(p->str)))
+				return true;
+		return false;
+	}
 	}
 	return false;
 }

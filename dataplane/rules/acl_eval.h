@@ -33,7 +33,10 @@
  *    other methods only, case-insensitively under -i;
  *  - src matches IPv4 networks, and IPv6 networks as ::ffff:a.b.c.d (HAProxy's v4tov6());
  *  - integer patterns (dst_port, hdr_cnt): eq/ge/gt/le/lt and inclusive ranges "a:b";
- *  - ssl_fc is true on a TLS connection; ssl_fc_sni is the SNI the client sent, if any.
+ *  - ssl_fc is true on a TLS connection; ssl_fc_sni is the SNI the client sent, if any;
+ *  - http_auth(L) is true when the first Authorization field carries Basic credentials of a user
+ *    of userlist L (dataplane/rules/userlist.h), http_auth_group(L) G... when that user is also
+ *    in one of the groups G.
  *
  * Predefined ACLs: the parser resolves TRUE, FALSE, LOCALHOST and METH_* into term->anon (a
  * user "acl" of that name, if declared first, wins as in HAProxy), so they need nothing here.
@@ -67,6 +70,12 @@ struct sl_acl_scratch;
 /* Allocates a scratch (start-up only). Returns NULL when out of memory. */
 struct sl_acl_scratch *sl_acl_scratch_new(void);
 
+/* The scratch's userlist working area (http_auth()), or NULL for a NULL scratch. */
+struct sl_ul_scratch *sl_acl_scratch_ul(struct sl_acl_scratch *s);
+
+/* The scratch's PCRE2 match data (room for 10 groups), or NULL for a NULL scratch. */
+void *sl_acl_scratch_md(struct sl_acl_scratch *s);
+
 /* Frees a scratch. NULL is accepted. */
 void sl_acl_scratch_free(struct sl_acl_scratch *s);
 
@@ -90,11 +99,11 @@ struct sl_acl_ctx {
 	size_t nhdrs;
 	uint32_t src;	   /* client IPv4 address, host order */
 	uint16_t dst_port; /* the frontend port the client connected to */
+	uint16_t src_port; /* the client's port (log-format expressions) */
+	uint32_t dst;	   /* the address the client connected to, host order */
 	bool ssl;	   /* TLS on the client side (ssl_fc) */
 	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
 	size_t sni_len;
-	uint32_t dst;	   /* the address the client connected to (dst), host order */
-	uint16_t src_port; /* the client's port */
 	/* the client's first bytes, for the req.* payload fetches (a mode tcp frontend's
 	 * tcp-request content and use_backend rules); NULL: none (the fetches fail) */
 	const uint8_t *payload;
@@ -109,6 +118,26 @@ struct sl_acl_ctx {
 	struct sl_acl_scratch *scratch;
 	const struct sl_acl_stk_ops *stk; /* NULL: no stick counters */
 };
+
+/*
+ * Walks the elements of the field lines named @name the way HAProxy's http_find_header()
+ * does without HTTP_FIND_FL_FULL: each line's value is cut at every comma outside a quoted
+ * string (http_find_hdr_value_end()), each element trimmed of SP/HTAB. Empty elements are
+ * returned too, so "a," has two elements and an empty value one: hdr_cnt counts like HAProxy.
+ */
+struct sl_acl_hdr_iter {
+	const struct sl_http1_hdr *hdrs;
+	size_t n, i;
+	const char *name;
+	size_t name_len;
+	const char *p, *end; /* rest of the current value, when in_value */
+	bool in_value;
+};
+
+void sl_acl_hdr_iter_init(struct sl_acl_hdr_iter *it, const struct sl_acl_ctx *ctx,
+			  const char *name);
+/* The next element (*@v, *@vlen), or false after the last one. */
+bool sl_acl_hdr_next(struct sl_acl_hdr_iter *it, const char **v, size_t *vlen);
 
 /*
  * Evaluates @cond in proxy @px, whose named ACLs the terms refer to (@px may be NULL: then

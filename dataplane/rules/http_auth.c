@@ -40,22 +40,12 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-bool sl_http_auth_check_count(const char *authorization, const struct sl_cfg_str *users,
-			      size_t *compared)
+bool sl_http_auth_basic_decode(const char *v, size_t len, uint8_t *cred, size_t cap,
+			       size_t *credlen)
 {
-	/* Decoded credentials: at most 3/4 of the header. */
-	uint8_t cred[SL_HTTP_AUTH_MAX_HEADER / 4 * 3];
-	size_t credlen;
-
-	if (compared != NULL)
-		*compared = 0;
-	if (authorization == NULL)
+	if (v == NULL || len > SL_HTTP_AUTH_MAX_HEADER)
 		return false;
-	size_t len = strnlen(authorization, SL_HTTP_AUTH_MAX_HEADER + 1);
-	if (len > SL_HTTP_AUTH_MAX_HEADER)
-		return false;
-
-	const char *p = authorization, *end = authorization + len;
+	const char *p = v, *end = v + len;
 	while (p < end && is_ows(*p))
 		p++;
 	while (end > p && is_ows(end[-1]))
@@ -74,10 +64,25 @@ bool sl_http_auth_check_count(const char *authorization, const struct sl_cfg_str
 		p++;
 	if (p == end)
 		return false;
-	if (sl_base64_decode(p, (size_t)(end - p), cred, sizeof(cred), &credlen) != 0)
+	if (sl_base64_decode(p, (size_t)(end - p), cred, cap, credlen) != 0)
 		return false;
-	const void *colon = memchr(cred, ':', credlen);
-	if (credlen == 0 || colon == NULL || colon == (const void *)cred)
+	const void *colon = memchr(cred, ':', *credlen);
+	return *credlen > 0 && colon != NULL && colon != (const void *)cred;
+}
+
+bool sl_http_auth_check_count(const char *authorization, const struct sl_cfg_str *users,
+			      size_t *compared)
+{
+	/* Decoded credentials: at most 3/4 of the header. */
+	uint8_t cred[SL_HTTP_AUTH_MAX_HEADER / 4 * 3];
+	size_t credlen;
+
+	if (compared != NULL)
+		*compared = 0;
+	if (authorization == NULL)
+		return false;
+	size_t len = strnlen(authorization, SL_HTTP_AUTH_MAX_HEADER + 1);
+	if (!sl_http_auth_basic_decode(authorization, len, cred, sizeof(cred), &credlen))
 		return false;
 
 	bool ok = false;

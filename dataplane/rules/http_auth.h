@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "controlplane/cfg/cfg-t.h"
 #include "proto/outbuf.h"
@@ -41,6 +42,14 @@ bool sl_http_auth_check(const char *authorization, const struct sl_cfg_str *user
  */
 bool sl_http_auth_check_count(const char *authorization, const struct sl_cfg_str *users,
 			      size_t *compared);
+
+/*
+ * Decodes the Authorization value @v (@len bytes: "Basic" case-insensitive, one or more spaces,
+ * strict base64) into @cred (@cap bytes): "user:password" with a non-empty user. False for
+ * anything else, a value over SL_HTTP_AUTH_MAX_HEADER bytes included.
+ */
+bool sl_http_auth_basic_decode(const char *v, size_t len, uint8_t *cred, size_t cap,
+			       size_t *credlen);
 
 /*
  * Constant-time comparison core: the OR of (a[i] ^ b'[i]) over i < @alen, where b' is @b read

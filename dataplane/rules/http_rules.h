@@ -37,6 +37,8 @@ enum sl_hx_verdict {
 	SL_HX_NO_BACKEND, /* no use_backend matched and no default_backend: 503 */
 	SL_HX_SERVICE,	/* http-request use-service prometheus-exporter: the stats serve it */
 	SL_HX_MONITOR,	/* the frontend's monitor-uri: local response with status 200 or 503 */
+	SL_HX_RETURN,	/* http-request return: local response built in the output, status in
+			 * status; the connection stays open as after a redirect */
 };
 
 struct sl_hx_decision {

@@ -174,7 +174,10 @@ static void test_balance_random(void)
 	T_REFUSED(DEFS "backend b\n  balance random(2\n", 7, "'random(2'");
 	T_REFUSED(DEFS "backend b\n  balance random(x)\n", 7, "'random(x)'");
 	T_REFUSED(DEFS "backend b\n  balance random 2\n", 7, "'2'");
-	T_REFUSED(DEFS "backend b\n  balance hdr(host)\n", 7, "not supported by sluice");
+	T_REFUSED(DEFS "backend b\n  balance url_param(x)\n", 7, "not supported by sluice");
+	T_REFUSED(DEFS "backend b\n  balance hdr()\n", 7, "header name");
+	T_REFUSED(DEFS "backend b\n  balance hdr\n", 7, "hdr(NAME)");
+	T_REFUSED(DEFS "backend b\n  balance hdr(host) use_domain\n", 7, "'use_domain'");
 }
 
 /* ---------------------------------------------------------------- global */

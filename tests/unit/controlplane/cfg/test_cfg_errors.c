@@ -1454,15 +1454,15 @@ static void test_unsupported(void)
 		  "  reqrep ^(.*) \\1\n",
 		  3, "'reqrep'");
 	T_REFUSED2("backend b\n"
-		   "  balance hdr(host)\n",
-		   2, "'hdr(host)'", "'balance'");
+		   "  balance rdp-cookie\n",
+		   2, "'rdp-cookie'", "'balance'");
 	T_REFUSED("backend b\n"
 		  "  option ssl-hello-chk\n",
 		  2, "'option ssl-hello-chk'");
 	T_REFUSED("frontend f\n"
 		  "  bind :80\n"
-		  "  use_backend b%[req.hdr(host)]\n",
-		  3, "'b%[req.hdr(host)]'");
+		  "  use_backend b%[req.cook(host)]\n",
+		  3, "'req.cook'");
 	T_REFUSED2("backend b\n"
 		   "  server s 10.0.0.1:80 ssl\n",
 		   2, "'ssl'", NULL);
@@ -1472,18 +1472,18 @@ static void test_unsupported(void)
 	T_REFUSED2("frontend f\n"
 		   "  bind :80\n"
 		   "  acl a path -f /etc/patterns\n",
-		   3, "'-f'", NULL);
+		   3, "'/etc/patterns'", NULL); /* a pattern file that cannot be read */
 }
 
 static void test_unsupported_section(void)
 {
 	/* refused once, and its lines are skipped (no error for them) */
-	T_REFUSED("userlist admins\n"
-		  "  user admin password $6$x\n"
-		  "  group ops users admin\n"
+	T_REFUSED("mailers mymailers\n"
+		  "  mailer a 10.0.0.1:25\n"
+		  "  mailer b 10.0.0.2:25\n"
 		  "global\n"
 		  "  maxconn 10\n",
-		  1, "'userlist'");
+		  1, "'mailers'");
 }
 
 static void test_server_port_offset(void)

@@ -24,6 +24,7 @@ _Static_assert((int)SL_BAL_ALGO_FIRST == (int)SL_BAL_FIRST, "enum sl_bal_algo");
 _Static_assert((int)SL_BAL_ALGO_SOURCE == (int)SL_BAL_SOURCE, "enum sl_bal_algo");
 _Static_assert((int)SL_BAL_ALGO_URI == (int)SL_BAL_URI, "enum sl_bal_algo");
 _Static_assert((int)SL_BAL_ALGO_RANDOM == (int)SL_BAL_RANDOM, "enum sl_bal_algo");
+_Static_assert((int)SL_BAL_ALGO_HDR == (int)SL_BAL_HDR, "enum sl_bal_algo");
 
 #define MAXN 1000
 
