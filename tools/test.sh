@@ -21,7 +21,7 @@ fuzz_seconds=${SL_FUZZ_SECONDS:-60}
 # three queues, each an AF_XDP socket of sluice's, flows spread over them by the veth peer's hash.
 # (test_reload and test_stats run on two workers in the first e2e step and again under
 # ASan+UBSan: not a third time here, to keep the suite under 25 minutes.)
-multi_scripts="tests/e2e/test_http.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_l4_pool.sh tests/e2e/test_tcp.sh tests/e2e/test_tcp_rules.sh tests/e2e/test_checks.sh tests/e2e/test_two_arm.sh tests/e2e/test_xdp.sh tests/e2e/test_stick.sh"
+multi_scripts="tests/e2e/test_http.sh tests/e2e/test_tls.sh tests/e2e/test_l4.sh tests/e2e/test_l4_pool.sh tests/e2e/test_tcp.sh tests/e2e/test_checks.sh tests/e2e/test_two_arm.sh tests/e2e/test_xdp.sh"
 # Scripts that exist for the multi-lcore step only (they set their own cores and queues): run
 # there, not in the first e2e step. test_af_packet.sh: an af_packet port of three queues (qpairs).
 multi_only="tests/e2e/test_af_packet.sh"
