@@ -23,7 +23,7 @@ static int parse_return(struct cfg_ctx *c, const char *kw, struct sl_hrule *r, i
 	r->action = SL_HR_RETURN;
 	r->status = 200;
 	bool body = false;
-	for (int i = 2; i < ci; i++) {
+	for (int i = 2; i < ci; i += 2) { /* a word and its value (hdr: one more, below) */
 		const char *k = argv[i];
 		bool two = strcmp(k, "hdr") == 0;
 		if (i + 1 >= ci || (two && i + 2 >= ci)) {
@@ -90,7 +90,6 @@ static int parse_return(struct cfg_ctx *c, const char *kw, struct sl_hrule *r, i
 				kw, k);
 			return -1;
 		}
-		i++;
 	}
 	if (r->raw_reply && (r->ctype != NULL || r->hdrs != NULL)) {
 		cfg_err(c, "'%s return': 'errorfile' is a whole response: no content-type nor hdr", kw);

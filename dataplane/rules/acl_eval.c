@@ -25,7 +25,7 @@
 #define URL_COPY_MAX (1u << 20)
 
 struct sl_acl_scratch {
-	struct sl_ul_scratch *ul; /* http_auth(): crypt_r()'s area, the verified credentials */
+	struct sl_ul_scratch *ul; /* http_auth(): crypt_rn()'s area, the verified credentials */
 	pcre2_match_data *md;
 	char *url; /* a normalized request-target, copied whole (URL_COPY_MAX bytes) */
 };

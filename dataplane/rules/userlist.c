@@ -90,7 +90,9 @@ const struct sl_ul_user *sl_ul_check(const struct sl_userlist *ul, const char *v
 			found = u;
 		} else {
 			s->crypts++;
-			const char *h = crypt_r(pass, u->pass, &s->cd);
+			/* crypt_rn(): libxcrypt's, which sanitizers do not intercept (their crypt_r
+			 * interceptor left libcrypt unlinked in the ASan build: a call to address 0) */
+			const char *h = crypt_rn(pass, u->pass, &s->cd, (int)sizeof(s->cd));
 			if (h != NULL && h[0] != '*' &&
 			    sl_http_auth_ct_equal(h, strlen(h), u->pass, strlen(u->pass))) {
 				found = u;

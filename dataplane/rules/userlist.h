@@ -2,13 +2,13 @@
 /*
  * The http_auth(L) / http_auth_group(L) fetches: HTTP Basic credentials of a request checked
  * against a userlist (HAProxy 2.6's auth_resolve_groups()/check_user()). A `password` is a
- * crypt(3) hash, checked with crypt_r() on the calling proxy lcore, as HAProxy checks it inline;
+ * crypt(3) hash, checked with crypt_rn() on the calling proxy lcore, as HAProxy checks it inline;
  * each lcore keeps the credentials it verified (keyed by a SipHash of the Authorization value
  * and of the stored hash, with a key drawn at start), so a keep-alive client costs one crypt()
  * and a reload that changes a password invalidates its entries. `insecure-password`s compare in
  * constant time. Failures are never cached.
  *
- * Threads: one struct sl_ul_scratch per evaluating thread (it holds crypt_r()'s working area
+ * Threads: one struct sl_ul_scratch per evaluating thread (it holds crypt_rn()'s working area
  * and the cache); the userlists are read-only.
  */
 #ifndef SL_USERLIST_H
@@ -25,7 +25,7 @@ struct sl_ul_scratch;
 struct sl_ul_scratch *sl_ul_scratch_new(void);
 void sl_ul_scratch_free(struct sl_ul_scratch *s);
 
-/* How many crypt_r() calls this scratch made (tests: the cache works). */
+/* How many crypt_rn() calls this scratch made (tests: the cache works). */
 unsigned long sl_ul_crypt_calls(const struct sl_ul_scratch *s);
 
 /*
