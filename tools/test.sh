@@ -166,7 +166,7 @@ if want e2e; then
 	# own queue of lb0 (and lb1): flows spread over queues, connections over proxy lcores,
 	# frames steered between them, checks and pages from every lcore.
 	SL_CORES="0-3 on 0-1" SL_LB_QUEUES=3 step "e2e on four lcores and three queues over two CPUs" run_e2e $multi_scripts $multi_only
-	want asan && step "e2e under ASan+UBSan (reload, stats, multicore)" run_e2e_asan
+	want asan && step "e2e under ASan+UBSan (reload, stats, multicore, server TLS)" run_e2e_asan
 fi
 
 echo
