@@ -578,6 +578,8 @@ struct sl_proxy {
 	bool redispatch;
 	bool allbackups; /* every usable backup in rotation when no active server is */
 	bool dontlognull, log_global, log_health_checks, abortonclose, tcpka;
+	bool http_ignore_probes; /* option http-ignore-probes: a connection closed without a
+				  * request gets no 408 and counts no error */
 	struct sl_log_target *log_targets; /* its own `log` lines (besides `log global`) */
 	struct sl_cfg_str *logs;           /* the same, as written (--dump) */
 	enum sl_log_format log_format;

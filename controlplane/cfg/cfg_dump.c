@@ -784,6 +784,8 @@ static void dump_proxy(FILE *f, const struct sl_proxy *px)
 		fputs("    option dontlognull\n", f);
 	if (px->tcpka)
 		fputs("    option tcpka\n", f);
+	if (px->http_ignore_probes)
+		fputs("    option http-ignore-probes\n", f);
 	if (px->fwdfor.on) {
 		fputs("    option forwardfor", f);
 		if (px->fwdfor.except.family != 0) {

@@ -66,6 +66,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	px->log_targets = cfg_log_copy(c, def->log_targets); /* its own lines come after */
 	px->logs = copy_strs(c, def->logs);
 	px->tcpka = def->tcpka;
+	px->http_ignore_probes = def->http_ignore_probes;
 	px->log_format = def->log_format;
 	px->http_conn = def->http_conn;
 	px->fwdfor = def->fwdfor;
@@ -1479,6 +1480,7 @@ static const struct option_def options[] = {
 	{"abortonclose", D | B, OPT_BOOL, PXOFF(abortonclose)},
 	{"log-health-checks", D | B, OPT_BOOL, PXOFF(log_health_checks)},
 	{"tcpka", D | F | B, OPT_BOOL, PXOFF(tcpka)},
+	{"http-ignore-probes", D | F, OPT_BOOL, PXOFF(http_ignore_probes)},
 	{"clitcpka", D | F, OPT_IGNORED, 0},
 	{"srvtcpka", D | B, OPT_IGNORED, 0},
 	{"splice-auto", D | F | B, OPT_IGNORED, 0},
@@ -2000,6 +2002,32 @@ static void http_rewrite_order_warn(struct cfg_ctx *c, const struct sl_hrule *ru
 		}
 }
 
+static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+
+/*
+ * http-after-response set-header|add-header|del-header|replace-header|replace-value|set-status:
+ * HAProxy runs these on every response, its own included, after the http-response rules. sluice
+ * takes the rule as an http-response rule at its place (servers' responses), with a warning
+ * that its own answers (redirects, errors, deny, return, stats) do not get it.
+ */
+static int kw_http_after_response(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	static const char *const acts[] = {"set-header",    "add-header",    "del-header",
+					   "replace-header", "replace-value", "set-status", NULL};
+	if (argc < 2 || !word_in(acts, argv[1])) {
+		cfg_err(c, "'http-after-response' supports set-header, add-header, del-header, replace-header, replace-value and set-status in sluice");
+		return -1;
+	}
+	cfg_warn(c, "'http-after-response %s' is applied as an 'http-response' rule at its place: to the servers' responses only; sluice's own answers (redirects, errors, deny, return) do not get it",
+		 argv[1]);
+	char *av[SL_CFG_MAX_WORDS];
+	int n = argc < SL_CFG_MAX_WORDS ? argc : SL_CFG_MAX_WORDS;
+	av[0] = (char *)"http-response";
+	for (int i = 1; i < n; i++)
+		av[i] = argv[i];
+	return kw_http_rule(c, px, n, av);
+}
+
 static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	bool req = strcmp(argv[0], "http-request") == 0;
@@ -2082,6 +2110,14 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 		}
 		r->action = SL_HR_USE_SERVICE;
 		r->name = cfg_strdup(c, argv[2]);
+	} else if ((req && strcmp(act, "cache-use") == 0) || (!req && strcmp(act, "cache-store") == 0)) {
+		if (ci != 3) {
+			cfg_err(c, "'%s %s' expects a cache name", kw, act);
+			return -1;
+		}
+		cfg_warn(c, "'%s %s' has no effect: sluice caches no responses; every request goes to a server",
+			 kw, act);
+		return 0;
 	} else if (strcmp(act, "capture") == 0) {
 		/* capture SAMPLE len N | id N: what HAProxy keeps for its logs */
 		if (ci != 5 || (strcmp(argv[3], "len") != 0 && strcmp(argv[3], "id") != 0)) {
@@ -2525,7 +2561,8 @@ static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char 
 /* Every word after `stats` in a proxy, as bind_words ('socket', 'timeout', 'maxconn': global). */
 static const char *const stats_words[] = {
 	"enable", "uri", "realm", "auth", "hide-version", "refresh", "admin", "show-legends",
-	"show-node", "show-desc", "scope", "prometheus-uri", "socket", "timeout", "maxconn", NULL,
+	"show-node", "show-desc", "show-modules", "scope", "prometheus-uri", "socket", "timeout",
+	"maxconn", NULL,
 };
 
 static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
@@ -2550,6 +2587,11 @@ static int kw_stats(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **arg
 		st->hide_version = true;
 	} else if (strcmp(k, "show-legends") == 0) {
 		st->show_legends = true;
+	} else if (strcmp(k, "show-modules") == 0) {
+		if (no_more(c, "stats show-modules", 2, argc, argv) < 0)
+			return -1;
+		cfg_warn(c, "'stats show-modules' has no effect: sluice's stats page has no modules' "
+			    "extra columns");
 	} else if (strcmp(k, "show-node") == 0) {
 		st->show_node = true;
 		cfg_warn(c, "'stats show-node' has no effect: sluice's stats page shows no node name");
@@ -2657,6 +2699,25 @@ static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 	return 0;
 }
 
+/* compression algo|type|offload|direction|algo-req|algo-res|type-req|type-res|minsize-req|
+ * minsize-res ...: HAProxy compresses responses; sluice forwards them as the server sent them,
+ * which a client takes as well (it only costs bandwidth), so the line is accepted with a
+ * warning saying so. */
+static int kw_compression(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	static const char *const words[] = {"algo",	 "type",     "offload",	    "direction",
+					    "algo-req",	 "algo-res", "type-req",    "type-res",
+					    "minsize-req", "minsize-res", NULL};
+	if (argc < 2 || !word_in(words, argv[1]) ||
+	    (argc < 3 && strcmp(argv[1], "offload") != 0)) {
+		cfg_err(c, "'compression' expects algo, type, offload, direction, algo-req, algo-res, type-req, type-res, minsize-req or minsize-res and its values");
+		return -1;
+	}
+	cfg_warn(c, "'compression %s' has no effect: sluice forwards responses as the server sent them, without compressing them",
+		 argv[1]);
+	return 0;
+}
+
 static int kw_unsupported(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	cfg_err(c, "'%s' is not supported by sluice", argv[0]);
@@ -2690,6 +2751,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"redirect", F | B, kw_redirect},
 	{"http-request", F | B, kw_http_rule},
 	{"http-response", F | B, kw_http_rule},
+	{"http-after-response", F | B, kw_http_after_response},
 	{"reqadd", F | B, kw_legacy_add},
 	{"rspadd", F | B, kw_legacy_add},
 	{"reqrep", F | B, kw_legacy_unsupported},
@@ -2714,7 +2776,7 @@ static const struct proxy_kw proxy_kws[] = {
 	{"unique-id-header", D | F, kw_ignored},
 	{"monitor-uri", D | F, kw_monitor_uri},
 	{"monitor", F, kw_monitor},
-	{"compression", D | F | B, kw_unsupported},
+	{"compression", D | F | B, kw_compression},
 	{"tcp-request", D | F | B, cfg_kw_tcp_request},
 	{"tcp-response", B, kw_unsupported},
 	{"tcp-check", D | B, kw_tcp_check},

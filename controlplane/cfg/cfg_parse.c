@@ -1357,7 +1357,7 @@ static void open_defaults(struct cfg_ctx *c, int argc, char **argv)
 static const char *const section_names[] = {"global", "defaults", "frontend", "backend",
 					    "listen", "dataplane", NULL};
 static const char *const unsupported_sections[] = {"peers", "mailers",
-						   "cache", "program", "http-errors", "ring",
+						   "program", "http-errors", "ring",
 						   "fcgi-app", "crt-store", "traces", NULL};
 
 /* Returns true when @argv[0] opens a section (and opens it). */
@@ -1398,6 +1398,15 @@ static bool section_line(struct cfg_ctx *c, int argc, char **argv)
 	if (strcmp(kw, "frontend") == 0 || strcmp(kw, "backend") == 0 ||
 	    strcmp(kw, "listen") == 0) {
 		open_proxy(c, argc, argv);
+		return true;
+	}
+	if (strcmp(kw, "cache") == 0) {
+		/* HAProxy's small object cache: without it every request goes to a server, which
+		 * is what sluice does: accepted with a warning, its lines skipped */
+		cfg_warn(c, "section 'cache' has no effect: sluice caches no responses (every request goes to a server); its lines are skipped");
+		c->sec = SEC_SKIP;
+		c->sec_kw = kw;
+		c->px = NULL;
 		return true;
 	}
 	for (const char *const *u = unsupported_sections; *u != NULL; u++) {

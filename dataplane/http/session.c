@@ -964,7 +964,9 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 	}
 	switch (s->tmo) {
 	case TMO_REQ:
-		if (s->blen > 0 || s->first) {
+		/* nothing received on a first request: a 408, unless the frontend ignores such
+		 * probes (option http-ignore-probes: closed silently, no error counted) */
+		if (s->blen > 0 || (s->first && !(s->fe != NULL && s->fe->http_ignore_probes))) {
 			s->t.minor = 1;
 			hx_reply_and_close(s, 408);
 		} else {

@@ -12,6 +12,8 @@
 #  - balance source (one client, one server), uri (one path, one server; paths spread), first;
 #  - `timeout http-keep-alive`: an idle keep-alive connection is closed by sluice;
 #  - `timeout client`: a request body that stops half way gets 408 after it;
+#  - a connection that sends nothing gets 408 after `timeout http-request`, and with `option
+#    http-ignore-probes` a silent close and no error counted;
 #  - drain (`set server B/S state drain`) and `set server B/S weight 0`: new clients go
 #    elsewhere while clients with the server's persistence cookie still reach it; `show servers
 #    state`; `shutdown sessions server` ends the proxied sessions on that server at once;
@@ -134,6 +136,15 @@ frontend fc
     bind *:8098
     timeout client 1s
     timeout http-request 5s
+    default_backend bka
+frontend fe_probe
+    bind *:8104
+    timeout http-request 1s
+    default_backend bka
+frontend fe_noprobe
+    bind *:8105
+    timeout http-request 1s
+    option http-ignore-probes
     default_backend bka
 EOT
     sl_dataplane_cfg af_xdp
@@ -320,6 +331,30 @@ dt = time.time() - t
 print("%r after %.1f s" % (data[:40], dt))
 sys.exit(0 if data.startswith(b"HTTP/1.1 408") and 0.8 <= dt < 3 else 1)
 PY
+
+# ---- a connection that sends nothing: 408 after timeout http-request, or with option
+# http-ignore-probes a silent close and no error counted (HAProxy's option)
+probe() {
+    sl_in sl-cli "$PY" - "$SL_VIP" "$1" <<'PY'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+t = time.time()
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+dt = time.time() - t
+print("%s %s" % (data[:12].decode() if data else "nothing", "~1s" if 0.8 <= dt < 2.5 else "%.1fs" % dt))
+PY
+}
+ereq() { sl_ctl raw show stat | awk -F, -v p="$1" '$1 == p && $2 == "FRONTEND" { print $13 }'; }
+e0=$(ereq fe_noprobe)
+expect_eq "an empty connection: 408 after timeout http-request (1 s)" "$(probe 8104)" "HTTP/1.1 408 ~1s"
+expect_eq "  with option http-ignore-probes: closed after 1 s without an answer" "$(probe 8105)" "nothing ~1s"
+expect_eq "  and no request error counted (ereq)" "$(ereq fe_noprobe)" "$e0"
+check "  while the other frontend counts its 408 (ereq $(ereq fe_probe))" test "$(ereq fe_probe)" -ge 1
 
 # ---- timeout client is an inactivity timer, not a deadline (HAProxy's meaning)
 got=$(sl_in sl-cli curl -s --limit-rate 128k -o /dev/null -w '%{size_download} %{exitcode}' http://$SL_VIP:8098/bytes/1048576)

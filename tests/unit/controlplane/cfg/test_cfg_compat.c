@@ -399,7 +399,43 @@ static void test_real_configs(void)
 	sl_cfg_free(cfg);
 }
 
+/* HAProxy 2.6's edge example's keywords: compression, cache, stats show-modules warned;
+ * http-after-response taken as an http-response rule with a warning; http-ignore-probes read. */
+static void test_edge_keywords(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	int rc = tparse("cache c\n  total-max-size 4\n"
+			"defaults\n  mode http\n  timeout connect 1s\n  timeout client 1s\n"
+			"  timeout server 1s\n"
+			"frontend f\n  bind :80\n  option http-ignore-probes\n"
+			"  http-after-response set-header Strict-Transport-Security \"max-age=1\"\n"
+			"  compression algo deflate gzip\n"
+			"  http-request cache-use c\n  http-response cache-store c\n"
+			"  stats show-modules\n  default_backend b\n"
+			"backend b\n  server s 10.0.0.2:80\n",
+			&cfg, &d);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 1, "section 'cache' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 11, "to the servers' responses only"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 12, "'compression algo' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 13, "'http-request cache-use' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 14, "'http-response cache-store' has no effect"));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, "t.cfg", 15, "'stats show-modules' has no effect"));
+	const struct sl_proxy *f = tpx(cfg, "f");
+	CU_ASSERT(f->http_ignore_probes);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->rsp_rules);
+	CU_ASSERT_EQUAL(f->rsp_rules->action, SL_HR_SET_HEADER);
+	T_STR_EQ(f->rsp_rules->name, "Strict-Transport-Security");
+	CU_ASSERT_PTR_NULL(f->rsp_rules->next);
+	sl_cfg_free(cfg);
+	CU_ASSERT_EQUAL(tparse("frontend f\n  bind :80\n  http-after-response deny\n", &cfg, &d),
+			-EINVAL);
+	CU_ASSERT_EQUAL(tparse("frontend f\n  bind :80\n  compression\n", &cfg, &d), -EINVAL);
+}
+
 static const struct sl_test_case cases[] = {
+	{"HAProxy's edge example's keywords", test_edge_keywords},
 	{"redirect: words in any order", test_redirect_orders},
 	{"redirect: errors", test_redirect_errors},
 	{"monitor-uri, monitor fail", test_monitor},
