@@ -234,6 +234,8 @@ struct sl_http {
 extern const struct sl_tcp_cbs hx_listen_cbs;
 extern const struct sl_tcp_cbs hx_cli_cbs;
 void hx_run(struct hx_sess *s);
+/* sl_tcp_cbs readable/writable of every session's connections: hx_run(), then the bytes counted. */
+void hx_sess_event(struct sl_tcp_conn *c, void *arg);
 void hx_sess_free(struct hx_sess *s);
 void hx_sess_timeout(struct sl_tmr *t, void *arg);
 void hx_dispatch(struct hx_sess *s);

@@ -1000,8 +1000,9 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 	}
 }
 
-/* Data or room on either connection: run the session, then count the client's bytes. */
-static void sess_event(struct sl_tcp_conn *c, void *arg)
+/* Data or room on either connection: run the session (HTTP or proxied TCP: hx_run() runs the
+ * engine the session is), then count the client's bytes. */
+void hx_sess_event(struct sl_tcp_conn *c, void *arg)
 {
 	struct hx_sess *s = arg;
 	(void)c;
@@ -1038,8 +1039,8 @@ static void cli_closed(struct sl_tcp_conn *c, void *arg)
 /* the client connection's events, for HTTP and proxied TCP sessions alike (hx_run() runs
  * the one the session is) */
 const struct sl_tcp_cbs hx_cli_cbs = {
-	.readable = sess_event,
-	.writable = sess_event,
+	.readable = hx_sess_event,
+	.writable = hx_sess_event,
 	.peer_closed = cli_peer_closed,
 	.error = cli_error,
 	.closed = cli_closed,
@@ -1115,8 +1116,8 @@ static void srv_closed(struct sl_tcp_conn *c, void *arg)
 
 static const struct sl_tcp_cbs srv_cbs = {
 	.connected = srv_connected,
-	.readable = sess_event,
-	.writable = sess_event,
+	.readable = hx_sess_event,
+	.writable = hx_sess_event,
 	.peer_closed = srv_peer_closed,
 	.error = srv_error,
 	.closed = srv_closed,

@@ -329,15 +329,6 @@ void hx_tp_timeout(struct hx_sess *s)
 
 /* ------------------------------------------------------------------ events */
 
-static void tp_event(struct sl_tcp_conn *c, void *arg)
-{
-	struct hx_sess *s = arg;
-	(void)c;
-	hx_tp_run(s);
-	if (s->busy)
-		hx_count_bytes(s);
-}
-
 static void srv_connected(struct sl_tcp_conn *c, void *arg)
 {
 	struct hx_sess *s = arg;
@@ -384,8 +375,8 @@ static void srv_closed(struct sl_tcp_conn *c, void *arg)
 
 static const struct sl_tcp_cbs tp_srv_cbs = {
 	.connected = srv_connected,
-	.readable = tp_event,
-	.writable = tp_event,
+	.readable = hx_sess_event,
+	.writable = hx_sess_event,
 	.peer_closed = srv_peer_closed,
 	.error = srv_error,
 	.closed = srv_closed,
