@@ -61,6 +61,7 @@
 #   sl_backend_start NS NAME        nginx + RTMP/HLS backend in NS (waits for :5080)
 #   sl_backend_stop NAME
 #   sl_named_web PORT               python web servers on be1/be2 answering "backend beN"
+#   sl_answers_match MSG            answers-haproxy.txt and answers-sluice.txt equal (ok MSG)
 #   sl_haproxy_start CFG            HAProxy in sl-lb with config file CFG
 #   sl_haproxy_stop
 #   sl_lb_kernel_addr               give lb0 10.77.0.1/24 in the kernel (HAProxy runs only)
@@ -435,6 +436,19 @@ sl_net_up_two_arm() {
     SL_BE1_IP=10.78.0.21
     SL_BE2_IP=10.78.0.22
     sl_net_up
+}
+
+# sl_answers_match MSG — HAProxy's and sluice's outcomes of the same steps, written by the test to
+# $SL_RUN_DIR/answers-haproxy.txt and answers-sluice.txt, compared: ok MSG (sluice's shown), or a
+# failure with the differences (- HAProxy, + sluice).
+sl_answers_match() {
+    if diff -u "$SL_RUN_DIR/answers-haproxy.txt" "$SL_RUN_DIR/answers-sluice.txt" >"$SL_RUN_DIR/answers.diff"; then
+        ok "$1"
+        sed 's/^/     | /' "$SL_RUN_DIR/answers-sluice.txt"
+    else
+        bad "answers differ from HAProxy's (- HAProxy, + sluice):"
+        sed 's/^/     /' "$SL_RUN_DIR/answers.diff"
+    fi
 }
 
 # sl_named_web PORT — on each backend, a Python web server on PORT whose every page says
