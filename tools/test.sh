@@ -102,9 +102,12 @@ run_e2e() { # run_e2e [SCRIPT...]: the given scripts, or every tests/e2e/test_*.
 		[ -e "$t" ] || continue
 		[[ $all == 1 && " $multi_only " == *" $t "* ]] && continue
 		echo "--- $t"
+		local t0=$SECONDS
 		if ! timeout 900 bash "$t"; then
-			echo "--- $t: FAILED"
+			echo "--- $t: FAILED ($((SECONDS - t0)) s)"
 			rc=1
+		else
+			echo "--- $t: ok ($((SECONDS - t0)) s)"
 		fi
 	done
 	return $rc
@@ -121,6 +124,7 @@ run_e2e_asan() {
 	for t in tests/e2e/test_reload.sh tests/e2e/test_stats.sh tests/e2e/test_multicore.sh \
 		tests/e2e/test_server_tls.sh; do
 		echo "--- $t (sluiced with ASan+UBSan)"
+		local t0=$SECONDS
 		if ! SL_BUILD=$PWD/build-asan SL_E2E_NO_INSTALL=1 \
 			ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 timeout 900 bash "$t"; then
@@ -131,6 +135,7 @@ run_e2e_asan() {
 			echo "--- $t: sanitizer report in $log"
 			rc=1
 		fi
+		echo "--- $t: done ($((SECONDS - t0)) s)"
 	done
 	return $rc
 }

@@ -216,7 +216,7 @@ void sl_tcp_output(struct sl_tcp_conn *c);
 void sl_tcp_send_syn(struct sl_tcp_conn *c);
 void sl_tcp_send_ack(struct sl_tcp_conn *c);
 void sl_tcp_send_rst(struct sl_tcp_conn *c);
-void sl_tcp_send_seg_at(struct sl_tcp_conn *c, uint32_t seq, uint32_t maxlen);
+void sl_tcp_send_seg_at(struct sl_tcp_conn *c, uint32_t seq, uint32_t maxlen, bool probe);
 void sl_tcp_send_reset_reply(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport, uint32_t seq, uint32_t ack,
 			     bool with_ack);

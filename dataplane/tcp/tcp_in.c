@@ -485,7 +485,7 @@ static void ack_new(struct sl_tcp_conn *c, const struct seg *s)
 			c->in_recovery = false;
 			c->dupacks = 0;
 		} else { /* partial ACK, RFC 6582 3.2 (5) */
-			sl_tcp_send_seg_at(c, c->snd_una, c->mss);
+			sl_tcp_send_seg_at(c, c->snd_una, c->mss, false);
 			c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
 			if (acked >= c->mss)
 				c->cwnd += c->mss;
@@ -507,6 +507,10 @@ static void ack_new(struct sl_tcp_conn *c, const struct seg *s)
 /* A duplicate ACK (RFC 5681 section 2 definition) in a synchronized state. */
 static void ack_dup(struct sl_tcp_conn *c)
 {
+	/* The same ACK with a closed window answers a zero-window probe (RFC 9293 3.8.6.1): the
+	 * peer is slow, nothing was lost. */
+	if (c->snd_wnd == 0)
+		return;
 	c->dupacks++;
 	if (c->in_recovery) {
 		c->cwnd += c->mss; /* RFC 6582 3.2 (4) */
@@ -519,7 +523,7 @@ static void ack_dup(struct sl_tcp_conn *c)
 	c->recover = c->snd_max;
 	c->in_recovery = true;
 	c->st->s.fast_retransmits++;
-	sl_tcp_send_seg_at(c, c->snd_una, c->mss);
+	sl_tcp_send_seg_at(c, c->snd_una, c->mss, false);
 	c->cwnd = c->ssthresh + 3u * c->mss;
 }
 

@@ -231,12 +231,14 @@ void sl_tcp_send_rst(struct sl_tcp_conn *c)
 
 /*
  * Re-sends data from sequence @seq (at most @maxlen bytes and one segment), with FIN when it
- * reaches a FIN already sent; snd_nxt and snd_max do not move.
+ * reaches a FIN already sent; snd_nxt and snd_max do not move. A retransmission carries only
+ * bytes already sent (below snd_max) and, unless it is a zero-window @probe, only bytes inside
+ * the peer's window (RFC 5681 3.1).
  */
-void sl_tcp_send_seg_at(struct sl_tcp_conn *c, uint32_t seq, uint32_t maxlen)
+void sl_tcp_send_seg_at(struct sl_tcp_conn *c, uint32_t seq, uint32_t maxlen, bool probe)
 {
 	uint32_t off = seq - c->sseq;
-	if (SEQ_LT(seq, c->sseq) || off > c->slen)
+	if (SEQ_LT(seq, c->sseq) || off > c->slen || !SEQ_LT(seq, c->snd_max))
 		return;
 	uint32_t len = c->slen - off;
 	uint32_t room = seg_room(c);
@@ -244,6 +246,11 @@ void sl_tcp_send_seg_at(struct sl_tcp_conn *c, uint32_t seq, uint32_t maxlen)
 		len = room;
 	if (len > maxlen)
 		len = maxlen;
+	if (len > c->snd_max - seq)
+		len = c->snd_max - seq;
+	uint32_t edge = c->snd_una + c->snd_wnd;
+	if (!probe && SEQ_GT(seq + len, edge))
+		len = SEQ_GT(edge, seq) ? edge - seq : 0;
 	uint8_t flags = SL_TCP_ACK;
 	uint32_t fin_seq = c->sseq + c->slen;
 	if (c->fin_queued && off + len == c->slen && SEQ_GT(c->snd_max, fin_seq))
@@ -464,7 +471,7 @@ void sl_tcp_rtx_timeout(struct sl_tmr *t, void *arg)
 	if (c->snd_wnd == 0 && SEQ_LT(c->snd_una, c->sseq + c->slen)) {
 		/* Window still closed: probe again with the first unacknowledged byte. */
 		st->s.zwp_sent++;
-		sl_tcp_send_seg_at(c, c->snd_una, 1);
+		sl_tcp_send_seg_at(c, c->snd_una, 1, true);
 		sl_tcp_rtx_arm(c);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataplane/tcp/seq.h"
 #include "dataplane/tcp/stack.h"
 #include "proto/bytes.h"
 #include "tests/unit/dataplane/tcp/tcp_test_util.h"
@@ -464,6 +465,47 @@ static void test_zero_window_probe(void)
 	struct sl_tcp_stats stt;
 	sl_tcp_stack_stats(st, &stt);
 	CU_ASSERT(stt.zwp_sent >= 2);
+}
+
+/*
+ * Answers to zero-window probes repeat the same ACK with the same (zero) window: by RFC 5681's
+ * definition they look like duplicate ACKs. The third one must not start a fast retransmit
+ * that sends never-sent bytes into the closed window (RFC 5681 3.1: a retransmission is
+ * capped at what was sent, and at the peer's window): only one-byte probes go out until the
+ * window opens.
+ */
+static void test_zero_window_dupacks(void)
+{
+	setup(&(struct sl_tcp_params){.no_timestamps = true});
+	uint32_t iss = open_plain(0);
+	uint8_t data[3000];
+	memset(data, 'z', sizeof(data));
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, data, sizeof(data)), (ssize_t)sizeof(data));
+	CU_ASSERT_EQUAL(cap.n, 0);
+	uint32_t highest = iss + 1; /* one past the highest byte sent */
+	for (int i = 0; i < 6; i++) {
+		advance_step(60000000, 100000);
+		for (size_t k = 0; k < cap.n; k++) {
+			struct tt_seg s = seg(k);
+			CU_ASSERT(s.len <= 1);
+			if (s.len > 0 && SEQ_GT(s.seq + s.len, highest))
+				highest = s.seq + s.len;
+		}
+		CU_ASSERT(SEQ_LEQ(highest, iss + 2)); /* never beyond the single probe byte */
+		tt_cap_clear(&cap);
+		inject(PISS + 1, iss + 1, SL_TCP_ACK, 0, NULL, 0, NULL, 0);
+		for (size_t k = 0; k < cap.n; k++)
+			CU_ASSERT(seg(k).len == 0); /* a probe's answer triggers no data */
+		tt_cap_clear(&cap);
+	}
+	struct sl_tcp_stats stt;
+	sl_tcp_stack_stats(st, &stt);
+	CU_ASSERT_EQUAL(stt.fast_retransmits, 0);
+	/* The window opens: the data goes out from the first byte. */
+	inject(PISS + 1, iss + 1, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+	CU_ASSERT_FATAL(cap.n >= 1);
+	CU_ASSERT_EQUAL(seg(0).seq, iss + 1);
+	CU_ASSERT(seg(0).len > 1);
 }
 
 static void test_rto_backoff(void)
@@ -1351,6 +1393,7 @@ static const struct sl_test_case cases[] = {
 	{"syn_in_established", test_syn_in_established_challenge},
 	{"old_duplicate_syn", test_old_duplicate_syn},
 	{"zero_window_probe", test_zero_window_probe},
+	{"zero_window_dupacks", test_zero_window_dupacks},
 	{"rto_backoff", test_rto_backoff},
 	{"syn_backoff", test_syn_backoff},
 	{"syn_cookies", test_syn_cookies},
