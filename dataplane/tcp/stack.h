@@ -165,6 +165,7 @@ struct sl_tcp_stats {
 	uint64_t conns_opened, conns_closed;
 	uint64_t drop_nobuf, ext_kept, bytes_copied_in, keepalive_probes, keepalive_timeouts;
 	uint64_t refused_maxconn, connect_no_port, time_wait_reused;
+	uint64_t rst_data_after_close; /* new data after the application closed: RST */
 	uint32_t conns_in_use, time_wait_in_use, timers_armed, conns_max;
 	uint32_t syn_in_use, syn_max; /* passive connections in SYN-RECEIVED, and their bound */
 	uint32_t chunks_in_use, chunks_max, ext_in_use, descs_in_use;

@@ -745,7 +745,15 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s)
 	default:
 		break;
 	}
-	/* "seventh": text. */
+	/* "seventh": text. New data for an application that closed is lost: RST (RFC 1122
+	 * 4.2.2.13, RFC 2525 2.17), as a host does for a closed socket. */
+	if (len > 0 && !c->app_owned &&
+	    (c->state == SL_TCP_FIN_WAIT_1 || c->state == SL_TCP_FIN_WAIT_2)) {
+		st->s.rst_data_after_close++;
+		sl_tcp_send_rst(c);
+		sl_tcp_conn_done(c);
+		return;
+	}
 	if (len > 0) {
 		if (c->state == SL_TCP_ESTABLISHED || c->state == SL_TCP_FIN_WAIT_1 ||
 		    c->state == SL_TCP_FIN_WAIT_2)

@@ -724,6 +724,60 @@ static void test_active_close_time_wait(void)
 	CU_ASSERT_EQUAL(s.timers_armed, 0);
 }
 
+/*
+ * New data after the application closed (a response with "Connection: close" and FIN, the
+ * client still sending): RST, not a silent ACK (RFC 1122 4.2.2.13, RFC 2525 2.17), in
+ * FIN-WAIT-1 and in FIN-WAIT-2. A retransmission of bytes already received is still
+ * acknowledged; a half-closed connection (shutdown, not close) still reads.
+ */
+static void test_data_after_close_resets(void)
+{
+	for (int fw2 = 0; fw2 < 2; fw2++) {
+		setup(NULL);
+		uint32_t iss = open_plain(8192);
+		uint32_t rn = PISS + 1;
+		inject(rn, iss + 1, SL_TCP_ACK, 8192, NULL, 0, "GET", 3);
+		rn += 3;
+		sl_tcp_close(conn); /* unread data: RST already (RFC 2525 2.17) */
+		struct sl_tcp_stats s;
+		sl_tcp_stack_stats(st, &s);
+		CU_ASSERT_EQUAL(s.conns_in_use, 0);
+		setup(NULL);
+		iss = open_plain(8192);
+		rn = PISS + 1;
+		sl_tcp_close(conn);
+		CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+		CU_ASSERT_EQUAL(seg(0).flags, SL_TCP_FIN | SL_TCP_ACK);
+		if (fw2)
+			inject(rn, iss + 2, SL_TCP_ACK, 8192, NULL, 0, NULL, 0); /* FIN-WAIT-2 */
+		tt_cap_clear(&cap);
+		/* A duplicate of nothing new: acknowledged, the connection stays. */
+		inject(rn, iss + 2, SL_TCP_ACK, 8192, NULL, 0, NULL, 0);
+		sl_tcp_stack_stats(st, &s);
+		CU_ASSERT_EQUAL(s.conns_in_use, 1);
+		tt_cap_clear(&cap);
+		inject(rn, iss + 2, SL_TCP_ACK, 8192, NULL, 0, "GET / HTTP/1.1\r\n", 16);
+		CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+		struct tt_seg r = seg(0);
+		CU_ASSERT(r.flags & SL_TCP_RST);
+		CU_ASSERT_EQUAL(r.seq, iss + 2);
+		sl_tcp_stack_stats(st, &s);
+		CU_ASSERT_EQUAL(s.conns_in_use, 0);
+		CU_ASSERT_EQUAL(s.rst_data_after_close, 1);
+		CU_ASSERT_EQUAL(s.timers_armed, 0);
+	}
+	/* Half-close: the application shut its side down and still reads. */
+	setup(NULL);
+	uint32_t iss = open_plain(8192);
+	sl_tcp_shutdown(conn);
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 2, SL_TCP_ACK, 8192, NULL, 0, "more", 4);
+	CU_ASSERT_EQUAL(sl_tcp_readable(conn), 4);
+	for (size_t k = 0; k < cap.n; k++)
+		CU_ASSERT_EQUAL(seg(k).flags & SL_TCP_RST, 0);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_FIN_WAIT_2); /* our FIN acknowledged */
+}
+
 static void test_paws(void)
 {
 	setup(NULL);
@@ -1400,6 +1454,7 @@ static const struct sl_test_case cases[] = {
 	{"delayed_ack_and_sack", test_delayed_ack_and_sack},
 	{"half_close", test_half_close},
 	{"active_close_time_wait", test_active_close_time_wait},
+	{"data_after_close_resets", test_data_after_close_resets},
 	{"paws", test_paws},
 	{"close_unread_resets", test_close_with_unread_data_resets},
 	{"simultaneous_open", test_simultaneous_open},
