@@ -72,8 +72,8 @@ int sl_ipv4_parse(const uint8_t *p, size_t len, struct sl_ipv4_info *out, enum s
 	/* RFC 791 3.1 "Header Checksum": the sum over the header, checksum included, is 0. */
 	if (hdr_sum(p, ihl) != 0)
 		return fail(err, SL_IPV4_ERR_CSUM);
-	if (out->ttl == 0)
-		return fail(err, SL_IPV4_ERR_TTL);
+	/* TTL 0 is no reason to drop a datagram addressed to this host (RFC 1122 3.2.1.7); a
+	 * forwarding path checks the TTL it decrements. */
 	/* No reassembly yet (RFC 791 3.2 "Fragmentation and Reassembly"): fragments are refused. */
 	if (out->mf || out->frag_off_bytes != 0)
 		return fail(err, SL_IPV4_ERR_FRAG);
@@ -99,8 +99,6 @@ const char *sl_ipv4_err_name(enum sl_ipv4_err err)
 		return "ipv4_bad_total_len";
 	case SL_IPV4_ERR_CSUM:
 		return "ipv4_bad_csum";
-	case SL_IPV4_ERR_TTL:
-		return "ipv4_ttl_zero";
 	case SL_IPV4_ERR_FRAG:
 		return "ipv4_fragment";
 	case SL_IPV4_ERR_SRC:

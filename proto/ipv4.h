@@ -47,7 +47,6 @@ enum sl_ipv4_err {
 	SL_IPV4_ERR_IHL,     /* IHL < 5, or IHL*4 > len */
 	SL_IPV4_ERR_TOTLEN,  /* total length < IHL*4, or > len */
 	SL_IPV4_ERR_CSUM,    /* header checksum wrong */
-	SL_IPV4_ERR_TTL,     /* TTL 0 */
 	SL_IPV4_ERR_FRAG,    /* a fragment: MF set or offset != 0 */
 	SL_IPV4_ERR_SRC,     /* source 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 255.255.255.255 */
 };
@@ -55,13 +54,14 @@ enum sl_ipv4_err {
 
 /*
  * Parses and validates the IPv4 header of the packet of @len bytes at @p (after the Ethernet
- * header) into @out. Checks, in enum order: SHORT, VERSION, IHL, TOTLEN, CSUM, TTL, FRAG,
- * SRC. @len may exceed the total length (Ethernet pads short frames to 60 bytes): the caller
+ * header) into @out. Checks, in enum order: SHORT, VERSION, IHL, TOTLEN, CSUM, FRAG, SRC. The
+ * TTL is not checked: a host must not discard a datagram for its TTL (RFC 1122 3.2.1.7), only
+ * a forwarder, which decrements it. @len may exceed the total length (Ethernet pads short frames to 60 bytes): the caller
  * trims the payload to @out->total_len. Options are not interpreted, only skipped; the
  * reserved flag bit is ignored.
  *
  * Returns the header length in bytes (20..60) and sets *@err to SL_IPV4_OK, or returns -1 and
- * sets *@err to the reason. For CSUM, TTL, FRAG and SRC, @out is filled all the same (for
+ * sets *@err to the reason. For CSUM, FRAG and SRC, @out is filled all the same (for
  * logging and counting); for the earlier reasons it is unspecified. @err may be NULL. The whole
  * packet is expected, so a truncated one is invalid (-1), never "need more bytes".
  */
@@ -69,7 +69,7 @@ int sl_ipv4_parse(const uint8_t *p, size_t len, struct sl_ipv4_info *out, enum s
 
 /*
  * Returns the counter name of @err: "ipv4_ok", "ipv4_short", "ipv4_bad_version", "ipv4_bad_ihl",
- * "ipv4_bad_total_len", "ipv4_bad_csum", "ipv4_ttl_zero", "ipv4_fragment", "ipv4_bad_src", or
+ * "ipv4_bad_total_len", "ipv4_bad_csum", "ipv4_fragment", "ipv4_bad_src", or
  * "ipv4_unknown" for a value outside the enum.
  */
 const char *sl_ipv4_err_name(enum sl_ipv4_err err);

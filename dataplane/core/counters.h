@@ -43,6 +43,8 @@
 	X(L4_ICMP_ERRORS, "l4_icmp_errors_translated")                                            \
 	X(PROBES_SENT, "probes_sent")                                                             \
 	X(PROXY_SEGMENTS, "proxy_segments_in")                                                    \
+	X(TCP_PMTU_LOWERED, "tcp_pmtu_lowered")                                                   \
+	X(DROP_ICMP_NOT_IN_FLIGHT, "drop_icmp_frag_needed_ignored")                               \
 	X(TCP_RST_NO_SERVICE, "tcp_rst_no_service")                                               \
 	X(PROBE_REPLIES, "probe_replies")                                                         \
 	X(HTTP_REQUESTS, "http_requests")                                                         \
@@ -81,7 +83,6 @@
 	X(DROP_IPV4_IHL, "drop_ipv4_bad_ihl")                                                     \
 	X(DROP_IPV4_TOTLEN, "drop_ipv4_bad_total_length")                                         \
 	X(DROP_IPV4_CSUM, "drop_ipv4_bad_checksum")                                               \
-	X(DROP_IPV4_TTL, "drop_ipv4_ttl_zero")                                                    \
 	X(DROP_IPV4_FRAG, "drop_ipv4_fragment")                                                   \
 	X(DROP_IPV4_SRC, "drop_ipv4_bad_source")                                                  \
 	X(DROP_IPV4_NOT_OURS, "drop_ipv4_not_for_us")                                             \

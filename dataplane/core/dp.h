@@ -140,4 +140,11 @@ const struct sl_addr *sl_dp_owned(const struct sl_dp *dp, uint16_t port, uint32_
 /* Whether @ip is one of the dataplane's addresses (any port). */
 bool sl_dp_owns(const struct sl_dp *dp, uint32_t ip);
 
+/* Whether a received datagram's source @src must be discarded because of what sluice knows of
+ * its own subnets (RFC 1122 3.2.1.3): one of its own addresses (a "land" packet, which would
+ * make it answer itself), or the directed broadcast address of an owned address's subnet (/30
+ * and larger). The forms any host rejects (0/8, 127/8, multicast, limited broadcast) are
+ * sl_ipv4_bad_src()'s. Any lcore. */
+bool sl_dp_martian_src(const struct sl_dp *dp, uint32_t src);
+
 #endif

@@ -34,6 +34,19 @@ bool sl_dp_owns(const struct sl_dp *dp, uint32_t ip)
 	return false;
 }
 
+bool sl_dp_martian_src(const struct sl_dp *dp, uint32_t src)
+{
+	for (unsigned i = 0; i < dp->naddrs; i++) {
+		const struct sl_addr *a = &dp->addrs[i];
+		if (a->ip == src)
+			return true;
+		if (a->mask < 0xfffffffeu && (src & a->mask) == (a->ip & a->mask) &&
+		    (src | a->mask) == 0xffffffffu)
+			return true;
+	}
+	return false;
+}
+
 uint32_t sl_dp_route_src(const struct sl_dp *dp, uint32_t dst)
 {
 	struct sl_route_hop hop;

@@ -89,7 +89,8 @@ static void icmp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 	}
 	if (ic.type == 3 || ic.type == 4 || ic.type == 11 || ic.type == 12) {
 		/* errors about a flow sluice forwards go to the other side, translated */
-		if (!sl_l4_icmp_error(lc, port, m, ip, iph))
+		if (!sl_l4_icmp_error(lc, port, m, ip, iph) &&
+		    !sl_tcphost_icmp_error(lc, port, m, ip, iph))
 			drop(lc, m, SL_CTR_DROP_ICMP_TYPE);
 		return;
 	}
@@ -160,7 +161,6 @@ static const enum sl_ctr ipv4_drop[] = {
 	[SL_IPV4_ERR_IHL] = SL_CTR_DROP_IPV4_IHL,
 	[SL_IPV4_ERR_TOTLEN] = SL_CTR_DROP_IPV4_TOTLEN,
 	[SL_IPV4_ERR_CSUM] = SL_CTR_DROP_IPV4_CSUM,
-	[SL_IPV4_ERR_TTL] = SL_CTR_DROP_IPV4_TTL,
 	[SL_IPV4_ERR_FRAG] = SL_CTR_DROP_IPV4_FRAG,
 	[SL_IPV4_ERR_SRC] = SL_CTR_DROP_IPV4_SRC,
 };
@@ -182,6 +182,10 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 		rte_pktmbuf_trim(m, (uint16_t)(len - l2 - iph.total_len));
 	if (sl_dp_owned(lc->dp, port, iph.dst) == NULL) {
 		drop(lc, m, SL_CTR_DROP_IPV4_NOT_OURS);
+		return;
+	}
+	if (sl_dp_martian_src(lc->dp, iph.src)) {
+		drop(lc, m, SL_CTR_DROP_IPV4_SRC);
 		return;
 	}
 	uint8_t *l4 = ip + iph.ihl_bytes;
@@ -229,8 +233,8 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 
 /*
  * The frame of nearly every packet, decided with a few loads: Ethernet II to our MAC, IPv4
- * without options, not a fragment, TTL > 0, header checksum right, a unicast source, TCP with a
- * sane data offset and flags, to an owned address. It goes straight to the L4 path. Anything
+ * without options, not a fragment, header checksum right, a unicast source that is not one of
+ * sluice's own (sl_dp_martian_src), TCP with a sane data offset and flags, to an owned address. It goes straight to the L4 path. Anything
  * else returns false and takes the full path, which names what is wrong with it.
  */
 static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
@@ -242,8 +246,8 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 		return false;
 	uint8_t *ip = p + 14;
 	uint16_t tot = (uint16_t)(ip[2] << 8 | ip[3]);
-	if (tot < 40 || tot > len - 14 || ((ip[6] & 0x3f) | ip[7]) != 0 || ip[8] == 0 ||
-	    ip[12] == 0 || ip[12] == 127 || ip[12] >= 224)
+	if (tot < 40 || tot > len - 14 || ((ip[6] & 0x3f) | ip[7]) != 0 || ip[12] == 0 ||
+	    ip[12] == 127 || ip[12] >= 224)
 		return false;
 	/* header checksum: five 32-bit words summed in 64 bits (RFC 1071 4.1) */
 	uint32_t w[5];
@@ -266,7 +270,7 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 	uint8_t *t = ip + 20;
 	uint8_t doff = (uint8_t)((t[12] >> 4) * 4);
 	if (doff < 20 || doff > tot - 20 || !sl_tcp_flags_valid(t[13]) ||
-	    sl_dp_owned(lc->dp, port, iph.dst) == NULL)
+	    sl_dp_owned(lc->dp, port, iph.dst) == NULL || sl_dp_martian_src(lc->dp, iph.src))
 		return false;
 	struct sl_tcp_info th = {
 		.sport = (uint16_t)(t[0] << 8 | t[1]),

@@ -166,6 +166,7 @@ struct sl_tcp_stats {
 	uint64_t drop_nobuf, ext_kept, bytes_copied_in, keepalive_probes, keepalive_timeouts;
 	uint64_t refused_maxconn, connect_no_port, time_wait_reused;
 	uint64_t rst_data_after_close; /* new data after the application closed: RST */
+	uint64_t pmtu_lowered, icmp_ignored; /* sl_tcp_pmtu(): sizes lowered, messages ignored */
 	uint32_t conns_in_use, time_wait_in_use, timers_armed, conns_max;
 	uint32_t syn_in_use, syn_max; /* passive connections in SYN-RECEIVED, and their bound */
 	uint32_t chunks_in_use, chunks_max, ext_in_use, descs_in_use;
@@ -253,6 +254,25 @@ void sl_tcp_set_cbs(struct sl_tcp_conn *c, const struct sl_tcp_cbs *cbs, void *a
  * dropped (-EINVAL malformed, -EBADMSG checksum, -ENOENT no connection: a RST was sent).
  */
 int sl_tcp_input(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len);
+
+/* The smallest path MTU sl_tcp_pmtu() accepts (Linux's min_pmtu): a forged ICMP message cannot
+ * make segments smaller than 512 bytes of payload (RFC 5927 5.1). */
+#define SL_TCP_PMTU_MIN 552
+
+/*
+ * An ICMP "fragmentation needed and DF set" (type 3 code 4, RFC 1191) quoting a segment this
+ * stack sent: @laddr/@lport (its source), @raddr/@rport (its destination) and @seq from the
+ * quoted headers, @mtu the next hop's MTU (0 from a router that does not say: the next lower
+ * RFC 1191 plateau under the current size is taken). Accepted only when @seq is in flight
+ * (snd_una <= seq < snd_max: RFC 5927 4.1, a blind attacker must guess it). The connection's
+ * segment size goes down to fit (never under SL_TCP_PMTU_MIN) and what was in flight is sent
+ * again in the smaller size, without a congestion response (the loss was the path's MTU, not
+ * congestion). Returns 1 when the size went down, 0 when the message was valid but
+ * changes nothing (the size already fits, or an MTU not under the current packet size), -1
+ * when it names no connection or a sequence number not in flight (icmp_ignored).
+ */
+int sl_tcp_pmtu(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		uint16_t rport, uint32_t seq, uint16_t mtu);
 
 /*
  * As sl_tcp_input() for a packet held in the environment buffer @ext, which the stack may

@@ -849,3 +849,47 @@ int sl_tcp_segment_in(struct sl_tcp_stack *st, const uint8_t *pkt, size_t len)
 	reset_reply(st, &s);
 	return -ENOENT;
 }
+
+int sl_tcp_pmtu(struct sl_tcp_stack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		uint16_t rport, uint32_t seq, uint16_t mtu)
+{
+	/* RFC 1191 section 7's plateaus, for routers that do not give the MTU */
+	static const uint16_t plateau[] = {1492, 1006, 576, SL_TCP_PMTU_MIN};
+	sl_tcp_enter(st);
+	st->now = st->ops.now_us(st->env);
+	int r = -1;
+	struct sl_tcp_conn *c = sl_tcp_lookup(st, laddr, lport, raddr, rport);
+	if (c == NULL || c->state == SL_TCP_SYN_SENT || c->state == SL_TCP_SYN_RCVD ||
+	    c->state == SL_TCP_TIME_WAIT || SEQ_LT(seq, c->snd_una) || !SEQ_LT(seq, c->snd_max)) {
+		st->s.icmp_ignored++;
+		goto out;
+	}
+	r = 0;
+	uint32_t cur = (uint32_t)c->mss + SL_IPV4_HLEN + SL_TCP_HLEN;
+	if (mtu == 0) {
+		for (size_t i = 0; i < sizeof(plateau) / sizeof(plateau[0]) && mtu == 0; i++)
+			if (plateau[i] < cur)
+				mtu = plateau[i];
+		if (mtu == 0)
+			goto out;
+	}
+	if (mtu >= cur)
+		goto out; /* no smaller than what we send: stale or forged */
+	if (mtu < SL_TCP_PMTU_MIN)
+		mtu = SL_TCP_PMTU_MIN;
+	uint16_t mss = (uint16_t)(mtu - SL_IPV4_HLEN - SL_TCP_HLEN);
+	if (mss >= c->mss)
+		goto out;
+	c->mss = mss;
+	st->s.pmtu_lowered++;
+	r = 1;
+	/* what was sent in the old size did not pass: send it again, smaller */
+	if (c->snd_nxt != c->snd_una) {
+		c->snd_nxt = c->snd_una;
+		c->rtt_timing = false;
+		sl_tcp_output(c);
+	}
+out:
+	sl_tcp_leave(st);
+	return r;
+}

@@ -238,6 +238,21 @@ void sl_tcphost_fini(struct sl_dp *dp)
 
 /* ------------------------------------------------------------------ packet path */
 
+/* The proxy lcore whose stack holds the connection of local port @lport (used as @use) with
+ * the peer @raddr:@rport. */
+static unsigned owner_of(const struct sl_dp *dp, uint8_t use, uint16_t lport, uint32_t raddr,
+			 uint16_t rport)
+{
+	if (use == SL_TH_CHECK) /* a check's reply: the lcore that owns that port */
+		return dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_CHECK, lport)];
+	if (use == SL_TH_SERVER) /* a server's reply to a proxy lcore */
+		return dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_SERVER, lport)];
+	/* the client's address and port pick the proxy lcore: both directions of a connection
+	 * end up on the same one, whatever queue RSS chose */
+	uint32_t h = (raddr ^ (uint32_t)rport * 2654435761u) * 2246822519u;
+	return dp->proxy_ids[(h >> 16) % dp->nproxies];
+}
+
 bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, const uint8_t *ip,
 		      const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
 {
@@ -248,14 +263,7 @@ bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, co
 	uint8_t use = sh->use[th->dport];
 	if (use == SL_TH_NONE)
 		return false;
-	/* the client's address and port pick the proxy lcore: both directions of a connection
-	 * end up on the same one, whatever queue RSS chose */
-	uint32_t h = (iph->src ^ (uint32_t)th->sport * 2654435761u) * 2246822519u;
-	unsigned owner = dp->proxy_ids[(h >> 16) % dp->nproxies];
-	if (use == SL_TH_CHECK) /* a check's reply: the lcore that owns that port */
-		owner = dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_CHECK, th->dport)];
-	else if (use == SL_TH_SERVER) /* a server's reply to a proxy lcore */
-		owner = dp->proxy_ids[sl_port_plan_owner(&dp->plan, SL_PORT_HTTP_SERVER, th->dport)];
+	unsigned owner = owner_of(dp, use, th->dport, iph->src, th->sport);
 	if (owner != lc->lcore_id) {
 		m->port = port;
 		sl_handout(lc, owner, m);
@@ -264,6 +272,44 @@ bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, co
 	lc->ctr->c[SL_CTR_PROXY_SEGMENTS]++;
 	if (sl_tcp_input_ext(lc->tcp, ip, iph->total_len, m) != 1)
 		rte_pktmbuf_free(m); /* else its payload waits in a connection, no copy made */
+	return true;
+}
+
+bool sl_tcphost_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
+			   const uint8_t *ip, const struct sl_ipv4_info *iph)
+{
+	struct sl_dp *dp = lc->dp;
+	const struct sl_tcphost_shared *sh = dp->th;
+	const uint8_t *icmp = ip + iph->ihl_bytes;
+	size_t ilen = (size_t)iph->total_len - iph->ihl_bytes;
+	if (sh == NULL || dp->nproxies == 0 || icmp[0] != 3 || icmp[1] != 4 || ilen < 8 + 20 + 8)
+		return false;
+	const uint8_t *q = icmp + 8;
+	size_t qihl = (size_t)(q[0] & 0x0f) * 4;
+	if (qihl < 20 || ilen < 8 + qihl + 8 || q[9] != SL_IPPROTO_TCP)
+		return false;
+	/* the quoted segment went out from sluice: its source is ours */
+	const uint8_t *qt = q + qihl;
+	uint32_t laddr = (uint32_t)q[12] << 24 | q[13] << 16 | q[14] << 8 | q[15];
+	uint32_t raddr = (uint32_t)q[16] << 24 | q[17] << 16 | q[18] << 8 | q[19];
+	uint16_t lport = (uint16_t)(qt[0] << 8 | qt[1]), rport = (uint16_t)(qt[2] << 8 | qt[3]);
+	uint8_t use = sh->use[lport];
+	if (use == SL_TH_NONE || !sl_dp_owns(dp, laddr))
+		return false;
+	unsigned owner = owner_of(dp, use, lport, raddr, rport);
+	if (owner != lc->lcore_id) {
+		m->port = port;
+		sl_handout(lc, owner, m);
+		return true;
+	}
+	uint32_t seq = (uint32_t)qt[4] << 24 | qt[5] << 16 | qt[6] << 8 | qt[7];
+	uint16_t mtu = (uint16_t)(icmp[6] << 8 | icmp[7]);
+	int r = sl_tcp_pmtu(lc->tcp, laddr, lport, raddr, rport, seq, mtu);
+	if (r < 0)
+		lc->ctr->c[SL_CTR_DROP_ICMP_NOT_IN_FLIGHT]++;
+	else if (r > 0)
+		lc->ctr->c[SL_CTR_TCP_PMTU_LOWERED]++;
+	rte_pktmbuf_free(m);
 	return true;
 }
 

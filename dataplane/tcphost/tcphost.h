@@ -73,6 +73,16 @@ void sl_tcphost_fini(struct sl_dp *dp);
 bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, const uint8_t *ip,
 		      const struct sl_ipv4_info *iph, const struct sl_tcp_info *th);
 
+/*
+ * An ICMP "fragmentation needed" (type 3 code 4) quoting a segment of a connection sluice
+ * terminates (worker lcore): handed to the proxy lcore that holds it, whose stack lowers the
+ * connection's segment size (sl_tcp_pmtu(): only for a sequence number in flight). Counted in
+ * tcp_pmtu_lowered or drop_icmp_frag_needed_ignored. Returns false for any other message (the
+ * caller drops it).
+ */
+bool sl_tcphost_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m,
+			   const uint8_t *ip, const struct sl_ipv4_info *iph);
+
 /* The ports @cfg's proxy lcores terminate (HTTP frontends, stats pages on dataplane addresses,
  * built-in services) are steered to them; ports that went stay steered for the connections
  * already accepted. Main lcore (at start and before a reload's publish). */

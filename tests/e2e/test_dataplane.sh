@@ -109,6 +109,33 @@ else
     expect_eq "fragments held by the kernel (af_packet)" "$(sl_ctr drop_ipv4_fragment)" 0
 fi
 expect_eq "header-only frames counted" "$(sl_ctr drop_ipv4_short)" $N
+
+# ---------------------------------------------------------------- hostile sources, TTL 0
+# RFC 1122 3.2.1.3: a datagram whose source is one of sluice's own addresses (a "land" SYN,
+# source = destination, which would make sluice answer and ARP for itself) or the subnet's
+# broadcast address is discarded and counted, at the terminated port (80) and at the L4 one
+# (1935). 3.2.1.7: a SYN with TTL 0 addressed to sluice is answered (a host does not discard a
+# datagram for its TTL).
+bad_src0=$(sl_ctr drop_ipv4_bad_source)
+ttl0=$(sl_in sl-cli /usr/bin/python3 - "$SL_CLI_IF" "$SL_LB_MAC" "$SL_CLI_MAC" "$SL_CLI_IP" "$SL_VIP" \
+    "${SL_VIP%.*}.255" "$N" <<'PY'
+import sys
+from scapy.all import Ether, IP, TCP, sendp, srp1
+iface, dst, src, cip, vip, bcast, n = sys.argv[1:7] + [int(sys.argv[7])]
+eth = Ether(dst=dst, src=src)
+for port in (80, 1935):
+    for s in (vip, bcast):
+        sendp([eth / IP(src=s, dst=vip) / TCP(sport=port, dport=port, flags="S", seq=7)] * n,
+              iface=iface, verbose=False)
+r = srp1(eth / IP(src=cip, dst=vip, ttl=0) / TCP(sport=41234, dport=80, flags="S", seq=1000),
+         iface=iface, timeout=3, verbose=False)
+print("synack" if r is not None and TCP in r and r[TCP].flags == "SA" else "none")
+PY
+)
+sleep 0.5
+expect_eq "land and broadcast-source SYNs (80 and 1935) dropped as bad sources" \
+    "$(($(sl_ctr drop_ipv4_bad_source) - bad_src0))" $((4 * N))
+expect_eq "a SYN with TTL 0 to port 80 is answered" "$ttl0" synack
 check "ping still 0% loss after the bad frames" sl_in sl-cli ping -c 20 -i 0.02 -W 1 -q "$SL_VIP"
 check "sluiced still running" kill -0 "$(cat "$SL_RUN_DIR/pids/sluiced.pid")"
 

@@ -231,6 +231,28 @@ run() {
         if [[ $CODE == 200 ]]; then ok "$p the stats page from $src"; else bad "$p the stats page from $src: $(said)"; fi
     done
 
+    # a path MTU under 1500 (RFC 1191): the router's link to the routed client takes packets of
+    # 1200 bytes at most, the client's own link 1500 (its SYN says MSS 1460). The full-size
+    # segments sent with DF draw "fragmentation needed" from the router: sluice's own stack
+    # lowers the connection's segment size (:80), an L4 flow's message is translated to the
+    # server, whose kernel does the same (:8080). Either way the download completes, intact.
+    local want got pm0 pm1
+    want=$(md5sum <"$SL_RUN_DIR/big" | cut -d' ' -f1)
+    [[ $first == haproxy ]] || pm0=$(sl_ctr tcp_pmtu_lowered)
+    ip -n "$SL_NS_RTR" link set dev rtr1 mtu 1200
+    for port in 80 8080; do
+        got=$(sl_in sl-rcli curl -s --max-time 15 --interface "$SL_RCLI_IP" \
+            "http://$SL_VIP:$port/big" | md5sum | cut -d' ' -f1)
+        expect_eq "$p path MTU 1200 on the way to $SL_RCLI_IP: /big through :$port arrives intact" \
+            "$got" "$want"
+    done
+    ip -n "$SL_NS_RTR" link set dev rtr1 mtu 1500
+    if [[ $first != haproxy ]]; then
+        pm1=$(sl_ctr tcp_pmtu_lowered)
+        check "$p the router's 'fragmentation needed' lowered the segment size of :80's connection ($pm0 -> $pm1)" \
+            test "$pm1" -gt "$pm0"
+    fi
+
     # health checks: UP, then DOWN when be2's nginx stops, then UP again
     if wait_rows 5 '^r1: UP L4OK, r2: UP L4OK, h1: UP L7OK, h2: UP L7OK$'; then
         ok "$p health checks UP: TCP on the RTMP servers (L4OK), httpchk on the HTTP ones (L7OK)"

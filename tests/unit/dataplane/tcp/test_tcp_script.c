@@ -778,6 +778,58 @@ static void test_data_after_close_resets(void)
 	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_FIN_WAIT_2); /* our FIN acknowledged */
 }
 
+/*
+ * Path MTU discovery (RFC 1191) with RFC 5927's checks: an ICMP "fragmentation needed" quoting
+ * a sequence number in flight lowers the segment size and resends what was in flight in the
+ * new size; one quoting a sequence number not in flight, or another connection, is ignored; a
+ * tiny MTU stops at SL_TCP_PMTU_MIN; an MTU of 0 takes the next RFC 1191 plateau.
+ */
+static void test_pmtu(void)
+{
+	setup(&(struct sl_tcp_params){.no_timestamps = true});
+	uint32_t iss = open_plain(65535);
+	static uint8_t data[4000];
+	memset(data, 'p', sizeof(data));
+	CU_ASSERT_EQUAL(sl_tcp_send(conn, data, sizeof(data)), (ssize_t)sizeof(data));
+	CU_ASSERT_FATAL(cap.n >= 2);
+	CU_ASSERT_EQUAL(seg(0).len, 1460);
+	tt_cap_clear(&cap);
+	/* not in flight (beyond snd_max, before snd_una), another port: ignored */
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss + 1 + 4000, 1200), -1);
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss, 1200), -1);
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT + 1, iss + 1, 1200), -1);
+	CU_ASSERT_EQUAL(cap.n, 0);
+	/* an MTU not under the current size changes nothing */
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss + 1, 1500), 0);
+	/* 1200: everything in flight again, in segments of at most 1160 bytes, from the start */
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss + 1461, 1200), 1);
+	CU_ASSERT_FATAL(cap.n >= 3);
+	uint32_t next = iss + 1;
+	for (size_t k = 0; k < cap.n; k++) {
+		struct tt_seg g = seg(k);
+		CU_ASSERT(g.len <= 1160);
+		CU_ASSERT_EQUAL(g.seq, next);
+		next = g.seq + g.len;
+	}
+	CU_ASSERT_EQUAL(next, iss + 1 + 4000);
+	/* MTU 0: the plateau under 1200 (1006); then a tiny MTU stops at the floor */
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss + 1, 0), 1);
+	tt_cap_clear(&cap);
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss + 1, 68), 1);
+	CU_ASSERT_FATAL(cap.n >= 1);
+	CU_ASSERT_EQUAL(seg(0).len, SL_TCP_PMTU_MIN - 40);
+	CU_ASSERT_EQUAL(sl_tcp_pmtu(st, US, LPORT, PEER, PPORT, iss + 1, 68), 0);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.pmtu_lowered, 3);
+	CU_ASSERT_EQUAL(s.icmp_ignored, 3);
+	CU_ASSERT_EQUAL(s.fast_retransmits, 0);
+	/* the data still arrives whole once acknowledged */
+	tt_cap_clear(&cap);
+	inject(PISS + 1, iss + 1 + 4000, SL_TCP_ACK, 65535, NULL, 0, NULL, 0);
+	CU_ASSERT_EQUAL(sl_tcp_state(conn), SL_TCP_ESTABLISHED);
+}
+
 static void test_paws(void)
 {
 	setup(NULL);
@@ -1455,6 +1507,7 @@ static const struct sl_test_case cases[] = {
 	{"half_close", test_half_close},
 	{"active_close_time_wait", test_active_close_time_wait},
 	{"data_after_close_resets", test_data_after_close_resets},
+	{"pmtu", test_pmtu},
 	{"paws", test_paws},
 	{"close_unread_resets", test_close_with_unread_data_resets},
 	{"simultaneous_open", test_simultaneous_open},
