@@ -5,7 +5,7 @@
 #   bash tools/test.sh            everything: unit (with every benchmark's --smoke run),
 #                                 sanitizer unit, fuzz (bounded), e2e
 #   SL_TEST_ONLY="unit asan" bash tools/test.sh   a subset (unit, asan, fuzz, e2e)
-#   SL_FUZZ_SECONDS=60            length of the configuration fuzzing run (default 60); the
+#   SL_FUZZ_SECONDS=40            length of the configuration fuzzing run (default 40); the
 #                                 HTTP/1 target (parsers, cookies, built heads) runs half as long,
 #                                 the DNS answer reader and the TCP stack's segment input a
 #                                 quarter
@@ -17,7 +17,7 @@ cd "$top"
 . tools/deps.sh
 
 only=${SL_TEST_ONLY:-"unit asan fuzz e2e"}
-fuzz_seconds=${SL_FUZZ_SECONDS:-60}
+fuzz_seconds=${SL_FUZZ_SECONDS:-40}
 # The scripts run a second time on four lcores with a queue per worker (below): lb0 and lb1 get
 # three queues, each an AF_XDP socket of sluice's, flows spread over them by the veth peer's hash.
 # (test_reload and test_stats run on two workers in the first e2e step and again under
