@@ -56,6 +56,7 @@
 #include "dataplane/core/route.h"
 #include "dataplane/http/http.h"
 #include "dataplane/l4/l4.h"
+#include "dataplane/loop/frag.h"
 #include "dataplane/l4/probe.h"
 #include "dataplane/loop/loop.h"
 #include "dataplane/page/page.h"
@@ -877,6 +878,11 @@ static int step_gen(struct daemon *d)
 			sl_gen_free(conf);
 			return -1;
 		}
+		if (sl_frag_worker_init(lc) < 0) {
+			fprintf(stderr, "sluiced: not enough memory for the IPv4 reassembly of a worker: raise 'memory' in the dataplane section\n");
+			sl_gen_free(conf);
+			return -1;
+		}
 	}
 	__atomic_store_n(&dp->gen, conf, __ATOMIC_RELEASE);
 	return 0;
@@ -885,8 +891,10 @@ static int step_gen(struct daemon *d)
 static void undo_gen(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
-	for (unsigned i = 0; i < dp->nworkers; i++)
+	for (unsigned i = 0; i < dp->nworkers; i++) {
 		sl_l4_worker_fini(dp->lcores[dp->worker_ids[i]]);
+		sl_frag_worker_fini(dp->lcores[dp->worker_ids[i]]);
+	}
 	sl_l4_fini(dp);
 	sl_gen_free((struct sl_gen *)dp->gen);
 	dp->gen = NULL;

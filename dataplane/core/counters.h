@@ -18,6 +18,7 @@
 	X(RX_PKTS, "rx_packets")                                                                  \
 	X(RX_BYTES, "rx_bytes")                                                                   \
 	X(RX_HANDED, "rx_handed_over")                                                            \
+	X(IPV4_REASSEMBLED, "ipv4_reassembled")                                                   \
 	X(TX_PKTS, "tx_packets")                                                                  \
 	X(TX_BYTES, "tx_bytes")                                                                   \
 	X(ARP_REQ_IN, "arp_requests_in")                                                          \
@@ -84,6 +85,9 @@
 	X(DROP_IPV4_TOTLEN, "drop_ipv4_bad_total_length")                                         \
 	X(DROP_IPV4_CSUM, "drop_ipv4_bad_checksum")                                               \
 	X(DROP_IPV4_FRAG, "drop_ipv4_fragment")                                                   \
+	X(DROP_IPV4_FRAG_TIMEOUT, "drop_ipv4_frag_timeout")                                       \
+	X(DROP_IPV4_FRAG_OVERLAP, "drop_ipv4_frag_overlap")                                       \
+	X(DROP_IPV4_FRAG_INVALID, "drop_ipv4_frag_invalid")                                       \
 	X(DROP_IPV4_SRC, "drop_ipv4_bad_source")                                                  \
 	X(DROP_IPV4_NOT_OURS, "drop_ipv4_not_for_us")                                             \
 	X(DROP_IPV4_PROTO, "drop_ipv4_unknown_protocol")                                          \

@@ -21,6 +21,7 @@
 struct sl_cfg;
 struct sl_gen;
 struct sl_tcp_stack;
+struct sl_frag;
 struct sl_tcp_conn;
 struct sl_proxy;
 
@@ -133,6 +134,7 @@ struct sl_lcore {
 	void *service_st[SL_SERVICE_MAX];
 	/* engines' per-lcore state (opaque here; each engine owns its own) */
 	struct sl_l4_worker *l4;      /* dataplane/l4: flow table, local ports */
+	struct sl_frag *frag;         /* dataplane/loop/frag.c: IPv4 reassembly (workers) */
 	struct sl_probe_state *probe; /* dataplane/l4/probe.c: probes in flight (one worker) */
 	struct sl_tcp_stack *tcp;     /* dataplane/tcphost: the TCP stack (proxy lcores) */
 	struct sl_tcphost *th;        /* dataplane/tcphost: services, HTTP checks */

@@ -7,6 +7,7 @@
 #include "dataplane/core/lcore.h"
 #include "dataplane/core/tx.h"
 #include "dataplane/l4/l4.h"
+#include "dataplane/loop/frag.h"
 #include "dataplane/tcphost/tcphost.h"
 #include "proto/arp.h"
 #include "proto/eth.h"
@@ -165,6 +166,26 @@ static const enum sl_ctr ipv4_drop[] = {
 	[SL_IPV4_ERR_SRC] = SL_CTR_DROP_IPV4_SRC,
 };
 
+static void classify(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m);
+
+/* A fragment (its header otherwise valid): to reassembly (dataplane/loop/frag.c) when it is for
+ * an owned address from an acceptable source; the whole datagram is classified again. */
+static void fragment_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, size_t l2,
+			   size_t len, const struct sl_ipv4_info *iph)
+{
+	if (sl_ipv4_bad_src(iph->src) || sl_dp_martian_src(lc->dp, iph->src)) {
+		drop(lc, m, SL_CTR_DROP_IPV4_SRC);
+		return;
+	}
+	if (sl_dp_owned(lc->dp, port, iph->dst) == NULL) {
+		drop(lc, m, SL_CTR_DROP_IPV4_NOT_OURS);
+		return;
+	}
+	if (l2 + iph->total_len < len)
+		rte_pktmbuf_trim(m, (uint16_t)(len - l2 - iph->total_len));
+	sl_frag_input(lc, port, m, l2, iph, classify);
+}
+
 static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *eth,
 		       size_t l2, size_t len)
 {
@@ -172,6 +193,10 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 	struct sl_ipv4_info iph;
 	enum sl_ipv4_err err = SL_IPV4_ERR_SHORT;
 	if (sl_ipv4_parse(ip, len - l2, &iph, &err) < 0) {
+		if (err == SL_IPV4_ERR_FRAG) {
+			fragment_input(lc, port, m, l2, len, &iph);
+			return;
+		}
 		drop(lc, m, (unsigned)err < RTE_DIM(ipv4_drop) && ipv4_drop[err] != 0 ?
 				    ipv4_drop[err] :
 				    SL_CTR_DROP_IPV4_SHORT);

@@ -253,6 +253,33 @@ run() {
             test "$pm1" -gt "$pm0"
     fi
 
+    # fragments (RFC 791 3.2, RFC 1122 3.3.2): the routed client sends without DF
+    # (ip_no_pmtu_disc) and announces MSS 500 (so that answers fit the narrow link back); the
+    # router's link to the balancers takes 600 bytes, so a request with a 3000-byte header
+    # arrives in fragments. sluice puts them together for its own stack (:80) and for an L4
+    # flow (:8080), which forwards the whole datagram.
+    local ra0 ra1 pad
+    pad=$(head -c 3000 /dev/zero | tr '\0' a)
+    [[ $first == haproxy ]] || ra0=$(sl_ctr ipv4_reassembled)
+    sl_in sl-rcli sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+    sl_in sl-rcli ip route add "$SL_VIP/32" via 10.79.0.254 src "$SL_RCLI_IP" advmss 500
+    ip -n "$SL_NS_RTR" link set dev rtr0 mtu 600
+    for port in 80 8080; do
+        fetch sl-rcli "http://$SL_VIP:$port/echo-headers" --interface "$SL_RCLI_IP" -H "X-Pad: $pad"
+        if [[ $CODE == 200 && $B == *"$pad"* ]]; then
+            ok "$p a request in fragments (600-byte link) through :$port: 200, the header whole"
+        else
+            bad "$p a request in fragments (600-byte link) through :$port: $(said)"
+        fi
+    done
+    ip -n "$SL_NS_RTR" link set dev rtr0 mtu 1500
+    sl_in sl-rcli ip route del "$SL_VIP/32"
+    sl_in sl-rcli sysctl -qw net.ipv4.ip_no_pmtu_disc=0
+    if [[ $first != haproxy ]]; then
+        ra1=$(sl_ctr ipv4_reassembled)
+        check "$p the datagrams were reassembled by sluice ($ra0 -> $ra1)" test "$ra1" -ge $((ra0 + 4))
+    fi
+
     # health checks: UP, then DOWN when be2's nginx stops, then UP again
     if wait_rows 5 '^r1: UP L4OK, r2: UP L4OK, h1: UP L7OK, h2: UP L7OK$'; then
         ok "$p health checks UP: TCP on the RTMP servers (L4OK), httpchk on the HTTP ones (L7OK)"
