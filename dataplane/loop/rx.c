@@ -120,6 +120,10 @@ static void icmp_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 static void refuse(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t *ip,
 		   const struct sl_ipv4_info *iph, const struct sl_tcp_info *th)
 {
+	if (sl_dp_martian_src(lc->dp, iph->src)) { /* never answer ourselves (RFC 1122 3.2.1.3) */
+		drop(lc, m, SL_CTR_DROP_IPV4_SRC);
+		return;
+	}
 	if (th->flags & SL_TCP_RST) {
 		drop(lc, m, SL_CTR_DROP_TCP_NO_SERVICE);
 		return;
@@ -258,8 +262,9 @@ static void ipv4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, u
 
 /*
  * The frame of nearly every packet, decided with a few loads: Ethernet II to our MAC, IPv4
- * without options, not a fragment, header checksum right, a unicast source that is not one of
- * sluice's own (sl_dp_martian_src), TCP with a sane data offset and flags, to an owned address. It goes straight to the L4 path. Anything
+ * without options, not a fragment, header checksum right, a unicast source (for a SYN, not one
+ * of sluice's own: sl_dp_martian_src), TCP with a sane data offset and flags, to an owned
+ * address. It goes straight to the L4 path. Anything
  * else returns false and takes the full path, which names what is wrong with it.
  */
 static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
@@ -294,8 +299,12 @@ static inline bool fast_tcp4(struct sl_lcore *lc, uint16_t port, struct rte_mbuf
 	};
 	uint8_t *t = ip + 20;
 	uint8_t doff = (uint8_t)((t[12] >> 4) * 4);
+	/* a SYN from one of sluice's own addresses (a land SYN) or a subnet's broadcast address
+	 * takes the full path, which drops it; later segments of such a source find no state
+	 * (the L4 path drops them, the TCP host and refuse() check the source again) */
 	if (doff < 20 || doff > tot - 20 || !sl_tcp_flags_valid(t[13]) ||
-	    sl_dp_owned(lc->dp, port, iph.dst) == NULL || sl_dp_martian_src(lc->dp, iph.src))
+	    sl_dp_owned(lc->dp, port, iph.dst) == NULL ||
+	    ((t[13] & SL_TCP_SYN) && sl_dp_martian_src(lc->dp, iph.src)))
 		return false;
 	struct sl_tcp_info th = {
 		.sport = (uint16_t)(t[0] << 8 | t[1]),

@@ -263,6 +263,11 @@ bool sl_tcphost_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, co
 	uint8_t use = sh->use[th->dport];
 	if (use == SL_TH_NONE)
 		return false;
+	if (sl_dp_martian_src(dp, iph->src)) { /* the stack would answer sluice itself */
+		lc->ctr->c[SL_CTR_DROP_IPV4_SRC]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
 	unsigned owner = owner_of(dp, use, th->dport, iph->src, th->sport);
 	if (owner != lc->lcore_id) {
 		m->port = port;
