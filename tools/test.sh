@@ -8,7 +8,7 @@
 #   SL_FUZZ_SECONDS=40            length of the configuration fuzzing run (default 40); the
 #                                 HTTP/1 target (parsers, cookies, built heads) runs half as long,
 #                                 the DNS answer reader and the TCP stack's segment input a
-#                                 quarter
+#                                 quarter, the stats socket's command line an eighth
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,7 +79,7 @@ build_main() { setup build && ninja -C build; }
 build_asan() { setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan; }
 build_fuzz() {
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
-		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns tests/fuzz_tcp
+		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns tests/fuzz_tcp tests/fuzz_cli
 }
 
 run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuzz/tests/fuzz_TARGET
@@ -161,6 +161,7 @@ if want fuzz; then
 	step "fuzz HTTP/1 parser, cookies, heads ($((fuzz_seconds / 2))s)" run_fuzz http1 $((fuzz_seconds / 2))
 	step "fuzz DNS answers ($((fuzz_seconds / 4))s)" run_fuzz dns $((fuzz_seconds / 4))
 	step "fuzz TCP segment input ($((fuzz_seconds / 4))s)" run_fuzz tcp $((fuzz_seconds / 4))
+	step "fuzz stats socket command line ($((fuzz_seconds / 8))s)" run_fuzz cli $((fuzz_seconds / 8))
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
