@@ -265,7 +265,7 @@ run() {
     sl_in sl-rcli ip route add "$SL_VIP/32" via 10.79.0.254 src "$SL_RCLI_IP" advmss 500
     ip -n "$SL_NS_RTR" link set dev rtr0 mtu 600
     for port in 80 8080; do
-        fetch sl-rcli "http://$SL_VIP:$port/echo-headers" --interface "$SL_RCLI_IP" -H "X-Pad: $pad"
+        fetch sl-rcli "http://$SL_VIP:$port/echo-headers" --interface "$SL_RCLI_IP" -H "X-Test: $pad"
         if [[ $CODE == 200 && $B == *"$pad"* ]]; then
             ok "$p a request in fragments (600-byte link) through :$port: 200, the header whole"
         else
