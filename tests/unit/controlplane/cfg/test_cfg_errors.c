@@ -1534,8 +1534,14 @@ static void test_bad_checks(void)
 		  "  http-check expect rstatus (\n",
 		  3, "'('");
 	T_REFUSED("backend b\n"
-		  "  http-check connect\n",
-		  2, "'http-check connect' is not supported by sluice yet");
+		  "  http-check connect alpn h2\n",
+		  2, "'http-check connect alpn' is not supported by sluice");
+	T_REFUSED("backend b\n"
+		  "  http-check connect port 0\n",
+		  2, "http-check connect port");
+	T_REFUSED("backend b\n"
+		  "  http-check connect sni\n",
+		  2, "'http-check connect sni' expects a value");
 	/* tcp-check: what sluice does not run is refused by name */
 	static const struct {
 		const char *line, *sub;
