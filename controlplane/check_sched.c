@@ -197,7 +197,8 @@ static void log_no_server(struct sl_checks *c, const struct sl_proxy *be, int g)
 
 /*
  * HAProxy 2.6's event lines for a server going DOWN (alert) or UP (notice) after its checks, to
- * the backend's log targets, with the check's reason, code, info and duration, and the
+ * the backend's log targets, with the check's reason, code, info and duration (unless `option
+ * log-health-checks` logged the check itself just before), and the
  * backend's usable servers left; "backend B has no server available!" (emerg) when none is
  * left; "... remains in forced drain mode." when it changed while drained.
  */
@@ -212,7 +213,7 @@ static void log_transition(struct sl_checks *c, int g, unsigned ev)
 	size_t o = (size_t)snprintf(line, sizeof(line), "%sServer %s/%s is %s",
 				    s->backup ? "Backup " : "", c->meta[g].backend,
 				    c->meta[g].name, down ? "DOWN" : "UP");
-	if (s->status != SL_CHK_INI)
+	if (s->status != SL_CHK_INI && !be->log_health_checks) /* else the check's line said it */
 		append_check(line, sizeof(line), o, s);
 	append_counts(line, sizeof(line), c, g, down);
 	sl_log(c->logger, be, down ? SL_LOG_ALERT : SL_LOG_NOTICE, "%s.", line);

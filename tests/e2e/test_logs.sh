@@ -41,6 +41,9 @@ backend be
     option log-health-checks
     server s1 $SL_BE1_IP:5080 check inter 300 fall 2 rise 2
     server s2 $SL_BE2_IP:5080 check inter 300 fall 2 rise 2
+
+backend plain
+    server p1 $SL_BE1_IP:5080 check inter 300 fall 2 rise 2
 EOT
     [[ $2 == sluice ]] && printf '\nlisten stats\n    bind :8404\n    stats enable\n    stats uri /stats\n    stats prometheus-uri /metrics\n' &&
         sl_dataplane_cfg af_xdp
@@ -49,6 +52,12 @@ make_cfg 5514 haproxy >"$SL_RUN_DIR/haproxy.cfg"
 make_cfg 5515 sluice >"$SL_RUN_DIR/sluice.cfg"
 sl_bg sl-lb syslog-haproxy python3 "$HERE/lib/syslog_recv.py" 127.0.0.1 5514 "$SL_RUN_DIR/syslog-haproxy.txt"
 sl_bg sl-lb syslog-sluice python3 "$HERE/lib/syslog_recv.py" 127.0.0.1 5515 "$SL_RUN_DIR/syslog-sluice.txt"
+for port in 5514 5515; do # the receivers listen before anything logs (their first lines count)
+    for ((i = 0; i < 50; i++)); do
+        ip netns exec "$SL_NS_LB" ss -Huln "sport = :$port" | grep -q . && break
+        sleep 0.2
+    done
+done
 
 # wait_log FILE TEXT — until a line of FILE contains TEXT (10 s at most)
 wait_log() {
@@ -142,17 +151,22 @@ body "$SL_RUN_DIR/syslog-haproxy.txt" >"$SL_RUN_DIR/events-haproxy.txt"
 body "$SL_RUN_DIR/syslog-sluice.txt" >"$SL_RUN_DIR/events-sluice.txt"
 sed 's/^/  haproxy| /' "$SL_RUN_DIR/events-haproxy.txt"
 sed 's/^/  sluice | /' "$SL_RUN_DIR/events-sluice.txt"
-for pat in "Server be/s1 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", check duration: Nms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue." \
+# without option log-health-checks (backend plain) the DOWN line says why; with it (be), the
+# check's own line did
+for pat in "Server plain/p1 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue." \
+    "Server be/s1 is DOWN. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue." \
     "backend be has no server available!"; do
     check "HAProxy wrote: $pat" grep -qxF -- "$pat" "$SL_RUN_DIR/events-haproxy.txt"
     check "sluice wrote the same: $pat" grep -qxF -- "$pat" "$SL_RUN_DIR/events-sluice.txt"
 done
-up_h=$(grep -m1 "^Server be/s1 is UP" "$SL_RUN_DIR/events-haproxy.txt")
-up_s=$(grep -m1 "^Server be/s1 is UP" "$SL_RUN_DIR/events-sluice.txt")
-expect_eq "s1 back UP: the same line as HAProxy's" "$up_s" "$up_h"
+for srv in plain/p1 be/s1; do
+    up_h=$(grep -m1 "^Server $srv is UP" "$SL_RUN_DIR/events-haproxy.txt")
+    up_s=$(grep -m1 "^Server $srv is UP" "$SL_RUN_DIR/events-sluice.txt")
+    expect_eq "$srv back UP: the same line as HAProxy's" "$up_s" "$up_h"
+done
 # both web servers stop at once: either may be the last to go DOWN
-down2_h=$(grep "is DOWN" "$SL_RUN_DIR/events-haproxy.txt" | tail -1 | sed 's|be/s[12]|be/S|')
-down2_s=$(grep "is DOWN" "$SL_RUN_DIR/events-sluice.txt" | tail -1 | sed 's|be/s[12]|be/S|')
+down2_h=$(grep "^Server be/s[12] is DOWN" "$SL_RUN_DIR/events-haproxy.txt" | tail -1 | sed 's|be/s[12]|be/S|')
+down2_s=$(grep "^Server be/s[12] is DOWN" "$SL_RUN_DIR/events-sluice.txt" | tail -1 | sed 's|be/s[12]|be/S|')
 expect_eq "the last server DOWN: the same line as HAProxy's" "$down2_s" "$down2_h"
 first=$(head -1 "$SL_RUN_DIR/syslog-sluice.txt")
 check "sluice's own start line, rfc3164, local0, notice (<133>), tag lb[pid] ($first)" grep -qE '^<133>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} lb\[[0-9]+\]: Proxy ' <<<"$first"
