@@ -237,21 +237,22 @@ run_checks() {
     r=$(cu $R -o /dev/null -w '%{http_code}' -T "$SL_RUN_DIR/big1m" "https://front.test:8443/up/$t-tls.bin")
     check "$t: HTTPS client to a TLS server: 1 MiB upload (PUT $r) byte-exact" cmp -s "$SL_RUN_DIR/tbe/be1/www/up/$t-tls.bin" "$SL_RUN_DIR/big1m"
     sleep 2.5
-    r=$(cu -o /dev/null -w '%{http_code}' "$U/check")
-    echo "check $r" >>"$a"
-    expect_eq "$t: check-ssl: the good server answers" "$r" 200
-    check "$t: nginx answered the TLS health checks of the good server" grep -q '^backend.test [.r] TLSv1.2 /alive' "$LOG2"
-    for i in 1 2 3 4; do cu -o /dev/null "$U/check$i"; done
-    check "$t: ... the server behind the wrong CA is down (only the good one served /check*)" \
-        bash -c "! grep -q '/check' '$LOG1'"
+    tls_checks "$t" check "check-ssl" /alive
     # http-check connect ssl: the same, the TLS asked by the check rule instead of check-ssl
-    r=$(cu -o /dev/null -w '%{http_code}' "$U/hcconn")
-    echo "hcconn $r" >>"$a"
-    expect_eq "$t: http-check connect ssl: the good server answers" "$r" 200
-    check "$t: nginx answered the TLS checks of http-check connect ssl (SNI backend.test)" grep -q '^backend.test [.r] TLSv1.2 /alive-hc' "$LOG2"
-    for i in 1 2 3 4; do cu -o /dev/null "$U/hcconn$i"; done
-    check "$t: ... the server behind the wrong CA is down (only the good one served /hcconn*)" \
-        bash -c "! grep -q '/hcconn' '$LOG1'"
+    tls_checks "$t" hcconn "http-check connect ssl" /alive-hc
+}
+
+# tls_checks TARGET PATH WHAT CHECK_URI — backend PATH's good server is up (its checks over TLS
+# reached nginx, SNI backend.test), the one behind the wrong CA down
+tls_checks() {
+    local r i
+    r=$(cu -o /dev/null -w '%{http_code}' "$U/$2")
+    echo "$2 $r" >>"$a"
+    expect_eq "$1: $3: the good server answers" "$r" 200
+    check "$1: nginx answered the TLS health checks of the good server ($3)" grep -q "^backend.test [.r] TLSv1.2 $4\$" "$LOG2"
+    for i in 1 2 3 4; do cu -o /dev/null "$U/$2$i"; done
+    check "$1: ... the server behind the wrong CA is down (only the good one served /$2*)" \
+        bash -c "! grep -q '/$2' '$LOG1'"
 }
 
 sl_lb_kernel_addr
