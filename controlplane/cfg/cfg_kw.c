@@ -1189,6 +1189,11 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 		if (t > 0)
 			continue;
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strncmp(k, "agent-", 6) == 0 || strcmp(k, "no-agent-check") == 0) {
+			cfg_err(c, "'%s': '%s' is not supported by sluice yet (no agent checks): an agent can set the server's state and weight on the stats socket instead ('set server B/S state ready|drain|maint', 'set server B/S weight N')",
+				kw, k);
+			return -1;
+		}
 		if (!word_in(srv_words, k)) {
 			const char *dym = cfg_did_you_mean(k, srv_words, sizeof(srv_words[0]));
 			cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
