@@ -132,10 +132,75 @@ static unsigned srv_sessions(const struct sl_checks *c, int g)
 	return n;
 }
 
+/* The usable active and backup servers of @g's backend (HAProxy's srv_act, srv_bck). */
+static void srv_counts(const struct sl_checks *c, int g, unsigned *act, unsigned *bck)
+{
+	*act = *bck = 0;
+	for (unsigned x = 0; x < c->n; x++)
+		if (c->meta[x].name != NULL && strcmp(c->meta[x].backend, c->meta[g].backend) == 0 &&
+		    sl_check_srv_usable(&c->srv[x]))
+			*(c->srv[x].backup ? bck : act) += 1;
+}
+
+/* HAProxy's srv_append_status() for a check: ", reason: R[, code: C][, info: "I"], check
+ * duration: Nms" of @s's last check, appended at @o in @buf (size @n); returns the new end. */
+static size_t append_check(char *buf, size_t n, size_t o, const struct sl_check_srv *s)
+{
+	if (o >= n)
+		return o;
+	o += (size_t)snprintf(buf + o, n - o, ", reason: %s", sl_check_status_desc(s->status));
+	if (sl_check_status_has_code(s->status) && o < n)
+		o += (size_t)snprintf(buf + o, n - o, ", code: %d", s->code);
+	/* a refused connection: HAProxy's info is the errno's text */
+	const char *info = s->info[0] != '\0'		? s->info :
+			   s->status == SL_CHK_L4CON ? "Connection refused" :
+						       NULL;
+	if (info != NULL && o < n)
+		o += (size_t)snprintf(buf + o, n - o, ", info: \"%s\"", info);
+	if (o < n)
+		o += (size_t)snprintf(buf + o, n - o, ", check duration: %" PRIu64 "ms",
+				      s->duration_ms);
+	return o < n ? o : n;
+}
+
+/* HAProxy's server counts after a state change: ". A active and B backup servers left.
+ * N sessions active, 0 requeued, 0 remaining in queue" when @g is DOWN (or going), else
+ * ". A active and B backup servers online. 0 sessions requeued, 0 total in queue"; " Running on
+ * backup." when only backups are left. */
+static void append_counts(char *buf, size_t n, const struct sl_checks *c, int g, bool down)
+{
+	unsigned act, bck;
+	srv_counts(c, g, &act, &bck);
+	size_t o = strlen(buf);
+	const char *bk = bck && !act ? " Running on backup." : "";
+	if (o >= n)
+		return;
+	if (down)
+		snprintf(buf + o, n - o,
+			 ". %u active and %u backup servers left.%s %u sessions active, 0 requeued, 0 remaining in queue",
+			 act, bck, bk, srv_sessions(c, g));
+	else
+		snprintf(buf + o, n - o,
+			 ". %u active and %u backup servers online.%s 0 sessions requeued, 0 total in queue",
+			 act, bck, bk);
+}
+
+/* "backend B has no server available!" (emerg) when @g's backend has no usable server left. */
+static void log_no_server(struct sl_checks *c, const struct sl_proxy *be, int g)
+{
+	unsigned act, bck;
+	srv_counts(c, g, &act, &bck);
+	if (act + bck == 0)
+		sl_log(c->logger, be, SL_LOG_EMERG, "backend %s has no server available!",
+		       c->meta[g].backend);
+}
+
 /*
- * HAProxy 2.6's event lines for a server going DOWN (alert) or UP (notice), to the backend's
- * log targets, with the check's reason, code, info and duration, and the backend's usable
- * servers left; "backend B has no server available!" (emerg) when none is left.
+ * HAProxy 2.6's event lines for a server going DOWN (alert) or UP (notice) after its checks, to
+ * the backend's log targets, with the check's reason, code, info and duration (unless `option
+ * log-health-checks` logged the check itself just before), and the
+ * backend's usable servers left; "backend B has no server available!" (emerg) when none is
+ * left; "... remains in forced drain mode." when it changed while drained.
  */
 static void log_transition(struct sl_checks *c, int g, unsigned ev)
 {
@@ -143,43 +208,90 @@ static void log_transition(struct sl_checks *c, int g, unsigned ev)
 	const struct sl_proxy *be = sl_cfg_find_proxy(c->cfg, c->meta[g].backend, SL_CAP_BE);
 	if (c->logger == NULL || be == NULL)
 		return;
-	unsigned act = 0, bck = 0;
-	for (unsigned x = 0; x < c->n; x++)
-		if (c->meta[x].name != NULL && strcmp(c->meta[x].backend, c->meta[g].backend) == 0 &&
-		    sl_check_srv_usable(&c->srv[x]))
-			*(c->srv[x].backup ? &bck : &act) += 1;
-	char why[512] = "";
-	size_t o = 0;
-	if (s->admin & SL_CHK_ADM_MAINT) {
-		o = (size_t)snprintf(why, sizeof(why), "%s", ev & SL_CHK_EV_DOWN ?
-						       " for maintenance" : "");
-	} else if (s->status != SL_CHK_INI) {
-		o = (size_t)snprintf(why, sizeof(why), ", reason: %s", sl_check_status_desc(s->status));
-		if (sl_check_status_has_code(s->status) && o < sizeof(why))
-			o += (size_t)snprintf(why + o, sizeof(why) - o, ", code: %d", s->code);
-		/* a refused connection: HAProxy's info is the errno's text */
-		const char *info = s->info[0] != '\0'		? s->info :
-				   s->status == SL_CHK_L4CON ? "Connection refused" :
-							       NULL;
-		if (info != NULL && o < sizeof(why))
-			o += (size_t)snprintf(why + o, sizeof(why) - o, ", info: \"%s\"", info);
-		if (o < sizeof(why))
-			snprintf(why + o, sizeof(why) - o, ", check duration: %" PRIu64 "ms",
-				 s->duration_ms);
+	char line[768];
+	bool down = ev & SL_CHK_EV_DOWN;
+	size_t o = (size_t)snprintf(line, sizeof(line), "%sServer %s/%s is %s",
+				    s->backup ? "Backup " : "", c->meta[g].backend,
+				    c->meta[g].name, down ? "DOWN" : "UP");
+	if (s->status != SL_CHK_INI && !be->log_health_checks) /* else the check's line said it */
+		append_check(line, sizeof(line), o, s);
+	append_counts(line, sizeof(line), c, g, down);
+	sl_log(c->logger, be, down ? SL_LOG_ALERT : SL_LOG_NOTICE, "%s.", line);
+	if (down)
+		log_no_server(c, be, g);
+	if ((s->admin & SL_CHK_ADM_DRAIN) && !(s->admin & SL_CHK_ADM_MAINT))
+		sl_log(c->logger, be, SL_LOG_NOTICE, "%sServer %s/%s remains in forced drain mode.",
+		       s->backup ? "Backup " : "", c->meta[g].backend, c->meta[g].name);
+}
+
+/*
+ * `option log-health-checks`: HAProxy 2.6's line for a check whose status or health changed
+ * (set_server_check_status()), "Health check for [backup ]server B/S succeeded|failed, reason:
+ * ..., status: x/y UP|DOWN|DRAIN." at notice, before the state change it may cause.
+ */
+static void log_check(struct sl_checks *c, int g, enum sl_check_status prev, int prev_health)
+{
+	const struct sl_check_srv *s = &c->srv[g];
+	if (c->logger == NULL || (s->status == prev && s->health == prev_health))
+		return;
+	const struct sl_proxy *be = sl_cfg_find_proxy(c->cfg, c->meta[g].backend, SL_CAP_BE);
+	if (be == NULL || !be->log_health_checks)
+		return;
+	enum sl_check_res res = sl_check_status_result(s->status);
+	char line[768];
+	size_t o = (size_t)snprintf(line, sizeof(line), "Health check for %sserver %s/%s %s%s",
+				    s->backup ? "backup " : "", c->meta[g].backend, c->meta[g].name,
+				    res == SL_CHK_RES_CONDPASS ? "conditionally " : "",
+				    res == SL_CHK_RES_PASSED || res == SL_CHK_RES_CONDPASS ?
+					    "succeeded" :
+					    "failed");
+	append_check(line, sizeof(line), o, s);
+	bool up = s->health >= s->rise;
+	sl_log(c->logger, be, SL_LOG_NOTICE, "%s, status: %d/%d %s.", line,
+	       up ? s->health - s->rise + 1 : s->health, up ? s->fall : s->rise,
+	       !up ? "DOWN" : s->weight > 0 ? "UP" : "DRAIN");
+}
+
+/*
+ * HAProxy 2.6's lines for an admin change of @g (`set server ... state`, `disable/enable
+ * server`, the stats page's actions), @adm and @op being its admin flags and state before.
+ */
+static void log_admin(struct sl_checks *c, int g, unsigned adm, enum sl_check_op op)
+{
+	const struct sl_check_srv *s = &c->srv[g];
+	const struct sl_proxy *be = sl_cfg_find_proxy(c->cfg, c->meta[g].backend, SL_CAP_BE);
+	if (c->logger == NULL || be == NULL)
+		return;
+	const char *bk = s->backup ? "Backup " : "", *bn = c->meta[g].backend, *sn = c->meta[g].name;
+	bool was_m = adm & SL_CHK_ADM_MAINT, is_m = s->admin & SL_CHK_ADM_MAINT;
+	bool was_d = adm & SL_CHK_ADM_DRAIN, is_d = s->admin & SL_CHK_ADM_DRAIN;
+	char line[768];
+	if (!was_m && is_m) {
+		if (op == SL_CHK_OP_DOWN) {
+			sl_log(c->logger, be, SL_LOG_NOTICE,
+			       "%sServer %s/%s was DOWN and now enters maintenance.", bk, bn, sn);
+		} else {
+			snprintf(line, sizeof(line), "%sServer %s/%s is going DOWN for maintenance",
+				 bk, bn, sn);
+			append_counts(line, sizeof(line), c, g, true);
+			sl_log(c->logger, be, SL_LOG_NOTICE, "%s.", line);
+			log_no_server(c, be, g);
+		}
+	} else if (was_m && !is_m) {
+		sl_log(c->logger, be, SL_LOG_NOTICE, "%sServer %s/%s is %s/%s (leaving forced maintenance).",
+		       bk, bn, sn, s->op == SL_CHK_OP_DOWN ? "DOWN" : "UP", is_d ? "DRAIN" : "READY");
 	}
-	if (ev & SL_CHK_EV_DOWN) {
-		sl_log(c->logger, be, (s->admin & SL_CHK_ADM_MAINT) ? SL_LOG_NOTICE : SL_LOG_ALERT,
-		       "Server %s/%s is %s%s. %u active and %u backup servers left. %u sessions active, 0 requeued, 0 remaining in queue.",
-		       c->meta[g].backend, c->meta[g].name,
-		       (s->admin & SL_CHK_ADM_MAINT) ? "going DOWN" : "DOWN", why, act, bck,
-		       srv_sessions(c, g));
-		if (act + bck == 0)
-			sl_log(c->logger, be, SL_LOG_EMERG, "backend %s has no server available!",
-			       c->meta[g].backend);
-	} else {
-		sl_log(c->logger, be, SL_LOG_NOTICE,
-		       "Server %s/%s is UP%s. %u active and %u backup servers online. 0 sessions requeued, 0 total in queue.",
-		       c->meta[g].backend, c->meta[g].name, why, act, bck);
+	if (is_m)
+		return;
+	if (!was_d && is_d) {
+		snprintf(line, sizeof(line), "%sServer %s/%s enters drain state", bk, bn, sn);
+		append_counts(line, sizeof(line), c, g, s->op == SL_CHK_OP_DOWN);
+		sl_log(c->logger, be, SL_LOG_NOTICE, "%s.", line);
+		if (op != SL_CHK_OP_DOWN && !was_m)
+			log_no_server(c, be, g);
+	} else if (was_d && !is_d) {
+		sl_log(c->logger, be, SL_LOG_NOTICE, "%sServer %s/%s is %s (leaving forced drain).", bk,
+		       bn, sn, s->op == SL_CHK_OP_DOWN ? "DOWN" : "UP");
 	}
 }
 
@@ -189,7 +301,7 @@ void sl_checks_set_logger(struct sl_checks *c, struct sl_logger *lg)
 		c->logger = lg;
 }
 
-static void after_event(struct sl_checks *c, int g, unsigned ev)
+static void after_event(struct sl_checks *c, int g, unsigned ev, bool admin)
 {
 	if (ev & SL_CHK_EV_SHUTDOWN)
 		sl_query_reset_server(c->dp, (uint16_t)g);
@@ -205,7 +317,8 @@ static void after_event(struct sl_checks *c, int g, unsigned ev)
 		       sl_check_srv_status_text(&c->srv[g], buf, sizeof(buf)),
 		       sl_check_status_str(c->srv[g].status));
 		fflush(stdout);
-		log_transition(c, g, ev);
+		if (!admin)
+			log_transition(c, g, ev);
 	}
 }
 
@@ -295,10 +408,13 @@ static void result(struct sl_checks *c, int g, enum sl_check_status st, int code
 {
 	if (c == NULL || g < 0 || (unsigned)g >= c->n || !c->srv[g].in_progress)
 		return;
+	enum sl_check_status prev = c->srv[g].status;
+	int prev_health = c->srv[g].health;
 	unsigned ev = sl_check_report(&c->sched, &c->srv[g], sl_dp_now_ms(c->dp), st, code, NULL);
 	if (ev & SL_CHK_EV_CHANGED)
 		c->changed = true;
-	after_event(c, g, ev);
+	log_check(c, g, prev, prev_health);
+	after_event(c, g, ev, false);
 }
 
 void sl_checks_msg(struct sl_checks *c, const struct sl_msg *m)
@@ -410,8 +526,11 @@ int sl_checks_set_admin(struct sl_checks *c, int gidx, enum sl_check_admin_cmd c
 {
 	if (c == NULL || gidx < 0 || (unsigned)gidx >= c->n)
 		return -ENOENT;
+	unsigned adm = c->srv[gidx].admin;
+	enum sl_check_op op = c->srv[gidx].op;
 	unsigned ev = sl_check_set_admin(&c->sched, &c->srv[gidx], cmd, sl_dp_now_ms(c->dp));
-	after_event(c, gidx, ev);
+	log_admin(c, gidx, adm, op);
+	after_event(c, gidx, ev, true);
 	if (ev & SL_CHK_EV_CHANGED)
 		republish(c);
 	return 0;

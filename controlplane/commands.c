@@ -20,6 +20,7 @@
 
 #include "controlplane/cfg/cfg.h"
 #include "controlplane/cfg/cfg_reload.h"
+#include "controlplane/log/logger.h"
 #include "controlplane/stats/cmdlang.h"
 #include "proto/outbuf.h"
 #include "controlplane/stats/stats_model.h"
@@ -73,6 +74,7 @@ struct sl_ctl {
 	void *show_resolvers_arg;
 	const struct sl_xdp_port *xdp; /* the ports' XDP programs (SL_MAX_PORTS), or NULL */
 	const struct sl_gen_stats *gen_stats; /* the last generation's build (check_sched) */
+	const struct sl_logger *logger; /* main's event logs, for DroppedLogs (NULL: none) */
 };
 
 struct ctl_base {
@@ -115,6 +117,18 @@ static uint64_t ctr_sum(const struct sl_dp *dp, enum sl_ctr c)
 	return s;
 }
 
+void sl_ctl_set_logger(struct sl_ctl *ctl, const struct sl_logger *lg)
+{
+	if (ctl != NULL)
+		ctl->logger = lg;
+}
+
+uint64_t sl_dropped_logs_total(const struct sl_ctl *ctl)
+{
+	/* main's event logs a target could not take; access logs' ring drops add here */
+	return sl_logger_dropped(ctl->logger);
+}
+
 /* HAProxy's `show info` fields (so existing tooling parses it), filled with what sluice knows. */
 static int cmd_show_info(void *arg, int argc, char **argv, struct sl_outbuf *out)
 {
@@ -139,6 +153,7 @@ static int cmd_show_info(void *arg, int argc, char **argv, struct sl_outbuf *out
 	sl_stats_info_set_u(&inf, SL_INF_MAXCONN, (uint64_t)ctl->cfg->global.maxconn);
 	sl_stats_info_set_u(&inf, SL_INF_HARD_MAXCONN, (uint64_t)ctl->cfg->global.maxconn);
 	sl_stats_info_set_u(&inf, SL_INF_BUSY_POLLING, dp->poll_mode);
+	sl_stats_info_set_u(&inf, SL_INF_DROPPED_LOGS, sl_dropped_logs_total(ctl));
 	sl_stats_info_set_u(&inf, SL_INF_TOTAL_BYTES_OUT, ctr_sum(dp, SL_CTR_TX_BYTES));
 	sl_stats_info_set_u(&inf, SL_INF_START_TIME_SEC, ctl->start_sec);
 	sl_stats_info_set_str(&inf, SL_INF_BUILD_INFO, build);
@@ -648,6 +663,7 @@ void sl_ctl_dpview(const struct sl_ctl *ctl, struct sl_ctl_dpview *v)
 	v->dp.n_counters = nc;
 	v->dp.lcores = v->lc;
 	v->dp.n_lcores = nl;
+	v->dp.dropped_logs = sl_dropped_logs_total(ctl);
 }
 
 static void set_base(struct sl_ctl *ctl, struct ctl_base *b)
@@ -1164,6 +1180,8 @@ static int cmd_show_drops(void *arg, int argc, char **argv, struct sl_outbuf *ou
 	if (xdp_sum(ctl, x))
 		for (unsigned k = 0; k < SL_XDP_NCTR; k++)
 			sl_outbuf_printf(out, "%s: %" PRIu64 "\n", sl_xdp_ctr_name(k), x[k]);
+	/* log lines, not packets: show info's DroppedLogs */
+	sl_outbuf_printf(out, "dropped_logs: %" PRIu64 "\n", sl_dropped_logs_total(ctl));
 	return 0;
 }
 

@@ -75,6 +75,14 @@ void sl_ctl_poll(struct sl_ctl *ctl);
  */
 int sl_ctl_stats_rows(const struct sl_ctl *ctl, struct sl_stats_row **rows, size_t *n);
 
+struct sl_logger;
+/* Main's event logger (its dropped lines count in DroppedLogs); NULL: none. */
+void sl_ctl_set_logger(struct sl_ctl *ctl, const struct sl_logger *lg);
+
+/* Log lines lost (HAProxy's DroppedLogs): what `show info`, `show drops`, the stats page and
+ * the Prometheus exposition show. Main lcore. */
+uint64_t sl_dropped_logs_total(const struct sl_ctl *ctl);
+
 /* The checks' state the commands use (the admin forms of the stats pages apply through it). */
 struct sl_checks *sl_ctl_checks(const struct sl_ctl *ctl);
 

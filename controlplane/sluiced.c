@@ -981,6 +981,7 @@ static int step_ctl(struct daemon *d)
 {
 	struct sl_dp *dp = &d->dp;
 	d->ctl = sl_ctl_open(dp, d->cfg, d->checks, d->xdp, &d->gen_stats);
+	sl_ctl_set_logger(d->ctl, d->logger);
 	if (d->ctl == NULL && d->cfg->global.sockets != NULL)
 		return -1;
 	sl_ctl_on_reload(d->ctl, reload_cmd, d);

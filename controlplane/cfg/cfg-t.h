@@ -505,6 +505,11 @@ struct sl_httpchk {
 	const char *expect_pat;
 	void *expect_re; /* pcre2_code * for rstatus/rstring */
 	bool disable_on_404;
+	/* `http-check connect [default] [port N] [ssl] [sni NAME] [linger] [comment TEXT]`: ssl
+	 * makes every checked server of the backend check over TLS as `check-ssl` does */
+	bool connect_ssl;
+	uint16_t connect_port;    /* 0: the server's check port */
+	const char *connect_sni; /* the checks' SNI when the server has no check-sni, or NULL */
 };
 
 /* `tcp-check` rules (HAProxy's tcpcheck_rule), run in order over one TCP connection by a proxy
@@ -674,6 +679,8 @@ struct sl_stats_socket {
 enum sl_log_kind { SL_LOGT_UNIX, SL_LOGT_UDP, SL_LOGT_STDOUT, SL_LOGT_STDERR };
 enum sl_log_fmt { SL_LOGF_RFC3164, SL_LOGF_RFC5424, SL_LOGF_SHORT, SL_LOGF_RAW,
 		  SL_LOGF_LOCAL, SL_LOGF_PRIORITY, SL_LOGF_TIMED, SL_LOGF_ISO };
+#define SL_LOG_SMP_MAX 16 /* ranges of a `log ... sample` */
+
 struct sl_log_target {
 	struct sl_log_target *next;
 	enum sl_log_kind kind;
@@ -685,6 +692,12 @@ struct sl_log_target {
 	int facility;     /* 0..23 */
 	int level;        /* the least important level sent (0 emerg .. 7 debug), default 7 */
 	int minlevel;     /* levels more important than this are sent as it, default 0 */
+	/* `sample RANGES:SIZE`: of every SIZE lines offered, the ones whose position (1..SIZE) is
+	 * in a range go (smp_size 0: every line); ranges sorted, not overlapping */
+	unsigned smp_size, smp_n;
+	struct {
+		unsigned low, high;
+	} smp[SL_LOG_SMP_MAX];
 	struct sl_cfg_loc loc;
 };
 

@@ -356,8 +356,10 @@ void cfg_check(struct cfg_ctx *c)
 				cfg_warn_at(c, &px->loc,
 					    "missing 'timeout connect' or 'timeout server' for %s '%s'",
 					    px->cap == SL_CAP_BE ? "backend" : "listen", px->name);
-			for (struct sl_server *s = px->servers; s != NULL; s = s->next)
+			for (struct sl_server *s = px->servers; s != NULL; s = s->next) {
+				cfg_http_check_connect(px, s);
 				cfg_check_srv_ssl(c, px, s);
+			}
 			for (struct sl_server *s = px->servers; s != NULL; s = s->next)
 				if (s->cookie != NULL && px->cookie.name == NULL)
 					cfg_warn_at(c, &s->loc,

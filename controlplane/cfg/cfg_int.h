@@ -101,6 +101,9 @@ int cfg_srv_ssl_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p
 		      char **argv, int *i);
 /* After the parse: mode tcp refusal, verify without ca-file. */
 void cfg_check_srv_ssl(struct cfg_ctx *c, struct sl_proxy *px, struct sl_server *s);
+/* `http-check connect ssl|sni|port` of @px applied to its checked server @s (check-ssl,
+ * check-sni when it has none, the check port). After parsing, before cfg_check_srv_ssl. */
+void cfg_http_check_connect(const struct sl_proxy *px, struct sl_server *s);
 int cfg_g_ssl_server_verify(struct cfg_ctx *c, int argc, char **argv);
 int cfg_g_ssl_server_options(struct cfg_ctx *c, int argc, char **argv);
 int cfg_g_ssl_server_ciphers(struct cfg_ctx *c, int argc, char **argv);

@@ -1189,6 +1189,11 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 		if (t > 0)
 			continue;
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strncmp(k, "agent-", 6) == 0 || strcmp(k, "no-agent-check") == 0) {
+			cfg_err(c, "'%s': '%s' is not supported by sluice yet (no agent checks): an agent can set the server's state and weight on the stats socket instead ('set server B/S state ready|drain|maint', 'set server B/S weight N')",
+				kw, k);
+			return -1;
+		}
 		if (!word_in(srv_words, k)) {
 			const char *dym = cfg_did_you_mean(k, srv_words, sizeof(srv_words[0]));
 			cfg_err(c, "'%s': unknown parameter '%s'%s%s%s", kw, k,
@@ -1599,9 +1604,6 @@ static const char *opt_no_effect(const char *name)
 		{"dontlog-normal", NO_LOGS},
 		{"logasap", NO_LOGS},
 		{"log-separate-errors", NO_LOGS},
-		{"log-health-checks", "sluice logs server state changes, not each check's result; "
-				      "'show servers state' and 'show stat' give each server's check "
-				      "status"},
 		{"abortonclose", "a request whose client closed its side is still sent to the server "
 				 "(HAProxy's default)"},
 		{"tcpka", "sluice's TCP stack sends no keepalive probes (idle connections end at their "
@@ -2280,6 +2282,57 @@ static int tcpchk_comment(struct cfg_ctx *c, const char *kw, int argc, char **ar
 	return 1;
 }
 
+/* `http-check connect [default] [port N] [ssl] [sni NAME] [linger] [comment TEXT]`: the one
+ * connection of sluice's HTTP check, over TLS with `ssl` (HAProxy's tcpcheck connect rule). */
+static int httpchk_connect(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
+{
+	px->chk.connect_ssl = false;
+	px->chk.connect_port = 0;
+	px->chk.connect_sni = NULL;
+	for (int i = 2; i < argc; i++) {
+		const char *comment = NULL;
+		int rc = tcpchk_comment(c, "http-check connect", argc, argv, &i, &comment);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		const char *k = argv[i];
+		if (strcmp(k, "default") == 0 || strcmp(k, "linger") == 0)
+			continue; /* the server's address; every check connection ends with a reset */
+		if (strcmp(k, "ssl") == 0) {
+			px->chk.connect_ssl = true;
+			continue;
+		}
+		if ((strcmp(k, "port") == 0 || strcmp(k, "sni") == 0) && i + 1 >= argc) {
+			cfg_err(c, "'http-check connect %s' expects a value", k);
+			return -1;
+		}
+		if (strcmp(k, "port") == 0) {
+			int port = 0;
+			if (cfg_int(c, "http-check connect port", argv[++i], 1, 65535, &port) < 0)
+				return -1;
+			px->chk.connect_port = (uint16_t)port;
+			continue;
+		}
+		if (strcmp(k, "sni") == 0) {
+			px->chk.connect_sni = cfg_strdup(c, argv[++i]);
+			continue;
+		}
+		static const char *const refused[] = {"addr", "send-proxy", "via-socks4", "alpn",
+						      "proto", NULL};
+		for (const char *const *u = refused; *u != NULL; u++)
+			if (strcmp(*u, k) == 0) {
+				cfg_err(c, "'http-check connect %s' is not supported by sluice (port, ssl, sni, default, linger, comment are)",
+					k);
+				return -1;
+			}
+		cfg_err(c, "'http-check connect': unknown argument '%s' (port, ssl, sni, default, linger, comment)",
+			k);
+		return -1;
+	}
+	return 0;
+}
+
 static int tcpchk_connect(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv,
 			  struct sl_tcpchk_rule *r)
 {
@@ -2501,10 +2554,8 @@ static int kw_http_check(struct cfg_ctx *c, struct sl_proxy *px, int argc, char 
 		}
 		return 0;
 	}
-	if (strcmp(argv[1], "connect") == 0) {
-		cfg_err(c, "'http-check connect' is not supported by sluice yet: for an HTTP check over TLS put 'check-ssl' (and 'check-sni', 'port') on the server lines");
-		return -1;
-	}
+	if (strcmp(argv[1], "connect") == 0)
+		return httpchk_connect(c, px, argc, argv);
 	if (strcmp(argv[1], "expect") != 0) {
 		cfg_err(c, "'http-check': unknown action '%s' (expect, send, disable-on-404)",
 			argv[1]);

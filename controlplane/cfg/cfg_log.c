@@ -83,6 +83,82 @@ static int target(struct cfg_ctx *c, const char *t, struct sl_log_target *lt)
 	return 0;
 }
 
+/* A decimal number of @s up to @end, 1 .. UINT32_MAX; 0 when it is not one. */
+static unsigned number(const char *s, const char *end)
+{
+	unsigned long v = 0;
+	if (s == end)
+		return 0;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9' || v > 0xffffffffUL / 10)
+			return 0;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	return v <= 0xffffffffUL ? (unsigned)v : 0;
+}
+
+/* `sample RANGES:SIZE` (HAProxy's: "1-3,7:10" sends lines 1, 2, 3 and 7 of every 10). */
+static int sample(struct cfg_ctx *c, const char *arg, struct sl_log_target *lt)
+{
+	const char *colon = strchr(arg, ':');
+	if (colon == NULL) {
+		cfg_err(c, "'log ... sample %s': missing sample size (RANGES:SIZE, e.g. 1:2)", arg);
+		return -1;
+	}
+	lt->smp_size = number(colon + 1, colon + strlen(colon));
+	if (lt->smp_size == 0) {
+		cfg_err(c, "'log ... sample': invalid sample size '%s'", colon + 1);
+		return -1;
+	}
+	lt->smp_n = 0;
+	if (colon > arg && colon[-1] == ',') {
+		cfg_err(c, "'log ... sample': an empty range in '%.*s'", (int)(colon - arg), arg);
+		return -1;
+	}
+	for (const char *p = arg; p < colon;) {
+		const char *e = memchr(p, ',', (size_t)(colon - p));
+		if (e == NULL)
+			e = colon;
+		const char *dash = memchr(p, '-', (size_t)(e - p));
+		unsigned lo = number(p, dash != NULL ? dash : e);
+		unsigned hi = dash != NULL ? number(dash + 1, e) : lo;
+		if (lo == 0 || hi < lo) {
+			cfg_err(c, "'log ... sample': invalid range '%.*s' (N or N-M, from 1)",
+				(int)(e - p), p);
+			return -1;
+		}
+		if (hi > lt->smp_size) {
+			cfg_err(c, "'log ... sample': range '%.*s' exceeds the sample size %u",
+				(int)(e - p), p, lt->smp_size);
+			return -1;
+		}
+		if (lt->smp_n == SL_LOG_SMP_MAX) {
+			cfg_err(c, "'log ... sample': more than %d ranges", SL_LOG_SMP_MAX);
+			return -1;
+		}
+		/* kept sorted; an overlap is refused, as HAProxy refuses it */
+		unsigned k = lt->smp_n;
+		while (k > 0 && lt->smp[k - 1].low > lo) {
+			lt->smp[k] = lt->smp[k - 1];
+			k--;
+		}
+		if ((k > 0 && lt->smp[k - 1].high >= lo) || (k < lt->smp_n && lt->smp[k + 1].low <= hi)) {
+			cfg_err(c, "'log ... sample': overlapping ranges in '%.*s'", (int)(colon - arg),
+				arg);
+			return -1;
+		}
+		lt->smp[k].low = lo;
+		lt->smp[k].high = hi;
+		lt->smp_n++;
+		p = e < colon ? e + 1 : colon;
+	}
+	if (lt->smp_n == 0) {
+		cfg_err(c, "'log ... sample': no range before the size in '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int cfg_log_target(struct cfg_ctx *c, int argc, char **argv, struct sl_log_target **head)
 {
 	struct sl_log_target lt = {.len = 1024, .format = SL_LOGF_RFC3164, .level = 7,
@@ -107,8 +183,8 @@ int cfg_log_target(struct cfg_ctx *c, int argc, char **argv, struct sl_log_targe
 			}
 			lt.format = (enum sl_log_fmt)f;
 		} else if (strcmp(argv[i], "sample") == 0) {
-			cfg_err(c, "'log ... sample' is not supported by sluice yet: every line is sent to the target");
-			return -1;
+			if (sample(c, argv[i + 1], &lt) < 0)
+				return -1;
 		} else {
 			break;
 		}

@@ -133,6 +133,18 @@ static bool p_check(const struct sl_server *s)
 	return s->p.check;
 }
 
+void cfg_http_check_connect(const struct sl_proxy *px, struct sl_server *s)
+{
+	if (!px->chk.on || !s->p.check)
+		return;
+	if (px->chk.connect_ssl)
+		s->p.tls.check_ssl = true;
+	if (px->chk.connect_sni != NULL && s->p.tls.check_sni == NULL)
+		s->p.tls.check_sni = px->chk.connect_sni;
+	if (px->chk.connect_port != 0)
+		s->p.check_port = px->chk.connect_port;
+}
+
 void cfg_check_srv_ssl(struct cfg_ctx *c, struct sl_proxy *px, struct sl_server *s)
 {
 	const struct sl_srv_tls *t = &s->p.tls;

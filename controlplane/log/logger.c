@@ -17,6 +17,7 @@
 #include "controlplane/log/logger.h"
 
 #define UNIX_MAX 8 /* UNIX datagram sockets kept open, by path */
+#define SMP_MAX 64 /* targets with a `sample` whose position is kept */
 
 struct sl_logger {
 	const struct sl_cfg *cfg;
@@ -28,8 +29,42 @@ struct sl_logger {
 		int fd;
 	} unix_fds[UNIX_MAX];
 	int nunix;
+	struct {
+		const struct sl_log_target *t;
+		unsigned idx;
+	} smp[SMP_MAX]; /* `sample` positions of this configuration's targets */
+	int nsmp;
 	uint64_t dropped;
 };
+
+bool sl_log_sample(const struct sl_log_target *t, unsigned *idx)
+{
+	if (t->smp_size == 0)
+		return true;
+	unsigned pos = *idx + 1; /* 1 .. smp_size */
+	*idx = pos % t->smp_size;
+	for (unsigned k = 0; k < t->smp_n; k++)
+		if (t->smp[k].low <= pos && pos <= t->smp[k].high)
+			return true;
+	return false;
+}
+
+/* Whether the next line offered to @t goes (its `sample`); a target beyond SMP_MAX sends all. */
+static bool sampled(struct sl_logger *lg, const struct sl_log_target *t)
+{
+	if (t->smp_size == 0)
+		return true;
+	int i = 0;
+	while (i < lg->nsmp && lg->smp[i].t != t)
+		i++;
+	if (i == lg->nsmp) {
+		if (lg->nsmp == SMP_MAX)
+			return true;
+		lg->smp[lg->nsmp].t = t;
+		lg->smp[lg->nsmp++].idx = 0;
+	}
+	return sl_log_sample(t, &lg->smp[i].idx);
+}
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -113,6 +148,7 @@ void sl_logger_set_cfg(struct sl_logger *lg, const struct sl_cfg *cfg)
 	if (lg == NULL)
 		return;
 	lg->cfg = cfg;
+	lg->nsmp = 0; /* the new configuration's targets count from their start */
 	lg->host[0] = '\0';
 	if (cfg->global.log_send_hostname) {
 		if (cfg->global.log_hostname != NULL)
@@ -214,7 +250,8 @@ static int send_all(struct sl_logger *lg, const struct sl_log_target *t, int lev
 	const char *tag = lg->cfg->global.log_tag != NULL ? lg->cfg->global.log_tag : "sluiced";
 	int took = 0;
 	for (; t != NULL; t = t->next) {
-		if (level > t->level)
+		/* HAProxy samples before the level filter: every line counts in the position */
+		if (!sampled(lg, t) || level > t->level)
 			continue;
 		char line[65536 + 512];
 		size_t len = sl_log_line(line, sizeof(line), t, level, tag,

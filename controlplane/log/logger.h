@@ -10,6 +10,7 @@
 #define SL_LOG_LOGGER_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "controlplane/cfg/cfg-t.h"
@@ -36,6 +37,13 @@ void sl_logger_free(struct sl_logger *lg);
  */
 int sl_log(struct sl_logger *lg, const struct sl_proxy *px, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * `sample RANGES:SIZE` of @t: whether the next line offered to @t goes, *@idx being @t's count
+ * of lines offered so far modulo its size (0 at start; advanced here). Every line goes when @t
+ * has no sample. Pure; HAProxy's process_send_log() sampling.
+ */
+bool sl_log_sample(const struct sl_log_target *t, unsigned *idx);
 
 /* Lines that a target could not take (socket full, receiver absent): HAProxy's DroppedLogs. */
 uint64_t sl_logger_dropped(const struct sl_logger *lg);

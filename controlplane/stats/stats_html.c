@@ -229,6 +229,8 @@ static void emit_dataplane(const struct sl_stats_prom_dp *dp, struct sl_outbuf *
 		emit_bar((double)dp->flows / (double)dp->flows_capacity, out); /* a <div>: not in a <p> */
 		sl_outbuf_puts(out, "</div>\n");
 	}
+	sl_outbuf_printf(out, "<div class=\"logs\">Dropped logs: %" PRIu64 "</div>\n",
+			 dp->dropped_logs);
 
 	bool any = false;
 	sl_outbuf_puts(out, "<table class=\"dp drops\"><thead><tr><th>drop reason</th>"

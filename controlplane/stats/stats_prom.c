@@ -444,6 +444,13 @@ static int emit_dataplane(const struct sl_stats_prom_dp *dp, struct sl_outbuf *o
 				 dp->flows, dp->flows_capacity);
 		samples += 2;
 	}
+	sl_outbuf_printf(out,
+			 "# HELP sluice_process_dropped_logs_total Log lines lost: a full ring or "
+			 "socket, or an absent receiver (DroppedLogs).\n"
+			 "# TYPE sluice_process_dropped_logs_total counter\n"
+			 "sluice_process_dropped_logs_total %" PRIu64 "\n",
+			 dp->dropped_logs);
+	samples++;
 	return samples;
 }
 

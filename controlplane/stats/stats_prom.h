@@ -23,7 +23,9 @@
  *    sluice_dataplane_packets_dropped_total{reason="NAME"} (NAME without its "drop_" prefix),
  *    every other counter its own counter family sluice_dataplane_NAME_total; lcores give
  *    sluice_dataplane_lcore_busy_ratio{lcore="ID",role="ROLE"} (gauge, 0..1) and the flow table
- *    sluice_dataplane_flows (current entries) and sluice_dataplane_flows_capacity (gauges).
+ *    sluice_dataplane_flows (current entries) and sluice_dataplane_flows_capacity (gauges);
+ *    sluice_process_dropped_logs_total counts the log lines lost (HAProxy's exporter calls it
+ *    haproxy_process_dropped_logs_total, `show info` DroppedLogs).
  *
  * "# HELP" and "# TYPE" come once per family, before its samples, and every family's samples are
  * contiguous. Label values are escaped as the format requires ('\\' -> "\\\\", '"' -> "\\\"",
@@ -69,6 +71,8 @@ struct sl_stats_prom_dp {
 	size_t n_lcores;
 	uint64_t flows;		 /* entries in use in the L4 flow tables */
 	uint64_t flows_capacity; /* their total size; 0: no flow table (flow gauges not printed) */
+	uint64_t dropped_logs;	 /* log lines lost (HAProxy's DroppedLogs): a counter family of
+				  * its own, sluice_process_dropped_logs_total */
 };
 
 /*

@@ -8,7 +8,7 @@
 #    (srv_tls_handshakes_resumed); `no-ssl-reuse` gives only full handshakes;
 #  - `verify required` with a CA that did not sign the server's certificate, and an SNI the
 #    certificate does not name: 503 (counted as connection failures), and `check-ssl` marks that
-#    server down while the good one stays up;
+#    server down while the good one stays up, as `http-check connect ssl` does;
 #  - a WebSocket through sluice and TLS to nginx, which proxies it to an echo server; an HTTPS
 #    client (`bind ... ssl`) to a TLS server, 1 MiB both ways;
 #  - HAProxy 2.6 on the same configuration gives the same answers (run first, beside).
@@ -111,6 +111,7 @@ frontend f
     use_backend b_wrongname if { path_beg /wrongname }
     use_backend b_noreuse if { path_beg /noreuse }
     use_backend b_check if { path_beg /check }
+    use_backend b_hcconn if { path_beg /hcconn }
     default_backend b_tls
 frontend fs
     bind *:8443 ssl crt $C/front.pem
@@ -129,6 +130,12 @@ backend b_noreuse
 backend b_check
     option httpchk GET /alive
     default-server check check-ssl inter 1s fall 2 rise 1 ssl verify required sni str(backend.test) check-sni backend.test
+    server good $SL_BE2_IP:5443 ca-file $C/ca.crt
+    server bad $SL_BE1_IP:5443 ca-file $C/other.crt
+backend b_hcconn
+    option httpchk GET /alive-hc
+    http-check connect ssl sni backend.test
+    default-server check inter 1s fall 2 rise 1 ssl verify required sni str(backend.test)
     server good $SL_BE2_IP:5443 ca-file $C/ca.crt
     server bad $SL_BE1_IP:5443 ca-file $C/other.crt
 EOT
@@ -230,13 +237,22 @@ run_checks() {
     r=$(cu $R -o /dev/null -w '%{http_code}' -T "$SL_RUN_DIR/big1m" "https://front.test:8443/up/$t-tls.bin")
     check "$t: HTTPS client to a TLS server: 1 MiB upload (PUT $r) byte-exact" cmp -s "$SL_RUN_DIR/tbe/be1/www/up/$t-tls.bin" "$SL_RUN_DIR/big1m"
     sleep 2.5
-    r=$(cu -o /dev/null -w '%{http_code}' "$U/check")
-    echo "check $r" >>"$a"
-    expect_eq "$t: check-ssl: the good server answers" "$r" 200
-    check "$t: nginx answered the TLS health checks of the good server" grep -q '^backend.test [.r] TLSv1.2 /alive' "$LOG2"
-    for i in 1 2 3 4; do cu -o /dev/null "$U/check$i"; done
-    check "$t: ... the server behind the wrong CA is down (only the good one served /check*)" \
-        bash -c "! grep -q '/check' '$LOG1'"
+    tls_checks "$t" check "check-ssl" /alive
+    # http-check connect ssl: the same, the TLS asked by the check rule instead of check-ssl
+    tls_checks "$t" hcconn "http-check connect ssl" /alive-hc
+}
+
+# tls_checks TARGET PATH WHAT CHECK_URI — backend PATH's good server is up (its checks over TLS
+# reached nginx, SNI backend.test), the one behind the wrong CA down
+tls_checks() {
+    local r i
+    r=$(cu -o /dev/null -w '%{http_code}' "$U/$2")
+    echo "$2 $r" >>"$a"
+    expect_eq "$1: $3: the good server answers" "$r" 200
+    check "$1: nginx answered the TLS health checks of the good server ($3)" grep -q "^backend.test [.r] TLSv1.2 $4\$" "$LOG2"
+    for i in 1 2 3 4; do cu -o /dev/null "$U/$2$i"; done
+    check "$1: ... the server behind the wrong CA is down (only the good one served /$2*)" \
+        bash -c "! grep -q '/$2' '$LOG1'"
 }
 
 sl_lb_kernel_addr

@@ -172,7 +172,7 @@ static const struct decision decisions[] = {
 	OF("dontlognull", WARNED),
 	OB("redispatch", IN_EFFECT),
 	OB("abortonclose", WARNED),
-	OB("log-health-checks", WARNED),
+	OB("log-health-checks", IN_EFFECT),
 	OB("tcpka", WARNED),
 	OF("clitcpka", WARNED),
 	OF("http-ignore-probes", IN_EFFECT),

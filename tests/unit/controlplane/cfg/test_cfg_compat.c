@@ -320,8 +320,25 @@ static void test_server_ssl(void)
 	T_REFUSED("global\n  ssl-default-server-options prefer-client-ciphers\n" DEFS, 2,
 		  "'prefer-client-ciphers' is not supported");
 	T_REFUSED("global\n  ssl-server-verify maybe\n" DEFS, 2, "'ssl-server-verify' expects");
-	T_REFUSED(DEFS "backend b\n  option httpchk\n  http-check connect ssl\n", 8,
-		  "'http-check connect' is not supported by sluice yet: for an HTTP check over TLS put 'check-ssl'");
+	/* http-check connect ssl: every checked server checks over TLS, as with check-ssl; its
+	 * sni and port when the server line has none */
+	T_PARSE_OK(DEFS "backend b\n  option httpchk\n  http-check connect ssl sni c.d port 8443\n"
+			"  server s 10.0.0.1:443 check verify none\n"
+			"  server t 10.0.0.2:443 check verify none check-sni e.f\n"
+			"  server u 10.0.0.3:443 verify none\n",
+		   cfg, &d);
+	s = cfg->proxies->servers;
+	CU_ASSERT(s->p.tls.check_ssl);
+	CU_ASSERT_STRING_EQUAL(s->p.tls.check_sni, "c.d");
+	CU_ASSERT_EQUAL(s->p.check_port, 8443);
+	CU_ASSERT(s->next->p.tls.check_ssl);
+	CU_ASSERT_STRING_EQUAL(s->next->p.tls.check_sni, "e.f");
+	CU_ASSERT(!s->next->next->p.tls.check_ssl); /* no check */
+	sl_cfg_free(cfg);
+	/* and the same verify rule as check-ssl: a CA file or `verify none` */
+	T_REFUSED(DEFS "backend b\n  option httpchk\n  http-check connect ssl\n"
+		       "  server s 10.0.0.1:443 check\n",
+		  9, "verify is enabled by default but no CA file specified");
 }
 
 /* ---------------------------------------------------------------- dump */

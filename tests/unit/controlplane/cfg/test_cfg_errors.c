@@ -1534,8 +1534,20 @@ static void test_bad_checks(void)
 		  "  http-check expect rstatus (\n",
 		  3, "'('");
 	T_REFUSED("backend b\n"
-		  "  http-check connect\n",
-		  2, "'http-check connect' is not supported by sluice yet");
+		  "  server s 10.0.0.1:80 check agent-check agent-port 9999\n",
+		  2, "'agent-check' is not supported by sluice yet (no agent checks): an agent can set the server's state and weight on the stats socket instead");
+	T_REFUSED("backend b\n"
+		  "  default-server agent-inter 2s\n",
+		  2, "'agent-inter' is not supported by sluice yet");
+	T_REFUSED("backend b\n"
+		  "  http-check connect alpn h2\n",
+		  2, "'http-check connect alpn' is not supported by sluice");
+	T_REFUSED("backend b\n"
+		  "  http-check connect port 0\n",
+		  2, "http-check connect port");
+	T_REFUSED("backend b\n"
+		  "  http-check connect sni\n",
+		  2, "'http-check connect sni' expects a value");
 	/* tcp-check: what sluice does not run is refused by name */
 	static const struct {
 		const char *line, *sub;

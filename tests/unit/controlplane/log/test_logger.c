@@ -4,7 +4,8 @@
  * writes, levels and minimum levels, truncation at `len`; then lines through a real UNIX
  * datagram socket and UDP on loopback to a receiver of the test's, a proxy's own targets and
  * `log global`, a target below the line's level skipped, and an absent receiver counted as a
- * dropped line.
+ * dropped line; `sample RANGES:SIZE` parsed as HAProxy 2.6 parses it and splitting lines
+ * between targets.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -161,11 +162,93 @@ static void test_targets(void)
 	rmdir(dir);
 }
 
+/* Parses @text as a global section's log line; returns the configuration or NULL (refused). */
+static struct sl_cfg *parse_log(const char *line)
+{
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "global\n  %s\ndefaults\n  mode http\n  timeout connect 1s\n"
+		 "  timeout client 1s\n  timeout server 1s\n",
+		 line);
+	const struct sl_cfg_text t = {.name = "t.cfg", .data = text, .len = strlen(text)};
+	const struct sl_cfg_opts o = {.no_dataplane_ok = true};
+	struct sl_cfg *cfg = NULL;
+	return sl_cfg_parse(&t, 1, &o, &cfg) == 0 ? cfg : NULL;
+}
+
+static void test_sample(void)
+{
+	/* what HAProxy 2.6 refuses: no size, size 0, a range past the size, reversed, overlapping */
+	static const char *const bad[] = {"1", "1:0", "3:2", "0:2", "2-1:3", "1,1:2", "1-3,2:5",
+					  ":3", "1,:3", "a:3", "1:x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "log 127.0.0.1:514 sample %s local0", bad[i]);
+		struct sl_cfg *cfg = parse_log(line);
+		CU_ASSERT_PTR_NULL(cfg);
+		if (cfg != NULL) {
+			fprintf(stderr, "accepted: %s\n", line);
+			sl_cfg_free(cfg);
+		}
+	}
+	/* 1-3,7:10: lines 1, 2, 3 and 7 of every 10, ranges sorted whatever their order */
+	struct sl_cfg *cfg = parse_log("log 127.0.0.1:514 len 200 sample 7,1-3:10 local0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	const struct sl_log_target *t = cfg->global.log_targets;
+	CU_ASSERT_EQUAL(t->smp_size, 10);
+	CU_ASSERT_EQUAL(t->smp_n, 2);
+	CU_ASSERT_EQUAL(t->len, 200);
+	CU_ASSERT_EQUAL(t->facility, 16);
+	unsigned idx = 0;
+	char got[32] = "";
+	for (int i = 0; i < 20; i++)
+		got[i] = sl_log_sample(t, &idx) ? 'y' : '.';
+	CU_ASSERT_STRING_EQUAL(got, "yyy...y...yyy...y...");
+	sl_cfg_free(cfg);
+	/* 1:2 every other line; no sample: every line */
+	cfg = parse_log("log 127.0.0.1:514 sample 1:2 local0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	idx = 0;
+	for (int i = 0; i < 6; i++)
+		got[i] = sl_log_sample(cfg->global.log_targets, &idx) ? 'y' : '.';
+	got[6] = '\0';
+	CU_ASSERT_STRING_EQUAL(got, "y.y.y.");
+	sl_cfg_free(cfg);
+	struct sl_log_target all = {.len = 1024};
+	idx = 0;
+	CU_ASSERT(sl_log_sample(&all, &idx) && sl_log_sample(&all, &idx));
+
+	/* through the logger: two targets splitting the lines 1:2 and 2:2 */
+	uint16_t port = 0;
+	int udp = bind_udp(&port);
+	CU_ASSERT_FATAL(udp >= 0);
+	char line[160];
+	snprintf(line, sizeof(line),
+		 "log 127.0.0.1:%u sample 1:2 format raw local0\n"
+		 "  log 127.0.0.1:%u sample 2:2 format short local1",
+		 port, port);
+	cfg = parse_log(line);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	struct sl_logger *lg = sl_logger_new(cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	char b[256];
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(sl_log(lg, NULL, SL_LOG_NOTICE, "line %d", i), 1);
+		CU_ASSERT(recv_line(udp, b, sizeof(b)) > 0);
+		CU_ASSERT_STRING_EQUAL(b, i % 2 == 0 ? (i == 0 ? "line 0\n" : "line 2\n") :
+						    (i == 1 ? "<141>line 1\n" : "<141>line 3\n"));
+	}
+	sl_logger_free(lg);
+	sl_cfg_free(cfg);
+	close(udp);
+}
+
 int main(void)
 {
 	static const struct sl_test_case cases[] = {
 		{"header formats, levels, len", test_formats},
 		{"UNIX and UDP targets, log global, levels, drops", test_targets},
+		{"log ... sample RANGES:SIZE", test_sample},
 		{NULL, NULL},
 	};
 	static const struct sl_test_suite suites[] = {{"logger", cases}, {NULL, NULL}};

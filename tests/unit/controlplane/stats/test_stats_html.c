@@ -76,7 +76,7 @@ static const struct sl_stats_prom_lcore lcores[] = {
 	{1, "worker", 0.5, 1000, 900},
 	{2, "<i>proxy</i>", 0.0, 0, 0},
 };
-static const struct sl_stats_prom_dp dp = {counters, 4, lcores, 2, 256, 1024};
+static const struct sl_stats_prom_dp dp = {counters, 4, lcores, 2, 256, 1024, 9};
 
 /* Renders the model with @o into a malloc()ed string. */
 static char *render(const struct sl_stats_html_opts *o, int *rc)
@@ -156,6 +156,7 @@ static void test_tables_and_rows(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<td class=\"name\">worker</td>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "50.0%</td><td>1000</td><td>900</td>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "Flow table: 256 / 1024 entries"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<div class=\"logs\">Dropped logs: 9</div>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "25.0%"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<td class=\"name\">ipv4_bad_checksum</td><td>7</td>"));
 	CU_ASSERT_PTR_NULL(strstr(p, ">tx_full<"));

@@ -86,7 +86,7 @@ static const struct sl_stats_prom_lcore dp_lcores[] = {
 	{1, "worker", 0.25, 10, 20},
 	{2, "main", 0.0, 0, 0},
 };
-static const struct sl_stats_prom_dp dp = {dp_counters, 4, dp_lcores, 2, 10, 1024};
+static const struct sl_stats_prom_dp dp = {dp_counters, 4, dp_lcores, 2, 10, 1024, 7};
 
 /* What the fixed model renders to (server s2's name is s"2\\x<newline>y). */
 static const char expected_text[] =
@@ -171,7 +171,10 @@ static const char expected_text[] =
 	"sluice_dataplane_flows 10\n"
 	"# HELP sluice_dataplane_flows_capacity Size of the L4 flow tables.\n"
 	"# TYPE sluice_dataplane_flows_capacity gauge\n"
-	"sluice_dataplane_flows_capacity 1024\n";
+	"sluice_dataplane_flows_capacity 1024\n"
+	"# HELP sluice_process_dropped_logs_total Log lines lost: a full ring or socket, or an absent receiver (DroppedLogs).\n"
+	"# TYPE sluice_process_dropped_logs_total counter\n"
+	"sluice_process_dropped_logs_total 7\n";
 
 /* ---------------------------------------------------------------- an exposition parser */
 
@@ -425,11 +428,11 @@ static void test_fixed_model(void)
 	build_model(rows, "web", "s\"2\\x\ny");
 	sl_outbuf_init(&o, 0);
 	int rc = sl_stats_prom_render(rows, NROWS, &dp, &o);
-	CU_ASSERT_EQUAL(rc, 36);
+	CU_ASSERT_EQUAL(rc, 37);
 	CU_ASSERT_STRING_EQUAL(sl_outbuf_data(&o), expected_text);
 	if (strcmp(sl_outbuf_data(&o), expected_text) != 0)
 		fprintf(stderr, "got:\n%s\n", sl_outbuf_data(&o));
-	CU_ASSERT_EQUAL(check_exposition(sl_outbuf_data(&o)), 36);
+	CU_ASSERT_EQUAL(check_exposition(sl_outbuf_data(&o)), 37);
 	/* the listener row (scur 7) is not there */
 	CU_ASSERT_PTR_NULL(strstr(sl_outbuf_data(&o), "sock-1"));
 	CU_ASSERT_PTR_NULL(strstr(sl_outbuf_data(&o), "} 7\n"));
@@ -466,7 +469,7 @@ static void test_every_line_valid(void)
 	};
 	static const struct sl_stats_prom_lcore lc[] = {{7, "a\"b\nc", NAN, 0, 0},
 							{8, NULL, 2.5, 0, 0}};
-	const struct sl_stats_prom_dp odd_dp = {odd, 5, lc, 2, 0, 0};
+	const struct sl_stats_prom_dp odd_dp = {odd, 5, lc, 2, 0, 0, 0};
 
 	build_model(rows, "p\"x\\{}\n,=", "srv\n\n\"\\");
 	sl_outbuf_init(&o, 0);
