@@ -26,6 +26,8 @@ export SL_LB_QUEUES=$NW
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
+# a server that counts the requests it serves at once (/sleep/N, /peak)
+sl_bg sl-be2 slow2 /usr/bin/python3 "$HERE/lib/slow_http.py" 9002 be2 >/dev/null
 
 C=$SL_RUN_DIR/certs
 mkdir -p "$C"
@@ -54,6 +56,14 @@ backend app
     option httpchk GET /
     server w1 $SL_BE1_IP:5080 check inter 500
     server w2 $SL_BE2_IP:5080 check inter 500
+
+frontend four
+    bind :8104
+    maxconn 4
+    default_backend slow
+
+backend slow
+    server s2 $SL_BE2_IP:9002
 
 listen stats
     bind :6080
@@ -131,6 +141,43 @@ for i in 1 2 3 4 5 6; do
     [[ $r == Reused* ]] && reused=$((reused + 1))
 done
 expect_eq "TLS 1.3 sessions resumed whichever proxy lcore takes the second connection" "$reused" 6
+
+# ---------------------------------------------------------------- a frontend's maxconn, every lcore
+# maxconn 4 counts the frontend's connections on every proxy lcore (each lcore counts its own,
+# the others read it): 8 slow clients at once, spread over the lcores by their ports, never more
+# than 4 at the server, the others waiting (their SYNs unanswered until a place frees, HAProxy's
+# full accept queue) and served then
+sl_in sl-cli curl -s --max-time 3 "http://$SL_BE2_IP:9002/peak" >/dev/null # counts from now
+sl_in sl-cli /usr/bin/python3 - "$SL_VIP" >"$SL_RUN_DIR/mc8.txt" 2>&1 <<'PY' &
+import sys, threading, urllib.request
+out = []
+def get(i):
+    try:
+        with urllib.request.urlopen("http://%s:8104/sleep/1.5" % sys.argv[1], timeout=15) as r:
+            out.append(str(r.status))
+    except Exception as e:
+        out.append(type(e).__name__)
+ts = [threading.Thread(target=get, args=(i,)) for i in range(8)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(" ".join(sorted(out)))
+PY
+mpid=$!
+mlc=""
+for i in $(seq 30); do
+    sleep 0.2
+    mlc="$mlc $(sl_ctl show sess | awk '/^http / && / fe=four / {for (i = 1; i <= NF; i++) if ($i ~ /^lcore=/) print substr($i, 7)}' | xargs)"
+    kill -0 "$mpid" 2>/dev/null || break
+done
+wait "$mpid"
+mlc=$(tr ' ' '\n' <<<"$mlc" | grep . | sort -un | xargs)
+peak=$(sl_in sl-cli curl -s --max-time 3 "http://$SL_BE2_IP:9002/peak")
+echo "     maxconn 4, 8 clients: $(cat "$SL_RUN_DIR/mc8.txt") | server $peak | sessions on lcores $mlc"
+expect_eq "maxconn 4, 8 slow clients at once: all served" "$(cat "$SL_RUN_DIR/mc8.txt")" "200 200 200 200 200 200 200 200"
+expect_eq "maxconn 4 over every proxy lcore: never more than 4 at the server, and 4 at once" "$peak" "peak 4"
+check "the frontend's connections were on several proxy lcores ($mlc)" test "$(wc -w <<<"$mlc")" -ge 2
+check "the waiting connections were counted (refused_maxconn)" \
+    bash -c "'$SL_CTL' -s '$SL_SOCK' show tcp | grep -qE 'refused_maxconn [1-9]'"
 
 # ---------------------------------------------------------------- show sess, shutdown sessions
 for i in 1 2 3 4; do
