@@ -41,6 +41,7 @@
 	X(L4_RST_IGNORED, "l4_rst_out_of_window")                                                 \
 	X(L4_STEERED, "l4_steered_to_owner")                                                      \
 	X(L4_PASSED_ON, "l4_unknown_passed_on")                                                   \
+	X(L4_TO_OWNER, "l4_client_to_owner")                                                      \
 	X(L4_ICMP_ERRORS, "l4_icmp_errors_translated")                                            \
 	X(PROBES_SENT, "probes_sent")                                                             \
 	X(PROXY_SEGMENTS, "proxy_segments_in")                                                    \

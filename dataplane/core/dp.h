@@ -121,8 +121,15 @@ struct sl_dp {
 	struct sl_l4_shared *l4;          /* dataplane/l4: steering, probing worker, secrets */
 	struct sl_tcphost_shared *th;     /* dataplane/tcphost: terminated ports, local ports */
 	struct sl_http_shared *http;      /* dataplane/http: TLS ticket keys */
+	/* each proxy lcore's accepted connections per frontend counter slot (proxy lcore i's row
+	 * of SL_DP_FE_STRIDE at i * SL_DP_FE_STRIDE, on cache lines of its own): written by that
+	 * lcore's TCP stack alone, read by every proxy lcore's to hold a frontend's maxconn over
+	 * all of them (sl_tcp_listen_share); allocated by dataplane/tcphost */
+	uint32_t *fe_conns;
 	volatile int quit;
 };
+
+#define SL_DP_FE_STRIDE 1040 /* frontend counter slots 1..1024 (SL_PX_SLOTS), 64-byte rows */
 
 /* Milliseconds since start from the TSC (monotonic; same base on every lcore). */
 uint64_t sl_dp_now_ms(const struct sl_dp *dp);

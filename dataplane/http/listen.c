@@ -27,14 +27,22 @@ bool hx_is_http_frontend(const struct sl_proxy *px)
 	return sl_cfg_on_proxy_lcores(px) && !sl_cfg_stats_only(px);
 }
 
-/* The frontend's maxconn (else global's), shared out among the proxy lcores, on a listener. */
+/*
+ * The frontend's maxconn on a listener: the frontend's accepted connections on every proxy lcore
+ * and all its listeners count, as HAProxy's frontend maxconn. Without one, the global maxconn's
+ * share of this lcore (its HTTP sessions: beyond them a connection would be reset), counted by
+ * the listener alone.
+ */
 void hx_listen_limit(struct sl_http *hx, const struct sl_cfg *cfg, const struct sl_proxy *fe,
 			 uint32_t la, uint16_t port)
 {
-	uint32_t mc = fe->maxconn > 0 ? (uint32_t)fe->maxconn : (uint32_t)cfg->global.maxconn;
-	if (mc > 0)
-		sl_tcp_listen_maxconn(hx->lc->tcp, la, port,
-				      (mc + hx->dp->nproxies - 1) / hx->dp->nproxies, false);
+	unsigned np = hx->dp->nproxies;
+	uint32_t share = ((uint32_t)cfg->global.maxconn + np - 1) / np;
+	if (fe->maxconn > 0)
+		sl_tcp_listen_share(hx->lc->tcp, la, port, (uint32_t)fe->maxconn, hx->dp->fe_conns,
+				    SL_DP_FE_STRIDE, np, hx->lc->proxy_idx, fe->slot);
+	else if (share > 0)
+		sl_tcp_listen_share(hx->lc->tcp, la, port, share, NULL, 0, 0, 0, 0);
 }
 
 /* Listens on @port of bind @b of frontend @fe, in the first free listener slot. Returns 0 or

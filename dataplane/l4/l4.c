@@ -106,12 +106,31 @@ static void hand(struct sl_lcore *lc, unsigned owner, uint16_t port, unsigned ho
 }
 
 /*
- * A client-side frame of a flow this worker does not have. The NIC's RSS keeps a flow's frames on
- * one queue, so its owner is the worker that took its SYN; but a queue can change under a flow
- * (a veth hashes by the sender's socket and rehashes it after a timeout, a NIC's redirection
- * table can be rewritten) and a frame made outside the connection (a blind RST, an ICMP error)
- * is hashed apart. Such a frame goes round the workers, each one looking in its own table, until
- * one has the flow; the last one drops it. Returns true when @m was passed on.
+ * The worker that owns the flow whose client-side key hashes to @hash (sl_flow_key_hash()):
+ * the same on every worker. A frame whose NIC hashed its headers (RTE_MBUF_F_RX_RSS_HASH: a PCI
+ * port with RSS) stays where it is: that queue is a function of the headers, so a retransmitted
+ * SYN comes back to it. A frame of a port whose queue follows the sender (veth: the socket's
+ * hash, which Linux changes after a retransmission timeout; af_packet's fanout, AF_XDP, tap)
+ * goes to the
+ * worker the 4-tuple's hash names: a SYN sent again on another queue reaches the flow its first
+ * one made instead of opening a second one (sl_l4_owner_idx()).
+ */
+static inline unsigned flow_owner(const struct sl_lcore *lc, const struct rte_mbuf *m,
+				  uint32_t hash)
+{
+	const struct sl_dp *dp = lc->dp;
+	if (dp->nworkers < 2 || (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0)
+		return lc->lcore_id;
+	return dp->worker_ids[sl_l4_owner_idx(hash, dp->nworkers)];
+}
+
+/*
+ * A client-side frame of a flow this worker does not have, on a queue the NIC hashed (above: else
+ * it went to flow_owner()). RSS keeps a flow's frames on one queue, so its owner is the worker
+ * that took its SYN; but a NIC's redirection table can be rewritten under a flow, and a frame
+ * made outside the connection (a blind RST, an ICMP error) is hashed apart. Such a frame goes
+ * round the workers, each one looking in its own table, until one has the flow; the last one
+ * drops it. Returns true when @m was passed on.
  */
 static bool pass_on(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
@@ -352,6 +371,19 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 	struct sl_flow_key k = {.saddr = iph->src, .daddr = iph->dst, .sport = sport,
 				.dport = dport, .proto = iph->proto};
 	uint32_t hash = sl_flow_key_hash(&k);
+	const struct sl_l4_service *svc = NULL;
+	unsigned owner = flow_owner(lc, m, hash);
+	if (owner != lc->lcore_id && (dport < w->lport_lo || dport > w->lport_hi)) {
+		/* A client-side frame on a queue that follows the sender, for the 4-tuple's owner:
+		 * handed without a lookup here (every flow of such a frame was made on its owner),
+		 * marked as seen by every worker (the owner does not pass it on). Only a service's:
+		 * other ports are the proxy lcores' (sl_tcphost_input) or nobody's. */
+		svc = find_service(conf, iph->dst, dport);
+		if (svc != NULL && port <= 0xff) {
+			hand(lc, owner, port, dp->nworkers - 1u, m, SL_CTR_L4_TO_OWNER);
+			return true;
+		}
+	}
 	enum sl_flow_dir dir;
 	struct sl_flow *f = sl_flow_lookup(w->ft, &k, hash, &dir, lc->now_ms);
 	uint32_t paylen = (uint32_t)iph->total_len - iph->ihl_bytes - th->doff_bytes;
@@ -370,12 +402,14 @@ bool sl_l4_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, uint8_t
 			return true;
 		}
 	}
-	const struct sl_l4_service *svc = find_service(conf, iph->dst, dport);
+	if (svc == NULL)
+		svc = find_service(conf, iph->dst, dport);
 	if (svc == NULL)
 		return false;
 	if ((th->flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) != SL_TCP_SYN) {
-		/* mid-stream packet of a flow we do not know: another worker's, or expired */
-		if (pass_on(lc, port, m))
+		/* mid-stream packet of a flow we do not know: expired, or, on queues the NIC
+		 * hashed, another worker's (look round them) */
+		if ((m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0 && pass_on(lc, port, m))
 			return true;
 		lc->ctr->c[SL_CTR_DROP_L4_NO_FLOW]++;
 		rte_pktmbuf_free(m);
@@ -412,6 +446,9 @@ void sl_l4_prefetch_burst(struct sl_lcore *lc, struct rte_mbuf **pkts, uint16_t 
 		    lport_owner(lc->dp, key.dport) >= 0)
 			continue; /* another worker's reply: handed over without a lookup */
 		hashes[k] = sl_flow_key_hash(&key);
+		/* a client-side frame for its owner: handed over without a lookup */
+		if (flow_owner(lc, pkts[i], hashes[k]) != lc->lcore_id)
+			continue;
 		sl_flow_prefetch(ft, hashes[k++]);
 	}
 	for (uint16_t i = 0; i < k; i++)
@@ -450,8 +487,14 @@ bool sl_l4_icmp_error(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, ui
 			return true;
 		}
 		const struct sl_gen *conf = __atomic_load_n(&lc->dp->gen, __ATOMIC_ACQUIRE);
-		if (conf != NULL && find_service(conf, k.daddr, k.dport) != NULL)
-			return pass_on(lc, port, m);
+		if (conf == NULL || find_service(conf, k.daddr, k.dport) == NULL)
+			return false;
+		unsigned o = flow_owner(lc, m, sl_flow_key_hash(&k));
+		if (o != lc->lcore_id && port <= 0xff) {
+			hand(lc, o, port, lc->dp->nworkers - 1u, m, SL_CTR_L4_TO_OWNER);
+			return true;
+		}
+		return (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0 && pass_on(lc, port, m);
 		return false;
 	}
 	const struct sl_flow_key *ck = &f->k[SL_FLOW_DIR_CLIENT], *sk = &f->k[SL_FLOW_DIR_SERVER];

@@ -67,6 +67,18 @@ int sl_l4_worker_init(struct sl_lcore *lc, uint32_t max_flows, unsigned idx);
 void sl_l4_worker_fini(struct sl_lcore *lc);
 
 /*
+ * Which of @nworkers workers owns the L4 flow whose client-side key hashes to @hash
+ * (sl_flow_key_hash()) when the port's queues follow the sender rather than the headers
+ * (docs/architecture.md, "L4 flow ownership"): the hash remixed by an odd multiplier, then its
+ * high bits reduced, so that the owner selects neither flow-table buckets nor signatures. Pure.
+ */
+static inline unsigned sl_l4_owner_idx(uint32_t hash, unsigned nworkers)
+{
+	uint32_t x = hash * 0x9e3779b1u;
+	return (unsigned)(((uint64_t)x * nworkers) >> 32);
+}
+
+/*
  * Handles a TCP packet addressed to an owned address (worker lcore). @ip points at the IPv4
  * header inside @m (the frame is trimmed to the IP length). Returns true when the packet was
  * consumed (forwarded, handed off or dropped with a counter), false when no L4 service or flow

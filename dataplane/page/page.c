@@ -297,13 +297,13 @@ int sl_page_lcore_init(struct sl_dp *dp, struct sl_lcore *lc, const struct sl_cf
 				uint32_t la = b->any ? 0 : b->addr.v4;
 				int r = sl_tcp_listen(lc->tcp, la, (uint16_t)port, 256, &listen_cbs,
 						      pl);
-				/* the frontend's maxconn, shared out among the proxy lcores; beyond
-				 * it SYNs wait unanswered, as in HAProxy's full accept queue */
+				/* the frontend's maxconn over every proxy lcore; beyond it SYNs wait
+				 * unanswered, as in HAProxy's full accept queue */
 				if (r == 0 && px->maxconn > 0)
-					sl_tcp_listen_maxconn(lc->tcp, la, (uint16_t)port,
-							      ((uint32_t)px->maxconn + dp->nproxies - 1) /
-								      dp->nproxies,
-							      false);
+					sl_tcp_listen_share(lc->tcp, la, (uint16_t)port,
+							    (uint32_t)px->maxconn, dp->fe_conns,
+							    SL_DP_FE_STRIDE, dp->nproxies,
+							    lc->proxy_idx, px->slot);
 				if (r < 0) {
 					fprintf(stderr, "%s:%d: stats page on port %u: %s\n",
 						b->loc.file, b->loc.line, port, strerror(-r));

@@ -229,6 +229,20 @@ int sl_tcp_listen(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_
 int sl_tcp_listen_maxconn(struct sl_tcp_stack *st, uint32_t addr, uint16_t port,
 			  uint32_t maxconn, bool rst);
 
+/*
+ * Caps the connections accepted through the listener @addr:@port at @maxconn (0: none; as
+ * sl_tcp_listen_maxconn, unanswered beyond it) over several stacks (a frontend's maxconn on
+ * every proxy lcore): @rows holds @n rows of @stride counts, one row per stack, one column per
+ * group of listeners; this stack counts its accepted connections of the group in column @col
+ * of row @self_row, and the listener is full when column @col of every row adds up to
+ * @maxconn. Each stack writes its own row only, the others read it: two stacks that accept at
+ * once at the last place may exceed the cap by one each, for as long as those connections
+ * last. Without @rows, with @n < 2 or @col outside 1..@stride-1: the listener's own count.
+ * Connections counted in a previous place move to the new one. Returns 0 or -ENOENT.
+ */
+int sl_tcp_listen_share(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_t maxconn,
+			uint32_t *rows, uint32_t stride, uint32_t n, uint32_t self_row, int col);
+
 /* Stops listening on @addr:@port; established connections stay. Returns 0 or -ENOENT. */
 int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port);
 

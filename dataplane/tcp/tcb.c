@@ -266,6 +266,13 @@ void sl_tcp_conn_done(struct sl_tcp_conn *c)
 	sl_tcp_maybe_free(c);
 }
 
+void sl_tcp_lsn_count(struct sl_tcp_listener *l, int d)
+{
+	l->nconn = (uint32_t)((int)l->nconn + d);
+	if (l->grp_self != NULL) /* read by the other stacks: one plain store */
+		__atomic_store_n(l->grp_self, (uint32_t)((int)*l->grp_self + d), __ATOMIC_RELAXED);
+}
+
 /* The application let go of @c: it no longer counts against its listener's maxconn, and
  * nobody will read what it received. */
 static void app_release(struct sl_tcp_conn *c)
@@ -273,7 +280,7 @@ static void app_release(struct sl_tcp_conn *c)
 	c->app_owned = false;
 	c->ev = 0;
 	if (c->acc_lsn != NULL) {
-		c->acc_lsn->nconn--;
+		sl_tcp_lsn_count(c->acc_lsn, -1);
 		c->acc_lsn = NULL;
 	}
 	sl_tcp_buf_free(c->st, c->rq_head);
@@ -314,7 +321,7 @@ void sl_tcp_maybe_free(struct sl_tcp_conn *c)
 	if (c->bw_linked)
 		bw_unlink(c);
 	if (c->acc_lsn != NULL) {
-		c->acc_lsn->nconn--;
+		sl_tcp_lsn_count(c->acc_lsn, -1);
 		c->acc_lsn = NULL;
 	}
 	c->st = NULL; /* marks "on the reap list" */
@@ -534,7 +541,7 @@ int sl_tcp_unlisten(struct sl_tcp_stack *st, uint32_t addr, uint16_t port)
 			for (uint32_t j = 0; j < st->p.max_conns; j++) {
 				if (st->conns[j].acc_lsn == l) {
 					st->conns[j].acc_lsn = NULL;
-					l->nconn--;
+					sl_tcp_lsn_count(l, -1);
 				}
 				if (st->conns[j].st != NULL && st->conns[j].lsn == l)
 					sl_tcp_conn_done(&st->conns[j]);
@@ -556,6 +563,33 @@ int sl_tcp_listen_maxconn(struct sl_tcp_stack *st, uint32_t addr, uint16_t port,
 			l->maxconn_rst = rst;
 			return 0;
 		}
+	}
+	return -ENOENT;
+}
+
+int sl_tcp_listen_share(struct sl_tcp_stack *st, uint32_t addr, uint16_t port, uint32_t maxconn,
+			uint32_t *rows, uint32_t stride, uint32_t n, uint32_t self_row, int col)
+{
+	bool shared = rows != NULL && n > 1 && self_row < n && col > 0 && (uint32_t)col < stride;
+	uint32_t *self = shared ? &rows[(size_t)self_row * stride + (size_t)col] : NULL;
+	const uint32_t *base = shared ? &rows[col] : NULL;
+	for (uint32_t i = 0; i < st->p.max_listeners; i++) {
+		struct sl_tcp_listener *l = &st->lsn[i];
+		if (!l->used || l->port != port || l->addr != addr)
+			continue;
+		l->maxconn = maxconn;
+		if (l->grp_self != self) {
+			if (l->grp_self != NULL)
+				__atomic_store_n(l->grp_self, *l->grp_self - l->nconn,
+						 __ATOMIC_RELAXED);
+			if (self != NULL)
+				__atomic_store_n(self, *self + l->nconn, __ATOMIC_RELAXED);
+		}
+		l->grp_self = self;
+		l->grp_base = base;
+		l->grp_stride = stride;
+		l->grp_n = shared ? n : 0;
+		return 0;
 	}
 	return -ENOENT;
 }

@@ -42,6 +42,11 @@ enum sl_rtx_mode {
 	SL_RTX_KEEPALIVE,
 };
 
+struct sl_tcp_listener;
+/* One connection more (@d 1) or less (@d -1) accepted through @l: its count and its group's
+ * (sl_tcp_listen_share). The listener's stack. */
+void sl_tcp_lsn_count(struct sl_tcp_listener *l, int d);
+
 struct sl_tcp_listener {
 	bool used;
 	uint32_t addr;
@@ -49,6 +54,13 @@ struct sl_tcp_listener {
 	uint32_t backlog, syn_count; /* syn_count: its connections in SYN-RECEIVED */
 	uint32_t maxconn, nconn; /* accepted and not released by the application */
 	bool maxconn_rst;	 /* beyond maxconn: RST (else drop the SYN) */
+	/* a cap shared with listeners of other stacks (sl_tcp_listen_share): this stack's count
+	 * (grp_self, written by this stack alone, as nconn) and every stack's (grp_base[i *
+	 * grp_stride], i < grp_n, read here with relaxed loads) add up against maxconn; NULL:
+	 * nconn alone */
+	uint32_t *grp_self;
+	const uint32_t *grp_base;
+	uint32_t grp_stride, grp_n;
 	const struct sl_tcp_cbs *cbs;
 	void *arg;
 };

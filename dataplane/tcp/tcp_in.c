@@ -136,7 +136,14 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s);
  */
 static bool listener_full(const struct sl_tcp_listener *l)
 {
-	return l->maxconn != 0 && l->nconn >= l->maxconn;
+	if (l->maxconn == 0)
+		return false;
+	if (l->grp_base == NULL)
+		return l->nconn >= l->maxconn;
+	uint32_t sum = 0; /* every stack's accepted connections (sl_tcp_listen_share) */
+	for (uint32_t i = 0; i < l->grp_n; i++)
+		sum += __atomic_load_n(&l->grp_base[(size_t)i * l->grp_stride], __ATOMIC_RELAXED);
+	return sum >= l->maxconn;
 }
 
 /* Refuses @s at the full listener @l (see sl_tcp_listen_maxconn): RST, or nothing. */
@@ -196,7 +203,7 @@ static struct sl_tcp_conn *cookie_input(struct sl_tcp_stack *st, struct sl_tcp_l
 	c->app_owned = true;
 	c->ev |= SL_EV_ACCEPTED;
 	c->acc_lsn = l;
-	l->nconn++;
+	sl_tcp_lsn_count(l, 1);
 	conn_input(c, s);
 	return c;
 }
@@ -673,7 +680,7 @@ static void conn_input(struct sl_tcp_conn *c, struct seg *s)
 			c->ev |= SL_EV_ACCEPTED;
 			if (l != NULL) {
 				c->acc_lsn = l;
-				l->nconn++;
+				sl_tcp_lsn_count(l, 1);
 			}
 		} else {
 			c->ev |= SL_EV_CONNECTED;

@@ -13,6 +13,7 @@
 #include <rte_random.h>
 
 #include "controlplane/cfg/cfg.h"
+#include "controlplane/cfg/cfg_reload.h"
 #include "dataplane/core/ipout.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/core/tx.h"
@@ -179,6 +180,11 @@ int sl_tcphost_init(struct sl_dp *dp, const struct sl_cfg *cfg)
 		return -1;
 	if (dp->nproxies == 0)
 		return 0;
+	_Static_assert(SL_DP_FE_STRIDE > SL_PX_SLOTS && SL_DP_FE_STRIDE % 16 == 0, "stride");
+	dp->fe_conns =
+		rte_zmalloc("sl_fe_conns", sizeof(uint32_t) * SL_DP_FE_STRIDE * dp->nproxies, 64);
+	if (dp->fe_conns == NULL)
+		return -1;
 	uint32_t clients;
 	sh->max_conns = sl_tcphost_size(cfg, dp->nproxies, &clients);
 	sh->http_sessions = clients;
@@ -230,8 +236,11 @@ void sl_tcphost_fini(struct sl_dp *dp)
 		sl_tcp_stack_destroy(lc->tcp);
 		lc->tcp = NULL;
 	}
-	if (dp->th != NULL)
+	if (dp->th != NULL) {
 		rte_free(dp->th->use);
+	}
+	rte_free(dp->fe_conns);
+	dp->fe_conns = NULL;
 	rte_free(dp->th);
 	dp->th = NULL;
 }

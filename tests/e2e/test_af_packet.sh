@@ -9,6 +9,8 @@
 #    proxy lcores handled segments;
 #  - replies that landed on another worker's queue were steered to their owner: L4 replies
 #    (`l4_steered_to_owner`) and frames handed over (`rx_handed`, HTTP server replies among them).
+#  - then a tap port of three queues (net_tap on a multi-queue tap bridged with lb0): HTTP and L4
+#    requests answered, frames received on several workers' queues.
 # tools/test.sh runs it in its multi-lcore step (it sets its own cores and queues).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -84,3 +86,30 @@ handed=$(awk '!/^#/ {s += $11} END {print s + 0}' <<<"$lcores")
 check "frames handed to their owner lcore (rx_handed): $handed" test "$handed" -gt 0
 nomb=$(awk -F'rx_nombuf=' 'NF > 1 {split($2, a, " "); s += a[1]} END {print s + 0}' <<<"$(sl_ctl show ports)")
 expect_eq "no frame refused for want of a buffer (rx_nombuf)" "$nomb" 0
+
+# ---------------------------------------------------------------- a tap port of three queues
+# The same traffic through a tap port (the net_tap PMD: one file descriptor per queue of a
+# multi-queue tap, the kernel choosing the queue by the flow's hash): the tap, made beforehand,
+# is bridged with lb0 inside sl-lb, so the clients' and servers' frames reach sluice through it.
+check "sluiced stops" sl_sluiced_stop
+TAP=stap0
+sl_in sl-lb ip tuntap add dev "$TAP" mode tap multi_queue
+sl_in sl-lb ip link add slbr type bridge
+sl_in sl-lb ip link set "$SL_LB_IF" master slbr
+sl_in sl-lb ip link set "$TAP" master slbr
+for d in slbr "$TAP" "$SL_LB_IF"; do sl_in sl-lb ip link set "$d" up; done
+for ns in sl-cli sl-be1 sl-be2; do sl_in "$ns" ip neigh flush all; done # a new MAC for the VIP
+sed -i "s/^    port lan0 iface .*/    port lan0 iface $TAP driver tap queues 3/" "$CFG"
+check "sluiced starts with a tap port of three queues" sl_sluiced_start "$CFG" || exit 1
+ports=$(sl_ctl show ports)
+echo "$ports" | head -3 | sed 's/^/    /'
+check "$TAP served by net_tap0 on three queues" \
+    bash -c "grep -qE 'device=net_tap0 iface=$TAP .* queues=3 ' <<<'$ports'"
+# the PMD gave the tap's kernel side its own MAC: a bridge keeps a port's MAC for itself, so the
+# kernel side takes another one, and frames to sluice's MAC go out through the tap
+sl_in sl-lb ip link set "$TAP" address 02:77:00:00:00:09
+expect_eq "tap: 20 HTTP requests, all answered" "$(sl_answered 20 "http://$SL_VIP/")" 20
+expect_eq "tap: 20 L4 connections, all answered" "$(sl_answered 20 "http://$SL_VIP:8080/")" 20
+lcores=$(sl_ctl show lcores)
+rxw=$(awk '!/^#/ && $2 ~ /worker/ && $3 > 15' <<<"$lcores" | wc -l)
+check "tap: frames received on several workers' queues ($rxw of 3)" test "$rxw" -ge 2

@@ -12,6 +12,9 @@
 #    both addresses as sources, and `show l4` reports 384 pairs, then 220 in use and 164 left;
 #  - `source 10.77.0.2` (HAProxy's keyword) on a mode tcp backend and on a mode http server: the
 #    server sees that address alone.
+#  - one flow per connection on several workers: a client SYN sent again on another queue (the
+#    held connections' waiting SYNs; 12 connections whose first SYN-ACK is dropped) goes to the
+#    flow its first copy made (l4_flows_new counts one per connection).
 # Run single-lcore and with SL_CORES="0-3 on 0-1" SL_LB_QUEUES=3.
 # Needs root and ./build. Prints "N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
@@ -123,13 +126,14 @@ check "two addresses: all $N complete (${done_:-?})" test "${done_:-0}" -eq "$N"
 check "the server sees both local addresses as sources ($from1 from $SL_VIP, $from2 from $LIP2)" \
     test $((from1 + from2)) -ge "$N" -a "$from1" -gt 0 -a "$from2" -gt 0
 check "no more than the slice from either address ($from1, $from2 <= 192)" test "$from1" -le 192 -a "$from2" -le 192
-# a flow per held connection; on several workers a SYN retransmitted onto another queue may open
-# a second flow (another pair) that lives until its connect timeout: at least N, and in use + left
-# is the whole capacity
+# a flow per held connection: a SYN retransmitted onto another queue (220 SYNs at once make some
+# wait) reaches the flow its first copy made, on the worker the 4-tuple names, instead of opening a
+# second flow that would hold another pair until its connect timeout; in use + left is the whole
+# capacity
 used=$(sed -n 's/.*local ports in use \([0-9]*\) left \([0-9]*\) (2 addresses).*/\1/p' <<<"$line")
 left=$(sed -n 's/.*local ports in use \([0-9]*\) left \([0-9]*\) (2 addresses).*/\2/p' <<<"$line")
-check "show l4 while held: at least $N in use (${used:-?}), in use + left = 384 (${left:-?} left)" \
-    test "${used:-0}" -ge "$N" -a $(( ${used:-0} + ${left:-0} )) -eq 384
+check "show l4 while held: $N in use, one per connection (${used:-?}), in use + left = 384 (${left:-?} left)" \
+    test "${used:-0}" -eq "$N" -a $(( ${used:-0} + ${left:-0} )) -eq 384
 check "no flow refused for lack of a local port" test "$(sl_ctr drop_l4_local_ports_exhausted)" -eq 0
 echo "     workers holding flows while they were held: $busy"
 
@@ -145,3 +149,47 @@ got=$(for i in 1 2 3; do sl_in sl-cli curl -s -o /dev/null --max-time 5 "http://
 check "mode http, server 'source $LIP2': the server sees only $LIP2 ($got)" test "$got" == "$LIP2 "
 got=$(for i in 1 2 3 4; do sl_in sl-cli curl -s -o /dev/null --max-time 5 "http://$SL_VIP:8080/"; last_src; done | sort -u | tr '\n' ' ')
 check "mode tcp without source: both addresses of the pool ($got)" test "$got" == "$SL_VIP $LIP2 "
+
+# ------------------------------------------------------------------ a SYN retransmitted elsewhere
+# The client's SYN-ACKs are dropped for the first 0.6 s (nftables in its namespace): each of M
+# connections sends its SYN again after its 1 s RTO, and Linux re-hashes the socket then (the
+# veth queue and the AF_XDP socket follow that hash), so on several workers the second SYN lands
+# on another queue most of the time. Every worker computes the same owner for the client's
+# 4-tuple, and the SYN is handed to it: one flow per connection, one server-side connection each.
+M=12
+f0=$(sl_ctr l4_flows_new)
+s0=$(sl_ctr l4_client_to_owner)
+sl_in sl-be1 nft -f - <<EOT
+table inet sl_syns {
+    chain c {
+        type filter hook input priority 0;
+        tcp dport 5080 tcp flags & (syn | ack) == syn counter
+    }
+}
+EOT
+sl_in sl-cli nft -f - <<EOT
+table inet sl_drop {
+    chain c {
+        type filter hook input priority 0;
+        tcp sport 8080 tcp flags & (syn | ack) == syn | ack drop
+    }
+}
+EOT
+pids=()
+for i in $(seq "$M"); do
+    sl_in sl-cli curl -s -o /dev/null -w '%{http_code}\n' --max-time 8 "http://$SL_VIP:8080/" >"$SL_RUN_DIR/rtx.$i" &
+    pids+=($!)
+done
+sleep 0.6
+sl_in sl-cli nft delete table inet sl_drop
+wait "${pids[@]}"
+n200=$(cat "$SL_RUN_DIR"/rtx.* | grep -c '^200$')
+f1=$(sl_ctr l4_flows_new)
+s1=$(sl_ctr l4_client_to_owner)
+syns=$(sl_in sl-be1 nft list table inet sl_syns | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+sl_in sl-be1 nft delete table inet sl_syns
+check "SYNs retransmitted after a dropped SYN-ACK: all $M answered ($n200)" test "$n200" -eq "$M"
+check "one flow per connection: $M new flows ($((f1 - f0)); frames handed to their owner: $((s1 - s0)))" \
+    test $((f1 - f0)) -eq "$M"
+# each connection's server side: its SYN and that SYN again when the client's came again
+echo "     server-side SYNs (retransmissions included): ${syns:-?}"

@@ -7,6 +7,8 @@
 #    replies steered back to the lcore that opened the connection: HTTP, HTTPS and the stats page
 #    answered whichever lcore took them; HTTP checks run on the proxy lcores;
 #  - a TLS session resumed on another proxy lcore than the one that made it (shared ticket keys);
+#  - a frontend's `maxconn 5` counts its connections on every proxy lcore: 12 slow clients spread
+#    over them are all served, never more than 5 at the server at once (lib/slow_http.py /peak);
 #  - `show sess` asks every proxy lcore (its sessions), `shutdown sessions server` reaches the HTTP
 #    sessions of every lcore;
 #  - a reload while requests run on every lcore: applied, every proxy lcore follows, the replaced
@@ -26,6 +28,8 @@ export SL_LB_QUEUES=$NW
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
+# a server that counts the requests it serves at once (/sleep/N, /peak)
+sl_bg sl-be2 slow2 /usr/bin/python3 "$HERE/lib/slow_http.py" 9002 be2 >/dev/null
 
 C=$SL_RUN_DIR/certs
 mkdir -p "$C"
@@ -54,6 +58,14 @@ backend app
     option httpchk GET /
     server w1 $SL_BE1_IP:5080 check inter 500
     server w2 $SL_BE2_IP:5080 check inter 500
+
+frontend five
+    bind :8104
+    maxconn 5
+    default_backend slow
+
+backend slow
+    server s2 $SL_BE2_IP:9002
 
 listen stats
     bind :6080
@@ -131,6 +143,44 @@ for i in 1 2 3 4 5 6; do
     [[ $r == Reused* ]] && reused=$((reused + 1))
 done
 expect_eq "TLS 1.3 sessions resumed whichever proxy lcore takes the second connection" "$reused" 6
+
+# ---------------------------------------------------------------- a frontend's maxconn, every lcore
+# maxconn 5 counts the frontend's connections on every proxy lcore (each lcore counts its own,
+# the others read it): 12 slow clients at once, spread over the lcores by their ports, never more
+# than 5 at the server, the others waiting (their SYNs unanswered until a place frees, HAProxy's
+# full accept queue) and served then. 5 is shared out by no number of lcores: ceil(5 / 2) or
+# ceil(5 / 3) each would let 6 in.
+sl_in sl-cli curl -s --max-time 3 "http://$SL_BE2_IP:9002/peak" >/dev/null # counts from now
+sl_in sl-cli /usr/bin/python3 - "$SL_VIP" >"$SL_RUN_DIR/mc12.txt" 2>&1 <<'PY' &
+import sys, threading, urllib.request
+out = []
+def get(i):
+    try:
+        with urllib.request.urlopen("http://%s:8104/sleep/1" % sys.argv[1], timeout=20) as r:
+            out.append(str(r.status))
+    except Exception as e:
+        out.append(type(e).__name__)
+ts = [threading.Thread(target=get, args=(i,)) for i in range(12)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(" ".join(sorted(out)))
+PY
+mpid=$!
+mlc=""
+for i in $(seq 60); do
+    sleep 0.2
+    mlc="$mlc $(sl_ctl show sess | awk '/^http / && / fe=five / {for (i = 1; i <= NF; i++) if ($i ~ /^lcore=/) print substr($i, 7)}' | xargs)"
+    kill -0 "$mpid" 2>/dev/null || break
+done
+wait "$mpid"
+mlc=$(tr ' ' '\n' <<<"$mlc" | grep . | sort -un | xargs)
+peak=$(sl_in sl-cli curl -s --max-time 3 "http://$SL_BE2_IP:9002/peak")
+echo "     maxconn 5, 12 clients: $(cat "$SL_RUN_DIR/mc12.txt") | server $peak | sessions on lcores $mlc"
+expect_eq "maxconn 5, 12 slow clients at once: all served" "$(cat "$SL_RUN_DIR/mc12.txt")" "$(printf '200 %.0s' $(seq 12) | sed 's/ $//')"
+expect_eq "maxconn 5 over every proxy lcore: never more than 5 at the server, and 5 at once" "$peak" "peak 5"
+check "the frontend's connections were on several proxy lcores ($mlc)" test "$(wc -w <<<"$mlc")" -ge 2
+check "the waiting connections were counted (refused_maxconn)" \
+    bash -c "'$SL_CTL' -s '$SL_SOCK' show tcp | grep -qE 'refused_maxconn [1-9]'"
 
 # ---------------------------------------------------------------- show sess, shutdown sessions
 for i in 1 2 3 4; do

@@ -14,17 +14,14 @@ trap 'sl_e2e_finish pkill -f "ffmpeg.*rtmp://$SL_VIP"' EXIT
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 1; }
 [[ "${SL_E2E_NO_INSTALL:-0}" == 1 ]] || sl_e2e_install_deps >/dev/null || { bad "install deps"; exit 1; }
 
-# One proxy lcore (main alone on CPU 0, one worker, lb0 with one queue): the stats listener's
-# maxconn below is then its own whole; with several proxy lcores a frontend's maxconn is shared out
-# among them (docs/config.md, `maxconn`), which test_multicore covers.
-export SL_CONTROL=own SL_LB_QUEUES=1
+# The stats listener's maxconn below counts its connections on every proxy lcore (the default two):
+# the 8 held ones may be spread over both, the 9th waits wherever it lands.
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
 CFG=$SL_RUN_DIR/sluice.cfg
 {
-    # the seed's stats listener with a maxconn, to see its limit act (one proxy lcore: the
-    # whole limit is its own)
+    # the seed's stats listener with a maxconn, to see its limit act
     sed -e "s/172.30.0.42/$SL_BE1_IP/; s/172.30.0.48/$SL_BE2_IP/" \
         -e 's/^listen stats .*/&\n  maxconn 8/' "$SL_REPO/tests/fixtures/seed/seed-common.cfg"
     sed -e "s/172.17.0.2/$SL_BE1_IP/; s/172.17.0.3/$SL_BE2_IP/" "$SL_REPO/tests/fixtures/seed/seed-hls.cfg"

@@ -42,6 +42,12 @@
  *    A waits, outside its timed section, while the ring has no room for a burst, so nothing is
  *    dropped. A allocates the frames and B frees them: mbufs cross cores as with a NIC.
  *
+ * 3. New flows on a port whose queues follow the sender (no RSS hash on the frames; parts 1 and 2
+ *    model a NIC's RSS queues): worker A receives SYNs of clients the 4-tuple's hash gives to A
+ *    (a new flow each), then SYNs of clients it gives to B, which A hands to B's rxring and B
+ *    turns into flows (dataplane/l4/l4.c, flow_owner()). On one lcore, B draining after each of
+ *    A's bursts. Prints cycles per SYN of each.
+ *
  * The CPUs may be shared with other work: figures are printed, never asserted. A run fails
  * (exit 1) unless the counters of each worker account for every frame it was fed: one new flow
  * per SYN, every frame received, forwarded and sent on its own TX queue (sluice's counter and
@@ -357,6 +363,7 @@ static void syn_phase(struct wk *w)
 			segment(b, &len, w->first + base + (uint32_t)k, SL_TCP_SYN, 0);
 			memcpy(rte_pktmbuf_mtod(m[k], uint8_t *), b, len);
 			m[k]->data_len = m[k]->pkt_len = len;
+			m[k]->ol_flags |= RTE_MBUF_F_RX_RSS_HASH; /* a NIC's queue: RSS */
 		}
 		uint64_t a = rte_rdtsc();
 		sl_rx_burst(w->lc, 0, m, SL_BURST);
@@ -382,6 +389,7 @@ static bool feed_burst(struct wk *w, uint64_t *x)
 		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
 		build(w, (uint32_t)(*x % w->nflows), rte_pktmbuf_mtod(m[k], uint8_t *));
 		m[k]->data_len = m[k]->pkt_len = HDR + PAYLOAD;
+		m[k]->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 	}
 	uint64_t a = rte_rdtsc();
 	w->prep += a - p;
@@ -795,6 +803,106 @@ static int steer_run(void)
 	return 0;
 }
 
+/*
+ * Feeds worker @w the SYNs of clients @list[0..@n) in bursts, as a port whose queues follow the
+ * sender (no RSS hash: the 4-tuple's hash names the owner); with @to, that worker then drains
+ * its rxring after each burst (sl_rx_handed()). Cycles of each side into @cyc_w and @cyc_to.
+ */
+static void owner_syns(struct wk *w, struct wk *to, const uint32_t *list, uint32_t n,
+		       uint64_t *cyc_w, uint64_t *cyc_to)
+{
+	struct rte_mbuf *m[SL_BURST];
+	uint8_t b[HDR];
+	uint16_t len;
+	for (uint32_t base = 0; base + SL_BURST <= n; base += SL_BURST) {
+		if (rte_pktmbuf_alloc_bulk(dp.pool, m, SL_BURST) != 0)
+			return; /* the counts say so */
+		for (int k = 0; k < SL_BURST; k++) {
+			segment(b, &len, list[base + (uint32_t)k], SL_TCP_SYN, 0);
+			memcpy(rte_pktmbuf_mtod(m[k], uint8_t *), b, len);
+			m[k]->data_len = m[k]->pkt_len = len;
+		}
+		uint64_t a = rte_rdtsc();
+		sl_rx_burst(w->lc, 0, m, SL_BURST);
+		sl_tx_flush(w->lc);
+		*cyc_w += rte_rdtsc() - a;
+		if (to == NULL)
+			continue;
+		a = rte_rdtsc();
+		unsigned got;
+		struct rte_ring *r = to->lc->rxring;
+		while ((got = rte_ring_dequeue_burst(r, (void **)m, SL_BURST, NULL)) != 0) {
+			sl_rx_handed(to->lc, m, (uint16_t)got);
+			sl_tx_flush(to->lc);
+		}
+		*cyc_to += rte_rdtsc() - a;
+	}
+}
+
+/*
+ * Part 3: new flows on a port whose queues follow the sender (veth, AF_XDP, af_packet, tap):
+ * the 4-tuple's hash names the owner. A receives SYNs of clients it owns (a new flow each, the
+ * owner computed on the way), then SYNs of clients B owns, which it hands to B's rxring; B
+ * drains them after each burst and makes their flows. One lcore: the hand-over's cost on each
+ * side, not a cross-core figure (part 2 has that for replies). 0 or -1.
+ */
+static int owner_run(void)
+{
+	if (setup(NWORKERS, nflows) != 0)
+		return -1;
+	struct wk *a = &wks[0], *b = &wks[1];
+	uint32_t *own = malloc(sizeof(*own) * nflows), *other = malloc(sizeof(*other) * nflows);
+	if (own == NULL || other == NULL)
+		return -1;
+	/* clients of both workers' ranges (known to the neighbour table), sorted by owner */
+	uint32_t nown = 0, nother = 0;
+	for (uint32_t c = 0; c < NWORKERS * nflows && (nown < nflows || nother < nflows); c++) {
+		struct sl_flow_key k = {.saddr = cli_ip(c),
+					.daddr = VIP,
+					.sport = cli_port(c),
+					.dport = 1935,
+					.proto = SL_IPPROTO_TCP};
+		if (sl_l4_owner_idx(sl_flow_key_hash(&k), NWORKERS) == 0) {
+			if (nown < nflows)
+				own[nown++] = c;
+		} else if (nother < nflows) {
+			other[nother++] = c;
+		}
+	}
+	nown = nown / SL_BURST * SL_BURST;
+	nother = nother / SL_BURST * SL_BURST;
+	uint64_t q0[NWORKERS], q1[NWORKERS], o0, o1, cyc_own = 0, cyc_hand = 0, cyc_made = 0;
+	port_stats(q0, &o0);
+	owner_syns(a, NULL, own, nown, &cyc_own, NULL);
+	owner_syns(a, b, other, nother, &cyc_hand, &cyc_made);
+	port_stats(q1, &o1);
+	printf("  new flow on a port whose queues follow the sender (the 4-tuple's hash names the "
+	       "owner), %u + %u SYNs, one lcore:\n",
+	       nown, nother);
+	printf("    SYN on its owner                                     %6.1f cycles/packet\n",
+	       per(cyc_own, nown));
+	printf("    SYN handed over, on the receiving worker              %6.1f cycles/packet\n",
+	       per(cyc_hand, nother));
+	printf("    handed SYN, new flow on its owner                     %6.1f cycles/packet\n",
+	       per(cyc_made, nother));
+	const uint64_t *ca = a->lc->ctr->c, *cb = b->lc->ctr->c;
+	unsigned ia = a->lc->lcore_id, ib = b->lc->lcore_id;
+	expect("l4_flows_new", ia, ca[SL_CTR_L4_FLOWS_NEW], nown);
+	expect("l4_client_to_owner", ia, ca[SL_CTR_L4_TO_OWNER], nother);
+	expect("l4_flows_new", ib, cb[SL_CTR_L4_FLOWS_NEW], nother);
+	expect("rx_handed_over", ib, cb[SL_CTR_RX_HANDED], nother);
+	expect("flows in its table", ib, sl_flow_count(b->lc->l4->ft), nother);
+	expect_sent(a, q0, q1, nown);
+	expect_sent(b, q0, q1, nother);
+	expect("frames sent", PORT_WIDE, o1 - o0, nown + nother);
+	expect_no_drop(a);
+	expect_no_drop(b);
+	free(own);
+	free(other);
+	teardown(NWORKERS);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool smoke;
@@ -870,7 +978,7 @@ int main(int argc, char **argv)
 		printf("  (fewer than 3 lcores: the workers run one after the other on lcore %u, "
 		       "not a scaling figure)\n",
 		       rte_lcore_id());
-	if (scale_run(1) != 0 || scale_run(2) != 0 || steer_run() != 0)
+	if (scale_run(1) != 0 || scale_run(2) != 0 || steer_run() != 0 || owner_run() != 0)
 		return 1;
 
 	dp.gen = NULL;

@@ -1241,6 +1241,51 @@ static void test_maxconn_completion(void)
 	CU_ASSERT_EQUAL(sl_tcp_recv(conn, buf, sizeof(buf)), 5);
 }
 
+/* A maxconn shared with other stacks (sl_tcp_listen_share): this stack counts its accepted
+ * connections in its row, the listener is full when every row's column adds up to maxconn;
+ * another stack's count, changed under it, opens or closes the listener; back to its own count,
+ * the connections leave the row. */
+static void test_maxconn_shared(void)
+{
+	setup(NULL);
+	uint32_t rows[3 * 16] = {0};
+	CU_ASSERT_EQUAL(sl_tcp_listen_maxconn(st, US, LPORT, 0, true), 0); /* RST at the cap */
+	CU_ASSERT_EQUAL(sl_tcp_listen_share(st, US, 81, 3, rows, 16, 3, 1, 5), -ENOENT);
+	CU_ASSERT_EQUAL(sl_tcp_listen_share(st, US, LPORT, 3, rows, 16, 3, 1, 5), 0);
+	rows[2 * 16 + 5] = 2; /* the third stack holds two */
+	client_ack(PPORT, client_syn(PPORT, false));
+	CU_ASSERT_EQUAL(n_accepted, 1);
+	CU_ASSERT_EQUAL(rows[16 + 5], 1);
+	struct sl_tcp_conn *a = conn;
+	/* 1 + 2 = 3: the next SYN is refused here, though this stack holds one */
+	uint8_t o[40];
+	size_t ol = syn_opts(o, 1460, -1, false, 0);
+	tt_cap_clear(&cap);
+	inject_from(PPORT + 1, PISS, 0, SL_TCP_SYN, 8192, o, ol, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(cap.n, 1);
+	CU_ASSERT(seg(0).flags & SL_TCP_RST);
+	struct sl_tcp_stats s;
+	sl_tcp_stack_stats(st, &s);
+	CU_ASSERT_EQUAL(s.refused_maxconn, 1);
+	/* the third stack lets one go: a place */
+	rows[2 * 16 + 5] = 1;
+	client_ack(PPORT + 2, client_syn(PPORT + 2, false));
+	CU_ASSERT_EQUAL(n_accepted, 2);
+	CU_ASSERT_EQUAL(rows[16 + 5], 2);
+	sl_tcp_abort(a);
+	CU_ASSERT_EQUAL(rows[16 + 5], 1);
+	/* its own count again (maxconn 3 of its own): its connection leaves the row */
+	CU_ASSERT_EQUAL(sl_tcp_listen_share(st, US, LPORT, 3, NULL, 0, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(rows[16 + 5], 0);
+	client_ack(PPORT + 3, client_syn(PPORT + 3, false));
+	client_ack(PPORT + 4, client_syn(PPORT + 4, false));
+	CU_ASSERT_EQUAL(n_accepted, 4);
+	CU_ASSERT_EQUAL(rows[16 + 5], 0);
+	/* shared again: its three move into the row, which is full by itself */
+	CU_ASSERT_EQUAL(sl_tcp_listen_share(st, US, LPORT, 3, rows, 16, 3, 1, 5), 0);
+	CU_ASSERT_EQUAL(rows[16 + 5], 3);
+}
+
 /* Half-open connections that are never acknowledged free their slot after the SYN-ACK
  * retransmissions: 1 + 2 + 4 + 8 + 16 + 32 s with the default 5 retries and 1 s RTO. */
 static void test_syn_rcvd_timeout_frees(void)
@@ -1518,6 +1563,7 @@ static const struct sl_test_case cases[] = {
 	{"synflood_full_pool", test_synflood_full_pool},
 	{"synflood_maxconn", test_synflood_maxconn},
 	{"maxconn_completion", test_maxconn_completion},
+	{"maxconn_shared", test_maxconn_shared},
 	{"syn_rcvd_timeout_frees", test_syn_rcvd_timeout_frees},
 	{"time_wait_reuse", test_time_wait_reuse},
 	{"local_port_range", test_local_port_range},
