@@ -78,7 +78,8 @@ build_main() { setup build && ninja -C build; }
 build_asan() { setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan; }
 build_fuzz() {
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
-		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns
+		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns \
+			tests/fuzz_proxy_proto
 }
 
 run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuzz/tests/fuzz_TARGET
@@ -154,6 +155,7 @@ if want fuzz; then
 	step "fuzz config parser (${fuzz_seconds}s)" run_fuzz cfg "$fuzz_seconds"
 	step "fuzz HTTP/1 parser, cookies, heads ($((fuzz_seconds / 2))s)" run_fuzz http1 $((fuzz_seconds / 2))
 	step "fuzz DNS answers ($((fuzz_seconds / 4))s)" run_fuzz dns $((fuzz_seconds / 4))
+	step "fuzz PROXY protocol headers (5s)" run_fuzz proxy_proto 5
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
