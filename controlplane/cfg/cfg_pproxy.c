@@ -73,8 +73,6 @@ int cfg_srv_pp_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p,
 	}
 	if (is(k, "check-send-proxy")) {
 		p->check_send_proxy = true;
-		cfg_warn(c, "'%s': 'check-send-proxy' has no effect: sluice's health checks send no PROXY protocol header (a server that requires one answers them as a bad request; use a plain TCP check)",
-			 kw);
 		return 1;
 	}
 	if (is(k, "proxy-v2-options")) {

@@ -15,7 +15,8 @@
 #      without an answer, counted (drop_proxy_header_bad, drop_proxy_header_timeout, ereq),
 #      while a client served meanwhile is unharmed; a header in two segments is read whole
 #      (HAProxy 2.6 refuses one its first read does not hold: not compared);
-#  (d) the answers of every step are HAProxy's.
+#  (d) HTTP checks of those servers start with a PROXY header (v1 UNKNOWN, v2 LOCAL): L7OK;
+#  (e) the answers of every step are HAProxy's.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/e2e.sh" 300 "$0" "$@"
@@ -93,10 +94,12 @@ frontend tcp_pp
     default_backend bk_tcp
 
 backend bk_v1
-    server o $SL_BE1_IP:8081 send-proxy
+    option httpchk GET /
+    server o $SL_BE1_IP:8081 send-proxy check inter 300ms
 
 backend bk_v2
-    server o $SL_BE1_IP:8081 send-proxy-v2 proxy-v2-options ssl,ssl-cipher,authority,crc32c
+    option httpchk GET /
+    server o $SL_BE1_IP:8081 send-proxy-v2 proxy-v2-options ssl,ssl-cipher,authority,crc32c check inter 300ms
 
 backend bk_tcp
     mode tcp
@@ -172,7 +175,7 @@ PYEOF
 
 # run TARGET SOCKET — every step's answer, one per line, into $SL_RUN_DIR/TARGET.out
 run() {
-    local t=$1 out=$SL_RUN_DIR/$1.out r k
+    local t=$1 sock=$2 out=$SL_RUN_DIR/$1.out r k
     local C=(sl_in sl-cli curl -s --max-time 6)
     : >"$out"
     # (a) towards the origin
@@ -199,6 +202,10 @@ run() {
     wait $slow
     echo "silent on mode http: $(cat "$SL_RUN_DIR/$t.silent")" >>"$out"
     echo "silent on mode tcp: $(pp_client silent 7091)" >>"$out"
+    # HTTP checks of send-proxy servers start with a PROXY header (v1 UNKNOWN, v2 LOCAL)
+    for k in bk_v1 bk_v2; do
+        echo "$k/o check: $("$PY" "$HERE/lib/stat_col.py" "$sock" $k o check_status) $("$PY" "$HERE/lib/stat_col.py" "$sock" $k o status)" >>"$out"
+    done
     sed "s/^/     $t: /" "$out"
     # a header in two segments: sluice waits for its end (timeout client), HAProxy 2.6 refuses
     # a header its first read does not hold whole; not compared
@@ -231,6 +238,8 @@ judge() {
     expect_line "$t" "a client during the silent one: pp=192.0.2.77 xff=192.0.2.77"
     expect_line "$t" "silent on mode http: closed after 2 s"
     expect_line "$t" "silent on mode tcp: closed after 2 s"
+    expect_line "$t" "bk_v1/o check: L7OK UP"
+    expect_line "$t" "bk_v2/o check: L7OK UP"
 }
 
 # ---------------------------------------------------------------- HAProxy 2.6
@@ -239,7 +248,7 @@ check "HAProxy 2.6 as a PROXY sender in the client's namespace" sl_wait_listen s
 sl_lb_kernel_addr
 if sl_haproxy_start "$SL_RUN_DIR/haproxy.cfg"; then
     ok "HAProxy starts with the configuration"
-    run haproxy
+    run haproxy "$SOCK_HA"
     judge haproxy
 else
     bad "HAProxy starts with the configuration"
@@ -250,7 +259,7 @@ sl_lb_kernel_flush
 # ---------------------------------------------------------------- sluice
 check "sluiced -c accepts it without a warning" bash -c "! '$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | grep -i 'warning' | grep -v 'lcores share'"
 check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || exit 1
-run sluice
+run sluice "$SL_SOCK"
 judge sluice
 sl_ctl show l4 >"$SL_RUN_DIR/show-l4"
 check "sluice: a header split in two segments is read whole (mode http)" grep -qxF "split header on mode http: pp=192.0.2.77 xff=192.0.2.77" "$SL_RUN_DIR/sluice.split"

@@ -235,7 +235,7 @@ static const struct decision decisions[] = {
 	S("send-proxy-v2", IN_EFFECT, "send-proxy-v2"),
 	S("no-send-proxy-v2", IN_EFFECT, "no-send-proxy-v2"),
 	S("proxy-v2-options", IN_EFFECT, "send-proxy-v2 proxy-v2-options ssl,ssl-cipher,authority,crc32c"),
-	S("check-send-proxy", WARNED, "check check-send-proxy"),
+	S("check-send-proxy", IN_EFFECT, "check check-send-proxy"),
 	S("source", IN_EFFECT, "source 10.77.0.1"),
 	S("init-addr", IN_EFFECT, "init-addr last,libc"),
 	S("id", WARNED, "id 5"),
