@@ -95,11 +95,11 @@ frontend tcp_pp
 
 backend bk_v1
     option httpchk GET /
-    server o $SL_BE1_IP:8081 send-proxy check inter 300ms
+    server o $SL_BE1_IP:8081 send-proxy check inter 1s
 
 backend bk_v2
     option httpchk GET /
-    server o $SL_BE1_IP:8081 send-proxy-v2 proxy-v2-options ssl,ssl-cipher,authority,crc32c check inter 300ms
+    server o $SL_BE1_IP:8081 send-proxy-v2 proxy-v2-options ssl,ssl-cipher,authority,crc32c check inter 1s
 
 backend bk_tcp
     mode tcp
