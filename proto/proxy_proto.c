@@ -12,15 +12,21 @@ static const uint8_t v2_sig[12] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
 				   0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a};
 static const char v1_sig[] = "PROXY ";
 
-uint32_t sl_pp_crc32c(const uint8_t *p, size_t len)
+/* CRC32C (reflected polynomial 0x82f63b78) of @len bytes, continuing @crc (bitwise: a header is
+ * checksummed once per connection). */
+static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t len)
 {
-	uint32_t crc = 0xffffffffu;
 	for (size_t i = 0; i < len; i++) {
 		crc ^= p[i];
 		for (int k = 0; k < 8; k++)
 			crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
 	}
-	return ~crc;
+	return crc;
+}
+
+uint32_t sl_pp_crc32c(const uint8_t *p, size_t len)
+{
+	return ~crc_update(0xffffffffu, p, len);
 }
 
 static uint16_t rd16(const uint8_t *p)
@@ -264,13 +270,9 @@ static int parse_v2(const uint8_t *p, size_t len, size_t max, struct sl_pp_hdr *
 		uint32_t want = rd32(crc);
 		size_t at = (size_t)(crc - p);
 		static const uint8_t zero[4];
-		uint32_t c = 0xffffffffu;
-		for (size_t i = 0; i < total; i++) {
-			uint8_t b = i >= at && i < at + 4 ? zero[i - at] : p[i];
-			c ^= b;
-			for (int k = 0; k < 8; k++)
-				c = (c >> 1) ^ (0x82f63b78u & (0u - (c & 1u)));
-		}
+		uint32_t c = crc_update(0xffffffffu, p, at);
+		c = crc_update(c, zero, 4);
+		c = crc_update(c, crc + 4, total - at - 4);
 		if (~c != want)
 			return SL_PP_BAD;
 		h->has_crc32c = true;
