@@ -322,6 +322,17 @@ static void after_event(struct sl_checks *c, int g, unsigned ev, bool admin)
 	}
 }
 
+/* The PROXY header a check of @s starts with (HAProxy 2.6): with `check-send-proxy`, or when the
+ * server sends one to its traffic and is checked on its own address and port; v2 when the
+ * server sends v2. 0: none. */
+static uint8_t check_send_proxy(const struct sl_server *s)
+{
+	bool own = s->p.check_port == 0 && s->p.check_addr.family == 0;
+	if (!s->p.check_send_proxy && !(s->p.send_proxy != 0 && own))
+		return 0;
+	return (s->p.send_proxy & SL_SEND_PROXY_V2) ? SL_SEND_PROXY_V2 : SL_SEND_PROXY_V1;
+}
+
 struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 				   const struct sl_gen *l4, struct sl_gen_stats *gen_stats)
 {
@@ -368,6 +379,8 @@ struct sl_checks *sl_checks_create(struct sl_dp *dp, const struct sl_cfg *cfg,
 				.cfg_weight = s->p.weight,
 				.chk = be->chk.on ? &be->chk : NULL,
 				.tcp = tcpchk_runs(be) ? &be->tcpchk : NULL};
+			c->meta[g].tgt.send_proxy = check_send_proxy(s);
+			c->meta[g].tgt.pp_opts = s->p.pp_opts;
 			if (be->chk.on) {
 				c->meta[g].tgt.text = http_request(&be->chk, &c->meta[g].tgt.text_len);
 				if (c->meta[g].tgt.text == NULL)

@@ -976,7 +976,8 @@ static int cmd_show_l4(void *arg, int argc, char **argv, struct sl_outbuf *out)
 		if (sl_cfg_on_proxy_lcores(px) && px->mode == SL_MODE_TCP)
 			sl_outbuf_printf(out, "proxied tcp frontend %s (proxy lcores: %s)\n", px->name,
 					 px->tcp_content_rules != NULL ? "tcp-request content rules" :
-									 "use_backend rules");
+					 px->switches != NULL	       ? "use_backend rules" :
+									 "the PROXY protocol");
 	for (unsigned bi = 0; bi < c->nbackends; bi++) {
 		const struct sl_bal_backend *b = &c->backends[bi];
 		for (unsigned i = 0; i < b->nservers; i++) {

@@ -84,6 +84,8 @@ static int build_backend(struct sl_gen *c, struct sl_bal_backend *b, const struc
 		v->gidx = (uint16_t)g;
 		v->tls = s->p.tls.ssl ? s->tls : NULL; /* s->tls may be for check-ssl only */
 		v->tlsp = v->tls != NULL ? &s->p.tls : NULL;
+		v->send_proxy = s->p.send_proxy;
+		v->pp_opts = s->p.pp_opts;
 		if (g >= c->nservers)
 			c->nservers = g + 1;
 	}

@@ -8,7 +8,8 @@
 #   SL_FUZZ_SECONDS=40            length of the configuration fuzzing run (default 40); the
 #                                 HTTP/1 target (parsers, cookies, built heads) runs half as long,
 #                                 the DNS answer reader and the TCP stack's segment input a
-#                                 quarter, the stats socket's command line an eighth
+#                                 quarter, the stats socket's command line and PROXY headers an
+#                                 eighth
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,7 +80,8 @@ build_main() { setup build && ninja -C build; }
 build_asan() { setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan; }
 build_fuzz() {
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
-		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns tests/fuzz_tcp tests/fuzz_cli
+		ninja -C build-fuzz tests/fuzz_cfg tests/fuzz_http1 tests/fuzz_dns tests/fuzz_tcp tests/fuzz_cli \
+			tests/fuzz_proxy_proto
 }
 
 run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuzz/tests/fuzz_TARGET
@@ -162,6 +164,7 @@ if want fuzz; then
 	step "fuzz DNS answers ($((fuzz_seconds / 4))s)" run_fuzz dns $((fuzz_seconds / 4))
 	step "fuzz TCP segment input ($((fuzz_seconds / 4))s)" run_fuzz tcp $((fuzz_seconds / 4))
 	step "fuzz stats socket command line ($((fuzz_seconds / 8))s)" run_fuzz cli $((fuzz_seconds / 8))
+	step "fuzz PROXY protocol headers ($((fuzz_seconds / 8))s)" run_fuzz proxy_proto $((fuzz_seconds / 8))
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main

@@ -352,6 +352,7 @@ struct sl_bind {
 	const char *ciphers;
 	const char *ciphersuites;
 	const char *name;
+	bool accept_proxy; /* `accept-proxy`: a PROXY protocol header first (dataplane/http/pproxy.c) */
 	struct sl_cfg_loc loc;
 };
 
@@ -409,7 +410,14 @@ struct sl_srv_params {
 	bool shutdown_on_down;        /* on-marked-down shutdown-sessions */
 	bool shutdown_backup_on_up;   /* on-marked-up shutdown-backup-sessions */
 	int slowstart;  /* ms */
-	bool send_proxy;
+	/* the PROXY protocol towards the server (cfg_pproxy.c): `send-proxy` (SL_SEND_PROXY_V1),
+	 * `send-proxy-v2` (SL_SEND_PROXY_V2; v2 wins when both are set, as HAProxy's), the TLVs of
+	 * `proxy-v2-options` (SL_PP2O_* of proto/proxy_proto.h), `check-send-proxy` */
+#define SL_SEND_PROXY_V1 1
+#define SL_SEND_PROXY_V2 2
+	uint8_t send_proxy;
+	uint8_t pp_opts;
+	bool check_send_proxy;
 	/* "source ADDR": the only local address of the connections to the server (an owned
 	 * address, checked by cfg_check); family 0: the backend's, else the route's pool */
 	struct sl_cfg_net source;

@@ -327,6 +327,7 @@ void cfg_check(struct cfg_ctx *c)
 					    px->balance == SL_BAL_URI ? "uri" : "hdr", kind, px->name);
 		}
 		cfg_check_tcp_rules(c, px);
+		cfg_check_pproxy(c, px);
 		if (px->cap & SL_CAP_FE) {
 			if (px->default_backend != NULL)
 				check_backend_ref(c, px, px->default_backend,

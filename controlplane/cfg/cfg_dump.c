@@ -323,8 +323,22 @@ static void srv_params(FILE *f, const struct sl_srv_params *p)
 		fputs(" slowstart", f);
 		time_word(f, p->slowstart);
 	}
-	if (p->send_proxy)
+	if (p->send_proxy & SL_SEND_PROXY_V1)
 		fputs(" send-proxy", f);
+	if (p->send_proxy & SL_SEND_PROXY_V2)
+		fputs(" send-proxy-v2", f);
+	if (p->check_send_proxy)
+		fputs(" check-send-proxy", f);
+	if (p->pp_opts != 0) {
+		static const char *const names[] = {"ssl",	 "ssl-cipher", "cert-sig",  "cert-key",
+						    "cert-cn",	 "authority",  "unique-id", "crc32c"};
+		const char *sep = " proxy-v2-options ";
+		for (unsigned k = 0; k < 8; k++)
+			if (p->pp_opts & (1u << k)) {
+				fprintf(f, "%s%s", sep, names[k]);
+				sep = ",";
+			}
+	}
 	if (p->source.family != 0) {
 		fputs(" source", f);
 		net_word(f, &p->source, false);
@@ -422,6 +436,8 @@ static void bind_line(FILE *f, const struct sl_bind *b)
 		}
 	for (const struct sl_cfg_str *s = b->ssl_opts; s != NULL; s = s->next)
 		word(f, s->s);
+	if (b->accept_proxy)
+		fputs(" accept-proxy", f);
 	fputc('\n', f);
 }
 

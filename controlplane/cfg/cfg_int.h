@@ -160,6 +160,11 @@ struct sl_cond *cfg_parse_cond(struct cfg_ctx *c, struct sl_proxy *px, const cha
  * fetches each rule may use; whether a mode tcp frontend runs on the proxy lcores). */
 int cfg_kw_tcp_request(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
 void cfg_check_tcp_rules(struct cfg_ctx *c, struct sl_proxy *px);
+/* The PROXY protocol (cfg_pproxy.c): a server parameter (1 taken, 0 not this file's, -1
+ * error), and the check that sends a mode tcp frontend needing it to the proxy lcores. */
+int cfg_srv_pp_param(struct cfg_ctx *c, const char *kw, struct sl_srv_params *p, int argc,
+		     char **argv, int *i);
+void cfg_check_pproxy(struct cfg_ctx *c, struct sl_proxy *px);
 
 /* Cross-reference checks after every line was read (cfg_check.c). */
 void cfg_check(struct cfg_ctx *c);

@@ -806,8 +806,9 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 		} else if (strcmp(k, "crt-list") == 0) {
 			cfg_err(c, "'bind': parameter 'crt-list' is not supported by sluice yet: name the certificates with 'crt FILE' (several allowed) or 'crt DIRECTORY/'; the client's SNI picks among them");
 			return -1;
-		} else if (strcmp(k, "ca-file") == 0 ||
-			   strcmp(k, "accept-proxy") == 0 || strcmp(k, "npn") == 0 ||
+		} else if (strcmp(k, "accept-proxy") == 0) {
+			tmpl.accept_proxy = true; /* dataplane/http/pproxy.c */
+		} else if (strcmp(k, "ca-file") == 0 || strcmp(k, "npn") == 0 ||
 			   strcmp(k, "interface") == 0) {
 			cfg_err(c, "'bind': parameter '%s' is not supported by sluice yet", k);
 			return -1;
@@ -1175,6 +1176,8 @@ static const char *const srv_words[] = {
 	/* TLS towards the server: cfg_srvssl.c */
 	"ssl", "no-ssl", "check-ssl", "no-check-ssl", "verify", "ca-file", "sni", "check-sni",
 	"no-ssl-reuse", "ssl-reuse", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "alpn",
+	/* the PROXY protocol towards the server: cfg_pproxy.c */
+	"send-proxy-v2", "no-send-proxy-v2", "proxy-v2-options", "check-send-proxy",
 	NULL,
 };
 
@@ -1184,6 +1187,8 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 {
 	for (; i < argc; i++) {
 		int t = cfg_srv_ssl_param(c, kw, p, argc, argv, &i); /* TLS: cfg_srvssl.c */
+		if (t == 0)
+			t = cfg_srv_pp_param(c, kw, p, argc, argv, &i); /* PROXY: cfg_pproxy.c */
 		if (t < 0)
 			return -1;
 		if (t > 0)
@@ -1212,14 +1217,7 @@ static int parse_srv_params(struct cfg_ctx *c, const char *kw, struct sl_srv_par
 			p->disabled = true;
 		else if (strcmp(k, "enabled") == 0)
 			p->disabled = false;
-		else if (strcmp(k, "send-proxy") == 0) {
-			p->send_proxy = true;
-			cfg_warn(c, "'%s': 'send-proxy' has no effect: sluice sends no PROXY protocol "
-				    "header; the server sees sluice's address as the client's",
-				 kw);
-		} else if (strcmp(k, "no-send-proxy") == 0) {
-			p->send_proxy = false;
-		} else {
+		else {
 			/* the rest take a value */
 			if (v == NULL) {
 				bool known = strcmp(k, "inter") == 0 || strcmp(k, "fastinter") == 0 ||

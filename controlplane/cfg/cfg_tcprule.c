@@ -79,7 +79,7 @@ static int tcp_rule(struct cfg_ctx *c, struct sl_proxy *px, struct sl_tcp_rule *
 		cfg_err(c, "'%s %s': stick counters are not supported yet", kw, act);
 		return -1;
 	} else if (strcmp(act, "expect-proxy") == 0 || strcmp(act, "expect-netscaler-cip") == 0) {
-		cfg_err(c, "'%s %s' is not supported yet (the PROXY protocol from clients is not read)",
+		cfg_err(c, "'%s %s' is not supported yet; for the PROXY protocol from clients, use 'accept-proxy' on the bind",
 			kw, act);
 		return -1;
 	} else if (strcmp(act, "silent-drop") == 0) {

@@ -72,6 +72,9 @@ struct sl_bal_server {
 	 * by the configuration), or NULL */
 	struct sl_tls_client_ctx *const *tls;
 	const struct sl_srv_tls *tlsp;
+	/* `send-proxy` / `send-proxy-v2` (SL_SEND_PROXY_* bits) and `proxy-v2-options` (SL_PP2O_*
+	 * bits): the proxy engines write a PROXY header first on each connection to it */
+	uint8_t send_proxy, pp_opts;
 };
 
 /* The balancing tables of one backend. Immutable once built. */

@@ -112,7 +112,10 @@
 	X(DROP_NEIGH_TIMEOUT, "drop_neigh_timeout")                                               \
 	X(DROP_RING_FULL, "drop_ring_full")                                                       \
 	X(DROP_TX_FULL, "drop_tx_full")                                                           \
-	X(DROP_NO_MBUF, "drop_no_mbuf")
+	X(DROP_NO_MBUF, "drop_no_mbuf")                                                           \
+	/* connections, not packets: accept-proxy refusals (dataplane/http/pproxy.c) */            \
+	X(PROXY_HDR_BAD, "drop_proxy_header_bad")                                                 \
+	X(PROXY_HDR_TIMEOUT, "drop_proxy_header_timeout")
 
 enum sl_ctr {
 #define SL_CTR_ENUM(n, s) SL_CTR_##n,

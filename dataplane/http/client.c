@@ -68,7 +68,8 @@ ssize_t hx_cli_recv(struct hx_sess *s, char *buf, size_t max)
 /* Whether the client may have bytes for us (for TLS: ciphertext that may hold some). */
 bool hx_cli_has_input(const struct hx_sess *s)
 {
-	return sl_tcp_readable(s->cli) > 0 || (s->tls != NULL && sl_tls_established(s->tls));
+	return sl_tcp_readable(s->cli) > 0 ||
+	       (s->tls != NULL && (sl_tls_established(s->tls) || sl_tls_in_pending(s->tls) > 0));
 }
 
 /* Send space towards the client (plaintext bytes we may write now). */

@@ -100,6 +100,7 @@ enum hx_tmo {
 	TMO_TUNNEL,  /* timeout tunnel (inactivity) */
 	TMO_FIN,     /* timeout client-fin: our side is shut, the client's close is awaited */
 	TMO_INSPECT, /* proxied TCP: tcp-request inspect-delay (0: the next tick) */
+	TMO_PROXY,   /* accept-proxy: the PROXY header (timeout client) */
 };
 
 /* What the server choice found. */
@@ -173,6 +174,8 @@ struct hx_sess {
 	bool tls_seen;		/* the TLS handshake's outcome was counted */
 	bool tcp;		/* a proxied TCP session (tcpproxy.c runs it) */
 	bool cli_shut_fwd;	/* proxied TCP: the client's end of stream was passed on */
+	bool pp_wait;		/* accept-proxy: the PROXY header is still to be read (pproxy.c) */
+	uint8_t srv_pp, srv_pp_opts; /* the server's send-proxy bits and proxy-v2-options */
 	bool srv_shut_fwd;	/* proxied TCP: the server's end of stream was passed on */
 	struct hx_txn t;
 	struct hx_trk trk[3];	/* sc0..sc2 of the current request */
@@ -255,6 +258,14 @@ void hx_tp_timeout(struct hx_sess *s);
 /* `tcp-request connection` rules of @fe on a connection just accepted: true when it is
  * rejected (counted in dcon; the caller resets it). */
 bool hx_conn_rules_reject(struct sl_http *hx, const struct sl_proxy *fe, struct sl_tcp_conn *c);
+
+/* ---- pproxy.c (the PROXY protocol) */
+/* accept-proxy: reads the header; 1 when read (the session goes on), 0 while it waits, -1
+ * when the session ended (refused, counted). */
+int hx_pp_read(struct hx_sess *s);
+void hx_pp_timeout(struct hx_sess *s);
+/* send-proxy: queues the server's header on s->srv, just connected; false on no room. */
+bool hx_pp_send(struct hx_sess *s);
 
 /* ---- client.c */
 void hx_tls_flush(struct hx_sess *s);

@@ -247,6 +247,8 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	s->srv_cookie = v->cookie;
 	s->srv_tctx = v->tls != NULL ? v->tls[lc->proxy_idx] : NULL;
 	s->srv_tlsp = v->tlsp;
+	s->srv_pp = v->send_proxy;
+	s->srv_pp_opts = v->pp_opts;
 	sl_pick_count_add(hx->lc->srv_active, v->gidx);
 	hx->lc->srv[v->gidx].stot++;
 	hx->lc->srv[v->gidx].last_ms = hx->lc->now_ms;

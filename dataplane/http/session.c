@@ -165,6 +165,9 @@ void hx_arm(struct hx_sess *s, enum hx_tmo kind)
 	case TMO_FIN:
 		ms = ms_or(f->client_fin, ms_or(f->client, 5000));
 		break;
+	case TMO_PROXY: /* accept-proxy: HAProxy bounds connection handshakes so */
+		ms = ms_or(f->client, 30000);
+		break;
 	case TMO_INSPECT: /* without content rules: routed at the next tick */
 		ms = s->fe->tcp_content_rules != NULL ? (uint32_t)s->fe->inspect_delay : 0;
 		break;
@@ -347,6 +350,8 @@ static bool srv_open(struct hx_sess *s, size_t hlen, const char *sni)
 	uint32_t src = s->srv_src != 0 ? s->srv_src : sl_ip_route_src(hx->lc, s->srv_ip);
 	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &srv_cbs, s, &err);
 	if (s->srv == NULL)
+		return false;
+	if (!hx_pp_send(s)) /* send-proxy: the header first, before TLS */
 		return false;
 	s->srv_st = SRV_CONNECTING;
 	s->srv_eof = false;
@@ -798,6 +803,8 @@ static int request_head(struct hx_sess *s)
 void hx_run(struct hx_sess *s)
 {
 	struct hx_txn *t = &s->t;
+	if (s->pp_wait && s->busy && hx_pp_read(s) <= 0)
+		return; /* accept-proxy: nothing before the PROXY header */
 	if (s->tcp) {
 		hx_tp_run(s);
 		return;
@@ -958,6 +965,10 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 {
 	struct hx_sess *s = arg;
 	(void)tm;
+	if (s->tmo == TMO_PROXY) {
+		hx_pp_timeout(s);
+		return;
+	}
 	if (s->tcp) {
 		hx_tp_timeout(s);
 		return;
@@ -1157,6 +1168,7 @@ struct hx_sess *hx_sess_take(struct sl_http *hx, const struct hx_listener *l,
 	s->srv_idx = -1;
 	s->t_accept = hx->lc->now_ms;
 	sl_tcp_endpoints(c, &s->vip, &s->vport, &s->cip, &s->cport);
+	s->pp_wait = l->bind != NULL && l->bind->accept_proxy;
 	if (hx_pxc(s, s->fe) != NULL)
 		hx_pxc(s, s->fe)->stot++;
 	sl_tmr_init(&s->tmr, hx_sess_timeout, s);
@@ -1172,7 +1184,7 @@ static int hx_accepted(struct sl_tcp_conn *c, void *arg)
 	if (s == NULL)
 		return -1;
 	sl_tcp_set_cbs(c, &hx_cli_cbs, s);
-	hx_arm(s, TMO_REQ);
+	hx_arm(s, s->pp_wait ? TMO_PROXY : TMO_REQ);
 	return 0;
 }
 

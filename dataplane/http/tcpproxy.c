@@ -101,6 +101,10 @@ static void decide(struct hx_sess *s, bool final)
 {
 	struct sl_http *hx = s->hx;
 	struct sl_acl_ctx ctx = conn_ctx(hx, s->cli);
+	ctx.src = s->cip; /* the session's: a PROXY header may have announced others */
+	ctx.src_port = s->cport;
+	ctx.dst = s->vip;
+	ctx.dst_port = s->vport;
 	ctx.payload = (const uint8_t *)s->buf;
 	ctx.payload_len = s->buf != NULL ? s->blen : 0;
 	ctx.payload_final = final;
@@ -157,7 +161,7 @@ void hx_tp_dispatch(struct hx_sess *s)
 	int err = 0;
 	uint32_t src = s->srv_src != 0 ? s->srv_src : sl_ip_route_src(hx->lc, s->srv_ip);
 	s->srv = sl_tcp_connect(hx->lc->tcp, src, 0, s->srv_ip, s->srv_port, &tp_srv_cbs, s, &err);
-	if (s->srv == NULL) {
+	if (s->srv == NULL || !hx_pp_send(s)) { /* send-proxy: the header first */
 		tp_close(s);
 		return;
 	}
@@ -396,7 +400,7 @@ static int tp_accepted(struct sl_tcp_conn *c, void *arg)
 	/* the decision runs from the events (never inside this callback, which must not
 	 * release @c): on the client's bytes, or when the inspect-delay expires (at the next
 	 * tick without content rules) */
-	hx_arm(s, TMO_INSPECT);
+	hx_arm(s, s->pp_wait ? TMO_PROXY : TMO_INSPECT);
 	return 0;
 }
 

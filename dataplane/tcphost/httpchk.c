@@ -12,6 +12,7 @@
 #include "controlplane/check/check.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/tcp/stack.h"
+#include "proto/proxy_proto.h"
 #include "tls/tls.h"
 
 _Static_assert(sizeof(struct sl_hchk_req) <= sizeof(((struct sl_msg *)0)->u.raw), "fits a msg");
@@ -302,6 +303,15 @@ static void hchk_msg(struct sl_lcore *lc, void *st, const struct sl_msg *m)
 	if (s->conn == NULL) {
 		hchk_report(s, SL_CHK_SOCKERR, 0);
 		s->busy = false;
+		return;
+	}
+	if (req.tgt != NULL && req.tgt->send_proxy != 0) { /* queued first, before TLS */
+		uint8_t pp[64];
+		size_t n = req.tgt->send_proxy == SL_SEND_PROXY_V2 ?
+				   sl_pp_build_v2(pp, sizeof(pp), true, 0, 0, 0, 0,
+						  req.tgt->pp_opts & SL_PP2O_CRC32C, NULL) :
+				   (memcpy(pp, "PROXY UNKNOWN\r\n", 15), 15);
+		sl_tcp_send(s->conn, pp, n);
 	}
 }
 

@@ -28,6 +28,10 @@ struct sl_hchk_target {
 	struct sl_tls_client_ctx *const *tls; /* check-ssl: the server's contexts by proxy lcore
 					       * (proxy_idx), else NULL */
 	const char *sni;  /* check-sni NAME, or NULL */
+	/* a PROXY header first (HAProxy: `check-send-proxy`, or a `send-proxy` server checked on its
+	 * own address and port): SL_SEND_PROXY_V1 "PROXY UNKNOWN", SL_SEND_PROXY_V2 a LOCAL
+	 * header (with the CRC32C TLV when @pp_opts asks); 0 none */
+	uint8_t send_proxy, pp_opts;
 };
 
 #include "controlplane/cfg/portplan.h"

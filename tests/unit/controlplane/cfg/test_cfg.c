@@ -484,7 +484,9 @@ static bool params_eq(const struct sl_srv_params *a, const struct sl_srv_params 
 	CMP(a->shutdown_on_down == b->shutdown_on_down &&
 		    a->shutdown_backup_on_up == b->shutdown_backup_on_up,
 	    "on-marked-down/up");
-	CMP(a->slowstart == b->slowstart && a->send_proxy == b->send_proxy, "slowstart/send-proxy");
+	CMP(a->slowstart == b->slowstart && a->send_proxy == b->send_proxy &&
+		    a->pp_opts == b->pp_opts && a->check_send_proxy == b->check_send_proxy,
+	    "slowstart/send-proxy");
 	CMP(net_eq(&a->source, &b->source), "source");
 	return true;
 }
@@ -570,6 +572,7 @@ static bool proxy_eq(const struct sl_proxy *a, const struct sl_proxy *b)
 		CMP(s_eq(x->ciphers, y->ciphers) && s_eq(x->ciphersuites, y->ciphersuites),
 		    "bind ciphers");
 		CMP(s_eq(x->name, y->name), "bind name");
+		CMP(x->accept_proxy == y->accept_proxy, "bind accept-proxy");
 	}
 	CMP(x == NULL && y == NULL, "bind list");
 

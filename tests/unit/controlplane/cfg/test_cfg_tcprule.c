@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dataplane/rules/acl_eval.h"
+#include "proto/proxy_proto.h"
 #include "tests/unit/controlplane/cfg/cfg_test_util.h"
 
 #define TLS_FE                                                         \
@@ -312,7 +313,61 @@ static void test_dump_round_trip(void)
 	sl_cfg_free(again);
 }
 
+static bool s_has_check_pp(const struct sl_cfg *cfg)
+{
+	return tpx(cfg, "b")->servers->p.check_send_proxy;
+}
+
+/* The PROXY protocol (cfg_pproxy.c): accept-proxy binds and send-proxy servers send a mode tcp
+ * frontend to the proxy lcores; the server parameters and their refusals. */
+static void test_proxy_protocol(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("defaults\n  mode tcp\n  timeout client 5s\n  timeout connect 1s\n"
+		   "  timeout server 5s\n"
+		   "frontend l4\n  bind :7000\n  default_backend plain\n"
+		   "frontend pp_in\n  bind :7001 accept-proxy\n  default_backend plain\n"
+		   "frontend pp_out\n  bind :7002\n  default_backend pp\n"
+		   "listen pp_listen\n  bind :7003\n  server s 10.1.0.3:80 send-proxy\n"
+		   "frontend web\n  mode http\n  bind :80 accept-proxy\n  default_backend hb\n"
+		   "backend hb\n  mode http\n  server h 10.1.0.4:80 send-proxy\n"
+		   "backend plain\n  server a 10.1.0.1:80\n"
+		   "backend pp\n  default-server send-proxy\n"
+		   "  server b 10.1.0.2:80 send-proxy-v2 proxy-v2-options ssl,ssl-cipher,authority,crc32c\n"
+		   "  server c 10.1.0.2:81 no-send-proxy\n"
+		   "  server e 10.1.0.2:82 send-proxy-v2 no-send-proxy-v2\n",
+		   cfg, &d);
+	CU_ASSERT(!tpx(cfg, "l4")->tcp_proxied);
+	CU_ASSERT(tpx(cfg, "pp_in")->tcp_proxied);
+	CU_ASSERT(tpx(cfg, "pp_in")->binds->accept_proxy);
+	CU_ASSERT(tpx(cfg, "pp_out")->tcp_proxied);
+	CU_ASSERT(tpx(cfg, "pp_listen")->tcp_proxied);
+	CU_ASSERT(tpx(cfg, "web")->binds->accept_proxy);
+	const struct sl_server *b = tpx(cfg, "pp")->servers;
+	CU_ASSERT_EQUAL(b->p.send_proxy, SL_SEND_PROXY_V1 | SL_SEND_PROXY_V2);
+	CU_ASSERT_EQUAL(b->p.pp_opts,
+			SL_PP2O_SSL | SL_PP2O_SSL_CIPHER | SL_PP2O_AUTHORITY | SL_PP2O_CRC32C);
+	CU_ASSERT_EQUAL(b->next->p.send_proxy, 0);
+	CU_ASSERT_EQUAL(b->next->next->p.send_proxy, SL_SEND_PROXY_V1);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	sl_cfg_free(cfg);
+	T_REFUSED("backend b\n  server s 10.0.0.1:80 send-proxy-v2 proxy-v2-options ssl,bogus\n", 2,
+		  "'server': 'proxy-v2-options': unknown option 'bogus'");
+	T_REFUSED("backend b\n  server s 10.0.0.1:80 proxy-v2-options\n", 2,
+		  "'proxy-v2-options' expects a list");
+	/* accepted with what sluice does instead */
+	T_PARSE_OK("backend b\n  server s 10.0.0.1:80 check send-proxy check-send-proxy "
+		   "proxy-v2-options cert-cn,unique-id\n",
+		   cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 3); /* and the missing timeouts */
+	CU_ASSERT(s_has_check_pp(cfg));
+	CU_ASSERT(tdiag_has(&d, SL_DIAG_WARNING, NULL, 2, "cert-cn, cert-sig and cert-key"));
+	sl_cfg_free(cfg);
+}
+
 static const struct sl_test_case cases[] = {
+	{"the PROXY protocol: accept-proxy, send-proxy, paths", test_proxy_protocol},
 	{"TLS pass-through frontend, connection rules, paths", test_parse},
 	{"inspect-delay from defaults, no-delay warning", test_defaults_and_warning},
 	{"refused actions, places and fetches", test_refused},
