@@ -265,7 +265,8 @@ static void relay(struct hx_sess *s)
 			hx_sess_free(s);
 			return;
 		}
-		if (s->srv_eof && sl_tcp_readable(s->srv) == 0) {
+		if (s->srv_eof && sl_tcp_readable(s->srv) == 0 &&
+		    (s->tls == NULL || sl_tls_out_pending(s->tls) == 0)) { /* records all sent */
 			hx_cli_shutdown(s);
 			s->srv_shut_fwd = true;
 		}

@@ -27,15 +27,16 @@ cat >"$SL_RUN_DIR/sink.py" <<'PYEOF'
 import hashlib, socketserver, sys
 class H(socketserver.BaseRequestHandler):
     def handle(self):
-        self.request.settimeout(10)
-        h = hashlib.sha256()
+        self.request.settimeout(30)  # sendall's bound is the whole answer's
+        h, n = hashlib.sha256(), 0
         while True:
             d = self.request.recv(65536)
             if not d:
                 break
             h.update(d)
+            n += len(d)
         with open(sys.argv[2], "rb") as f:
-            self.request.sendall(h.hexdigest().encode() + b"\n" + f.read())
+            self.request.sendall(b"%s %d\n" % (h.hexdigest().encode(), n) + f.read())
 socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
 PYEOF
@@ -111,10 +112,12 @@ subj() { sl_in sl-cli timeout 10 openssl s_client -connect "$SL_VIP:443" ${1:+-s
 cc() { sl_in sl-cli curl -sS --max-time 20 --cacert "$C/ca.crt" --resolve "web.test:443:$SL_VIP" "$@"; }
 
 # half_close — over TLS to sink.test (the default certificate): 3 MB, then FIN (no
-# close_notify); the server answers only then. Prints "SHA-OF-WHAT-IT-GOT SHA-OF-THE-REST".
+# close_notify); the server answers only then. Prints "SHA LEN" of what the server got, then
+# of the rest of its answer.
 half_close() {
     sl_in sl-cli "$PY" - "$SL_VIP" "$SL_RUN_DIR/up.bin" <<'PYEOF'
-import hashlib, socket, ssl, sys
+import hashlib, socket, ssl, sys, time
+t0 = time.time()
 ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
@@ -157,7 +160,8 @@ while True:
         break
     inb.write(d)
 line, _, rest = data.partition(b"\n")
-print(line.decode(errors="replace"), hashlib.sha256(rest).hexdigest())
+print(line.decode(errors="replace"), hashlib.sha256(rest).hexdigest(), len(rest))
+print("%.1f s" % (time.time() - t0), file=sys.stderr)
 PYEOF
 }
 
@@ -180,31 +184,33 @@ PYEOF
 run() {
     local t=$1 out=$SL_RUN_DIR/answers-$1.txt s r
     : >"$out"
-    publish "$t-a" 9
-    publish "$t-b" 9
+    publish "$t-a" 10
+    publish "$t-b" 10
+    local t0=$SECONDS
     echo "TLS 1.3: $(sc -tls1_3)" >>"$out"
     echo "TLS 1.2: $(sc -tls1_2)" >>"$out"
     echo "TLS 1.1: $(sc -tls1_1 -cipher 'DEFAULT@SECLEVEL=0')" >>"$out"
     echo "TLS 1.0: $(sc -tls1 -cipher 'DEFAULT@SECLEVEL=0')" >>"$out"
     sl_in sl-cli timeout 20 sslscan --no-colour "$SL_VIP:443" >"$SL_RUN_DIR/sslscan-$t.txt" 2>&1
     echo "sslscan enabled: $(grep -E '^(SSLv2|SSLv3|TLSv1\.[0-3]) +enabled' "$SL_RUN_DIR/sslscan-$t.txt" | awk '{print $1}' | tr '\n' ' ')" >>"$out"
+    sleep $((t0 + 6 - SECONDS > 0 ? t0 + 6 - SECONDS : 0)) # the streams' HLS (1 s fragments) after 6 s
+    for s in a b; do
+        echo "stream $s: HLS on $(hls_on "$t-$s" | wc -l) origin(s)" >>"$out"
+    done
     echo "certificate for web.test: $(subj web.test)" >>"$out"
     echo "certificate without SNI: $(subj)" >>"$out"
-    r=$(cc -o - https://web.test/big | sha256sum | cut -d' ' -f1)
+    r=$(cc -o - -w '%{stderr}     '"$t"': download %{time_total} s\n' https://web.test/big | sha256sum | cut -d' ' -f1)
     [[ $r == "$(sha256sum <"$SL_RUN_DIR/big" | cut -d' ' -f1)" ]] && r=byte-exact
     echo "download through web.test: $r" >>"$out"
     rm -f "$SL_RUN_DIR/be/be2/www/up/$t.bin"
     cc -o /dev/null -T "$SL_RUN_DIR/up.bin" "https://web.test/up/$t.bin"
     cmp -s "$SL_RUN_DIR/up.bin" "$SL_RUN_DIR/be/be2/www/up/$t.bin" && r=byte-exact || r=differs
     echo "upload through web.test: $r" >>"$out"
-    r=$(half_close)
-    [[ $r == "$(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(sha256sum <"$SL_RUN_DIR/big" | cut -d' ' -f1)" ]] && r=byte-exact
+    r=$(half_close 2>"$SL_RUN_DIR/half-$t.err")
+    echo "     $t: half-close exchange: $(tail -1 "$SL_RUN_DIR/half-$t.err")"
+    [[ $r == "$(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/up.bin") $(sha256sum <"$SL_RUN_DIR/big" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/big")" ]] && r=byte-exact
     echo "3 MB then FIN, the answer after it: $r" >>"$out"
     echo "silent client: $(silent_client)" >>"$out"
-    sleep 1 # the streams' HLS (1 s fragments) after 6 s and more of publishing
-    for s in a b; do
-        echo "stream $s: HLS on $(hls_on "$t-$s" | wc -l) origin(s)" >>"$out"
-    done
     for s in a b; do
         local i
         for i in $(seq 30); do [[ -f $SL_RUN_DIR/rc-$t-$s ]] && break; sleep 0.5; done
