@@ -21,8 +21,8 @@ PY=/usr/bin/python3
 check "net up" sl_net_up || exit 1
 check "backend be1" sl_backend_start sl-be1 be1
 check "backend be2" sl_backend_start sl-be2 be2
-# a server that answers only once the client's stream ended (half-close): the sha256 of what it
-# received, then the shared big file
+# a server that answers only once the client's stream ended (half-close): the sha256 and length
+# of what it received, then 3 MB of its own (the same file the client sends)
 cat >"$SL_RUN_DIR/sink.py" <<'PYEOF'
 import hashlib, socketserver, sys
 class H(socketserver.BaseRequestHandler):
@@ -40,7 +40,8 @@ class H(socketserver.BaseRequestHandler):
 socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
 PYEOF
-sl_bg sl-be2 sink "$PY" "$SL_RUN_DIR/sink.py" 9000 "$SL_RUN_DIR/big" >/dev/null
+head -c 3M /dev/urandom >"$SL_RUN_DIR/up.bin"
+sl_bg sl-be2 sink "$PY" "$SL_RUN_DIR/sink.py" 9000 "$SL_RUN_DIR/up.bin" >/dev/null
 check "half-close server on be2:9000" sl_wait_listen sl-be2 9000 10
 
 # ---------------------------------------------------------------- certificates: a CA, a DIR
@@ -94,7 +95,6 @@ EOT
 make_cfg haproxy >"$SL_RUN_DIR/haproxy.cfg"
 make_cfg sluice >"$SL_RUN_DIR/sluice.cfg"
 
-head -c 3M /dev/urandom >"$SL_RUN_DIR/up.bin"
 
 publish() { # publish NAME SECONDS; ffmpeg's exit status lands in $SL_RUN_DIR/rc-NAME
     rm -f "$SL_RUN_DIR/rc-$1"
@@ -143,10 +143,10 @@ for i in range(0, len(up), 16384):
     t.write(up[i:i + 16384])
     pump()
 s.shutdown(socket.SHUT_WR)
-data = b""
+data = bytearray()
 while True:
     try:
-        d = t.read(65536)
+        d = t.read(262144)
         if not d:
             break  # close_notify
         data += d
@@ -155,11 +155,11 @@ while True:
         pass
     except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
         break
-    d = s.recv(65536)
+    d = s.recv(262144)
     if not d:
         break
     inb.write(d)
-line, _, rest = data.partition(b"\n")
+line, _, rest = bytes(data).partition(b"\n")
 print(line.decode(errors="replace"), hashlib.sha256(rest).hexdigest(), len(rest))
 print("%.1f s" % (time.time() - t0), file=sys.stderr)
 PYEOF
@@ -208,7 +208,7 @@ run() {
     echo "upload through web.test: $r" >>"$out"
     r=$(half_close 2>"$SL_RUN_DIR/half-$t.err")
     echo "     $t: half-close exchange: $(tail -1 "$SL_RUN_DIR/half-$t.err")"
-    [[ $r == "$(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/up.bin") $(sha256sum <"$SL_RUN_DIR/big" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/big")" ]] && r=byte-exact
+    [[ $r == "$(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/up.bin") $(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/up.bin")" ]] && r=byte-exact
     echo "3 MB then FIN, the answer after it: $r" >>"$out"
     echo "silent client: $(silent_client)" >>"$out"
     for s in a b; do
