@@ -95,7 +95,6 @@ EOT
 make_cfg haproxy >"$SL_RUN_DIR/haproxy.cfg"
 make_cfg sluice >"$SL_RUN_DIR/sluice.cfg"
 
-
 publish() { # publish NAME SECONDS; ffmpeg's exit status lands in $SL_RUN_DIR/rc-NAME
     rm -f "$SL_RUN_DIR/rc-$1"
     sl_bg sl-cli "ffmpeg-$1" bash -c "ffmpeg -nostdin -loglevel error -re \
@@ -165,21 +164,6 @@ print("%.1f s" % (time.time() - t0), file=sys.stderr)
 PYEOF
 }
 
-silent_client() { # connects to :443, sends nothing: how it ends
-    sl_in sl-cli "$PY" - "$SL_VIP" <<'PYEOF'
-import socket, sys, time
-s = socket.create_connection((sys.argv[1], 443), timeout=8)
-t = time.time()
-try:
-    d = s.recv(100)
-    print("closed after %d s" % round(time.time() - t) if not d else "data")
-except ConnectionResetError:
-    print("reset after %d s" % round(time.time() - t))
-except socket.timeout:
-    print("nothing")
-PYEOF
-}
-
 # run TARGET — every step's answer, one a line, into $SL_RUN_DIR/answers-TARGET.txt
 run() {
     local t=$1 out=$SL_RUN_DIR/answers-$1.txt s r
@@ -210,7 +194,7 @@ run() {
     echo "     $t: half-close exchange: $(tail -1 "$SL_RUN_DIR/half-$t.err")"
     [[ $r == "$(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/up.bin") $(sha256sum <"$SL_RUN_DIR/up.bin" | cut -d' ' -f1) $(stat -c %s "$SL_RUN_DIR/up.bin")" ]] && r=byte-exact
     echo "3 MB then FIN, the answer after it: $r" >>"$out"
-    echo "silent client: $(silent_client)" >>"$out"
+    echo "silent client: $(sl_silent_client 443)" >>"$out"
     for s in a b; do
         local i
         for i in $(seq 30); do [[ -f $SL_RUN_DIR/rc-$t-$s ]] && break; sleep 0.5; done
