@@ -236,10 +236,11 @@ static void tp_end(struct hx_sess *s)
 	hx_sess_free(s);
 }
 
-static void relay(struct hx_sess *s)
+/* @flushed: records waiting for the client's window went out (activity, as bytes moved) */
+static void relay(struct hx_sess *s, bool flushed)
 {
 	struct hx_txn *t = &s->t;
-	bool moved = false;
+	bool moved = flushed;
 	if (s->srv == NULL)
 		return;
 	if (!s->cli_shut_fwd) { /* client -> server */
@@ -304,8 +305,10 @@ void hx_tp_run(struct hx_sess *s)
 	struct sl_http *hx = s->hx;
 	if (!s->busy)
 		return;
+	size_t pending = s->tls != NULL ? sl_tls_out_pending(s->tls) : 0;
 	if (s->tls != NULL)
 		hx_tls_flush(s);
+	bool flushed = s->tls != NULL && sl_tls_out_pending(s->tls) < pending;
 	if (s->rq == RQ_HEAD) {
 		if (s->srv_st == SRV_QUEUED)
 			return; /* the bytes wait in the stack until a server is there */
@@ -334,7 +337,7 @@ void hx_tp_run(struct hx_sess *s)
 			decide(s, full || s->cli_eof);
 		return;
 	}
-	relay(s);
+	relay(s, flushed);
 }
 
 void hx_tp_timeout(struct hx_sess *s)
