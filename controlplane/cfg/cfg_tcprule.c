@@ -3,8 +3,9 @@
  * `tcp-request connection|content accept|reject [if|unless COND]` and `tcp-request
  * inspect-delay TIME` (HAProxy 2.6, configuration manual 4.2), and the checks that decide
  * which path a mode tcp frontend takes: the workers' L4 full-NAT path (connection rules are
- * evaluated there on the SYN), or the proxy lcores' TCP proxy when it has content rules or
- * use_backend rules (the L4 path balances a flow from its SYN alone, to the default backend).
+ * evaluated there on the SYN), or the proxy lcores' TCP proxy when it has content rules,
+ * use_backend rules (the L4 path balances a flow from its SYN alone, to the default backend)
+ * or an `ssl` bind (TLS terminated, plain bytes to the servers).
  *
  * The other actions HAProxy defines are refused by name with what sluice does instead.
  */
@@ -12,8 +13,9 @@
 
 #include "controlplane/cfg/cfg_int.h"
 
-/* What each fetch needs: the connection only, the client's first bytes, or an HTTP request. */
-enum need { NEED_CONN, NEED_PAYLOAD, NEED_HTTP };
+/* What each fetch needs: the connection only, its TLS session (an `ssl` bind's handshake, done
+ * before the content rules run), the client's first bytes, or an HTTP request. */
+enum need { NEED_CONN, NEED_SSL, NEED_PAYLOAD, NEED_HTTP };
 
 static enum need fetch_need(enum sl_acl_fetch f)
 {
@@ -25,6 +27,9 @@ static enum need fetch_need(enum sl_acl_fetch f)
 	case SL_FETCH_ALWAYS_TRUE:
 	case SL_FETCH_ALWAYS_FALSE:
 		return NEED_CONN;
+	case SL_FETCH_SSL_FC:
+	case SL_FETCH_SSL_FC_SNI:
+		return NEED_SSL;
 	case SL_FETCH_REQ_LEN:
 	case SL_FETCH_REQ_SSL_HELLO_TYPE:
 	case SL_FETCH_REQ_SSL_VER:
@@ -59,7 +64,16 @@ static const struct sl_acl *cond_needs(const struct sl_proxy *px, const struct s
 
 static bool cond_uses_payload(const struct sl_proxy *px, const struct sl_cond *cond)
 {
-	return cond_needs(px, cond, NEED_CONN) != NULL;
+	return cond_needs(px, cond, NEED_SSL) != NULL;
+}
+
+/* An `ssl` bind: TLS is terminated on the proxy lcores, whatever the rules (RTMPS and the like) */
+static bool has_ssl_bind(const struct sl_proxy *px)
+{
+	for (const struct sl_bind *b = px->binds; b != NULL; b = b->next)
+		if (b->ssl)
+			return true;
+	return false;
 }
 
 static int tcp_rule(struct cfg_ctx *c, struct sl_proxy *px, struct sl_tcp_rule **list,
@@ -216,5 +230,5 @@ void cfg_check_tcp_rules(struct cfg_ctx *c, struct sl_proxy *px)
 			    "frontend '%s' reads the client's first bytes ('req.*' fetches) without 'tcp-request inspect-delay': rules see only what has arrived when the connection is set up",
 			    px->name);
 	/* connection rules alone stay on the L4 path: the workers evaluate them on the SYN */
-	px->tcp_proxied = px->tcp_content_rules != NULL || px->switches != NULL;
+	px->tcp_proxied = px->tcp_content_rules != NULL || px->switches != NULL || has_ssl_bind(px);
 }

@@ -60,6 +60,10 @@ ssize_t hx_cli_recv(struct hx_sess *s, char *buf, size_t max)
 			return c == -EAGAIN ? -EAGAIN : 0;
 		if (sl_tls_in(s->tls, s->hx->tbuf, (size_t)c) < 0) {
 			hx_tls_flush(s); /* the alert */
+			if (!s->tls_seen) { /* refused during the handshake (a version, a cipher) */
+				s->tls_seen = true;
+				hx_ctr(s, SL_CTR_TLS_FAILED);
+			}
 			return -EPROTO;
 		}
 	}

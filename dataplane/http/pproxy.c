@@ -86,7 +86,8 @@ int hx_pp_read(struct hx_sess *s)
 		hx->bufs[hx->nbufs++] = s->buf;
 		s->buf = NULL;
 	}
-	hx_arm(s, s->tcp ? TMO_INSPECT : TMO_REQ);
+	/* proxied TCP: an `ssl` bind's handshake within `timeout client`, else the inspection */
+	hx_arm(s, !s->tcp ? TMO_REQ : s->tls != NULL ? TMO_CLIENT : TMO_INSPECT);
 	return 1;
 }
 

@@ -9,6 +9,8 @@
  *
  *   accepted: `tcp-request connection` rules on the connection's addresses (a reject is a RST,
  *             counted in the frontend's dcon);
+ *   TLS:      on an `ssl` bind, the handshake (tls_step(), `timeout client`) before the
+ *             rules: they and the server see the plaintext, ssl_fc/ssl_fc_sni are known;
  *   inspect:  rq RQ_HEAD. The client's bytes are copied into the head buffer until the
  *             `tcp-request content` rules decide or `tcp-request inspect-delay` expires
  *             (then they are evaluated with what is there, as HAProxy's); a reject closes
@@ -20,8 +22,10 @@
  *             directions are over. `timeout connect` while connecting, `timeout tunnel`
  *             (else `timeout client`) for inactivity.
  *
- * A component for every proxied TCP feature to come (TLS termination on a mode tcp bind, the
- * PROXY protocol): they add steps before the relay, the relay stays.
+ * A component for every proxied TCP feature (TLS termination on a mode tcp bind, the PROXY
+ * protocol): they add steps before the relay, the relay stays. With TLS the relay decrypts the
+ * client's records into the lcore's scratch buffer and encrypts the server's chains into
+ * records (hx_move_body_from_tls(), hx_move_body()), as the HTTPS path's bodies.
  */
 #include <errno.h>
 #include <string.h>
@@ -105,6 +109,9 @@ static void decide(struct hx_sess *s, bool final)
 	ctx.src_port = s->cport;
 	ctx.dst = s->vip;
 	ctx.dst_port = s->vport;
+	ctx.ssl = s->tls != NULL;
+	ctx.sni = s->tls != NULL ? sl_tls_sni(s->tls) : NULL;
+	ctx.sni_len = ctx.sni != NULL ? strlen(ctx.sni) : 0;
 	ctx.payload = (const uint8_t *)s->buf;
 	ctx.payload_len = s->buf != NULL ? s->blen : 0;
 	ctx.payload_final = final;
@@ -233,10 +240,11 @@ static void tp_end(struct hx_sess *s)
 	hx_sess_free(s);
 }
 
-static void relay(struct hx_sess *s)
+/* @flushed: records waiting for the client's window went out (activity, as bytes moved) */
+static void relay(struct hx_sess *s, bool flushed)
 {
 	struct hx_txn *t = &s->t;
-	bool moved = false;
+	bool moved = flushed;
 	if (s->srv == NULL)
 		return;
 	if (!s->cli_shut_fwd) { /* client -> server */
@@ -249,7 +257,8 @@ static void relay(struct hx_sess *s)
 			hx_sess_free(s);
 			return;
 		}
-		if (s->cli_eof && sl_tcp_readable(s->cli) == 0) {
+		if (s->cli_eof && sl_tcp_readable(s->cli) == 0 &&
+		    (s->tls == NULL || sl_tls_in_pending(s->tls) == 0)) {
 			sl_tcp_shutdown(s->srv); /* the client's FIN, passed on */
 			s->cli_shut_fwd = true;
 		}
@@ -261,7 +270,8 @@ static void relay(struct hx_sess *s)
 			hx_sess_free(s);
 			return;
 		}
-		if (s->srv_eof && sl_tcp_readable(s->srv) == 0) {
+		if (s->srv_eof && sl_tcp_readable(s->srv) == 0 &&
+		    (s->tls == NULL || sl_tls_out_pending(s->tls) == 0)) { /* records all sent */
 			hx_cli_shutdown(s);
 			s->srv_shut_fwd = true;
 		}
@@ -274,14 +284,35 @@ static void relay(struct hx_sess *s)
 		hx_arm(s, TMO_TUNNEL); /* inactivity in both directions */
 }
 
+/*
+ * An `ssl` bind's handshake, driven by hx_cli_recv() in the reading loop (which counts its
+ * outcome in the lcore's tls_handshakes_* counters, as for HTTPS; a failure has ended the
+ * session there). Returns true once it is done (the inspect-delay then starts), false while it
+ * goes on (`timeout client`) or when the session ended (the client gone before its end).
+ */
+static bool tls_step(struct hx_sess *s)
+{
+	if (s->tls == NULL || s->tmo != TMO_CLIENT)
+		return true;
+	if (!sl_tls_established(s->tls)) {
+		if (s->cli_eof)
+			hx_sess_free(s);
+		return false;
+	}
+	hx_arm(s, TMO_INSPECT);
+	return true;
+}
+
 /* Does what the session's state allows; called on every event. */
 void hx_tp_run(struct hx_sess *s)
 {
 	struct sl_http *hx = s->hx;
 	if (!s->busy)
 		return;
+	size_t pending = s->tls != NULL ? sl_tls_out_pending(s->tls) : 0;
 	if (s->tls != NULL)
 		hx_tls_flush(s);
+	bool flushed = s->tls != NULL && sl_tls_out_pending(s->tls) < pending;
 	if (s->rq == RQ_HEAD) {
 		if (s->srv_st == SRV_QUEUED)
 			return; /* the bytes wait in the stack until a server is there */
@@ -304,11 +335,13 @@ void hx_tp_run(struct hx_sess *s)
 			}
 		}
 		bool full = s->buf != NULL && s->blen >= hx->bufsize;
+		if (!tls_step(s))
+			return;
 		if (s->tmo == TMO_INSPECT)
 			decide(s, full || s->cli_eof);
 		return;
 	}
-	relay(s);
+	relay(s, flushed);
 }
 
 void hx_tp_timeout(struct hx_sess *s)
@@ -400,7 +433,9 @@ static int tp_accepted(struct sl_tcp_conn *c, void *arg)
 	/* the decision runs from the events (never inside this callback, which must not
 	 * release @c): on the client's bytes, or when the inspect-delay expires (at the next
 	 * tick without content rules) */
-	hx_arm(s, s->pp_wait ? TMO_PROXY : TMO_INSPECT);
+	/* a PROXY header first (`timeout client`), or on an `ssl` bind the handshake, within
+	 * `timeout client` (HAProxy's) */
+	hx_arm(s, s->pp_wait ? TMO_PROXY : s->tls != NULL ? TMO_CLIENT : TMO_INSPECT);
 	return 0;
 }
 

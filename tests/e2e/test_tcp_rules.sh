@@ -132,22 +132,6 @@ make_cfg sluice >"$SL_RUN_DIR/sluice.cfg"
 # dcon SOCKET FRONTEND — the dcon column of FRONTEND's row in `show stat`
 dcon() { "$PY" "$HERE/lib/stat_col.py" "$1" "$2" FRONTEND dcon; }
 
-# silent_client PORT — connects, sends nothing: prints "reset after N s" or what it got
-silent_client() {
-    sl_in sl-cli "$PY" - "$SL_VIP" "$1" <<'PYEOF'
-import socket, sys, time
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=8)
-t = time.time()
-try:
-    d = s.recv(100)
-    print("closed after %d s" % round(time.time() - t) if not d else "data")
-except ConnectionResetError:
-    print("reset after %d s" % round(time.time() - t))
-except socket.timeout:
-    print("nothing")
-PYEOF
-}
-
 # run TARGET SOCKET — every step's answer, one per line, into $SL_RUN_DIR/TARGET.out
 run() {
     local t=$1 sock=$2 out=$SL_RUN_DIR/$1.out
@@ -185,7 +169,7 @@ run() {
     echo "5 MB through a.test: $r" >>"$out"
     "${C[@]}" -o /dev/null "http://$SL_VIP:443/"
     echo "plain HTTP on the TLS port: curl exit $?" >>"$out"
-    echo "silent client on the TLS port: $(silent_client 443)" >>"$out"
+    echo "silent client on the TLS port: $(sl_silent_client 443)" >>"$out"
     r=$("${C[@]}" "http://$SL_VIP:8444/")
     echo "plain HTTP on tls_or_plain: $r" >>"$out"
     r=$("${C[@]}" -k --resolve "a.test:8444:$SL_VIP" "https://a.test:8444/")

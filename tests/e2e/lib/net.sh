@@ -235,6 +235,23 @@ sl_tls_resumed() {
     sl_in sl-cli bash -c "timeout 10 openssl s_client -connect $1 $3 -servername $2 -sess_out '$f' -ign_eof >/dev/null 2>&1 <<<''; sleep 0.3; timeout 10 openssl s_client -connect $1 $3 -servername $2 -sess_in '$f' </dev/null 2>/dev/null | grep -E '^(Reused|New),' | head -1"
 }
 
+# sl_silent_client PORT — from sl-cli, connects to the VIP's PORT and sends nothing: prints how
+# the connection ended ("closed after N s", "reset after N s"), "data", or "nothing" after 8 s.
+sl_silent_client() {
+    sl_in sl-cli /usr/bin/python3 - "$SL_VIP" "$1" <<'PYEOF'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=8)
+t = time.time()
+try:
+    d = s.recv(100)
+    print("closed after %d s" % round(time.time() - t) if not d else "data")
+except ConnectionResetError:
+    print("reset after %d s" % round(time.time() - t))
+except socket.timeout:
+    print("nothing")
+PYEOF
+}
+
 # ------------------------------------------------------------------- wait
 
 # sl_wait_tcp NS IP PORT [TIMEOUT_S] — poll until a TCP connect succeeds.

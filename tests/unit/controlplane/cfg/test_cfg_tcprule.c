@@ -110,6 +110,55 @@ static void test_defaults_and_warning(void)
 	sl_cfg_free(cfg);
 }
 
+/* An `ssl` bind on a mode tcp frontend (RTMPS): proxied whatever its rules, and ssl_fc /
+ * ssl_fc_sni conditions kept without an inspect-delay warning (the handshake precedes them);
+ * in `tcp-request connection` rules they stay refused (no handshake yet). */
+static void test_ssl_bind(void)
+{
+	struct sl_cfg *cfg = NULL;
+	struct tdiags d;
+	T_PARSE_OK("defaults\n"
+		   "  mode tcp\n"
+		   "  timeout client 5s\n"
+		   "  timeout connect 1s\n"
+		   "  timeout server 5s\n"
+		   "frontend rtmps\n"
+		   "  bind :443 ssl crt /certs/site.pem ssl-min-ver TLSv1.2\n"
+		   "  default_backend b\n"
+		   "frontend sni\n"
+		   "  bind :444 ssl crt /certs/dir\n"
+		   "  tcp-request content reject if !{ ssl_fc }\n"
+		   "  use_backend c if { ssl_fc_sni -i web.test }\n"
+		   "  default_backend b\n"
+		   "frontend plain\n"
+		   "  bind :1935\n"
+		   "  default_backend b\n"
+		   "backend b\n"
+		   "  server s 10.1.0.1:1935\n"
+		   "backend c\n"
+		   "  server s 10.1.0.2:80\n",
+		   cfg, &d);
+	CU_ASSERT(tpx(cfg, "rtmps")->tcp_proxied);
+	CU_ASSERT(sl_cfg_on_proxy_lcores(tpx(cfg, "rtmps")));
+	const struct sl_proxy *f = tpx(cfg, "sni");
+	CU_ASSERT(f->tcp_proxied);
+	CU_ASSERT_EQUAL(count_rules(f->tcp_content_rules), 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->switches);
+	CU_ASSERT_EQUAL(f->switches->cond->ors->terms->anon->fetch, SL_FETCH_SSL_FC_SNI);
+	CU_ASSERT(!tpx(cfg, "plain")->tcp_proxied);
+	CU_ASSERT_EQUAL(d.nwarn, 0);
+	sl_cfg_free(cfg);
+	T_REFUSED("frontend f\n"
+		  "  mode tcp\n"
+		  "  bind :443 ssl crt /certs/site.pem\n"
+		  "  tcp-request connection reject if { ssl_fc_sni -i a.test }\n"
+		  "  default_backend b\n"
+		  "backend b\n"
+		  "  mode tcp\n"
+		  "  server s 10.1.0.1:1935\n",
+		  4, "ssl_fc_sni");
+}
+
 static void test_refused(void)
 {
 	T_REFUSED("frontend f\n  bind :80\n  tcp-request connection track-sc0 src\n", 3,
@@ -370,6 +419,7 @@ static const struct sl_test_case cases[] = {
 	{"the PROXY protocol: accept-proxy, send-proxy, paths", test_proxy_protocol},
 	{"TLS pass-through frontend, connection rules, paths", test_parse},
 	{"inspect-delay from defaults, no-delay warning", test_defaults_and_warning},
+	{"ssl bind on mode tcp: proxied, ssl_fc_sni routing", test_ssl_bind},
 	{"refused actions, places and fetches", test_refused},
 	{"connection rules on a mode http frontend", test_http_conn_rules},
 	{"payload fetches: pass, fail, miss", test_eval},
