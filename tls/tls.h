@@ -213,6 +213,9 @@ const char *sl_tls_sni(const struct sl_tls_conn *t);
 /* The negotiated version, "TLSv1.2" or "TLSv1.3", or NULL before the handshake is done. */
 const char *sl_tls_version(const struct sl_tls_conn *t);
 
+/* The negotiated cipher's OpenSSL name (%sslc), or NULL before the handshake is done. */
+const char *sl_tls_cipher(const struct sl_tls_conn *t);
+
 /*
  * The ALPN protocol selected, e.g. "http/1.1", or NULL when none was (the client sent no ALPN,
  * or none of ours: we then answer without ALPN rather than fail, as HAProxy does).

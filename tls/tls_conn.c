@@ -292,6 +292,11 @@ const char *sl_tls_version(const struct sl_tls_conn *t)
 	return t->established ? SSL_get_version(t->ssl) : NULL;
 }
 
+const char *sl_tls_cipher(const struct sl_tls_conn *t)
+{
+	return t->established ? SSL_get_cipher_name(t->ssl) : NULL;
+}
+
 const char *sl_tls_alpn(const struct sl_tls_conn *t)
 {
 	const unsigned char *p;
