@@ -243,9 +243,9 @@ void cfg_alog_check(struct cfg_ctx *c)
 		bool http = px->mode == SL_MODE_HTTP;
 		if (px->log_fmt == NULL && px->log_format == SL_LOG_NONE)
 			continue;
-		if (!http && !px->tcp_proxied) {
+		if (!http) {
 			cfg_warn_at(c, &px->loc,
-				    "frontend '%s': no access log: sluice does not log mode tcp flows forwarded by its workers (L4), only HTTP and proxied TCP sessions",
+				    "frontend '%s': no access log: sluice writes access logs for mode http frontends only (not yet for mode tcp, proxied or forwarded by its workers)",
 				    px->name);
 			continue;
 		}
