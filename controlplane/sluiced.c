@@ -41,6 +41,7 @@
 #include "controlplane/cfg/cfg_reload.h"
 #include "controlplane/resolve.h"
 #include "controlplane/resolvers.h"
+#include "controlplane/alog_drain.h"
 #include "controlplane/log/logger.h"
 #include "controlplane/cfg/numa.h"
 #include "controlplane/check_sched.h"
@@ -61,6 +62,7 @@
 #include "dataplane/loop/loop.h"
 #include "dataplane/page/page.h"
 #include "dataplane/tcphost/tcphost.h"
+#include "proto/alog.h"
 #include "proto/outbuf.h"
 #include "tls/tls.h"
 
@@ -515,6 +517,17 @@ static int step_lcores(struct daemon *d)
 		snprintf(name, sizeof(name), "sl_cmd_%u", id);
 		lc->cmdring = rte_ring_create_elem(name, sizeof(struct sl_msg), SL_CMD_RING_SIZE,
 						   sock, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (lc->roles & SL_ROLE_PROXY) { /* access logs: this lcore writes, main reads */
+			snprintf(name, sizeof(name), "sl_alog_%u", id);
+			lc->alog = rte_ring_create_elem(name, sizeof(struct sl_alog_rec),
+							SL_ALOG_RING_SIZE, sock,
+							RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (lc->alog == NULL) {
+				fprintf(stderr, "sluiced: cannot create the access-log ring of lcore %u: %s\n",
+					id, rte_strerror(rte_errno));
+				return -1;
+			}
+		}
 		if (lc->txring == NULL || lc->rxring == NULL || lc->cmdring == NULL ||
 		    lc->srv == NULL || lc->srv_active == NULL || lc->cursor == NULL) {
 			fprintf(stderr, "sluiced: cannot create the rings of lcore %u: %s\n", id,
@@ -542,6 +555,7 @@ static void undo_lcores(struct daemon *d)
 		if (lc == NULL)
 			continue;
 		rte_ring_free(lc->cmdring);
+		rte_ring_free(lc->alog);
 		struct rte_ring *rings[2] = {lc->txring, lc->rxring};
 		for (int k = 0; k < 2; k++) {
 			struct rte_mbuf *m;
@@ -963,6 +977,7 @@ static int step_logger(struct daemon *d)
 
 static void undo_logger(struct daemon *d)
 {
+	sl_alog_drain(&d->dp, d->cfg, d->logger, SL_ALOG_RING_SIZE * SL_MAX_LCORES);
 	for (const struct sl_proxy *px = d->cfg->proxies; px != NULL; px = px->next)
 		sl_log(d->logger, px, SL_LOG_NOTICE, "Proxy %s stopped.", px->name);
 	sl_logger_free(d->logger);
@@ -1034,6 +1049,8 @@ static int reload_cmd(void *arg, struct sl_outbuf *out)
  * leave the stats sockets, checks and reloads of the same hook their turn; what is left waits
  * for the next hook, a millisecond later. */
 #define SL_INBOX_BUDGET_US 2000
+/* access-log records sent per hook (a millisecond apart): 512 000 lines/s at most */
+#define SL_ALOG_DRAIN_MAX 512
 
 static void inbox(struct daemon *d)
 {
@@ -1082,6 +1099,7 @@ static void main_hook(struct sl_dp *dp, void *arg)
 		sl_tls_tickets_rotate(dp->http->tickets);
 	}
 	inbox(d);
+	sl_alog_drain(dp, d->cfg, d->logger, SL_ALOG_DRAIN_MAX);
 	/* run-time DNS: every 10 ms at most (sockets are read only then); an address change
 	 * rebuilds the configuration with it */
 	if (d->resolv != NULL && now - d->resolv_polled_ms >= 10) {

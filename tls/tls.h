@@ -214,7 +214,7 @@ const char *sl_tls_sni(const struct sl_tls_conn *t);
 const char *sl_tls_version(const struct sl_tls_conn *t);
 
 /* The negotiated cipher's OpenSSL name ("TLS_AES_256_GCM_SHA384"), or NULL before the
- * handshake is done (PROXY v2's ssl-cipher). */
+ * handshake is done (PROXY v2's ssl-cipher, the logs' %sslc). */
 const char *sl_tls_cipher(const struct sl_tls_conn *t);
 
 /*

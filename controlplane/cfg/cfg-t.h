@@ -570,7 +570,46 @@ struct sl_stats {
 	const char *prometheus_uri;
 };
 
-enum sl_log_format { SL_LOG_NONE, SL_LOG_TCP, SL_LOG_HTTP, SL_LOG_HTTP_CLF };
+enum sl_log_format { SL_LOG_NONE, SL_LOG_TCP, SL_LOG_HTTP, SL_LOG_HTTP_CLF, SL_LOG_HTTPS };
+
+/* HAProxy's log-format variables sluice writes (controlplane/cfg/cfg_alog.c compiles a format,
+ * controlplane/log/alog_fmt.c writes it from an access-log record, proto/alog.h). */
+enum sl_alog_var {
+	SL_AV_TEXT, SL_AV_SEP, SL_AV_SAMPLE,
+	SL_AV_CI, SL_AV_CP, SL_AV_FI, SL_AV_FP, SL_AV_FT, SL_AV_F, SL_AV_B, SL_AV_S, SL_AV_SI,
+	SL_AV_SP, SL_AV_T, SL_AV_TR_DATE, SL_AV_TRG, SL_AV_TRL, SL_AV_T_GMT, SL_AV_T_LOCAL,
+	SL_AV_TS_EPOCH, SL_AV_MS, SL_AV_TH, SL_AV_TI, SL_AV_TQ_REQ, SL_AV_TW, SL_AV_TC,
+	SL_AV_TR_RSP, SL_AV_TA, SL_AV_TT, SL_AV_TQ, SL_AV_ST, SL_AV_BYTES, SL_AV_UP, SL_AV_TS,
+	SL_AV_TSC, SL_AV_AC, SL_AV_FC, SL_AV_BC, SL_AV_SC, SL_AV_RC, SL_AV_SQ, SL_AV_BQ, SL_AV_HR,
+	SL_AV_HS, SL_AV_HRL, SL_AV_HSL, SL_AV_R, SL_AV_HM, SL_AV_HU, SL_AV_HV, SL_AV_HP, SL_AV_ID,
+	SL_AV_SSLV, SL_AV_SSLC, SL_AV_CC, SL_AV_CS, SL_AV_PID, SL_AV_H, SL_AV_O,
+	SL_AV_HTTPS_ERRS /* httpslog's %[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/
+			  * %[ssl_fc_is_resumed] (no such fetches in sluice: no error seen) */
+};
+enum { SL_AF_Q = 1, SL_AF_X = 2, SL_AF_E = 4 }; /* %{+Q}, %{+X}, %{+E} */
+struct sl_alog_item {
+	uint8_t var;   /* enum sl_alog_var */
+	uint8_t flags; /* SL_AF_* */
+	uint16_t len;  /* SL_AV_TEXT: its bytes at off */
+	uint32_t off;  /* SL_AV_TEXT: offset in text; SL_AV_SAMPLE: index in smp */
+};
+/* A compiled log-format (`log-format`, or HAProxy's own strings for httplog, httpslog, clf and
+ * tcplog). Its %[...] samples are evaluated on the proxy lcore when the request head is read
+ * (their text goes in the record), everything else from the record on main. */
+struct sl_alog_fmt {
+	const char *src; /* as written */
+	struct sl_alog_item *it;
+	unsigned n;
+	const char *text;     /* the literal bytes of the TEXT items */
+	struct sl_lf **smp;   /* the %[...] expressions */
+	unsigned nsmp;
+};
+/* `capture request|response header NAME len N` */
+#define SL_CAPTURES 16
+struct sl_capture {
+	const char *name;
+	int len;
+};
 
 enum sl_proxy_cap { SL_CAP_FE = 1, SL_CAP_BE = 2, SL_CAP_DEF = 4 };
 
@@ -596,6 +635,12 @@ struct sl_proxy {
 	struct sl_log_target *log_targets; /* its own `log` lines (besides `log global`) */
 	struct sl_cfg_str *logs;           /* the same, as written (--dump) */
 	enum sl_log_format log_format;
+	const struct sl_alog_fmt *log_fmt;  /* `log-format` (frontend, defaults), or NULL */
+	/* the frontend's access log as it is written (log_fmt, or option httplog/httpslog/clf/
+	 * tcplog's), or NULL: none (set by cfg_check; also NULL without any `log` target) */
+	const struct sl_alog_fmt *alog;
+	struct sl_capture cap_req[SL_CAPTURES], cap_rsp[SL_CAPTURES];
+	int ncap_req, ncap_rsp;
 	enum sl_http_conn http_conn;
 	struct sl_forwardfor fwdfor;
 	struct sl_timeouts to;

@@ -407,6 +407,7 @@ void cfg_check(struct cfg_ctx *c)
 				cfg_warn_at(c, &s->loc, "%s", msg);
 		}
 	}
+	cfg_alog_check(c);
 	if (dp->present && dp->ports == NULL)
 		cfg_err_at(c, &dp->loc, "'dataplane': no 'port' line: sluice needs a NIC to own");
 	if (dp->present && dp->addrs == NULL)

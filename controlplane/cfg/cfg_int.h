@@ -118,8 +118,15 @@ const char *cfg_did_you_mean(const char *word, const void *names, size_t stride)
 /* Log-format strings (cfg_lf.c). Flags: */
 #define CFG_LF_RSP 1u	  /* an http-response rule: fetches that read the request are refused */
 #define CFG_LF_BACKREF 2u /* \1..\9 are the groups of the rule's regex */
+#define CFG_LF_LOG 4u	  /* a log-format: fetches of the request's headers are refused */
 /* Compiles @text for keyword @kw; NULL after reporting the error (file:line, the name refused). */
 struct sl_lf *cfg_lf(struct cfg_ctx *c, const char *kw, const char *text, unsigned flags);
+/* Access logs (cfg_alog.c): a log-format compiled (NULL: refused, said), the `log-format` and
+ * `capture` keywords, and each frontend's format chosen (cfg_check). */
+const struct sl_alog_fmt *cfg_alog_compile(struct cfg_ctx *c, const char *kw, const char *src);
+int cfg_kw_log_format(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+int cfg_kw_capture(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv);
+void cfg_alog_check(struct cfg_ctx *c);
 /* Reads map file @file ("KEY VALUE" lines; @kv false: a pattern file, one pattern a line) once
  * per configuration; NULL after reporting the error. */
 const struct sl_map *cfg_map(struct cfg_ctx *c, const char *kw, const char *file, bool kv);

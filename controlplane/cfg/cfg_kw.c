@@ -68,6 +68,7 @@ void cfg_proxy_inherit(struct cfg_ctx *c, struct sl_proxy *px, const struct sl_p
 	px->tcpka = def->tcpka;
 	px->http_ignore_probes = def->http_ignore_probes;
 	px->log_format = def->log_format;
+	px->log_fmt = def->log_fmt;
 	px->http_conn = def->http_conn;
 	px->fwdfor = def->fwdfor;
 	px->to = def->to;
@@ -1476,6 +1477,7 @@ static const struct option_def options[] = {
 	{"http-keep-alive", D | F | B, OPT_SPECIAL, 0},
 	{"httplog", D | F | B, OPT_SPECIAL, 0},
 	{"tcplog", D | F | B, OPT_SPECIAL, 0},
+	{"httpslog", D | F | B, OPT_SPECIAL, 0},
 	{"httpchk", D | B, OPT_SPECIAL, 0},
 	{"tcp-check", D | B, OPT_SPECIAL, 0},
 	{"dontlognull", D | F | B, OPT_BOOL, PXOFF(dontlognull)},
@@ -1583,8 +1585,7 @@ static int opt_httpchk(struct cfg_ctx *c, struct sl_proxy *px, bool no, int argc
 }
 
 #define NO_LOGS                                                                                    \
-	"sluice writes no access logs yet (its 'log' targets get event logs only: servers DOWN and "  \
-	"UP, start, stop, reloads); its counters are read on the stats socket ('show stat')"
+	"sluice writes every transaction's access log line at level info when it ends"
 
 /*
  * What sluice does instead of option @name, for the options it accepts and does not apply
@@ -1596,9 +1597,6 @@ static const char *opt_no_effect(const char *name)
 	static const struct {
 		const char *name, *why;
 	} why[] = {
-		{"httplog", NO_LOGS},
-		{"tcplog", NO_LOGS},
-		{"dontlognull", NO_LOGS},
 		{"dontlog-normal", NO_LOGS},
 		{"logasap", NO_LOGS},
 		{"log-separate-errors", NO_LOGS},
@@ -1703,16 +1701,14 @@ static int kw_option(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **ar
 			return -1;
 		}
 		px->log_format = no ? SL_LOG_NONE : argc > 2 ? SL_LOG_HTTP_CLF : SL_LOG_HTTP;
-		if (why != NULL)
-			cfg_warn(c, "'option %s' has no effect: %s", name, why);
+		px->log_fmt = NULL; /* the last format given wins */
 		return 0;
 	}
 	if (no_more(c, name, 2, argc, argv) < 0)
 		return -1;
-	if (strcmp(name, "tcplog") == 0) {
-		px->log_format = no ? SL_LOG_NONE : SL_LOG_TCP;
-		if (why != NULL)
-			cfg_warn(c, "'option %s' has no effect: %s", name, why);
+	if (strcmp(name, "tcplog") == 0 || strcmp(name, "httpslog") == 0) {
+		px->log_format = no ? SL_LOG_NONE : name[0] == 't' ? SL_LOG_TCP : SL_LOG_HTTPS;
+		px->log_fmt = NULL;
 		return 0;
 	}
 	/* connection modes: the last one wins, "no" returns to keep-alive (HAProxy 2.x) */
@@ -2124,7 +2120,7 @@ static int kw_http_rule(struct cfg_ctx *c, struct sl_proxy *px, int argc, char *
 			cfg_err(c, "'%s capture' expects a sample and 'len N' or 'id N'", kw);
 			return -1;
 		}
-		cfg_warn(c, "'%s capture' has no effect: " NO_LOGS, kw);
+		cfg_warn(c, "'%s capture' has no effect: sluice's access logs show captured headers ('capture request|response header'), not captured samples", kw);
 		return 0;
 	} else if ((ext = cfg_http_action(c, req, ci, argv, r)) <= 0) {
 		if (ext < 0)
@@ -2728,10 +2724,8 @@ static int kw_ignored(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **a
 	static const struct {
 		const char *kw, *why;
 	} why[] = {
-		{"capture", NO_LOGS},
-		{"log-format", NO_LOGS},
-		{"unique-id-format", "sluice gives requests no unique id (no access logs yet, no header)"},
-		{"unique-id-header", "sluice gives requests no unique id (no access logs yet, no header)"},
+		{"unique-id-format", "sluice gives requests no unique id (%ID is '-', no header)"},
+		{"unique-id-header", "sluice gives requests no unique id (%ID is '-', no header)"},
 		{"hash-type", "sluice's hashing balance algorithms (source, uri, random) use its "
 			      "consistent hash (Maglev) whatever 'hash-type' says"},
 		{"http-reuse", "sluice does not share a server connection between clients (as "
@@ -2817,10 +2811,10 @@ static const struct proxy_kw proxy_kws[] = {
 	{"log", D | F | B, kw_log},
 	{"description", F | B, kw_ignored},
 	{"id", F | B, kw_ignored},
-	{"capture", F, kw_ignored},
+	{"capture", F, cfg_kw_capture},
 	{"hash-type", D | B, kw_ignored},
 	{"http-reuse", D | B, kw_ignored},
-	{"log-format", D | F, kw_ignored},
+	{"log-format", D | F, cfg_kw_log_format},
 	{"unique-id-format", D | F, kw_ignored},
 	{"unique-id-header", D | F, kw_ignored},
 	{"monitor-uri", D | F, kw_monitor_uri},

@@ -190,6 +190,11 @@ static int compile_fetch(struct cfg_ctx *c, const char *kw, const char *name, co
 			kw, name);
 		return -1;
 	}
+	if (fetches[i].req && fetches[i].f != SL_LF_METHOD && (flags & CFG_LF_LOG)) {
+		cfg_err(c, "'%s': sample fetch '%s' may not be used in a log-format: it needs the HTTP request headers, gone when the line is written (as HAProxy 2.6 says; capture the header instead)",
+			kw, name);
+		return -1;
+	}
 	nd->fetch = fetches[i].f;
 	if (nd->fetch != SL_LF_HDR) {
 		if (args != NULL) {

@@ -72,6 +72,7 @@
 	X(SRV_TLS_RESUMED, "srv_tls_handshakes_resumed")                                          \
 	X(SRV_TLS_FAILED, "srv_tls_handshakes_failed")                                            \
 	X(CHECKS_LOST, "check_results_lost")                                                    \
+	X(ALOG_QUEUED, "access_logs_queued")                                                      \
 	/* drops from here on (SL_CTR_FIRST_DROP) */                                             \
 	X(DROP_ETH_SHORT, "drop_eth_short")                                                       \
 	X(DROP_ETH_TYPE, "drop_eth_unknown_type")                                                 \
@@ -115,7 +116,9 @@
 	X(DROP_NO_MBUF, "drop_no_mbuf")                                                           \
 	/* connections, not packets: accept-proxy refusals (dataplane/http/pproxy.c) */            \
 	X(PROXY_HDR_BAD, "drop_proxy_header_bad")                                                 \
-	X(PROXY_HDR_TIMEOUT, "drop_proxy_header_timeout")
+	X(PROXY_HDR_TIMEOUT, "drop_proxy_header_timeout")                                         \
+	X(DROP_ALOG_FULL, "drop_access_log_ring_full")                                            \
+	X(DROP_ALOG_UNSENT, "drop_access_log_unsent")
 
 enum sl_ctr {
 #define SL_CTR_ENUM(n, s) SL_CTR_##n,

@@ -40,6 +40,7 @@ struct sl_route_table;
 #define SL_NEIGH_PENDING 64   /* frames waiting for ARP resolution, per lcore */
 #define SL_RING_SIZE 4096
 #define SL_CMD_RING_SIZE 1024 /* commands waiting for one lcore */
+#define SL_ALOG_RING_SIZE 512 /* access-log records waiting for main, per proxy lcore (2 KiB each) */
 #define SL_INBOX_SIZE 4096    /* messages waiting for main */
 
 enum sl_role_bits { SL_ROLE_MAIN = 1, SL_ROLE_WORKER = 2, SL_ROLE_PROXY = 4 };

@@ -128,6 +128,9 @@ struct sl_lcore {
 	struct rte_ring *txring;  /* frames other lcores hand to this one for transmission */
 	struct rte_ring *rxring;  /* frames other lcores hand to this one for processing */
 	struct rte_ring *cmdring; /* commands from main (struct sl_msg) */
+	struct rte_ring *alog;    /* access-log records (struct sl_alog_rec, proto/alog.h) of a
+				   * proxy lcore: enqueued by this lcore only, dequeued by main
+				   * only (controlplane/alog_drain.c); NULL on other lcores */
 	struct sl_role role[SL_MAX_ROLES];
 	unsigned nrole;
 	sl_service_fn service[SL_SERVICE_MAX];

@@ -95,6 +95,7 @@ void hx_count_times(struct hx_sess *s)
  * backend and (from a server) the server, as HAProxy's hrsp_* columns. */
 void hx_count_rsp(struct hx_sess *s, int code, bool from_server)
 {
+	s->al_status = (int16_t)code;
 	unsigned k = code >= 100 && code < 600 ? (unsigned)(code / 100 - 1) : 5;
 	struct sl_hx_pxctr *f = hx_pxc(s, s->fe), *b = s->be != s->fe ? hx_pxc(s, s->be) : NULL;
 	if (f != NULL)

@@ -50,6 +50,7 @@
 #include "dataplane/rules/acl_eval.h"
 #include "dataplane/stick/stick.h"
 #include "dataplane/tcp/timer.h"
+#include "proto/alog.h"
 #include "proto/http1.h"
 
 struct sl_dp;
@@ -196,7 +197,21 @@ struct hx_sess {
 	/* waiting for a server slot (maxconn): the lcore's FIFO */
 	struct hx_sess *q_prev, *q_next;
 	struct sl_tmr tmr;
+	/* its access log (alog.c): the record is hx->alog_recs[this session's index] */
+	uint8_t al;	      /* enum hx_al */
+	bool al_done;	      /* the connection's line without a request was written */
+	bool al_be_fe;	      /* answered by the frontend (deny, redirect): %b is its name */
+	bool al_cto;	      /* the last connection attempt timed out (sC, not SC) */
+	char al_ts[2];	      /* termination state set by what ended it ('\0': not yet) */
+	int16_t al_status;    /* the status sent to the client, -1: none */
+	uint16_t al_rsp_off;  /* where the response captures start in the record's text */
+	uint64_t al_t0;	      /* the request head's arrival (lcore ms) */
+	uint64_t al_in0, al_out0; /* the client connection's bytes before this transaction */
+	int64_t al_adj_in, al_adj_out; /* HAProxy's count of the heads minus their wire bytes */
+	uint64_t t_idle;      /* the end of the last transaction (keep-alive: Ti's start) */
 };
+
+enum hx_al { AL_NONE, AL_TXN }; /* no line pending; a transaction's line is being filled */
 
 /* One proxy lcore's HTTP engine (lc->http): written by that lcore only, once its loop runs; its
  * counters (pxc, srvc, active, nbufs, nqueued...) are read by main with plain loads. */
@@ -229,6 +244,7 @@ struct sl_http {
 	uint64_t q_seen_freed;
 	const struct sl_gen *q_seen_gen;
 	struct sl_acl_scratch *scratch; /* regex match data of this lcore */
+	struct sl_alog_rec *alog_recs;	/* by session index: each one's access-log record */
 	struct sl_tls_sess **stls_sess; /* by server counter slot: the newest TLS session of each
 					 * `ssl` server (resumption), or NULL */
 };
@@ -314,6 +330,19 @@ void hx_count_rsp(struct hx_sess *s, int code, bool from_server);
 void hx_keep_error(struct hx_sess *s, const char *reason);
 void hx_query_sess(struct sl_http *hx, struct sl_query *q);
 void hx_query_errors(struct sl_http *hx, struct sl_query *q);
+
+/* ---- alog.c (access logs): the record begun with the request head (captures, samples), the
+ * response head's captures, the server chosen, what ended it (a termination state's first two
+ * characters: the first one set wins), the line queued for main when the transaction ends; a
+ * line for a connection that ended without a request (@status 400 or 408, <BADREQ>). */
+void hx_alog_begin(struct hx_sess *s, const struct sl_http1_req *req,
+		   const struct sl_http1_hdr *h, size_t n, const struct sl_acl_ctx *ctx);
+void hx_alog_rsp(struct hx_sess *s, const struct sl_http1_hdr *h, size_t n);
+void hx_alog_server(struct hx_sess *s, const char *name);
+void hx_alog_term(struct hx_sess *s, const char *ts);
+void hx_alog_out_head(struct hx_sess *s, const char *p, size_t len); /* a head to the client */
+void hx_alog_end(struct hx_sess *s);
+void hx_alog_badreq(struct hx_sess *s, int status, const char *ts);
 
 /* ---- listen.c */
 bool hx_is_http_frontend(const struct sl_proxy *px);

@@ -118,7 +118,8 @@ int sl_http_lcore_init(struct sl_dp *dp, struct sl_lcore *lc, const struct sl_cf
 	hx->pxc = calloc(SL_PX_SLOTS + 1, sizeof(*hx->pxc));
 	hx->srvc = calloc(SL_MAX_SERVERS, sizeof(*hx->srvc));
 	hx->stls_sess = calloc(SL_MAX_SERVERS, sizeof(*hx->stls_sess));
-	if (hx->pxc == NULL || hx->srvc == NULL || hx->stls_sess == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
+	hx->alog_recs = calloc(hx->nsess, sizeof(*hx->alog_recs));
+	if (hx->alog_recs == NULL || hx->pxc == NULL || hx->srvc == NULL || hx->stls_sess == NULL || hx->tbuf == NULL || hx->pbuf == NULL ||
 	    hx->scratch == NULL || hx->sess == NULL || hx->bufmem == NULL || hx->bufs == NULL ||
 	    hx->out == NULL || hx->lst == NULL) {
 		fprintf(stderr, "sluiced: not enough memory for the %u HTTP sessions of lcore %u\n",
@@ -290,6 +291,7 @@ void sl_http_lcore_fini(struct sl_lcore *lc)
 	for (unsigned i = 0; hx->stls_sess != NULL && i < SL_MAX_SERVERS; i++)
 		sl_tls_sess_drop(&hx->stls_sess[i]);
 	free(hx->stls_sess);
+	free(hx->alog_recs);
 	sl_acl_scratch_free(hx->scratch);
 	free(hx);
 	lc->http = NULL;

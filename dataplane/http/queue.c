@@ -253,6 +253,7 @@ enum hx_pick hx_pick_server(struct hx_sess *s, const char *ck, size_t ck_len,
 	hx->lc->srv[v->gidx].stot++;
 	hx->lc->srv[v->gidx].last_ms = hx->lc->now_ms;
 	s->t.t_pick = hx->lc->now_ms;
+	hx_alog_server(s, v->name);
 	return PICK_OK;
 }
 

@@ -208,6 +208,11 @@ void hx_sess_free(struct hx_sess *s)
 	struct sl_http *hx = s->hx;
 	if (!s->busy)
 		return; /* already back in the pool */
+	if (s->al == AL_TXN) /* a transaction cut short: who ended it, in which phase */
+		hx_alog_term(s, (const char[2]){s->t.abrt == 2 ? 'S' : s->t.abrt == 1 ? 'C' : 'P',
+				  s->srv_st == SRV_QUEUED ? 'Q' :
+				  s->srv_st == SRV_CONNECTING ? 'C' :
+				  s->rs == RS_HEAD || s->rs == RS_NONE ? 'H' : 'D'});
 	hx_stk_untrack(s);
 	sl_tmr_cancel(&hx->wheel, &s->tmr);
 	hx_q_remove(s);
@@ -234,6 +239,13 @@ void hx_sess_free(struct hx_sess *s)
 		hx_srv_slot_put(hx->lc, s->srv_gidx);
 		freed = true;
 	}
+	s->srv_idx = -1; /* (the access log's server counts: this one's slot is free) */
+	if (s->al == AL_TXN)
+		hx_alog_end(s);
+	else if (s->first && s->rq == RQ_HEAD && !s->tcp &&
+		 (s->tls == NULL || sl_tls_established(s->tls)) &&
+		 !(s->blen == 0 && s->acc_in == 0 && s->fe->dontlognull))
+		hx_alog_badreq(s, 400, "CR"); /* the client left before a whole request */
 	struct sl_hx_pxctr *f = hx_pxc(s, s->fe);
 	if (f != NULL)
 		f->ended++;
@@ -289,6 +301,9 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 {
 	struct sl_http *hx = s->hx;
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
+	hx_alog_term(s, code == 408 ? "cR" : code == 502 ? "SH" : code == 503 ? "SC" :
+			code == 504 ? "sH" : "PR");
+	bool no_request = s->rq == RQ_HEAD;
 	if (code == 502 || code == 504) { /* the server's answer failed: eresp */
 		struct sl_hx_pxctr *b = hx_pxc(s, s->be);
 		if (b != NULL)
@@ -317,6 +332,11 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 		hx_cli_send(s, o.buf, o.len);
 		hx_cli_shutdown(s);
 	}
+	hx_alog_out_head(s, o.buf, o.len);
+	if (s->al == AL_TXN)
+		hx_alog_end(s);
+	else if (no_request)
+		hx_alog_badreq(s, code, code == 408 ? "cR" : "PR");
 	s->rq = RQ_DONE;
 	buf_put(s);
 	rbuf_put(s);
@@ -399,6 +419,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
 				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
 				 .scratch = hx->scratch, .stk = &stk};
+	hx_alog_begin(s, req, h, n, &ctx);
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
 	sl_hx_decide(s->cfg, s->fe, req, h, n, &ctx, !t->keep_alive, (uint32_t)time(NULL), &o,
@@ -408,6 +429,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	case SL_HX_DENY:
 		/* HAProxy 2.6 answers a deny and keeps the connection, as after a redirect */
 		hx_ctr(s, SL_CTR_HTTP_DENIED);
+		hx_alog_term(s, "PR");
 		if (hx_pxc(s, s->fe) != NULL)
 			hx_pxc(s, s->fe)->dreq++;
 		d.status = d.status != 0 ? d.status : 403;
@@ -415,8 +437,12 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		/* fall through */
 	case SL_HX_REDIRECT:
 	case SL_HX_RETURN:
-		if (d.verdict == SL_HX_REDIRECT)
+		if (d.verdict == SL_HX_REDIRECT) {
 			hx_ctr(s, SL_CTR_HTTP_REDIRECTS);
+			hx_alog_term(s, "LR");
+		}
+		hx_alog_term(s, "PR"); /* http-request return */
+		s->al_be_fe = true;
 		if (d.verdict != SL_HX_DENY && hx_pxc(s, s->fe) != NULL)
 			hx_pxc(s, s->fe)->intercepted++; /* HAProxy counts a redirect so too */
 		if (o.overflow) {
@@ -424,6 +450,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 			return;
 		}
 		hx_count_rsp(s, d.verdict == SL_HX_REDIRECT ? 302 : d.status, false);
+		hx_alog_out_head(s, o.buf, o.len);
 		if (!hx_cli_send(s, o.buf, o.len)) {
 			hx_reply_and_close(s, 500);
 			return;
@@ -449,6 +476,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		hx_reply_and_close(s, 503);
 		return;
 	case SL_HX_MONITOR: /* the frontend answers its monitor-uri itself */
+		s->al_be_fe = true;
 		if (hx_pxc(s, s->fe) != NULL)
 			hx_pxc(s, s->fe)->intercepted++;
 		hx_reply_and_close(s, d.status);
@@ -457,6 +485,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 		/* the Prometheus exposition: the stats page module answers on this connection
 		 * (a large body sent as the window allows); plain HTTP only */
 		struct sl_tcp_conn *c = s->cli;
+		s->al = AL_NONE; /* the stats page's own */
 		hx_count_rsp(s, 200, false);
 		sl_service_fn svc = hx->lc->service[SL_SERVICE_PROMETHEUS];
 		if (s->tls == NULL && svc != NULL &&
@@ -625,6 +654,7 @@ static void srv_failed(struct hx_sess *s)
 		hx_dispatch(s);
 		return;
 	}
+	hx_alog_term(s, s->al_cto ? "sC" : "SC");
 	hx_reply_and_close(s, 503);
 }
 
@@ -649,6 +679,7 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	bool interim = rsp->status >= 100 && rsp->status < 200 && rsp->status != 101;
 	bool tunnel = rsp->status == 101 && t->websocket;
 	if (rsp->status == 101 && !t->websocket) {
+		hx_alog_term(s, "PH");
 		hx_reply_and_close(s, 502); /* an upgrade nobody asked for */
 		return;
 	}
@@ -670,11 +701,14 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 				   .client_10_ka = t->client_10_ka && !interim,
 				   .tunnel = tunnel};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
+	if (!interim)
+		hx_alog_rsp(s, h, n);
 	if (!sl_hx_build_response(&o, rsp, h, n, &e) || !hx_cli_send(s, o.buf, o.len)) {
 		hx_reply_and_close(s, 502);
 		return;
 	}
 	hx_ctr(s, SL_CTR_HTTP_RESPONSES);
+	hx_alog_out_head(s, o.buf, o.len);
 	if (!interim)
 		hx_count_rsp(s, rsp->status, true);
 	/* what came after the head: body bytes (by copy) */
@@ -730,6 +764,8 @@ static void end_transaction(struct hx_sess *s)
 	hx_count_times(s);
 	hx_count_bytes(s);
 	srv_release(s, false);
+	hx_alog_end(s);
+	s->t_idle = s->hx->lc->now_ms;
 	if (!s->t.keep_alive || s->cli_eof) {
 		hx_cli_shutdown(s);
 		closing(s);
@@ -760,6 +796,7 @@ static int request_head(struct hx_sess *s)
 			s->blen += (uint32_t)r;
 			progress = 1;
 		} else if (r == -EPROTO) { /* not TLS, or broken: close, nothing to say */
+			s->al_done = true;
 			hx_sess_free(s);
 			return -1;
 		} else if (r == 0 && s->tls != NULL) {
@@ -882,6 +919,7 @@ void hx_run(struct hx_sess *s)
 			int hl = sl_http1_parse_response(s->rbuf, s->rlen, s->hx->bufsize, &rsp, h,
 							 &n);
 			if (hl == -1 || (hl == -2 && s->rlen >= s->hx->bufsize)) {
+				hx_alog_term(s, "PH");
 				hx_reply_and_close(s, 502);
 				return;
 			}
@@ -912,6 +950,7 @@ void hx_run(struct hx_sess *s)
 					/* the server ended the tunnel: so do we, on both sides */
 					hx_count_times(s);
 					srv_release(s, false);
+					hx_alog_end(s);
 					s->rq = RQ_DONE;
 					hx_cli_shutdown(s);
 					closing(s);
@@ -981,14 +1020,17 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 			s->t.minor = 1;
 			hx_reply_and_close(s, 408);
 		} else {
+			s->al_done = true; /* option http-ignore-probes: no line either */
 			hx_sess_free(s);
 		}
 		return;
 	case TMO_QUEUE: /* no slot in time: HAProxy answers 503 */
 		s->hx->queue_timeouts++;
+		hx_alog_term(s, "sQ");
 		hx_reply_and_close(s, 503);
 		return;
 	case TMO_CONNECT:
+		s->al_cto = true;
 		srv_failed(s);
 		return;
 	case TMO_SERVER:
@@ -996,9 +1038,11 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 			hx_reply_and_close(s, 504);
 			return;
 		}
+		hx_alog_term(s, "sD");
 		hx_sess_free(s);
 		return;
 	case TMO_CLIENT:
+		hx_alog_term(s, "cD");
 		if (s->rq == RQ_BODY && s->rs == RS_HEAD) { /* a request body that stopped */
 			hx_reply_and_close(s, 408);
 			return;
@@ -1006,6 +1050,8 @@ void hx_sess_timeout(struct sl_tmr *tm, void *arg)
 		hx_sess_free(s); /* a client that stopped reading its response */
 		return;
 	default: /* keep-alive idle, tunnel, client-fin */
+		if (s->tmo == TMO_TUNNEL)
+			hx_alog_term(s, "cD");
 		hx_sess_free(s);
 		return;
 	}

@@ -141,10 +141,10 @@ static const struct decision decisions[] = {
 	PF("log", IN_EFFECT, "log global"),
 	PB("description", WARNED, "description the app"),
 	PB("id", WARNED, "id 7"),
-	PF("capture", WARNED, "capture request header Host len 32"),
+	PF("capture", IN_EFFECT, "capture request header Host len 32"), /* access logs */
 	PB("hash-type", WARNED, "hash-type consistent"),
 	PB("http-reuse", WARNED, "http-reuse safe"),
-	PF("log-format", WARNED, "log-format %ci"),
+	PF("log-format", IN_EFFECT, "log-format %ci"), /* test_alog_fmt */
 	PF("unique-id-format", WARNED, "unique-id-format %ci"),
 	PF("unique-id-header", WARNED, "unique-id-header X-ID"),
 	PF("monitor-uri", IN_EFFECT, "monitor-uri /ping"),
@@ -165,11 +165,12 @@ static const struct decision decisions[] = {
 	OB("httpclose", IN_EFFECT),
 	OB("forceclose", IN_EFFECT),
 	OB("http-keep-alive", IN_EFFECT),
-	OF("httplog", WARNED),
-	OF("tcplog", WARNED),
+	OF("httplog", IN_EFFECT), /* test_access_logs */
+	OF("httpslog", IN_EFFECT),
+	OF("tcplog", IN_EFFECT), /* HTTP frontends: the tcplog format */
 	OB("httpchk", IN_EFFECT),
 	OB("tcp-check", IN_EFFECT),
-	OF("dontlognull", WARNED),
+	OF("dontlognull", IN_EFFECT),
 	OB("redispatch", IN_EFFECT),
 	OB("abortonclose", WARNED),
 	OB("log-health-checks", IN_EFFECT),
