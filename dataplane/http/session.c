@@ -322,17 +322,11 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 
 /* ------------------------------------------------------------------ transaction */
 
-/* The ssl_c_* fetches' view of the client's certificate in *@c, or NULL (no TLS; the
- * certificate's details are made once per connection, by tls/). */
-static const struct sl_acl_cert *hx_cert(struct hx_sess *s, struct sl_acl_cert *c)
+/* The client's certificate for the ssl_c_* fetches, or NULL (no TLS; its details are made
+ * once per connection, by tls/). */
+static const struct sl_tls_peer *hx_cert(struct hx_sess *s)
 {
-	const struct sl_tls_peer *p = s->tls != NULL ? sl_tls_peer(s->tls) : NULL;
-	if (p == NULL)
-		return NULL;
-	*c = (struct sl_acl_cert){.used = p->used, .has_crt = p->has_crt, .verify = p->verify,
-				  .s_dn = p->s_dn, .i_dn = p->i_dn, .serial = p->serial,
-				  .serial_len = p->serial_len};
-	return c;
+	return s->tls != NULL ? sl_tls_peer(s->tls) : NULL;
 }
 
 /* ssl_fc_sni: the name the client sent in its TLS ClientHello, or NULL. */
@@ -403,10 +397,9 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	sl_http1_chunk_init(&t->req_ck);
 	struct sl_acl_stk_ops stk;
 	hx_stk_ops(s, &stk);
-	struct sl_acl_cert cert;
 	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
 				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
-				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .cert = hx_cert(s, &cert),
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .cert = hx_cert(s),
 				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
 	struct sl_hx_decision d;
@@ -558,10 +551,9 @@ void hx_dispatch(struct hx_sess *s)
 	struct sl_acl_stk_ops stk;
 	hx_stk_ops(s, &stk);
 	stk.track = NULL; /* the request rules ran already: header rules only read counters */
-	struct sl_acl_cert cert;
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
 				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
-				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .cert = hx_cert(s, &cert),
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .cert = hx_cert(s),
 				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
@@ -667,10 +659,9 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	struct sl_acl_stk_ops stk;
 	hx_stk_ops(s, &stk);
 	stk.track = NULL;
-	struct sl_acl_cert cert;
 	struct sl_acl_ctx ctx = {.src = s->cip, .src_port = s->cport, .dst = s->vip,
 				 .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s),
-				 .sni_len = hx_sni_len(s), .cert = hx_cert(s, &cert), .scratch = hx->scratch, .stk = &stk};
+				 .sni_len = hx_sni_len(s), .cert = hx_cert(s), .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
 				   .srv_cookie = s->srv_cookie, .direct = t->direct,
 				   .meth = (enum sl_http1_method)t->meth,

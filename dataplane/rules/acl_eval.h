@@ -59,6 +59,7 @@
 
 #include "controlplane/cfg/cfg-t.h"
 #include "proto/http1.h"
+#include "tls/tls.h"
 
 /*
  * Working space for the regex patterns: a PCRE2 match data block (which also keeps the
@@ -93,16 +94,6 @@ struct sl_acl_stk_ops {
 	void *arg;
 };
 
-/* The client's TLS certificate (ssl_c_* and ssl_fc_has_crt), filled by the caller from
- * tls.h's sl_tls_peer(): strings NULL without a certificate. */
-struct sl_acl_cert {
-	bool used, has_crt;
-	long verify;
-	const char *s_dn, *i_dn;
-	const unsigned char *serial;
-	size_t serial_len;
-};
-
 /* What an ACL looks at. Nothing is copied: the pointers must stay valid during the call. */
 struct sl_acl_ctx {
 	const struct sl_http1_req *req;	 /* NULL for a TCP-only context: HTTP fetches fail */
@@ -115,8 +106,9 @@ struct sl_acl_ctx {
 	bool ssl;	   /* TLS on the client side (ssl_fc) */
 	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
 	size_t sni_len;
-	const struct sl_acl_cert *cert; /* NULL: no TLS handshake done (the ssl_c_* fetches
-					 * then yield no sample) */
+	const struct sl_tls_peer *cert; /* the client's certificate (tls.h sl_tls_peer()), NULL:
+					 * no TLS handshake done (the ssl_c_* fetches then yield
+					 * no sample) */
 	/* the client's first bytes, for the req.* payload fetches (a mode tcp frontend's
 	 * tcp-request content and use_backend rules); NULL: none (the fetches fail) */
 	const uint8_t *payload;
