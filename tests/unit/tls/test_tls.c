@@ -696,6 +696,59 @@ static void test_exact_beats_wildcard(void)
 	free(f2);
 }
 
+/* crt-list filters (HAProxy 2.6, checked against it in tests/e2e/test_tls_client.sh): filters
+ * replace the certificate's names; a negative exact name gets the default, wildcards aside. */
+static void test_filters(void)
+{
+	char *f1 = write_file("f1.pem", "cck", pki.a, pki.inter, pki.rsa);
+	char *f2 = write_file("f2.pem", "cck", pki.b, pki.inter, pki.ec);
+	char *f3 = write_file("f3.pem", "cck", pki.d, pki.inter, pki.ec3);
+	const char *flt2[] = {"*.example.net", "!sec.example.net", "!*.example.org"};
+	const char *flt3[] = {"other.test", "OTHER2.test"};
+	const char *flt_neg[] = {"!www.example.net"};
+	struct sl_tls_crt v[] = {
+		{.path = f1, .verify = -1},
+		{.path = f2, .filters = flt2, .nfilters = 3, .verify = -1},
+		{.path = f3, .filters = flt3, .nfilters = 2, .verify = -1},
+	};
+	struct sl_tls_ctx *c = NULL;
+	char why[256];
+	CU_ASSERT_EQUAL_FATAL(sl_tls_ctx_load_crts(v, 3, NULL, &c, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "example.com"), 0);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "a.example.net"), 1);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "sec.example.net"), -1);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "other.test"), 2);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "other2.test"), 2);
+	/* f3's own name is www.example.net: not indexed under filters, the wildcard answers */
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "www.example.net"), 1);
+	sl_tls_ctx_free(c);
+	/* only a negative filter: the certificate answers to no name at all */
+	struct sl_tls_crt w[] = {
+		{.path = f1, .verify = -1},
+		{.path = f3, .filters = flt_neg, .nfilters = 1, .verify = -1},
+	};
+	CU_ASSERT_EQUAL_FATAL(sl_tls_ctx_load_crts(w, 2, NULL, &c, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "www.example.net"), -1);
+	sl_tls_ctx_free(c);
+	/* verify without a ca-file, a ca-file that is no PEM: refused */
+	struct sl_tls_crt x = {.path = f1, .verify = SL_TLS_VERIFY_REQUIRED};
+	CU_ASSERT_EQUAL(sl_tls_ctx_load_crts(&x, 1, NULL, &c, why, sizeof(why)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no ca-file"));
+	char *junk = write_file("junk-ca.pem", "s", "not a certificate");
+	x.ca_file = junk;
+	CU_ASSERT_EQUAL(sl_tls_ctx_load_crts(&x, 1, NULL, &c, why, sizeof(why)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "junk-ca.pem"));
+	char *ca = write_file("ca.pem", "c", pki.root);
+	x.ca_file = ca;
+	CU_ASSERT_EQUAL(sl_tls_ctx_load_crts(&x, 1, NULL, &c, why, sizeof(why)), 0);
+	sl_tls_ctx_free(c);
+	free(ca);
+	free(junk);
+	free(f1);
+	free(f2);
+	free(f3);
+}
+
 static void test_errors(void)
 {
 	char *f;
@@ -1550,6 +1603,7 @@ static const struct sl_test_case load_cases[] = {
 	{"certbot live directory with symlinks", test_certbot_dir},
 	{"directory of bundles and SNI choice", test_dir_sni},
 	{"exact name beats an earlier wildcard", test_exact_beats_wildcard},
+	{"crt-list SNI filters, client-certificate settings", test_filters},
 	{"errors name the file and the reason", test_errors},
 	{"bad settings refused", test_bad_settings},
 	{NULL, NULL},
