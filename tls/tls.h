@@ -56,6 +56,8 @@ struct sl_tls_opts {
 	const char *ca_file;	  /* PEM CAs a client certificate must chain to (needed by
 				   * OPTIONAL and REQUIRED), also named in the CertificateRequest */
 	const char *crl_file;	  /* PEM CRLs: revoked client certificates (and CAs) fail */
+	const char *ca_verify_file; /* PEM CAs trusted like ca_file but not named in the
+				   * CertificateRequest (HAProxy's ca-verify-file) */
 	bool no_ca_names;	  /* send no CA names in the CertificateRequest */
 };
 
@@ -77,6 +79,7 @@ struct sl_tls_crt {
 	int nfilters;
 	int verify;			/* SL_TLS_VERIFY_*, or -1: the bind's (sl_tls_opts) */
 	const char *ca_file, *crl_file; /* NULL: the bind's */
+	const char *ca_verify_file;	/* NULL: the bind's */
 	bool no_ca_names;		/* or the bind's */
 };
 

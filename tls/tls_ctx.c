@@ -186,7 +186,7 @@ static void set_tickets(SSL_CTX *x, struct sl_tls_tickets *t);
 /* The client-certificate settings of one certificate source, the bind's filled in. */
 struct certopts {
 	int verify;
-	const char *ca_file, *crl_file;
+	const char *ca_file, *crl_file, *ca_verify_file;
 	bool no_ca_names;
 	const char *const *filters;
 	int nfilters;
@@ -195,7 +195,7 @@ struct certopts {
 /* Asks for (and checks) client certificates on @x as @co says. */
 static int set_client_verify(SSL_CTX *x, const struct certopts *co, char *err, size_t errlen)
 {
-	if (co->verify != SL_TLS_VERIFY_NONE && co->ca_file == NULL) {
+	if (co->verify != SL_TLS_VERIFY_NONE && co->ca_file == NULL && co->ca_verify_file == NULL) {
 		sl_tls_errf(err, errlen, "verify %s: no ca-file to check client certificates with",
 			    co->verify == SL_TLS_VERIFY_REQUIRED ? "required" : "optional");
 		return -1;
@@ -215,6 +215,11 @@ static int set_client_verify(SSL_CTX *x, const struct certopts *co, char *err, s
 			}
 			SSL_CTX_set_client_CA_list(x, names);
 		}
+	}
+	if (co->ca_verify_file != NULL && !SSL_CTX_load_verify_locations(x, co->ca_verify_file, NULL)) {
+		sl_tls_errf(err, errlen, "ca-verify-file %s: %s", co->ca_verify_file,
+			    sl_tls_ossl_reason());
+		return -1;
 	}
 	if (co->crl_file != NULL) {
 		X509_STORE *st = SSL_CTX_get_cert_store(x);
@@ -554,6 +559,8 @@ int sl_tls_ctx_load_crts(const struct sl_tls_crt *crts, int ncrts, const struct 
 			.verify = e->verify >= 0 ? e->verify : o->verify,
 			.ca_file = e->ca_file != NULL ? e->ca_file : o->ca_file,
 			.crl_file = e->crl_file != NULL ? e->crl_file : o->crl_file,
+			.ca_verify_file = e->ca_verify_file != NULL ? e->ca_verify_file
+								    : o->ca_verify_file,
 			.no_ca_names = e->no_ca_names || o->no_ca_names,
 			.filters = e->filters,
 			.nfilters = e->nfilters,

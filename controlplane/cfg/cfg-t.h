@@ -363,6 +363,7 @@ struct sl_bind {
 				  * 2 required (tls.h SL_TLS_VERIFY_*) */
 	const char *ca_file;     /* "ca-file", ca-base applied, or NULL */
 	const char *crl_file;    /* "crl-file", ca-base applied, or NULL */
+	const char *ca_verify_file; /* "ca-verify-file", ca-base applied, or NULL */
 	struct sl_cfg_str *ssl_opts; /* no-sslv3, no-tlsv10, strict-sni, ... as written */
 	const char *alpn;        /* what "alpn LIST" keeps (http/1.1, http/1.0), "" for none, or NULL */
 	const char *ssl_min_ver; /* "ssl-min-ver", or NULL */

@@ -693,7 +693,7 @@ static const char *const bind_words[] = {
 	"force-tlsv12", "force-tlsv13", "strict-sni", "prefer-client-ciphers", "no-ca-names",
 	"process", "thread", "verify", "maxconn", "backlog", "id", "ecdhe", "curves", "transparent",
 	"v4v6", "v6only", "tfo", "defer-accept", "crt-list", "ca-file", "accept-proxy", "npn",
-	"interface", "crl-file", NULL,
+	"interface", "crl-file", "ca-verify-file", NULL,
 };
 
 static bool word_in(const char *const *words, const char *w)
@@ -738,8 +738,9 @@ static int bind_client_tls(struct cfg_ctx *c, struct sl_bind *b, const char *k, 
 		b->ca_file = cfg_strdup(c, path);
 		return 0;
 	}
-	if (strcmp(k, "crl-file") == 0) {
-		b->crl_file = cfg_strdup(c, path);
+	if (strcmp(k, "crl-file") == 0 || strcmp(k, "ca-verify-file") == 0) {
+		*(strcmp(k, "crl-file") == 0 ? &b->crl_file : &b->ca_verify_file) =
+			cfg_strdup(c, path);
 		return 0;
 	}
 	struct sl_crtlist l;
@@ -774,7 +775,7 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			     strcmp(k, "name") == 0 || strcmp(k, "process") == 0 ||
 			     strcmp(k, "thread") == 0 || strcmp(k, "verify") == 0 ||
 			     strcmp(k, "crt-list") == 0 || strcmp(k, "ca-file") == 0 ||
-			     strcmp(k, "crl-file") == 0 ||
+			     strcmp(k, "crl-file") == 0 || strcmp(k, "ca-verify-file") == 0 ||
 			     strcmp(k, "maxconn") == 0 || strcmp(k, "backlog") == 0 ||
 			     strcmp(k, "id") == 0 || strcmp(k, "ecdhe") == 0 ||
 			     strcmp(k, "curves") == 0;
@@ -811,7 +812,8 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			cfg_str_append(c, &tmpl.crts, path);
 			i++;
 		} else if (strcmp(k, "crt-list") == 0 || strcmp(k, "ca-file") == 0 ||
-			   strcmp(k, "crl-file") == 0 || strcmp(k, "verify") == 0) {
+			   strcmp(k, "crl-file") == 0 || strcmp(k, "verify") == 0 ||
+			   strcmp(k, "ca-verify-file") == 0) {
 			if (bind_client_tls(c, &tmpl, k, v) < 0)
 				return -1;
 			i++;
@@ -888,7 +890,8 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 		cfg_warn(c, "'bind': 'crt' given without 'ssl'; the certificate is not used");
 	if (tmpl.crt_lists != NULL && !tmpl.ssl)
 		cfg_warn(c, "'bind': 'crt-list' given without 'ssl'; its certificates are not used");
-	if (tmpl.verify > 0 && tmpl.ca_file == NULL && tmpl.crt_lists == NULL) {
+	if (tmpl.verify > 0 && tmpl.ca_file == NULL && tmpl.ca_verify_file == NULL &&
+	    tmpl.crt_lists == NULL) {
 		/* HAProxy: "verify is enabled but no CA file specified"; a crt-list's lines may
 		 * name their own (checked when the certificates load) */
 		cfg_err(c, "'bind': 'verify %s' needs 'ca-file' to check client certificates with",

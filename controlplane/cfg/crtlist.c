@@ -15,7 +15,7 @@ static const struct {
 } ignored_opts[] = {
 	{"alpn", true},	   {"npn", true},	  {"ciphers", true},	   {"ciphersuites", true},
 	{"curves", true},  {"ecdhe", true},	  {"ssl-min-ver", true},   {"ssl-max-ver", true},
-	{"allow-0rtt", false}, {"ca-verify-file", true},
+	{"allow-0rtt", false},
 };
 
 int sl_crtlist_verify(const char *w)
@@ -46,6 +46,7 @@ static void ent_free(struct sl_crtlist_ent *e)
 	free(e->crt);
 	free(e->ca_file);
 	free(e->crl_file);
+	free(e->ca_verify_file);
 	for (int i = 0; i < e->nfilters; i++)
 		free(e->filters[i]);
 	free(e->filters);
@@ -137,7 +138,7 @@ static int parse_line(const char *name, int ln, const char *p, size_t len,
 			const char *v = i + 1 < n && p[off[i + 1]] != ']' ? p + off[i + 1] : NULL;
 			size_t vl = v != NULL ? wl[i + 1] : 0;
 			bool valued = weq(w, l, "verify") || weq(w, l, "ca-file") ||
-				      weq(w, l, "crl-file");
+				      weq(w, l, "crl-file") || weq(w, l, "ca-verify-file");
 			size_t k;
 			for (k = 0; !valued && k < sizeof(ignored_opts) / sizeof(ignored_opts[0]); k++)
 				if (weq(w, l, ignored_opts[k].name))
@@ -163,8 +164,11 @@ static int parse_line(const char *name, int ln, const char *p, size_t len,
 					     name, ln, (int)vl, v);
 					return -1;
 				}
-			} else if (weq(w, l, "ca-file") || weq(w, l, "crl-file")) {
-				char **dst = weq(w, l, "ca-file") ? &e->ca_file : &e->crl_file;
+			} else if (weq(w, l, "ca-file") || weq(w, l, "crl-file") ||
+				   weq(w, l, "ca-verify-file")) {
+				char **dst = weq(w, l, "ca-file")  ? &e->ca_file :
+					     weq(w, l, "crl-file") ? &e->crl_file :
+								     &e->ca_verify_file;
 				free(*dst);
 				if ((*dst = strndup(v, vl)) == NULL)
 					goto nomem;

@@ -10,13 +10,13 @@
  *   ends the line (comment);
  * - the options sit between '[' and ']' right after CERTFILE (a missing ']' runs to the end of
  *   the line, as HAProxy 2.6 accepts it). In effect per line: `verify none|optional|required`,
- *   `ca-file FILE`, `crl-file FILE`, `no-ca-names`. Known to HAProxy and accepted without effect
- *   (listed in `ignored`, the caller warns): alpn, npn, ciphers, ciphersuites, curves, ecdhe,
- *   ssl-min-ver, ssl-max-ver (these take a value), allow-0rtt, ca-verify-file (a value). Any
- *   other word is an error;
+ *   `ca-file FILE`, `crl-file FILE`, `ca-verify-file FILE`, `no-ca-names`. Known to HAProxy
+ *   and accepted without effect (listed in `ignored`, the caller warns): alpn, npn, ciphers,
+ *   ciphersuites, curves, ecdhe, ssl-min-ver, ssl-max-ver (these take a value), allow-0rtt.
+ *   Any other word is an error;
  * - the filters name the SNI values the certificate serves instead of its own names:
  *   "www.example.com", "*.example.com" (one label), "!secret.example.com" (negative: that name
- *   never gets this certificate); filters only negative keep the certificate's own names.
+ *   gets the default certificate); tls.h sl_tls_ctx_load_crts() says how they match.
  */
 #ifndef SL_CRTLIST_H
 #define SL_CRTLIST_H
@@ -30,7 +30,7 @@ struct sl_crtlist_ent {
 	int line;		 /* 1-based line of the crt-list file */
 	char *crt;		 /* CERTFILE as written */
 	int verify;		 /* SL_CRTLIST_VERIFY_UNSET or 0..2 */
-	char *ca_file, *crl_file; /* NULL: the bind's */
+	char *ca_file, *crl_file, *ca_verify_file; /* NULL: the bind's */
 	bool no_ca_names;
 	char **filters; /* as written, '!' kept */
 	int nfilters;

@@ -124,6 +124,7 @@ static int add_crt_list(const struct sl_global *g, const char *path, struct sl_t
 			.verify = e->verify,
 			.ca_file = e->ca_file,
 			.crl_file = e->crl_file,
+			.ca_verify_file = e->ca_verify_file,
 			.no_ca_names = e->no_ca_names,
 		};
 	}
@@ -170,6 +171,7 @@ static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl
 		.verify = b->verify > 0 ? b->verify : SL_TLS_VERIFY_NONE,
 		.ca_file = b->ca_file,
 		.crl_file = b->crl_file,
+		.ca_verify_file = b->ca_verify_file,
 		.no_ca_names = hx_has_opt(b->ssl_opts, "no-ca-names"),
 	};
 	tls_versions(g, b, &o.min_version, &o.max_version);

@@ -785,6 +785,21 @@ static void test_client_certs(void)
 	pair_close(&p);
 	sl_tls_ctx_free(c);
 
+	/* ca-verify-file: trusted, not named in the CertificateRequest */
+	struct sl_tls_opts ov = {.verify = SL_TLS_VERIFY_REQUIRED, .ca_verify_file = ca};
+	c = load_opts(one, 1, &ov);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_TRUE(handshake(&p, with, c, NULL, NULL, NULL));
+	CU_ASSERT_PTR_NULL(SSL_get0_peer_CA_list(p.cl)); /* no CA named */
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+	c = load_opts(one, 1, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_TRUE(handshake(&p, with, c, NULL, NULL, NULL));
+	CU_ASSERT_EQUAL(sk_X509_NAME_num(SSL_get0_peer_CA_list(p.cl)), 2); /* ca-file's two */
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+
 	o.verify = SL_TLS_VERIFY_OPTIONAL;
 	c = load_opts(one, 1, &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);

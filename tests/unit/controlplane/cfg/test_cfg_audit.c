@@ -302,6 +302,7 @@ static const struct decision decisions[] = {
 	N("defer-accept", WARNED, "defer-accept"),
 	N("crt-list", IN_EFFECT, "ssl crt-list /etc/list"),
 	N("ca-file", IN_EFFECT, CRT "ca-file /etc/ca.pem verify optional"),
+	N("ca-verify-file", IN_EFFECT, CRT "ca-verify-file /etc/ca.pem verify required"),
 	N("crl-file", IN_EFFECT, CRT "ca-file /etc/ca.pem verify optional crl-file /etc/crl.pem"),
 	N("accept-proxy", REFUSED, "accept-proxy"),
 	N("npn", REFUSED, CRT "npn http/1.1"),

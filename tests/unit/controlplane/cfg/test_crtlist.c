@@ -19,7 +19,7 @@ static void test_lines(void)
 			"   \t\n"
 			"a.pem\n"
 			"b.pem [verify required ca-file /ca.pem crl-file /crl.pem] b.test *.b.test !x.b.test\n"
-			"c.pem [alpn h2,http/1.1 ssl-min-ver TLSv1.3 no-ca-names allow-0rtt] c.test # tail\n"
+			"c.pem [alpn h2,http/1.1 ssl-min-ver TLSv1.3 no-ca-names allow-0rtt ca-verify-file /v.pem] c.test # tail\n"
 			"d.pem    [  verify optional  ]\r\n"
 			"e.pem [verify none] e.test";
 	CU_ASSERT_EQUAL_FATAL(parse(t, &l, err, sizeof(err)), 0);
@@ -40,6 +40,7 @@ static void test_lines(void)
 	CU_ASSERT_STRING_EQUAL(b->filters[2], "!x.b.test");
 	const struct sl_crtlist_ent *c = &l.ents[2];
 	CU_ASSERT_TRUE(c->no_ca_names);
+	CU_ASSERT_STRING_EQUAL(c->ca_verify_file, "/v.pem");
 	CU_ASSERT_EQUAL_FATAL(c->nignored, 3);
 	CU_ASSERT_STRING_EQUAL(c->ignored[0], "alpn");
 	CU_ASSERT_STRING_EQUAL(c->ignored[1], "ssl-min-ver");
