@@ -51,6 +51,36 @@ struct sl_tls_opts {
 	bool no_tls13, no_tls12;  /* HAProxy's ssl-default-bind-options no-tlsv13 / no-tlsv12 */
 	const char *alpn;	  /* protocols in our order of preference, "h2,http/1.1" as in
 				   * HAProxy's bind alpn ["http/1.1"]; "" disables ALPN */
+	/* client certificates (HAProxy's bind verify / ca-file / crl-file / no-ca-names) */
+	int verify;		  /* SL_TLS_VERIFY_* [NONE: no certificate asked for] */
+	const char *ca_file;	  /* PEM CAs a client certificate must chain to (needed by
+				   * OPTIONAL and REQUIRED), also named in the CertificateRequest */
+	const char *crl_file;	  /* PEM CRLs: revoked client certificates (and CAs) fail */
+	const char *ca_verify_file; /* PEM CAs trusted like ca_file but not named in the
+				   * CertificateRequest (HAProxy's ca-verify-file) */
+	bool no_ca_names;	  /* send no CA names in the CertificateRequest */
+};
+
+/*
+ * verify none: no certificate asked for. optional: asked for; none is fine, an invalid one
+ * fails the handshake. required: a valid one or the handshake fails (TLS 1.3:
+ * certificate_required alert; TLS 1.2: handshake_failure), as HAProxy 2.6 with OpenSSL.
+ */
+enum { SL_TLS_VERIFY_NONE, SL_TLS_VERIFY_OPTIONAL, SL_TLS_VERIFY_REQUIRED };
+
+/*
+ * One certificate source of a bind: a `crt` argument, or a line of a crt-list
+ * (controlplane/cfg/crtlist.h), with the line's own settings.
+ */
+struct sl_tls_crt {
+	const char *path;		/* a file or a directory, as for sl_tls_ctx_load() */
+	const char *const *filters;	/* SNI filters ("a.test", "*.a.test", "!b.a.test"); when
+					 * there is any, they replace the certificate's own names */
+	int nfilters;
+	int verify;			/* SL_TLS_VERIFY_*, or -1: the bind's (sl_tls_opts) */
+	const char *ca_file, *crl_file; /* NULL: the bind's */
+	const char *ca_verify_file;	/* NULL: the bind's */
+	bool no_ca_names;		/* or the bind's */
 };
 
 /*
@@ -85,6 +115,17 @@ struct sl_tls_opts {
  */
 int sl_tls_ctx_load(const char *const *crts, int ncrts, const struct sl_tls_opts *o,
 		    struct sl_tls_ctx **out, char *err, size_t errlen);
+
+/*
+ * The same from @ncrts certificate sources with their own SNI filters and client-certificate
+ * settings. Filters, HAProxy 2.6's crt-list rules: a certificate with filters answers to its
+ * positive filters only; an SNI name matched exactly by a positive name gets that certificate,
+ * else one matched exactly by a negative filter ("!name", of any line) gets the default
+ * certificate, else a wildcard applies. "!*.x" is ignored. Also refused: verify optional or
+ * required without a ca-file, a ca-file or crl-file that cannot be read or holds nothing.
+ */
+int sl_tls_ctx_load_crts(const struct sl_tls_crt *crts, int ncrts, const struct sl_tls_opts *o,
+			 struct sl_tls_ctx **out, char *err, size_t errlen);
 
 /*
  * Drops the caller's reference to @c (NULL is allowed). The context is destroyed when the
@@ -222,6 +263,25 @@ const char *sl_tls_cipher(const struct sl_tls_conn *t);
  * or none of ours: we then answer without ALPN rather than fail, as HAProxy does).
  */
 const char *sl_tls_alpn(const struct sl_tls_conn *t);
+
+/*
+ * The client's certificate on a connection whose handshake is done (HAProxy's ssl_c_* and
+ * ssl_fc_has_crt fetches). used: the session has a client certificate (also a resumed one);
+ * has_crt: it was sent in this very handshake; verify: OpenSSL's verification result
+ * (X509_V_OK, 0, when there is nothing to verify). The strings are NULL without a certificate:
+ * the subject and issuer as HAProxy writes them, "/C=FR/O=Org/CN=name" (each entry's short
+ * name and raw value, in certificate order), and the serial number's bytes (@serial_len).
+ * Made at the first call after the handshake and kept with the connection (one allocation per
+ * connection with a certificate); NULL before the handshake is done or out of memory.
+ */
+struct sl_tls_peer {
+	bool used, has_crt;
+	long verify;
+	const char *s_dn, *i_dn;
+	const unsigned char *serial;
+	size_t serial_len;
+};
+const struct sl_tls_peer *sl_tls_peer(struct sl_tls_conn *t);
 
 /*
  * ---- The client side: TLS towards a server (`server ... ssl`).

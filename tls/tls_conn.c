@@ -17,6 +17,7 @@
 #include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "tls/tls_int.h"
 
@@ -86,6 +87,7 @@ void sl_tls_conn_free(struct sl_tls_conn *t)
 		sl_tls_ctx_put(t->ctx);
 	if (t->cctx != NULL)
 		sl_tls_client_ctx_put(t->cctx);
+	free(t->peer);
 	free(t);
 }
 
@@ -280,6 +282,74 @@ bool sl_tls_established(const struct sl_tls_conn *t)
 bool sl_tls_resumed(const struct sl_tls_conn *t)
 {
 	return t->established && SSL_session_reused(t->ssl);
+}
+
+/* HAProxy's ssl_sock_get_dn_oneline(): "/SN=value" per entry, the value's raw bytes. */
+static size_t dn_oneline(const X509_NAME *n, char *out, size_t cap)
+{
+	size_t len = 0;
+	for (int i = 0; i < X509_NAME_entry_count(n); i++) {
+		const X509_NAME_ENTRY *ne = X509_NAME_get_entry(n, i);
+		const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(ne);
+		const ASN1_STRING *d = X509_NAME_ENTRY_get_data(ne);
+		char tmp[128];
+		int nid = OBJ_obj2nid(obj);
+		const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+		if (sn == NULL) {
+			OBJ_obj2txt(tmp, sizeof(tmp), obj, 0);
+			sn = tmp;
+		}
+		size_t sl = strlen(sn), dl = (size_t)ASN1_STRING_length(d);
+		if (out != NULL && len + sl + dl + 2 < cap) {
+			out[len] = '/';
+			memcpy(out + len + 1, sn, sl);
+			out[len + 1 + sl] = '=';
+			memcpy(out + len + 2 + sl, ASN1_STRING_get0_data(d), dl);
+		}
+		len += sl + dl + 2;
+	}
+	if (out != NULL && len < cap)
+		out[len] = '\0';
+	return len;
+}
+
+const struct sl_tls_peer *sl_tls_peer(struct sl_tls_conn *t)
+{
+	if (t->peer != NULL)
+		return t->peer;
+	if (!t->established || t->ctx == NULL)
+		return NULL;
+	X509 *crt = SSL_get0_peer_certificate(t->ssl);
+	size_t sl = 0, il = 0, nl = 0;
+	const ASN1_INTEGER *serial = NULL;
+	if (crt != NULL) {
+		sl = dn_oneline(X509_get_subject_name(crt), NULL, 0) + 1;
+		il = dn_oneline(X509_get_issuer_name(crt), NULL, 0) + 1;
+		serial = X509_get0_serialNumber(crt);
+		nl = (size_t)ASN1_STRING_length(serial);
+	}
+	/* one block: the struct, then the subject, the issuer and the serial */
+	struct sl_tls_peer *p = malloc(sizeof(*p) + sl + il + nl);
+	if (p == NULL)
+		return NULL;
+	char *b = (char *)(p + 1);
+	*p = (struct sl_tls_peer){
+		.used = crt != NULL,
+		.has_crt = crt != NULL && !SSL_session_reused(t->ssl),
+		.verify = SSL_get_verify_result(t->ssl),
+	};
+	if (crt != NULL) {
+		dn_oneline(X509_get_subject_name(crt), b, sl);
+		dn_oneline(X509_get_issuer_name(crt), b + sl, il);
+		memcpy(b + sl + il, ASN1_STRING_get0_data(serial), nl);
+		p->s_dn = b;
+		p->i_dn = b + sl;
+		p->serial = (const unsigned char *)b + sl + il;
+		p->serial_len = nl;
+	}
+	ERR_clear_error();
+	t->peer = p;
+	return p;
 }
 
 const char *sl_tls_sni(const struct sl_tls_conn *t)

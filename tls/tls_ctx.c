@@ -174,15 +174,76 @@ static int sni_cb(SSL *s, int *al, void *arg)
 		*al = SSL_AD_INTERNAL_ERROR;
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
 	}
+	/* The verify mode is copied into the connection at SSL_new(), the CAs and CRLs are
+	 * looked up in the current SSL_CTX: a crt-list line's verify follows its certificate. */
+	if (i > 0)
+		SSL_set_verify(s, SSL_CTX_get_verify_mode(c->certs[i].ssl), NULL);
 	return SSL_TLSEXT_ERR_OK;
 }
 
 static void set_tickets(SSL_CTX *x, struct sl_tls_tickets *t);
 
+/* The client-certificate settings of one certificate source, the bind's filled in. */
+struct certopts {
+	int verify;
+	const char *ca_file, *crl_file, *ca_verify_file;
+	bool no_ca_names;
+	const char *const *filters;
+	int nfilters;
+};
+
+/* Asks for (and checks) client certificates on @x as @co says. */
+static int set_client_verify(SSL_CTX *x, const struct certopts *co, char *err, size_t errlen)
+{
+	if (co->verify != SL_TLS_VERIFY_NONE && co->ca_file == NULL && co->ca_verify_file == NULL) {
+		sl_tls_errf(err, errlen, "verify %s: no ca-file to check client certificates with",
+			    co->verify == SL_TLS_VERIFY_REQUIRED ? "required" : "optional");
+		return -1;
+	}
+	if (co->ca_file != NULL) {
+		if (!SSL_CTX_load_verify_locations(x, co->ca_file, NULL)) {
+			sl_tls_errf(err, errlen, "ca-file %s: %s", co->ca_file,
+				    sl_tls_ossl_reason());
+			return -1;
+		}
+		if (!co->no_ca_names) {
+			STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(co->ca_file);
+			if (names == NULL) {
+				sl_tls_errf(err, errlen, "ca-file %s: no certificate in it",
+					    co->ca_file);
+				return -1;
+			}
+			SSL_CTX_set_client_CA_list(x, names);
+		}
+	}
+	if (co->ca_verify_file != NULL && !SSL_CTX_load_verify_locations(x, co->ca_verify_file, NULL)) {
+		sl_tls_errf(err, errlen, "ca-verify-file %s: %s", co->ca_verify_file,
+			    sl_tls_ossl_reason());
+		return -1;
+	}
+	if (co->crl_file != NULL) {
+		X509_STORE *st = SSL_CTX_get_cert_store(x);
+		if (X509_load_crl_file(X509_STORE_add_lookup(st, X509_LOOKUP_file()), co->crl_file,
+				       X509_FILETYPE_PEM) <= 0) {
+			sl_tls_errf(err, errlen, "crl-file %s: %s", co->crl_file,
+				    sl_tls_ossl_reason());
+			return -1;
+		}
+		/* HAProxy: the leaf and every CA of the chain are looked up in the CRLs */
+		X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	}
+	int mode = co->verify == SL_TLS_VERIFY_REQUIRED ?
+			   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT :
+		   co->verify == SL_TLS_VERIFY_OPTIONAL ? SSL_VERIFY_PEER :
+							  SSL_VERIFY_NONE;
+	SSL_CTX_set_verify(x, mode, NULL);
+	return 0;
+}
+
 /* Returns a new SSL_CTX configured with @s, @c's callbacks and the certificate of @b. */
 static SSL_CTX *new_ssl_ctx(struct sl_tls_ctx *c, const struct settings *s,
-			    const struct sl_tls_bundle *b, const char *file, char *err,
-			    size_t errlen)
+			    const struct certopts *co, const struct sl_tls_bundle *b,
+			    const char *file, char *err, size_t errlen)
 {
 	SSL_CTX *x = SSL_CTX_new(TLS_server_method());
 
@@ -228,6 +289,8 @@ static SSL_CTX *new_ssl_ctx(struct sl_tls_ctx *c, const struct settings *s,
 		SSL_CTX_set_alpn_select_cb(x, alpn_cb, c);
 	SSL_CTX_set_app_data(x, c);
 	set_tickets(x, c->tickets);
+	if (set_client_verify(x, co, err, errlen) != 0)
+		goto fail;
 	if (!SSL_CTX_use_certificate(x, b->leaf) || !SSL_CTX_use_PrivateKey(x, b->key) ||
 	    !SSL_CTX_set1_chain(x, b->chain) || !SSL_CTX_check_private_key(x)) {
 		sl_tls_errf(err, errlen, "%s: OpenSSL refuses the certificate: %s", file,
@@ -240,7 +303,7 @@ fail:
 	return NULL;
 }
 
-static int add_name(struct sl_tls_ctx *c, const unsigned char *p, size_t len, int cert)
+static int add_name(struct sl_tls_ctx *c, const unsigned char *p, size_t len, int cert, bool neg)
 {
 	/* An embedded NUL would make "good.com\0.evil.com" match what it is not. */
 	if (len == 0 || len > SNI_MAX || memchr(p, '\0', len) != NULL)
@@ -256,6 +319,7 @@ static int add_name(struct sl_tls_ctx *c, const unsigned char *p, size_t len, in
 		if (*q >= 'A' && *q <= 'Z')
 			*q = (char)(*q - 'A' + 'a');
 	c->names[c->nnames].name = s;
+	c->names[c->nnames].neg = neg;
 	c->names[c->nnames++].cert = cert;
 	return 0;
 }
@@ -275,7 +339,7 @@ static int add_names(struct sl_tls_ctx *c, X509 *leaf, int cert)
 			continue;
 		found++;
 		ret = add_name(c, ASN1_STRING_get0_data(g->d.dNSName),
-			       (size_t)ASN1_STRING_length(g->d.dNSName), cert);
+			       (size_t)ASN1_STRING_length(g->d.dNSName), cert, false);
 	}
 	GENERAL_NAMES_free(gens);
 	ERR_clear_error();
@@ -287,7 +351,7 @@ static int add_names(struct sl_tls_ctx *c, X509 *leaf, int cert)
 		int n = ASN1_STRING_to_UTF8(&u,
 					    X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i)));
 		if (n > 0)
-			ret = add_name(c, u, (size_t)n, cert);
+			ret = add_name(c, u, (size_t)n, cert, false);
 		OPENSSL_free(u);
 		if (ret != 0)
 			break;
@@ -296,9 +360,24 @@ static int add_names(struct sl_tls_ctx *c, X509 *leaf, int cert)
 	return ret;
 }
 
+/* The names of a certificate given SNI filters: its positive filters, and the negative ones
+ * ("!*.x" is a no-op, as in HAProxy). */
+static int add_filters(struct sl_tls_ctx *c, const struct certopts *co, int cert)
+{
+	for (int i = 0; i < co->nfilters; i++) {
+		const char *f = co->filters[i];
+		bool neg = f[0] == '!';
+		if (neg && f[1] == '*')
+			continue;
+		if (add_name(c, (const unsigned char *)f + neg, strlen(f + neg), cert, neg) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Loads one bundle (one file, or certbot's pair) as the next certificate of @c. */
-static int add_cert(struct sl_tls_ctx *c, const struct settings *s, const char *const *files,
-		    int nfiles, char *err, size_t errlen)
+static int add_cert(struct sl_tls_ctx *c, const struct settings *s, const struct certopts *co,
+		    const char *const *files, int nfiles, char *err, size_t errlen)
 {
 	struct sl_tls_bundle b;
 
@@ -312,13 +391,14 @@ static int add_cert(struct sl_tls_ctx *c, const struct settings *s, const char *
 	ce->file = strdup(files[0]);
 	if (ce->file == NULL)
 		goto nomem;
-	ce->ssl = new_ssl_ctx(c, s, &b, files[0], err, errlen);
+	ce->ssl = new_ssl_ctx(c, s, co, &b, files[0], err, errlen);
 	if (ce->ssl == NULL) {
 		free(ce->file);
 		goto fail;
 	}
 	c->ncerts++;
-	if (add_names(c, b.leaf, c->ncerts - 1) != 0)
+	if ((co->nfilters != 0 ? add_filters(c, co, c->ncerts - 1)
+			       : add_names(c, b.leaf, c->ncerts - 1)) != 0)
 		goto nomem;
 	sl_tls_bundle_clear(&b);
 	return 0;
@@ -349,8 +429,8 @@ static bool bundle_name(const char *n)
 }
 
 /* Loads a directory `crt` argument, as sl_tls_ctx_load() documents. */
-static int add_dir(struct sl_tls_ctx *c, const struct settings *s, const char *dir, char *err,
-		   size_t errlen)
+static int add_dir(struct sl_tls_ctx *c, const struct settings *s, const struct certopts *co,
+		   const char *dir, char *err, size_t errlen)
 {
 	const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
 	char *pair[2] = {NULL, NULL};
@@ -368,7 +448,7 @@ static int add_dir(struct sl_tls_ctx *c, const struct settings *s, const char *d
 	}
 	/* certbot's live/DOMAIN: also holds cert.pem and chain.pem, parts of fullchain.pem. */
 	if (is_regular(pair[0]) && is_regular(pair[1])) {
-		ret = add_cert(c, s, (const char *const *)pair, 2, err, errlen);
+		ret = add_cert(c, s, co, (const char *const *)pair, 2, err, errlen);
 		goto out;
 	}
 	DIR *d = opendir(dir);
@@ -405,7 +485,7 @@ static int add_dir(struct sl_tls_ctx *c, const struct settings *s, const char *d
 	/* readdir() order is the filesystem's: sort so that the default certificate is stable. */
 	qsort(paths, n, sizeof(*paths), cmp_str);
 	for (size_t i = 0; i < n; i++)
-		if (add_cert(c, s, (const char *const *)&paths[i], 1, err, errlen) != 0)
+		if (add_cert(c, s, co, (const char *const *)&paths[i], 1, err, errlen) != 0)
 			goto out;
 	ret = 0;
 	goto out;
@@ -424,6 +504,8 @@ static int cmp_name(const void *a, const void *b)
 {
 	const struct sl_tls_name *x = a, *y = b;
 	int r = strcmp(x->name, y->name);
+	if (r == 0)
+		r = (int)x->neg - (int)y->neg; /* a positive name first */
 	return r != 0 ? r : (x->cert > y->cert) - (x->cert < y->cert);
 }
 
@@ -444,9 +526,10 @@ static void destroy(struct sl_tls_ctx *c)
 	free(c);
 }
 
-int sl_tls_ctx_load(const char *const *crts, int ncrts, const struct sl_tls_opts *o,
-		    struct sl_tls_ctx **out, char *err, size_t errlen)
+int sl_tls_ctx_load_crts(const struct sl_tls_crt *crts, int ncrts, const struct sl_tls_opts *o,
+			 struct sl_tls_ctx **out, char *err, size_t errlen)
 {
+	static const struct sl_tls_opts none;
 	struct settings s;
 	struct sl_tls_ctx *c;
 
@@ -457,6 +540,8 @@ int sl_tls_ctx_load(const char *const *crts, int ncrts, const struct sl_tls_opts
 		sl_tls_errf(err, errlen, "no crt given");
 		return -1;
 	}
+	if (o == NULL)
+		o = &none;
 	if (resolve_settings(o, &s, err, errlen) != 0)
 		return -1;
 	c = calloc(1, sizeof(*c));
@@ -465,21 +550,32 @@ int sl_tls_ctx_load(const char *const *crts, int ncrts, const struct sl_tls_opts
 		return -1;
 	}
 	atomic_init(&c->refs, 1);
-	const char *alpn = o != NULL && o->alpn != NULL ? o->alpn : "http/1.1";
+	const char *alpn = o->alpn != NULL ? o->alpn : "http/1.1";
 	if (parse_alpn(c, alpn, err, errlen) != 0)
 		goto fail;
 	for (int i = 0; i < ncrts; i++) {
+		const struct sl_tls_crt *e = &crts[i];
+		struct certopts co = {
+			.verify = e->verify >= 0 ? e->verify : o->verify,
+			.ca_file = e->ca_file != NULL ? e->ca_file : o->ca_file,
+			.crl_file = e->crl_file != NULL ? e->crl_file : o->crl_file,
+			.ca_verify_file = e->ca_verify_file != NULL ? e->ca_verify_file
+								    : o->ca_verify_file,
+			.no_ca_names = e->no_ca_names || o->no_ca_names,
+			.filters = e->filters,
+			.nfilters = e->nfilters,
+		};
 		struct stat st;
-		if (crts[i] == NULL || crts[i][0] == '\0') {
+		if (e->path == NULL || e->path[0] == '\0') {
 			sl_tls_errf(err, errlen, "crt #%d: empty path", i + 1);
 			goto fail;
 		}
-		if (stat(crts[i], &st) != 0) {
-			sl_tls_errf(err, errlen, "%s: %s", crts[i], strerror(errno));
+		if (stat(e->path, &st) != 0) {
+			sl_tls_errf(err, errlen, "%s: %s", e->path, strerror(errno));
 			goto fail;
 		}
-		int r = S_ISDIR(st.st_mode) ? add_dir(c, &s, crts[i], err, errlen)
-					    : add_cert(c, &s, &crts[i], 1, err, errlen);
+		int r = S_ISDIR(st.st_mode) ? add_dir(c, &s, &co, e->path, err, errlen)
+					    : add_cert(c, &s, &co, &e->path, 1, err, errlen);
 		if (r != 0)
 			goto fail;
 	}
@@ -491,6 +587,25 @@ fail:
 	ERR_clear_error();
 	destroy(c);
 	return -1;
+}
+
+int sl_tls_ctx_load(const char *const *crts, int ncrts, const struct sl_tls_opts *o,
+		    struct sl_tls_ctx **out, char *err, size_t errlen)
+{
+	struct sl_tls_crt *v = calloc(ncrts > 0 ? (size_t)ncrts : 1, sizeof(*v));
+
+	if (v == NULL) {
+		*out = NULL;
+		sl_tls_errf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < ncrts; i++) {
+		v[i].path = crts[i];
+		v[i].verify = -1;
+	}
+	int r = sl_tls_ctx_load_crts(crts != NULL ? v : NULL, ncrts, o, out, err, errlen);
+	free(v);
+	return r;
 }
 
 void sl_tls_ctx_put(struct sl_tls_ctx *c)
@@ -514,7 +629,8 @@ const char *sl_tls_ctx_cert_file(const struct sl_tls_ctx *c, int i)
 	return i >= 0 && i < c->ncerts ? c->certs[i].file : NULL;
 }
 
-/* The first certificate (lowest index) with the name @key, or -1. */
+/* The first certificate (lowest index) with the positive name @key; -1 when none; -2 when the
+ * name is only a negative filter. */
 static int lookup(const struct sl_tls_ctx *c, const char *key)
 {
 	int lo = 0, hi = c->nnames; /* first name >= key lies in [lo, hi] */
@@ -526,7 +642,9 @@ static int lookup(const struct sl_tls_ctx *c, const char *key)
 		else
 			hi = mid;
 	}
-	return lo < c->nnames && strcmp(c->names[lo].name, key) == 0 ? c->names[lo].cert : -1;
+	if (lo == c->nnames || strcmp(c->names[lo].name, key) != 0)
+		return -1;
+	return c->names[lo].neg ? -2 : c->names[lo].cert;
 }
 
 int sl_tls_ctx_pick(const struct sl_tls_ctx *c, const char *sni)
@@ -543,12 +661,15 @@ int sl_tls_ctx_pick(const struct sl_tls_ctx *c, const char *sni)
 	int i = lookup(c, key);
 	if (i >= 0)
 		return i;
+	if (i == -2) /* "!name": that exact name gets the default certificate, wildcards aside */
+		return -1;
 	/* "*.example.com" stands for one label: replace the first label of the name by '*'. */
 	char *dot = strchr(key, '.');
 	if (dot == NULL || dot == key || dot[1] == '\0')
 		return -1;
 	dot[-1] = '*';
-	return lookup(c, dot - 1);
+	i = lookup(c, dot - 1);
+	return i >= 0 ? i : -1;
 }
 
 /*

@@ -19,10 +19,12 @@ struct sl_tls_cert {
 	char *file;
 };
 
-/* One SNI name of a certificate: lower case, "*.example.com" for a wildcard. */
+/* One SNI name of a certificate: lower case, "*.example.com" for a wildcard; neg: a crt-list's
+ * "!name" filter (no certificate for that exact name; sorted after the positive ones). */
 struct sl_tls_name {
 	char *name;
 	int cert;
+	bool neg;
 };
 
 struct sl_tls_ctx {
@@ -79,6 +81,7 @@ struct sl_tls_conn {
 	bool established; /* the handshake completed once */
 	bool failed;	  /* fatal error: only sl_tls_out() and free remain useful */
 	bool closed;	  /* close_notify queued */
+	struct sl_tls_peer *peer; /* server side: the client's certificate, made by sl_tls_peer() */
 };
 
 /* The context of a server line (tls_client.c). */

@@ -71,6 +71,12 @@ enum sl_acl_fetch {
 	SL_FETCH_REQ_SSL_HELLO_TYPE, /* req.ssl_hello_type: the first record's handshake type */
 	SL_FETCH_REQ_SSL_VER, /* req.ssl_ver: its record version, major << 16 | minor */
 	SL_FETCH_REQ_SSL_SNI, /* req.ssl_sni: the ClientHello's server name */
+	/* the client's TLS certificate (bind verify optional|required): */
+	SL_FETCH_SSL_C_USED,  /* ssl_c_used: boolean */
+	SL_FETCH_SSL_FC_HAS_CRT, /* ssl_fc_has_crt: boolean, sent in this handshake */
+	SL_FETCH_SSL_C_VERIFY, /* ssl_c_verify: integer, OpenSSL's result (0: ok) */
+	SL_FETCH_SSL_C_S_DN,  /* ssl_c_s_dn: subject "/C=../CN=.." */
+	SL_FETCH_SSL_C_I_DN,  /* ssl_c_i_dn: issuer */
 };
 
 /* A stick-table counter fetch (controlplane/cfg/cfg_stick.c): sc_http_req_rate(0),
@@ -194,9 +200,15 @@ enum sl_lf_fetch {
 	SL_LF_SSL_FC,	  /* ssl_fc: 0 or 1 */
 	SL_LF_SSL_FC_SNI, /* ssl_fc_sni */
 	SL_LF_BACKREF,	  /* \1..\9 of a replace-header / replace-path regex */
+	SL_LF_SSL_C_USED, /* ssl_c_used, ssl_fc_has_crt: 0 or 1 */
+	SL_LF_SSL_FC_HAS_CRT,
+	SL_LF_SSL_C_VERIFY, /* decimal */
+	SL_LF_SSL_C_S_DN,   /* subject, issuer: HAProxy's one-line form */
+	SL_LF_SSL_C_I_DN,
+	SL_LF_SSL_C_SERIAL, /* the serial's bytes (",hex" writes them in hex) */
 };
 
-enum sl_lf_conv_kind { SL_LF_LOWER, SL_LF_UPPER, SL_LF_MAP, SL_LF_REGSUB };
+enum sl_lf_conv_kind { SL_LF_LOWER, SL_LF_UPPER, SL_LF_MAP, SL_LF_REGSUB, SL_LF_HEX };
 
 /* How a map matches its keys (HAProxy's map_str, map_beg, map_dom, map_end, map_sub). */
 enum sl_map_match { SL_MAP_STR, SL_MAP_BEG, SL_MAP_DOM, SL_MAP_END, SL_MAP_SUB };
@@ -345,6 +357,13 @@ struct sl_bind {
 	uint16_t port_lo, port_hi;
 	bool ssl;
 	struct sl_cfg_str *crts; /* "crt FILE|DIR", in order, crt-base applied */
+	struct sl_cfg_str *crt_lists; /* "crt-list FILE", in order, after the crts; the file is
+				       * read again at every load (reload certs) */
+	int verify;              /* client certificates: -1 unset (none), 0 none, 1 optional,
+				  * 2 required (tls.h SL_TLS_VERIFY_*) */
+	const char *ca_file;     /* "ca-file", ca-base applied, or NULL */
+	const char *crl_file;    /* "crl-file", ca-base applied, or NULL */
+	const char *ca_verify_file; /* "ca-verify-file", ca-base applied, or NULL */
 	struct sl_cfg_str *ssl_opts; /* no-sslv3, no-tlsv10, strict-sni, ... as written */
 	const char *alpn;        /* what "alpn LIST" keeps (http/1.1, http/1.0), "" for none, or NULL */
 	const char *ssl_min_ver; /* "ssl-min-ver", or NULL */

@@ -342,9 +342,9 @@ void cfg_check(struct cfg_ctx *c)
 					    "%s '%s' has no 'bind' line; declare it as a backend if this was intended",
 					    px->cap == SL_CAP_FE ? "frontend" : "listen", px->name);
 			for (struct sl_bind *b = px->binds; b != NULL; b = b->next)
-				if (b->ssl && b->crts == NULL)
+				if (b->ssl && b->crts == NULL && b->crt_lists == NULL)
 					cfg_err_at(c, &b->loc,
-						   "'bind': 'ssl' without a certificate ('crt FILE|DIR') in %s '%s'",
+						   "'bind': 'ssl' without a certificate ('crt FILE|DIR' or 'crt-list FILE') in %s '%s'",
 						   px->cap == SL_CAP_FE ? "frontend" : "listen",
 						   px->name);
 			if (px->to.client == 0)

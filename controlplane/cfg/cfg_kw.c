@@ -5,6 +5,7 @@
  * controlplane/cfg/cfg-t.h; every refusal names the keyword and the offending word.
  */
 #include "controlplane/cfg/cfg_int.h"
+#include "controlplane/cfg/crtlist.h"
 #include "controlplane/cfg/cfg_kwtab.h"
 #include "controlplane/cfg/cfg_lex.h"
 
@@ -192,6 +193,11 @@ static const struct fetch_def fetches[] = {
 	{"always_false", SL_FETCH_ALWAYS_FALSE, false, PAT_NONE},
 	{"http_auth", SL_FETCH_HTTP_AUTH, true, PAT_NONE},
 	{"http_auth_group", SL_FETCH_HTTP_AUTH_GROUP, true, PAT_STR},
+	{"ssl_c_used", SL_FETCH_SSL_C_USED, false, PAT_NONE},
+	{"ssl_fc_has_crt", SL_FETCH_SSL_FC_HAS_CRT, false, PAT_NONE},
+	{"ssl_c_verify", SL_FETCH_SSL_C_VERIFY, false, PAT_INT},
+	{"ssl_c_s_dn", SL_FETCH_SSL_C_S_DN, false, PAT_STR},
+	{"ssl_c_i_dn", SL_FETCH_SSL_C_I_DN, false, PAT_STR},
 	{NULL, 0, false, PAT_NONE},
 };
 
@@ -688,7 +694,7 @@ static const char *const bind_words[] = {
 	"force-tlsv12", "force-tlsv13", "strict-sni", "prefer-client-ciphers", "no-ca-names",
 	"process", "thread", "verify", "maxconn", "backlog", "id", "ecdhe", "curves", "transparent",
 	"v4v6", "v6only", "tfo", "defer-accept", "crt-list", "ca-file", "accept-proxy", "npn",
-	"interface", NULL,
+	"interface", "crl-file", "ca-verify-file", NULL,
 };
 
 static bool word_in(const char *const *words, const char *w)
@@ -699,6 +705,60 @@ static bool word_in(const char *const *words, const char *w)
 	return false;
 }
 
+/*
+ * crt-list FILE, ca-file FILE, crl-file FILE, verify none|optional|required of a bind (client
+ * certificates: docs/config.md). The crt-list is read and checked here for `sluiced -c`
+ * (errors name its own file:line); dataplane/http/certs.c reads it again at every load.
+ */
+static int bind_client_tls(struct cfg_ctx *c, struct sl_bind *b, const char *k, const char *v)
+{
+	if (strcmp(k, "verify") == 0) {
+		b->verify = sl_crtlist_verify(v);
+		if (b->verify < 0) {
+			cfg_err(c, "'bind': 'verify' expects none, optional or required, got '%s'", v);
+			return -1;
+		}
+		return 0;
+	}
+	const char *base = strcmp(k, "crt-list") == 0 ? NULL : c->cfg->global.ca_base;
+	const char *path = v;
+	if (v[0] != '/' && base != NULL) {
+		size_t l = strlen(base) + strlen(v) + 2;
+		char *full = cfg_alloc(c, l);
+		snprintf(full, l, "%s/%s", base, v);
+		path = full;
+	}
+	const char *data;
+	size_t len;
+	int r = cfg_read_file(c, path, &data, &len);
+	if (r < 0) {
+		cfg_err(c, "'bind': '%s': cannot read '%s': %s", k, path, strerror(-r));
+		return -1;
+	}
+	if (strcmp(k, "ca-file") == 0) {
+		b->ca_file = cfg_strdup(c, path);
+		return 0;
+	}
+	if (strcmp(k, "crl-file") == 0 || strcmp(k, "ca-verify-file") == 0) {
+		*(strcmp(k, "crl-file") == 0 ? &b->crl_file : &b->ca_verify_file) =
+			cfg_strdup(c, path);
+		return 0;
+	}
+	struct sl_crtlist l;
+	char err[512];
+	if (sl_crtlist_parse(path, data, len, &l, err, sizeof(err)) < 0) {
+		cfg_err(c, "'bind': 'crt-list': %s", err);
+		return -1;
+	}
+	for (int i = 0; i < l.n; i++)
+		for (int j = 0; j < l.ents[i].nignored; j++)
+			cfg_warn(c, "'bind': 'crt-list' %s:%d: '%s' has no effect on a crt-list line in sluice: the bind line's setting applies",
+				 path, l.ents[i].line, l.ents[i].ignored[j]);
+	sl_crtlist_free(&l);
+	cfg_str_append(c, &b->crt_lists, path);
+	return 0;
+}
+
 static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv)
 {
 	if (need_args(c, argc, argv, 2, "an address (ADDR:PORT, *:PORT or :PORT)") < 0)
@@ -707,6 +767,7 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 	char *list = (char *)cfg_strdup(c, argv[1]);
 	struct sl_bind tmpl = {0};
 	tmpl.loc = cfg_loc(c);
+	tmpl.verify = -1;
 	for (int i = 2; i < argc; i++) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = strcmp(k, "crt") == 0 || strcmp(k, "alpn") == 0 ||
@@ -714,6 +775,8 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			     strcmp(k, "ciphers") == 0 || strcmp(k, "ciphersuites") == 0 ||
 			     strcmp(k, "name") == 0 || strcmp(k, "process") == 0 ||
 			     strcmp(k, "thread") == 0 || strcmp(k, "verify") == 0 ||
+			     strcmp(k, "crt-list") == 0 || strcmp(k, "ca-file") == 0 ||
+			     strcmp(k, "crl-file") == 0 || strcmp(k, "ca-verify-file") == 0 ||
 			     strcmp(k, "maxconn") == 0 || strcmp(k, "backlog") == 0 ||
 			     strcmp(k, "id") == 0 || strcmp(k, "ecdhe") == 0 ||
 			     strcmp(k, "curves") == 0;
@@ -748,6 +811,12 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 				return -1;
 			}
 			cfg_str_append(c, &tmpl.crts, path);
+			i++;
+		} else if (strcmp(k, "crt-list") == 0 || strcmp(k, "ca-file") == 0 ||
+			   strcmp(k, "crl-file") == 0 || strcmp(k, "verify") == 0 ||
+			   strcmp(k, "ca-verify-file") == 0) {
+			if (bind_client_tls(c, &tmpl, k, v) < 0)
+				return -1;
 			i++;
 		} else if (strcmp(k, "alpn") == 0) {
 			if (bind_alpn(c, v, &tmpl.alpn) < 0)
@@ -804,12 +873,9 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 			cfg_warn(c, "'bind': parameter '%s' has no effect in sluice", k);
 			if (takes)
 				i++;
-		} else if (strcmp(k, "crt-list") == 0) {
-			cfg_err(c, "'bind': parameter 'crt-list' is not supported by sluice yet: name the certificates with 'crt FILE' (several allowed) or 'crt DIRECTORY/'; the client's SNI picks among them");
-			return -1;
 		} else if (strcmp(k, "accept-proxy") == 0) {
 			tmpl.accept_proxy = true; /* dataplane/http/pproxy.c */
-		} else if (strcmp(k, "ca-file") == 0 || strcmp(k, "npn") == 0 ||
+		} else if (strcmp(k, "npn") == 0 ||
 			   strcmp(k, "interface") == 0) {
 			cfg_err(c, "'bind': parameter '%s' is not supported by sluice yet", k);
 			return -1;
@@ -825,6 +891,16 @@ static int kw_bind(struct cfg_ctx *c, struct sl_proxy *px, int argc, char **argv
 	}
 	if (tmpl.crts != NULL && !tmpl.ssl)
 		cfg_warn(c, "'bind': 'crt' given without 'ssl'; the certificate is not used");
+	if (tmpl.crt_lists != NULL && !tmpl.ssl)
+		cfg_warn(c, "'bind': 'crt-list' given without 'ssl'; its certificates are not used");
+	if (tmpl.verify > 0 && tmpl.ca_file == NULL && tmpl.ca_verify_file == NULL &&
+	    tmpl.crt_lists == NULL) {
+		/* HAProxy: "verify is enabled but no CA file specified"; a crt-list's lines may
+		 * name their own (checked when the certificates load) */
+		cfg_err(c, "'bind': 'verify %s' needs 'ca-file' to check client certificates with",
+			tmpl.verify == 2 ? "required" : "optional");
+		return -1;
+	}
 	char *save = NULL;
 	for (char *tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		struct sl_bind *b = cfg_alloc(c, sizeof(*b));

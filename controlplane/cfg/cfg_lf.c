@@ -116,6 +116,9 @@ static const struct {
 	{"method", SL_LF_METHOD, true},	       {"req.hdr", SL_LF_HDR, true},
 	{"hdr", SL_LF_HDR, true},	       {"ssl_fc", SL_LF_SSL_FC, false},
 	{"ssl_fc_sni", SL_LF_SSL_FC_SNI, false},
+	{"ssl_c_used", SL_LF_SSL_C_USED, false},	{"ssl_fc_has_crt", SL_LF_SSL_FC_HAS_CRT, false},
+	{"ssl_c_verify", SL_LF_SSL_C_VERIFY, false},	{"ssl_c_s_dn", SL_LF_SSL_C_S_DN, false},
+	{"ssl_c_i_dn", SL_LF_SSL_C_I_DN, false},	{"ssl_c_serial", SL_LF_SSL_C_SERIAL, false},
 };
 
 static const struct {
@@ -127,7 +130,7 @@ static const struct {
 	{"map", SL_LF_MAP, SL_MAP_STR},	   {"map_str", SL_LF_MAP, SL_MAP_STR},
 	{"map_beg", SL_LF_MAP, SL_MAP_BEG}, {"map_dom", SL_LF_MAP, SL_MAP_DOM},
 	{"map_end", SL_LF_MAP, SL_MAP_END}, {"map_sub", SL_LF_MAP, SL_MAP_SUB},
-	{"regsub", SL_LF_REGSUB, 0},
+	{"regsub", SL_LF_REGSUB, 0},	   {"hex", SL_LF_HEX, 0},
 };
 
 /* One "NAME[(ARGS)]" of a sample expression: *@name, *@args (NULL: none), both in the arena. */
@@ -181,7 +184,7 @@ static int compile_fetch(struct cfg_ctx *c, const char *kw, const char *name, co
 		if (strcmp(fetches[i].name, name) == 0)
 			break;
 	if (i == sizeof(fetches) / sizeof(fetches[0])) {
-		cfg_err(c, "'%s': sample fetch '%s' is unknown or not supported by sluice (src, src_port, dst, dst_port, path, query, url, base, method, req.hdr(), hdr(), ssl_fc, ssl_fc_sni)",
+		cfg_err(c, "'%s': sample fetch '%s' is unknown or not supported by sluice (src, src_port, dst, dst_port, path, query, url, base, method, req.hdr(), hdr(), ssl_fc, ssl_fc_sni, ssl_c_used, ssl_fc_has_crt, ssl_c_verify, ssl_c_s_dn, ssl_c_i_dn, ssl_c_serial)",
 			kw, name);
 		return -1;
 	}
@@ -293,7 +296,7 @@ static int compile_conv(struct cfg_ctx *c, const char *kw, const char *name, con
 		if (strcmp(convs[i].name, name) == 0)
 			break;
 	if (i == sizeof(convs) / sizeof(convs[0])) {
-		cfg_err(c, "'%s': converter '%s' is unknown or not supported by sluice (lower, upper, map, map_str, map_beg, map_dom, map_end, map_sub, regsub)",
+		cfg_err(c, "'%s': converter '%s' is unknown or not supported by sluice (lower, upper, map, map_str, map_beg, map_dom, map_end, map_sub, regsub, hex)",
 			kw, name);
 		return -1;
 	}

@@ -4,12 +4,14 @@
  * (sluiced -c, start-up, reloads: all or nothing), each proxy lcore's own contexts with the
  * ticket keys they share, handed over by message (SL_MSG_CERTS); and what the lcores share.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "controlplane/cfg/cfg.h"
+#include "controlplane/cfg/crtlist.h"
 #include "dataplane/core/lcore.h"
 #include "dataplane/http/http_int.h"
 #include "proto/outbuf.h"
@@ -76,16 +78,88 @@ static void tls_versions(const struct sl_global *g, const struct sl_bind *b, int
 		*min = 0x0303;
 }
 
-/* Loads the certificates of `ssl` bind @b with its settings. Returns 0 or -1 (printed, and
+/* Appends crt-list @path's lines to @v (*@n used of @cap), crt-base applied to relative
+ * certificate paths; the strings go to @keep (freed by the caller). 0, or -1 with @err. */
+static int add_crt_list(const struct sl_global *g, const char *path, struct sl_tls_crt *v, int *n,
+			int cap, struct sl_crtlist *keep, char **paths, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+	if (f == NULL) {
+		snprintf(err, errlen, "crt-list %s: %s", path, strerror(errno));
+		return -1;
+	}
+	FILE *m = open_memstream(&text, &len);
+	char buf[4096];
+	size_t r;
+	while (m != NULL && (r = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, r, m);
+	fclose(f);
+	if (m == NULL || fclose(m) != 0) {
+		free(text);
+		snprintf(err, errlen, "crt-list %s: out of memory", path);
+		return -1;
+	}
+	int ret = sl_crtlist_parse(path, text, len, keep, err, errlen);
+	free(text);
+	if (ret < 0)
+		return -1;
+	for (int i = 0; i < keep->n; i++) {
+		const struct sl_crtlist_ent *e = &keep->ents[i];
+		if (*n == cap) {
+			snprintf(err, errlen, "%s:%d: more than %d certificates on one bind", path,
+				 e->line, cap);
+			return -1;
+		}
+		char *p = NULL;
+		if (e->crt[0] != '/' && g->crt_base != NULL &&
+		    asprintf(&p, "%s/%s", g->crt_base, e->crt) < 0)
+			p = NULL;
+		paths[*n] = p;
+		v[(*n)++] = (struct sl_tls_crt){
+			.path = p != NULL ? p : e->crt,
+			.filters = (const char *const *)e->filters,
+			.nfilters = e->nfilters,
+			.verify = e->verify,
+			.ca_file = e->ca_file,
+			.crl_file = e->crl_file,
+			.ca_verify_file = e->ca_verify_file,
+			.no_ca_names = e->no_ca_names,
+		};
+	}
+	return 0;
+}
+
+#define HX_MAX_CRTS 1024
+#define HX_MAX_CRT_LISTS 16
+
+/* Loads the certificates of `ssl` bind @b with its settings: its crt arguments, then the lines
+ * of its crt-lists, read now (start, reload, reload certs). Returns 0 or -1 (printed, and
  * written to @why when given). */
 static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl_tls_ctx **out,
 		    char *why, size_t whylen)
 {
 	const struct sl_global *g = &cfg->global;
-	const char *crts[64];
-	int n = 0;
-	for (const struct sl_cfg_str *c = b->crts; c != NULL && n < 64; c = c->next)
-		crts[n++] = c->s;
+	struct sl_tls_crt *v = calloc(HX_MAX_CRTS, sizeof(*v));
+	char **paths = calloc(HX_MAX_CRTS, sizeof(*paths));
+	struct sl_crtlist lists[HX_MAX_CRT_LISTS] = {{0}};
+	int n = 0, nl = 0, ret = -1;
+	char err[512] = "out of memory";
+	if (v == NULL || paths == NULL)
+		goto out;
+	for (const struct sl_cfg_str *c = b->crts; c != NULL && n < HX_MAX_CRTS; c = c->next)
+		v[n++] = (struct sl_tls_crt){.path = c->s, .verify = -1};
+	for (const struct sl_cfg_str *c = b->crt_lists; c != NULL; c = c->next) {
+		if (nl == HX_MAX_CRT_LISTS) {
+			snprintf(err, sizeof(err), "more than %d crt-list on one bind",
+				 HX_MAX_CRT_LISTS);
+			goto out;
+		}
+		if (add_crt_list(g, c->s, v, &n, HX_MAX_CRTS, &lists[nl++], paths, err,
+				 sizeof(err)) < 0)
+			goto out;
+	}
 	struct sl_tls_opts o = {
 		.ciphers = b->ciphers != NULL ? b->ciphers : g->ssl_bind_ciphers,
 		.ciphersuites = b->ciphersuites != NULL ? b->ciphersuites : g->ssl_bind_ciphersuites,
@@ -94,16 +168,27 @@ static int tls_load(const struct sl_cfg *cfg, const struct sl_bind *b, struct sl
 		.no_tls13 = hx_has_opt(b->ssl_opts, "no-tlsv13") || hx_has_opt(g->ssl_bind_options, "no-tlsv13"),
 		.no_tls12 = hx_has_opt(b->ssl_opts, "no-tlsv12") || hx_has_opt(g->ssl_bind_options, "no-tlsv12"),
 		.alpn = b->alpn,
+		.verify = b->verify > 0 ? b->verify : SL_TLS_VERIFY_NONE,
+		.ca_file = b->ca_file,
+		.crl_file = b->crl_file,
+		.ca_verify_file = b->ca_verify_file,
+		.no_ca_names = hx_has_opt(b->ssl_opts, "no-ca-names"),
 	};
 	tls_versions(g, b, &o.min_version, &o.max_version);
-	char err[512];
-	if (sl_tls_ctx_load(crts, n, &o, out, err, sizeof(err)) < 0) {
+	ret = sl_tls_ctx_load_crts(v, n, &o, out, err, sizeof(err));
+out:
+	if (ret < 0) {
 		fprintf(stderr, "%s:%d: bind: %s\n", b->loc.file, b->loc.line, err);
 		if (why != NULL)
 			snprintf(why, whylen, "%s:%d: bind: %s", b->loc.file, b->loc.line, err);
-		return -1;
 	}
-	return 0;
+	for (int i = 0; i < nl; i++)
+		sl_crtlist_free(&lists[i]);
+	for (int i = 0; paths != NULL && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(v);
+	return ret < 0 ? -1 : 0;
 }
 
 int sl_http_check_certs(const struct sl_cfg *cfg)

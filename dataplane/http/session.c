@@ -345,6 +345,13 @@ void hx_reply_and_close(struct hx_sess *s, int code)
 
 /* ------------------------------------------------------------------ transaction */
 
+/* The client's certificate for the ssl_c_* fetches, or NULL (no TLS; its details are made
+ * once per connection, by tls/). */
+static const struct sl_tls_peer *hx_cert(struct hx_sess *s)
+{
+	return s->tls != NULL ? sl_tls_peer(s->tls) : NULL;
+}
+
 /* ssl_fc_sni: the name the client sent in its TLS ClientHello, or NULL. */
 static const char *hx_sni(const struct hx_sess *s)
 {
@@ -417,7 +424,7 @@ static void start_request(struct hx_sess *s, int hl, const struct sl_http1_req *
 	hx_stk_ops(s, &stk);
 	struct sl_acl_ctx ctx = {.req = req, .hdrs = h, .nhdrs = n, .src = s->cip,
 				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
-				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .cert = hx_cert(s),
 				 .scratch = hx->scratch, .stk = &stk};
 	hx_alog_begin(s, req, h, n, &ctx);
 	struct sl_hx_out o = {hx->out, HX_OUT_MAX, 0, false};
@@ -580,7 +587,7 @@ void hx_dispatch(struct hx_sess *s)
 	stk.track = NULL; /* the request rules ran already: header rules only read counters */
 	struct sl_acl_ctx ctx = {.req = &req, .hdrs = h, .nhdrs = n, .src = s->cip,
 				 .src_port = s->cport, .dst = s->vip, .dst_port = s->vport,
-				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s),
+				 .ssl = s->tls != NULL, .sni = hx_sni(s), .sni_len = hx_sni_len(s), .cert = hx_cert(s),
 				 .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_req_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx, .client_ip = s->cip,
 				   .server_close = s->fe->http_conn != SL_HTTP_KEEP_ALIVE ||
@@ -690,7 +697,7 @@ static void start_response(struct hx_sess *s, int hl, const struct sl_http1_resp
 	stk.track = NULL;
 	struct sl_acl_ctx ctx = {.src = s->cip, .src_port = s->cport, .dst = s->vip,
 				 .dst_port = s->vport, .ssl = s->tls != NULL, .sni = hx_sni(s),
-				 .sni_len = hx_sni_len(s), .scratch = hx->scratch, .stk = &stk};
+				 .sni_len = hx_sni_len(s), .cert = hx_cert(s), .scratch = hx->scratch, .stk = &stk};
 	struct sl_hx_rsp_edit e = {.fe = s->fe, .be = s->be, .ctx = &ctx,
 				   .srv_cookie = s->srv_cookie, .direct = t->direct,
 				   .meth = (enum sl_http1_method)t->meth,

@@ -519,6 +519,17 @@ bool sl_acl_eval(const struct sl_acl *acl, const struct sl_acl_ctx *ctx)
 		if (!ctx->ssl || ctx->sni == NULL)
 			return false;
 		return str_sample_match(acl, M_STR, ctx->sni, ctx->sni_len, ctx->scratch);
+	case SL_FETCH_SSL_C_USED:
+		return ctx->cert != NULL && ctx->cert->used;
+	case SL_FETCH_SSL_FC_HAS_CRT:
+		return ctx->cert != NULL && ctx->cert->has_crt;
+	case SL_FETCH_SSL_C_VERIFY:
+		return ctx->cert != NULL && int_match(acl, ctx->cert->verify);
+	case SL_FETCH_SSL_C_S_DN:
+	case SL_FETCH_SSL_C_I_DN:
+		s = ctx->cert == NULL ? NULL :
+		    acl->fetch == SL_FETCH_SSL_C_S_DN ? ctx->cert->s_dn : ctx->cert->i_dn;
+		return s != NULL && str_sample_match(acl, M_STR, s, strlen(s), ctx->scratch);
 	case SL_FETCH_ALWAYS_TRUE:
 		return true;
 	case SL_FETCH_STK: {

@@ -34,6 +34,7 @@
  *  - src matches IPv4 networks, and IPv6 networks as ::ffff:a.b.c.d (HAProxy's v4tov6());
  *  - integer patterns (dst_port, hdr_cnt): eq/ge/gt/le/lt and inclusive ranges "a:b";
  *  - ssl_fc is true on a TLS connection; ssl_fc_sni is the SNI the client sent, if any;
+ *    ssl_c_used / ssl_fc_has_crt / ssl_c_verify / ssl_c_s_dn / ssl_c_i_dn read ctx->cert;
  *  - http_auth(L) is true when the first Authorization field carries Basic credentials of a user
  *    of userlist L (dataplane/rules/userlist.h), http_auth_group(L) G... when that user is also
  *    in one of the groups G.
@@ -58,6 +59,7 @@
 
 #include "controlplane/cfg/cfg-t.h"
 #include "proto/http1.h"
+#include "tls/tls.h"
 
 /*
  * Working space for the regex patterns: a PCRE2 match data block (which also keeps the
@@ -104,6 +106,9 @@ struct sl_acl_ctx {
 	bool ssl;	   /* TLS on the client side (ssl_fc) */
 	const char *sni;   /* ssl_fc_sni, NULL when the client sent none (or !ssl) */
 	size_t sni_len;
+	const struct sl_tls_peer *cert; /* the client's certificate (tls.h sl_tls_peer()), NULL:
+					 * no TLS handshake done (the ssl_c_* fetches then yield
+					 * no sample) */
 	/* the client's first bytes, for the req.* payload fetches (a mode tcp frontend's
 	 * tcp-request content and use_backend rules); NULL: none (the fetches fail) */
 	const uint8_t *payload;

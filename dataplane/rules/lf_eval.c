@@ -210,6 +210,47 @@ static bool fetch(const struct sl_lf_node *nd, const struct sl_acl_ctx *ctx,
 			return false;
 		ok = put(buf, cap, len, s, n);
 		break;
+	case SL_LF_SSL_C_USED:
+	case SL_LF_SSL_FC_HAS_CRT:
+		if (ctx->cert == NULL)
+			return false;
+		ok = put(buf, cap, len,
+			 (nd->fetch == SL_LF_SSL_C_USED ? ctx->cert->used : ctx->cert->has_crt) ?
+				 "1" : "0", 1);
+		break;
+	case SL_LF_SSL_C_VERIFY: {
+		if (ctx->cert == NULL)
+			return false;
+		char t[24];
+		int k = snprintf(t, sizeof(t), "%ld", ctx->cert->verify);
+		ok = put(buf, cap, len, t, (size_t)k);
+		break;
+	}
+	case SL_LF_SSL_C_S_DN:
+	case SL_LF_SSL_C_I_DN:
+		s = ctx->cert == NULL ? NULL :
+		    nd->fetch == SL_LF_SSL_C_S_DN ? ctx->cert->s_dn : ctx->cert->i_dn;
+		if (s == NULL)
+			return false;
+		ok = put(buf, cap, len, s, strlen(s));
+		break;
+	case SL_LF_SSL_C_SERIAL:
+		if (ctx->cert == NULL || ctx->cert->serial == NULL)
+			return false;
+		/* raw bytes, as HAProxy writes a binary sample into a header: control
+		 * characters as %XX (no CR or LF reaches the message); ",hex" for text */
+		for (size_t j = 0; ok && j < ctx->cert->serial_len; j++) {
+			unsigned char ch = ctx->cert->serial[j];
+			char t[4];
+			bool raw = nd->nconv != 0 && nd->conv[0].kind == SL_LF_HEX;
+			if (raw || (ch >= 0x20 && ch != 0x7f)) {
+				ok = put(buf, cap, len, (const char *)&ch, 1);
+			} else {
+				snprintf(t, sizeof(t), "%%%02X", ch);
+				ok = put(buf, cap, len, t, 3);
+			}
+		}
+		break;
 	case SL_LF_BACKREF: {
 		unsigned k = (unsigned)nd->occ;
 		if (g == NULL || k >= g->n || g->ov[2 * k] == (size_t)-1)
@@ -260,6 +301,23 @@ static bool convert(const struct sl_lf_node *nd, const struct sl_acl_ctx *ctx, c
 				return false;
 			memmove(s, buf + *len, ol);
 			*len = start + ol;
+			break;
+		}
+		case SL_LF_HEX: {
+			/* HAProxy's hex: each byte as two upper-case digits, written past the
+			 * sample then moved down over it */
+			static const char dig[] = "0123456789ABCDEF";
+			if (cap - *len < 2 * n) {
+				*full = true;
+				return false;
+			}
+			char *o = buf + *len;
+			for (size_t j = 0; j < n; j++) {
+				o[2 * j] = dig[(unsigned char)s[j] >> 4];
+				o[2 * j + 1] = dig[(unsigned char)s[j] & 15];
+			}
+			memmove(s, o, 2 * n);
+			*len = start + 2 * n;
 			break;
 		}
 		case SL_LF_MAP: {

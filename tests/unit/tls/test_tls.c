@@ -65,6 +65,8 @@ static void add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
  * Returns a certificate for @key named @cn (with subjectAltName @san unless NULL), signed by
  * @issuer/@ikey (self-signed when NULL), valid from now + @nb to now + @na seconds.
  */
+static const char *leaf_eku = "serverAuth"; /* "clientAuth" for a client certificate */
+
 static X509 *make_cert(const char *cn, const char *san, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
 		       bool ca, long nb, long na)
 {
@@ -88,7 +90,7 @@ static X509 *make_cert(const char *cn, const char *san, EVP_PKEY *key, X509 *iss
 	add_ext(x, &v3, NID_subject_key_identifier, "hash");
 	add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
 	if (!ca)
-		add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
+		add_ext(x, &v3, NID_ext_key_usage, leaf_eku);
 	if (san != NULL)
 		add_ext(x, &v3, NID_subject_alt_name, san);
 	if (!X509_sign(x, ikey != NULL ? ikey : key, EVP_sha256()))
@@ -694,6 +696,144 @@ static void test_exact_beats_wildcard(void)
 	sl_tls_ctx_free(c);
 	free(f1);
 	free(f2);
+}
+
+/* crt-list filters (HAProxy 2.6, checked against it in tests/e2e/test_tls_client.sh): filters
+ * replace the certificate's names; a negative exact name gets the default, wildcards aside. */
+static void test_filters(void)
+{
+	char *f1 = write_file("f1.pem", "cck", pki.a, pki.inter, pki.rsa);
+	char *f2 = write_file("f2.pem", "cck", pki.b, pki.inter, pki.ec);
+	char *f3 = write_file("f3.pem", "cck", pki.d, pki.inter, pki.ec3);
+	const char *flt2[] = {"*.example.net", "!sec.example.net", "!*.example.org"};
+	const char *flt3[] = {"other.test", "OTHER2.test"};
+	const char *flt_neg[] = {"!www.example.net"};
+	struct sl_tls_crt v[] = {
+		{.path = f1, .verify = -1},
+		{.path = f2, .filters = flt2, .nfilters = 3, .verify = -1},
+		{.path = f3, .filters = flt3, .nfilters = 2, .verify = -1},
+	};
+	struct sl_tls_ctx *c = NULL;
+	char why[256];
+	CU_ASSERT_EQUAL_FATAL(sl_tls_ctx_load_crts(v, 3, NULL, &c, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "example.com"), 0);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "a.example.net"), 1);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "sec.example.net"), -1);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "other.test"), 2);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "other2.test"), 2);
+	/* f3's own name is www.example.net: not indexed under filters, the wildcard answers */
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "www.example.net"), 1);
+	sl_tls_ctx_free(c);
+	/* only a negative filter: the certificate answers to no name at all */
+	struct sl_tls_crt w[] = {
+		{.path = f1, .verify = -1},
+		{.path = f3, .filters = flt_neg, .nfilters = 1, .verify = -1},
+	};
+	CU_ASSERT_EQUAL_FATAL(sl_tls_ctx_load_crts(w, 2, NULL, &c, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(sl_tls_ctx_pick(c, "www.example.net"), -1);
+	sl_tls_ctx_free(c);
+	/* verify without a ca-file, a ca-file that is no PEM: refused */
+	struct sl_tls_crt x = {.path = f1, .verify = SL_TLS_VERIFY_REQUIRED};
+	CU_ASSERT_EQUAL(sl_tls_ctx_load_crts(&x, 1, NULL, &c, why, sizeof(why)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no ca-file"));
+	char *junk = write_file("junk-ca.pem", "s", "not a certificate");
+	x.ca_file = junk;
+	CU_ASSERT_EQUAL(sl_tls_ctx_load_crts(&x, 1, NULL, &c, why, sizeof(why)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "junk-ca.pem"));
+	char *ca = write_file("ca.pem", "c", pki.root);
+	x.ca_file = ca;
+	CU_ASSERT_EQUAL(sl_tls_ctx_load_crts(&x, 1, NULL, &c, why, sizeof(why)), 0);
+	sl_tls_ctx_free(c);
+	free(ca);
+	free(junk);
+	free(f1);
+	free(f2);
+	free(f3);
+}
+
+/* Client certificates: verify required / optional, the SNI switch carrying a line's verify,
+ * and what sl_tls_peer() reports. */
+static void test_client_certs(void)
+{
+	char *f1 = write_file("cc1.pem", "cck", pki.a, pki.inter, pki.rsa);
+	char *f2 = write_file("cc2.pem", "cck", pki.b, pki.inter, pki.ec);
+	char *ca = write_file("cc-ca.pem", "cc", pki.inter, pki.root);
+	SSL_CTX *none = cl_ctx(0, NULL, false), *with = cl_ctx(0, NULL, false);
+	leaf_eku = "clientAuth";
+	X509 *cl = make_cert("client one", NULL, pki.ec3, pki.inter, pki.int_key, false, -DAY, DAY);
+	leaf_eku = "serverAuth";
+	CU_ASSERT_EQUAL(SSL_CTX_use_certificate(with, cl), 1);
+	CU_ASSERT_EQUAL(SSL_CTX_use_PrivateKey(with, pki.ec3), 1);
+	struct sl_tls_opts o = {.verify = SL_TLS_VERIFY_REQUIRED, .ca_file = ca};
+	const char *one[] = {f1};
+	struct sl_tls_ctx *c = load_opts(one, 1, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct pair p;
+	CU_ASSERT_FALSE(handshake(&p, none, c, NULL, NULL, NULL));
+	CU_ASSERT_PTR_NULL(sl_tls_peer(p.sv));
+	pair_close(&p);
+	CU_ASSERT_TRUE(handshake(&p, with, c, NULL, NULL, NULL));
+	const struct sl_tls_peer *pe = sl_tls_peer(p.sv);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pe);
+	CU_ASSERT_TRUE(pe->used);
+	CU_ASSERT_TRUE(pe->has_crt);
+	CU_ASSERT_EQUAL(pe->verify, 0);
+	CU_ASSERT_STRING_EQUAL(pe->s_dn, "/CN=client one");
+	CU_ASSERT_STRING_EQUAL(pe->i_dn, "/CN=sluice test intermediate");
+	CU_ASSERT(pe->serial_len > 0);
+	CU_ASSERT_PTR_EQUAL(sl_tls_peer(p.sv), pe); /* made once */
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+
+	/* ca-verify-file: trusted, not named in the CertificateRequest */
+	struct sl_tls_opts ov = {.verify = SL_TLS_VERIFY_REQUIRED, .ca_verify_file = ca};
+	c = load_opts(one, 1, &ov);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_TRUE(handshake(&p, with, c, NULL, NULL, NULL));
+	CU_ASSERT_PTR_NULL(SSL_get0_peer_CA_list(p.cl)); /* no CA named */
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+	c = load_opts(one, 1, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_TRUE(handshake(&p, with, c, NULL, NULL, NULL));
+	CU_ASSERT_EQUAL(sk_X509_NAME_num(SSL_get0_peer_CA_list(p.cl)), 2); /* ca-file's two */
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+
+	o.verify = SL_TLS_VERIFY_OPTIONAL;
+	c = load_opts(one, 1, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_TRUE(handshake(&p, none, c, NULL, NULL, NULL));
+	pe = sl_tls_peer(p.sv);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pe);
+	CU_ASSERT_FALSE(pe->used);
+	CU_ASSERT_PTR_NULL(pe->s_dn);
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+
+	/* a crt-list line's verify follows its certificate through the SNI switch */
+	const char *flt[] = {"x.test"};
+	struct sl_tls_crt v[] = {
+		{.path = f1, .verify = -1},
+		{.path = f2, .filters = flt, .nfilters = 1, .verify = SL_TLS_VERIFY_REQUIRED,
+		 .ca_file = ca},
+	};
+	char why[256];
+	CU_ASSERT_EQUAL_FATAL(sl_tls_ctx_load_crts(v, 2, NULL, &c, why, sizeof(why)), 0);
+	CU_ASSERT_TRUE(handshake(&p, none, c, NULL, NULL, NULL));
+	pair_close(&p);
+	CU_ASSERT_FALSE(handshake(&p, none, c, "x.test", NULL, NULL));
+	pair_close(&p);
+	CU_ASSERT_TRUE(handshake(&p, with, c, "x.test", NULL, NULL));
+	CU_ASSERT(served(&p, pki.b));
+	pair_close(&p);
+	sl_tls_ctx_free(c);
+	SSL_CTX_free(none);
+	SSL_CTX_free(with);
+	X509_free(cl);
+	free(f1);
+	free(f2);
+	free(ca);
 }
 
 static void test_errors(void)
@@ -1550,6 +1690,8 @@ static const struct sl_test_case load_cases[] = {
 	{"certbot live directory with symlinks", test_certbot_dir},
 	{"directory of bundles and SNI choice", test_dir_sni},
 	{"exact name beats an earlier wildcard", test_exact_beats_wildcard},
+	{"crt-list SNI filters, client-certificate settings", test_filters},
+	{"client certificates: verify, SNI switch, peer fields", test_client_certs},
 	{"errors name the file and the reason", test_errors},
 	{"bad settings refused", test_bad_settings},
 	{NULL, NULL},

@@ -194,6 +194,9 @@ static const struct tfile tfs_defaults[] = {
 	 "-----BEGIN PRIVATE KEY-----\nMIIF\n-----END PRIVATE KEY-----\n",
 	 false},
 	{"/certs/dir", NULL, true},
+	{"/etc/ca.pem", "-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----\n", false},
+	{"/etc/crl.pem", "-----BEGIN X509 CRL-----\nMIIE\n-----END X509 CRL-----\n", false},
+	{"/etc/list", "# a crt-list\n/certs/site.pem [verify optional ca-file /etc/ca.pem] a.test !b.a.test\n", false},
 	{"/etc/ssl/private", NULL, true},
 };
 

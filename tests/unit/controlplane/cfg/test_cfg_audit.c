@@ -290,11 +290,11 @@ static const struct decision decisions[] = {
 	N("strict-sni", WARNED, CRT "strict-sni"),
 	/* sluice leaves the cipher choice to the client always (Mozilla intermediate) */
 	N("prefer-client-ciphers", IN_EFFECT, CRT "prefer-client-ciphers"),
-	/* sluice asks for no client certificate, so it never sends CA names */
+	/* the CertificateRequest names no CA */
 	N("no-ca-names", IN_EFFECT, CRT "no-ca-names"),
 	N("process", WARNED, "process 1"),
 	N("thread", WARNED, "thread 1"),
-	N("verify", WARNED, "verify none"),
+	N("verify", IN_EFFECT, CRT "ca-file /etc/ca.pem verify required"),
 	N("maxconn", WARNED, "maxconn 100"),
 	N("backlog", WARNED, "backlog 100"),
 	N("id", WARNED, "id 3"),
@@ -305,8 +305,10 @@ static const struct decision decisions[] = {
 	N("v6only", WARNED, "v6only"),
 	N("tfo", WARNED, "tfo"),
 	N("defer-accept", WARNED, "defer-accept"),
-	N("crt-list", REFUSED, "ssl crt-list /etc/list"),
-	N("ca-file", REFUSED, CRT "ca-file /etc/ca.pem"),
+	N("crt-list", IN_EFFECT, "ssl crt-list /etc/list"),
+	N("ca-file", IN_EFFECT, CRT "ca-file /etc/ca.pem verify optional"),
+	N("ca-verify-file", IN_EFFECT, CRT "ca-verify-file /etc/ca.pem verify required"),
+	N("crl-file", IN_EFFECT, CRT "ca-file /etc/ca.pem verify optional crl-file /etc/crl.pem"),
 	N("accept-proxy", IN_EFFECT, "accept-proxy"),
 	N("npn", REFUSED, CRT "npn http/1.1"),
 	N("interface", REFUSED, "interface eth0"),

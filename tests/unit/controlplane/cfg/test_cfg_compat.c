@@ -248,7 +248,22 @@ static void test_verify_without_ssl(void)
 	sl_cfg_free(cfg);
 	T_REFUSED(DEFS "backend b\n  server s 10.0.0.1:443 verify sometimes\n", 7, "'verify'");
 	T_REFUSED(DEFS "frontend f\n  bind :443 ssl crt-list /etc/haproxy/list\n", 7,
-		  "'crt-list' is not supported by sluice yet: name the certificates");
+		  "'crt-list': cannot read '/etc/haproxy/list'");
+	/* HAProxy: "verify is enabled but no CA file specified" */
+	T_REFUSED(DEFS "frontend f\n  bind :443 ssl crt /certs/site.pem verify required\n", 7,
+		  "'verify required' needs 'ca-file'");
+	T_REFUSED(DEFS "frontend f\n  bind :443 ssl crt /certs/site.pem ca-file /etc/ca.pem verify sometimes\n",
+		  7, "'verify' expects none, optional or required");
+	/* a crt-list's errors name its own file and line */
+	tfs_add("/etc/bad-list", "/certs/site.pem\n\n/certs/site.pem [verify sometimes]\n");
+	T_REFUSED(DEFS "frontend f\n  bind :443 ssl crt-list /etc/bad-list\n", 7,
+		  "'crt-list': /etc/bad-list:3: 'verify': unknown verify method 'sometimes'");
+	tfs_add("/etc/warn-list", "/certs/site.pem [alpn h2 ca-file /etc/ca.pem verify optional] a.test\n");
+	T_PARSE_OK(DEFS "frontend f\n  bind :443 ssl crt-list /etc/warn-list\n", cfg, &d);
+	CU_ASSERT_EQUAL(d.nwarn, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.d[0].msg, "/etc/warn-list:1: 'alpn' has no effect"));
+	sl_cfg_free(cfg);
+	tfs_reset();
 }
 
 /* server ... ssl and its parameters, as HAProxy 2.6 reads them. */

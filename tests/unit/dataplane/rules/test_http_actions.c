@@ -128,11 +128,14 @@ static struct sl_cfg *lf_cfg(const char *value, const struct sl_lf **lf)
 static const char req_text[] = "GET /a/b?x=1 HTTP/1.1\r\nHost: Example.COM\r\n"
 			       "X-List: one, two ,three\r\nX-List: four\r\n\r\n";
 
+static const struct sl_tls_peer *lf_peer; /* the client certificate lf_is() sees */
+
 static struct sl_acl_ctx req_ctx(void)
 {
 	return (struct sl_acl_ctx){.req = &req, .hdrs = hdrs, .nhdrs = nh,
 				   .src = TIP4(10, 0, 0, 1), .src_port = 4321,
-				   .dst = TIP4(10, 0, 0, 2), .dst_port = 80, .scratch = scr};
+				   .dst = TIP4(10, 0, 0, 2), .dst_port = 80, .scratch = scr,
+				   .cert = lf_peer};
 }
 
 static bool lf_is(const char *value, const char *want)
@@ -179,6 +182,17 @@ static void test_lf_eval(void)
 			"one|two|three"));
 	CU_ASSERT(lf_is("[%[req.hdr(x-nope)]][%[req.hdr(x-list,9)]]", "[][]"));
 	CU_ASSERT(lf_is("%[ssl_fc]%[ssl_fc_sni]", "0"));
+	/* the client certificate's fetches: no sample without TLS; hex */
+	CU_ASSERT(lf_is("[%[ssl_c_used]%[ssl_c_verify]%[ssl_c_s_dn]%[ssl_c_serial,hex]]", "[]"));
+	CU_ASSERT(lf_is("%[path,hex]", "2F612F62"));
+	static const unsigned char serial[] = {0x12, 0x34, 0x0a, 0xcd};
+	const struct sl_tls_peer pe = {.used = true, .has_crt = true, .verify = 0, .s_dn = "/CN=a",
+				       .i_dn = "/O=b/CN=c", .serial = serial, .serial_len = 4};
+	lf_peer = &pe;
+	CU_ASSERT(lf_is("%[ssl_c_used]%[ssl_fc_has_crt]%[ssl_c_verify] %[ssl_c_s_dn] %[ssl_c_i_dn] %[ssl_c_serial,hex]",
+			"110 /CN=a /O=b/CN=c 12340ACD"));
+	CU_ASSERT(lf_is("%[ssl_c_serial]", "%124%0A\xcd")); /* no CR/LF reaches a header */
+	lf_peer = NULL;
 	CU_ASSERT(lf_is("%[req.hdr(host),lower,map(/m/hosts.map)]", "be_a"));
 	CU_ASSERT(lf_is("%[req.hdr(host),upper,map(/m/hosts.map)]", "be_up"));
 	CU_ASSERT(lf_is("%[req.hdr(host),map_str(/m/hosts.map,none)]", "none"));
