@@ -242,25 +242,11 @@ judge() {
     expect_line "$t" "bk_v2/o check: L7OK UP"
 }
 
-# ---------------------------------------------------------------- HAProxy 2.6
+# ---------------------------------------------------------------- HAProxy 2.6, then sluice
 sl_bg sl-cli haproxy-sender haproxy -db -f "$SL_RUN_DIR/sender.cfg" >/dev/null
 check "HAProxy 2.6 as a PROXY sender in the client's namespace" sl_wait_listen sl-cli 9000 10
-sl_lb_kernel_addr
-if sl_haproxy_start "$SL_RUN_DIR/haproxy.cfg"; then
-    ok "HAProxy starts with the configuration"
-    run haproxy "$SOCK_HA"
-    judge haproxy
-else
-    bad "HAProxy starts with the configuration"
-fi
-sl_haproxy_stop
-sl_lb_kernel_flush
-
-# ---------------------------------------------------------------- sluice
-check "sluiced -c accepts it without a warning" bash -c "! '$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | grep -i 'warning' | grep -v 'lcores share'"
-check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || exit 1
-run sluice "$SL_SOCK"
-judge sluice
+both() { run "$1" "$2"; judge "$1"; }
+sl_haproxy_then_sluice both "$SOCK_HA" "$SL_SOCK" || exit 1
 sl_ctl show l4 >"$SL_RUN_DIR/show-l4"
 check "sluice: a header split in two segments is read whole (mode http)" grep -qxF "split header on mode http: pp=192.0.2.77 xff=192.0.2.77" "$SL_RUN_DIR/sluice.split"
 check "sluice: a header split in two segments is read whole (mode tcp)" grep -qxF "split header on mode tcp: pp=192.0.2.77 xff=" "$SL_RUN_DIR/sluice.split"

@@ -214,24 +214,10 @@ judge() { # judge TARGET: what both must answer
     done
 }
 
-# ---------------------------------------------------------------- HAProxy 2.6
-sl_lb_kernel_addr
-if sl_haproxy_start "$SL_RUN_DIR/haproxy.cfg"; then
-    ok "HAProxy starts with the configuration"
-    run haproxy
-    judge haproxy
-else
-    bad "HAProxy starts with the configuration"
-fi
-sl_haproxy_stop
-sl_lb_kernel_flush
-
-# ---------------------------------------------------------------- sluice
-check "sluiced -c accepts it without a warning" bash -c "! '$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | grep -i 'warning' | grep -v 'lcores share'"
-check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || exit 1
+# ---------------------------------------------------------------- HAProxy 2.6, then sluice
+both() { run "$1"; judge "$1"; }
+sl_haproxy_then_sluice both || exit 1
 check "show l4: rtmps is served by the proxy lcores" bash -c "'$SL_CTL' -s '$SL_SOCK' show l4 | grep -q '^proxied tcp frontend rtmps '"
-run sluice
-judge sluice
 full=$(sl_ctr tls_handshakes_full) failed=$(sl_ctr tls_handshakes_failed)
 check "handshakes counted: tls_handshakes_full $full (>= 8)" test "$full" -ge 8
 check "refused handshakes counted: tls_handshakes_failed $failed (>= 2)" test "$failed" -ge 2

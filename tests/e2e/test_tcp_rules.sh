@@ -210,24 +210,9 @@ judge() {
     expect_line "$t" "tls_in dreq: [2]"
 }
 
-# ---------------------------------------------------------------- HAProxy 2.6
-sl_lb_kernel_addr
-if sl_haproxy_start "$SL_RUN_DIR/haproxy.cfg"; then
-    ok "HAProxy starts with the configuration"
-    run haproxy "$SOCK_HA"
-    judge haproxy
-else
-    bad "HAProxy starts with the configuration"
-fi
-sl_haproxy_stop
-sl_lb_kernel_flush
-
-# ---------------------------------------------------------------- sluice
-# (the four-lcore layout's dataplane warns of lcores sharing CPUs: not this configuration's)
-check "sluiced -c accepts it without a warning" bash -c "! '$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | grep -i 'warning' | grep -v 'lcores share'"
-check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || exit 1
-run sluice "$SL_SOCK"
-judge sluice
+# ---------------------------------------------------------------- HAProxy 2.6, then sluice
+both() { run "$1" "$2"; judge "$1"; }
+sl_haproxy_then_sluice both "$SOCK_HA" "$SL_SOCK" || exit 1
 sl_ctl show l4 >"$SL_RUN_DIR/show-l4"
 check "show l4: tls_in and tls_or_plain on the proxy lcores" bash -c "grep -q '^proxied tcp frontend tls_in ' '$SL_RUN_DIR/show-l4' && grep -q '^proxied tcp frontend tls_or_plain ' '$SL_RUN_DIR/show-l4'"
 check "show l4: guarded on the L4 path with its connection rules" grep -q '^service guarded 7000-7000 .*tcp-request connection rules' "$SL_RUN_DIR/show-l4"

@@ -92,6 +92,28 @@ sl_sluiced_stop() {
 # sl_ctl CMD... — a stats socket command through sluicectl.
 sl_ctl() { "$SL_CTL" -s "$SL_SOCK" "$@"; }
 
+# sl_haproxy_then_sluice FN [HAPROXY-ARG [SLUICE-ARG]] — the comparison the scripts make: HAProxy
+# 2.6 on the kernel's lb0 with $SL_RUN_DIR/haproxy.cfg and "FN haproxy HAPROXY-ARG"; then
+# sluiced with $SL_RUN_DIR/sluice.cfg, which `sluiced -c` must accept without a warning (the
+# four-lcore layout's "lcores share" aside), and "FN sluice SLUICE-ARG". FN runs the steps and
+# judges them. Returns 1 when sluiced does not start; leaves it running otherwise.
+sl_haproxy_then_sluice() {
+    local fn=$1 ha=${2:-} sl=${3:-}
+    sl_lb_kernel_addr
+    if sl_haproxy_start "$SL_RUN_DIR/haproxy.cfg"; then
+        ok "HAProxy starts with the configuration"
+        "$fn" haproxy "$ha"
+    else
+        bad "HAProxy starts with the configuration"
+    fi
+    sl_haproxy_stop
+    sl_lb_kernel_flush
+    check "sluiced -c accepts it without a warning" \
+        bash -c "! '$SL_SLUICED' -c -f '$SL_RUN_DIR/sluice.cfg' 2>&1 | grep -i 'warning' | grep -v 'lcores share'"
+    check "sluiced starts" sl_sluiced_start "$SL_RUN_DIR/sluice.cfg" || return 1
+    "$fn" sluice "$sl"
+}
+
 # sl_ctr NAME — the value of one dataplane counter (show counters), 0 when absent.
 sl_ctr() {
     sl_ctl show counters | awk -F': ' -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
