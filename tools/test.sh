@@ -97,6 +97,34 @@ run_fuzz() { # run_fuzz TARGET SECONDS: tests/fuzz/corpus/TARGET seeds build-fuz
 	return "$rc"
 }
 
+# Every fuzz target, two at a time (one per CPU): the configuration parser (SL_FUZZ_SECONDS) in
+# the background while the others run in turn in about as long: the HTTP/1 parsers, cookies and
+# heads (half as long), the DNS answer reader and the TCP stack's segment input (a quarter
+# each), the stats socket's command line and the PROXY header parser (an eighth each).
+fuzz_all() {
+	local rc=0 log pid t name secs
+	log=$(mktemp)
+	run_fuzz cfg "$fuzz_seconds" >"$log" 2>&1 &
+	pid=$!
+	for t in "http1 $((fuzz_seconds / 2))" "dns $((fuzz_seconds / 4))" "tcp $((fuzz_seconds / 4))" \
+		"cli $((fuzz_seconds / 8))" "proxy_proto $((fuzz_seconds / 8))"; do
+		read -r name secs <<<"$t"
+		echo "--- fuzz_$name (${secs}s)"
+		if ! run_fuzz "$name" "$secs"; then
+			echo "--- fuzz_$name: FAILED"
+			rc=1
+		fi
+	done
+	echo "--- fuzz_cfg (${fuzz_seconds}s)"
+	if ! wait "$pid"; then
+		echo "--- fuzz_cfg: FAILED"
+		rc=1
+	fi
+	cat "$log"
+	rm -f "$log"
+	return $rc
+}
+
 run_e2e() { # run_e2e [SCRIPT...]: the given scripts, or every tests/e2e/test_*.sh
 	local rc=0 t scripts=("$@")
 	local all=0
@@ -159,12 +187,7 @@ if want asan; then
 fi
 if want fuzz; then
 	step "build (fuzz)" build_fuzz
-	step "fuzz config parser (${fuzz_seconds}s)" run_fuzz cfg "$fuzz_seconds"
-	step "fuzz HTTP/1 parser, cookies, heads ($((fuzz_seconds / 2))s)" run_fuzz http1 $((fuzz_seconds / 2))
-	step "fuzz DNS answers ($((fuzz_seconds / 4))s)" run_fuzz dns $((fuzz_seconds / 4))
-	step "fuzz TCP segment input ($((fuzz_seconds / 4))s)" run_fuzz tcp $((fuzz_seconds / 4))
-	step "fuzz stats socket command line ($((fuzz_seconds / 8))s)" run_fuzz cli $((fuzz_seconds / 8))
-	step "fuzz PROXY protocol headers ($((fuzz_seconds / 8))s)" run_fuzz proxy_proto $((fuzz_seconds / 8))
+	step "fuzz: config parser (${fuzz_seconds}s) beside HTTP/1, DNS, TCP, CLI, PROXY in turn" fuzz_all
 fi
 if want e2e; then
 	[ -d build ] || step "build" build_main
