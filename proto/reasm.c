@@ -88,9 +88,10 @@ static struct slot *take(struct sl_reasm *r, const struct sl_reasm_key *k, uint6
 }
 
 int sl_reasm_add(struct sl_reasm *r, const struct sl_reasm_key *k, uint32_t off, uint32_t len,
-		 bool mf, uint64_t now, unsigned *slot, uint32_t *total)
+		 bool mf, uint64_t now, unsigned *slot, uint32_t *total, bool *evicted)
 {
 	struct slot *s = lookup(r, k);
+	*evicted = false;
 	if (len == 0 || (mf && len % 8 != 0) || off % 8 != 0) {
 		r->s.bad++;
 		return SL_REASM_ERR_BAD;
@@ -124,7 +125,9 @@ int sl_reasm_add(struct sl_reasm *r, const struct sl_reasm_key *k, uint32_t off,
 			return SL_REASM_ERR_TOOMANY;
 		}
 	} else {
+		uint64_t before = r->s.evicted;
 		s = take(r, k, now);
+		*evicted = r->s.evicted != before;
 	}
 	s->r[s->n++] = (struct range){off, end};
 	s->got += len;

@@ -59,12 +59,13 @@ void sl_reasm_destroy(struct sl_reasm *r);
  * Records a fragment of the datagram @k: @len bytes of its payload at byte offset @off, @mf its
  * "more fragments" flag, @now the clock (microseconds). Sets *@slot to the datagram's slot
  * whenever the result is not an error: the caller then copies the fragment's bytes into that
- * slot's buffer at @off. On SL_REASM_DONE it also sets *@total to the payload's length. An
- * error leaves nothing of the datagram behind except for SL_REASM_ERR_BAD, which only refuses
- * the fragment.
+ * slot's buffer at @off. On SL_REASM_DONE it also sets *@total to the payload's length. Sets
+ * *@evicted to whether this fragment's new datagram pushed out the oldest one (also counted in
+ * `evicted`). An error leaves nothing of the datagram behind except for SL_REASM_ERR_BAD, which
+ * only refuses the fragment.
  */
 int sl_reasm_add(struct sl_reasm *r, const struct sl_reasm_key *k, uint32_t off, uint32_t len,
-		 bool mf, uint64_t now, unsigned *slot, uint32_t *total);
+		 bool mf, uint64_t now, unsigned *slot, uint32_t *total, bool *evicted);
 
 /* Gives up the datagrams whose deadline is past @now; returns how many (also in `expired`). */
 unsigned sl_reasm_expire(struct sl_reasm *r, uint64_t now);

@@ -27,7 +27,6 @@ struct sl_frag {
 	struct sl_reasm *r;
 	uint32_t max_len; /* payload bytes a slot holds: the datagram fits one mbuf */
 	size_t buf_size;
-	uint64_t evicted_seen; /* the table's `evicted` already counted */
 	uint8_t *bufs;	       /* SL_FRAG_SLOTS struct frag_buf of buf_size bytes */
 };
 
@@ -126,14 +125,11 @@ void sl_frag_input(struct sl_lcore *lc, uint16_t port, struct rte_mbuf *m, size_
 	struct sl_reasm_key k = {iph->src, iph->dst, iph->id, iph->proto};
 	unsigned slot = 0;
 	uint32_t total = 0;
+	bool evicted = false;
 	int r = sl_reasm_add(f->r, &k, iph->frag_off_bytes, len, iph->mf, lc->now_ms * 1000, &slot,
-			     &total);
-	struct sl_reasm_stats s;
-	sl_reasm_stats(f->r, &s);
-	if (s.evicted != f->evicted_seen) { /* a datagram pushed out by a newer one */
-		lc->ctr->c[SL_CTR_DROP_IPV4_FRAG] += s.evicted - f->evicted_seen;
-		f->evicted_seen = s.evicted;
-	}
+			     &total, &evicted);
+	if (evicted) /* a datagram pushed out by this newer one */
+		lc->ctr->c[SL_CTR_DROP_IPV4_FRAG]++;
 	if (r < 0) {
 		lc->ctr->c[r == SL_REASM_ERR_OVERLAP ? SL_CTR_DROP_IPV4_FRAG_OVERLAP :
 						       SL_CTR_DROP_IPV4_FRAG_INVALID]++;

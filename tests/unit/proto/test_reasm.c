@@ -27,6 +27,13 @@ static void fresh(void)
 		want[i] = (uint8_t)(i * 7 + 3);
 }
 
+static struct sl_reasm_stats stats(void)
+{
+	struct sl_reasm_stats s;
+	sl_reasm_stats(r, &s);
+	return s;
+}
+
 /* Adds want[off, off+len) as a fragment of @k; copies it into the slot's buffer as a caller
  * does. Returns the result; *@total when done. */
 static int frag(const struct sl_reasm_key *k, uint32_t off, uint32_t len, bool mf, uint64_t now,
@@ -34,7 +41,10 @@ static int frag(const struct sl_reasm_key *k, uint32_t off, uint32_t len, bool m
 {
 	unsigned s = NS;
 	uint32_t t = 0;
-	int rc = sl_reasm_add(r, k, off, len, mf, now, &s, &t);
+	bool ev = false;
+	uint64_t before = stats().evicted;
+	int rc = sl_reasm_add(r, k, off, len, mf, now, &s, &t, &ev);
+	CU_ASSERT_EQUAL(ev, stats().evicted != before); /* reported as counted */
 	if (rc >= 0) {
 		CU_ASSERT_FATAL(s < NS);
 		memcpy(buf[s] + off, want + off, len);
@@ -44,13 +54,6 @@ static int frag(const struct sl_reasm_key *k, uint32_t off, uint32_t len, bool m
 	if (slot != NULL)
 		*slot = s;
 	return rc;
-}
-
-static struct sl_reasm_stats stats(void)
-{
-	struct sl_reasm_stats s;
-	sl_reasm_stats(r, &s);
-	return s;
 }
 
 static void test_orders(void)
